@@ -1,0 +1,61 @@
+# Sluice: the two README commands (`make demo`, `make test`) and the rest of the developer loop.
+# Every target that needs packages or servers installs and starts them itself.
+
+BUILD_DIR      ?= build
+ASAN_BUILD_DIR ?= build-asan
+CMAKE_FLAGS    ?=
+JOBS           ?= $(shell nproc)
+SERVICES_ENV    = eval "$$(scripts/services up)"
+
+.PHONY: all deps build build-asan services services-down test test-unit test-asan demo bench \
+        format format-check fuzz clean
+
+all: build
+
+deps:
+	scripts/deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+
+services: deps
+	scripts/services up >/dev/null
+
+services-down:
+	scripts/services down
+
+# Everything: format check, the optimised build's unit, integration, conformance and fuzz-replay
+# tests, then the same unit and integration tests again under ASan and UBSan.
+test: format-check build build-asan services
+	$(SERVICES_ENV) && export SLUICE_REQUIRE_SERVICES=1 && \
+	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) && \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) -L 'unit|integration'
+
+test-unit: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+
+demo: build services
+	$(SERVICES_ENV) && scripts/demo
+
+bench: build services
+	$(SERVICES_ENV) && bench/run
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check: deps
+	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')
+
+# Coverage-guided fuzzing of the parsers with libFuzzer (clang). FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) build-fuzz

@@ -1,0 +1,42 @@
+// The `sluice` command line: global options, then one subcommand per job.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/exit_codes.h"
+#include "cli/warehouse_command.h"
+#include "core/log.h"
+#include "core/progress.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sluice: a fast, single-binary data pipeline engine"};
+  app.set_version_flag("--version", "sluice 0.1.0");
+  app.require_subcommand(1);
+
+  std::string log_format = "human";
+  std::string log_level = "info";
+  bool no_progress = false;
+  app.add_option("--log-format", log_format, "Log lines as 'human' text or 'json' lines")
+      ->check(CLI::IsMember({"human", "json"}));
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_flag("--no-progress", no_progress, "Never draw a progress line, even on a terminal");
+
+  int exit_code = sluice::kExitOk;
+  sluice::cli::AddWarehouseCommand(app, &exit_code);
+
+  app.parse_complete_callback([&] {
+    sluice::LogFormat format;
+    if (sluice::ParseLogFormat(log_format, &format)) sluice::SetLogFormat(format);
+    sluice::LogLevel level;
+    if (sluice::ParseLogLevel(log_level, &level)) sluice::SetLogLevel(level);
+    if (no_progress) sluice::Progress::SetEnabled(false);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? sluice::kExitOk : sluice::kExitUsage;
+  }
+  return exit_code;
+}

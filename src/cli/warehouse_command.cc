@@ -1,0 +1,179 @@
+#include "cli/warehouse_command.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "cli/exit_codes.h"
+#include "connectors/postgres/pg_connection.h"
+#include "core/log.h"
+#include "jobs/warehouse/warehouse_load.h"
+#include "jobs/warehouse/warehouse_query.h"
+
+namespace sluice::cli {
+namespace {
+
+struct WarehouseFlags {
+  std::string pg;
+  std::string model;
+  std::string input_format;
+  bool full_dump = false;
+  std::vector<std::string> files;
+  std::string sql_file;
+  std::string sql;
+  std::string output_format = "table";
+};
+
+// Reports a failure and returns the failure exit status.
+int Fail(const Status& status) {
+  LogError("{}", status.message());
+  return kExitFailure;
+}
+
+Result<std::unique_ptr<PgConnection>> Connect(const WarehouseFlags& flags) {
+  ASSIGN_OR_RETURN(std::string url, ResolvePgUrl(flags.pg));
+  return PgConnection::Connect(url);
+}
+
+int RunInit(const WarehouseFlags& flags) {
+  auto conn = Connect(flags);
+  if (!conn.ok()) return Fail(conn.status());
+  Status st = warehouse::InitWarehouse(conn->get());
+  if (!st.ok()) return Fail(st);
+  std::string tables;
+  for (const auto& m : warehouse::Models())
+    tables += " " + m.table;
+  fmt::print("warehouse ready: tables{} and {}\n", tables, warehouse::kRejectsTable);
+  return kExitOk;
+}
+
+int RunLoad(const WarehouseFlags& flags) {
+  const warehouse::Model* model = warehouse::FindModel(flags.model);
+  if (!model) {
+    LogError("unknown model '{}': use one of {}", flags.model, warehouse::ModelNames());
+    return kExitUsage;
+  }
+  std::vector<warehouse::LoadRequest> requests;
+  for (const auto& file : flags.files) {
+    auto format = warehouse::ResolveFormat(file, flags.input_format);
+    if (!format.ok()) {
+      LogError("{}", format.status().message());
+      return kExitUsage;
+    }
+    requests.push_back({model, file, *format, flags.full_dump});
+  }
+  auto conn = Connect(flags);
+  if (!conn.ok()) return Fail(conn.status());
+  int code = kExitOk;
+  // Each file is its own transaction: one bad file does not undo the others.
+  for (const auto& request : requests) {
+    auto report = warehouse::LoadFile(conn->get(), request);
+    if (!report.ok()) {
+      code = Fail(report.status());
+      continue;
+    }
+    fmt::print("{}", warehouse::DescribeLoad(request, *report));
+    std::fflush(stdout);
+    if (report->rejected > 0 && code == kExitOk) code = kExitRejects;
+  }
+  return code;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError(fmt::format("cannot open {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int RunQuery(const WarehouseFlags& flags) {
+  auto format = warehouse::ParseOutputFormat(flags.output_format);
+  if (!format.ok()) return Fail(format.status());
+  std::string sql = flags.sql;
+  if (!flags.sql_file.empty()) {
+    auto text = ReadFile(flags.sql_file);
+    if (!text.ok()) return Fail(text.status());
+    sql = *text;
+  }
+  auto conn = Connect(flags);
+  if (!conn.ok()) return Fail(conn.status());
+  // PQexec runs every statement of a script and returns the last one's rows.
+  PgResult result(PQexec((*conn)->raw(), sql.c_str()));
+  ExecStatusType st = PQresultStatus(result.get());
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    return Fail(DatabaseError(fmt::format("query failed: {}", PQresultErrorMessage(result.get()))));
+  }
+  if (st == PGRES_TUPLES_OK) warehouse::PrintResult(result, *format, stdout);
+  return kExitOk;
+}
+
+int RunQuestions(const WarehouseFlags& flags) {
+  auto format = warehouse::ParseOutputFormat(flags.output_format);
+  if (!format.ok()) return Fail(format.status());
+  auto conn = Connect(flags);
+  if (!conn.ok()) return Fail(conn.status());
+  for (const auto& q : warehouse::Questions()) {
+    auto result = (*conn)->Query(q.sql, fmt::format("question {}", q.id));
+    if (!result.ok()) return Fail(result.status());
+    if (*format == warehouse::OutputFormat::kTable) fmt::print("{}. {}\n", q.id, q.title);
+    warehouse::PrintResult(*result, *format, stdout);
+    if (*format == warehouse::OutputFormat::kTable) fmt::print("\n");
+    std::fflush(stdout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddWarehouseCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<WarehouseFlags>();
+  CLI::App* wh =
+      app.add_subcommand("warehouse", "Files to PostgreSQL models with history; SQL out");
+  wh->require_subcommand(1);
+  auto add_pg = [&](CLI::App* cmd) {
+    cmd->add_option("--pg", flags->pg, "PostgreSQL URL (default: $SLUICE_PG_URL)");
+  };
+
+  CLI::App* init = wh->add_subcommand("init", "Create the model tables and load_rejects");
+  add_pg(init);
+  init->callback([flags, exit_code] { *exit_code = RunInit(*flags); });
+
+  CLI::App* load = wh->add_subcommand("load", "Upsert CSV or JSON files into a model");
+  add_pg(load);
+  load->add_option("--model,-m", flags->model, "One of: " + warehouse::ModelNames())->required();
+  load->add_option("--format", flags->input_format, "csv or json (default: from the extension)");
+  load->add_flag("--full-dump", flags->full_dump,
+                 "The file is the source's complete set: mark rows it lacks as deleted in source");
+  load->add_option("files", flags->files, "Files to load")->required()->check(CLI::ExistingFile);
+  load->callback([flags, exit_code] { *exit_code = RunLoad(*flags); });
+
+  CLI::App* query = wh->add_subcommand("query", "Run SQL and print the result");
+  add_pg(query);
+  auto* file_opt =
+      query->add_option("-f,--file", flags->sql_file, "SQL file to run")->check(CLI::ExistingFile);
+  auto* sql_opt = query->add_option("-e,--execute", flags->sql, "SQL text to run");
+  file_opt->excludes(sql_opt);
+  query->add_option("--format", flags->output_format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  query->callback([flags, exit_code, query] {
+    if (flags->sql.empty() && flags->sql_file.empty()) {
+      LogError("warehouse query: pass -f FILE or -e SQL");
+      *exit_code = kExitUsage;
+      return;
+    }
+    (void)query;
+    *exit_code = RunQuery(*flags);
+  });
+
+  CLI::App* questions =
+      wh->add_subcommand("questions", "Answer the six business questions that ship with Sluice");
+  add_pg(questions);
+  questions->add_option("--format", flags->output_format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  questions->callback([flags, exit_code] { *exit_code = RunQuestions(*flags); });
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,84 @@
+// A PostgreSQL connection over libpq, with RAII ownership and errors that name what was being
+// done (the table, the statement's purpose) but never the password.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sluice {
+
+// Owns a PGresult.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* r = nullptr) : r_(r, &PQclear) {}
+  PGresult* get() const { return r_.get(); }
+  int rows() const { return PQntuples(r_.get()); }
+  int columns() const { return PQnfields(r_.get()); }
+  std::string_view column_name(int c) const { return PQfname(r_.get(), c); }
+  Oid column_type(int c) const { return PQftype(r_.get(), c); }
+  bool IsNull(int row, int c) const { return PQgetisnull(r_.get(), row, c) != 0; }
+  std::string_view Value(int row, int c) const {
+    return {PQgetvalue(r_.get(), row, c), static_cast<size_t>(PQgetlength(r_.get(), row, c))};
+  }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+};
+
+class PgConnection {
+ public:
+  // Connects to a `postgresql://` URL or libpq keyword string. The password it contains is
+  // registered as a secret before anything can print it.
+  static Result<std::unique_ptr<PgConnection>> Connect(const std::string& url);
+
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Runs one or more statements that return no rows. `what` names the work for errors.
+  Status Exec(std::string_view sql, std::string_view what);
+  // Runs a statement with text parameters and returns its rows.
+  Result<PgResult> Query(std::string_view sql,
+                         const std::vector<std::optional<std::string>>& params,
+                         std::string_view what);
+  Result<PgResult> Query(std::string_view sql, std::string_view what) {
+    return Query(sql, {}, what);
+  }
+
+  // COPY ... FROM STDIN: Begin, Put any number of chunks, End.
+  Status CopyBegin(std::string_view copy_sql, std::string_view what);
+  Status CopyPut(std::string_view data);
+  Status CopyEnd();
+  // Abandons a COPY in progress; the server rolls the statement back.
+  void CopyAbort();
+
+  // The SQLSTATE of the last failed statement ("23505"), or empty.
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
+
+  PGconn* raw() { return conn_; }
+
+ private:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  Status ErrorFrom(const PGresult* result, std::string_view what);
+
+  PGconn* conn_;
+  std::string copy_what_;
+  std::string last_sqlstate_;
+};
+
+// Quotes an SQL identifier: foo -> "foo".
+std::string QuoteIdent(std::string_view name);
+// Quotes an SQL string literal: it's -> 'it''s'.
+std::string QuoteLiteral(std::string_view value);
+
+// The PostgreSQL URL from `--pg` if given, else SLUICE_PG_URL; an error names both.
+Result<std::string> ResolvePgUrl(const std::string& flag_value);
+
+}  // namespace sluice

@@ -1,0 +1,247 @@
+#include "connectors/postgres/pg_upsert_sink.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "connectors/postgres/pg_binary_copy.h"
+
+namespace sluice {
+namespace {
+
+constexpr const char* kStage = "sluice_stage";
+constexpr size_t kFlushBytes = size_t{1} << 20;
+constexpr std::string_view kUniqueViolation = "23505";
+constexpr std::string_view kCardinalityViolation = "21000";
+
+uint64_t ToCount(std::string_view text) {
+  uint64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+}  // namespace
+
+PgUpsertSink::PgUpsertSink(PgConnection* conn, UpsertTarget target, Options options)
+    : conn_(conn), target_(std::move(target)), options_(options) {}
+
+Result<std::unique_ptr<PgUpsertSink>> PgUpsertSink::Begin(PgConnection* conn, UpsertTarget target,
+                                                          Options options) {
+  std::unique_ptr<PgUpsertSink> sink(new PgUpsertSink(conn, std::move(target), options));
+  RETURN_IF_ERROR(sink->Start());
+  return sink;
+}
+
+std::string PgUpsertSink::ColumnList(std::string_view prefix) const {
+  std::string out;
+  for (const auto& f : target_.columns) {
+    if (!out.empty()) out += ", ";
+    out += prefix;
+    out += QuoteIdent(f.name);
+  }
+  return out;
+}
+
+std::string PgUpsertSink::ContentColumns(std::string_view prefix) const {
+  std::string out;
+  for (const auto& f : target_.columns) {
+    if (std::find(target_.key.begin(), target_.key.end(), f.name) != target_.key.end()) continue;
+    if (!out.empty()) out += ", ";
+    out += prefix;
+    out += QuoteIdent(f.name);
+  }
+  return out;
+}
+
+Status PgUpsertSink::Start() {
+  const std::string table = QuoteIdent(target_.table);
+  const std::string what = fmt::format("loading table {}", target_.table);
+  RETURN_IF_ERROR(conn_->Exec("BEGIN", what));
+
+  ASSIGN_OR_RETURN(PgResult pk,
+                   conn_->Query("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                                "WHERE conrelid = $1::regclass AND contype = 'p'",
+                                {table}, what));
+  if (pk.rows() != 1) {
+    return InvalidArgument(fmt::format("table {} has no primary key to upsert on", target_.table));
+  }
+  pkey_name_ = pk.Value(0, 0);
+  pkey_definition_ = pk.Value(0, 1);
+
+  // An empty table takes the rows directly. The exclusive lock keeps a concurrent load from
+  // filling it between the check and the copy.
+  ASSIGN_OR_RETURN(PgResult empty,
+                   conn_->Query(fmt::format("SELECT NOT EXISTS (SELECT 1 FROM {})", table), what));
+  if (empty.Value(0, 0) == "t") {
+    RETURN_IF_ERROR(
+        conn_->Exec(fmt::format("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", table), what));
+    ASSIGN_OR_RETURN(
+        PgResult still_empty,
+        conn_->Query(fmt::format("SELECT NOT EXISTS (SELECT 1 FROM {})", table), what));
+    direct_ = still_empty.Value(0, 0) == "t";
+  }
+  std::string copy_target;
+  if (direct_) {
+    RETURN_IF_ERROR(conn_->Exec(
+        fmt::format("ALTER TABLE {} DROP CONSTRAINT {}", table, QuoteIdent(pkey_name_)), what));
+    copy_target = table;
+  } else {
+    RETURN_IF_ERROR(conn_->Exec(
+        fmt::format("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA", kStage,
+                    ColumnList(), table),
+        what));
+    copy_target = kStage;
+  }
+  RETURN_IF_ERROR(conn_->CopyBegin(
+      fmt::format("COPY {} ({}) FROM STDIN (FORMAT binary)", copy_target, ColumnList()), what));
+  copying_ = true;
+  PgBinaryCopyEncoder::AppendHeader(buffer_);
+  return Status::Ok();
+}
+
+Status PgUpsertSink::FlushBuffer() {
+  if (buffer_.empty()) return Status::Ok();
+  Status st = conn_->CopyPut(buffer_);
+  buffer_.clear();
+  return st;
+}
+
+Status PgUpsertSink::Write(const Batch& batch) {
+  PgBinaryCopyEncoder::AppendRows(batch, buffer_);
+  rows_ += batch.num_rows();
+  if (buffer_.size() >= kFlushBytes) return FlushBuffer();
+  return Status::Ok();
+}
+
+Result<MergeStats> PgUpsertSink::Finish() {
+  PgBinaryCopyEncoder::AppendTrailer(buffer_);
+  RETURN_IF_ERROR(FlushBuffer());
+  copying_ = false;
+  RETURN_IF_ERROR(conn_->CopyEnd());
+  return direct_ ? FinishDirect() : FinishMerge();
+}
+
+void PgUpsertSink::Abort() {
+  if (copying_) conn_->CopyAbort();
+  copying_ = false;
+  (void)conn_->Exec("ROLLBACK", "rolling back");
+}
+
+Result<MergeStats> PgUpsertSink::FinishDirect() {
+  const std::string table = QuoteIdent(target_.table);
+  const std::string what = fmt::format("building the primary key of {}", target_.table);
+  const std::string add_key = fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", table,
+                                          QuoteIdent(pkey_name_), pkey_definition_);
+  MergeStats stats;
+  stats.direct_load = true;
+  stats.staged = rows_;
+  RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_key", what));
+  Status st = conn_->Exec(add_key, what);
+  if (!st.ok() && conn_->last_sqlstate() == kUniqueViolation) {
+    // The file repeats keys. Keep each key's last row (the highest ctid, as COPY appends in
+    // file order) and build the key again.
+    RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_key", what));
+    std::string same_key;
+    for (const auto& k : target_.key) {
+      if (!same_key.empty()) same_key += " AND ";
+      same_key += fmt::format("a.{0} IS NOT DISTINCT FROM b.{0}", QuoteIdent(k));
+    }
+    ASSIGN_OR_RETURN(PgResult deleted,
+                     conn_->Query(fmt::format("WITH d AS (DELETE FROM {0} a USING {0} b WHERE {1} "
+                                              "AND a.ctid < b.ctid RETURNING 1) "
+                                              "SELECT count(*) FROM d",
+                                              table, same_key),
+                                  what));
+    stats.duplicates = ToCount(deleted.Value(0, 0));
+    st = conn_->Exec(add_key, what);
+  }
+  RETURN_IF_ERROR(st);
+  stats.inserted = rows_ - stats.duplicates;
+  return stats;
+}
+
+Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge(bool dedupe) {
+  const std::string table = QuoteIdent(target_.table);
+  std::string key_list;
+  for (const auto& k : target_.key) {
+    if (!key_list.empty()) key_list += ", ";
+    key_list += QuoteIdent(k);
+  }
+  const std::string content_cur = ContentColumns("cur.");
+  const std::string content_new = ContentColumns("EXCLUDED.");
+  std::string set_list;
+  std::string changed = "false";
+  if (!content_cur.empty()) {
+    // A single column needs ROW() on both sides to be compared as a row.
+    const bool single = content_cur.find(',') == std::string::npos;
+    changed = fmt::format(
+        fmt::runtime(single ? "ROW({}) IS DISTINCT FROM ROW({})" : "({}) IS DISTINCT FROM ({})"),
+        content_cur, content_new);
+    for (const auto& f : target_.columns) {
+      if (std::find(target_.key.begin(), target_.key.end(), f.name) != target_.key.end()) continue;
+      set_list += fmt::format("{0} = EXCLUDED.{0}, ", QuoteIdent(f.name));
+    }
+    set_list +=
+        fmt::format("updated_at = CASE WHEN {} THEN now() ELSE cur.updated_at END, ", changed);
+  }
+  set_list += "deleted_in_source_at = NULL";
+  std::string source =
+      dedupe ? fmt::format("SELECT DISTINCT ON ({0}) {1} FROM {2} ORDER BY {0}, ctid DESC",
+                           key_list, ColumnList(), kStage)
+             : fmt::format("SELECT {} FROM {}", ColumnList(), kStage);
+  std::string sql = fmt::format(
+      "WITH merged AS (INSERT INTO {0} AS cur ({1}) {2} ON CONFLICT ({3}) DO UPDATE SET {4} "
+      "WHERE {5} OR cur.deleted_in_source_at IS NOT NULL RETURNING (xmax = 0) AS inserted) "
+      "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
+      table, ColumnList(), source, key_list, set_list, changed);
+  ASSIGN_OR_RETURN(PgResult r, conn_->Query(sql, fmt::format("merging into {}", target_.table)));
+  return std::make_pair(ToCount(r.Value(0, 0)), ToCount(r.Value(0, 1)));
+}
+
+Result<MergeStats> PgUpsertSink::FinishMerge() {
+  const std::string what = fmt::format("merging into {}", target_.table);
+  MergeStats stats;
+  stats.staged = rows_;
+  uint64_t distinct = rows_;
+  RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_merge", what));
+  auto merged = RunMerge(false);
+  if (!merged.ok() && conn_->last_sqlstate() == kCardinalityViolation) {
+    RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_merge", what));
+    std::string key_list;
+    for (const auto& k : target_.key)
+      key_list += (key_list.empty() ? "" : ", ") + QuoteIdent(k);
+    ASSIGN_OR_RETURN(PgResult count,
+                     conn_->Query(fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM {}) d",
+                                              key_list, kStage),
+                                  what));
+    distinct = ToCount(count.Value(0, 0));
+    merged = RunMerge(true);
+  }
+  if (!merged.ok()) return merged.status();
+  stats.inserted = merged->first;
+  stats.updated = merged->second;
+  stats.duplicates = rows_ - distinct;
+  stats.unchanged = distinct - stats.inserted - stats.updated;
+
+  if (options_.full_dump) {
+    std::string same_key;
+    for (const auto& k : target_.key) {
+      if (!same_key.empty()) same_key += " AND ";
+      same_key += fmt::format("s.{0} = cur.{0}", QuoteIdent(k));
+    }
+    RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", kStage), what));
+    ASSIGN_OR_RETURN(
+        PgResult marked,
+        conn_->Query(fmt::format("WITH m AS (UPDATE {0} AS cur SET deleted_in_source_at = now() "
+                                 "WHERE cur.deleted_in_source_at IS NULL AND NOT EXISTS "
+                                 "(SELECT 1 FROM {1} s WHERE {2}) RETURNING 1) "
+                                 "SELECT count(*) FROM m",
+                                 QuoteIdent(target_.table), kStage, same_key),
+                     fmt::format("marking rows absent from the dump in {}", target_.table)));
+    stats.marked_deleted = ToCount(marked.Value(0, 0));
+  }
+  return stats;
+}
+
+}  // namespace sluice

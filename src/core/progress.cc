@@ -1,0 +1,67 @@
+#include "core/progress.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+
+namespace sluice {
+namespace {
+std::atomic<bool> g_enabled{true};
+}
+
+void Progress::SetEnabled(bool enabled) {
+  g_enabled = enabled;
+}
+
+Progress::Progress(std::string label, uint64_t total_bytes)
+    : label_(std::move(label)),
+      total_bytes_(total_bytes),
+      active_(g_enabled && isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+Progress::~Progress() {
+  Finish();
+}
+
+void Progress::Update(uint64_t bytes_done, uint64_t records_done) {
+  bytes_ = bytes_done;
+  records_ = records_done;
+  if (!active_) return;
+  // Checking the clock on every record would cost more than the record; every 4096th is enough.
+  if ((records_done & 4095) != 0) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  Draw();
+}
+
+void Progress::Draw() {
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double mb = static_cast<double>(bytes_) / 1e6;
+  std::string line;
+  if (total_bytes_ > 0) {
+    line = fmt::format("\r{}: {:5.1f}%  {} records  {:.1f} MB/s ", label_,
+                       100.0 * static_cast<double>(bytes_) / static_cast<double>(total_bytes_),
+                       records_, secs > 0 ? mb / secs : 0.0);
+  } else {
+    line =
+        fmt::format("\r{}: {} records  {:.1f} MB/s ", label_, records_, secs > 0 ? mb / secs : 0.0);
+  }
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void Progress::Finish() {
+  if (drawn_) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+  active_ = false;
+}
+
+}  // namespace sluice

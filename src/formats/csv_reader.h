@@ -1,0 +1,75 @@
+// A streaming RFC 4180 CSV reader: quoted fields with delimiters, quotes ("") and newlines,
+// CRLF or LF line ends, a UTF-8 byte-order mark, and optional trimming of the spaces that some
+// writers put after each delimiter. Memory stays at one buffer (grown only for a record longer
+// than it), whatever the file size.
+//
+// A broken record does not stop the file: Next() reports it as kMalformed with its line number,
+// the reason and its raw text, so the caller can keep it as a reject, and reading resumes on the
+// next line.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sluice {
+
+struct CsvField {
+  std::string_view value;
+  bool quoted = false;  // "" is an empty string, while an empty unquoted field is a null
+};
+
+struct CsvRecord {
+  std::vector<CsvField> fields;  // views valid until the next call to Next()
+  uint64_t line = 0;             // 1-based line on which the record starts
+  std::string error;             // why the record is malformed
+  std::string raw;               // the malformed record's text, for the rejects table
+};
+
+class CsvReader {
+ public:
+  struct Options {
+    char delimiter = ',';
+    bool trim_leading_spaces = false;
+    size_t buffer_size = size_t{1} << 20;
+  };
+
+  enum class Outcome { kRecord, kMalformed, kEnd };
+
+  static Result<std::unique_ptr<CsvReader>> OpenFile(const std::string& path, Options options);
+  static std::unique_ptr<CsvReader> FromString(std::string data, Options options);
+
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  // Reads the next record, skipping blank lines. Only an I/O failure is an error status.
+  Result<Outcome> Next(CsvRecord* record);
+
+  uint64_t bytes_consumed() const { return bytes_before_buffer_ + begin_; }
+
+ private:
+  CsvReader(int fd, Options options);
+
+  // Makes more input available after end_, compacting the buffer from begin_ and growing it when
+  // a single record fills it. Returns false at end of input.
+  Result<bool> Refill();
+  bool SplitFields(size_t start, size_t end, CsvRecord* record);
+
+  int fd_;  // -1 when reading from a string
+  Options options_;
+  std::string buffer_;
+  size_t begin_ = 0;  // start of unconsumed input
+  size_t end_ = 0;    // end of valid input
+  bool eof_ = false;
+  bool at_start_ = true;
+  uint64_t line_ = 1;
+  uint64_t bytes_before_buffer_ = 0;
+  std::string unescaped_;
+};
+
+}  // namespace sluice

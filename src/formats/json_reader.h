@@ -1,0 +1,45 @@
+// Reads records from JSON files: a top-level array (vendor dumps) or NDJSON (one object per
+// line), detected from the first byte or forced by the caller. Parsing is simdjson's DOM parser.
+//
+// An NDJSON line that is not valid JSON is reported to the callback as a malformed record with
+// its line number, and reading goes on. A broken array cannot be resynchronised, so it fails the
+// whole file with simdjson's reason.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sluice {
+
+enum class JsonLayout { kAuto, kArray, kNdjson };
+
+struct JsonPosition {
+  bool is_array_index = true;
+  uint64_t number = 0;  // 0-based array index, or 1-based NDJSON line
+  std::string ToString() const;
+};
+
+// Called per record. `element` is null (and `error`/`raw` set) for a line that does not parse.
+using JsonRecordFn =
+    std::function<Status(const JsonPosition& position, const simdjson::dom::element* element,
+                         std::string_view error, std::string_view raw)>;
+
+Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn);
+Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn);
+
+// Reads a scalar at a dotted path ("metadata.name") as text: strings as they are, numbers and
+// booleans in their JSON spelling. Missing and null give nullopt; an object or array is an error.
+Result<std::optional<std::string>> JsonScalarAt(const simdjson::dom::element& element,
+                                                std::string_view dotted_path);
+
+// The text of a scalar element, as JsonScalarAt.
+Result<std::optional<std::string>> JsonScalarText(const simdjson::dom::element& element);
+
+}  // namespace sluice

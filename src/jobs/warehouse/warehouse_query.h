@@ -1,0 +1,29 @@
+// `sluice warehouse query` and the six business questions: SQL in, a table, CSV or JSON out.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "connectors/postgres/pg_connection.h"
+
+namespace sluice::warehouse {
+
+enum class OutputFormat { kTable, kCsv, kJson };
+
+Result<OutputFormat> ParseOutputFormat(const std::string& name);
+
+// Writes a query result in the chosen format.
+void PrintResult(const PgResult& result, OutputFormat format, std::FILE* out);
+
+// A business question that ships with Sluice, as SQL.
+struct Question {
+  std::string id;     // "q1"
+  std::string title;  // the question in words (the SQL file's first comment line)
+  std::string sql;
+};
+
+// The questions compiled into the binary from sql/warehouse/*.sql, in order.
+const std::vector<Question>& Questions();
+
+}  // namespace sluice::warehouse

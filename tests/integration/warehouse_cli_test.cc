@@ -1,0 +1,90 @@
+// The `sluice warehouse` command line end to end: exit statuses, output formats, and secrets.
+#include <gtest/gtest.h>
+
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+using testing::PgTest;
+using testing::RunResult;
+using testing::RunSluice;
+using testing::WriteTempFile;
+
+class WarehouseCli : public PgTest {};
+
+TEST_F(WarehouseCli, InitLoadQueryInEveryFormat) {
+  RunResult init = RunSluice({"warehouse", "init"}, url());
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_NE(init.out.find("movies users streams authors books reviews"), std::string::npos);
+  auto path = WriteTempFile("movies.csv",
+                            "title,duration_mins,original_language,size_mb\n"
+                            "\"Good, Bad\",161,Italian,800\nHeat,170,English,9\n");
+  RunResult load = RunSluice({"warehouse", "load", "--model", "movie", path}, url());
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_NE(load.out.find("2 records, 2 inserted, 0 updated, 0 unchanged, 0 rejected"),
+            std::string::npos)
+      << load.out;
+
+  const std::string sql = "SELECT title, duration_mins FROM movies ORDER BY title";
+  RunResult table = RunSluice({"warehouse", "query", "-e", sql}, url());
+  EXPECT_EQ(table.out,
+            " title     | duration_mins \n"
+            "-----------+---------------\n"
+            " Good, Bad |           161 \n"
+            " Heat      |           170 \n"
+            "(2 rows)\n");
+  RunResult csv = RunSluice({"warehouse", "query", "-e", sql, "--format", "csv"}, url());
+  EXPECT_EQ(csv.out, "title,duration_mins\n\"Good, Bad\",161\nHeat,170\n");
+  RunResult json = RunSluice({"warehouse", "query", "-e", sql, "--format", "json"}, url());
+  EXPECT_EQ(json.out,
+            "[\n {\"title\": \"Good, Bad\", \"duration_mins\": 161},\n"
+            " {\"title\": \"Heat\", \"duration_mins\": 170}\n]\n");
+  auto sql_file = WriteTempFile("q.sql", "SELECT count(*) AS n FROM movies;");
+  RunResult from_file = RunSluice({"warehouse", "query", "-f", sql_file, "--format", "csv"}, url());
+  EXPECT_EQ(from_file.out, "n\n2\n");
+}
+
+TEST_F(WarehouseCli, ExitStatusSaysWhetherAnythingWasRejected) {
+  auto path = WriteTempFile("u.csv", "first_name,last_name,email\nA,B,\nC,D,c@x\n");
+  RunResult r = RunSluice({"warehouse", "load", "-m", "user", path}, url());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find(":line 2: email is missing"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kept in table load_rejects"), std::string::npos);
+}
+
+TEST_F(WarehouseCli, UsageErrorsAreClear) {
+  auto path = WriteTempFile("u.txt", "x");
+  RunResult bad_model = RunSluice({"warehouse", "load", "-m", "film", path}, url());
+  EXPECT_EQ(bad_model.exit_code, 2);
+  EXPECT_NE(bad_model.err.find("unknown model 'film'"), std::string::npos);
+  RunResult bad_format = RunSluice({"warehouse", "load", "-m", "movie", path}, url());
+  EXPECT_EQ(bad_format.exit_code, 2);
+  EXPECT_NE(bad_format.err.find("--format csv|json"), std::string::npos);
+  RunResult header = RunSluice(
+      {"warehouse", "load", "-m", "movie", WriteTempFile("m.csv", "title,length\nA,1\n")}, url());
+  EXPECT_EQ(header.exit_code, 1);
+  EXPECT_NE(header.err.find("line 1: the header has no column 'duration_mins'"), std::string::npos)
+      << header.err;
+}
+
+TEST_F(WarehouseCli, PasswordsNeverReachTheOutput) {
+  const std::string secret = "pw-never-printed-42";
+  RunResult r = RunSluice({"warehouse", "init", "--pg",
+                           "postgresql://someone:" + secret + "@127.0.0.1:1/db?connect_timeout=2"},
+                          "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot connect to PostgreSQL"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("someone:****@127.0.0.1"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(secret), std::string::npos);
+  EXPECT_EQ(r.out.find(secret), std::string::npos);
+}
+
+TEST(WarehouseCliNoServer, MissingConnectionNamesTheFlagAndVariable) {
+  RunResult r = RunSluice({"warehouse", "init"}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("pass --pg postgresql://... or set SLUICE_PG_URL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,131 @@
+#include "support/test_env.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace sluice::testing {
+namespace {
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string UniqueSuffix() {
+  static std::atomic<int> counter{0};
+  return std::to_string(getpid()) + "_" + std::to_string(counter++);
+}
+
+}  // namespace
+
+std::string BasePgUrl() {
+  const char* url = std::getenv("SLUICE_PG_URL");
+  return url ? url : "";
+}
+
+std::string SharedDir() {
+  const char* env = std::getenv("SLUICE_SHARED_DIR");
+  std::string dir = env && *env ? env : SLUICE_DEFAULT_SHARED_DIR;
+  struct stat st {};
+  return ::stat((dir + "/fixtures").c_str(), &st) == 0 ? dir : "";
+}
+
+void PgTest::SetUp() {
+  std::string base = BasePgUrl();
+  if (base.empty()) {
+    const char* require = std::getenv("SLUICE_REQUIRE_SERVICES");
+    if (require && std::string(require) == "1") {
+      FAIL() << "SLUICE_PG_URL is not set; run `eval \"$(scripts/services up)\"`";
+    }
+    GTEST_SKIP() << "no PostgreSQL: set SLUICE_PG_URL (scripts/services up prints it)";
+  }
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  schema_ = "t_" + UniqueSuffix();
+  auto admin = PgConnection::Connect(base);
+  ASSERT_TRUE(admin.ok()) << admin.status().message();
+  ASSERT_TRUE((*admin)->Exec("CREATE SCHEMA " + schema_, "creating test schema").ok());
+  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema_ + "&application_name=" + info->name();
+  auto conn = PgConnection::Connect(url_);
+  ASSERT_TRUE(conn.ok()) << conn.status().message();
+  conn_ = std::move(conn).value();
+}
+
+void PgTest::TearDown() {
+  conn_.reset();
+  if (schema_.empty()) return;
+  auto admin = PgConnection::Connect(BasePgUrl());
+  if (admin.ok()) (void)(*admin)->Exec("DROP SCHEMA " + schema_ + " CASCADE", "dropping schema");
+}
+
+std::string PgTest::Scalar(const std::string& sql) {
+  auto r = conn_->Query(sql, "test query");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  if (!r.ok() || r->rows() == 0 || r->IsNull(0, 0)) return "";
+  return std::string(r->Value(0, 0));
+}
+
+RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_url) {
+  std::string dir = ::testing::TempDir();
+  std::string suffix = UniqueSuffix();
+  std::string out_path = dir + "/sluice_out_" + suffix;
+  std::string err_path = dir + "/sluice_err_" + suffix;
+
+  std::vector<std::string> argv_store = {SLUICE_BINARY, "--no-progress"};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_store)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    if (std::string_view(*e).starts_with("SLUICE_PG_URL=")) continue;
+    env_store.emplace_back(*e);
+  }
+  if (!pg_url.empty()) env_store.push_back("SLUICE_PG_URL=" + pg_url);
+  std::vector<char*> envp;
+  for (auto& e : env_store)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  RunResult result;
+  pid_t pid;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  result.out = ReadWhole(out_path);
+  result.err = ReadWhole(err_path);
+  std::remove(out_path.c_str());
+  std::remove(err_path.c_str());
+  return result;
+}
+
+std::string WriteTempFile(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + "/" + UniqueSuffix() + "_" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+}  // namespace sluice::testing

@@ -1,0 +1,73 @@
+#include "formats/json_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace sluice {
+namespace {
+
+struct Seen {
+  std::string position;
+  std::string error;
+  std::string name;
+};
+
+std::vector<Seen> ReadAll(std::string_view text) {
+  std::vector<Seen> seen;
+  Status st =
+      ForEachJsonRecordInString(text, JsonLayout::kAuto,
+                                [&](const JsonPosition& pos, const simdjson::dom::element* e,
+                                    std::string_view error, std::string_view) {
+                                  Seen s{pos.ToString(), std::string(error), ""};
+                                  if (e) {
+                                    auto name = JsonScalarAt(*e, "metadata.name");
+                                    s.name = name.ok() && *name ? **name : "<none>";
+                                  }
+                                  seen.push_back(s);
+                                  return Status::Ok();
+                                });
+  EXPECT_TRUE(st.ok()) << st.message();
+  return seen;
+}
+
+TEST(JsonReader, ArrayElementsWithIndexes) {
+  auto seen = ReadAll(R"([{"metadata":{"name":"A"}}, {"metadata":{"name":null}}, {}])");
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].name, "A");
+  EXPECT_EQ(seen[1].name, "<none>");
+  EXPECT_EQ(seen[2].position, "index 2");
+}
+
+TEST(JsonReader, NdjsonKeepsGoingPastABadLine) {
+  auto seen = ReadAll("{\"metadata\":{\"name\":\"A\"}}\n{oops\n\n{\"metadata\":{\"name\":7}}\n");
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].position, "line 2");
+  EXPECT_NE(seen[1].error.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(seen[2].position, "line 4");
+  EXPECT_EQ(seen[2].name, "7");
+}
+
+TEST(JsonReader, BrokenArrayFailsTheFileWithAReason) {
+  Status st = ForEachJsonRecordInString("[{\"a\":1},", JsonLayout::kAuto,
+                                        [](auto&, auto*, auto, auto) { return Status::Ok(); });
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("invalid JSON"), std::string::npos);
+}
+
+TEST(JsonReader, ScalarTextOfEveryType) {
+  simdjson::dom::parser parser;
+  auto doc = parser.parse(std::string_view(R"({"s":"x","i":-3,"d":1.5,"b":true,"o":{},"a":[]})"));
+  ASSERT_FALSE(doc.error());
+  simdjson::dom::element e = doc.value();
+  EXPECT_EQ(**JsonScalarAt(e, "s"), "x");
+  EXPECT_EQ(**JsonScalarAt(e, "i"), "-3");
+  EXPECT_EQ(**JsonScalarAt(e, "d"), "1.5");
+  EXPECT_EQ(**JsonScalarAt(e, "b"), "true");
+  EXPECT_FALSE(JsonScalarAt(e, "missing")->has_value());
+  EXPECT_FALSE(JsonScalarAt(e, "o").ok());
+  EXPECT_NE(JsonScalarAt(e, "a").status().message().find("array"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice
