@@ -43,6 +43,16 @@ std::string PgUpsertSink::ColumnList(std::string_view prefix) const {
   return out;
 }
 
+std::string PgUpsertSink::KeyList(std::string_view prefix) const {
+  std::string out;
+  for (const auto& k : target_.key) {
+    if (!out.empty()) out += ", ";
+    out += prefix;
+    out += QuoteIdent(k);
+  }
+  return out;
+}
+
 std::string PgUpsertSink::ContentColumns(std::string_view prefix) const {
   std::string out;
   for (const auto& f : target_.columns) {
@@ -163,11 +173,7 @@ Result<MergeStats> PgUpsertSink::FinishDirect() {
 
 Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge(bool dedupe) {
   const std::string table = QuoteIdent(target_.table);
-  std::string key_list;
-  for (const auto& k : target_.key) {
-    if (!key_list.empty()) key_list += ", ";
-    key_list += QuoteIdent(k);
-  }
+  const std::string key_list = KeyList();
   const std::string content_cur = ContentColumns("cur.");
   const std::string content_new = ContentColumns("EXCLUDED.");
   std::string set_list;
@@ -186,10 +192,24 @@ Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge(bool dedupe) {
         fmt::format("updated_at = CASE WHEN {} THEN now() ELSE cur.updated_at END, ", changed);
   }
   set_list += "deleted_in_source_at = NULL";
+  // Rows already present with the same content, and not marked deleted, are filtered out by
+  // a hash anti-join before the upsert: ON CONFLICT would lock (and so write) every one of them.
+  std::string same_row;
+  for (const auto& k : target_.key) {
+    same_row += fmt::format("t.{0} = s.{0} AND ", QuoteIdent(k));
+  }
+  const std::string content_t = ContentColumns("t.");
+  if (!content_t.empty()) {
+    same_row +=
+        fmt::format("ROW({}) IS NOT DISTINCT FROM ROW({}) AND ", content_t, ContentColumns("s."));
+  }
+  same_row += "t.deleted_in_source_at IS NULL";
+  const std::string filter =
+      fmt::format("WHERE NOT EXISTS (SELECT 1 FROM {} t WHERE {})", table, same_row);
   std::string source =
-      dedupe ? fmt::format("SELECT DISTINCT ON ({0}) {1} FROM {2} ORDER BY {0}, ctid DESC",
-                           key_list, ColumnList(), kStage)
-             : fmt::format("SELECT {} FROM {}", ColumnList(), kStage);
+      dedupe ? fmt::format("SELECT DISTINCT ON ({0}) {1} FROM {2} s {3} ORDER BY {0}, s.ctid DESC",
+                           KeyList("s."), ColumnList("s."), kStage, filter)
+             : fmt::format("SELECT {} FROM {} s {}", ColumnList("s."), kStage, filter);
   std::string sql = fmt::format(
       "WITH merged AS (INSERT INTO {0} AS cur ({1}) {2} ON CONFLICT ({3}) DO UPDATE SET {4} "
       "WHERE {5} OR cur.deleted_in_source_at IS NOT NULL RETURNING (xmax = 0) AS inserted) "
@@ -204,16 +224,15 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
   MergeStats stats;
   stats.staged = rows_;
   uint64_t distinct = rows_;
+  // Statistics let the planner pick the hash anti-join for the filter in RunMerge.
+  RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", kStage), what));
   RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_merge", what));
   auto merged = RunMerge(false);
   if (!merged.ok() && conn_->last_sqlstate() == kCardinalityViolation) {
     RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_merge", what));
-    std::string key_list;
-    for (const auto& k : target_.key)
-      key_list += (key_list.empty() ? "" : ", ") + QuoteIdent(k);
     ASSIGN_OR_RETURN(PgResult count,
                      conn_->Query(fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM {}) d",
-                                              key_list, kStage),
+                                              KeyList(), kStage),
                                   what));
     distinct = ToCount(count.Value(0, 0));
     merged = RunMerge(true);
@@ -230,7 +249,6 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
       if (!same_key.empty()) same_key += " AND ";
       same_key += fmt::format("s.{0} = cur.{0}", QuoteIdent(k));
     }
-    RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", kStage), what));
     ASSIGN_OR_RETURN(
         PgResult marked,
         conn_->Query(fmt::format("WITH m AS (UPDATE {0} AS cur SET deleted_in_source_at = now() "

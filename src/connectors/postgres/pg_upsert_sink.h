@@ -67,6 +67,7 @@ class PgUpsertSink {
   Result<MergeStats> FinishMerge();
   Result<std::pair<uint64_t, uint64_t>> RunMerge(bool dedupe);
   std::string ColumnList(std::string_view prefix = "") const;
+  std::string KeyList(std::string_view prefix = "") const;
   std::string ContentColumns(std::string_view prefix) const;
 
   PgConnection* conn_;
