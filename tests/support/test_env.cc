@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -26,6 +27,28 @@ std::string ReadWhole(const std::string& path) {
 std::string UniqueSuffix() {
   static std::atomic<int> counter{0};
   return std::to_string(getpid()) + "_" + std::to_string(counter++);
+}
+
+// A folder of this test process's own for the files tests write, removed when the process exits.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string templ = ::testing::TempDir() + "/sluice_tests_XXXXXX";
+    path_ = mkdtemp(templ.data()) ? templ : ::testing::TempDir();
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (path_ != ::testing::TempDir()) std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+const std::string& Scratch() {
+  static ScratchDir dir;
+  return dir.path();
 }
 
 }  // namespace
@@ -78,7 +101,7 @@ std::string PgTest::Scalar(const std::string& sql) {
 }
 
 RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_url) {
-  std::string dir = ::testing::TempDir();
+  const std::string& dir = Scratch();
   std::string suffix = UniqueSuffix();
   std::string out_path = dir + "/sluice_out_" + suffix;
   std::string err_path = dir + "/sluice_err_" + suffix;
@@ -123,7 +146,7 @@ RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_
 }
 
 std::string WriteTempFile(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + UniqueSuffix() + "_" + name;
+  std::string path = Scratch() + "/" + UniqueSuffix() + "_" + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
