@@ -159,7 +159,9 @@ record() {  # key label seconds rss_kb rows fingerprint note
 }
 
 fail_note() {  # last meaningful line of a log, fit for a table cell
-  grep -v '^[[:space:]]*$' "$TMP/$1.log" 2>/dev/null | tail -n 1 | tr '|\t' '/ ' | cut -c1-160
+  local line
+  line=$(grep -v '^[[:space:]]*$' "$TMP/$1.log" 2>/dev/null | tail -n 1 | tr '|\t' '/ ' | cut -c1-160 || true)
+  echo "${line:-no output}"
 }
 
 # Current transaction id (32-bit, as xmin shows it): rows whose xmin is newer

@@ -140,6 +140,21 @@ TEST_F(UpsertTest, RejectsAreKeptWithFilePositionAndReasonWhileTheRestLoads) {
   EXPECT_EQ(Scalar("SELECT DISTINCT source_file FROM load_rejects"), path);
 }
 
+TEST_F(UpsertTest, ManyRejectsAreAllKept) {
+  // More rejects than one in-memory batch holds, so they go through the spool file.
+  std::string text = "title,duration_mins,original_language,size_mb\n";
+  for (int i = 0; i < 10000; ++i) {
+    text += "M" + std::to_string(i) + (i % 3 == 0 ? ",90,English,1\n" : ",long,English,1\n");
+  }
+  LoadReport r = Load("movie", WriteTempFile("many.csv", text));
+  EXPECT_EQ(r.rejected, 6666u);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM movies"), "3334");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM load_rejects WHERE reason LIKE 'duration_mins: %'"),
+            "6666");
+  EXPECT_EQ(Scalar("SELECT record FROM load_rejects WHERE position = 'line 10000'"),
+            "M9998,long,English,1");
+}
+
 TEST_F(UpsertTest, JsonRejectsNameTheArrayIndex) {
   auto path = WriteTempFile("a.json", R"([{"metadata":{"name":"A","birth_date":"1950-01-01"}},
       {"metadata":{"name":null}}, 7,

@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "connectors/postgres/pg_binary_copy.h"
+#include "connectors/postgres/pg_copy_spool.h"
 #include "core/progress.h"
 #include "formats/csv_reader.h"
 #include "formats/csv_writer.h"
@@ -89,10 +89,29 @@ class RowBuilder {
     rejects_.column(2).AppendText(position);
     rejects_.column(3).AppendText(reason);
     rejects_.column(4).AppendText(raw_record);
+    // A file of nothing but rejects must not grow memory with its size: they wait on disk.
+    if (rejects_.num_rows() >= kBatchRows) SpoolRejects();
+  }
+
+  // Moves the rejects held in memory to the spool; a spool failure is kept for Finish().
+  void SpoolRejects() {
+    Status st = spool_.Append(rejects_);
+    if (!st.ok() && spool_status_.ok()) spool_status_ = st;
+    rejects_.Clear();
+  }
+
+  // Writes every reject to load_rejects; the load's COPY must be finished.
+  Status WriteRejects(PgConnection* conn) {
+    SpoolRejects();
+    RETURN_IF_ERROR(spool_status_);
+    return spool_.SendTo(conn,
+                         fmt::format("COPY {} (model, source_file, position, reason, record) "
+                                     "FROM STDIN (FORMAT binary)",
+                                     kRejectsTable),
+                         "recording rejected records");
   }
 
   Batch& rows() { return rows_; }
-  const Batch& rejects() const { return rejects_; }
   LoadReport& report() { return report_; }
 
  private:
@@ -100,6 +119,8 @@ class RowBuilder {
   std::string source_file_;
   Batch rows_;
   Batch rejects_;
+  PgCopySpool spool_;
+  Status spool_status_;
   ContentHasher hasher_;
   LoadReport report_;
 };
@@ -223,21 +244,6 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
   return FlushIfFull(builder, sink, true);
 }
 
-Status WriteRejects(PgConnection* conn, const Batch& rejects) {
-  if (rejects.num_rows() == 0) return Status::Ok();
-  std::string data;
-  PgBinaryCopyEncoder::AppendHeader(data);
-  PgBinaryCopyEncoder::AppendRows(rejects, data);
-  PgBinaryCopyEncoder::AppendTrailer(data);
-  RETURN_IF_ERROR(conn->CopyBegin(
-      fmt::format("COPY {} (model, source_file, position, reason, record) FROM STDIN "
-                  "(FORMAT binary)",
-                  kRejectsTable),
-      "recording rejected records"));
-  RETURN_IF_ERROR(conn->CopyPut(data));
-  return conn->CopyEnd();
-}
-
 }  // namespace
 
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag) {
@@ -291,7 +297,7 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
     return merged.status().WithContext(context);
   }
   report.merge = *merged;
-  Status st = WriteRejects(conn, builder.rejects());
+  Status st = builder.WriteRejects(conn);
   if (st.ok()) st = conn->Exec("COMMIT", "committing the load");
   if (!st.ok()) {
     (void)conn->Exec("ROLLBACK", "rolling back");
