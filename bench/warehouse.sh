@@ -86,8 +86,12 @@ recreate_db() {
 
 # ---------------------------------------------------------------- temp dir
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
+# pgloader always creates its default /tmp/pgloader, even with --root-dir.
+PGLOADER_STRAY=0
+[[ -e /tmp/pgloader ]] || PGLOADER_STRAY=1
 cleanup() {
   local rc=$?
+  if [[ $PGLOADER_STRAY == 1 ]]; then rmdir /tmp/pgloader 2>/dev/null || true; fi
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
     log "kept $TMP and database $BENCH_DB"
   else
