@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "cli/exit_codes.h"
+#include "cli/logins_command.h"
+#include "cli/queue_command.h"
 #include "cli/warehouse_command.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
 
   int exit_code = sluice::kExitOk;
   sluice::cli::AddWarehouseCommand(app, &exit_code);
+  sluice::cli::AddLoginsCommand(app, &exit_code);
+  sluice::cli::AddQueueCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     sluice::LogFormat format;

@@ -39,6 +39,13 @@ Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const
 Result<std::optional<std::string>> JsonScalarAt(const simdjson::dom::element& element,
                                                 std::string_view dotted_path);
 
+// The string at a lookup result, or `fallback` when it is missing or not a string.
+inline std::string_view JsonStringOr(simdjson::simdjson_result<simdjson::dom::element> element,
+                                     std::string_view fallback = {}) {
+  std::string_view s;
+  return element.get_string().get(s) == simdjson::SUCCESS ? s : fallback;
+}
+
 // The text of a scalar element, as JsonScalarAt.
 Result<std::optional<std::string>> JsonScalarText(const simdjson::dom::element& element);
 

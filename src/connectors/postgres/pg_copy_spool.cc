@@ -26,8 +26,7 @@ Status PgCopySpool::Append(const Batch& batch) {
   return Status::Ok();
 }
 
-Status PgCopySpool::SendTo(PgConnection* conn, const std::string& copy_sql,
-                           std::string_view what) {
+Status PgCopySpool::SendTo(PgConnection* conn, const std::string& copy_sql, std::string_view what) {
   if (!file_) return Status::Ok();
   buffer_.clear();
   PgBinaryCopyEncoder::AppendTrailer(buffer_);

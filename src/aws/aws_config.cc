@@ -1,0 +1,73 @@
+#include "aws/aws_config.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "core/secrets.h"
+
+namespace sluice {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+std::string Endpoint::Url(std::string_view path_and_query) const {
+  return fmt::format("{}://{}{}{}", scheme, host, base_path, path_and_query);
+}
+
+Result<Endpoint> ParseEndpoint(const std::string& url) {
+  size_t sep = url.find("://");
+  if (sep == std::string::npos) {
+    return InvalidArgument(fmt::format("endpoint '{}' is not a URL (http[s]://host[:port])", url));
+  }
+  Endpoint e;
+  e.scheme = url.substr(0, sep);
+  if (e.scheme != "http" && e.scheme != "https") {
+    return InvalidArgument(fmt::format("endpoint '{}' must be http or https", url));
+  }
+  std::string rest = url.substr(sep + 3);
+  size_t slash = rest.find('/');
+  e.host = rest.substr(0, slash);
+  if (e.host.empty() || e.host.find('@') != std::string::npos) {
+    return InvalidArgument(fmt::format("endpoint '{}' has no usable host", RedactUrl(url)));
+  }
+  if (slash != std::string::npos) {
+    e.base_path = rest.substr(slash);
+    while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
+  }
+  return e;
+}
+
+Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service) {
+  AwsConfig config;
+  config.region = Env("AWS_REGION");
+  if (config.region.empty()) config.region = Env("AWS_DEFAULT_REGION");
+  if (config.region.empty()) config.region = "us-east-1";
+
+  std::string upper(service);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string endpoint = endpoint_flag;
+  if (endpoint.empty()) endpoint = Env(("AWS_ENDPOINT_URL_" + upper).c_str());
+  if (endpoint.empty()) endpoint = Env("AWS_ENDPOINT_URL");
+  if (endpoint.empty()) {
+    endpoint = fmt::format("https://{}.{}.amazonaws.com", service, config.region);
+  }
+  ASSIGN_OR_RETURN(config.endpoint, ParseEndpoint(endpoint));
+
+  config.credentials.access_key_id = Env("AWS_ACCESS_KEY_ID");
+  config.credentials.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
+  config.credentials.session_token = Env("AWS_SESSION_TOKEN");
+  if (config.credentials.access_key_id.empty() || config.credentials.secret_access_key.empty()) {
+    return InvalidArgument("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  }
+  RegisterSecret(config.credentials.secret_access_key);
+  RegisterSecret(config.credentials.session_token);
+  return config;
+}
+
+}  // namespace sluice

@@ -1,0 +1,33 @@
+// Where and as whom to reach AWS: endpoint, region and credentials from flags or the standard
+// AWS environment variables (flags win). Secrets are registered for redaction on load.
+#pragma once
+
+#include <string>
+
+#include "aws/sigv4.h"
+#include "core/status.h"
+
+namespace sluice {
+
+struct Endpoint {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // "127.0.0.1:55000" (with the port when one is given)
+  std::string base_path;  // "" or "/prefix"
+
+  std::string Url(std::string_view path_and_query) const;
+};
+
+Result<Endpoint> ParseEndpoint(const std::string& url);
+
+struct AwsConfig {
+  Endpoint endpoint;
+  std::string region;
+  AwsCredentials credentials;
+};
+
+// `service` is "sqs" or "s3". The endpoint comes from `endpoint_flag`, else
+// AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else AWS's public endpoint for the region.
+// Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);
+
+}  // namespace sluice

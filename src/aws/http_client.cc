@@ -1,0 +1,141 @@
+#include "aws/http_client.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "core/log.h"
+
+namespace sluice {
+namespace {
+
+void GlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
+  std::string_view line(data, size * count);
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+      value.remove_suffix(1);
+    }
+    static_cast<HttpHeaders*>(user)->emplace_back(std::move(name), std::string(value));
+  } else if (line.starts_with("HTTP/")) {
+    static_cast<HttpHeaders*>(user)->clear();  // a new response (after 100 Continue)
+  }
+  return size * count;
+}
+
+class CurlTransport : public HttpTransport {
+ public:
+  CurlTransport() {
+    GlobalInitOnce();
+    curl_ = curl_easy_init();
+  }
+  ~CurlTransport() override { curl_easy_cleanup(curl_); }
+
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    if (!curl_) return Internal("cannot create a curl handle");
+    curl_easy_reset(curl_);  // keeps the connection cache
+    HttpResponse response;
+    curl_slist* headers = nullptr;
+    for (const auto& [name, value] : request.headers) {
+      headers = curl_slist_append(headers, fmt::format("{}: {}", name, value).c_str());
+    }
+    // curl adds these unless told not to; the signature covers exactly what we send.
+    headers = curl_slist_append(headers, "Expect:");
+    if (request.method != "POST" && request.method != "PUT") {
+      headers = curl_slist_append(headers, "Content-Type:");
+    }
+    curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method == "HEAD") curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &AppendBody);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &AppendHeader);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
+    CURLcode code = curl_easy_perform(curl_);
+    curl_slist_free_all(headers);
+    if (code != CURLE_OK) {
+      return Unavailable(fmt::format("{} {}: {}", request.method, RedactQuery(request.url),
+                                     curl_easy_strerror(code)));
+    }
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &response.status);
+    return response;
+  }
+
+ private:
+  // A presigned URL's query holds a signature and maybe a session token: never print it.
+  static std::string RedactQuery(const std::string& url) { return url.substr(0, url.find('?')); }
+
+  CURL* curl_ = nullptr;
+};
+
+}  // namespace
+
+const std::string* HttpResponse::Header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) return &value;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<HttpTransport> MakeCurlTransport() { return std::make_unique<CurlTransport>(); }
+
+bool IsRetryableResponse(const HttpResponse& response) {
+  if (response.status == 429 || response.status >= 500) return true;
+  // SQS and S3 report throttling as 400/403 with a code in the body.
+  return (response.status == 400 || response.status == 403) &&
+         (response.body.find("Throttl") != std::string::npos ||
+          response.body.find("SlowDown") != std::string::npos ||
+          response.body.find("RequestTimeTooSkewed") != std::string::npos);
+}
+
+Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy& policy,
+                                     const std::function<HttpRequest()>& build_signed_request) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  Result<HttpResponse> last = Unavailable("no attempt made");
+  for (int attempt = 1; attempt <= std::max(1, policy.max_attempts); ++attempt) {
+    last = transport.Send(build_signed_request());
+    bool retry = last.ok() ? IsRetryableResponse(*last)
+                           : last.status().code() == StatusCode::kUnavailable;
+    if (!retry || attempt == policy.max_attempts) break;
+    // Full jitter: a random wait up to an exponentially growing cap, so that many clients
+    // throttled at once do not come back at once.
+    auto cap = std::min<int64_t>(policy.max_delay.count(),
+                                 policy.base_delay.count() * (int64_t{1} << std::min(attempt, 20)));
+    std::uniform_int_distribution<int64_t> wait(0, std::max<int64_t>(cap, 1));
+    auto delay = std::chrono::milliseconds(wait(rng));
+    LogDebug("retrying after {} ms (attempt {} of {}): {}", delay.count(), attempt,
+             policy.max_attempts,
+             last.ok() ? fmt::format("HTTP {}", last->status) : last.status().message());
+    std::this_thread::sleep_for(delay);
+  }
+  return last;
+}
+
+}  // namespace sluice

@@ -1,0 +1,58 @@
+// HTTP for the AWS clients: an interface, so tests can inject faults a real server will not
+// produce on demand, and its libcurl implementation with connection reuse, timeouts, and
+// retries with jittered exponential backoff on throttling, 5xx and dropped connections.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aws/sigv4.h"
+#include "core/status.h"
+
+namespace sluice {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  HttpHeaders headers;
+  std::string body;
+  std::chrono::milliseconds timeout{30000};
+};
+
+struct HttpResponse {
+  long status = 0;
+  HttpHeaders headers;  // names lower-cased
+  std::string body;
+
+  const std::string* Header(std::string_view lower_name) const;
+};
+
+// Sends one request, once. A transport error (no connection, reset, timeout) is kUnavailable;
+// any HTTP status is a response.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+// libcurl, one easy handle per transport so its connection is reused. Not thread-safe: give
+// each thread its own.
+std::unique_ptr<HttpTransport> MakeCurlTransport();
+
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds base_delay{100};
+  std::chrono::milliseconds max_delay{5000};
+};
+
+// Whether a response is worth sending again: throttling and server-side failures.
+bool IsRetryableResponse(const HttpResponse& response);
+
+// Sends with retries per `policy`. `sign` is called before every attempt, since a signature
+// carries the time. Returns the last response or transport error.
+Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy& policy,
+                                     const std::function<HttpRequest()>& build_signed_request);
+
+}  // namespace sluice

@@ -1,0 +1,15 @@
+#include "cli/aws_clients.h"
+
+namespace sluice::cli {
+
+Result<std::unique_ptr<SqsClient>> MakeSqsClient(const std::string& endpoint_flag) {
+  ASSIGN_OR_RETURN(AwsConfig config, ResolveAwsConfig(endpoint_flag, "sqs"));
+  return std::make_unique<SqsClient>(std::move(config), MakeCurlTransport());
+}
+
+Result<std::string> ResolveQueueUrl(SqsClient& client, const std::string& name) {
+  if (name.starts_with("http://") || name.starts_with("https://")) return name;
+  return client.GetQueueUrl(name);
+}
+
+}  // namespace sluice::cli

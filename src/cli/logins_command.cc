@@ -1,0 +1,186 @@
+#include "cli/logins_command.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "cli/aws_clients.h"
+#include "cli/exit_codes.h"
+#include "connectors/file/ndjson_source.h"
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/sqs/sqs_source.h"
+#include "core/log.h"
+#include "jobs/logins/logins_job.h"
+
+namespace sluice::cli {
+namespace {
+
+struct LoginsFlags {
+  std::string pg;
+  std::string endpoint;
+  std::string queue = "login-queue";
+  std::string file;
+  std::string table = "user_logins";
+  std::string key_file;
+  std::string mask = "siv";
+  bool until_empty = false;
+  int receivers = 4;
+  int wait_seconds = 10;
+  int visibility_timeout = 60;
+  size_t batch_size = 1000;
+  int ledger_days = 15;
+  std::string keygen_path;
+  std::vector<std::string> values;
+};
+
+int Fail(const Status& status) {
+  LogError("{}", status.message());
+  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
+// The key file from --key-file, else SLUICE_MASK_KEY_FILE. Never the key itself on a command line.
+Result<MaskKeyring> LoadKeyring(const LoginsFlags& flags) {
+  std::string path = flags.key_file;
+  if (path.empty()) {
+    const char* env = std::getenv("SLUICE_MASK_KEY_FILE");
+    path = env ? env : "";
+  }
+  if (path.empty()) {
+    return InvalidArgument(
+        "no masking key: pass --key-file PATH or set SLUICE_MASK_KEY_FILE (make one with "
+        "`sluice logins keygen PATH`)");
+  }
+  return MaskKeyring::LoadFile(path);
+}
+
+int RunLoginsCommand(const LoginsFlags& flags) {
+  MaskMode mode;
+  if (flags.mask == "siv") {
+    mode = MaskMode::kSiv;
+  } else if (flags.mask == "hmac") {
+    mode = MaskMode::kHmac;
+  } else {
+    return Fail(InvalidArgument("--mask takes siv or hmac"));
+  }
+  auto keyring = LoadKeyring(flags);
+  if (!keyring.ok()) return Fail(keyring.status());
+  auto pg_url = ResolvePgUrl(flags.pg);
+  if (!pg_url.ok()) return Fail(pg_url.status());
+
+  std::unique_ptr<MessageSource> source;
+  std::string source_name;
+  if (!flags.file.empty()) {
+    auto file = NdjsonFileSource::Open(flags.file);
+    if (!file.ok()) return Fail(file.status());
+    source = std::move(file).value();
+    source_name = "file";
+  } else {
+    auto client = MakeSqsClient(flags.endpoint);
+    if (!client.ok()) return Fail(client.status());
+    auto url = ResolveQueueUrl(**client, flags.queue);
+    if (!url.ok()) return Fail(url.status());
+    SqsSourceOptions options;
+    options.queue_url = *url;
+    options.receivers = flags.receivers;
+    options.wait_seconds = flags.wait_seconds;
+    options.visibility_timeout_seconds = flags.visibility_timeout;
+    options.until_empty = flags.until_empty;
+    std::string endpoint = flags.endpoint;
+    source = std::make_unique<SqsSource>(options, [endpoint] {
+      // The configuration resolved once above; it cannot fail differently per thread.
+      return std::move(MakeSqsClient(endpoint)).value();
+    });
+    source_name = "sqs:" + flags.queue;
+  }
+  logins::LoginsTables tables;
+  tables.logins = flags.table;
+  tables.rejects = flags.table + "_rejects";
+  auto sink = logins::LoginsSink::Open(*pg_url, tables, source_name);
+  if (!sink.ok()) return Fail(sink.status());
+
+  logins::StopOnSignals(source.get());
+  logins::LoginsRunOptions options;
+  options.batch_size = flags.batch_size;
+  options.ledger_days = flags.ledger_days;
+  auto stats = logins::RunLogins(*source, **sink, *keyring, mode, options);
+  logins::StopOnSignals(nullptr);
+  if (!stats.ok()) return Fail(stats.status());
+  fmt::print("{} messages: {} stored in {}, {} rejected to {}, {} already stored ({:.2f} s)\n",
+             stats->messages, stats->stored, tables.logins, stats->rejected, tables.rejects,
+             stats->duplicates, stats->seconds);
+  return kExitOk;
+}
+
+int RunKeygen(const LoginsFlags& flags) {
+  Status st = MaskKeyring::GenerateFile(flags.keygen_path);
+  if (!st.ok()) return Fail(st);
+  fmt::print("wrote a new masking key to {} (mode 0600)\n", flags.keygen_path);
+  return kExitOk;
+}
+
+int RunReveal(const LoginsFlags& flags) {
+  auto keyring = LoadKeyring(flags);
+  if (!keyring.ok()) return Fail(keyring.status());
+  Masker masker(*keyring, MaskMode::kSiv);
+  int code = kExitOk;
+  for (const auto& value : flags.values) {
+    auto plain = masker.Reveal(value);
+    if (!plain.ok()) {
+      LogError("{}: {}", value, plain.status().message());
+      code = kExitFailure;
+      continue;
+    }
+    fmt::print("{}\n", *plain);
+  }
+  return code;
+}
+
+}  // namespace
+
+void AddLoginsCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<LoginsFlags>();
+  CLI::App* logins = app.add_subcommand("logins", "SQS login events to a masked PostgreSQL table");
+  logins->require_subcommand(1);
+  auto key_file = [&](CLI::App* cmd) {
+    cmd->add_option("--key-file", flags->key_file,
+                    "Masking key file (default: $SLUICE_MASK_KEY_FILE)");
+  };
+
+  CLI::App* run = logins->add_subcommand("run", "Consume the queue into the table, exactly once");
+  key_file(run);
+  run->add_option("--pg", flags->pg, "PostgreSQL URL (default: $SLUICE_PG_URL)");
+  run->add_option("--sqs-endpoint", flags->endpoint, "SQS endpoint (default: $AWS_ENDPOINT_URL)");
+  auto* queue = run->add_option("--queue", flags->queue, "Queue name or URL")
+                    ->capture_default_str();
+  run->add_option("--file", flags->file, "Read NDJSON messages from a file instead of SQS")
+      ->check(CLI::ExistingFile)->excludes(queue);
+  run->add_option("--table", flags->table, "Target table; rejects go to <table>_rejects")
+      ->capture_default_str();
+  run->add_option("--mask", flags->mask, "siv (reversible with the key) or hmac (irreversible)")
+      ->check(CLI::IsMember({"siv", "hmac"}))->capture_default_str();
+  run->add_flag("--until-empty", flags->until_empty, "Stop once the queue is drained");
+  run->add_option("--receivers", flags->receivers, "Long polls in flight")
+      ->check(CLI::Range(1, 64))->capture_default_str();
+  run->add_option("--wait-seconds", flags->wait_seconds, "Long-poll length")
+      ->check(CLI::Range(0, 20))->capture_default_str();
+  run->add_option("--visibility-timeout", flags->visibility_timeout,
+                  "Seconds a received message stays hidden; extended while in hand")
+      ->check(CLI::Range(5, 43200))->capture_default_str();
+  run->add_option("--batch-size", flags->batch_size, "Messages per transaction")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  run->add_option("--ledger-days", flags->ledger_days, "Days message ids are remembered")
+      ->check(CLI::Range(1, 3650))->capture_default_str();
+  run->callback([flags, exit_code] { *exit_code = RunLoginsCommand(*flags); });
+
+  CLI::App* keygen = logins->add_subcommand("keygen", "Write a new masking key file (mode 0600)");
+  keygen->add_option("path", flags->keygen_path, "Where to write it; never overwritten")
+      ->required();
+  keygen->callback([flags, exit_code] { *exit_code = RunKeygen(*flags); });
+
+  CLI::App* reveal = logins->add_subcommand("reveal", "Print the originals of masked values");
+  key_file(reveal);
+  reveal->add_option("values", flags->values, "Masked values")->required();
+  reveal->callback([flags, exit_code] { *exit_code = RunReveal(*flags); });
+}
+
+}  // namespace sluice::cli

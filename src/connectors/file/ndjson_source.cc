@@ -1,0 +1,53 @@
+#include "connectors/file/ndjson_source.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+namespace sluice {
+
+Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  struct stat st{};
+  ::fstat(fileno(file), &st);
+  char resolved[PATH_MAX];
+  std::string absolute = ::realpath(path.c_str(), resolved) ? resolved : path;
+  int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  return std::unique_ptr<NdjsonFileSource>(
+      new NdjsonFileSource(file, "file:" + absolute + ":", mtime_ms));
+}
+
+NdjsonFileSource::~NdjsonFileSource() {
+  std::fclose(file_);
+  std::free(buffer_);
+}
+
+std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono::milliseconds) {
+  std::vector<InboundMessage> batch;
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  while (!done_ && batch.size() < max) {
+    ssize_t n = ::getline(&buffer_, &capacity_, file_);
+    if (n < 0) {
+      if (std::ferror(file_)) status_ = IoError(fmt::format("reading failed: {}", std::strerror(errno)));
+      done_ = true;
+      break;
+    }
+    ++line_;
+    std::string_view text(buffer_, static_cast<size_t>(n));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (text.empty()) continue;
+    batch.push_back(InboundMessage{id_prefix_ + std::to_string(line_), std::string(text), {},
+                                   sent_ms_, now});
+  }
+  return batch;
+}
+
+}  // namespace sluice

@@ -1,0 +1,256 @@
+#include "connectors/sqs/sqs_client.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+
+#include "aws/crypto.h"
+#include "core/json_writer.h"
+#include "formats/json_reader.h"
+
+namespace sluice {
+namespace {
+
+constexpr size_t kMaxBatch = 10;
+
+// SQS errors carry "__type": "com.amazonaws.sqs#QueueDoesNotExist" and a message.
+std::string DescribeError(std::string_view body, long status) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!parser.parse(body.data(), body.size()).get(doc)) {
+    std::string_view type = JsonStringOr(doc["__type"]);
+    std::string_view message = JsonStringOr(doc["message"], JsonStringOr(doc["Message"]));
+    if (size_t hash = type.rfind('#'); hash != std::string_view::npos) type.remove_prefix(hash + 1);
+    if (!type.empty()) return fmt::format("{}: {} (HTTP {})", type, message, status);
+  }
+  return fmt::format("HTTP {}: {}", status, body.substr(0, 200));
+}
+
+Status ParseFailedEntries(std::string_view response, std::string_view what) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(response.data(), response.size()).get(doc)) {
+    return Unavailable(fmt::format("{}: unreadable response", what));
+  }
+  simdjson::dom::array failed;
+  if (doc["Failed"].get_array().get(failed) || failed.size() == 0) return Status::Ok();
+  std::string reasons;
+  for (simdjson::dom::element f : failed) {
+    std::string_view id = JsonStringOr(f["Id"]);
+    std::string_view code = JsonStringOr(f["Code"]);
+    std::string_view message = JsonStringOr(f["Message"]);
+    reasons += fmt::format("{}entry {}: {} {}", reasons.empty() ? "" : "; ", id, code, message);
+  }
+  return Unavailable(fmt::format("{}: {} of the batch failed: {}", what, failed.size(), reasons));
+}
+
+}  // namespace
+
+SqsClient::SqsClient(AwsConfig config, std::unique_ptr<HttpTransport> transport, RetryPolicy retry)
+    : config_(std::move(config)), transport_(std::move(transport)), retry_(retry) {}
+
+Result<std::string> SqsClient::Call(std::string_view action, std::string body,
+                                    std::chrono::milliseconds timeout) {
+  const std::string target = fmt::format("AmazonSQS.{}", action);
+  const std::string payload_hash = HexLower(Sha256(body));
+  auto build = [&] {
+    SigningRequest signing;
+    signing.method = "POST";
+    signing.path = config_.endpoint.base_path.empty() ? "/" : config_.endpoint.base_path + "/";
+    signing.headers = {{"Host", config_.endpoint.host},
+                       {"Content-Type", "application/x-amz-json-1.0"},
+                       {"X-Amz-Target", target}};
+    signing.payload_sha256_hex = payload_hash;
+    SigningScope scope{config_.region, "sqs", AmzDateNow(), false};
+    SignRequest(signing, scope, config_.credentials);
+    HttpRequest request;
+    request.method = "POST";
+    request.url = config_.endpoint.Url("/");
+    request.headers = std::move(signing.headers);
+    request.body = body;
+    request.timeout = timeout;
+    return request;
+  };
+  ASSIGN_OR_RETURN(HttpResponse response, SendWithRetries(*transport_, retry_, build));
+  if (response.status != 200) {
+    Status error(response.status >= 500 || response.status == 429 ? StatusCode::kUnavailable
+                                                                    : StatusCode::kInvalidArgument,
+                 fmt::format("SQS {}: {}", action, DescribeError(response.body, response.status)));
+    return error;
+  }
+  return std::move(response.body);
+}
+
+Result<std::string> SqsClient::CreateQueue(const std::string& name, int visibility_timeout_seconds) {
+  JsonWriter w;
+  w.BeginObject().Key("QueueName").String(name);
+  if (visibility_timeout_seconds > 0) {
+    w.Key("Attributes").BeginObject().Key("VisibilityTimeout")
+        .String(std::to_string(visibility_timeout_seconds)).EndObject();
+  }
+  w.EndObject();
+  ASSIGN_OR_RETURN(std::string body, Call("CreateQueue", w.Take()));
+  simdjson::dom::parser parser;
+  std::string_view url;
+  if (parser.parse(body).get_object()["QueueUrl"].get_string().get(url)) {
+    return Unavailable("SQS CreateQueue: no QueueUrl in the response");
+  }
+  return std::string(url);
+}
+
+Result<std::string> SqsClient::GetQueueUrl(const std::string& name) {
+  JsonWriter w;
+  w.BeginObject().Key("QueueName").String(name).EndObject();
+  auto body = Call("GetQueueUrl", w.Take());
+  if (!body.ok()) return body.status().WithContext(fmt::format("queue '{}'", name));
+  simdjson::dom::parser parser;
+  std::string_view url;
+  if (parser.parse(*body).get_object()["QueueUrl"].get_string().get(url)) {
+    return Unavailable("SQS GetQueueUrl: no QueueUrl in the response");
+  }
+  return std::string(url);
+}
+
+Status SqsClient::PurgeQueue(const std::string& queue_url) {
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).EndObject();
+  return Call("PurgeQueue", w.Take()).status();
+}
+
+Result<int64_t> SqsClient::ApproximateNumberOfMessages(const std::string& queue_url,
+                                                       bool include_in_flight) {
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).Key("AttributeNames").BeginArray()
+      .String("ApproximateNumberOfMessages").String("ApproximateNumberOfMessagesNotVisible")
+      .EndArray().EndObject();
+  ASSIGN_OR_RETURN(std::string body, Call("GetQueueAttributes", w.Take()));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc)) return Unavailable("SQS GetQueueAttributes: unreadable response");
+  int64_t total = 0;
+  for (const char* name : {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}) {
+    if (!include_in_flight && std::string_view(name).ends_with("NotVisible")) continue;
+    std::string_view text;
+    if (doc["Attributes"][name].get_string().get(text)) continue;
+    int64_t v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    total += v;
+  }
+  return total;
+}
+
+Result<std::vector<std::string>> SqsClient::SendMessageBatch(const std::string& queue_url,
+                                                             const std::vector<std::string>& bodies) {
+  if (bodies.empty() || bodies.size() > kMaxBatch) {
+    return InvalidArgument("SQS SendMessageBatch takes 1 to 10 messages");
+  }
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    w.BeginObject().Key("Id").String(std::to_string(i)).Key("MessageBody").String(bodies[i])
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  ASSIGN_OR_RETURN(std::string body, Call("SendMessageBatch", w.Take()));
+  RETURN_IF_ERROR(ParseFailedEntries(body, "SQS SendMessageBatch"));
+  std::vector<std::string> ids(bodies.size());
+  simdjson::dom::parser parser;
+  simdjson::dom::array ok;
+  if (parser.parse(body)["Successful"].get_array().get(ok)) {
+    return Unavailable("SQS SendMessageBatch: no Successful list in the response");
+  }
+  for (simdjson::dom::element e : ok) {
+    std::string_view id, message_id;
+    if (e["Id"].get_string().get(id) || e["MessageId"].get_string().get(message_id)) continue;
+    size_t index = 0;
+    std::from_chars(id.data(), id.data() + id.size(), index);
+    if (index < ids.size()) ids[index] = std::string(message_id);
+  }
+  return ids;
+}
+
+Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& queue_url,
+                                                           int max_messages, int wait_seconds,
+                                                           int visibility_timeout_seconds) {
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).Key("MaxNumberOfMessages").Int(max_messages)
+      .Key("WaitTimeSeconds").Int(wait_seconds);
+  if (visibility_timeout_seconds > 0) w.Key("VisibilityTimeout").Int(visibility_timeout_seconds);
+  // Both spellings: older servers read AttributeNames, newer ones MessageSystemAttributeNames.
+  w.Key("AttributeNames").BeginArray().String("SentTimestamp").String("ApproximateReceiveCount")
+      .EndArray();
+  w.Key("MessageSystemAttributeNames").BeginArray().String("SentTimestamp")
+      .String("ApproximateReceiveCount").EndArray();
+  w.EndObject();
+  // The long poll must not be cut short by the HTTP timeout.
+  auto timeout = std::chrono::milliseconds((wait_seconds + 15) * 1000);
+  ASSIGN_OR_RETURN(std::string body, Call("ReceiveMessage", w.Take(), timeout));
+  std::vector<SqsMessage> messages;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc)) return Unavailable("SQS ReceiveMessage: unreadable response");
+  simdjson::dom::array list;
+  if (doc["Messages"].get_array().get(list)) return messages;  // none
+  for (simdjson::dom::element m : list) {
+    SqsMessage msg;
+    std::string_view id, handle, sent, count;
+    if (m["MessageId"].get_string().get(id) || m["ReceiptHandle"].get_string().get(handle)) {
+      return Unavailable("SQS ReceiveMessage: a message without id or receipt handle");
+    }
+    msg.message_id = id;
+    msg.receipt_handle = handle;
+    msg.body = JsonStringOr(m["Body"]);
+    if (!m["Attributes"]["SentTimestamp"].get_string().get(sent)) {
+      std::from_chars(sent.data(), sent.data() + sent.size(), msg.sent_timestamp_ms);
+    }
+    if (!m["Attributes"]["ApproximateReceiveCount"].get_string().get(count)) {
+      std::from_chars(count.data(), count.data() + count.size(), msg.receive_count);
+    }
+    messages.push_back(std::move(msg));
+  }
+  return messages;
+}
+
+Status SqsClient::DeleteMessageBatch(const std::string& queue_url,
+                                     const std::vector<std::string>& handles) {
+  if (handles.empty()) return Status::Ok();
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
+  for (size_t i = 0; i < handles.size(); ++i) {
+    w.BeginObject().Key("Id").String(std::to_string(i)).Key("ReceiptHandle").String(handles[i])
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  ASSIGN_OR_RETURN(std::string body, Call("DeleteMessageBatch", w.Take()));
+  return ParseFailedEntries(body, "SQS DeleteMessageBatch");
+}
+
+Status SqsClient::ChangeVisibilityBatch(const std::string& queue_url,
+                                        const std::vector<std::string>& handles,
+                                        int timeout_seconds) {
+  if (handles.empty()) return Status::Ok();
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
+  for (size_t i = 0; i < handles.size(); ++i) {
+    w.BeginObject().Key("Id").String(std::to_string(i)).Key("ReceiptHandle").String(handles[i])
+        .Key("VisibilityTimeout").Int(timeout_seconds).EndObject();
+  }
+  w.EndArray().EndObject();
+  ASSIGN_OR_RETURN(std::string body, Call("ChangeMessageVisibilityBatch", w.Take()));
+  return ParseFailedEntries(body, "SQS ChangeMessageVisibilityBatch");
+}
+
+Status SendAll(SqsClient& client, const std::string& queue_url,
+               const std::vector<std::string>& bodies) {
+  for (size_t i = 0; i < bodies.size(); i += kMaxBatch) {
+    std::vector<std::string> chunk(bodies.begin() + static_cast<std::ptrdiff_t>(i),
+                                   bodies.begin() + static_cast<std::ptrdiff_t>(
+                                                        std::min(bodies.size(), i + kMaxBatch)));
+    auto ids = client.SendMessageBatch(queue_url, chunk);
+    if (!ids.ok()) return ids.status().WithContext(fmt::format("sending messages {}..", i));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice

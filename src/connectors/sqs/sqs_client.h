@@ -1,0 +1,59 @@
+// An SQS client over the JSON protocol (application/x-amz-json-1.0), signed with SigV4.
+// One client holds one HTTP connection and is not thread-safe: give each thread its own.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aws/aws_config.h"
+#include "aws/http_client.h"
+
+namespace sluice {
+
+struct SqsMessage {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string body;
+  int64_t sent_timestamp_ms = 0;
+  int receive_count = 0;
+};
+
+class SqsClient {
+ public:
+  SqsClient(AwsConfig config, std::unique_ptr<HttpTransport> transport, RetryPolicy retry = {});
+
+  Result<std::string> CreateQueue(const std::string& name, int visibility_timeout_seconds = 0);
+  Result<std::string> GetQueueUrl(const std::string& name);
+  Status PurgeQueue(const std::string& queue_url);
+  Result<int64_t> ApproximateNumberOfMessages(const std::string& queue_url, bool include_in_flight);
+
+  // Up to 10 bodies; returns the message ids in the same order.
+  Result<std::vector<std::string>> SendMessageBatch(const std::string& queue_url,
+                                                    const std::vector<std::string>& bodies);
+  // Up to `max_messages` (1..10), long-polling `wait_seconds`. `visibility_timeout_seconds` 0
+  // keeps the queue's default.
+  Result<std::vector<SqsMessage>> ReceiveMessages(const std::string& queue_url, int max_messages,
+                                                  int wait_seconds,
+                                                  int visibility_timeout_seconds = 0);
+  // Up to 10 receipt handles; an entry SQS refuses is an error naming it.
+  Status DeleteMessageBatch(const std::string& queue_url, const std::vector<std::string>& handles);
+  Status ChangeVisibilityBatch(const std::string& queue_url,
+                               const std::vector<std::string>& handles, int timeout_seconds);
+
+ private:
+  // POSTs one action and returns the response body, or SQS's error as a status.
+  Result<std::string> Call(std::string_view action, std::string body,
+                           std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
+
+  AwsConfig config_;
+  std::unique_ptr<HttpTransport> transport_;
+  RetryPolicy retry_;
+};
+
+// Sends every body in batches of 10 (the SQS limit), in order.
+Status SendAll(SqsClient& client, const std::string& queue_url,
+               const std::vector<std::string>& bodies);
+
+}  // namespace sluice

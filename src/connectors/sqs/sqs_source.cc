@@ -1,0 +1,210 @@
+#include "connectors/sqs/sqs_source.h"
+
+#include <chrono>
+
+#include "core/log.h"
+
+namespace sluice {
+namespace {
+
+constexpr size_t kSqsBatch = 10;
+// Until-empty: a receiver stops after this many empty long polls in a row.
+constexpr int kEmptyPollsToFinish = 2;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+SqsSource::SqsSource(SqsSourceOptions options,
+                     std::function<std::unique_ptr<SqsClient>()> make_client)
+    : options_(std::move(options)), make_client_(std::move(make_client)) {
+  active_receivers_ = std::max(1, options_.receivers);
+  for (int i = 0; i < active_receivers_; ++i) receivers_.emplace_back([this] { ReceiveLoop(); });
+  for (int i = 0; i < std::max(1, options_.deleters); ++i) {
+    deleters_.emplace_back([this] { DeleteLoop(); });
+  }
+  heartbeat_ = std::thread([this] { HeartbeatLoop(); });
+}
+
+SqsSource::~SqsSource() { (void)Close(); }
+
+void SqsSource::RecordError(const Status& status) {
+  std::lock_guard lock(error_mutex_);
+  if (first_error_.ok()) first_error_ = status;
+}
+
+void SqsSource::ReceiveLoop() {
+  auto client = make_client_();
+  int empty_polls = 0;
+  int failures = 0;
+  while (!stopping_) {
+    {
+      std::unique_lock lock(mutex_);
+      space_.wait(lock, [&] { return stopping_ || buffer_.size() < options_.max_buffered; });
+      if (stopping_) break;
+    }
+    auto received = client->ReceiveMessages(options_.queue_url, static_cast<int>(kSqsBatch),
+                                            options_.until_empty ? 1 : options_.wait_seconds,
+                                            options_.visibility_timeout_seconds);
+    if (!received.ok()) {
+      // The client already retried transient failures; a lasting one ends this receiver after
+      // a few more rounds, and the job reports it.
+      LogWarn("receiving from SQS failed: {}", received.status().message());
+      if (++failures >= 5 || received.status().code() == StatusCode::kInvalidArgument) {
+        RecordError(received.status());
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    failures = 0;
+    if (received->empty()) {
+      if (options_.until_empty && ++empty_polls >= kEmptyPollsToFinish) break;
+      continue;
+    }
+    empty_polls = 0;
+    const auto now = std::chrono::steady_clock::now();
+    const int64_t now_micros = NowMicros();
+    std::lock_guard lock(mutex_);
+    for (auto& m : *received) {
+      in_flight_[m.receipt_handle] = now;
+      buffer_.push_back(InboundMessage{std::move(m.message_id), std::move(m.body),
+                                       std::move(m.receipt_handle), m.sent_timestamp_ms,
+                                       now_micros});
+    }
+    ready_.notify_all();
+  }
+  std::lock_guard lock(mutex_);
+  --active_receivers_;
+  ready_.notify_all();
+}
+
+std::vector<InboundMessage> SqsSource::NextBatch(size_t max, std::chrono::milliseconds linger) {
+  std::vector<InboundMessage> batch;
+  std::unique_lock lock(mutex_);
+  // Wait for the first message (or the end), then linger for more to fill the batch.
+  ready_.wait(lock, [&] { return !buffer_.empty() || active_receivers_ == 0; });
+  auto deadline = std::chrono::steady_clock::now() + linger;
+  while (batch.size() < max) {
+    while (!buffer_.empty() && batch.size() < max) {
+      batch.push_back(std::move(buffer_.front()));
+      buffer_.pop_front();
+    }
+    if (batch.size() >= max || active_receivers_ == 0) break;
+    if (!ready_.wait_until(lock, deadline, [&] { return !buffer_.empty() || active_receivers_ == 0; })) {
+      break;
+    }
+  }
+  space_.notify_all();
+  return batch;
+}
+
+bool SqsSource::Finished() const {
+  std::lock_guard lock(mutex_);
+  return active_receivers_ == 0 && buffer_.empty();
+}
+
+void SqsSource::Acknowledge(std::vector<InboundMessage> messages) {
+  std::vector<std::vector<std::string>> chunks;
+  for (size_t i = 0; i < messages.size(); i += kSqsBatch) {
+    std::vector<std::string> chunk;
+    for (size_t j = i; j < std::min(messages.size(), i + kSqsBatch); ++j) {
+      chunk.push_back(std::move(messages[j].receipt));
+    }
+    chunks.push_back(std::move(chunk));
+  }
+  std::lock_guard lock(delete_mutex_);
+  for (auto& c : chunks) {
+    delete_queue_.push_back(std::move(c));
+    ++deletes_pending_;
+  }
+  delete_ready_.notify_all();
+}
+
+void SqsSource::DeleteLoop() {
+  auto client = make_client_();
+  for (;;) {
+    std::vector<std::string> chunk;
+    {
+      std::unique_lock lock(delete_mutex_);
+      delete_ready_.wait(lock, [&] { return !delete_queue_.empty() || closing_; });
+      if (delete_queue_.empty()) return;
+      chunk = std::move(delete_queue_.front());
+      delete_queue_.pop_front();
+    }
+    Status st = client->DeleteMessageBatch(options_.queue_url, chunk);
+    // A failed delete loses nothing: the message comes back and the ledger drops it.
+    if (!st.ok()) LogWarn("{}; those messages will be redelivered and skipped", st.message());
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& h : chunk) in_flight_.erase(h);
+    }
+    std::lock_guard lock(delete_mutex_);
+    if (--deletes_pending_ == 0) deletes_done_.notify_all();
+  }
+}
+
+void SqsSource::HeartbeatLoop() {
+  auto client = make_client_();
+  const auto visibility = std::chrono::seconds(options_.visibility_timeout_seconds);
+  const auto period = std::max<std::chrono::milliseconds>(visibility / 4, std::chrono::seconds(1));
+  std::unique_lock delete_lock(delete_mutex_);
+  while (!closing_) {
+    heartbeat_wake_.wait_for(delete_lock, period);
+    if (closing_) break;
+    delete_lock.unlock();
+    // Messages held for more than half their visibility get a fresh timeout, so a slow batch
+    // is not handed to another consumer while it is being written.
+    std::vector<std::string> due;
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [handle, since] : in_flight_) {
+        if (now - since > visibility / 2) {
+          due.push_back(handle);
+          since = now;
+        }
+      }
+    }
+    for (size_t i = 0; i < due.size(); i += kSqsBatch) {
+      std::vector<std::string> chunk(due.begin() + static_cast<std::ptrdiff_t>(i),
+                                     due.begin() + static_cast<std::ptrdiff_t>(
+                                                       std::min(due.size(), i + kSqsBatch)));
+      Status st = client->ChangeVisibilityBatch(options_.queue_url, chunk,
+                                                options_.visibility_timeout_seconds);
+      if (!st.ok()) LogWarn("extending visibility failed: {}", st.message());
+    }
+    delete_lock.lock();
+  }
+}
+
+void SqsSource::Stop() {
+  stopping_ = true;
+  space_.notify_all();
+}
+
+Status SqsSource::Close() {
+  Stop();
+  for (auto& t : receivers_) {
+    if (t.joinable()) t.join();
+  }
+  {
+    std::unique_lock lock(delete_mutex_);
+    deletes_done_.wait(lock, [&] { return deletes_pending_ == 0; });
+    closing_ = true;
+    delete_ready_.notify_all();
+    heartbeat_wake_.notify_all();
+  }
+  for (auto& t : deleters_) {
+    if (t.joinable()) t.join();
+  }
+  if (heartbeat_.joinable()) heartbeat_.join();
+  std::lock_guard lock(error_mutex_);
+  return first_error_;
+}
+
+}  // namespace sluice

@@ -1,0 +1,77 @@
+// Messages from an SQS queue: several long polls in flight, a bounded hand-off to the job
+// (back-pressure), visibility extended while a batch is still being written, and deletes in
+// batches of ten, only for acknowledged messages.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "connectors/sqs/sqs_client.h"
+#include "pipeline/message_source.h"
+
+namespace sluice {
+
+struct SqsSourceOptions {
+  std::string queue_url;
+  int receivers = 4;          // long polls in flight
+  int wait_seconds = 10;      // long-poll length
+  int visibility_timeout_seconds = 60;
+  bool until_empty = false;   // finish when the queue has nothing more to give
+  size_t max_buffered = 2000; // receivers wait while this many messages are not yet handed out
+  int deleters = 2;
+};
+
+class SqsSource : public MessageSource {
+ public:
+  // `make_client` gives each thread its own client (each holds one connection).
+  SqsSource(SqsSourceOptions options, std::function<std::unique_ptr<SqsClient>()> make_client);
+  ~SqsSource() override;
+
+  std::vector<InboundMessage> NextBatch(size_t max, std::chrono::milliseconds linger) override;
+  bool Finished() const override;
+  void Acknowledge(std::vector<InboundMessage> messages) override;
+  void Stop() override;
+  Status Close() override;
+
+ private:
+  void ReceiveLoop();
+  void DeleteLoop();
+  void HeartbeatLoop();
+  void RecordError(const Status& status);
+
+  SqsSourceOptions options_;
+  std::function<std::unique_ptr<SqsClient>()> make_client_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;       // messages arrived, or receivers finished
+  std::condition_variable space_;       // the buffer has room
+  std::deque<InboundMessage> buffer_;
+  int active_receivers_ = 0;
+  std::atomic<bool> stopping_{false};
+
+  // Received and not yet deleted: receipt handle -> when visibility was last set.
+  std::map<std::string, std::chrono::steady_clock::time_point> in_flight_;
+
+  std::mutex delete_mutex_;
+  std::condition_variable delete_ready_;
+  std::deque<std::vector<std::string>> delete_queue_;  // chunks of up to 10 receipt handles
+  int deletes_pending_ = 0;
+  std::condition_variable deletes_done_;
+  bool closing_ = false;
+
+  std::mutex error_mutex_;
+  Status first_error_;
+
+  std::vector<std::thread> receivers_;
+  std::vector<std::thread> deleters_;
+  std::thread heartbeat_;
+  std::condition_variable heartbeat_wake_;
+};
+
+}  // namespace sluice

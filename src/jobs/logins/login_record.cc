@@ -1,0 +1,211 @@
+#include "jobs/logins/login_record.h"
+
+#include <fmt/format.h>
+
+namespace sluice::logins {
+namespace {
+
+// Column limits of user_logins; a longer value is rejected, never truncated.
+constexpr size_t kUserIdChars = 128;
+constexpr size_t kDeviceTypeChars = 32;
+constexpr size_t kLocaleChars = 32;
+constexpr size_t kMaskedChars = 256;
+
+// varchar(n) counts characters, not bytes.
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+const char* TypeName(simdjson::dom::element_type t) {
+  using simdjson::dom::element_type;
+  switch (t) {
+    case element_type::ARRAY: return "an array";
+    case element_type::OBJECT: return "an object";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: return "a number";
+    case element_type::STRING: return "a string";
+    case element_type::BOOL: return "a boolean";
+    case element_type::NULL_VALUE: return "null";
+  }
+  return "unknown";
+}
+
+// Reads an optional string field: missing and null are null; anything but a string is an error.
+bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t max_chars,
+                    std::optional<std::string_view>* out, std::string* reason) {
+  simdjson::dom::element e;
+  out->reset();
+  if (obj[field].get(e) || e.is_null()) return true;
+  std::string_view s;
+  if (e.get_string().get(s)) {
+    *reason = fmt::format("{} must be a string, not {}", field, TypeName(e.type()));
+    return false;
+  }
+  if (max_chars && Utf8Length(s) > max_chars) {
+    *reason = fmt::format("{} is {} characters; the column holds {}", field, Utf8Length(s),
+                          max_chars);
+    return false;
+  }
+  *out = s;
+  return true;
+}
+
+}  // namespace
+
+bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error) {
+  int32_t parts[3] = {0, 0, 0};
+  int count = 0;
+  size_t pos = 0;
+  while (true) {
+    size_t start = pos;
+    int32_t v = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 4) {
+      v = v * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    size_t digits = pos - start;
+    if (digits == 0 || digits > 3 || count == 3) {
+      *error = fmt::format("app_version '{}' is not MAJOR.MINOR[.PATCH] with parts 0..999", text);
+      return false;
+    }
+    parts[count++] = v;
+    if (pos == text.size()) break;
+    if (text[pos] != '.') {
+      *error = fmt::format("app_version '{}' is not MAJOR.MINOR[.PATCH] with parts 0..999", text);
+      return false;
+    }
+    ++pos;
+  }
+  if (count < 2) {
+    *error = fmt::format("app_version '{}' is not MAJOR.MINOR[.PATCH] with parts 0..999", text);
+    return false;
+  }
+  *out = parts[0] * 1000000 + parts[1] * 1000 + parts[2];
+  return true;
+}
+
+std::string DecodeAppVersion(int32_t value) {
+  return fmt::format("{}.{}.{}", value / 1000000, value / 1000 % 1000, value % 1000);
+}
+
+Schema LoginRowSchema() {
+  return {{"message_id", ColumnType::kText, false}, {"user_id", ColumnType::kText, false},
+          {"device_type", ColumnType::kText},       {"masked_ip", ColumnType::kText},
+          {"masked_device_id", ColumnType::kText},  {"locale", ColumnType::kText},
+          {"app_version", ColumnType::kInt32},      {"create_date", ColumnType::kDate}};
+}
+
+Schema LoginRejectSchema() {
+  return {{"message_id", ColumnType::kText, false},
+          {"received_at", ColumnType::kTimestamptz, false},
+          {"reason", ColumnType::kText, false},
+          {"body_encrypted", ColumnType::kText}};
+}
+
+bool LoginTransformer::AppendMasked(simdjson::dom::element value, std::string_view field,
+                                    Column* column, std::string* reason) {
+  if (value.is_null()) {
+    column->AppendNull();
+    return true;
+  }
+  std::string_view plain;
+  if (value.get_string().get(plain)) {
+    *reason = fmt::format("{} must be a string, not {}", field, TypeName(value.type()));
+    return false;
+  }
+  if (plain.size() > masker_.MaxPlainLength(kMaskedChars)) {
+    *reason = fmt::format("{} is {} bytes; masked it would not fit the column's {} characters",
+                          field, plain.size(), kMaskedChars);
+    return false;
+  }
+  masked_.clear();
+  Status st = masker_.Mask(plain, &masked_);
+  if (!st.ok()) {
+    *reason = fmt::format("{}: {}", field, st.message());
+    return false;
+  }
+  column->AppendText(masked_);
+  return true;
+}
+
+bool LoginTransformer::Append(std::string_view message_id, std::string_view body,
+                              int64_t sent_timestamp_ms, Batch* rows, std::string* reason) {
+  simdjson::dom::element doc;
+  if (auto error = parser_.parse(body.data(), body.size()).get(doc)) {
+    *reason = body.empty() ? "the body is empty"
+                           : fmt::format("the body is not valid JSON: {}",
+                                         simdjson::error_message(error));
+    return false;
+  }
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj)) {
+    *reason = fmt::format("the body is {}, not a JSON object", TypeName(doc.type()));
+    return false;
+  }
+  std::optional<std::string_view> user_id, device_type, locale, app_version;
+  if (!OptionalString(obj, "user_id", kUserIdChars, &user_id, reason) ||
+      !OptionalString(obj, "device_type", kDeviceTypeChars, &device_type, reason) ||
+      !OptionalString(obj, "locale", kLocaleChars, &locale, reason) ||
+      !OptionalString(obj, "app_version", 0, &app_version, reason)) {
+    return false;
+  }
+  if (!user_id || user_id->empty()) {
+    *reason = "user_id is missing";
+    return false;
+  }
+  int32_t version = 0;
+  if (app_version && !EncodeAppVersion(*app_version, &version, reason)) return false;
+
+  simdjson::dom::element ip, device_id;
+  if (obj["ip"].get(ip)) ip = simdjson::dom::element();
+  if (obj["device_id"].get(device_id)) device_id = simdjson::dom::element();
+
+  rows->column(0).AppendText(message_id);
+  rows->column(1).AppendText(*user_id);
+  if (device_type) {
+    rows->column(2).AppendText(*device_type);
+  } else {
+    rows->column(2).AppendNull();
+  }
+  if (!AppendMasked(ip, "ip", &rows->column(3), reason)) {
+    rows->RollbackRow(3);
+    return false;
+  }
+  if (!AppendMasked(device_id, "device_id", &rows->column(4), reason)) {
+    rows->RollbackRow(4);
+    return false;
+  }
+  if (locale) {
+    rows->column(5).AppendText(*locale);
+  } else {
+    rows->column(5).AppendNull();
+  }
+  if (app_version) {
+    rows->column(6).AppendInt(version);
+  } else {
+    rows->column(6).AppendNull();
+  }
+  // The UTC day of the send time; floor division keeps times before 1970 on the right day.
+  int64_t ms = sent_timestamp_ms;
+  int64_t day = (ms >= 0 ? ms : ms - 86399999) / 86400000;
+  rows->column(7).AppendInt(day);
+  return true;
+}
+
+Status LoginTransformer::AppendReject(std::string_view message_id, int64_t received_at_micros,
+                                      std::string_view reason, std::string_view body,
+                                      Batch* rejects) {
+  masked_.clear();
+  Status st = body_masker_.Mask(body, &masked_);
+  if (!st.ok()) return st;
+  rejects->column(0).AppendText(message_id);
+  rejects->column(1).AppendInt(received_at_micros);
+  rejects->column(2).AppendText(reason);
+  rejects->column(3).AppendText(masked_);
+  return Status::Ok();
+}
+
+}  // namespace sluice::logins

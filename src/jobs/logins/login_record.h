@@ -1,0 +1,52 @@
+// One login event: validation of the JSON body, conversion (app_version to an ordered integer,
+// create_date from the SQS SentTimestamp) and masking of ip and device_id, into a row of
+// user_logins. Anything that does not fit is a reject with a reason, never a guess.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/batch.h"
+#include "transforms/mask.h"
+
+namespace sluice::logins {
+
+// MAJOR*1000000 + MINOR*1000 + PATCH for "MAJOR.MINOR[.PATCH]", each part 0..999.
+bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error);
+// The inverse, for people reading the table: 2003000 -> "2.3.0".
+std::string DecodeAppVersion(int32_t value);
+
+// The staged row: user_logins' columns plus the message id that keys the ledger.
+Schema LoginRowSchema();
+// A rejected message: id, when it was received, why, and its body encrypted.
+Schema LoginRejectSchema();
+
+class LoginTransformer {
+ public:
+  // `field_masker` masks ip and device_id (SIV or HMAC, as the user chose); `body_masker`, always
+  // SIV, encrypts rejected bodies so a key holder can still repair them.
+  LoginTransformer(Masker& field_masker, Masker& body_masker)
+      : masker_(field_masker), body_masker_(body_masker) {}
+
+  // Appends the row for one message to `rows` (LoginRowSchema), or returns false and the reason.
+  bool Append(std::string_view message_id, std::string_view body, int64_t sent_timestamp_ms,
+              Batch* rows, std::string* reason);
+
+  // Appends a reject (LoginRejectSchema); the body is encrypted, since it may hold PII.
+  Status AppendReject(std::string_view message_id, int64_t received_at_micros,
+                      std::string_view reason, std::string_view body, Batch* rejects);
+
+ private:
+  bool AppendMasked(simdjson::dom::element value, std::string_view field, Column* column,
+                    std::string* reason);
+
+  Masker& masker_;
+  Masker& body_masker_;
+  simdjson::dom::parser parser_;
+  std::string masked_;
+};
+
+}  // namespace sluice::logins

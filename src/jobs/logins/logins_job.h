@@ -1,0 +1,39 @@
+// `sluice logins run`: messages from a source (SQS, or an NDJSON file) through validation,
+// conversion and masking into PostgreSQL, exactly once, acknowledging only committed batches.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "jobs/logins/logins_sink.h"
+#include "pipeline/message_source.h"
+#include "transforms/mask.h"
+
+namespace sluice::logins {
+
+struct LoginsRunOptions {
+  size_t batch_size = 1000;           // messages per transaction, at most
+  std::chrono::milliseconds linger{200};  // how long a batch waits to fill
+  int ledger_days = 15;               // SQS keeps a message 14 days at most
+};
+
+struct LoginsRunStats {
+  uint64_t messages = 0;
+  uint64_t stored = 0;
+  uint64_t rejected = 0;
+  uint64_t duplicates = 0;
+  uint64_t batches = 0;
+  double seconds = 0;
+};
+
+// Runs until the source is finished (or stopped by a signal: the batch in hand still commits
+// and is acknowledged). A database failure stops the run without acknowledging its batch.
+Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
+                                 const MaskKeyring& keyring, MaskMode mode,
+                                 const LoginsRunOptions& options);
+
+// Routes SIGTERM and SIGINT to `source->Stop()`, once per process.
+void StopOnSignals(MessageSource* source);
+
+}  // namespace sluice::logins

@@ -1,0 +1,43 @@
+// A source of messages that are only let go of once their batch is committed: the contract
+// between a queue (or a file) and a job that writes exactly once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sluice {
+
+struct InboundMessage {
+  std::string id;       // unique per message, stable across redeliveries
+  std::string body;
+  std::string receipt;  // what the source needs to let the message go
+  int64_t sent_timestamp_ms = 0;
+  int64_t received_at_micros = 0;  // wall clock, for the rejects table
+};
+
+class MessageSource {
+ public:
+  virtual ~MessageSource() = default;
+
+  // Returns up to `max` messages, waiting at most `linger` for more once one has arrived. An
+  // empty batch with Finished() true means nothing more will come.
+  virtual std::vector<InboundMessage> NextBatch(size_t max, std::chrono::milliseconds linger) = 0;
+  virtual bool Finished() const = 0;
+
+  // The messages are committed downstream: the source may forget them for good.
+  virtual void Acknowledge(std::vector<InboundMessage> messages) = 0;
+
+  // Stops taking new input; messages already received are still handed out. Safe to call
+  // from any thread.
+  virtual void Stop() = 0;
+
+  // Waits until every acknowledgement has been carried out, and reports the first failure of
+  // the source's own work (an unreachable queue, say).
+  virtual Status Close() = 0;
+};
+
+}  // namespace sluice

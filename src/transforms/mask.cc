@@ -1,0 +1,216 @@
+#include "transforms/mask.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "aws/crypto.h"
+#include "aws/sigv4.h"
+#include "core/secrets.h"
+
+namespace sluice {
+namespace {
+
+constexpr size_t kKeyBytes = 64;
+constexpr size_t kTagBytes = 16;
+constexpr std::string_view kHmacPrefix = "h.";
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool ValidKeyId(std::string_view id) {
+  if (id.empty() || id.size() > 16) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Base64UrlEncode(std::string_view data) {
+  std::string s = Base64Encode(data);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (char& c : s) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return s;
+}
+
+bool Base64UrlDecode(std::string_view text, std::string* out) {
+  std::string s(text);
+  for (char& c : s) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    } else if (c == '+' || c == '/' || c == '=') {
+      return false;
+    }
+  }
+  while (s.size() % 4 != 0) s.push_back('=');
+  return Base64Decode(s, out);
+}
+
+Result<MaskKeyring> MaskKeyring::Parse(std::string_view text, std::string_view origin) {
+  MaskKeyring ring;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = Trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    if (line.empty() || line.front() == '#') continue;
+    size_t colon = line.find(':');
+    std::string material;
+    // The error names the file and line, never the line's content: it is key material.
+    if (colon == std::string_view::npos || !ValidKeyId(line.substr(0, colon)) ||
+        !Base64Decode(line.substr(colon + 1), &material) || material.size() != kKeyBytes) {
+      return InvalidArgument(fmt::format(
+          "{}: line {}: not a key (expected <id>:<base64 of 64 bytes>; make one with "
+          "`sluice logins keygen`)",
+          origin, line_no));
+    }
+    RegisterSecret(line.substr(colon + 1));
+    ring.keys_.push_back({std::string(line.substr(0, colon)), std::move(material)});
+  }
+  if (ring.keys_.empty()) return InvalidArgument(fmt::format("{}: holds no key", origin));
+  return ring;
+}
+
+Result<MaskKeyring> MaskKeyring::LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError(fmt::format("cannot read the key file {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path);
+}
+
+Status MaskKeyring::GenerateFile(const std::string& path) {
+  unsigned char material[kKeyBytes];
+  unsigned char id_bytes[4];
+  if (RAND_bytes(material, sizeof material) != 1 || RAND_bytes(id_bytes, sizeof id_bytes) != 1) {
+    return Internal("the system random generator failed");
+  }
+  std::string line = fmt::format(
+      "# Sluice masking key, made {}. Keep it secret; keep it safe: masked values cannot be\n"
+      "# revealed without it. To rotate, put a new key on the first line and keep the old ones.\n"
+      "{}:{}\n",
+      AmzDateNow(), HexLower(id_bytes, sizeof id_bytes),
+      Base64Encode(std::string_view(reinterpret_cast<const char*>(material), sizeof material)));
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return errno == EEXIST
+               ? Status(StatusCode::kAlreadyExists,
+                        fmt::format("{} already exists; refusing to overwrite a key", path))
+               : IoError(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+  }
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok) return IoError(fmt::format("writing {} failed", path));
+  return Status::Ok();
+}
+
+const MaskKey* MaskKeyring::Find(std::string_view id) const {
+  for (const auto& k : keys_) {
+    if (k.id == id) return &k;
+  }
+  return nullptr;
+}
+
+Masker::Masker(const MaskKeyring& keyring, MaskMode mode) : keyring_(keyring), mode_(mode) {
+  cipher_ = EVP_CIPHER_fetch(nullptr, "AES-256-SIV", nullptr);
+  ctx_ = EVP_CIPHER_CTX_new();
+  if (mode_ == MaskMode::kHmac) {
+    // A key of its own for tokens, derived so that it differs from the SIV keys.
+    hmac_key_ = AsBytes(HmacSha256(keyring.primary().material, "sluice mask hmac v1"));
+  }
+}
+
+Masker::~Masker() {
+  EVP_CIPHER_CTX_free(ctx_);
+  EVP_CIPHER_free(cipher_);
+}
+
+size_t Masker::MaxPlainLength(size_t max_chars) const {
+  size_t prefix = keyring_.primary().id.size() + 1 +
+                  (mode_ == MaskMode::kHmac ? kHmacPrefix.size() : 0);
+  if (max_chars <= prefix) return 0;
+  size_t payload_bytes = (max_chars - prefix) * 3 / 4;  // unpadded base64 size
+  if (mode_ == MaskMode::kHmac) return payload_bytes >= 32 ? SIZE_MAX : 0;
+  return payload_bytes > kTagBytes ? payload_bytes - kTagBytes : 0;
+}
+
+Status Masker::Mask(std::string_view plain, std::string* out) {
+  const MaskKey& key = keyring_.primary();
+  if (mode_ == MaskMode::kHmac) {
+    auto mac = HmacSha256(hmac_key_, plain);
+    out->append(kHmacPrefix);
+    out->append(key.id);
+    out->push_back(':');
+    out->append(Base64UrlEncode(AsBytes(mac)));
+    return Status::Ok();
+  }
+  if (!cipher_ || !ctx_) return Internal("AES-256-SIV is not available in this OpenSSL");
+  scratch_.resize(kTagBytes + plain.size());
+  auto* tag = reinterpret_cast<unsigned char*>(scratch_.data());
+  int len = 0;
+  // SIV takes the whole plaintext in one update; an empty plaintext still needs the call.
+  if (EVP_EncryptInit_ex2(ctx_, cipher_, reinterpret_cast<const unsigned char*>(key.material.data()),
+                          nullptr, nullptr) != 1 ||
+      EVP_EncryptUpdate(ctx_, tag + kTagBytes, &len,
+                        reinterpret_cast<const unsigned char*>(plain.data()),
+                        static_cast<int>(plain.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx_, tag + kTagBytes + len, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kTagBytes, tag) != 1) {
+    return Internal("AES-256-SIV encryption failed");
+  }
+  out->append(key.id);
+  out->push_back(':');
+  out->append(Base64UrlEncode(scratch_));
+  return Status::Ok();
+}
+
+Result<std::string> Masker::Reveal(std::string_view masked) {
+  if (masked.starts_with(kHmacPrefix)) {
+    return InvalidArgument("an HMAC token cannot be revealed: it keeps no plaintext");
+  }
+  size_t colon = masked.find(':');
+  if (colon == std::string_view::npos) return InvalidArgument("not a masked value (no key id)");
+  const MaskKey* key = keyring_.Find(masked.substr(0, colon));
+  if (!key) {
+    return NotFound(fmt::format("no key '{}' in the key file", masked.substr(0, colon)));
+  }
+  std::string raw;
+  if (!Base64UrlDecode(masked.substr(colon + 1), &raw) || raw.size() < kTagBytes) {
+    return InvalidArgument("not a masked value (damaged encoding)");
+  }
+  std::string plain(raw.size() - kTagBytes, '\0');
+  auto* tag = reinterpret_cast<unsigned char*>(raw.data());
+  int len = 0;
+  if (!cipher_ || !ctx_ ||
+      EVP_DecryptInit_ex2(ctx_, cipher_, reinterpret_cast<const unsigned char*>(key->material.data()),
+                          nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, kTagBytes, tag) != 1 ||
+      EVP_DecryptUpdate(ctx_, reinterpret_cast<unsigned char*>(plain.data()), &len,
+                        tag + kTagBytes, static_cast<int>(plain.size())) != 1 ||
+      EVP_DecryptFinal_ex(ctx_, reinterpret_cast<unsigned char*>(plain.data()) + len, &len) != 1) {
+    return InvalidArgument("the value does not decrypt with its key: forged or damaged");
+  }
+  return plain;
+}
+
+}  // namespace sluice
