@@ -38,7 +38,8 @@ Result<Endpoint> ParseEndpoint(const std::string& url) {
   }
   if (slash != std::string::npos) {
     e.base_path = rest.substr(slash);
-    while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
+    while (!e.base_path.empty() && e.base_path.back() == '/')
+      e.base_path.pop_back();
   }
   return e;
 }
@@ -50,7 +51,8 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   if (config.region.empty()) config.region = "us-east-1";
 
   std::string upper(service);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string endpoint = endpoint_flag;
   if (endpoint.empty()) endpoint = Env(("AWS_ENDPOINT_URL_" + upper).c_str());
   if (endpoint.empty()) endpoint = Env("AWS_ENDPOINT_URL");

@@ -10,8 +10,8 @@
 namespace sluice {
 
 struct Endpoint {
-  std::string scheme;  // "http" or "https"
-  std::string host;    // "127.0.0.1:55000" (with the port when one is given)
+  std::string scheme;     // "http" or "https"
+  std::string host;       // "127.0.0.1:55000" (with the port when one is given)
   std::string base_path;  // "" or "/prefix"
 
   std::string Url(std::string_view path_and_query) const;

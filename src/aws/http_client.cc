@@ -27,10 +27,13 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
     std::string name(line.substr(0, colon));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' '))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     static_cast<HttpHeaders*>(user)->emplace_back(std::move(name), std::string(value));
@@ -104,7 +107,9 @@ const std::string* HttpResponse::Header(std::string_view lower_name) const {
   return nullptr;
 }
 
-std::unique_ptr<HttpTransport> MakeCurlTransport() { return std::make_unique<CurlTransport>(); }
+std::unique_ptr<HttpTransport> MakeCurlTransport() {
+  return std::make_unique<CurlTransport>();
+}
 
 bool IsRetryableResponse(const HttpResponse& response) {
   if (response.status == 429 || response.status >= 500) return true;
@@ -121,8 +126,8 @@ Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy
   Result<HttpResponse> last = Unavailable("no attempt made");
   for (int attempt = 1; attempt <= std::max(1, policy.max_attempts); ++attempt) {
     last = transport.Send(build_signed_request());
-    bool retry = last.ok() ? IsRetryableResponse(*last)
-                           : last.status().code() == StatusCode::kUnavailable;
+    bool retry =
+        last.ok() ? IsRetryableResponse(*last) : last.status().code() == StatusCode::kUnavailable;
     if (!retry || attempt == policy.max_attempts) break;
     // Full jitter: a random wait up to an exponentially growing cap, so that many clients
     // throttled at once do not come back at once.

@@ -12,7 +12,8 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -72,8 +73,8 @@ std::string NormalizePath(std::string_view path) {
     out += '/';
     out += seg;
   }
-  bool trailing = !path.empty() && (path.back() == '/' || path.ends_with("/.") ||
-                                    path.ends_with("/.."));
+  bool trailing =
+      !path.empty() && (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
   if (out.empty() || (trailing && out.back() != '/')) out += '/';
   return out;
 }
@@ -130,7 +131,7 @@ std::string CredentialScope(const SigningScope& scope) {
 std::string CanonicalRequest(const SigningRequest& request, const SigningScope& scope,
                              std::string* signed_headers) {
   std::string path = request.path.empty() ? "/" : request.path;
-  if (!scope.s3_path_rules) path = UriEncode(NormalizePath(UriDecode(path)), true);
+  if (!scope.s3_path_rules) path = UriEncode(NormalizePath(path), true);
 
   // Headers: lower-case names, sorted; repeated names join their values with commas in order.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -196,11 +197,13 @@ std::string PresignQuery(const SigningRequest& request, const SigningScope& scop
   SigningRequest r = request;
   r.payload_sha256_hex = "UNSIGNED-PAYLOAD";
   std::vector<std::string> names;
-  for (const auto& h : r.headers) names.push_back(Lower(h.first));
+  for (const auto& h : r.headers)
+    names.push_back(Lower(h.first));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string signed_headers;
-  for (const auto& n : names) signed_headers += (signed_headers.empty() ? "" : ";") + n;
+  for (const auto& n : names)
+    signed_headers += (signed_headers.empty() ? "" : ";") + n;
   std::string query = r.query;
   auto add = [&query](std::string_view key, std::string_view value) {
     if (!query.empty()) query += '&';

@@ -19,16 +19,16 @@ struct AwsCredentials {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct SigningRequest {
-  std::string method;  // "GET"
-  std::string path;    // as sent on the wire, percent-encoded: "/bucket/my%20key"
-  std::string query;   // as sent on the wire, without '?': "list-type=2&prefix=a%2Fb"
-  HttpHeaders headers;  // every header to sign, "Host" included
+  std::string method;              // "GET"
+  std::string path;                // as sent on the wire, percent-encoded: "/bucket/my%20key"
+  std::string query;               // as sent on the wire, without '?': "list-type=2&prefix=a%2Fb"
+  HttpHeaders headers;             // every header to sign, "Host" included
   std::string payload_sha256_hex;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 
 struct SigningScope {
-  std::string region;   // "us-east-1"
-  std::string service;  // "sqs", "s3"
+  std::string region;    // "us-east-1"
+  std::string service;   // "sqs", "s3"
   std::string amz_date;  // "20150830T123600Z"
   // S3 signs the path exactly as sent; every other service normalises it (dot segments,
   // repeated slashes) and encodes it once more.

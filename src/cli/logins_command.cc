@@ -150,26 +150,33 @@ void AddLoginsCommand(CLI::App& app, int* exit_code) {
   key_file(run);
   run->add_option("--pg", flags->pg, "PostgreSQL URL (default: $SLUICE_PG_URL)");
   run->add_option("--sqs-endpoint", flags->endpoint, "SQS endpoint (default: $AWS_ENDPOINT_URL)");
-  auto* queue = run->add_option("--queue", flags->queue, "Queue name or URL")
-                    ->capture_default_str();
+  auto* queue =
+      run->add_option("--queue", flags->queue, "Queue name or URL")->capture_default_str();
   run->add_option("--file", flags->file, "Read NDJSON messages from a file instead of SQS")
-      ->check(CLI::ExistingFile)->excludes(queue);
+      ->check(CLI::ExistingFile)
+      ->excludes(queue);
   run->add_option("--table", flags->table, "Target table; rejects go to <table>_rejects")
       ->capture_default_str();
   run->add_option("--mask", flags->mask, "siv (reversible with the key) or hmac (irreversible)")
-      ->check(CLI::IsMember({"siv", "hmac"}))->capture_default_str();
+      ->check(CLI::IsMember({"siv", "hmac"}))
+      ->capture_default_str();
   run->add_flag("--until-empty", flags->until_empty, "Stop once the queue is drained");
   run->add_option("--receivers", flags->receivers, "Long polls in flight")
-      ->check(CLI::Range(1, 64))->capture_default_str();
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   run->add_option("--wait-seconds", flags->wait_seconds, "Long-poll length")
-      ->check(CLI::Range(0, 20))->capture_default_str();
+      ->check(CLI::Range(0, 20))
+      ->capture_default_str();
   run->add_option("--visibility-timeout", flags->visibility_timeout,
                   "Seconds a received message stays hidden; extended while in hand")
-      ->check(CLI::Range(5, 43200))->capture_default_str();
+      ->check(CLI::Range(5, 43200))
+      ->capture_default_str();
   run->add_option("--batch-size", flags->batch_size, "Messages per transaction")
-      ->check(CLI::Range(1, 100000))->capture_default_str();
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   run->add_option("--ledger-days", flags->ledger_days, "Days message ids are remembered")
-      ->check(CLI::Range(1, 3650))->capture_default_str();
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
   run->callback([flags, exit_code] { *exit_code = RunLoginsCommand(*flags); });
 
   CLI::App* keygen = logins->add_subcommand("keygen", "Write a new masking key file (mode 0600)");

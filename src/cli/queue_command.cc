@@ -80,9 +80,11 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   create->add_option("--visibility-timeout", flags->visibility_timeout, "Seconds");
   create->callback([flags, exit_code] { *exit_code = RunCreate(*flags); });
 
-  CLI::App* send = queue->add_subcommand("send", "Send each element of a JSON array or NDJSON file");
+  CLI::App* send =
+      queue->add_subcommand("send", "Send each element of a JSON array or NDJSON file");
   common(send);
-  send->add_option("file", flags->file, "JSON array or NDJSON file")->required()
+  send->add_option("file", flags->file, "JSON array or NDJSON file")
+      ->required()
       ->check(CLI::ExistingFile);
   send->callback([flags, exit_code] { *exit_code = RunSend(*flags); });
 

@@ -12,7 +12,7 @@
 namespace sluice {
 
 struct InboundMessage {
-  std::string id;       // unique per message, stable across redeliveries
+  std::string id;  // unique per message, stable across redeliveries
   std::string body;
   std::string receipt;  // what the source needs to let the message go
   int64_t sent_timestamp_ms = 0;

@@ -20,9 +20,13 @@ namespace {
 constexpr size_t kKeyBytes = 64;
 constexpr size_t kTagBytes = 16;
 constexpr std::string_view kHmacPrefix = "h.";
+// The first plaintext byte: a format version, which also keeps the plaintext non-empty (SIV in
+// OpenSSL takes its input in exactly one non-empty update).
+constexpr char kFormatVersion = '\x01';
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
   }
@@ -41,7 +45,8 @@ bool ValidKeyId(std::string_view id) {
 
 std::string Base64UrlEncode(std::string_view data) {
   std::string s = Base64Encode(data);
-  while (!s.empty() && s.back() == '=') s.pop_back();
+  while (!s.empty() && s.back() == '=')
+    s.pop_back();
   for (char& c : s) {
     if (c == '+') c = '-';
     if (c == '/') c = '_';
@@ -60,7 +65,8 @@ bool Base64UrlDecode(std::string_view text, std::string* out) {
       return false;
     }
   }
-  while (s.size() % 4 != 0) s.push_back('=');
+  while (s.size() % 4 != 0)
+    s.push_back('=');
   return Base64Decode(s, out);
 }
 
@@ -78,10 +84,10 @@ Result<MaskKeyring> MaskKeyring::Parse(std::string_view text, std::string_view o
     // The error names the file and line, never the line's content: it is key material.
     if (colon == std::string_view::npos || !ValidKeyId(line.substr(0, colon)) ||
         !Base64Decode(line.substr(colon + 1), &material) || material.size() != kKeyBytes) {
-      return InvalidArgument(fmt::format(
-          "{}: line {}: not a key (expected <id>:<base64 of 64 bytes>; make one with "
-          "`sluice logins keygen`)",
-          origin, line_no));
+      return InvalidArgument(
+          fmt::format("{}: line {}: not a key (expected <id>:<base64 of 64 bytes>; make one with "
+                      "`sluice logins keygen`)",
+                      origin, line_no));
     }
     RegisterSecret(line.substr(colon + 1));
     ring.keys_.push_back({std::string(line.substr(0, colon)), std::move(material)});
@@ -146,12 +152,12 @@ Masker::~Masker() {
 }
 
 size_t Masker::MaxPlainLength(size_t max_chars) const {
-  size_t prefix = keyring_.primary().id.size() + 1 +
-                  (mode_ == MaskMode::kHmac ? kHmacPrefix.size() : 0);
+  size_t prefix =
+      keyring_.primary().id.size() + 1 + (mode_ == MaskMode::kHmac ? kHmacPrefix.size() : 0);
   if (max_chars <= prefix) return 0;
   size_t payload_bytes = (max_chars - prefix) * 3 / 4;  // unpadded base64 size
   if (mode_ == MaskMode::kHmac) return payload_bytes >= 32 ? SIZE_MAX : 0;
-  return payload_bytes > kTagBytes ? payload_bytes - kTagBytes : 0;
+  return payload_bytes > kTagBytes + 1 ? payload_bytes - kTagBytes - 1 : 0;
 }
 
 Status Masker::Mask(std::string_view plain, std::string* out) {
@@ -165,15 +171,17 @@ Status Masker::Mask(std::string_view plain, std::string* out) {
     return Status::Ok();
   }
   if (!cipher_ || !ctx_) return Internal("AES-256-SIV is not available in this OpenSSL");
-  scratch_.resize(kTagBytes + plain.size());
+  plain_.assign(1, kFormatVersion);
+  plain_.append(plain);
+  scratch_.resize(kTagBytes + plain_.size());
   auto* tag = reinterpret_cast<unsigned char*>(scratch_.data());
   int len = 0;
-  // SIV takes the whole plaintext in one update; an empty plaintext still needs the call.
-  if (EVP_EncryptInit_ex2(ctx_, cipher_, reinterpret_cast<const unsigned char*>(key.material.data()),
-                          nullptr, nullptr) != 1 ||
+  if (EVP_EncryptInit_ex2(ctx_, cipher_,
+                          reinterpret_cast<const unsigned char*>(key.material.data()), nullptr,
+                          nullptr) != 1 ||
       EVP_EncryptUpdate(ctx_, tag + kTagBytes, &len,
-                        reinterpret_cast<const unsigned char*>(plain.data()),
-                        static_cast<int>(plain.size())) != 1 ||
+                        reinterpret_cast<const unsigned char*>(plain_.data()),
+                        static_cast<int>(plain_.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx_, tag + kTagBytes + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kTagBytes, tag) != 1) {
     return Internal("AES-256-SIV encryption failed");
@@ -195,22 +203,26 @@ Result<std::string> Masker::Reveal(std::string_view masked) {
     return NotFound(fmt::format("no key '{}' in the key file", masked.substr(0, colon)));
   }
   std::string raw;
-  if (!Base64UrlDecode(masked.substr(colon + 1), &raw) || raw.size() < kTagBytes) {
+  if (!Base64UrlDecode(masked.substr(colon + 1), &raw) || raw.size() <= kTagBytes) {
     return InvalidArgument("not a masked value (damaged encoding)");
   }
   std::string plain(raw.size() - kTagBytes, '\0');
   auto* tag = reinterpret_cast<unsigned char*>(raw.data());
   int len = 0;
   if (!cipher_ || !ctx_ ||
-      EVP_DecryptInit_ex2(ctx_, cipher_, reinterpret_cast<const unsigned char*>(key->material.data()),
-                          nullptr, nullptr) != 1 ||
+      EVP_DecryptInit_ex2(ctx_, cipher_,
+                          reinterpret_cast<const unsigned char*>(key->material.data()), nullptr,
+                          nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, kTagBytes, tag) != 1 ||
-      EVP_DecryptUpdate(ctx_, reinterpret_cast<unsigned char*>(plain.data()), &len,
-                        tag + kTagBytes, static_cast<int>(plain.size())) != 1 ||
+      EVP_DecryptUpdate(ctx_, reinterpret_cast<unsigned char*>(plain.data()), &len, tag + kTagBytes,
+                        static_cast<int>(plain.size())) != 1 ||
       EVP_DecryptFinal_ex(ctx_, reinterpret_cast<unsigned char*>(plain.data()) + len, &len) != 1) {
     return InvalidArgument("the value does not decrypt with its key: forged or damaged");
   }
-  return plain;
+  if (plain.empty() || plain.front() != kFormatVersion) {
+    return InvalidArgument("not a masked value (unknown format)");
+  }
+  return plain.substr(1);
 }
 
 }  // namespace sluice

@@ -5,7 +5,7 @@
 // encryption, not a hash); with it, `sluice logins reveal` recovers the original. Every masked
 // value starts with its key's id, so keys can rotate while old values stay readable:
 //
-//     <key id>:<base64url(synthetic IV || ciphertext)>
+//     <key id>:<base64url(synthetic IV || ciphertext of (format byte 0x01 || value))>
 //
 // The HMAC mode gives irreversible keyed tokens (`h.<key id>:<base64url(HMAC-SHA256)>`) for
 // users who must never recover PII.
@@ -68,6 +68,7 @@ class Masker {
   EVP_CIPHER* cipher_ = nullptr;
   EVP_CIPHER_CTX* ctx_ = nullptr;
   std::string hmac_key_;
+  std::string plain_;
   std::string scratch_;
 };
 

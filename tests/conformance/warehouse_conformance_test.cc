@@ -20,8 +20,7 @@ class WarehouseConformance : public PgTest {
  protected:
   void SetUp() override {
     if (SharedDir().empty()) {
-      GTEST_SKIP() << "reference data not found: put the shared folder beside the checkout as "
-                      "../shared or set SLUICE_SHARED_DIR";
+      GTEST_SKIP() << sluice::testing::kNoSharedDirMessage;
     }
     PgTest::SetUp();
   }

@@ -58,13 +58,6 @@ std::string BasePgUrl() {
   return url ? url : "";
 }
 
-std::string SharedDir() {
-  const char* env = std::getenv("SLUICE_SHARED_DIR");
-  std::string dir = env && *env ? env : SLUICE_DEFAULT_SHARED_DIR;
-  struct stat st {};
-  return ::stat((dir + "/fixtures").c_str(), &st) == 0 ? dir : "";
-}
-
 void PgTest::SetUp() {
   std::string base = BasePgUrl();
   if (base.empty()) {

@@ -9,14 +9,12 @@
 #include <vector>
 
 #include "connectors/postgres/pg_connection.h"
+#include "support/shared_dir.h"
 
 namespace sluice::testing {
 
 // The PostgreSQL URL from SLUICE_PG_URL, or empty when the services are not running.
 std::string BasePgUrl();
-
-// The reference data folder (SLUICE_SHARED_DIR, else ../shared beside the checkout), or empty.
-std::string SharedDir();
 
 // Gives each test a fresh schema, dropped afterwards. Skips the test when no PostgreSQL is
 // configured, unless SLUICE_REQUIRE_SERVICES=1 (as `make test` sets), where that fails it.

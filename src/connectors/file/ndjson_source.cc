@@ -14,7 +14,7 @@ namespace sluice {
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  struct stat st{};
+  struct stat st {};
   ::fstat(fileno(file), &st);
   char resolved[PATH_MAX];
   std::string absolute = ::realpath(path.c_str(), resolved) ? resolved : path;
@@ -36,16 +36,18 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
   while (!done_ && batch.size() < max) {
     ssize_t n = ::getline(&buffer_, &capacity_, file_);
     if (n < 0) {
-      if (std::ferror(file_)) status_ = IoError(fmt::format("reading failed: {}", std::strerror(errno)));
+      if (std::ferror(file_))
+        status_ = IoError(fmt::format("reading failed: {}", std::strerror(errno)));
       done_ = true;
       break;
     }
     ++line_;
     std::string_view text(buffer_, static_cast<size_t>(n));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+      text.remove_suffix(1);
     if (text.empty()) continue;
-    batch.push_back(InboundMessage{id_prefix_ + std::to_string(line_), std::string(text), {},
-                                   sent_ms_, now});
+    batch.push_back(
+        InboundMessage{id_prefix_ + std::to_string(line_), std::string(text), {}, sent_ms_, now});
   }
   return batch;
 }

@@ -75,19 +75,23 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
   ASSIGN_OR_RETURN(HttpResponse response, SendWithRetries(*transport_, retry_, build));
   if (response.status != 200) {
     Status error(response.status >= 500 || response.status == 429 ? StatusCode::kUnavailable
-                                                                    : StatusCode::kInvalidArgument,
+                                                                  : StatusCode::kInvalidArgument,
                  fmt::format("SQS {}: {}", action, DescribeError(response.body, response.status)));
     return error;
   }
   return std::move(response.body);
 }
 
-Result<std::string> SqsClient::CreateQueue(const std::string& name, int visibility_timeout_seconds) {
+Result<std::string> SqsClient::CreateQueue(const std::string& name,
+                                           int visibility_timeout_seconds) {
   JsonWriter w;
   w.BeginObject().Key("QueueName").String(name);
   if (visibility_timeout_seconds > 0) {
-    w.Key("Attributes").BeginObject().Key("VisibilityTimeout")
-        .String(std::to_string(visibility_timeout_seconds)).EndObject();
+    w.Key("Attributes")
+        .BeginObject()
+        .Key("VisibilityTimeout")
+        .String(std::to_string(visibility_timeout_seconds))
+        .EndObject();
   }
   w.EndObject();
   ASSIGN_OR_RETURN(std::string body, Call("CreateQueue", w.Take()));
@@ -121,15 +125,23 @@ Status SqsClient::PurgeQueue(const std::string& queue_url) {
 Result<int64_t> SqsClient::ApproximateNumberOfMessages(const std::string& queue_url,
                                                        bool include_in_flight) {
   JsonWriter w;
-  w.BeginObject().Key("QueueUrl").String(queue_url).Key("AttributeNames").BeginArray()
-      .String("ApproximateNumberOfMessages").String("ApproximateNumberOfMessagesNotVisible")
-      .EndArray().EndObject();
+  w.BeginObject()
+      .Key("QueueUrl")
+      .String(queue_url)
+      .Key("AttributeNames")
+      .BeginArray()
+      .String("ApproximateNumberOfMessages")
+      .String("ApproximateNumberOfMessagesNotVisible")
+      .EndArray()
+      .EndObject();
   ASSIGN_OR_RETURN(std::string body, Call("GetQueueAttributes", w.Take()));
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(body).get(doc)) return Unavailable("SQS GetQueueAttributes: unreadable response");
+  if (parser.parse(body).get(doc))
+    return Unavailable("SQS GetQueueAttributes: unreadable response");
   int64_t total = 0;
-  for (const char* name : {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}) {
+  for (const char* name :
+       {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}) {
     if (!include_in_flight && std::string_view(name).ends_with("NotVisible")) continue;
     std::string_view text;
     if (doc["Attributes"][name].get_string().get(text)) continue;
@@ -140,15 +152,19 @@ Result<int64_t> SqsClient::ApproximateNumberOfMessages(const std::string& queue_
   return total;
 }
 
-Result<std::vector<std::string>> SqsClient::SendMessageBatch(const std::string& queue_url,
-                                                             const std::vector<std::string>& bodies) {
+Result<std::vector<std::string>> SqsClient::SendMessageBatch(
+    const std::string& queue_url, const std::vector<std::string>& bodies) {
   if (bodies.empty() || bodies.size() > kMaxBatch) {
     return InvalidArgument("SQS SendMessageBatch takes 1 to 10 messages");
   }
   JsonWriter w;
   w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
   for (size_t i = 0; i < bodies.size(); ++i) {
-    w.BeginObject().Key("Id").String(std::to_string(i)).Key("MessageBody").String(bodies[i])
+    w.BeginObject()
+        .Key("Id")
+        .String(std::to_string(i))
+        .Key("MessageBody")
+        .String(bodies[i])
         .EndObject();
   }
   w.EndArray().EndObject();
@@ -174,14 +190,25 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
                                                            int max_messages, int wait_seconds,
                                                            int visibility_timeout_seconds) {
   JsonWriter w;
-  w.BeginObject().Key("QueueUrl").String(queue_url).Key("MaxNumberOfMessages").Int(max_messages)
-      .Key("WaitTimeSeconds").Int(wait_seconds);
+  w.BeginObject()
+      .Key("QueueUrl")
+      .String(queue_url)
+      .Key("MaxNumberOfMessages")
+      .Int(max_messages)
+      .Key("WaitTimeSeconds")
+      .Int(wait_seconds);
   if (visibility_timeout_seconds > 0) w.Key("VisibilityTimeout").Int(visibility_timeout_seconds);
   // Both spellings: older servers read AttributeNames, newer ones MessageSystemAttributeNames.
-  w.Key("AttributeNames").BeginArray().String("SentTimestamp").String("ApproximateReceiveCount")
+  w.Key("AttributeNames")
+      .BeginArray()
+      .String("SentTimestamp")
+      .String("ApproximateReceiveCount")
       .EndArray();
-  w.Key("MessageSystemAttributeNames").BeginArray().String("SentTimestamp")
-      .String("ApproximateReceiveCount").EndArray();
+  w.Key("MessageSystemAttributeNames")
+      .BeginArray()
+      .String("SentTimestamp")
+      .String("ApproximateReceiveCount")
+      .EndArray();
   w.EndObject();
   // The long poll must not be cut short by the HTTP timeout.
   auto timeout = std::chrono::milliseconds((wait_seconds + 15) * 1000);
@@ -218,7 +245,11 @@ Status SqsClient::DeleteMessageBatch(const std::string& queue_url,
   JsonWriter w;
   w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
   for (size_t i = 0; i < handles.size(); ++i) {
-    w.BeginObject().Key("Id").String(std::to_string(i)).Key("ReceiptHandle").String(handles[i])
+    w.BeginObject()
+        .Key("Id")
+        .String(std::to_string(i))
+        .Key("ReceiptHandle")
+        .String(handles[i])
         .EndObject();
   }
   w.EndArray().EndObject();
@@ -233,8 +264,14 @@ Status SqsClient::ChangeVisibilityBatch(const std::string& queue_url,
   JsonWriter w;
   w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
   for (size_t i = 0; i < handles.size(); ++i) {
-    w.BeginObject().Key("Id").String(std::to_string(i)).Key("ReceiptHandle").String(handles[i])
-        .Key("VisibilityTimeout").Int(timeout_seconds).EndObject();
+    w.BeginObject()
+        .Key("Id")
+        .String(std::to_string(i))
+        .Key("ReceiptHandle")
+        .String(handles[i])
+        .Key("VisibilityTimeout")
+        .Int(timeout_seconds)
+        .EndObject();
   }
   w.EndArray().EndObject();
   ASSIGN_OR_RETURN(std::string body, Call("ChangeMessageVisibilityBatch", w.Take()));
@@ -244,9 +281,9 @@ Status SqsClient::ChangeVisibilityBatch(const std::string& queue_url,
 Status SendAll(SqsClient& client, const std::string& queue_url,
                const std::vector<std::string>& bodies) {
   for (size_t i = 0; i < bodies.size(); i += kMaxBatch) {
-    std::vector<std::string> chunk(bodies.begin() + static_cast<std::ptrdiff_t>(i),
-                                   bodies.begin() + static_cast<std::ptrdiff_t>(
-                                                        std::min(bodies.size(), i + kMaxBatch)));
+    std::vector<std::string> chunk(
+        bodies.begin() + static_cast<std::ptrdiff_t>(i),
+        bodies.begin() + static_cast<std::ptrdiff_t>(std::min(bodies.size(), i + kMaxBatch)));
     auto ids = client.SendMessageBatch(queue_url, chunk);
     if (!ids.ok()) return ids.status().WithContext(fmt::format("sending messages {}..", i));
   }

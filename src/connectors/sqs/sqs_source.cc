@@ -23,14 +23,17 @@ SqsSource::SqsSource(SqsSourceOptions options,
                      std::function<std::unique_ptr<SqsClient>()> make_client)
     : options_(std::move(options)), make_client_(std::move(make_client)) {
   active_receivers_ = std::max(1, options_.receivers);
-  for (int i = 0; i < active_receivers_; ++i) receivers_.emplace_back([this] { ReceiveLoop(); });
+  for (int i = 0; i < active_receivers_; ++i)
+    receivers_.emplace_back([this] { ReceiveLoop(); });
   for (int i = 0; i < std::max(1, options_.deleters); ++i) {
     deleters_.emplace_back([this] { DeleteLoop(); });
   }
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
 }
 
-SqsSource::~SqsSource() { (void)Close(); }
+SqsSource::~SqsSource() {
+  (void)Close();
+}
 
 void SqsSource::RecordError(const Status& status) {
   std::lock_guard lock(error_mutex_);
@@ -95,7 +98,8 @@ std::vector<InboundMessage> SqsSource::NextBatch(size_t max, std::chrono::millis
       buffer_.pop_front();
     }
     if (batch.size() >= max || active_receivers_ == 0) break;
-    if (!ready_.wait_until(lock, deadline, [&] { return !buffer_.empty() || active_receivers_ == 0; })) {
+    if (!ready_.wait_until(lock, deadline,
+                           [&] { return !buffer_.empty() || active_receivers_ == 0; })) {
       break;
     }
   }
@@ -141,7 +145,8 @@ void SqsSource::DeleteLoop() {
     if (!st.ok()) LogWarn("{}; those messages will be redelivered and skipped", st.message());
     {
       std::lock_guard lock(mutex_);
-      for (const auto& h : chunk) in_flight_.erase(h);
+      for (const auto& h : chunk)
+        in_flight_.erase(h);
     }
     std::lock_guard lock(delete_mutex_);
     if (--deletes_pending_ == 0) deletes_done_.notify_all();
@@ -171,9 +176,9 @@ void SqsSource::HeartbeatLoop() {
       }
     }
     for (size_t i = 0; i < due.size(); i += kSqsBatch) {
-      std::vector<std::string> chunk(due.begin() + static_cast<std::ptrdiff_t>(i),
-                                     due.begin() + static_cast<std::ptrdiff_t>(
-                                                       std::min(due.size(), i + kSqsBatch)));
+      std::vector<std::string> chunk(
+          due.begin() + static_cast<std::ptrdiff_t>(i),
+          due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), i + kSqsBatch)));
       Status st = client->ChangeVisibilityBatch(options_.queue_url, chunk,
                                                 options_.visibility_timeout_seconds);
       if (!st.ok()) LogWarn("extending visibility failed: {}", st.message());

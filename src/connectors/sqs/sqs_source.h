@@ -19,11 +19,11 @@ namespace sluice {
 
 struct SqsSourceOptions {
   std::string queue_url;
-  int receivers = 4;          // long polls in flight
-  int wait_seconds = 10;      // long-poll length
+  int receivers = 4;      // long polls in flight
+  int wait_seconds = 10;  // long-poll length
   int visibility_timeout_seconds = 60;
-  bool until_empty = false;   // finish when the queue has nothing more to give
-  size_t max_buffered = 2000; // receivers wait while this many messages are not yet handed out
+  bool until_empty = false;    // finish when the queue has nothing more to give
+  size_t max_buffered = 2000;  // receivers wait while this many messages are not yet handed out
   int deleters = 2;
 };
 
@@ -49,8 +49,8 @@ class SqsSource : public MessageSource {
   std::function<std::unique_ptr<SqsClient>()> make_client_;
 
   mutable std::mutex mutex_;
-  std::condition_variable ready_;       // messages arrived, or receivers finished
-  std::condition_variable space_;       // the buffer has room
+  std::condition_variable ready_;  // messages arrived, or receivers finished
+  std::condition_variable space_;  // the buffer has room
   std::deque<InboundMessage> buffer_;
   int active_receivers_ = 0;
   std::atomic<bool> stopping_{false};

@@ -14,21 +14,28 @@ constexpr size_t kMaskedChars = 256;
 // varchar(n) counts characters, not bytes.
 size_t Utf8Length(std::string_view s) {
   size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  for (char c : s)
+    n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   return n;
 }
 
 const char* TypeName(simdjson::dom::element_type t) {
   using simdjson::dom::element_type;
   switch (t) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "unknown";
 }
@@ -45,8 +52,8 @@ bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t ma
     return false;
   }
   if (max_chars && Utf8Length(s) > max_chars) {
-    *reason = fmt::format("{} is {} characters; the column holds {}", field, Utf8Length(s),
-                          max_chars);
+    *reason =
+        fmt::format("{} is {} characters; the column holds {}", field, Utf8Length(s), max_chars);
     return false;
   }
   *out = s;
@@ -105,9 +112,10 @@ Schema LoginRejectSchema() {
           {"body_encrypted", ColumnType::kText}};
 }
 
-bool LoginTransformer::AppendMasked(simdjson::dom::element value, std::string_view field,
+bool LoginTransformer::AppendMasked(simdjson::dom::object obj, std::string_view field,
                                     Column* column, std::string* reason) {
-  if (value.is_null()) {
+  simdjson::dom::element value;
+  if (obj[field].get(value) || value.is_null()) {
     column->AppendNull();
     return true;
   }
@@ -135,9 +143,9 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
                               int64_t sent_timestamp_ms, Batch* rows, std::string* reason) {
   simdjson::dom::element doc;
   if (auto error = parser_.parse(body.data(), body.size()).get(doc)) {
-    *reason = body.empty() ? "the body is empty"
-                           : fmt::format("the body is not valid JSON: {}",
-                                         simdjson::error_message(error));
+    *reason = body.empty()
+                  ? "the body is empty"
+                  : fmt::format("the body is not valid JSON: {}", simdjson::error_message(error));
     return false;
   }
   simdjson::dom::object obj;
@@ -159,10 +167,6 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
   int32_t version = 0;
   if (app_version && !EncodeAppVersion(*app_version, &version, reason)) return false;
 
-  simdjson::dom::element ip, device_id;
-  if (obj["ip"].get(ip)) ip = simdjson::dom::element();
-  if (obj["device_id"].get(device_id)) device_id = simdjson::dom::element();
-
   rows->column(0).AppendText(message_id);
   rows->column(1).AppendText(*user_id);
   if (device_type) {
@@ -170,11 +174,11 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
   } else {
     rows->column(2).AppendNull();
   }
-  if (!AppendMasked(ip, "ip", &rows->column(3), reason)) {
+  if (!AppendMasked(obj, "ip", &rows->column(3), reason)) {
     rows->RollbackRow(3);
     return false;
   }
-  if (!AppendMasked(device_id, "device_id", &rows->column(4), reason)) {
+  if (!AppendMasked(obj, "device_id", &rows->column(4), reason)) {
     rows->RollbackRow(4);
     return false;
   }

@@ -40,7 +40,8 @@ class LoginTransformer {
                       std::string_view reason, std::string_view body, Batch* rejects);
 
  private:
-  bool AppendMasked(simdjson::dom::element value, std::string_view field, Column* column,
+  // Masks the optional string `field` of `obj` into `column` (missing or null: null).
+  bool AppendMasked(simdjson::dom::object obj, std::string_view field, Column* column,
                     std::string* reason);
 
   Masker& masker_;

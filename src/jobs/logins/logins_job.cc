@@ -13,7 +13,9 @@ namespace {
 std::atomic<MessageSource*> g_signal_target{nullptr};
 std::atomic<bool> g_signalled{false};
 
-void OnSignal(int) { g_signalled = true; }
+void OnSignal(int) {
+  g_signalled = true;
+}
 
 // Signal handlers may only touch lock-free atomics; this thread does the rest.
 void WatchSignals() {
@@ -35,7 +37,7 @@ constexpr int kWriteAttempts = 5;
 void StopOnSignals(MessageSource* source) {
   g_signal_target = source;
   static bool installed = [] {
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = &OnSignal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, nullptr);
@@ -52,7 +54,8 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   const auto start = std::chrono::steady_clock::now();
   auto pruned = sink.PruneLedger(options.ledger_days);
   if (!pruned.ok()) return pruned.status();
-  if (*pruned > 0) LogInfo("pruned {} ledger entries older than {} days", *pruned, options.ledger_days);
+  if (*pruned > 0)
+    LogInfo("pruned {} ledger entries older than {} days", *pruned, options.ledger_days);
 
   Masker field_masker(keyring, mode);
   Masker body_masker(keyring, MaskMode::kSiv);

@@ -13,9 +13,9 @@
 namespace sluice::logins {
 
 struct LoginsRunOptions {
-  size_t batch_size = 1000;           // messages per transaction, at most
+  size_t batch_size = 1000;               // messages per transaction, at most
   std::chrono::milliseconds linger{200};  // how long a batch waits to fill
-  int ledger_days = 15;               // SQS keeps a message 14 days at most
+  int ledger_days = 15;                   // SQS keeps a message 14 days at most
 };
 
 struct LoginsRunStats {

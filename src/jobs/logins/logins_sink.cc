@@ -20,8 +20,7 @@ uint64_t ToCount(std::string_view text) {
 
 }  // namespace
 
-Result<std::unique_ptr<LoginsSink>> LoginsSink::Open(const std::string& pg_url,
-                                                     LoginsTables tables,
+Result<std::unique_ptr<LoginsSink>> LoginsSink::Open(const std::string& pg_url, LoginsTables tables,
                                                      std::string source_name) {
   ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(pg_url));
   std::unique_ptr<LoginsSink> sink(

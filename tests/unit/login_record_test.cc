@@ -1,0 +1,117 @@
+#include "jobs/logins/login_record.h"
+
+#include <gtest/gtest.h>
+
+#include "core/time_parse.h"
+
+namespace sluice::logins {
+namespace {
+
+const std::string kKey =
+    "ka:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
+
+class LoginRecordTest : public ::testing::Test {
+ protected:
+  LoginRecordTest()
+      : ring_(std::move(MaskKeyring::Parse(kKey, "test")).value()),
+        masker_(ring_, MaskMode::kSiv),
+        transformer_(masker_, masker_),
+        rows_(LoginRowSchema()) {}
+
+  // The reject reason for a body, or "" when it is accepted.
+  std::string ReasonFor(std::string_view body) {
+    std::string reason;
+    return transformer_.Append("m", body, 0, &rows_, &reason) ? "" : reason;
+  }
+
+  MaskKeyring ring_;
+  Masker masker_;
+  LoginTransformer transformer_;
+  Batch rows_;
+};
+
+TEST(AppVersion, EncodesInOrderAndDecodes) {
+  int32_t v;
+  std::string error;
+  ASSERT_TRUE(EncodeAppVersion("2.3.0", &v, &error));
+  EXPECT_EQ(v, 2003000);
+  ASSERT_TRUE(EncodeAppVersion("0.96", &v, &error));
+  EXPECT_EQ(v, 96000);
+  ASSERT_TRUE(EncodeAppVersion("999.999.999", &v, &error));
+  EXPECT_EQ(v, 999999999);
+  EXPECT_EQ(DecodeAppVersion(2003000), "2.3.0");
+  for (const char* bad : {"v2", "1.2.3.4", "1.1000", "2", "", "1..2", "1.2.", ".1", "1.-2",
+                          "1.2 ", "01234.1"}) {
+    EXPECT_FALSE(EncodeAppVersion(bad, &v, &error)) << bad;
+    EXPECT_NE(error.find("MAJOR.MINOR[.PATCH]"), std::string::npos);
+  }
+}
+
+TEST_F(LoginRecordTest, AValidMessageBecomesAMaskedRow) {
+  const std::string body = R"({"user_id": "424cdd21-063a-43a7-b91b-7ca1a833afae",
+      "app_version": "2.3.0", "device_type": "android", "ip": "199.172.111.135",
+      "locale": null, "device_id": "593-47-5928"})";
+  std::string reason;
+  // 2021-12-25T23:30:00Z: create_date is the UTC day.
+  ASSERT_TRUE(transformer_.Append("id-1", body, 1640475000000, &rows_, &reason)) << reason;
+  EXPECT_EQ(rows_.column(0).Text(0), "id-1");
+  EXPECT_EQ(rows_.column(1).Text(0), "424cdd21-063a-43a7-b91b-7ca1a833afae");
+  EXPECT_EQ(rows_.column(2).Text(0), "android");
+  EXPECT_EQ(*masker_.Reveal(rows_.column(3).Text(0)), "199.172.111.135");
+  EXPECT_EQ(*masker_.Reveal(rows_.column(4).Text(0)), "593-47-5928");
+  EXPECT_TRUE(rows_.column(5).IsNull(0));
+  EXPECT_EQ(rows_.column(6).Int(0), 2003000);
+  EXPECT_EQ(rows_.column(7).Int(0), DaysFromCivil(2021, 12, 25));
+}
+
+TEST_F(LoginRecordTest, OnlyUserIdIsRequired) {
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u"})"), "");
+  ASSERT_EQ(rows_.num_rows(), 1u);
+  for (size_t c = 2; c < 7; ++c) EXPECT_TRUE(rows_.column(c).IsNull(0)) << c;
+}
+
+TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
+  EXPECT_TRUE(ReasonFor("{not json").starts_with("the body is not valid JSON: "));
+  EXPECT_EQ(ReasonFor(R"([{"user_id": "u"}])"), "the body is an array, not a JSON object");
+  EXPECT_EQ(ReasonFor(""), "the body is empty");
+  EXPECT_EQ(ReasonFor(R"({"foo": "oops_wrong_msg_type", "bar": "123"})"), "user_id is missing");
+  EXPECT_EQ(ReasonFor(R"({"user_id": ""})"), "user_id is missing");
+  EXPECT_EQ(ReasonFor(R"({"user_id": 42})"), "user_id must be a string, not a number");
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "ip": ["1.2.3.4"]})"),
+            "ip must be a string, not an array");
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "locale": {"x": 1}})"),
+            "locale must be a string, not an object");
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": 2.3})"),
+            "app_version must be a string, not a number");
+  EXPECT_EQ(ReasonFor("{\"user_id\": \"" + std::string(129, 'u') + "\"}"),
+            "user_id is 129 characters; the column holds 128");
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "device_type": ")" + std::string(33, 'd') + "\"}"),
+            "device_type is 33 characters; the column holds 32");
+  for (const char* v : {"v2", "1.2.3.4", "1.1000"}) {
+    EXPECT_EQ(ReasonFor(std::string(R"({"user_id": "u", "app_version": ")") + v + "\"}"),
+              std::string("app_version '") + v + "' is not MAJOR.MINOR[.PATCH] with parts 0..999");
+  }
+  EXPECT_NE(ReasonFor(R"({"user_id": "u", "ip": ")" + std::string(300, '1') + "\"}")
+                .find("would not fit the column's 256 characters"),
+            std::string::npos);
+  EXPECT_EQ(rows_.num_rows(), 0u);  // nothing half-written
+}
+
+TEST_F(LoginRecordTest, LengthsCountCharactersNotBytes) {
+  std::string thirty_two_chars;
+  for (int i = 0; i < 32; ++i) thirty_two_chars += "\xc3\xa9";  // é, two bytes each
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "locale": ")" + thirty_two_chars + "\"}"), "");
+}
+
+TEST_F(LoginRecordTest, RejectsKeepTheBodyEncrypted) {
+  Batch rejects(LoginRejectSchema());
+  ASSERT_TRUE(transformer_.AppendReject("m1", 5, "user_id is missing", "{\"ip\":\"1.2.3.4\"}",
+                                        &rejects)
+                  .ok());
+  EXPECT_EQ(rejects.column(2).Text(0), "user_id is missing");
+  EXPECT_EQ(rejects.column(3).Text(0).find("1.2.3.4"), std::string::npos);
+  EXPECT_EQ(*masker_.Reveal(rejects.column(3).Text(0)), "{\"ip\":\"1.2.3.4\"}");
+}
+
+}  // namespace
+}  // namespace sluice::logins
