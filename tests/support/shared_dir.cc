@@ -9,7 +9,7 @@ namespace sluice::testing {
 std::string SharedDir() {
   const char* env = std::getenv("SLUICE_SHARED_DIR");
   std::string dir = env && *env ? env : SLUICE_DEFAULT_SHARED_DIR;
-  struct stat st{};
+  struct stat st {};
   return ::stat((dir + "/fixtures").c_str(), &st) == 0 ? dir : "";
 }
 

@@ -58,11 +58,24 @@ std::string BasePgUrl() {
   return url ? url : "";
 }
 
+bool ServicesRequired() {
+  const char* require = std::getenv("SLUICE_REQUIRE_SERVICES");
+  return require && std::string(require) == "1";
+}
+
+bool HaveAws() {
+  const char* endpoint = std::getenv("AWS_ENDPOINT_URL");
+  return endpoint && *endpoint;
+}
+
+std::string UniqueName(const std::string& prefix) {
+  return prefix + "-" + UniqueSuffix();
+}
+
 void PgTest::SetUp() {
   std::string base = BasePgUrl();
   if (base.empty()) {
-    const char* require = std::getenv("SLUICE_REQUIRE_SERVICES");
-    if (require && std::string(require) == "1") {
+    if (ServicesRequired()) {
       FAIL() << "SLUICE_PG_URL is not set; run `eval \"$(scripts/services up)\"`";
     }
     GTEST_SKIP() << "no PostgreSQL: set SLUICE_PG_URL (scripts/services up prints it)";
@@ -93,12 +106,11 @@ std::string PgTest::Scalar(const std::string& sql) {
   return std::string(r->Value(0, 0));
 }
 
-RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_url) {
-  const std::string& dir = Scratch();
-  std::string suffix = UniqueSuffix();
-  std::string out_path = dir + "/sluice_out_" + suffix;
-  std::string err_path = dir + "/sluice_err_" + suffix;
+namespace {
 
+// Spawns build/sluice with stdout and stderr going to the given files.
+int Spawn(const std::vector<std::string>& args, const std::string& pg_url,
+          const std::string& out_path, const std::string& err_path) {
   std::vector<std::string> argv_store = {SLUICE_BINARY, "--no-progress"};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -123,14 +135,33 @@ RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_
                                    0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  RunResult result;
-  pid_t pid;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) pid = -1;
   posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+}  // namespace
+
+int WaitProcess(int pid) {
+  if (pid <= 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url) {
+  std::string base = Scratch() + "/spawned_" + UniqueSuffix();
+  return Spawn(args, pg_url, base + ".out", base + ".err");
+}
+
+RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_url) {
+  const std::string& dir = Scratch();
+  std::string suffix = UniqueSuffix();
+  std::string out_path = dir + "/sluice_out_" + suffix;
+  std::string err_path = dir + "/sluice_err_" + suffix;
+  RunResult result;
+  result.exit_code = WaitProcess(Spawn(args, pg_url, out_path, err_path));
   result.out = ReadWhole(out_path);
   result.err = ReadWhole(err_path);
   std::remove(out_path.c_str());

@@ -44,6 +44,27 @@ struct RunResult {
 // Runs build/sluice with `args` (no shell involved in quoting) and SLUICE_PG_URL set to `pg_url`.
 RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_url);
 
+// Starts build/sluice with `args` in the background, its output discarded into files of the
+// scratch folder; returns its pid (or -1).
+int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url);
+// Waits for a spawned process; returns its exit code, or 128 + the signal that ended it.
+int WaitProcess(int pid);
+
+// Whether the S3/SQS endpoint is configured; otherwise the test is skipped, or failed under
+// SLUICE_REQUIRE_SERVICES=1, by the caller through RequireAws().
+bool HaveAws();
+#define SLUICE_REQUIRE_AWS()                                                              \
+  do {                                                                                    \
+    if (!::sluice::testing::HaveAws()) {                                                  \
+      if (::sluice::testing::ServicesRequired()) FAIL() << "AWS_ENDPOINT_URL is not set"; \
+      GTEST_SKIP() << "no S3/SQS endpoint: set AWS_ENDPOINT_URL (scripts/services up)";   \
+    }                                                                                     \
+  } while (0)
+bool ServicesRequired();
+
+// A name no other test or test process uses: prefix plus pid and a counter.
+std::string UniqueName(const std::string& prefix);
+
 // Writes `text` to a new file in the test's temporary directory and returns its path.
 std::string WriteTempFile(const std::string& name, const std::string& text);
 

@@ -58,7 +58,8 @@ TEST(HttpRetry, ClientErrorsAreNotRetried) {
 
 TEST(HttpRetry, GivesUpAfterTheLastAttempt) {
   ScriptedTransport t;
-  for (int i = 0; i < 4; ++i) t.script.push_back(Response(500));
+  for (int i = 0; i < 4; ++i)
+    t.script.push_back(Response(500));
   auto r = SendWithRetries(t, kFast, [] { return HttpRequest{}; });
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 500);

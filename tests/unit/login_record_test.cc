@@ -40,8 +40,8 @@ TEST(AppVersion, EncodesInOrderAndDecodes) {
   ASSERT_TRUE(EncodeAppVersion("999.999.999", &v, &error));
   EXPECT_EQ(v, 999999999);
   EXPECT_EQ(DecodeAppVersion(2003000), "2.3.0");
-  for (const char* bad : {"v2", "1.2.3.4", "1.1000", "2", "", "1..2", "1.2.", ".1", "1.-2",
-                          "1.2 ", "01234.1"}) {
+  for (const char* bad :
+       {"v2", "1.2.3.4", "1.1000", "2", "", "1..2", "1.2.", ".1", "1.-2", "1.2 ", "01234.1"}) {
     EXPECT_FALSE(EncodeAppVersion(bad, &v, &error)) << bad;
     EXPECT_NE(error.find("MAJOR.MINOR[.PATCH]"), std::string::npos);
   }
@@ -67,7 +67,8 @@ TEST_F(LoginRecordTest, AValidMessageBecomesAMaskedRow) {
 TEST_F(LoginRecordTest, OnlyUserIdIsRequired) {
   EXPECT_EQ(ReasonFor(R"({"user_id": "u"})"), "");
   ASSERT_EQ(rows_.num_rows(), 1u);
-  for (size_t c = 2; c < 7; ++c) EXPECT_TRUE(rows_.column(c).IsNull(0)) << c;
+  for (size_t c = 2; c < 7; ++c)
+    EXPECT_TRUE(rows_.column(c).IsNull(0)) << c;
 }
 
 TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
@@ -99,15 +100,16 @@ TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
 
 TEST_F(LoginRecordTest, LengthsCountCharactersNotBytes) {
   std::string thirty_two_chars;
-  for (int i = 0; i < 32; ++i) thirty_two_chars += "\xc3\xa9";  // é, two bytes each
+  for (int i = 0; i < 32; ++i)
+    thirty_two_chars += "\xc3\xa9";  // é, two bytes each
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "locale": ")" + thirty_two_chars + "\"}"), "");
 }
 
 TEST_F(LoginRecordTest, RejectsKeepTheBodyEncrypted) {
   Batch rejects(LoginRejectSchema());
-  ASSERT_TRUE(transformer_.AppendReject("m1", 5, "user_id is missing", "{\"ip\":\"1.2.3.4\"}",
-                                        &rejects)
-                  .ok());
+  ASSERT_TRUE(
+      transformer_.AppendReject("m1", 5, "user_id is missing", "{\"ip\":\"1.2.3.4\"}", &rejects)
+          .ok());
   EXPECT_EQ(rejects.column(2).Text(0), "user_id is missing");
   EXPECT_EQ(rejects.column(3).Text(0).find("1.2.3.4"), std::string::npos);
   EXPECT_EQ(*masker_.Reveal(rejects.column(3).Text(0)), "{\"ip\":\"1.2.3.4\"}");

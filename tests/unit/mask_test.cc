@@ -101,7 +101,7 @@ TEST(Mask, KeygenWritesAPrivateFileAndNeverOverwrites) {
   std::string path = ::testing::TempDir() + "/sluice_keygen_test.key";
   std::remove(path.c_str());
   ASSERT_TRUE(MaskKeyring::GenerateFile(path).ok());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   auto ring = MaskKeyring::LoadFile(path);

@@ -51,7 +51,8 @@ TEST_F(Sigv4Suite, EveryVectorGivesTheCanonicalRequestStringToSignAndAuthorizati
     // adds it once signed, so its signature is that of the plain request.
     if (name == "post-sts-header-before") {
       bool listed = false;
-      for (const auto& h : r.headers) listed = listed || h.second == token;
+      for (const auto& h : r.headers)
+        listed = listed || h.second == token;
       EXPECT_TRUE(listed);
     }
     r.payload_sha256_hex = HexLower(Sha256(req["body"].get_string().value()));
@@ -78,7 +79,8 @@ TEST_F(Sigv4Suite, EveryVectorGivesTheCanonicalRequestStringToSignAndAuthorizati
 
 // AWS's S3 documentation example: GET /test.txt with a Range header.
 TEST(Sigv4S3, DocumentedGetObjectExample) {
-  AwsCredentials credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
+  AwsCredentials credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                             ""};
   SigningRequest r;
   r.method = "GET";
   r.path = "/test.txt";
@@ -96,7 +98,8 @@ TEST(Sigv4S3, DocumentedGetObjectExample) {
 
 // AWS's S3 documentation example of a presigned URL valid for a day.
 TEST(Sigv4S3, DocumentedPresignedUrlExample) {
-  AwsCredentials credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
+  AwsCredentials credentials{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                             ""};
   SigningRequest r;
   r.method = "GET";
   r.path = "/test.txt";
