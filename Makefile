@@ -47,7 +47,7 @@ bench: build services
 	$(SERVICES_ENV) && bench/run
 
 format:
-	clang-format -i $$(git ls-files '*.cc' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
 
 format-check: deps
 	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')

@@ -21,7 +21,7 @@ using sluice::testing::SpawnSluice;
 using sluice::testing::WaitProcess;
 
 constexpr int kMessages = 2000;
-constexpr int kWaves = 10;       // the local SQS server slows down with depth: fill it in waves
+constexpr int kWaves = 10;  // the local SQS server slows down with depth: fill it in waves
 constexpr int kInvalidEvery = 40;
 
 class LoginsExactlyOnce : public sluice::testing::PgTest {};
@@ -38,11 +38,23 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
   const std::string queue_url = *sqs.GetQueueUrl(queue);
 
   // A short visibility timeout brings a killed consumer's messages back quickly.
-  const std::vector<std::string> consumer = {
-      "logins", "run", "--queue", queue, "--key-file", key, "--wait-seconds", "1",
-      "--visibility-timeout", "5", "--batch-size", "40", "--receivers", "2"};
+  const std::vector<std::string> consumer = {"logins",
+                                             "run",
+                                             "--queue",
+                                             queue,
+                                             "--key-file",
+                                             key,
+                                             "--wait-seconds",
+                                             "1",
+                                             "--visibility-timeout",
+                                             "5",
+                                             "--batch-size",
+                                             "40",
+                                             "--receivers",
+                                             "2"};
   int pids[3];
-  for (int& pid : pids) pid = SpawnSluice(consumer, url());
+  for (int& pid : pids)
+    pid = SpawnSluice(consumer, url());
 
   std::mt19937 rng(7);
   int kills = 0;
@@ -54,9 +66,9 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
       for (int i = wave * kMessages / kWaves; i < (wave + 1) * kMessages / kWaves; ++i) {
         bool bad = i % kInvalidEvery == 0;
         invalid += bad;
-        out << "{\"user_id\": \"user-" << i << "\", \"app_version\": \""
-            << (bad ? "v2" : "2.3.0") << "\", \"ip\": \"10.0." << i / 256 << "." << i % 256
-            << "\", \"device_id\": \"dev-" << i << "\"}\n";
+        out << "{\"user_id\": \"user-" << i << "\", \"app_version\": \"" << (bad ? "v2" : "2.3.0")
+            << "\", \"ip\": \"10.0." << i / 256 << "." << i % 256 << "\", \"device_id\": \"dev-"
+            << i << "\"}\n";
       }
     }
     ASSERT_EQ(RunSluice({"queue", "send", queue, path}, "").exit_code, 0);
@@ -82,8 +94,10 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
        stored() < kMessages && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(500ms);
   }
-  for (int pid : pids) kill(pid, SIGTERM);
-  for (int pid : pids) EXPECT_EQ(WaitProcess(pid), 0) << "a consumer did not exit cleanly";
+  for (int pid : pids)
+    kill(pid, SIGTERM);
+  for (int pid : pids)
+    EXPECT_EQ(WaitProcess(pid), 0) << "a consumer did not exit cleanly";
   std::remove(key.c_str());
 
   EXPECT_EQ(kills, kWaves / 2);

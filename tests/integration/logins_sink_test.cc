@@ -16,7 +16,8 @@ Batch Rows(std::initializer_list<const char*> ids) {
   for (const char* id : ids) {
     rows.column(0).AppendText(id);
     rows.column(1).AppendText(std::string("user-") + id);
-    for (size_t c = 2; c < 6; ++c) rows.column(c).AppendNull();
+    for (size_t c = 2; c < 6; ++c)
+      rows.column(c).AppendNull();
     rows.column(6).AppendInt(2003000);
     rows.column(7).AppendInt(19000);
   }
@@ -66,9 +67,10 @@ TEST_F(LoginsSinkTest, PruningForgetsOnlyOldIds) {
   auto sink = LoginsSink::Open(url(), {}, "test");
   ASSERT_TRUE(sink.ok());
   ASSERT_TRUE((*sink)->Write(Rows({"old", "new"}), Batch(LoginRejectSchema())).ok());
-  ASSERT_TRUE(conn().Exec("UPDATE sluice_message_ledger SET stored_at = now() - interval '20 "
-                          "days' WHERE message_id = 'old'",
-                          "age")
+  ASSERT_TRUE(conn()
+                  .Exec("UPDATE sluice_message_ledger SET stored_at = now() - interval '20 "
+                        "days' WHERE message_id = 'old'",
+                        "age")
                   .ok());
   EXPECT_EQ(*(*sink)->PruneLedger(15), 1u);
   EXPECT_EQ(Scalar("SELECT string_agg(message_id, ',') FROM sluice_message_ledger"), "new");

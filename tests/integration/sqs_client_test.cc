@@ -28,7 +28,8 @@ class SqsClientTest : public ::testing::Test {
 
 TEST_F(SqsClientTest, SendReceiveDeleteRoundTrip) {
   std::vector<std::string> bodies;
-  for (int i = 0; i < 12; ++i) bodies.push_back("{\"n\":" + std::to_string(i) + "}");
+  for (int i = 0; i < 12; ++i)
+    bodies.push_back("{\"n\":" + std::to_string(i) + "}");
   ASSERT_TRUE(SendAll(*client_, url_, bodies).ok());
   EXPECT_EQ(*client_->ApproximateNumberOfMessages(url_, true), 12);
 
