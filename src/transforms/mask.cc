@@ -142,7 +142,10 @@ Masker::Masker(const MaskKeyring& keyring, MaskMode mode) : keyring_(keyring), m
   ctx_ = EVP_CIPHER_CTX_new();
   if (mode_ == MaskMode::kHmac) {
     // A key of its own for tokens, derived so that it differs from the SIV keys.
-    hmac_key_ = AsBytes(HmacSha256(keyring.primary().material, "sluice mask hmac v1"));
+    hmac_ = std::make_unique<HmacSha256Keyed>(
+        AsBytes(HmacSha256(keyring.primary().material, "sluice mask hmac v1")));
+  } else {
+    encryptor_ = std::make_unique<AesSivEncryptor>(keyring.primary().material);
   }
 }
 
@@ -163,29 +166,18 @@ size_t Masker::MaxPlainLength(size_t max_chars) const {
 Status Masker::Mask(std::string_view plain, std::string* out) {
   const MaskKey& key = keyring_.primary();
   if (mode_ == MaskMode::kHmac) {
-    auto mac = HmacSha256(hmac_key_, plain);
+    std::array<uint8_t, 32> mac;
+    if (!hmac_->Mac(plain, &mac)) return Internal("HMAC-SHA256 failed");
     out->append(kHmacPrefix);
     out->append(key.id);
     out->push_back(':');
     out->append(Base64UrlEncode(AsBytes(mac)));
     return Status::Ok();
   }
-  if (!cipher_ || !ctx_) return Internal("AES-256-SIV is not available in this OpenSSL");
   plain_.assign(1, kFormatVersion);
   plain_.append(plain);
-  scratch_.resize(kTagBytes + plain_.size());
-  auto* tag = reinterpret_cast<unsigned char*>(scratch_.data());
-  int len = 0;
-  if (EVP_EncryptInit_ex2(ctx_, cipher_,
-                          reinterpret_cast<const unsigned char*>(key.material.data()), nullptr,
-                          nullptr) != 1 ||
-      EVP_EncryptUpdate(ctx_, tag + kTagBytes, &len,
-                        reinterpret_cast<const unsigned char*>(plain_.data()),
-                        static_cast<int>(plain_.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx_, tag + kTagBytes + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kTagBytes, tag) != 1) {
-    return Internal("AES-256-SIV encryption failed");
-  }
+  scratch_.clear();
+  if (!encryptor_->Encrypt(plain_, &scratch_)) return Internal("AES-256-SIV encryption failed");
   out->append(key.id);
   out->push_back(':');
   out->append(Base64UrlEncode(scratch_));

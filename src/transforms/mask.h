@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "core/status.h"
+#include "transforms/aes_siv.h"
+#include "transforms/hmac_sha256.h"
 
 namespace sluice {
 
@@ -65,9 +67,10 @@ class Masker {
  private:
   const MaskKeyring& keyring_;
   MaskMode mode_;
-  EVP_CIPHER* cipher_ = nullptr;
+  EVP_CIPHER* cipher_ = nullptr;  // OpenSSL's SIV, for revealing
   EVP_CIPHER_CTX* ctx_ = nullptr;
-  std::string hmac_key_;
+  std::unique_ptr<AesSivEncryptor> encryptor_;  // the primary key's, for masking
+  std::unique_ptr<HmacSha256Keyed> hmac_;
   std::string plain_;
   std::string scratch_;
 };
