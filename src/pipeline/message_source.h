@@ -17,6 +17,7 @@ struct InboundMessage {
   std::string receipt;  // what the source needs to let the message go
   int64_t sent_timestamp_ms = 0;
   int64_t received_at_micros = 0;  // wall clock, for the rejects table
+  uint64_t sequence = 0;           // position in an ordered source (a file's line); 0 for queues
 };
 
 class MessageSource {
@@ -38,6 +39,13 @@ class MessageSource {
   // Waits until every acknowledgement has been carried out, and reports the first failure of
   // the source's own work (an unreachable queue, say).
   virtual Status Close() = 0;
+
+  // An ordered source (a file) names itself here, and its progress is then kept as a single
+  // checkpoint committed with each batch instead of one ledger entry per message. Queues, whose
+  // messages come in no order, return "".
+  virtual std::string CheckpointName() const { return ""; }
+  // Resumes after a committed checkpoint: messages up to `sequence` are not handed out again.
+  virtual void SkipThrough(uint64_t /*sequence*/) {}
 };
 
 }  // namespace sluice

@@ -45,9 +45,9 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
     std::string_view text(buffer_, static_cast<size_t>(n));
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
       text.remove_suffix(1);
-    if (text.empty()) continue;
-    batch.push_back(
-        InboundMessage{id_prefix_ + std::to_string(line_), std::string(text), {}, sent_ms_, now});
+    if (text.empty() || line_ <= skip_through_) continue;
+    batch.push_back(InboundMessage{
+        id_prefix_ + std::to_string(line_), std::string(text), {}, sent_ms_, now, line_});
   }
   return batch;
 }

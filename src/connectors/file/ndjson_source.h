@@ -1,5 +1,6 @@
 // Messages from an NDJSON file, one per line: the same job as from a queue, for backfills and
-// benchmarks. A message's id is the file and line, so the ledger makes a re-run add nothing.
+// benchmarks. A message's id is the file and line; progress is a checkpoint (the last committed
+// line), so a re-run, or a run after a crash, adds nothing twice.
 #pragma once
 
 #include <cstdio>
@@ -20,6 +21,8 @@ class NdjsonFileSource : public MessageSource {
   void Acknowledge(std::vector<InboundMessage>) override {}
   void Stop() override { done_ = true; }
   Status Close() override { return status_; }
+  std::string CheckpointName() const override { return id_prefix_; }
+  void SkipThrough(uint64_t sequence) override { skip_through_ = sequence; }
 
  private:
   NdjsonFileSource(std::FILE* file, std::string id_prefix, int64_t sent_ms)
@@ -29,6 +32,7 @@ class NdjsonFileSource : public MessageSource {
   std::string id_prefix_;
   int64_t sent_ms_;  // the file's modification time stands in for a send time
   uint64_t line_ = 0;
+  uint64_t skip_through_ = 0;
   char* buffer_ = nullptr;
   size_t capacity_ = 0;
   bool done_ = false;

@@ -33,12 +33,12 @@ void PgBinaryCopyEncoder::AppendTrailer(std::string& out) {
   PutBigEndian<int16_t>(out, -1);
 }
 
-void PgBinaryCopyEncoder::AppendRows(const Batch& batch, std::string& out) {
+void PgBinaryCopyEncoder::AppendRows(const Batch& batch, std::string& out, size_t first_column) {
   const size_t rows = batch.num_rows();
   const size_t cols = batch.num_columns();
   for (size_t r = 0; r < rows; ++r) {
-    PutBigEndian<int16_t>(out, static_cast<int16_t>(cols));
-    for (size_t c = 0; c < cols; ++c) {
+    PutBigEndian<int16_t>(out, static_cast<int16_t>(cols - first_column));
+    for (size_t c = first_column; c < cols; ++c) {
       const Column& col = batch.column(c);
       if (col.IsNull(r)) {
         PutBigEndian<int32_t>(out, -1);

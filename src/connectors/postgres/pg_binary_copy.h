@@ -12,8 +12,8 @@ class PgBinaryCopyEncoder {
  public:
   // The signature and header that open a binary COPY stream.
   static void AppendHeader(std::string& out);
-  // Rows [0, batch.num_rows()) of every column, in column order.
-  static void AppendRows(const Batch& batch, std::string& out);
+  // Rows [0, batch.num_rows()) of columns [first_column, num_columns), in column order.
+  static void AppendRows(const Batch& batch, std::string& out, size_t first_column = 0);
   // The trailer that closes the stream.
   static void AppendTrailer(std::string& out);
 };

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "jobs/logins/login_record.h"
+#include "pipeline/bounded_queue.h"
 
 namespace sluice::logins {
 namespace {
@@ -57,61 +58,106 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   if (*pruned > 0)
     LogInfo("pruned {} ledger entries older than {} days", *pruned, options.ledger_days);
 
+  // An ordered source resumes after its committed checkpoint.
+  const std::string checkpoint_name = source.CheckpointName();
+  Checkpoint checkpoint{checkpoint_name, 0, 0};
+  if (!checkpoint_name.empty()) {
+    ASSIGN_OR_RETURN(checkpoint.from, sink.ReadCheckpoint(checkpoint_name));
+    source.SkipThrough(checkpoint.from);
+    if (checkpoint.from > 0) {
+      LogInfo("{} resumes after line {}, its committed checkpoint", checkpoint_name,
+              checkpoint.from);
+    }
+  }
+
+  // Two stages, so that preparing one batch overlaps writing the one before: this thread
+  // validates and masks, a writer thread stores and then acknowledges, in order.
+  struct Prepared {
+    Batch rows{LoginRowSchema()};
+    Batch rejects{LoginRejectSchema()};
+    std::vector<InboundMessage> messages;
+  };
+  BoundedQueue<Prepared> prepared(1);
+  LoginsRunStats stats;
+  Status write_error;
+  std::thread writer([&] {
+    auto last_report = std::chrono::steady_clock::now();
+    while (std::optional<Prepared> batch = prepared.Pop()) {
+      // A database hiccup is retried; the messages stay in hand (their visibility is
+      // extended) until the batch commits or the run gives up without acknowledging them.
+      Result<BatchOutcome> outcome = Internal("not written");
+      checkpoint.to = batch->messages.back().sequence;
+      for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
+        outcome = sink.Write(batch->rows, batch->rejects,
+                             checkpoint_name.empty() ? nullptr : &checkpoint);
+        // A checkpoint moved by another process will not move back: retrying cannot help.
+        if (outcome.ok() || attempt == kWriteAttempts ||
+            outcome.status().code() == StatusCode::kAlreadyExists) {
+          break;
+        }
+        LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, kWriteAttempts,
+                outcome.status().message());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+      }
+      if (!outcome.ok()) {
+        write_error = outcome.status();
+        source.Stop();
+        prepared.Close();
+        return;
+      }
+      const size_t n = batch->messages.size();
+      stats.messages += n;
+      stats.stored += outcome->stored;
+      stats.rejected += outcome->rejected;
+      stats.duplicates += n - outcome->stored - outcome->rejected;
+      ++stats.batches;
+      checkpoint.from = checkpoint.to;
+      source.Acknowledge(std::move(batch->messages));
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_report > std::chrono::seconds(10)) {
+        last_report = now;
+        LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
+                stats.stored, stats.rejected, stats.duplicates);
+      }
+    }
+  });
+
   Masker field_masker(keyring, mode);
   Masker body_masker(keyring, MaskMode::kSiv);
   LoginTransformer transformer(field_masker, body_masker);
-  Batch rows(LoginRowSchema());
-  Batch rejects(LoginRejectSchema());
-  LoginsRunStats stats;
   std::unordered_set<std::string_view> seen;
   std::string reason;
-  auto last_report = std::chrono::steady_clock::now();
-
+  Status prepare_error;
   for (;;) {
-    std::vector<InboundMessage> batch = source.NextBatch(options.batch_size, options.linger);
-    if (batch.empty()) {
+    Prepared batch;
+    batch.messages = source.NextBatch(options.batch_size, options.linger);
+    if (batch.messages.empty()) {
       if (source.Finished()) break;
       continue;
     }
-    rows.Clear();
-    rejects.Clear();
     seen.clear();
-    for (const auto& m : batch) {
+    for (const auto& m : batch.messages) {
       // The same message twice in one batch (a redelivery racing its first copy) is stored once.
       if (!seen.insert(m.id).second) continue;
-      if (!transformer.Append(m.id, m.body, m.sent_timestamp_ms, &rows, &reason)) {
-        Status st = transformer.AppendReject(m.id, m.received_at_micros, reason, m.body, &rejects);
-        if (!st.ok()) return st.WithContext("encrypting a rejected message");
+      if (!transformer.Append(m.id, m.body, m.sent_timestamp_ms, &batch.rows, &reason)) {
+        Status st =
+            transformer.AppendReject(m.id, m.received_at_micros, reason, m.body, &batch.rejects);
+        if (!st.ok()) prepare_error = st.WithContext("encrypting a rejected message");
       }
     }
-    // A database hiccup is retried; the messages stay in hand (their visibility is extended)
-    // until the batch commits or the run gives up without acknowledging them.
-    Result<BatchOutcome> outcome = Internal("not written");
-    for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
-      outcome = sink.Write(rows, rejects);
-      if (outcome.ok() || attempt == kWriteAttempts) break;
-      LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, kWriteAttempts,
-              outcome.status().message());
-      std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
-    }
-    if (!outcome.ok()) {
+    if (!prepare_error.ok()) {
       source.Stop();
-      (void)source.Close();
-      return outcome.status();
+      break;
     }
-    stats.messages += batch.size();
-    stats.stored += outcome->stored;
-    stats.rejected += outcome->rejected;
-    stats.duplicates += batch.size() - outcome->stored - outcome->rejected;
-    ++stats.batches;
-    source.Acknowledge(std::move(batch));
-
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_report > std::chrono::seconds(10)) {
-      last_report = now;
-      LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
-              stats.stored, stats.rejected, stats.duplicates);
-    }
+    // The seen-set views point into this batch's messages: forget them before it moves on.
+    seen.clear();
+    if (!prepared.Push(std::move(batch))) break;  // the writer failed
+  }
+  prepared.Close();
+  writer.join();
+  if (!write_error.ok() || !prepare_error.ok()) {
+    (void)source.Close();
+    return write_error.ok() ? prepare_error : write_error;
   }
   Status closed = source.Close();
   if (!closed.ok()) return closed;

@@ -50,6 +50,11 @@ Status LoginsSink::Setup() {
                   "NULL, stored_at timestamptz NOT NULL DEFAULT now())",
                   ledger),
       fmt::format("creating table {}", tables_.ledger)));
+  RETURN_IF_ERROR(conn_->Exec(
+      fmt::format("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, position bigint NOT NULL, "
+                  "updated_at timestamptz NOT NULL DEFAULT now())",
+                  QuoteIdent(tables_.checkpoints)),
+      fmt::format("creating table {}", tables_.checkpoints)));
   // Staging lives as long as the session and empties at every commit.
   RETURN_IF_ERROR(conn_->Exec(
       fmt::format("CREATE TEMP TABLE {} (message_id text, user_id text, device_type text, "
@@ -81,33 +86,80 @@ Status LoginsSink::Setup() {
       fmt::arg("ledger", ledger), fmt::arg("source", QuoteLiteral(source_)),
       fmt::arg("rows", kRowStage), fmt::arg("rej", kRejectStage), fmt::arg("logins", logins),
       fmt::arg("rejects", rejects));
+  logins_columns_ = fmt::format(
+      "{} (user_id, device_type, masked_ip, masked_device_id, locale, app_version, create_date)",
+      logins);
+  rejects_columns_ = fmt::format("{} (message_id, received_at, reason, body_encrypted)", rejects);
+  // Moves the checkpoint only from where this process last saw it: a second process loading
+  // the same source finds it moved, updates nothing, and its batch is rolled back.
+  checkpoint_sql_ = fmt::format(
+      "INSERT INTO {0} AS c (name, position) VALUES ($1, $3) ON CONFLICT (name) DO UPDATE "
+      "SET position = EXCLUDED.position, updated_at = now() WHERE c.position = $2::bigint "
+      "RETURNING 1",
+      QuoteIdent(tables_.checkpoints));
   return Status::Ok();
 }
 
-Status LoginsSink::Copy(const std::string& table, const Batch& batch) {
+Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {
+  ASSIGN_OR_RETURN(PgResult r, conn_->Query(fmt::format("SELECT position FROM {} WHERE name = $1",
+                                                        QuoteIdent(tables_.checkpoints)),
+                                            {name}, "reading the checkpoint"));
+  return r.rows() == 0 ? 0 : ToCount(r.Value(0, 0));
+}
+
+Status LoginsSink::Copy(const std::string& copy_target, const Batch& batch, size_t first_column) {
   if (batch.num_rows() == 0) return Status::Ok();
   std::string data;
   PgBinaryCopyEncoder::AppendHeader(data);
-  PgBinaryCopyEncoder::AppendRows(batch, data);
+  PgBinaryCopyEncoder::AppendRows(batch, data, first_column);
   PgBinaryCopyEncoder::AppendTrailer(data);
-  RETURN_IF_ERROR(
-      conn_->CopyBegin(fmt::format("COPY {} FROM STDIN (FORMAT binary)", table), "staging logins"));
+  RETURN_IF_ERROR(conn_->CopyBegin(fmt::format("COPY {} FROM STDIN (FORMAT binary)", copy_target),
+                                   fmt::format("copying into {}", copy_target)));
   RETURN_IF_ERROR(conn_->CopyPut(data));
   return conn_->CopyEnd();
 }
 
-Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects) {
+Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
+                                       const Checkpoint* checkpoint) {
   const std::string what = fmt::format("storing logins in {}", tables_.logins);
   RETURN_IF_ERROR(conn_->Exec("BEGIN", what));
-  Status st = Copy(kRowStage, rows);
-  if (st.ok()) st = Copy(kRejectStage, rejects);
+  Status st;
+  if (checkpoint) {
+    auto moved = conn_->Query(
+        checkpoint_sql_,
+        {checkpoint->name, std::to_string(checkpoint->from), std::to_string(checkpoint->to)},
+        "moving the checkpoint");
+    if (!moved.ok()) {
+      st = moved.status();
+    } else if (moved->rows() == 0) {
+      st = Status(StatusCode::kAlreadyExists,
+                  fmt::format("{}: another process has loaded this source past line {}; "
+                              "stopping so nothing is stored twice",
+                              checkpoint->name, checkpoint->from));
+    }
+  }
+  BatchOutcome outcome;
+  if (checkpoint) {
+    // The checkpoint guards the whole batch, so rows go straight into their tables.
+    if (st.ok()) st = Copy(logins_columns_, rows, 1);
+    if (st.ok()) st = Copy(rejects_columns_, rejects, 0);
+    if (st.ok()) st = conn_->Exec("COMMIT", what);
+    if (!st.ok()) {
+      (void)conn_->Exec("ROLLBACK", "rolling back");
+      return st;
+    }
+    outcome.stored = rows.num_rows();
+    outcome.rejected = rejects.num_rows();
+    return outcome;
+  }
+  if (st.ok()) st = Copy(kRowStage, rows, 0);
+  if (st.ok()) st = Copy(kRejectStage, rejects, 0);
   Result<PgResult> counts = st.ok() ? conn_->Query(merge_sql_, what) : Result<PgResult>(st);
   if (counts.ok()) st = conn_->Exec("COMMIT", what);
   if (!counts.ok() || !st.ok()) {
     (void)conn_->Exec("ROLLBACK", "rolling back");
     return counts.ok() ? st : counts.status();
   }
-  BatchOutcome outcome;
   outcome.stored = ToCount(counts->Value(0, 0));
   outcome.rejected = ToCount(counts->Value(0, 1));
   outcome.duplicates = rows.num_rows() + rejects.num_rows() - outcome.stored - outcome.rejected;

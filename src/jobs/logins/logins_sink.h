@@ -4,7 +4,8 @@
 // staging tables, the batch's message ids are inserted into the ledger with ON CONFLICT DO
 // NOTHING, and only the messages whose ids were new reach user_logins or user_logins_rejects.
 // A message redelivered after its batch committed therefore adds nothing, and a crash before
-// the commit leaves nothing behind: the message is simply received again.
+// the commit leaves nothing behind: the message is simply received again. Ordered sources (a
+// file) keep one checkpoint instead, which costs far less than a ledger entry per message.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,15 @@ struct LoginsTables {
   std::string logins = "user_logins";
   std::string rejects = "user_logins_rejects";
   std::string ledger = "sluice_message_ledger";
+  std::string checkpoints = "sluice_checkpoints";
+};
+
+// The progress of an ordered source, committed with the batch: `name` moved from `from` (the
+// position the run started or last committed at) to `to`.
+struct Checkpoint {
+  std::string name;
+  uint64_t from = 0;
+  uint64_t to = 0;
 };
 
 struct BatchOutcome {
@@ -36,8 +46,14 @@ class LoginsSink {
                                                   std::string source_name);
 
   // Stores one batch in one transaction. `rows` has LoginRowSchema, `rejects` LoginRejectSchema;
-  // their message ids are distinct.
-  Result<BatchOutcome> Write(const Batch& rows, const Batch& rejects);
+  // their message ids are distinct. Without a checkpoint every message id goes through the
+  // ledger; with one, the checkpoint alone guards the batch: it must still be at `from` (else
+  // another process loaded the same source and this batch is refused), and moves to `to`.
+  Result<BatchOutcome> Write(const Batch& rows, const Batch& rejects,
+                             const Checkpoint* checkpoint = nullptr);
+
+  // The committed position of an ordered source, 0 when it has none yet.
+  Result<uint64_t> ReadCheckpoint(const std::string& name);
 
   // Deletes ledger entries older than `days`: by then SQS has dropped the message for good.
   Result<uint64_t> PruneLedger(int days);
@@ -46,12 +62,16 @@ class LoginsSink {
   LoginsSink(std::unique_ptr<PgConnection> conn, LoginsTables tables, std::string source_name)
       : conn_(std::move(conn)), tables_(std::move(tables)), source_(std::move(source_name)) {}
   Status Setup();
-  Status Copy(const std::string& table, const Batch& batch);
+  // COPYs columns [first_column, ...) of `batch` into `copy_target` ("table (columns)").
+  Status Copy(const std::string& copy_target, const Batch& batch, size_t first_column);
 
   std::unique_ptr<PgConnection> conn_;
   LoginsTables tables_;
   std::string source_;
-  std::string merge_sql_;
+  std::string merge_sql_;  // through the ledger
+  std::string checkpoint_sql_;
+  std::string logins_columns_;  // COPY targets when a checkpoint guards the batch
+  std::string rejects_columns_;
 };
 
 }  // namespace sluice::logins
