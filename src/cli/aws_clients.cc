@@ -7,6 +7,14 @@ Result<std::unique_ptr<SqsClient>> MakeSqsClient(const std::string& endpoint_fla
   return std::make_unique<SqsClient>(std::move(config), MakeCurlTransport());
 }
 
+Result<std::unique_ptr<S3Client>> MakeS3Client(const std::string& endpoint_flag,
+                                               const std::string& addressing) {
+  ASSIGN_OR_RETURN(AwsConfig config, ResolveAwsConfig(endpoint_flag, "s3"));
+  return std::make_unique<S3Client>(
+      std::move(config), MakeCurlTransport(),
+      addressing == "virtual" ? S3Addressing::kVirtualHost : S3Addressing::kPath);
+}
+
 Result<std::string> ResolveQueueUrl(SqsClient& client, const std::string& name) {
   if (name.starts_with("http://") || name.starts_with("https://")) return name;
   return client.GetQueueUrl(name);

@@ -4,11 +4,16 @@
 #include <memory>
 #include <string>
 
+#include "connectors/s3/s3_client.h"
 #include "connectors/sqs/sqs_client.h"
 
 namespace sluice::cli {
 
 Result<std::unique_ptr<SqsClient>> MakeSqsClient(const std::string& endpoint_flag);
+
+// `addressing` is "path" or "virtual".
+Result<std::unique_ptr<S3Client>> MakeS3Client(const std::string& endpoint_flag,
+                                               const std::string& addressing);
 
 // The queue's URL: `name` may already be a URL; otherwise it is looked up by name.
 Result<std::string> ResolveQueueUrl(SqsClient& client, const std::string& name);

@@ -5,6 +5,7 @@
 #include "cli/exit_codes.h"
 #include "cli/logins_command.h"
 #include "cli/queue_command.h"
+#include "cli/report_command.h"
 #include "cli/warehouse_command.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddWarehouseCommand(app, &exit_code);
   sluice::cli::AddLoginsCommand(app, &exit_code);
   sluice::cli::AddQueueCommand(app, &exit_code);
+  sluice::cli::AddReportCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     sluice::LogFormat format;

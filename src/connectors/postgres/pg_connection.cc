@@ -143,6 +143,76 @@ Status PgConnection::CopyEnd() {
   return status;
 }
 
+Status PgConnection::CopyOut(std::string_view copy_sql, std::string_view what,
+                             const std::function<Status(std::string_view line)>& fn) {
+  PgResult start(PQexec(conn_, std::string(copy_sql).c_str()));
+  if (PQresultStatus(start.get()) != PGRES_COPY_OUT) return ErrorFrom(start.get(), what);
+  Status status;
+  char* buffer = nullptr;
+  int n;
+  while ((n = PQgetCopyData(conn_, &buffer, 0)) > 0) {
+    std::string_view line(buffer, static_cast<size_t>(n));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (status.ok()) status = fn(line);  // after a failure, keep reading to end the COPY
+    PQfreemem(buffer);
+  }
+  if (n == -2)
+    return DatabaseError(fmt::format("{}: {}", what, TrimMessage(PQerrorMessage(conn_))));
+  while (PGresult* raw = PQgetResult(conn_)) {
+    PgResult r(raw);
+    if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) status = ErrorFrom(raw, what);
+  }
+  return status;
+}
+
+void DecodeCopyTextRow(std::string_view line, std::vector<std::optional<std::string>>* fields) {
+  fields->clear();
+  size_t start = 0;
+  while (true) {
+    size_t tab = line.find('\t', start);
+    std::string_view raw =
+        line.substr(start, tab == std::string_view::npos ? line.npos : tab - start);
+    if (raw == "\\N") {
+      fields->emplace_back(std::nullopt);
+    } else {
+      std::string value;
+      value.reserve(raw.size());
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '\\' || i + 1 == raw.size()) {
+          value.push_back(raw[i]);
+          continue;
+        }
+        char c = raw[++i];
+        switch (c) {
+          case 'n':
+            value.push_back('\n');
+            break;
+          case 't':
+            value.push_back('\t');
+            break;
+          case 'r':
+            value.push_back('\r');
+            break;
+          case 'b':
+            value.push_back('\b');
+            break;
+          case 'f':
+            value.push_back('\f');
+            break;
+          case 'v':
+            value.push_back('\v');
+            break;
+          default:
+            value.push_back(c);  // \\ and any other escaped character
+        }
+      }
+      fields->emplace_back(std::move(value));
+    }
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+}
+
 void PgConnection::CopyAbort() {
   PQputCopyEnd(conn_, "abandoned by sluice");
   while (PGresult* raw = PQgetResult(conn_))

@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,11 @@ class PgConnection {
   // Abandons a COPY in progress; the server rolls the statement back.
   void CopyAbort();
 
+  // COPY (query) TO STDOUT: calls `fn` with each row's line in PostgreSQL's text format (tab
+  // separated, backslash escapes, \N for null; see DecodeCopyTextRow), one row at a time.
+  Status CopyOut(std::string_view copy_sql, std::string_view what,
+                 const std::function<Status(std::string_view line)>& fn);
+
   // The SQLSTATE of the last failed statement ("23505"), or empty.
   const std::string& last_sqlstate() const { return last_sqlstate_; }
 
@@ -72,6 +78,9 @@ class PgConnection {
   std::string copy_what_;
   std::string last_sqlstate_;
 };
+
+// Splits one line of COPY's text format into fields, undoing its escapes; nullopt is \N.
+void DecodeCopyTextRow(std::string_view line, std::vector<std::optional<std::string>>* fields);
 
 // Quotes an SQL identifier: foo -> "foo".
 std::string QuoteIdent(std::string_view name);

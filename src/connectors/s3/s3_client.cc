@@ -1,0 +1,299 @@
+#include "connectors/s3/s3_client.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <pugixml.hpp>
+
+#include "aws/crypto.h"
+#include "aws/sigv4.h"
+
+namespace sluice {
+namespace {
+
+std::string Unquote(std::string_view etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  return std::string(etag);
+}
+
+}  // namespace
+
+S3Client::S3Client(AwsConfig config, std::unique_ptr<HttpTransport> transport,
+                   S3Addressing addressing, RetryPolicy retry)
+    : config_(std::move(config)),
+      transport_(std::move(transport)),
+      addressing_(addressing),
+      retry_(retry) {}
+
+S3Client::Target S3Client::TargetFor(const std::string& bucket, const std::string& key) const {
+  std::string encoded_key = key.empty() ? "" : "/" + UriEncode(key, true);
+  if (addressing_ == S3Addressing::kVirtualHost && !bucket.empty()) {
+    return {bucket + "." + config_.endpoint.host,
+            config_.endpoint.base_path + (encoded_key.empty() ? "/" : encoded_key)};
+  }
+  std::string path = config_.endpoint.base_path + "/" + UriEncode(bucket, false) + encoded_key;
+  return {config_.endpoint.host, path};
+}
+
+Result<HttpResponse> S3Client::Send(const std::string& method, const std::string& bucket,
+                                    const std::string& key, const std::string& query,
+                                    std::string_view body, HttpHeaders extra_headers) {
+  const Target target = TargetFor(bucket, key);
+  const std::string payload_hash = HexLower(Sha256(body));
+  auto build = [&] {
+    SigningRequest signing;
+    signing.method = method;
+    signing.path = target.path;
+    signing.query = query;
+    signing.headers = {{"Host", target.host}};
+    signing.headers.insert(signing.headers.end(), extra_headers.begin(), extra_headers.end());
+    signing.payload_sha256_hex = payload_hash;
+    SigningScope scope{config_.region, "s3", AmzDateNow(), true};
+    SignRequest(signing, scope, config_.credentials);
+    HttpRequest request;
+    request.method = method;
+    request.url = fmt::format("{}://{}{}{}{}", config_.endpoint.scheme, target.host, target.path,
+                              query.empty() ? "" : "?", query);
+    request.headers = std::move(signing.headers);
+    request.body = std::string(body);
+    request.timeout = std::chrono::milliseconds(120000);
+    return request;
+  };
+  return SendWithRetries(*transport_, retry_, build);
+}
+
+Status S3Client::ErrorFrom(const HttpResponse& response, std::string_view action,
+                           const std::string& bucket, const std::string& key) const {
+  std::string code, message;
+  pugi::xml_document doc;
+  if (doc.load_buffer(response.body.data(), response.body.size())) {
+    code = doc.child("Error").child_value("Code");
+    message = doc.child("Error").child_value("Message");
+  }
+  if (code.empty()) code = fmt::format("HTTP {}", response.status);
+  std::string where =
+      key.empty() ? fmt::format("s3://{}", bucket) : fmt::format("s3://{}/{}", bucket, key);
+  StatusCode status = response.status == 404 ? StatusCode::kNotFound
+                      : response.status >= 500 || response.status == 429
+                          ? StatusCode::kUnavailable
+                          : StatusCode::kInvalidArgument;
+  return Status(status, fmt::format("S3 {} {}: {}{}{}", action, where, code,
+                                    message.empty() ? "" : ": ", message));
+}
+
+Status S3Client::CreateBucket(const std::string& bucket) {
+  std::string body;
+  if (config_.region != "us-east-1") {
+    body = fmt::format(
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
+        config_.region);
+  }
+  ASSIGN_OR_RETURN(HttpResponse r, Send("PUT", bucket, "", "", body, {}));
+  if (r.status == 200) return Status::Ok();
+  Status error = ErrorFrom(r, "CreateBucket", bucket, "");
+  if (error.message().find("BucketAlreadyOwnedByYou") != std::string::npos) return Status::Ok();
+  return error;
+}
+
+Status S3Client::PutObject(const std::string& bucket, const std::string& key, std::string_view body,
+                           const std::string& content_type) {
+  // Content-MD5 makes S3 refuse a body damaged on the way.
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send("PUT", bucket, key, "", body,
+                        {{"Content-Type", content_type}, {"Content-MD5", Md5Base64(body)}}));
+  return r.status == 200 ? Status::Ok() : ErrorFrom(r, "PutObject", bucket, key);
+}
+
+Result<std::string> S3Client::GetObject(const std::string& bucket, const std::string& key,
+                                        uint64_t offset, uint64_t length) {
+  HttpHeaders headers;
+  if (length > 0)
+    headers.emplace_back("Range", fmt::format("bytes={}-{}", offset, offset + length - 1));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("GET", bucket, key, "", "", headers));
+  if (r.status != 200 && r.status != 206) return ErrorFrom(r, "GetObject", bucket, key);
+  return std::move(r.body);
+}
+
+Result<std::optional<S3ObjectInfo>> S3Client::HeadObject(const std::string& bucket,
+                                                         const std::string& key) {
+  ASSIGN_OR_RETURN(HttpResponse r, Send("HEAD", bucket, key, "", "", {}));
+  if (r.status == 404) return std::optional<S3ObjectInfo>();
+  if (r.status != 200) return ErrorFrom(r, "HeadObject", bucket, key);
+  S3ObjectInfo info;
+  if (const auto* len = r.Header("content-length")) {
+    std::from_chars(len->data(), len->data() + len->size(), info.size);
+  }
+  if (const auto* etag = r.Header("etag")) info.etag = Unquote(*etag);
+  if (const auto* type = r.Header("content-type")) info.content_type = *type;
+  return std::optional<S3ObjectInfo>(info);
+}
+
+Status S3Client::DeleteObject(const std::string& bucket, const std::string& key) {
+  ASSIGN_OR_RETURN(HttpResponse r, Send("DELETE", bucket, key, "", "", {}));
+  return r.status == 204 || r.status == 200 ? Status::Ok()
+                                            : ErrorFrom(r, "DeleteObject", bucket, key);
+}
+
+Result<std::vector<S3Object>> S3Client::ListObjects(const std::string& bucket,
+                                                    const std::string& prefix, int page_size) {
+  std::vector<S3Object> objects;
+  std::string token;
+  do {
+    std::string query =
+        fmt::format("list-type=2&max-keys={}&prefix={}", page_size, UriEncode(prefix, false));
+    if (!token.empty()) query += "&continuation-token=" + UriEncode(token, false);
+    ASSIGN_OR_RETURN(HttpResponse r, Send("GET", bucket, "", query, "", {}));
+    if (r.status != 200) return ErrorFrom(r, "ListObjectsV2", bucket, prefix);
+    pugi::xml_document doc;
+    if (!doc.load_buffer(r.body.data(), r.body.size())) {
+      return Unavailable(fmt::format("S3 ListObjectsV2 s3://{}: unreadable response", bucket));
+    }
+    pugi::xml_node result = doc.child("ListBucketResult");
+    for (pugi::xml_node c : result.children("Contents")) {
+      S3Object o;
+      o.key = c.child_value("Key");
+      o.etag = Unquote(c.child_value("ETag"));
+      o.last_modified = c.child_value("LastModified");
+      std::string_view size = c.child_value("Size");
+      std::from_chars(size.data(), size.data() + size.size(), o.size);
+      objects.push_back(std::move(o));
+    }
+    token = std::string_view(result.child_value("IsTruncated")) == "true"
+                ? result.child_value("NextContinuationToken")
+                : "";
+  } while (!token.empty());
+  return objects;
+}
+
+Result<std::string> S3Client::CreateMultipartUpload(const std::string& bucket,
+                                                    const std::string& key,
+                                                    const std::string& content_type) {
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send("POST", bucket, key, "uploads=", "", {{"Content-Type", content_type}}));
+  if (r.status != 200) return ErrorFrom(r, "CreateMultipartUpload", bucket, key);
+  pugi::xml_document doc;
+  doc.load_buffer(r.body.data(), r.body.size());
+  std::string id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
+  if (id.empty()) return Unavailable("S3 CreateMultipartUpload: no UploadId in the response");
+  return id;
+}
+
+Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::string& key,
+                                         const std::string& upload_id, int part_number,
+                                         std::string_view body) {
+  std::string query =
+      fmt::format("partNumber={}&uploadId={}", part_number, UriEncode(upload_id, false));
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send("PUT", bucket, key, query, body, {{"Content-MD5", Md5Base64(body)}}));
+  if (r.status != 200) return ErrorFrom(r, fmt::format("UploadPart {}", part_number), bucket, key);
+  const std::string* etag = r.Header("etag");
+  if (!etag) return Unavailable("S3 UploadPart: no ETag in the response");
+  return Unquote(*etag);
+}
+
+Status S3Client::CompleteMultipartUpload(const std::string& bucket, const std::string& key,
+                                         const std::string& upload_id,
+                                         const std::vector<std::string>& part_etags) {
+  std::string body = "<CompleteMultipartUpload>";
+  for (size_t i = 0; i < part_etags.size(); ++i) {
+    body += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", i + 1,
+                        part_etags[i]);
+  }
+  body += "</CompleteMultipartUpload>";
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send("POST", bucket, key, "uploadId=" + UriEncode(upload_id, false), body,
+                        {{"Content-Type", "application/xml"}}));
+  // S3 can answer 200 with an error document when the completion fails late.
+  if (r.status != 200 || r.body.find("<Error>") != std::string::npos) {
+    return ErrorFrom(r, "CompleteMultipartUpload", bucket, key);
+  }
+  return Status::Ok();
+}
+
+Status S3Client::AbortMultipartUpload(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id) {
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send("DELETE", bucket, key, "uploadId=" + UriEncode(upload_id, false), "", {}));
+  return r.status == 204 || r.status == 200 ? Status::Ok()
+                                            : ErrorFrom(r, "AbortMultipartUpload", bucket, key);
+}
+
+Result<std::string> S3Client::PresignGet(const std::string& bucket, const std::string& key,
+                                         int64_t expires_seconds) {
+  if (expires_seconds < 1 || expires_seconds > 604800) {
+    return InvalidArgument("a presigned URL lasts from 1 second to 7 days (604800 seconds)");
+  }
+  const Target target = TargetFor(bucket, key);
+  SigningRequest request;
+  request.method = "GET";
+  request.path = target.path;
+  request.headers = {{"Host", target.host}};
+  SigningScope scope{config_.region, "s3", AmzDateNow(), true};
+  std::string query = PresignQuery(request, scope, config_.credentials, expires_seconds);
+  return fmt::format("{}://{}{}?{}", config_.endpoint.scheme, target.host, target.path, query);
+}
+
+S3ObjectWriter::S3ObjectWriter(S3Client& client, std::string bucket, std::string key,
+                               std::string content_type, size_t part_size)
+    : client_(client),
+      bucket_(std::move(bucket)),
+      key_(std::move(key)),
+      content_type_(std::move(content_type)),
+      part_size_(std::max<size_t>(part_size, size_t{5} << 20)) {}
+
+S3ObjectWriter::~S3ObjectWriter() {
+  if (!done_) Abort();
+}
+
+Status S3ObjectWriter::Write(std::string_view data) {
+  buffer_.append(data);
+  bytes_ += data.size();
+  if (buffer_.size() >= part_size_) return FlushPart();
+  return Status::Ok();
+}
+
+Status S3ObjectWriter::FlushPart() {
+  if (upload_id_.empty()) {
+    auto id = client_.CreateMultipartUpload(bucket_, key_, content_type_);
+    if (!id.ok()) return id.status();
+    upload_id_ = *id;
+  }
+  auto etag =
+      client_.UploadPart(bucket_, key_, upload_id_, static_cast<int>(etags_.size()) + 1, buffer_);
+  if (!etag.ok()) {
+    Abort();
+    return etag.status();
+  }
+  etags_.push_back(*etag);
+  buffer_.clear();
+  return Status::Ok();
+}
+
+Status S3ObjectWriter::Finish() {
+  Status st;
+  if (upload_id_.empty()) {
+    st = client_.PutObject(bucket_, key_, buffer_, content_type_);  // small: one request
+  } else {
+    if (!buffer_.empty()) st = FlushPart();
+    if (st.ok()) st = client_.CompleteMultipartUpload(bucket_, key_, upload_id_, etags_);
+  }
+  if (!st.ok()) {
+    Abort();
+    return st;
+  }
+  done_ = true;
+  buffer_.clear();
+  return Status::Ok();
+}
+
+void S3ObjectWriter::Abort() {
+  if (done_) return;
+  done_ = true;
+  if (!upload_id_.empty()) (void)client_.AbortMultipartUpload(bucket_, key_, upload_id_);
+  buffer_.clear();
+}
+
+}  // namespace sluice

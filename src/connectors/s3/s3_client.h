@@ -1,0 +1,118 @@
+// An S3 client signed with SigV4: objects (put, get with ranges, head, delete), ListObjectsV2
+// with paging, bucket creation, multipart uploads and presigned GET URLs. Path-style addressing
+// (http://endpoint/bucket/key, what local servers and most S3-compatible stores want) or
+// virtual-hosted (http://bucket.endpoint/key, AWS's default). S3's XML errors become statuses
+// that name the bucket, the key and S3's code. One client holds one connection: one per thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/aws_config.h"
+#include "aws/http_client.h"
+
+namespace sluice {
+
+enum class S3Addressing { kPath, kVirtualHost };
+
+struct S3Object {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;  // without quotes
+  std::string last_modified;
+};
+
+struct S3ObjectInfo {
+  uint64_t size = 0;
+  std::string etag;
+  std::string content_type;
+};
+
+class S3Client {
+ public:
+  S3Client(AwsConfig config, std::unique_ptr<HttpTransport> transport,
+           S3Addressing addressing = S3Addressing::kPath, RetryPolicy retry = {});
+
+  Status CreateBucket(const std::string& bucket);  // succeeds if we already own it
+  Status PutObject(const std::string& bucket, const std::string& key, std::string_view body,
+                   const std::string& content_type);
+  // The whole object, or `length` bytes from `offset` when length > 0.
+  Result<std::string> GetObject(const std::string& bucket, const std::string& key,
+                                uint64_t offset = 0, uint64_t length = 0);
+  // nullopt when the object does not exist.
+  Result<std::optional<S3ObjectInfo>> HeadObject(const std::string& bucket, const std::string& key);
+  Status DeleteObject(const std::string& bucket, const std::string& key);
+  // Every object under `prefix`, following continuation tokens.
+  Result<std::vector<S3Object>> ListObjects(const std::string& bucket, const std::string& prefix,
+                                            int page_size = 1000);
+
+  Result<std::string> CreateMultipartUpload(const std::string& bucket, const std::string& key,
+                                            const std::string& content_type);
+  // Returns the part's ETag, needed to complete the upload.
+  Result<std::string> UploadPart(const std::string& bucket, const std::string& key,
+                                 const std::string& upload_id, int part_number,
+                                 std::string_view body);
+  Status CompleteMultipartUpload(const std::string& bucket, const std::string& key,
+                                 const std::string& upload_id,
+                                 const std::vector<std::string>& part_etags);
+  Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
+                              const std::string& upload_id);
+
+  // A GET URL anyone can use until it expires (at most 7 days, as SigV4 allows).
+  Result<std::string> PresignGet(const std::string& bucket, const std::string& key,
+                                 int64_t expires_seconds);
+
+ private:
+  struct Target {
+    std::string host;
+    std::string path;  // encoded
+  };
+  Target TargetFor(const std::string& bucket, const std::string& key) const;
+  Result<HttpResponse> Send(const std::string& method, const std::string& bucket,
+                            const std::string& key, const std::string& query, std::string_view body,
+                            HttpHeaders extra_headers);
+  Status ErrorFrom(const HttpResponse& response, std::string_view action, const std::string& bucket,
+                   const std::string& key) const;
+
+  AwsConfig config_;
+  std::unique_ptr<HttpTransport> transport_;
+  S3Addressing addressing_;
+  RetryPolicy retry_;
+};
+
+// Streams an object to S3: bytes are buffered into parts and sent as a multipart upload once
+// there is more than one part, or as one PUT when the whole object fits in a part. Any failure,
+// or destruction before Finish(), aborts the upload, so no half-written object is left.
+class S3ObjectWriter {
+ public:
+  static constexpr size_t kDefaultPartSize = size_t{8} << 20;  // S3's minimum is 5 MiB
+
+  S3ObjectWriter(S3Client& client, std::string bucket, std::string key, std::string content_type,
+                 size_t part_size = kDefaultPartSize);
+  ~S3ObjectWriter();
+
+  Status Write(std::string_view data);
+  Status Finish();
+  void Abort();
+
+  uint64_t bytes_written() const { return bytes_; }
+  int parts() const { return static_cast<int>(etags_.size()); }
+
+ private:
+  Status FlushPart();
+
+  S3Client& client_;
+  std::string bucket_;
+  std::string key_;
+  std::string content_type_;
+  size_t part_size_;
+  std::string buffer_;
+  std::string upload_id_;
+  std::vector<std::string> etags_;
+  uint64_t bytes_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace sluice

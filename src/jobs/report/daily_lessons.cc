@@ -1,0 +1,363 @@
+#include "jobs/report/daily_lessons.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "aws/crypto.h"
+#include "core/log.h"
+#include "core/time_parse.h"
+#include "formats/csv_writer.h"
+
+namespace sluice::report {
+namespace {
+
+// The window's rows are spilled to this many files, by user-id range.
+constexpr size_t kPartitions = 128;
+constexpr size_t kSpillBuffer = size_t{64} << 10;
+
+std::string DateText(int32_t day) {
+  return FormatTimestampUtc(int64_t{day} * 86400000000).substr(0, 10);
+}
+
+std::string NewUuid() {
+  uint8_t b[16];
+  RAND_bytes(b, sizeof b);
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  std::string hex = HexLower(b, sizeof b);
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
+                     hex.substr(16, 4), hex.substr(20));
+}
+
+template <typename Int>
+bool ParseInt(std::string_view s, Int* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// One completion of the window: the user and the day's offset in the window.
+struct Completion {
+  int64_t user_id;
+  int32_t day;
+  bool operator<(const Completion& o) const {
+    return user_id != o.user_id ? user_id < o.user_id : day < o.day;
+  }
+};
+
+// Completions spilled to temporary files by user-id range, so that each range can later be
+// counted in memory on its own, in user-id order.
+class RangeSpill {
+ public:
+  RangeSpill(int64_t min_user, int64_t max_user)
+      : min_(min_user),
+        width_((static_cast<uint64_t>(max_user - min_user) + kPartitions) / kPartitions) {
+    files_.resize(kPartitions);
+    buffers_.resize(kPartitions);
+  }
+
+  // The partition a user id falls in; ids outside [min, max] are never added.
+  size_t PartitionOf(int64_t user_id) const {
+    return static_cast<size_t>(static_cast<uint64_t>(user_id - min_) / width_);
+  }
+  // The first user id of partition p.
+  int64_t FirstUserOf(size_t p) const { return min_ + static_cast<int64_t>(p * width_); }
+
+  Status Add(const Completion& c) {
+    size_t p = PartitionOf(c.user_id);
+    std::string& buf = buffers_[p];
+    buf.append(reinterpret_cast<const char*>(&c), sizeof c);
+    return buf.size() >= kSpillBuffer ? Flush(p) : Status::Ok();
+  }
+
+  // Reads partition p back, sorted.
+  Result<std::vector<Completion>> Take(size_t p) {
+    std::vector<Completion> out;
+    if (files_[p]) {
+      long size = std::ftell(files_[p].get());
+      out.resize(static_cast<size_t>(size) / sizeof(Completion));
+      std::rewind(files_[p].get());
+      if (std::fread(out.data(), sizeof(Completion), out.size(), files_[p].get()) != out.size()) {
+        return IoError("reading a spill file failed");
+      }
+      files_[p].reset();
+    }
+    const std::string& buf = buffers_[p];
+    size_t n = out.size();
+    out.resize(n + buf.size() / sizeof(Completion));
+    std::memcpy(out.data() + n, buf.data(), buf.size());
+    buffers_[p].clear();
+    buffers_[p].shrink_to_fit();
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  Status Flush(size_t p) {
+    if (!files_[p]) {
+      files_[p].reset(std::tmpfile());
+      if (!files_[p]) return IoError("cannot create a spill file in the temporary directory");
+    }
+    std::string& buf = buffers_[p];
+    if (std::fwrite(buf.data(), 1, buf.size(), files_[p].get()) != buf.size()) {
+      return IoError("writing a spill file failed (is the temporary directory full?)");
+    }
+    buf.clear();
+    return Status::Ok();
+  }
+
+  struct Closer {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  int64_t min_;
+  uint64_t width_;  // user ids per partition
+  std::vector<std::unique_ptr<std::FILE, Closer>> files_;
+  std::vector<std::string> buffers_;
+};
+
+// The CSV on its way to S3, with its size, row count and SHA-256 kept as it goes.
+class ReportOutput {
+ public:
+  ReportOutput(S3ObjectWriter& writer) : writer_(writer), sha_(EVP_MD_CTX_new()) {
+    EVP_DigestInit_ex(sha_, EVP_sha256(), nullptr);
+    buffer_ = "user_id,user_name,completion_date,lessons_completed\n";
+  }
+  ~ReportOutput() { EVP_MD_CTX_free(sha_); }
+
+  Status Row(int64_t user_id, std::string_view user_name, std::string_view date, uint32_t count) {
+    fmt::format_to(std::back_inserter(buffer_), "{},", user_id);
+    CsvWriter::AppendField(buffer_, user_name, ',');
+    fmt::format_to(std::back_inserter(buffer_), ",{},{}\n", date, count);
+    ++rows_;
+    return buffer_.size() >= (size_t{1} << 16) ? Flush() : Status::Ok();
+  }
+
+  Status Flush() {
+    EVP_DigestUpdate(sha_, buffer_.data(), buffer_.size());
+    Status st = writer_.Write(buffer_);
+    buffer_.clear();
+    return st;
+  }
+
+  std::string Sha256Hex() {
+    unsigned char digest[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(sha_, digest, &len);
+    return HexLower(digest, sizeof digest);
+  }
+  uint64_t rows() const { return rows_; }
+
+ private:
+  S3ObjectWriter& writer_;
+  EVP_MD_CTX* sha_;
+  std::string buffer_;
+  uint64_t rows_ = 0;
+};
+
+Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
+               const ReportRequest& request, ReportResult* result, ReportOutput& output) {
+  const int32_t first_day = request.as_of_day - request.days;
+  const std::string users = QuoteIdent(request.users_table);
+
+  ASSIGN_OR_RETURN(PgResult range,
+                   pg.Query(fmt::format("SELECT min(user_id), max(user_id) FROM {}", users),
+                            fmt::format("reading the user ids of {}", request.users_table)));
+  const bool no_users = range.IsNull(0, 0);
+  int64_t min_user = 0, max_user = 0;
+  if (!no_users &&
+      (!ParseInt(range.Value(0, 0), &min_user) || !ParseInt(range.Value(0, 1), &max_user))) {
+    return InvalidArgument(fmt::format("{}.user_id is not an integer", request.users_table));
+  }
+
+  // 1. The window's completions leave MySQL once, spilled by user-id range.
+  RangeSpill spill(min_user, max_user);
+  const std::string what = fmt::format("reading {} from MySQL", request.completions_table);
+  Status read = mysql.Stream(
+      fmt::format("SELECT user_id, completion_date FROM `{}` WHERE completion_date >= '{}' AND "
+                  "completion_date < '{}'",
+                  request.completions_table, DateText(first_day), DateText(request.as_of_day)),
+      what, [&](const MysqlRow& row) -> Status {
+        int64_t user_id;
+        int32_t day;
+        std::string error;
+        if (!row[0] || !row[1] || !ParseInt(*row[0], &user_id) ||
+            !ParseDate(*row[1], &day, &error)) {
+          return DatabaseError(fmt::format("{}: a row with an unreadable user_id or date", what));
+        }
+        if (no_users || user_id < min_user || user_id > max_user) {
+          ++result->unknown_completions;
+          return Status::Ok();
+        }
+        return spill.Add({user_id, day - first_day});
+      });
+  RETURN_IF_ERROR(read);
+
+  // 2. Users stream from PostgreSQL in id order and meet their range's counts.
+  size_t next_partition = 0;
+  std::vector<Completion> current;  // sorted completions of the loaded partitions
+  size_t cursor = 0;
+  std::vector<std::optional<std::string>> fields;
+  std::vector<uint32_t> per_day(static_cast<size_t>(request.days));
+  // Completions of ids below `limit` that no user claimed are unknown ids.
+  auto skip_unclaimed = [&](int64_t limit) {
+    while (cursor < current.size() && current[cursor].user_id < limit) {
+      ++result->unknown_completions;
+      ++cursor;
+    }
+  };
+  Status streamed = pg.CopyOut(
+      fmt::format("COPY (SELECT user_id, user_name, active_status = 'active' FROM {} ORDER BY "
+                  "user_id) TO STDOUT",
+                  users),
+      fmt::format("reading {} from PostgreSQL", request.users_table),
+      [&](std::string_view line) -> Status {
+        DecodeCopyTextRow(line, &fields);
+        int64_t user_id;
+        if (fields.size() != 3 || !fields[0] || !ParseInt(*fields[0], &user_id)) {
+          return DatabaseError("an unreadable row of the users table");
+        }
+        // Load partitions until the one holding this user.
+        while (next_partition < kPartitions && spill.FirstUserOf(next_partition) <= user_id) {
+          skip_unclaimed(spill.FirstUserOf(next_partition));
+          ASSIGN_OR_RETURN(auto part, spill.Take(next_partition));
+          current.erase(current.begin(), current.begin() + static_cast<std::ptrdiff_t>(cursor));
+          current.insert(current.end(), part.begin(), part.end());
+          cursor = 0;
+          ++next_partition;
+        }
+        skip_unclaimed(user_id);
+        std::fill(per_day.begin(), per_day.end(), 0);
+        uint64_t mine = 0;
+        for (; cursor < current.size() && current[cursor].user_id == user_id; ++cursor) {
+          ++per_day[static_cast<size_t>(current[cursor].day)];
+          ++mine;
+        }
+        if (fields[2] != "t") {
+          result->inactive_completions += mine;
+          return Status::Ok();
+        }
+        ++result->active_users;
+        result->completions += mine;
+        const std::string& name = fields[1] ? *fields[1] : std::string();
+        if (mine == 0) return output.Row(user_id, name, "", 0);
+        for (size_t d = 0; d < per_day.size(); ++d) {
+          if (per_day[d] == 0) continue;
+          RETURN_IF_ERROR(
+              output.Row(user_id, name, DateText(first_day + static_cast<int32_t>(d)), per_day[d]));
+        }
+        return Status::Ok();
+      });
+  RETURN_IF_ERROR(streamed);
+  // Whatever no user claimed, up to the last range, belongs to unknown ids.
+  skip_unclaimed(INT64_MAX);
+  while (next_partition < kPartitions) {
+    ASSIGN_OR_RETURN(auto part, spill.Take(next_partition++));
+    result->unknown_completions += part.size();
+  }
+  RETURN_IF_ERROR(output.Flush());
+  return writer.Finish();
+}
+
+}  // namespace
+
+std::string ReportKey(const ReportRequest& request) {
+  return fmt::format("{}{}/{}.csv", request.prefix, request.type, DateText(request.as_of_day));
+}
+
+Status EnsureReportsTable(PgConnection& pg) {
+  return pg.Exec(
+      "CREATE TABLE IF NOT EXISTS reports_generated (\n"
+      "  report_id uuid PRIMARY KEY,\n"
+      "  report_type text NOT NULL,\n"
+      "  as_of date NOT NULL,\n"
+      "  window_start date NOT NULL,\n"
+      "  window_end date NOT NULL,\n"
+      "  s3_bucket text NOT NULL,\n"
+      "  s3_key text NOT NULL,\n"
+      "  row_count bigint,\n"
+      "  byte_size bigint,\n"
+      "  sha256 text,\n"
+      "  active_users bigint,\n"
+      "  unknown_user_completions bigint,\n"
+      "  started_at timestamptz NOT NULL DEFAULT now(),\n"
+      "  finished_at timestamptz,\n"
+      "  duration_ms bigint,\n"
+      "  status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),\n"
+      "  error text)",
+      "creating table reports_generated");
+}
+
+Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
+                                     const ReportRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  if (request.days < 1 || request.days > 3660) {
+    return InvalidArgument("--days must be between 1 and 3660");
+  }
+  if (request.url_expiry_seconds < 1 || request.url_expiry_seconds > 604800) {
+    return InvalidArgument("--url-expiry must be between 1 second and 7 days (604800)");
+  }
+  RETURN_IF_ERROR(EnsureReportsTable(pg));
+  ReportResult result;
+  result.report_id = NewUuid();
+  result.key = ReportKey(request);
+  result.uri = fmt::format("s3://{}/{}", request.bucket, result.key);
+  // The run is on record before it starts, so that even a crash leaves a trace.
+  RETURN_IF_ERROR(pg.Query("INSERT INTO reports_generated (report_id, report_type, as_of, "
+                           "window_start, window_end, s3_bucket, s3_key, status) "
+                           "VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')",
+                           {result.report_id, request.type, DateText(request.as_of_day),
+                            DateText(request.as_of_day - request.days), DateText(request.as_of_day),
+                            request.bucket, result.key},
+                           "recording the report run")
+                      .status());
+
+  S3ObjectWriter writer(s3, request.bucket, result.key, "text/csv; charset=utf-8",
+                        request.part_size);
+  ReportOutput output(writer);
+  Status st = Produce(pg, mysql, writer, request, &result, output);
+  if (st.ok()) {
+    auto url = s3.PresignGet(request.bucket, result.key, request.url_expiry_seconds);
+    if (url.ok()) {
+      result.presigned_url = *url;
+    } else {
+      st = url.status();
+    }
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string duration_ms = std::to_string(static_cast<int64_t>(result.seconds * 1000));
+  if (!st.ok()) {
+    writer.Abort();
+    Status recorded = pg.Query(
+                            "UPDATE reports_generated SET status = 'failed', error = $2, "
+                            "finished_at = now(), duration_ms = $3 WHERE report_id = $1",
+                            {result.report_id, st.message(), duration_ms}, "recording the failure")
+                          .status();
+    if (!recorded.ok()) LogError("{}", recorded.message());
+    return st;
+  }
+  result.rows = output.rows();
+  result.bytes = writer.bytes_written();
+  result.sha256 = output.Sha256Hex();
+  result.parts = writer.parts();
+  RETURN_IF_ERROR(
+      pg.Query("UPDATE reports_generated SET status = 'succeeded', row_count = $2, "
+               "byte_size = $3, sha256 = $4, active_users = $5, "
+               "unknown_user_completions = $6, finished_at = now(), duration_ms = $7 "
+               "WHERE report_id = $1",
+               {result.report_id, std::to_string(result.rows), std::to_string(result.bytes),
+                result.sha256, std::to_string(result.active_users),
+                std::to_string(result.unknown_completions), duration_ms},
+               "recording the report")
+          .status());
+  return result;
+}
+
+}  // namespace sluice::report

@@ -1,0 +1,58 @@
+// The `report` job's daily-lessons report: every active user (PostgreSQL) with the number of
+// lessons they completed on each day of the window (MySQL), as CSV on S3, recorded in
+// reports_generated and handed out as a presigned link.
+//
+// Memory stays flat whatever the data's size: only the window's rows leave MySQL, streamed and
+// spilled to disk in user-id ranges; each range is then counted on its own and merged, in
+// user-id order, with the users streamed from PostgreSQL; the CSV streams to S3 in parts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/postgres/pg_connection.h"
+#include "connectors/s3/s3_client.h"
+
+namespace sluice::report {
+
+struct ReportRequest {
+  std::string type = "daily-lessons";
+  int32_t as_of_day = 0;  // days since 1970-01-01; the window is [as_of - days, as_of)
+  int days = 30;
+  std::string bucket;
+  std::string prefix = "reports/";
+  int64_t url_expiry_seconds = 86400;
+  std::string users_table = "mindtickle_users";
+  std::string completions_table = "lesson_completion";
+  size_t part_size = S3ObjectWriter::kDefaultPartSize;
+};
+
+struct ReportResult {
+  std::string report_id;
+  std::string key;
+  std::string uri;  // s3://bucket/key
+  std::string presigned_url;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+  std::string sha256;
+  uint64_t active_users = 0;
+  uint64_t completions = 0;           // the window's completions of active users
+  uint64_t inactive_completions = 0;  // of users who are not active: left out
+  uint64_t unknown_completions = 0;   // of user ids PostgreSQL does not know: left out
+  int parts = 0;
+  double seconds = 0;
+};
+
+// The object key: deterministic for (type, as-of date), so a re-run overwrites.
+std::string ReportKey(const ReportRequest& request);
+
+// Creates reports_generated if missing.
+Status EnsureReportsTable(PgConnection& pg);
+
+// Runs the report. Its row in reports_generated says `running`, then `succeeded` with the
+// object's size, row count and SHA-256, or `failed` with the error (and no object is written).
+Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
+                                     const ReportRequest& request);
+
+}  // namespace sluice::report
