@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <strings.h>
 
 #include <mutex>
 #include <random>
@@ -59,10 +60,17 @@ class CurlTransport : public HttpTransport {
     for (const auto& [name, value] : request.headers) {
       headers = curl_slist_append(headers, fmt::format("{}: {}", name, value).c_str());
     }
-    // curl adds these unless told not to; the signature covers exactly what we send.
+    // curl adds these unless told not to; the signature covers exactly what we send. Its
+    // default form content type would make servers parse a body as form fields.
     headers = curl_slist_append(headers, "Expect:");
-    if (request.method != "POST" && request.method != "PUT") {
-      headers = curl_slist_append(headers, "Content-Type:");
+    bool has_type = false;
+    for (const auto& h : request.headers) {
+      has_type = has_type || strcasecmp(h.first.c_str(), "content-type") == 0;
+    }
+    if (!has_type) {
+      headers = curl_slist_append(headers, request.method == "POST" || request.method == "PUT"
+                                               ? "Content-Type: application/octet-stream"
+                                               : "Content-Type:");
     }
     curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());

@@ -26,6 +26,9 @@ struct ReportFlags {
   std::string prefix = "reports/";
   int64_t url_expiry = 86400;
   bool create_bucket = false;
+  size_t part_size_mb = 8;
+  std::string users_table = "mindtickle_users";
+  std::string completions_table = "lesson_completion";
   int limit = 20;
   std::string format = "table";
 };
@@ -61,6 +64,9 @@ int RunReport(const ReportFlags& flags) {
   request.bucket = flags.bucket;
   request.prefix = flags.prefix;
   request.url_expiry_seconds = flags.url_expiry;
+  request.users_table = flags.users_table;
+  request.part_size = flags.part_size_mb << 20;
+  request.completions_table = flags.completions_table;
 
   auto pg_url = ResolvePgUrl(flags.pg);
   if (!pg_url.ok()) return Fail(pg_url.status());
@@ -148,6 +154,13 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
   run->add_option("--url-expiry", flags->url_expiry, "Presigned URL lifetime, seconds")
       ->capture_default_str();
   run->add_flag("--create-bucket", flags->create_bucket, "Create the bucket if it is missing");
+  run->add_option("--part-size-mb", flags->part_size_mb, "Multipart upload part size (5 to 5120)")
+      ->check(CLI::Range(5, 5120))
+      ->capture_default_str();
+  run->add_option("--users-table", flags->users_table, "PostgreSQL users table")
+      ->capture_default_str();
+  run->add_option("--completions-table", flags->completions_table, "MySQL completions table")
+      ->capture_default_str();
   run->callback([flags, exit_code] { *exit_code = RunReport(*flags); });
 
   CLI::App* list = report->add_subcommand("list", "Recent runs from reports_generated");

@@ -101,7 +101,7 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const std::str
   mysql_optionsv(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   if (!mysql_real_connect(conn, parts.host.c_str(), parts.user.c_str(), parts.password.c_str(),
                           parts.database.empty() ? nullptr : parts.database.c_str(), parts.port,
-                          nullptr, 0)) {
+                          nullptr, CLIENT_MULTI_STATEMENTS)) {
     std::string message = Redact(mysql_error(conn));
     mysql_close(conn);
     return Unavailable(fmt::format("cannot connect to MySQL at {}: {}", RedactUrl(url), message));

@@ -186,8 +186,9 @@ Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::s
                                          std::string_view body) {
   std::string query =
       fmt::format("partNumber={}&uploadId={}", part_number, UriEncode(upload_id, false));
-  ASSIGN_OR_RETURN(HttpResponse r,
-                   Send("PUT", bucket, key, query, body, {{"Content-MD5", Md5Base64(body)}}));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("PUT", bucket, key, query, body,
+                                        {{"Content-Type", "application/octet-stream"},
+                                         {"Content-MD5", Md5Base64(body)}}));
   if (r.status != 200) return ErrorFrom(r, fmt::format("UploadPart {}", part_number), bucket, key);
   const std::string* etag = r.Header("etag");
   if (!etag) return Unavailable("S3 UploadPart: no ETag in the response");

@@ -1,0 +1,256 @@
+// Conformance and edge cases of the report job: the reference seed data
+// (../shared/fixtures/mindtickle) in PostgreSQL and MariaDB, the report read back from S3 and
+// checked row by row against SPEC section 2's rule, computed here independently.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "aws/crypto.h"
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/s3/s3_client.h"
+#include "core/time_parse.h"
+#include "support/test_env.h"
+
+namespace sluice::report {
+namespace {
+
+using sluice::testing::RunResult;
+using sluice::testing::RunSluice;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string DateText(int32_t day) {
+  return FormatTimestampUtc(int64_t{day} * 86400000000).substr(0, 10);
+}
+
+class ReportTest : public sluice::testing::PgTest {
+ protected:
+  void SetUp() override {
+    SLUICE_REQUIRE_AWS();
+    const char* mysql = std::getenv("SLUICE_MYSQL_URL");
+    if (!mysql || !*mysql) {
+      if (sluice::testing::ServicesRequired()) FAIL() << "SLUICE_MYSQL_URL is not set";
+      GTEST_SKIP() << "no MySQL: set SLUICE_MYSQL_URL";
+    }
+    PgTest::SetUp();
+    if (HasFailure()) return;
+    auto m = MysqlConnection::Connect(mysql);
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    mysql_ = std::move(m).value();
+    table_ = sluice::testing::UniqueName("lesson_completion");
+    for (char& c : table_)
+      c = c == '-' ? '_' : c;
+    bucket_ = sluice::testing::UniqueName("reports");
+    for (char& c : bucket_)
+      c = c == '_' ? '-' : c;
+    auto config = ResolveAwsConfig("", "s3");
+    ASSERT_TRUE(config.ok());
+    s3_ = std::make_unique<S3Client>(*config, MakeCurlTransport());
+  }
+  void TearDown() override {
+    if (mysql_) (void)mysql_->Exec("DROP TABLE IF EXISTS `" + table_ + "`", "drop");
+    PgTest::TearDown();
+  }
+
+  void CreateTables() {
+    ASSERT_TRUE(conn()
+                    .Exec("CREATE TABLE mindtickle_users (user_id serial PRIMARY KEY, user_name "
+                          "varchar(255) NOT NULL, active_status varchar(10) NOT NULL)",
+                          "create users")
+                    .ok());
+    ASSERT_TRUE(mysql_
+                    ->Exec("CREATE TABLE `" + table_ +
+                               "` (completion_id INT AUTO_INCREMENT PRIMARY KEY, user_id INT NOT "
+                               "NULL, lesson_id INT NOT NULL, completion_date DATE NOT NULL)",
+                           "create completions")
+                    .ok());
+  }
+
+  RunResult Report(const std::string& as_of, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"report",   "run",   "--as-of",         as_of,
+                                     "--bucket", bucket_, "--create-bucket", "--completions-table",
+                                     table_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunSluice(args, url());
+  }
+
+  // SPEC section 2's rule, computed from the databases here: every active user, with the
+  // number of lessons completed on each day of [as_of - 30 days, as_of), or once with 0.
+  std::string Expected(int32_t as_of) {
+    std::map<int64_t, std::map<int32_t, int>> counts;
+    Status st = mysql_->Stream("SELECT user_id, completion_date FROM `" + table_ + "`", "read",
+                               [&](const MysqlRow& row) {
+                                 int32_t day;
+                                 std::string error;
+                                 EXPECT_TRUE(ParseDate(*row[1], &day, &error));
+                                 if (day >= as_of - 30 && day < as_of) {
+                                   ++counts[std::stoll(std::string(*row[0]))][day];
+                                 }
+                                 return Status::Ok();
+                               });
+    EXPECT_TRUE(st.ok());
+    auto users = conn().Query(
+        "SELECT user_id, user_name FROM mindtickle_users WHERE active_status = 'active' "
+        "ORDER BY user_id",
+        "users");
+    std::string csv = "user_id,user_name,completion_date,lessons_completed\n";
+    for (int r = 0; r < users->rows(); ++r) {
+      int64_t id = std::stoll(std::string(users->Value(r, 0)));
+      std::string name(users->Value(r, 1));
+      if (name.find_first_of(",\"\n") != std::string::npos) name = "\"" + name + "\"";
+      if (counts[id].empty()) csv += std::to_string(id) + "," + name + ",,0\n";
+      for (auto [day, n] : counts[id]) {
+        csv +=
+            std::to_string(id) + "," + name + "," + DateText(day) + "," + std::to_string(n) + "\n";
+      }
+    }
+    return csv;
+  }
+
+  std::unique_ptr<MysqlConnection> mysql_;
+  std::unique_ptr<S3Client> s3_;
+  std::string table_;
+  std::string bucket_;
+};
+
+TEST_F(ReportTest, ReferenceSeedGivesTheSpecifiedReport) {
+  if (sluice::testing::SharedDir().empty()) GTEST_SKIP() << sluice::testing::kNoSharedDirMessage;
+  const std::string setup = sluice::testing::SharedDir() + "/fixtures/mindtickle/setup/";
+  ASSERT_TRUE(conn().Exec(ReadFile(setup + "init.pg.sql"), "seed PostgreSQL").ok());
+  std::string mysql_seed = ReadFile(setup + "init.mysql.sql");
+  for (size_t p = mysql_seed.find("lesson_completion"); p != std::string::npos;
+       p = mysql_seed.find("lesson_completion", p + table_.size())) {
+    mysql_seed.replace(p, std::string("lesson_completion").size(), table_);
+  }
+  ASSERT_TRUE(mysql_->Exec(mysql_seed, "seed MySQL").ok());
+
+  RunResult run = Report("2023-09-23");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string key = "reports/daily-lessons/2023-09-23.csv";
+  std::istringstream lines(run.out);
+  std::string uri, presigned;
+  std::getline(lines, uri);
+  std::getline(lines, presigned);
+  EXPECT_EQ(uri, "s3://" + bucket_ + "/" + key);
+
+  auto object = s3_->GetObject(bucket_, key);
+  ASSERT_TRUE(object.ok()) << object.status().message();
+  int32_t as_of;
+  std::string error;
+  ASSERT_TRUE(ParseDate("2023-09-23", &as_of, &error));
+  EXPECT_EQ(*object, Expected(as_of));
+  // The published facts: 20 rows, user 1 seven days, user 3 six, user 4 seven, each count 1.
+  EXPECT_EQ(std::count(object->begin(), object->end(), '\n'), 21);
+  EXPECT_EQ(object->find("\n2,"), std::string::npos);
+
+  EXPECT_EQ(Scalar("SELECT status || ' ' || row_count || ' ' || byte_size || ' ' || window_start "
+                   "|| ' ' || window_end || ' ' || s3_key FROM reports_generated"),
+            "succeeded 20 " + std::to_string(object->size()) + " 2023-08-24 2023-09-23 " + key);
+  EXPECT_EQ(Scalar("SELECT sha256 FROM reports_generated"), HexLower(Sha256(*object)));
+
+  // The presigned URL downloads the same bytes, with no credentials.
+  HttpRequest get;
+  get.url = presigned;
+  auto fetched = MakeCurlTransport()->Send(get);
+  ASSERT_TRUE(fetched.ok());
+  EXPECT_EQ(fetched->status, 200);
+  EXPECT_EQ(fetched->body, *object);
+
+  // A re-run overwrites the same key: still one object, now two recorded runs.
+  ASSERT_EQ(Report("2023-09-23").exit_code, 0);
+  EXPECT_EQ(s3_->ListObjects(bucket_, "reports/")->size(), 1u);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated WHERE status = 'succeeded'"), "2");
+}
+
+TEST_F(ReportTest, EdgesOfTheWindowUsersAndUnknownIds) {
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users VALUES (10, 'Idle, Jr.', 'active'), "
+                        "(20, 'Gone', 'inactive'), (30, 'Busy', 'active')",
+                        "users")
+                  .ok());
+  // as_of 2024-03-01: the window is [2024-01-31, 2024-03-01).
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) VALUES "
+                             "(30, 1, '2024-01-31'), (30, 2, '2024-01-31'), (30, 3, '2024-02-29'), "
+                             "(30, 4, '2024-03-01'), (30, 5, '2024-01-30'), (20, 1, '2024-02-10'), "
+                             "(99, 1, '2024-02-10'), (5, 1, '2024-02-11'), (25, 1, '2024-02-12')",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-03-01");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv");
+  ASSERT_TRUE(object.ok());
+  EXPECT_EQ(*object,
+            "user_id,user_name,completion_date,lessons_completed\n"
+            "10,\"Idle, Jr.\",,0\n"
+            "30,Busy,2024-01-31,2\n"
+            "30,Busy,2024-02-29,1\n");
+  int32_t as_of;
+  std::string error;
+  ParseDate("2024-03-01", &as_of, &error);
+  EXPECT_EQ(*object, Expected(as_of));
+  // Ids 99, 5 and 25 are unknown to PostgreSQL: left out, and counted.
+  EXPECT_EQ(Scalar("SELECT unknown_user_completions || ' ' || active_users FROM reports_generated"),
+            "3 2");
+  EXPECT_NE(run.err.find("3 of user ids unknown to PostgreSQL"), std::string::npos) << run.err;
+}
+
+TEST_F(ReportTest, UnreachableDatabaseOrBucketFailsClearlyAndIsRecorded) {
+  CreateTables();
+  RunResult no_mysql = Report("2024-03-01", {"--mysql", "mysql://u:secret-pw@127.0.0.1:1/x"});
+  EXPECT_EQ(no_mysql.exit_code, 1);
+  EXPECT_NE(no_mysql.err.find("cannot connect to MySQL at mysql://u:****@127.0.0.1:1/x"),
+            std::string::npos)
+      << no_mysql.err;
+  EXPECT_EQ(no_mysql.err.find("secret-pw"), std::string::npos);
+  EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
+  EXPECT_NE(Scalar("SELECT error FROM reports_generated").find("cannot connect to MySQL"),
+            std::string::npos);
+
+  RunResult no_bucket = RunSluice({"report", "run", "--as-of", "2024-03-01", "--bucket",
+                                   "no-such-" + bucket_, "--completions-table", table_},
+                                  url());
+  EXPECT_EQ(no_bucket.exit_code, 1);
+  EXPECT_NE(no_bucket.err.find("NoSuchBucket"), std::string::npos) << no_bucket.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated WHERE status = 'failed' AND error "
+                   "LIKE '%NoSuchBucket%'"),
+            "1");
+}
+
+TEST_F(ReportTest, LargeReportsUploadInPartsAndStillMatch) {
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users SELECT g, 'user ' || g, CASE WHEN g % 5 = 0 "
+                        "THEN 'inactive' ELSE 'active' END FROM generate_series(1, 60000) g",
+                        "users")
+                  .ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) SELECT 1 + seq % 61000, "
+                             "seq, DATE '2024-01-01' + INTERVAL ((seq DIV 61000) * 7 % 45) DAY "
+                             "FROM seq_0_to_399999",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-02-10", {"--part-size-mb", "5"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-02-10.csv");
+  ASSERT_TRUE(object.ok());
+  int32_t as_of;
+  std::string error;
+  ParseDate("2024-02-10", &as_of, &error);
+  EXPECT_TRUE(*object == Expected(as_of)) << "the report differs from the rule";
+  EXPECT_GT(object->size(), size_t{5} << 20);  // more than one 5 MiB part: a multipart upload
+  EXPECT_NE(run.err.find("in 2 part(s)"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace sluice::report
