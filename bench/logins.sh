@@ -29,6 +29,7 @@
 #   BENCH_LOGIN_FILE_MESSAGES  messages in case 5's file           (default 200000)
 #   BENCH_LOGIN_CASES          which cases, e.g. "3,4"             (default 1,2,3,4,5)
 #   BENCH_LOGIN_THREADS        threads of case 2                   (default 8)
+#   BENCH_LOGIN_SLUICE_ARGS    extra flags for case 4, e.g. "--receivers 2" (default none)
 #   BENCH_LOGIN_DB             scratch database, dropped and re-created (default sluice_bench_logins)
 #   BENCH_REPEAT               runs per case; the lowest CPU per message is kept (default 1)
 #   BENCH_TIMEOUT              seconds before a run is killed      (default 1800)
@@ -51,6 +52,7 @@ MESSAGES=${BENCH_LOGIN_MESSAGES:-500}
 FILE_MESSAGES=${BENCH_LOGIN_FILE_MESSAGES:-200000}
 CASES=${BENCH_LOGIN_CASES:-1,2,3,4,5}
 THREADS=${BENCH_LOGIN_THREADS:-8}
+read -r -a SLUICE_ARGS <<<"${BENCH_LOGIN_SLUICE_ARGS:-}"
 BENCH_DB=${BENCH_LOGIN_DB:-sluice_bench_logins}
 REPEAT=${BENCH_REPEAT:-1}
 CASE_TIMEOUT=${BENCH_TIMEOUT:-1800}
@@ -119,7 +121,8 @@ PYTHONPATH="$ROOT/bench${PYTHONPATH:+:$PYTHONPATH}" "$PY" -c 'import boto3, psyc
 # ---------------------------------------------------------------- temp dir, queues
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-logins.XXXXXX")
 QUEUE_PREFIX="sluice-bench-logins-$$"
-QUEUES=()   # created by this run, deleted at exit
+QUEUES=$TMP/queues   # names of the queues this run created, deleted at exit
+: >"$QUEUES"
 
 # SQS helpers in Python (the sluice binary has no queue delete or depth).
 pyq() {  # left|delete QUEUE
@@ -138,18 +141,22 @@ elif cmd == "delete":
 EOF
 }
 
+drop_queue() {  # best effort; the sluice binary can only purge
+  if [[ $HAVE_BOTO == 1 ]]; then
+    pyq delete "$1" >/dev/null 2>&1 || true
+  elif [[ $HAVE_SLUICE == 1 ]]; then
+    "$SLUICE" queue purge "$1" >/dev/null 2>&1 || true
+  fi
+}
+
 cleanup() {
   local rc=$? q
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-    log "kept $TMP, database $BENCH_DB and queues ${QUEUES[*]:-none}"
+    log "kept $TMP, database $BENCH_DB and queues $(tr '\n' ' ' <"$QUEUES")"
   else
-    for q in "${QUEUES[@]}"; do
-      if [[ $HAVE_BOTO == 1 ]]; then
-        pyq delete "$q" >/dev/null 2>&1 || true
-      elif [[ $HAVE_SLUICE == 1 ]]; then
-        "$SLUICE" queue purge "$q" >/dev/null 2>&1 || true
-      fi
-    done
+    while read -r q; do
+      drop_queue "$q"
+    done <"$QUEUES"
     psql_admin -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$TMP"
   fi
@@ -197,7 +204,7 @@ fresh_schema() { pg -c "DROP SCHEMA IF EXISTS $1 CASCADE; CREATE SCHEMA $1"; }
 
 new_queue() {  # case -> queue name, created empty
   local q="$QUEUE_PREFIX-$1-$RANDOM"
-  QUEUES+=("$q")
+  echo "$q" >>"$QUEUES"
   if [[ $HAVE_SLUICE == 1 ]]; then
     "$SLUICE" queue create --visibility-timeout 60 "$q" >/dev/null
   else
@@ -275,6 +282,7 @@ sqs_case() {
   fi
   record "$key" "$label" "$MESSAGES" "$wall" "$cpu" "$idle_wall" "$idle_cpu" "$rss" \
     "${rows:--}" "${rejects:--}" "${dups:--}" "$left" "$(fail_note "run$key")"
+  [[ ${BENCH_KEEP:-0} == 1 ]] || drop_queue "$q"
 }
 
 # ---------------------------------------------------------------- cases
@@ -300,16 +308,17 @@ case_3() {
 
 case_4() {
   [[ $HAVE_SLUICE == 1 ]] || { record 4 '(4) sluice logins run' "$MESSAGES" skipped - - - - - - - - "no $SLUICE"; return 0; }
-  sqs_case 4 '(4) sluice logins run --until-empty (SQS)' yes \
-    "$SLUICE" logins run --queue @QUEUE@ --pg @PGURL@ --key-file "$KEY_FILE" --until-empty
+  sqs_case 4 "(4) sluice logins run --until-empty${SLUICE_ARGS[*]:+ ${SLUICE_ARGS[*]}} (SQS)" yes \
+    "$SLUICE" logins run --queue @QUEUE@ --pg @PGURL@ --key-file "$KEY_FILE" --until-empty \
+    ${SLUICE_ARGS[@]+"${SLUICE_ARGS[@]}"}
 }
 
 case_5() {
   local label="(5) sluice logins run --file (NDJSON, no SQS)" schema=bench_logins_5
   [[ $HAVE_SLUICE == 1 ]] || { record 5 "$label" "$FILE_MESSAGES" skipped - - - - - - - - "no $SLUICE"; return 0; }
   fresh_schema "$schema"
-  # The file source keys its ledger by path and line: a run on a path that
-  # already ran would be skipped, hence a fresh schema (with its own ledger).
+  # Sluice remembers a file source by its path (a second run of the same path
+  # adds nothing), hence a fresh schema, whose tables remember nothing yet.
   : >"$TMP/empty.ndjson"
   if ! timed idle5 "$SLUICE" logins run --file "$TMP/empty.ndjson" --pg "$(schema_url "$schema")" --key-file "$KEY_FILE"; then
     record 5 "$label" "$FILE_MESSAGES" failed - - - - - - - - "idle run: $(fail_note idle5)"
@@ -353,7 +362,9 @@ EVENTS=$TMP/events.ndjson
 FILE_EVENTS=$TMP/events-file.ndjson
 log "generating $MESSAGES events (and $FILE_MESSAGES for case 5) ..."
 "$PY" "$ROOT/bench/gen_login_events.py" --count "$MESSAGES" --out "$EVENTS"
-want 5 && "$PY" "$ROOT/bench/gen_login_events.py" --count "$FILE_MESSAGES" --out "$FILE_EVENTS"
+if want 5 && [[ $HAVE_SLUICE == 1 ]]; then
+  "$PY" "$ROOT/bench/gen_login_events.py" --count "$FILE_MESSAGES" --out "$FILE_EVENTS"
+fi
 
 for ((rep = 1; rep <= REPEAT; rep++)); do
   [[ $REPEAT -gt 1 ]] && log "round $rep of $REPEAT"
@@ -385,7 +396,7 @@ while IFS=$'\t' read -r key _ n wall cpu iwall icpu _; do
   fi
 done <<<"$summary"
 
-row() {  # the 13 cells of a table row
+row() {  # the cells of a table row
   local out='|' c
   for c in "$@"; do out+=" $c |"; done
   echo "$out"
@@ -395,13 +406,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 echo "## Logins: consumer CPU per message, $MESSAGES messages from a queue $MESSAGES deep; $FILE_MESSAGES from a file"
 echo
-echo "| case | messages | wall s | msg/s | CPU s (user+sys) | CPU ms/msg | CPU × (3) | msg/s × (3) | peak RSS MB | rows + rejects | duplicate rows | left in queue | idle run: wall s, CPU s |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| case | messages | wall s | msg/s | CPU s (user+sys) | CPU ms/msg | CPU × (3) | msg/s × (3) | CPU ms/msg with start | peak RSS MB | rows + rejects | duplicate rows | left in queue | idle run: wall s, CPU s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 S4_MS='' S4_RATE='' S5_RATE=''
 while IFS=$'\t' read -r key label n wall cpu iwall icpu rss rows rejects dups left note; do
   [[ -n $key ]] || continue
   if [[ ! $wall =~ ^[0-9.]+$ || ! $iwall =~ ^[0-9.]+$ ]]; then
-    row "$label" "$n" "$wall" '' '' '' '' '' '' '' '' '' "$note"
+    row "$label" "$n" "$wall" '' '' '' '' '' '' '' '' '' '' "$note"
     continue
   fi
   read -r nwall ncpu ms rate < <(figures "$n" "$wall" "$cpu" "$iwall" "$icpu")
@@ -410,6 +421,7 @@ while IFS=$'\t' read -r key label n wall cpu iwall icpu rss rows rejects dups le
     cpu_x=$(ratio "$ms" "$ref_ms")
     [[ $key != 5 ]] && rate_x=$(ratio "$rate" "$ref_rate")
   fi
+  gross_ms=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.3f", c * 1000 / n }')
   rss_mb=$(awk -v k="$rss" 'BEGIN { if (k > 0) printf "%.0f", k / 1024 }')
   total=''
   if [[ $rows =~ ^[0-9]+$ && $rejects =~ ^[0-9]+$ ]]; then
@@ -420,7 +432,7 @@ while IFS=$'\t' read -r key label n wall cpu iwall icpu rss rows rejects dups le
   [[ $dups == - ]] && dups=''
   [[ $left == - ]] && left=''
   [[ $left =~ ^[1-9] ]] && left="**$left**"
-  row "$label" "$n" "$nwall" "$rate" "$ncpu" "$ms" "$cpu_x" "$rate_x" "$rss_mb" "$total" "$dups" "$left" "$iwall, $icpu"
+  row "$label" "$n" "$nwall" "$rate" "$ncpu" "$ms" "$cpu_x" "$rate_x" "$gross_ms" "$rss_mb" "$total" "$dups" "$left" "$iwall, $icpu"
   [[ $key == 4 ]] && { S4_MS=$ms; S4_RATE=$rate; }
   [[ $key == 5 ]] && S5_RATE=$rate
 done <<<"$summary"
@@ -429,7 +441,9 @@ echo "Wall s and CPU s are net of each consumer's idle run (the same command on 
 echo "file: interpreter start, imports, connections, table checks and the final empty polls), so"
 echo "CPU ms/msg is the cost of a message, not of a process start. CPU is user + sys of the consumer"
 echo "process and its threads (bash \`time\`, to the millisecond); the servers' CPU is not counted."
-echo "msg/s = messages / net wall s. \"× (3)\" divides by the bare boto3 loop."
+echo "msg/s = messages / net wall s. \"× (3)\" divides by the bare boto3 loop. \"CPU ms/msg with start\""
+echo "is the whole process's CPU over the messages, idle run not subtracted (Python's start-up alone"
+echo "is about 0.3 s of CPU)."
 if [[ $REPEAT -gt 1 ]]; then
   echo "Best of $REPEAT rounds per case (lowest CPU per message)."
 else

@@ -4,7 +4,8 @@
     /usr/bin/python3 bench/logins_python_batched.py --queue NAME --pg URL --key-file PATH \
         [--threads 8]
 
-Each of --threads threads has its own boto3 client and psycopg2 connection and
+The threads share one boto3 client (clients are thread-safe; creating one per
+thread costs ~0.1 s of CPU each) and each has its own psycopg2 connection. Each
 loops: receive up to 10 messages (long poll), validate, convert and mask them
 (bench/logins_py_common.py), then in one transaction record their message ids
 in a ledger (INSERT ... ON CONFLICT DO NOTHING RETURNING) and insert the rows and
@@ -25,9 +26,8 @@ ROW_COLUMNS = ("user_id, device_type, masked_ip, masked_device_id, locale, app_v
                "create_date")
 
 
-def consume(args, url, transformer, totals, lock, errors):
+def consume(args, sqs, url, transformer, totals, lock, errors):
     try:
-        sqs = common.sqs_client()
         conn = psycopg2.connect(args.pg)
         cur = conn.cursor()
         received = stored = rejected = duplicates = empty = 0
@@ -95,8 +95,8 @@ def main():
     totals = {"received": 0, "stored": 0, "rejected": 0, "duplicates": 0}
     lock = threading.Lock()
     errors = []
-    threads = [threading.Thread(target=consume, args=(args, url, transformer, totals, lock,
-                                                      errors))
+    threads = [threading.Thread(target=consume, args=(args, sqs, url, transformer, totals,
+                                                      lock, errors))
                for _ in range(args.threads)]
     for t in threads:
         t.start()
