@@ -67,13 +67,20 @@ int RunLoginsCommand(const LoginsFlags& flags) {
   auto pg_url = ResolvePgUrl(flags.pg);
   if (!pg_url.ok()) return Fail(pg_url.status());
 
+  // The database side is ready before any message is received, so a consumer that cannot
+  // store never holds messages hidden from the others.
+  logins::LoginsTables tables;
+  tables.logins = flags.table;
+  tables.rejects = flags.table + "_rejects";
+  const std::string source_name = flags.file.empty() ? "sqs:" + flags.queue : "file";
+  auto sink = logins::LoginsSink::Open(*pg_url, tables, source_name);
+  if (!sink.ok()) return Fail(sink.status());
+
   std::unique_ptr<MessageSource> source;
-  std::string source_name;
   if (!flags.file.empty()) {
     auto file = NdjsonFileSource::Open(flags.file);
     if (!file.ok()) return Fail(file.status());
     source = std::move(file).value();
-    source_name = "file";
   } else {
     auto client = MakeSqsClient(flags.endpoint);
     if (!client.ok()) return Fail(client.status());
@@ -90,13 +97,7 @@ int RunLoginsCommand(const LoginsFlags& flags) {
       // The configuration resolved once above; it cannot fail differently per thread.
       return std::move(MakeSqsClient(endpoint)).value();
     });
-    source_name = "sqs:" + flags.queue;
   }
-  logins::LoginsTables tables;
-  tables.logins = flags.table;
-  tables.rejects = flags.table + "_rejects";
-  auto sink = logins::LoginsSink::Open(*pg_url, tables, source_name);
-  if (!sink.ok()) return Fail(sink.status());
 
   logins::StopOnSignals(source.get());
   logins::LoginsRunOptions options;
@@ -127,12 +128,26 @@ int RunReveal(const LoginsFlags& flags) {
     auto plain = masker.Reveal(value);
     if (!plain.ok()) {
       LogError("{}: {}", value, plain.status().message());
+      std::fputs("\n", stdout);  // one output line per input value, so outputs line up
       code = kExitFailure;
       continue;
     }
     fmt::print("{}\n", *plain);
   }
   return code;
+}
+
+int RunMask(const LoginsFlags& flags) {
+  auto keyring = LoadKeyring(flags);
+  if (!keyring.ok()) return Fail(keyring.status());
+  Masker masker(*keyring, flags.mask == "hmac" ? MaskMode::kHmac : MaskMode::kSiv);
+  for (const auto& value : flags.values) {
+    std::string out;
+    Status st = masker.Mask(value, &out);
+    if (!st.ok()) return Fail(st);
+    fmt::print("{}\n", out);
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -183,6 +198,15 @@ void AddLoginsCommand(CLI::App& app, int* exit_code) {
   keygen->add_option("path", flags->keygen_path, "Where to write it; never overwritten")
       ->required();
   keygen->callback([flags, exit_code] { *exit_code = RunKeygen(*flags); });
+
+  CLI::App* mask = logins->add_subcommand(
+      "mask", "Print the masked form of values, to find their rows without revealing any");
+  key_file(mask);
+  mask->add_option("--mask", flags->mask, "siv or hmac, as the table was written")
+      ->check(CLI::IsMember({"siv", "hmac"}))
+      ->capture_default_str();
+  mask->add_option("values", flags->values, "Plain values")->required();
+  mask->callback([flags, exit_code] { *exit_code = RunMask(*flags); });
 
   CLI::App* reveal = logins->add_subcommand("reveal", "Print the originals of masked values");
   key_file(reveal);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/text_check.h"
 #include "core/time_parse.h"
 
 namespace sluice {
@@ -85,6 +86,7 @@ bool Column::AppendParsed(std::optional<std::string_view> text, std::string* err
   std::string_view s = *text;
   switch (type_) {
     case ColumnType::kText:
+      if (!IsStorableText(s, error)) return false;
       AppendText(s);
       return true;
     case ColumnType::kInt32: {

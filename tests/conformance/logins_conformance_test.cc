@@ -105,6 +105,13 @@ TEST_F(LoginsConformance, ReplayGivesTheReferenceFacts) {
   EXPECT_EQ(revealed.exit_code, 0) << revealed.err;
   EXPECT_EQ(revealed.out, expected);
 
+  // `logins mask` finds a known value's rows without revealing any.
+  std::string some_user(rows->Value(0, 0));
+  RunResult masked =
+      RunSluice({"logins", "mask", "--key-file", key_file_, plain[some_user].first}, "");
+  EXPECT_EQ(masked.exit_code, 0) << masked.err;
+  EXPECT_EQ(masked.out, std::string(rows->Value(0, 1)) + "\n");
+
   // A second run on the drained queue adds nothing.
   RunResult again = RunSluice({"logins", "run", "--queue", queue, "--until-empty", "--key-file",
                                key_file_, "--wait-seconds", "1"},

@@ -39,6 +39,17 @@ TEST(Batch, BadValuesSayWhyAndAppendNothing) {
   EXPECT_FALSE(f.AppendParsed("1.5.2", &error));
 }
 
+TEST(Batch, TextThatPostgreSqlCannotHoldIsRefused) {
+  Column c(ColumnType::kText);
+  std::string error;
+  EXPECT_FALSE(c.AppendParsed(std::string_view("a\0b", 3), &error));
+  EXPECT_EQ(error, "contains a NUL byte, which PostgreSQL text cannot hold");
+  EXPECT_FALSE(c.AppendParsed("caf\xe9", &error));  // Latin-1, not UTF-8
+  EXPECT_EQ(error, "is not valid UTF-8");
+  EXPECT_TRUE(c.AppendParsed("caf\xc3\xa9", &error));
+  EXPECT_EQ(c.size(), 1u);
+}
+
 TEST(Batch, RollbackRowUndoesAPartialRecord) {
   Batch b({{"a", ColumnType::kText}, {"b", ColumnType::kInt64}});
   std::string error;

@@ -88,6 +88,8 @@ TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
             "user_id is 129 characters; the column holds 128");
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "device_type": ")" + std::string(33, 'd') + "\"}"),
             "device_type is 33 characters; the column holds 32");
+  EXPECT_EQ(ReasonFor(R"({"user_id": "a\u0000b"})"),
+            "user_id contains a NUL byte, which PostgreSQL text cannot hold");
   for (const char* v : {"v2", "1.2.3.4", "1.1000"}) {
     EXPECT_EQ(ReasonFor(std::string(R"({"user_id": "u", "app_version": ")") + v + "\"}"),
               std::string("app_version '") + v + "' is not MAJOR.MINOR[.PATCH] with parts 0..999");

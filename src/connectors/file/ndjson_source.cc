@@ -19,8 +19,11 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
   char resolved[PATH_MAX];
   std::string absolute = ::realpath(path.c_str(), resolved) ? resolved : path;
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  // The checkpoint names the file by path and inode: another file written to the same path
+  // (a rotation) starts from its first line rather than from the old file's checkpoint.
   return std::unique_ptr<NdjsonFileSource>(
-      new NdjsonFileSource(file, "file:" + absolute + ":", mtime_ms));
+      new NdjsonFileSource(file, "file:" + absolute + ":", mtime_ms,
+                           fmt::format("file:{}#inode={}", absolute, st.st_ino)));
 }
 
 NdjsonFileSource::~NdjsonFileSource() {

@@ -21,16 +21,21 @@ class NdjsonFileSource : public MessageSource {
   void Acknowledge(std::vector<InboundMessage>) override {}
   void Stop() override { done_ = true; }
   Status Close() override { return status_; }
-  std::string CheckpointName() const override { return id_prefix_; }
+  std::string CheckpointName() const override { return checkpoint_name_; }
   void SkipThrough(uint64_t sequence) override { skip_through_ = sequence; }
 
  private:
-  NdjsonFileSource(std::FILE* file, std::string id_prefix, int64_t sent_ms)
-      : file_(file), id_prefix_(std::move(id_prefix)), sent_ms_(sent_ms) {}
+  NdjsonFileSource(std::FILE* file, std::string id_prefix, int64_t sent_ms,
+                   std::string checkpoint_name)
+      : file_(file),
+        id_prefix_(std::move(id_prefix)),
+        sent_ms_(sent_ms),
+        checkpoint_name_(std::move(checkpoint_name)) {}
 
   std::FILE* file_;
   std::string id_prefix_;
   int64_t sent_ms_;  // the file's modification time stands in for a send time
+  std::string checkpoint_name_;
   uint64_t line_ = 0;
   uint64_t skip_through_ = 0;
   char* buffer_ = nullptr;

@@ -99,6 +99,17 @@ Status PgConnection::Exec(std::string_view sql, std::string_view what) {
   return Status::Ok();
 }
 
+Status PgConnection::ExecSchemaChange(std::string_view sql, std::string_view what) {
+  // Any fixed number will do; it only has to be the same in every Sluice process.
+  constexpr std::string_view kLock = "SELECT pg_advisory_xact_lock(5318008)";
+  RETURN_IF_ERROR(Exec("BEGIN", what));
+  Status st = Exec(kLock, what);
+  if (st.ok()) st = Exec(sql, what);
+  if (st.ok()) st = Exec("COMMIT", what);
+  if (!st.ok()) (void)Exec("ROLLBACK", "rolling back");
+  return st;
+}
+
 Result<PgResult> PgConnection::Query(std::string_view sql,
                                      const std::vector<std::optional<std::string>>& params,
                                      std::string_view what) {

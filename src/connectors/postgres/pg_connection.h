@@ -45,6 +45,11 @@ class PgConnection {
 
   // Runs one or more statements that return no rows. `what` names the work for errors.
   Status Exec(std::string_view sql, std::string_view what);
+  // Runs DDL (CREATE ... IF NOT EXISTS, one or more statements) in a transaction holding a
+  // Sluice-wide advisory lock: PostgreSQL's IF NOT EXISTS is not safe against a concurrent
+  // twin, and many Sluice processes may start at once on a fresh schema.
+  Status ExecSchemaChange(std::string_view sql, std::string_view what);
+
   // Runs a statement with text parameters and returns its rows.
   Result<PgResult> Query(std::string_view sql,
                          const std::vector<std::optional<std::string>>& params,

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text_check.h"
+
 namespace sluice::logins {
 namespace {
 
@@ -49,6 +51,11 @@ bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t ma
   std::string_view s;
   if (e.get_string().get(s)) {
     *reason = fmt::format("{} must be a string, not {}", field, TypeName(e.type()));
+    return false;
+  }
+  std::string why;
+  if (!IsStorableText(s, &why)) {
+    *reason = fmt::format("{} {}", field, why);
     return false;
   }
   if (max_chars && Utf8Length(s) > max_chars) {

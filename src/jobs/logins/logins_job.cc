@@ -82,6 +82,7 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   Status write_error;
   std::thread writer([&] {
     auto last_report = std::chrono::steady_clock::now();
+    auto last_prune = last_report;
     while (std::optional<Prepared> batch = prepared.Pop()) {
       // A database hiccup is retried; the messages stay in hand (their visibility is
       // extended) until the batch commits or the run gives up without acknowledging them.
@@ -114,6 +115,12 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
       checkpoint.from = checkpoint.to;
       source.Acknowledge(std::move(batch->messages));
       auto now = std::chrono::steady_clock::now();
+      // A consumer that runs for weeks keeps its ledger bounded too.
+      if (now - last_prune > std::chrono::hours(1)) {
+        last_prune = now;
+        auto pruned_now = sink.PruneLedger(options.ledger_days);
+        if (!pruned_now.ok()) LogWarn("{}", pruned_now.status().message());
+      }
       if (now - last_report > std::chrono::seconds(10)) {
         last_report = now;
         LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,

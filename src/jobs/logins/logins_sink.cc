@@ -34,27 +34,22 @@ Status LoginsSink::Setup() {
   const std::string rejects = QuoteIdent(tables_.rejects);
   const std::string ledger = QuoteIdent(tables_.ledger);
   // user_logins is the shape the specification fixes; someone else may have made it already.
-  RETURN_IF_ERROR(conn_->Exec(
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (user_id varchar(128), device_type varchar(32), "
-                  "masked_ip varchar(256), masked_device_id varchar(256), locale varchar(32), "
-                  "app_version integer, create_date date)",
-                  logins),
-      fmt::format("creating table {}", tables_.logins)));
-  RETURN_IF_ERROR(conn_->Exec(
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (message_id text NOT NULL, received_at "
-                  "timestamptz NOT NULL, reason text NOT NULL, body_encrypted text)",
-                  rejects),
-      fmt::format("creating table {}", tables_.rejects)));
-  RETURN_IF_ERROR(conn_->Exec(
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (message_id text PRIMARY KEY, source text NOT "
-                  "NULL, stored_at timestamptz NOT NULL DEFAULT now())",
-                  ledger),
-      fmt::format("creating table {}", tables_.ledger)));
-  RETURN_IF_ERROR(conn_->Exec(
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, position bigint NOT NULL, "
-                  "updated_at timestamptz NOT NULL DEFAULT now())",
-                  QuoteIdent(tables_.checkpoints)),
-      fmt::format("creating table {}", tables_.checkpoints)));
+  RETURN_IF_ERROR(conn_->ExecSchemaChange(
+      fmt::format(
+          "CREATE TABLE IF NOT EXISTS {logins} (user_id varchar(128), device_type varchar(32), "
+          "masked_ip varchar(256), masked_device_id varchar(256), locale varchar(32), "
+          "app_version integer, create_date date); "
+          "CREATE TABLE IF NOT EXISTS {rejects} (message_id text NOT NULL, received_at "
+          "timestamptz NOT NULL, reason text NOT NULL, body_encrypted text); "
+          "CREATE TABLE IF NOT EXISTS {ledger} (message_id text PRIMARY KEY, source text NOT "
+          "NULL, stored_at timestamptz NOT NULL DEFAULT now()); "
+          "CREATE INDEX IF NOT EXISTS {ledger_index} ON {ledger} (stored_at); "
+          "CREATE TABLE IF NOT EXISTS {checkpoints} (name text PRIMARY KEY, position bigint NOT "
+          "NULL, updated_at timestamptz NOT NULL DEFAULT now())",
+          fmt::arg("logins", logins), fmt::arg("rejects", rejects), fmt::arg("ledger", ledger),
+          fmt::arg("ledger_index", QuoteIdent(tables_.ledger + "_stored_at")),
+          fmt::arg("checkpoints", QuoteIdent(tables_.checkpoints))),
+      fmt::format("creating the tables of {}", tables_.logins)));
   // Staging lives as long as the session and empties at every commit.
   RETURN_IF_ERROR(conn_->Exec(
       fmt::format("CREATE TEMP TABLE {} (message_id text, user_id text, device_type text, "

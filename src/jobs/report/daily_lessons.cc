@@ -93,7 +93,7 @@ class RangeSpill {
     const std::string& buf = buffers_[p];
     size_t n = out.size();
     out.resize(n + buf.size() / sizeof(Completion));
-    std::memcpy(out.data() + n, buf.data(), buf.size());
+    if (!buf.empty()) std::memcpy(out.data() + n, buf.data(), buf.size());
     buffers_[p].clear();
     buffers_[p].shrink_to_fit();
     std::sort(out.begin(), out.end());
@@ -273,7 +273,7 @@ std::string ReportKey(const ReportRequest& request) {
 }
 
 Status EnsureReportsTable(PgConnection& pg) {
-  return pg.Exec(
+  return pg.ExecSchemaChange(
       "CREATE TABLE IF NOT EXISTS reports_generated (\n"
       "  report_id uuid PRIMARY KEY,\n"
       "  report_type text NOT NULL,\n"

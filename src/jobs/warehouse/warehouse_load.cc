@@ -270,8 +270,10 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   const Model& model = *request.model;
   const std::string context = fmt::format("loading {} into {}", request.path, model.table);
-  RETURN_IF_ERROR_CTX(conn->Exec(CreateTableSql(model), "creating the table"), context);
-  RETURN_IF_ERROR_CTX(conn->Exec(CreateRejectsTableSql(), "creating load_rejects"), context);
+  RETURN_IF_ERROR_CTX(
+      conn->ExecSchemaChange(CreateTableSql(model) + ";\n" + CreateRejectsTableSql(),
+                             "creating the tables"),
+      context);
 
   UpsertTarget target{model.table, model.LoadSchema(), model.KeyColumns()};
   PgUpsertSink::Options options;
