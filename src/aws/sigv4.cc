@@ -163,11 +163,23 @@ std::string StringToSign(const std::string& canonical_request, const SigningScop
 
 std::string Signature(const std::string& secret_access_key, const SigningScope& scope,
                       const std::string& string_to_sign) {
-  auto k_date = HmacSha256("AWS4" + secret_access_key, scope.amz_date.substr(0, 8));
-  auto k_region = HmacSha256(AsBytes(k_date), scope.region);
-  auto k_service = HmacSha256(AsBytes(k_region), scope.service);
-  auto k_signing = HmacSha256(AsBytes(k_service), "aws4_request");
-  return HexLower(HmacSha256(AsBytes(k_signing), string_to_sign));
+  // The signing key depends only on the secret, the day, the region and the service: derive it
+  // once a day per thread instead of four HMACs per request.
+  struct CachedKey {
+    std::string secret, date, region, service;
+    std::string key;
+  };
+  thread_local CachedKey cache;
+  const std::string date = scope.amz_date.substr(0, 8);
+  if (cache.key.empty() || cache.secret != secret_access_key || cache.date != date ||
+      cache.region != scope.region || cache.service != scope.service) {
+    auto k_date = HmacSha256("AWS4" + secret_access_key, date);
+    auto k_region = HmacSha256(AsBytes(k_date), scope.region);
+    auto k_service = HmacSha256(AsBytes(k_region), scope.service);
+    cache = {secret_access_key, date, scope.region, scope.service,
+             AsBytes(HmacSha256(AsBytes(k_service), "aws4_request"))};
+  }
+  return HexLower(HmacSha256(cache.key, string_to_sign));
 }
 
 std::string AuthorizationHeader(const SigningRequest& request, const SigningScope& scope,
