@@ -36,6 +36,7 @@ AesSivEncryptor::AesSivEncryptor(std::string_view key) {
   subkey1_ = Dbl(l);
   subkey2_ = Dbl(subkey1_);
   ok_ = Cmac(std::string_view(reinterpret_cast<const char*>(kZeroIv), 16), &d_zero_);
+  d_double_ = Dbl(d_zero_);
 }
 
 AesSivEncryptor::~AesSivEncryptor() {
@@ -92,8 +93,15 @@ bool AesSivEncryptor::Encrypt(std::string_view plain, std::string* out) {
       padded[i] ^= d[i];
     t.assign(reinterpret_cast<const char*>(padded.data()), 16);
   }
-  // A complete single block must not be padded again: CMAC of exactly 16 bytes.
-  if (!Cmac(t, &v)) return false;
+  if (t.size() == 16) {
+    // CMAC of exactly one complete block is one AES block of it xored with subkey 1.
+    Block one;
+    for (size_t i = 0; i < 16; ++i)
+      one[i] = static_cast<uint8_t>(t[i]) ^ subkey1_[i];
+    if (!AesBlock(one, &v)) return false;
+  } else if (!Cmac(t, &v)) {
+    return false;
+  }
 
   // CTR from V with the two bits RFC 5297 clears, so counters can be 32-bit on any platform.
   Block q = v;

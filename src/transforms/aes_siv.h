@@ -39,7 +39,8 @@ class AesSivEncryptor {
   EVP_CIPHER_CTX* ctr_ = nullptr;  // AES-256-CTR under the CTR key
   Block subkey1_{};                // CMAC subkeys
   Block subkey2_{};
-  Block d_zero_{};  // S2V's CMAC(zero block), the same for every message
+  Block d_zero_{};    // S2V's CMAC(zero block), the same for every message
+  Block d_double_{};  // its double, which every message shorter than a block uses
   std::string s2v_input_;
   std::string scratch_;
   bool ok_ = false;

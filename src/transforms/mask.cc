@@ -43,15 +43,31 @@ bool ValidKeyId(std::string_view id) {
 
 }  // namespace
 
-std::string Base64UrlEncode(std::string_view data) {
-  std::string s = Base64Encode(data);
-  while (!s.empty() && s.back() == '=')
-    s.pop_back();
-  for (char& c : s) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
+void AppendBase64Url(std::string_view data, std::string* out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const auto* in = reinterpret_cast<const uint8_t*>(data.data());
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    char quad[4] = {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63],
+                    kAlphabet[v & 63]};
+    out->append(quad, 4);
   }
-  return s;
+  // No padding: the length tells the decoder how many bytes the last group holds.
+  if (size_t rest = data.size() - i; rest > 0) {
+    uint32_t v = uint32_t{in[i]} << 16;
+    if (rest == 2) v |= uint32_t{in[i + 1]} << 8;
+    out->push_back(kAlphabet[v >> 18]);
+    out->push_back(kAlphabet[(v >> 12) & 63]);
+    if (rest == 2) out->push_back(kAlphabet[(v >> 6) & 63]);
+  }
+}
+
+std::string Base64UrlEncode(std::string_view data) {
+  std::string out;
+  AppendBase64Url(data, &out);
+  return out;
 }
 
 bool Base64UrlDecode(std::string_view text, std::string* out) {
@@ -171,7 +187,7 @@ Status Masker::Mask(std::string_view plain, std::string* out) {
     out->append(kHmacPrefix);
     out->append(key.id);
     out->push_back(':');
-    out->append(Base64UrlEncode(AsBytes(mac)));
+    AppendBase64Url(AsBytes(mac), out);
     return Status::Ok();
   }
   plain_.assign(1, kFormatVersion);
@@ -180,7 +196,7 @@ Status Masker::Mask(std::string_view plain, std::string* out) {
   if (!encryptor_->Encrypt(plain_, &scratch_)) return Internal("AES-256-SIV encryption failed");
   out->append(key.id);
   out->push_back(':');
-  out->append(Base64UrlEncode(scratch_));
+  AppendBase64Url(scratch_, out);
   return Status::Ok();
 }
 

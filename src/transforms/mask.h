@@ -76,6 +76,7 @@ class Masker {
 };
 
 std::string Base64UrlEncode(std::string_view data);
+void AppendBase64Url(std::string_view data, std::string* out);
 bool Base64UrlDecode(std::string_view text, std::string* out);
 
 }  // namespace sluice
