@@ -31,7 +31,8 @@ void RedactUrlPasswords(std::string& text) {
   size_t scheme_end = text.find("://");
   while (scheme_end != std::string::npos) {
     size_t authority = scheme_end + 3;
-    size_t authority_end = text.find_first_of("/?# \t\n\"'", authority);
+    // Quotes do not end it: a password may hold one.
+    size_t authority_end = text.find_first_of("/?# \t\n", authority);
     if (authority_end == std::string::npos) authority_end = text.size();
     // The last '@' of the authority ends the userinfo: passwords may contain '@' unencoded.
     size_t at = text.rfind('@', authority_end);

@@ -33,6 +33,10 @@ TEST(MysqlUrl, Parses) {
   EXPECT_EQ(u->database, "sales");
   EXPECT_FALSE(ParseMysqlUrl("postgresql://x@y/z").ok());
   EXPECT_FALSE(ParseMysqlUrl("mysql://h:99999/db").ok());
+  // Found by fuzzing: the userinfo ends where the authority does, and URLs hold no spaces.
+  EXPECT_FALSE(ParseMysqlUrl("mysql://user:secret?d@h/db").ok());
+  EXPECT_FALSE(ParseMysqlUrl("mysql://us er:secret@h/db").ok());
+  EXPECT_EQ(ParseMysqlUrl("mysql://u:p@h:3306/db?ssl=1")->database, "db");
 }
 
 TEST(MysqlConnection, StreamsTypedBatches) {

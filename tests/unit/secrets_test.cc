@@ -10,6 +10,8 @@ TEST(Secrets, UrlPasswordsAreMasked) {
   EXPECT_EQ(RedactUrl("mysql://u:p@ss@h/db"), "mysql://u:****@h/db");
   EXPECT_EQ(RedactUrl("postgresql://app@db/x"), "postgresql://app@db/x");
   EXPECT_EQ(RedactUrl("no url here"), "no url here");
+  // Found by fuzzing: a quote in a password must not end the redaction early.
+  EXPECT_EQ(RedactUrl("mysql://user:pa\"ss@host/db"), "mysql://user:****@host/db");
 }
 
 TEST(Secrets, TextWithUrlsConninfoAndRegisteredSecrets) {

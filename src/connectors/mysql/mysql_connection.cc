@@ -56,9 +56,18 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
     return InvalidArgument(fmt::format(
         "'{}' is not a MySQL URL (mysql://user:password@host:port/database)", RedactUrl(url)));
   }
+  // Whitespace and control characters are not URL characters; accepting them would also let a
+  // password hide from redaction, which ends a URL at the first space.
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      return InvalidArgument("the MySQL URL contains whitespace or a control character");
+    }
+  }
   std::string_view rest = std::string_view(url).substr(url.find("://") + 3);
   MysqlUrl out;
-  size_t at = rest.rfind('@', rest.find('/'));
+  // The authority ends at the first '/', '?' or '#' (RFC 3986); its last '@' ends the userinfo.
+  const size_t authority_end = rest.find_first_of("/?#");
+  size_t at = rest.substr(0, authority_end).rfind('@');
   if (at != std::string_view::npos) {
     std::string_view userinfo = rest.substr(0, at);
     size_t colon = userinfo.find(':');
@@ -66,11 +75,11 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
     if (colon != std::string_view::npos) out.password = PercentDecode(userinfo.substr(colon + 1));
     rest.remove_prefix(at + 1);
   }
-  size_t slash = rest.find('/');
-  std::string_view hostport = rest.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    std::string_view db = rest.substr(slash + 1);
-    out.database = PercentDecode(db.substr(0, db.find('?')));
+  const size_t host_end = rest.find_first_of("/?#");
+  std::string_view hostport = rest.substr(0, host_end);
+  if (host_end != std::string_view::npos && rest[host_end] == '/') {
+    std::string_view db = rest.substr(host_end + 1);
+    out.database = PercentDecode(db.substr(0, db.find_first_of("?#")));
   }
   size_t colon = hostport.rfind(':');
   if (colon != std::string_view::npos) {
