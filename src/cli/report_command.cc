@@ -68,39 +68,30 @@ int RunReport(const ReportFlags& flags) {
   request.part_size = flags.part_size_mb << 20;
   request.completions_table = flags.completions_table;
 
+  // Every flag is checked before anything is connected to or created.
+  Status valid = report::ValidateRequest(request);
+  if (!valid.ok()) return Fail(valid);
   auto pg_url = ResolvePgUrl(flags.pg);
   if (!pg_url.ok()) return Fail(pg_url.status());
   auto mysql_url = ResolveMysqlUrl(flags.mysql);
   if (!mysql_url.ok()) return Fail(mysql_url.status());
   auto s3 = MakeS3Client(flags.s3_endpoint, flags.addressing);
   if (!s3.ok()) return Fail(s3.status());
+  // Without PostgreSQL nothing can be recorded: the error is all there is.
   auto pg = PgConnection::Connect(*pg_url);
   if (!pg.ok()) return Fail(pg.status());
+  // A run that cannot start is still on record as failed.
+  auto fail_recorded = [&](const Status& st) {
+    Status recorded = report::RecordFailedRun(**pg, request, st.message());
+    if (!recorded.ok()) LogError("{}", recorded.message());
+    return Fail(st);
+  };
   if (flags.create_bucket) {
     Status st = (*s3)->CreateBucket(flags.bucket);
-    if (!st.ok()) return Fail(st);
+    if (!st.ok()) return fail_recorded(st);
   }
   auto mysql = MysqlConnection::Connect(*mysql_url);
-  if (!mysql.ok()) {
-    // The run cannot start, but it is still on record as failed.
-    Status st = report::EnsureReportsTable(**pg);
-    if (st.ok()) {
-      st = (*pg)
-               ->Query(
-                   "INSERT INTO reports_generated (report_id, report_type, as_of, "
-                   "window_start, window_end, s3_bucket, s3_key, status, error, finished_at) "
-                   "VALUES (gen_random_uuid(), $1, $2::date, $2::date - $3::int, $2::date, $4, "
-                   "$5, 'failed', $6, now())",
-                   {request.type,
-                    FormatTimestampUtc(int64_t{request.as_of_day} * 86400000000).substr(0, 10),
-                    std::to_string(request.days), request.bucket, report::ReportKey(request),
-                    mysql.status().message()},
-                   "recording the failure")
-               .status();
-    }
-    if (!st.ok()) LogError("{}", st.message());
-    return Fail(mysql.status());
-  }
+  if (!mysql.ok()) return fail_recorded(mysql.status());
   auto result = report::RunDailyLessons(**pg, **mysql, **s3, request);
   if (!result.ok()) return Fail(result.status());
   fmt::print("{}\n{}\n", result->uri, result->presigned_url);

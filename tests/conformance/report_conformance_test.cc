@@ -216,6 +216,18 @@ TEST_F(ReportTest, UnreachableDatabaseOrBucketFailsClearlyAndIsRecorded) {
   EXPECT_NE(Scalar("SELECT error FROM reports_generated").find("cannot connect to MySQL"),
             std::string::npos);
 
+  RunResult no_s3 = Report("2024-03-01", {"--s3-endpoint", "http://127.0.0.1:1"});
+  EXPECT_EQ(no_s3.exit_code, 1);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated WHERE status = 'failed' AND error "
+                   "LIKE 'PUT http://127.0.0.1:1/%'"),
+            "1")
+      << no_s3.err;
+
+  // A bad flag is refused before anything is created.
+  RunResult bad_days = Report("2024-03-01", {"--days", "0"});
+  EXPECT_EQ(bad_days.exit_code, 2);
+  EXPECT_NE(bad_days.err.find("--days must be between 1 and 3660"), std::string::npos);
+
   RunResult no_bucket = RunSluice({"report", "run", "--as-of", "2024-03-01", "--bucket",
                                    "no-such-" + bucket_, "--completions-table", table_},
                                   url());

@@ -256,20 +256,42 @@ Status S3ObjectWriter::Write(std::string_view data) {
   return Status::Ok();
 }
 
+void S3ObjectWriter::UploadLoop() {
+  while (auto part = parts_->Pop()) {
+    auto etag = client_.UploadPart(bucket_, key_, upload_id_, part->first, part->second);
+    std::lock_guard lock(mutex_);
+    if (!etag.ok()) {
+      if (upload_status_.ok()) upload_status_ = etag.status();
+      parts_->Close();  // the producer's next part finds the queue closed and stops
+      return;
+    }
+    if (etags_.size() < static_cast<size_t>(part->first)) etags_.resize(part->first);
+    etags_[part->first - 1] = *etag;
+  }
+}
+
+Status S3ObjectWriter::StopUploader() {
+  if (parts_) parts_->Close();
+  if (uploader_.joinable()) uploader_.join();
+  std::lock_guard lock(mutex_);
+  return upload_status_;
+}
+
 Status S3ObjectWriter::FlushPart() {
   if (upload_id_.empty()) {
     auto id = client_.CreateMultipartUpload(bucket_, key_, content_type_);
     if (!id.ok()) return id.status();
     upload_id_ = *id;
+    parts_ = std::make_unique<BoundedQueue<std::pair<int, std::string>>>(1);
+    uploader_ = std::thread([this] { UploadLoop(); });
   }
-  auto etag =
-      client_.UploadPart(bucket_, key_, upload_id_, static_cast<int>(etags_.size()) + 1, buffer_);
-  if (!etag.ok()) {
+  std::string part;
+  part.swap(buffer_);
+  if (!parts_->Push({++parts_queued_, std::move(part)})) {
+    Status st = StopUploader();
     Abort();
-    return etag.status();
+    return st.ok() ? Internal("the part uploader stopped") : st;
   }
-  etags_.push_back(*etag);
-  buffer_.clear();
   return Status::Ok();
 }
 
@@ -279,6 +301,8 @@ Status S3ObjectWriter::Finish() {
     st = client_.PutObject(bucket_, key_, buffer_, content_type_);  // small: one request
   } else {
     if (!buffer_.empty()) st = FlushPart();
+    Status uploaded = StopUploader();
+    if (st.ok()) st = uploaded;
     if (st.ok()) st = client_.CompleteMultipartUpload(bucket_, key_, upload_id_, etags_);
   }
   if (!st.ok()) {
@@ -293,6 +317,7 @@ Status S3ObjectWriter::Finish() {
 void S3ObjectWriter::Abort() {
   if (done_) return;
   done_ = true;
+  (void)StopUploader();
   if (!upload_id_.empty()) (void)client_.AbortMultipartUpload(bucket_, key_, upload_id_);
   buffer_.clear();
 }

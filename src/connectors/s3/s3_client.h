@@ -6,12 +6,15 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aws/aws_config.h"
 #include "aws/http_client.h"
+#include "pipeline/bounded_queue.h"
 
 namespace sluice {
 
@@ -83,8 +86,10 @@ class S3Client {
 };
 
 // Streams an object to S3: bytes are buffered into parts and sent as a multipart upload once
-// there is more than one part, or as one PUT when the whole object fits in a part. Any failure,
-// or destruction before Finish(), aborts the upload, so no half-written object is left.
+// there is more than one part, or as one PUT when the whole object fits in a part. Parts upload
+// on a background thread while the caller produces the next one (at most two parts are held).
+// Any failure, or destruction before Finish(), aborts the upload, so no half-written object is
+// left. The client is used by one thread at a time: the uploader while parts are in flight.
 class S3ObjectWriter {
  public:
   static constexpr size_t kDefaultPartSize = size_t{8} << 20;  // S3's minimum is 5 MiB
@@ -98,10 +103,12 @@ class S3ObjectWriter {
   void Abort();
 
   uint64_t bytes_written() const { return bytes_; }
-  int parts() const { return static_cast<int>(etags_.size()); }
+  int parts() const { return parts_queued_; }
 
  private:
   Status FlushPart();
+  void UploadLoop();
+  Status StopUploader();
 
   S3Client& client_;
   std::string bucket_;
@@ -113,6 +120,11 @@ class S3ObjectWriter {
   std::vector<std::string> etags_;
   uint64_t bytes_ = 0;
   bool done_ = false;
+  int parts_queued_ = 0;
+  std::unique_ptr<BoundedQueue<std::pair<int, std::string>>> parts_;
+  std::thread uploader_;
+  std::mutex mutex_;  // guards etags_ and upload_status_
+  Status upload_status_;
 };
 
 }  // namespace sluice

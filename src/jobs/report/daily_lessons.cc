@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -44,14 +46,31 @@ bool ParseInt(std::string_view s, Int* out) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-// One completion of the window: the user and the day's offset in the window.
-struct Completion {
-  int64_t user_id;
-  int32_t day;
-  bool operator<(const Completion& o) const {
-    return user_id != o.user_id ? user_id < o.user_id : day < o.day;
-  }
-};
+// One completion of the window, packed in 8 bytes so that sorting compares integers: the
+// user's offset from the smallest user id in the high half, the day's offset in the window in
+// the low half.
+using Completion = uint64_t;
+inline Completion MakeCompletion(uint64_t user_offset, uint32_t day) {
+  return (user_offset << 32) | day;
+}
+inline uint64_t UserOffsetOf(Completion c) {
+  return c >> 32;
+}
+inline uint32_t DayOf(Completion c) {
+  return static_cast<uint32_t>(c);
+}
+
+// A temporary file in $TMPDIR (else /tmp), gone as soon as it is closed.
+std::FILE* TempFile() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/sluice-spill-XXXXXX";
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return nullptr;
+  ::unlink(path.c_str());
+  std::FILE* f = ::fdopen(fd, "w+b");
+  if (!f) ::close(fd);
+  return f;
+}
 
 // Completions spilled to temporary files by user-id range, so that each range can later be
 // counted in memory on its own, in user-id order.
@@ -64,16 +83,16 @@ class RangeSpill {
     buffers_.resize(kPartitions);
   }
 
-  // The partition a user id falls in; ids outside [min, max] are never added.
-  size_t PartitionOf(int64_t user_id) const {
-    return static_cast<size_t>(static_cast<uint64_t>(user_id - min_) / width_);
-  }
   // The first user id of partition p.
   int64_t FirstUserOf(size_t p) const { return min_ + static_cast<int64_t>(p * width_); }
+  int64_t UserOf(Completion c) const { return min_ + static_cast<int64_t>(UserOffsetOf(c)); }
 
-  Status Add(const Completion& c) {
-    size_t p = PartitionOf(c.user_id);
+  // `user_id` must lie in [min, max].
+  Status Add(int64_t user_id, uint32_t day) {
+    const uint64_t offset = static_cast<uint64_t>(user_id - min_);
+    const size_t p = static_cast<size_t>(offset / width_);
     std::string& buf = buffers_[p];
+    const Completion c = MakeCompletion(offset, day);
     buf.append(reinterpret_cast<const char*>(&c), sizeof c);
     return buf.size() >= kSpillBuffer ? Flush(p) : Status::Ok();
   }
@@ -103,8 +122,8 @@ class RangeSpill {
  private:
   Status Flush(size_t p) {
     if (!files_[p]) {
-      files_[p].reset(std::tmpfile());
-      if (!files_[p]) return IoError("cannot create a spill file in the temporary directory");
+      files_[p].reset(TempFile());
+      if (!files_[p]) return IoError("cannot create a spill file in $TMPDIR (or /tmp)");
     }
     std::string& buf = buffers_[p];
     if (std::fwrite(buf.data(), 1, buf.size(), files_[p].get()) != buf.size()) {
@@ -176,6 +195,15 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       (!ParseInt(range.Value(0, 0), &min_user) || !ParseInt(range.Value(0, 1), &max_user))) {
     return InvalidArgument(fmt::format("{}.user_id is not an integer", request.users_table));
   }
+  if (static_cast<uint64_t>(max_user - min_user) >= (uint64_t{1} << 32)) {
+    return InvalidArgument(fmt::format(
+        "{}.user_id spans more than 2^32 values; the report handles INT-sized id ranges",
+        request.users_table));
+  }
+  // The window's days as text, made once rather than per row.
+  std::vector<std::string> dates;
+  for (int d = 0; d < request.days; ++d)
+    dates.push_back(DateText(first_day + d));
 
   // 1. The window's completions leave MySQL once, spilled by user-id range.
   RangeSpill spill(min_user, max_user);
@@ -196,7 +224,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
           ++result->unknown_completions;
           return Status::Ok();
         }
-        return spill.Add({user_id, day - first_day});
+        return spill.Add(user_id, static_cast<uint32_t>(day - first_day));
       });
   RETURN_IF_ERROR(read);
 
@@ -208,7 +236,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   std::vector<uint32_t> per_day(static_cast<size_t>(request.days));
   // Completions of ids below `limit` that no user claimed are unknown ids.
   auto skip_unclaimed = [&](int64_t limit) {
-    while (cursor < current.size() && current[cursor].user_id < limit) {
+    while (cursor < current.size() && spill.UserOf(current[cursor]) < limit) {
       ++result->unknown_completions;
       ++cursor;
     }
@@ -236,8 +264,8 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         skip_unclaimed(user_id);
         std::fill(per_day.begin(), per_day.end(), 0);
         uint64_t mine = 0;
-        for (; cursor < current.size() && current[cursor].user_id == user_id; ++cursor) {
-          ++per_day[static_cast<size_t>(current[cursor].day)];
+        for (; cursor < current.size() && spill.UserOf(current[cursor]) == user_id; ++cursor) {
+          ++per_day[DayOf(current[cursor])];
           ++mine;
         }
         if (fields[2] != "t") {
@@ -250,8 +278,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         if (mine == 0) return output.Row(user_id, name, "", 0);
         for (size_t d = 0; d < per_day.size(); ++d) {
           if (per_day[d] == 0) continue;
-          RETURN_IF_ERROR(
-              output.Row(user_id, name, DateText(first_day + static_cast<int32_t>(d)), per_day[d]));
+          RETURN_IF_ERROR(output.Row(user_id, name, dates[d], per_day[d]));
         }
         return Status::Ok();
       });
@@ -295,15 +322,35 @@ Status EnsureReportsTable(PgConnection& pg) {
       "creating table reports_generated");
 }
 
-Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
-                                     const ReportRequest& request) {
-  const auto start = std::chrono::steady_clock::now();
+Status ValidateRequest(const ReportRequest& request) {
   if (request.days < 1 || request.days > 3660) {
     return InvalidArgument("--days must be between 1 and 3660");
   }
   if (request.url_expiry_seconds < 1 || request.url_expiry_seconds > 604800) {
     return InvalidArgument("--url-expiry must be between 1 second and 7 days (604800)");
   }
+  if (request.bucket.empty()) return InvalidArgument("--bucket is required");
+  return Status::Ok();
+}
+
+Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std::string& error) {
+  RETURN_IF_ERROR(EnsureReportsTable(pg));
+  return pg
+      .Query(
+          "INSERT INTO reports_generated (report_id, report_type, as_of, window_start, "
+          "window_end, s3_bucket, s3_key, status, error, finished_at, duration_ms) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, 'failed', $8, now(), 0)",
+          {NewUuid(), request.type, DateText(request.as_of_day),
+           DateText(request.as_of_day - request.days), DateText(request.as_of_day), request.bucket,
+           ReportKey(request), error},
+          "recording the failure")
+      .status();
+}
+
+Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
+                                     const ReportRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(ValidateRequest(request));
   RETURN_IF_ERROR(EnsureReportsTable(pg));
   ReportResult result;
   result.report_id = NewUuid();

@@ -50,6 +50,12 @@ std::string ReportKey(const ReportRequest& request);
 // Creates reports_generated if missing.
 Status EnsureReportsTable(PgConnection& pg);
 
+// Checks the request's values before anything is connected to or created.
+Status ValidateRequest(const ReportRequest& request);
+
+// Records a run that failed before it could start (a database or bucket out of reach).
+Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std::string& error);
+
 // Runs the report. Its row in reports_generated says `running`, then `succeeded` with the
 // object's size, row count and SHA-256, or `failed` with the error (and no object is written).
 Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
