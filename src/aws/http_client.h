@@ -17,7 +17,7 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   HttpHeaders headers;
-  std::string body;
+  std::string_view body;  // not owned: the caller keeps it alive (parts are megabytes)
   std::chrono::milliseconds timeout{30000};
 };
 

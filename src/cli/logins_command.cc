@@ -24,7 +24,7 @@ struct LoginsFlags {
   std::string key_file;
   std::string mask = "siv";
   bool until_empty = false;
-  int receivers = 4;
+  int receivers = 2;
   int wait_seconds = 10;
   int visibility_timeout = 60;
   size_t batch_size = 1000;

@@ -11,6 +11,9 @@
 namespace sluice {
 namespace {
 
+// Writes arrive in pieces; a part closes at the first write that reaches the part size.
+constexpr size_t kWriteSlack = size_t{256} << 10;
+
 std::string Unquote(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
     etag = etag.substr(1, etag.size() - 2);
@@ -57,7 +60,7 @@ Result<HttpResponse> S3Client::Send(const std::string& method, const std::string
     request.url = fmt::format("{}://{}{}{}{}", config_.endpoint.scheme, target.host, target.path,
                               query.empty() ? "" : "?", query);
     request.headers = std::move(signing.headers);
-    request.body = std::string(body);
+    request.body = body;
     request.timeout = std::chrono::milliseconds(120000);
     return request;
   };
@@ -243,13 +246,17 @@ S3ObjectWriter::S3ObjectWriter(S3Client& client, std::string bucket, std::string
       bucket_(std::move(bucket)),
       key_(std::move(key)),
       content_type_(std::move(content_type)),
-      part_size_(std::max<size_t>(part_size, size_t{5} << 20)) {}
+      part_size_(std::max<size_t>(part_size, size_t{5} << 20)),
+      sha_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+  EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr);
+}
 
 S3ObjectWriter::~S3ObjectWriter() {
   if (!done_) Abort();
 }
 
 Status S3ObjectWriter::Write(std::string_view data) {
+  if (buffer_.capacity() < part_size_) buffer_.reserve(part_size_ + kWriteSlack);
   buffer_.append(data);
   bytes_ += data.size();
   if (buffer_.size() >= part_size_) return FlushPart();
@@ -258,6 +265,7 @@ Status S3ObjectWriter::Write(std::string_view data) {
 
 void S3ObjectWriter::UploadLoop() {
   while (auto part = parts_->Pop()) {
+    EVP_DigestUpdate(sha_.get(), part->second.data(), part->second.size());
     auto etag = client_.UploadPart(bucket_, key_, upload_id_, part->first, part->second);
     std::lock_guard lock(mutex_);
     if (!etag.ok()) {
@@ -287,6 +295,9 @@ Status S3ObjectWriter::FlushPart() {
   }
   std::string part;
   part.swap(buffer_);
+  // The next part gets its whole size up front: growing by doubling would copy it and touch
+  // twice the memory.
+  buffer_.reserve(part_size_ + kWriteSlack);
   if (!parts_->Push({++parts_queued_, std::move(part)})) {
     Status st = StopUploader();
     Abort();
@@ -298,6 +309,7 @@ Status S3ObjectWriter::FlushPart() {
 Status S3ObjectWriter::Finish() {
   Status st;
   if (upload_id_.empty()) {
+    EVP_DigestUpdate(sha_.get(), buffer_.data(), buffer_.size());
     st = client_.PutObject(bucket_, key_, buffer_, content_type_);  // small: one request
   } else {
     if (!buffer_.empty()) st = FlushPart();
@@ -311,6 +323,10 @@ Status S3ObjectWriter::Finish() {
   }
   done_ = true;
   buffer_.clear();
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(sha_.get(), digest, &length);
+  sha256_hex_ = HexLower(digest, length);
   return Status::Ok();
 }
 

@@ -5,6 +5,8 @@
 // that name the bucket, the key and S3's code. One client holds one connection: one per thread.
 #pragma once
 
+#include <openssl/evp.h>
+
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -103,6 +105,9 @@ class S3ObjectWriter {
   void Abort();
 
   uint64_t bytes_written() const { return bytes_; }
+  // The SHA-256 (hex) of everything written; valid after a successful Finish(). Computed on
+  // the uploader thread, part by part, so the producer does not pay for it.
+  const std::string& sha256_hex() const { return sha256_hex_; }
   int parts() const { return parts_queued_; }
 
  private:
@@ -125,6 +130,8 @@ class S3ObjectWriter {
   std::thread uploader_;
   std::mutex mutex_;  // guards etags_ and upload_status_
   Status upload_status_;
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> sha_;
+  std::string sha256_hex_;
 };
 
 }  // namespace sluice

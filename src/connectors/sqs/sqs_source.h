@@ -19,7 +19,7 @@ namespace sluice {
 
 struct SqsSourceOptions {
   std::string queue_url;
-  int receivers = 4;      // long polls in flight
+  int receivers = 2;      // long polls in flight
   int wait_seconds = 10;  // long-poll length
   int visibility_timeout_seconds = 60;
   bool until_empty = false;    // finish when the queue has nothing more to give
