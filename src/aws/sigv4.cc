@@ -6,16 +6,10 @@
 #include <ctime>
 
 #include "aws/crypto.h"
+#include "core/strings.h"
 
 namespace sluice {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Trims and collapses runs of spaces, as the canonical header value requires.
 std::string CanonicalHeaderValue(std::string_view v) {
@@ -136,7 +130,7 @@ std::string CanonicalRequest(const SigningRequest& request, const SigningScope& 
   // Headers: lower-case names, sorted; repeated names join their values with commas in order.
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& [name, value] : request.headers) {
-    headers.emplace_back(Lower(name), CanonicalHeaderValue(value));
+    headers.emplace_back(AsciiLower(name), CanonicalHeaderValue(value));
   }
   std::stable_sort(headers.begin(), headers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -210,7 +204,7 @@ std::string PresignQuery(const SigningRequest& request, const SigningScope& scop
   r.payload_sha256_hex = "UNSIGNED-PAYLOAD";
   std::vector<std::string> names;
   for (const auto& h : r.headers)
-    names.push_back(Lower(h.first));
+    names.push_back(AsciiLower(h.first));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string signed_headers;

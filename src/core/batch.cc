@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/strings.h"
 #include "core/text_check.h"
 #include "core/time_parse.h"
 
@@ -60,17 +61,9 @@ void Column::AppendFloat(double value) {
 
 namespace {
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 template <typename Int>
 bool ParseInteger(std::string_view s, Int* out) {
-  s = TrimSpaces(s);
+  s = TrimBlanks(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && end == s.data() + s.size() && !s.empty();
@@ -109,7 +102,7 @@ bool Column::AppendParsed(std::optional<std::string_view> text, std::string* err
     }
     case ColumnType::kFloat64: {
       double v;
-      std::string_view t = TrimSpaces(s);
+      std::string_view t = TrimBlanks(s);
       if (!t.empty() && t.front() == '+') t.remove_prefix(1);
       auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
       if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(v)) {
@@ -121,13 +114,13 @@ bool Column::AppendParsed(std::optional<std::string_view> text, std::string* err
     }
     case ColumnType::kDate: {
       int32_t days;
-      if (!ParseDate(TrimSpaces(s), &days, error)) return false;
+      if (!ParseDate(TrimBlanks(s), &days, error)) return false;
       AppendInt(days);
       return true;
     }
     case ColumnType::kTimestamptz: {
       int64_t micros;
-      if (!ParseTimestamp(TrimSpaces(s), &micros, error)) return false;
+      if (!ParseTimestamp(TrimBlanks(s), &micros, error)) return false;
       AppendInt(micros);
       return true;
     }

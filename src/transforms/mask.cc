@@ -13,6 +13,7 @@
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "core/secrets.h"
+#include "core/strings.h"
 
 namespace sluice {
 namespace {
@@ -23,15 +24,6 @@ constexpr std::string_view kHmacPrefix = "h.";
 // The first plaintext byte: a format version, which also keeps the plaintext non-empty (SIV in
 // OpenSSL takes its input in exactly one non-empty update).
 constexpr char kFormatVersion = '\x01';
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool ValidKeyId(std::string_view id) {
   if (id.empty() || id.size() > 16) return false;
@@ -91,7 +83,7 @@ Result<MaskKeyring> MaskKeyring::Parse(std::string_view text, std::string_view o
   size_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
-    std::string_view line = Trim(text.substr(0, nl));
+    std::string_view line = TrimBlanks(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#') continue;

@@ -45,6 +45,21 @@ Status ParseFailedEntries(std::string_view response, std::string_view what) {
   return Unavailable(fmt::format("{}: {} of the batch failed: {}", what, failed.size(), reasons));
 }
 
+// The body of a batch action: {"QueueUrl": url, "Entries": [{"Id": "0", ...}, ...]}, where
+// `add_fields(writer, i)` writes entry i's own fields after its Id.
+template <typename AddFields>
+std::string BatchBody(const std::string& queue_url, size_t count, AddFields add_fields) {
+  JsonWriter w;
+  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
+  for (size_t i = 0; i < count; ++i) {
+    w.BeginObject().Key("Id").String(std::to_string(i));
+    add_fields(w, i);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
+
 }  // namespace
 
 SqsClient::SqsClient(AwsConfig config, std::unique_ptr<HttpTransport> transport, RetryPolicy retry)
@@ -157,18 +172,10 @@ Result<std::vector<std::string>> SqsClient::SendMessageBatch(
   if (bodies.empty() || bodies.size() > kMaxBatch) {
     return InvalidArgument("SQS SendMessageBatch takes 1 to 10 messages");
   }
-  JsonWriter w;
-  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
-  for (size_t i = 0; i < bodies.size(); ++i) {
-    w.BeginObject()
-        .Key("Id")
-        .String(std::to_string(i))
-        .Key("MessageBody")
-        .String(bodies[i])
-        .EndObject();
-  }
-  w.EndArray().EndObject();
-  ASSIGN_OR_RETURN(std::string body, Call("SendMessageBatch", w.Take()));
+  std::string request = BatchBody(queue_url, bodies.size(), [&](JsonWriter& w, size_t i) {
+    w.Key("MessageBody").String(bodies[i]);
+  });
+  ASSIGN_OR_RETURN(std::string body, Call("SendMessageBatch", std::move(request)));
   RETURN_IF_ERROR(ParseFailedEntries(body, "SQS SendMessageBatch"));
   std::vector<std::string> ids(bodies.size());
   simdjson::dom::parser parser;
@@ -242,18 +249,10 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
 Status SqsClient::DeleteMessageBatch(const std::string& queue_url,
                                      const std::vector<std::string>& handles) {
   if (handles.empty()) return Status::Ok();
-  JsonWriter w;
-  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
-  for (size_t i = 0; i < handles.size(); ++i) {
-    w.BeginObject()
-        .Key("Id")
-        .String(std::to_string(i))
-        .Key("ReceiptHandle")
-        .String(handles[i])
-        .EndObject();
-  }
-  w.EndArray().EndObject();
-  ASSIGN_OR_RETURN(std::string body, Call("DeleteMessageBatch", w.Take()));
+  std::string request = BatchBody(queue_url, handles.size(), [&](JsonWriter& w, size_t i) {
+    w.Key("ReceiptHandle").String(handles[i]);
+  });
+  ASSIGN_OR_RETURN(std::string body, Call("DeleteMessageBatch", std::move(request)));
   return ParseFailedEntries(body, "SQS DeleteMessageBatch");
 }
 
@@ -261,20 +260,10 @@ Status SqsClient::ChangeVisibilityBatch(const std::string& queue_url,
                                         const std::vector<std::string>& handles,
                                         int timeout_seconds) {
   if (handles.empty()) return Status::Ok();
-  JsonWriter w;
-  w.BeginObject().Key("QueueUrl").String(queue_url).Key("Entries").BeginArray();
-  for (size_t i = 0; i < handles.size(); ++i) {
-    w.BeginObject()
-        .Key("Id")
-        .String(std::to_string(i))
-        .Key("ReceiptHandle")
-        .String(handles[i])
-        .Key("VisibilityTimeout")
-        .Int(timeout_seconds)
-        .EndObject();
-  }
-  w.EndArray().EndObject();
-  ASSIGN_OR_RETURN(std::string body, Call("ChangeMessageVisibilityBatch", w.Take()));
+  std::string request = BatchBody(queue_url, handles.size(), [&](JsonWriter& w, size_t i) {
+    w.Key("ReceiptHandle").String(handles[i]).Key("VisibilityTimeout").Int(timeout_seconds);
+  });
+  ASSIGN_OR_RETURN(std::string body, Call("ChangeMessageVisibilityBatch", std::move(request)));
   return ParseFailedEntries(body, "SQS ChangeMessageVisibilityBatch");
 }
 

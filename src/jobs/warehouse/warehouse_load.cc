@@ -7,6 +7,7 @@
 
 #include "connectors/postgres/pg_copy_spool.h"
 #include "core/progress.h"
+#include "core/strings.h"
 #include "formats/csv_reader.h"
 #include "formats/csv_writer.h"
 #include "formats/json_reader.h"
@@ -17,21 +18,6 @@ namespace {
 
 constexpr size_t kBatchRows = 4096;
 constexpr size_t kRejectsShown = 10;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Turns source values into typed rows of the model's load schema, and keeps the records that
 // fail, with their reasons, for the rejects table.
@@ -56,7 +42,7 @@ class RowBuilder {
     for (size_t i = 0; i < n; ++i) {
       const ModelField& field = model_.fields[i];
       std::optional<std::string_view> value = values[i];
-      if (value && field.type != ColumnType::kText && Trim(*value).empty()) value.reset();
+      if (value && field.type != ColumnType::kText && TrimBlanks(*value).empty()) value.reset();
       if (field.key && (!value || value->empty())) {
         rows_.RollbackRow(i);
         *reason = fmt::format("{} is missing; it is the key of {}", field.column, model_.table);
@@ -162,7 +148,7 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
   // Map each model field to its column in this file's header, by name.
   std::vector<std::string> header;
   for (const auto& f : record.fields)
-    header.push_back(Lower(Trim(f.value)));
+    header.push_back(AsciiLower(TrimBlanks(f.value)));
   std::vector<size_t> source_index;
   for (const auto& field : model.fields) {
     auto it = std::find(header.begin(), header.end(), field.csv_header);
@@ -247,10 +233,10 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
 }  // namespace
 
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag) {
-  std::string format = Lower(format_flag);
+  std::string format = AsciiLower(format_flag);
   if (format.empty()) {
     size_t dot = path.rfind('.');
-    format = dot == std::string::npos ? "" : Lower(path.substr(dot + 1));
+    format = dot == std::string::npos ? "" : AsciiLower(path.substr(dot + 1));
   }
   if (format == "csv") return FileFormat::kCsv;
   if (format == "json" || format == "ndjson" || format == "jsonl") return FileFormat::kJson;
