@@ -100,13 +100,11 @@ int RunQuery(const WarehouseFlags& flags) {
   }
   auto conn = Connect(flags);
   if (!conn.ok()) return Fail(conn.status());
-  // PQexec runs every statement of a script and returns the last one's rows.
-  PgResult result(PQexec((*conn)->raw(), sql.c_str()));
-  ExecStatusType st = PQresultStatus(result.get());
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    return Fail(DatabaseError(fmt::format("query failed: {}", PQresultErrorMessage(result.get()))));
+  auto result = (*conn)->ExecScript(sql, "query failed");
+  if (!result.ok()) return Fail(result.status());
+  if (PQresultStatus(result->get()) == PGRES_TUPLES_OK) {
+    warehouse::PrintResult(*result, *format, stdout);
   }
-  if (st == PGRES_TUPLES_OK) warehouse::PrintResult(result, *format, stdout);
   return kExitOk;
 }
 
@@ -158,13 +156,12 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   file_opt->excludes(sql_opt);
   query->add_option("--format", flags->output_format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  query->callback([flags, exit_code, query] {
+  query->callback([flags, exit_code] {
     if (flags->sql.empty() && flags->sql_file.empty()) {
       LogError("warehouse query: pass -f FILE or -e SQL");
       *exit_code = kExitUsage;
       return;
     }
-    (void)query;
     *exit_code = RunQuery(*flags);
   });
 

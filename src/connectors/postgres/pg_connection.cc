@@ -99,6 +99,14 @@ Status PgConnection::Exec(std::string_view sql, std::string_view what) {
   return Status::Ok();
 }
 
+Result<PgResult> PgConnection::ExecScript(std::string_view sql, std::string_view what) {
+  PgResult r(PQexec(conn_, std::string(sql).c_str()));
+  ExecStatusType st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorFrom(r.get(), what);
+  last_sqlstate_.clear();
+  return r;
+}
+
 Status PgConnection::ExecSchemaChange(std::string_view sql, std::string_view what) {
   // Any fixed number will do; it only has to be the same in every Sluice process.
   constexpr std::string_view kLock = "SELECT pg_advisory_xact_lock(5318008)";

@@ -50,6 +50,9 @@ class PgConnection {
   // twin, and many Sluice processes may start at once on a fresh schema.
   Status ExecSchemaChange(std::string_view sql, std::string_view what);
 
+  // Runs a script of one or more statements and returns the last one's result (rows or not).
+  Result<PgResult> ExecScript(std::string_view sql, std::string_view what);
+
   // Runs a statement with text parameters and returns its rows.
   Result<PgResult> Query(std::string_view sql,
                          const std::vector<std::optional<std::string>>& params,
