@@ -27,6 +27,7 @@ struct ReportFlags {
   int64_t url_expiry = 86400;
   bool create_bucket = false;
   size_t part_size_mb = 8;
+  int read_connections = 2;
   std::string users_table = "mindtickle_users";
   std::string completions_table = "lesson_completion";
   int limit = 20;
@@ -66,6 +67,7 @@ int RunReport(const ReportFlags& flags) {
   request.url_expiry_seconds = flags.url_expiry;
   request.users_table = flags.users_table;
   request.part_size = flags.part_size_mb << 20;
+  request.read_connections = flags.read_connections;
   request.completions_table = flags.completions_table;
 
   // Every flag is checked before anything is connected to or created.
@@ -92,6 +94,7 @@ int RunReport(const ReportFlags& flags) {
   }
   auto mysql = MysqlConnection::Connect(*mysql_url);
   if (!mysql.ok()) return fail_recorded(mysql.status());
+  request.mysql_url = *mysql_url;
   auto result = report::RunDailyLessons(**pg, **mysql, **s3, request);
   if (!result.ok()) return Fail(result.status());
   fmt::print("{}\n{}\n", result->uri, result->presigned_url);
@@ -147,6 +150,10 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
   run->add_flag("--create-bucket", flags->create_bucket, "Create the bucket if it is missing");
   run->add_option("--part-size-mb", flags->part_size_mb, "Multipart upload part size (5 to 5120)")
       ->check(CLI::Range(5, 5120))
+      ->capture_default_str();
+  run->add_option("--read-connections", flags->read_connections,
+                  "MySQL connections reading the window in parallel (split on completion_id)")
+      ->check(CLI::Range(1, 16))
       ->capture_default_str();
   run->add_option("--users-table", flags->users_table, "PostgreSQL users table")
       ->capture_default_str();

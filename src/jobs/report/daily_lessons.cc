@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "aws/crypto.h"
@@ -24,7 +25,7 @@ namespace {
 
 // The window's rows are spilled to this many files, by user-id range.
 constexpr size_t kPartitions = 128;
-constexpr size_t kSpillBuffer = size_t{64} << 10;
+constexpr size_t kSpillBuffer = size_t{32} << 10;
 
 std::string DateText(int32_t day) {
   return FormatTimestampUtc(int64_t{day} * 86400000000).substr(0, 10);
@@ -196,28 +197,88 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   for (int d = 0; d < request.days; ++d)
     dates.push_back(DateText(first_day + d));
 
-  // 1. The window's completions leave MySQL once, spilled by user-id range.
-  RangeSpill spill(min_user, max_user);
+  // 1. The window's completions leave MySQL once, spilled by user-id range. The read is split
+  // by primary-key range over `read_connections` connections, each spilling on its own: the
+  // server then scans on several cores, which is most of this job's time.
   const std::string what = fmt::format("reading {} from MySQL", request.completions_table);
-  Status read = mysql.Stream(
-      fmt::format("SELECT user_id, completion_date FROM `{}` WHERE completion_date >= '{}' AND "
-                  "completion_date < '{}'",
-                  request.completions_table, DateText(first_day), DateText(request.as_of_day)),
-      what, [&](const MysqlRow& row) -> Status {
-        int64_t user_id;
-        int32_t day;
-        std::string error;
-        if (!row[0] || !row[1] || !ParseInt(*row[0], &user_id) ||
-            !ParseDate(*row[1], &day, &error)) {
-          return DatabaseError(fmt::format("{}: a row with an unreadable user_id or date", what));
-        }
-        if (no_users || user_id < min_user || user_id > max_user) {
-          ++result->unknown_completions;
-          return Status::Ok();
-        }
-        return spill.Add(user_id, static_cast<uint32_t>(day - first_day));
-      });
-  RETURN_IF_ERROR(read);
+  const std::string window_sql = fmt::format(
+      "SELECT user_id, completion_date FROM `{}` WHERE completion_date >= '{}' AND "
+      "completion_date < '{}'",
+      request.completions_table, DateText(first_day), DateText(request.as_of_day));
+  std::vector<std::string> slices = {window_sql};
+  if (request.read_connections > 1 && !request.mysql_url.empty()) {
+    int64_t lo = 0, hi = -1;
+    Status bounds =
+        mysql.Stream(fmt::format("SELECT MIN(completion_id), MAX(completion_id) FROM `{}`",
+                                 request.completions_table),
+                     what, [&](const MysqlRow& row) {
+                       if (row[0] && row[1] && ParseInt(*row[0], &lo) && ParseInt(*row[1], &hi)) {
+                         return Status::Ok();
+                       }
+                       hi = -1;  // an empty table
+                       return Status::Ok();
+                     });
+    // Without a completion_id to split on, one connection reads everything.
+    if (bounds.ok() && hi >= lo) {
+      slices.clear();
+      const int64_t n = request.read_connections;
+      const int64_t step = (hi - lo) / n + 1;
+      for (int64_t i = 0; i < n; ++i) {
+        slices.push_back(fmt::format("{} AND completion_id BETWEEN {} AND {}", window_sql,
+                                     lo + i * step, std::min(hi, lo + (i + 1) * step - 1)));
+      }
+    }
+  }
+  std::vector<std::unique_ptr<RangeSpill>> spills;
+  std::vector<Status> read_status(slices.size());
+  std::vector<uint64_t> unknown(slices.size(), 0);
+  auto read_slice = [&](size_t i, MysqlConnection& conn) {
+    RangeSpill& spill = *spills[i];
+    read_status[i] = conn.Stream(slices[i], what, [&](const MysqlRow& row) -> Status {
+      int64_t user_id;
+      int32_t day;
+      std::string error;
+      if (!row[0] || !row[1] || !ParseInt(*row[0], &user_id) || !ParseDate(*row[1], &day, &error)) {
+        return DatabaseError(fmt::format("{}: a row with an unreadable user_id or date", what));
+      }
+      if (no_users || user_id < min_user || user_id > max_user) {
+        ++unknown[i];
+        return Status::Ok();
+      }
+      return spill.Add(user_id, static_cast<uint32_t>(day - first_day));
+    });
+  };
+  for (size_t i = 0; i < slices.size(); ++i)
+    spills.push_back(std::make_unique<RangeSpill>(min_user, max_user));
+  std::vector<std::thread> readers;
+  for (size_t i = 1; i < slices.size(); ++i) {
+    readers.emplace_back([&, i] {
+      auto conn = MysqlConnection::Connect(request.mysql_url);
+      if (!conn.ok()) {
+        read_status[i] = conn.status();
+        return;
+      }
+      read_slice(i, **conn);
+    });
+  }
+  read_slice(0, mysql);
+  for (auto& t : readers)
+    t.join();
+  for (size_t i = 0; i < slices.size(); ++i) {
+    RETURN_IF_ERROR(read_status[i]);
+    result->unknown_completions += unknown[i];
+  }
+  // Partition p of the whole window: the same partition of every reader's spill, sorted.
+  auto take = [&](size_t p) -> Result<std::vector<Completion>> {
+    std::vector<Completion> all;
+    for (auto& spill : spills) {
+      ASSIGN_OR_RETURN(auto part, spill->Take(p));
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    if (spills.size() > 1) std::sort(all.begin(), all.end());
+    return all;
+  };
+  const RangeSpill& spill = *spills[0];  // the same ranges in every spill
   LogDebug("report: the window's completions read from MySQL and spilled");
 
   // 2. Users stream from PostgreSQL in id order and meet their range's counts.
@@ -247,7 +308,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         // Load partitions until the one holding this user.
         while (next_partition < kPartitions && spill.FirstUserOf(next_partition) <= user_id) {
           skip_unclaimed(spill.FirstUserOf(next_partition));
-          ASSIGN_OR_RETURN(auto part, spill.Take(next_partition));
+          ASSIGN_OR_RETURN(auto part, take(next_partition));
           current.erase(current.begin(), current.begin() + static_cast<std::ptrdiff_t>(cursor));
           current.insert(current.end(), part.begin(), part.end());
           cursor = 0;
@@ -278,7 +339,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   // Whatever no user claimed, up to the last range, belongs to unknown ids.
   skip_unclaimed(INT64_MAX);
   while (next_partition < kPartitions) {
-    ASSIGN_OR_RETURN(auto part, spill.Take(next_partition++));
+    ASSIGN_OR_RETURN(auto part, take(next_partition++));
     result->unknown_completions += part.size();
   }
   RETURN_IF_ERROR(output.Flush());

@@ -26,6 +26,10 @@ struct ReportRequest {
   std::string users_table = "mindtickle_users";
   std::string completions_table = "lesson_completion";
   size_t part_size = S3ObjectWriter::kDefaultPartSize;
+  // Connections that read the window in parallel, split on completion_id; each opens from
+  // `mysql_url` (the caller's connection reads the first slice).
+  int read_connections = 2;
+  std::string mysql_url;
 };
 
 struct ReportResult {
