@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/strings.h"
 
 namespace sluice {
 namespace {
@@ -27,9 +28,7 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, size * count);
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    for (char& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string name = AsciiLower(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' '))
       value.remove_prefix(1);

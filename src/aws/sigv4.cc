@@ -27,26 +27,6 @@ std::string CanonicalHeaderValue(std::string_view v) {
   return out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string UriDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 // Removes dot segments and repeated slashes (RFC 3986 5.2.4), keeping a trailing slash.
 std::string NormalizePath(std::string_view path) {
   std::vector<std::string_view> segments;
@@ -82,8 +62,8 @@ std::string CanonicalQuery(std::string_view query) {
     std::string_view pair = query.substr(pos, amp - pos);
     if (!pair.empty()) {
       size_t eq = pair.find('=');
-      std::string key = UriDecode(pair.substr(0, eq));
-      std::string value = eq == std::string_view::npos ? "" : UriDecode(pair.substr(eq + 1));
+      std::string key = PercentDecode(pair.substr(0, eq));
+      std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1));
       params.emplace_back(UriEncode(key, false), UriEncode(value, false));
     }
     pos = amp + 1;

@@ -2,12 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "cli/exit_codes.h"
 #include "connectors/postgres/pg_connection.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "jobs/warehouse/warehouse_load.h"
 #include "jobs/warehouse/warehouse_query.h"
@@ -81,20 +80,12 @@ int RunLoad(const WarehouseFlags& flags) {
   return code;
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError(fmt::format("cannot open {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 int RunQuery(const WarehouseFlags& flags) {
   auto format = warehouse::ParseOutputFormat(flags.output_format);
   if (!format.ok()) return Fail(format.status());
   std::string sql = flags.sql;
   if (!flags.sql_file.empty()) {
-    auto text = ReadFile(flags.sql_file);
+    auto text = ReadWholeFile(flags.sql_file);
     if (!text.ok()) return Fail(text.status());
     sql = *text;
   }

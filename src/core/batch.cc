@@ -65,8 +65,7 @@ template <typename Int>
 bool ParseInteger(std::string_view s, Int* out) {
   s = TrimBlanks(s);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+  return ParseInt(s, out);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Small string helpers shared across modules.
 #pragma once
 
+#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,16 @@ inline std::string_view TrimBlanks(std::string_view s) {
   }
   return s;
 }
+
+// Parses the whole of `s` as a base-10 integer: no sign for unsigned types, no spaces, nothing
+// after the digits.
+template <typename Int>
+bool ParseInt(std::string_view s, Int* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+}
+
+// Undoes %XX escapes (URLs, query strings); a '%' not followed by two hex digits stays as it is.
+std::string PercentDecode(std::string_view s);
 
 }  // namespace sluice

@@ -22,6 +22,9 @@ bool ParseDate(std::string_view text, int32_t* days_since_epoch, std::string* er
 // is taken as UTC.
 bool ParseTimestamp(std::string_view text, int64_t* micros_since_epoch, std::string* error);
 
+// Formats days since the Unix epoch as `YYYY-MM-DD`.
+std::string FormatDate(int64_t days_since_epoch);
+
 // Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 std::string FormatTimestampUtc(int64_t micros_since_epoch);
 

@@ -7,11 +7,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
+#include "core/files.h"
 #include "core/secrets.h"
 #include "core/strings.h"
 
@@ -54,12 +53,6 @@ void AppendBase64Url(std::string_view data, std::string* out) {
     out->push_back(kAlphabet[(v >> 12) & 63]);
     if (rest == 2) out->push_back(kAlphabet[(v >> 6) & 63]);
   }
-}
-
-std::string Base64UrlEncode(std::string_view data) {
-  std::string out;
-  AppendBase64Url(data, &out);
-  return out;
 }
 
 bool Base64UrlDecode(std::string_view text, std::string* out) {
@@ -105,11 +98,8 @@ Result<MaskKeyring> MaskKeyring::Parse(std::string_view text, std::string_view o
 }
 
 Result<MaskKeyring> MaskKeyring::LoadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError(fmt::format("cannot read the key file {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return Parse(text.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, "the key file"));
+  return Parse(text, path);
 }
 
 Status MaskKeyring::GenerateFile(const std::string& path) {

@@ -75,7 +75,6 @@ class Masker {
   std::string scratch_;
 };
 
-std::string Base64UrlEncode(std::string_view data);
 void AppendBase64Url(std::string_view data, std::string* out);
 bool Base64UrlDecode(std::string_view text, std::string* out);
 

@@ -28,6 +28,13 @@ TEST(TimeParse, OffsetsKeepTheInstant) {
   EXPECT_EQ(Ts("1970-01-01T00:00:00.000001Z"), 1);
 }
 
+TEST(TimeParse, FormatDateIsTheInverseOfDaysFromCivil) {
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_EQ(FormatDate(-1), "1969-12-31");
+  EXPECT_EQ(FormatDate(DaysFromCivil(2024, 2, 29)), "2024-02-29");
+  EXPECT_EQ(FormatDate(DaysFromCivil(2023, 9, 23) - 30), "2023-08-24");
+}
+
 TEST(TimeParse, RejectsWhatIsNotATimestamp) {
   int64_t v;
   std::string error;

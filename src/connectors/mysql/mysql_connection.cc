@@ -7,26 +7,10 @@
 #include <cstdlib>
 
 #include "core/secrets.h"
+#include "core/strings.h"
 
 namespace sluice {
 namespace {
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int v = 0;
-      auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-      if (ec == std::errc() && end == s.data() + i + 3) {
-        out.push_back(static_cast<char>(v));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
 
 ColumnType TypeOf(const MYSQL_FIELD& field) {
   switch (field.type) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/strings.h"
 
 namespace sluice {
 
@@ -27,6 +28,11 @@ class PgResult {
   bool IsNull(int row, int c) const { return PQgetisnull(r_.get(), row, c) != 0; }
   std::string_view Value(int row, int c) const {
     return {PQgetvalue(r_.get(), row, c), static_cast<size_t>(PQgetlength(r_.get(), row, c))};
+  }
+  // A count(*)-like column as a number; 0 when null or not a non-negative integer.
+  uint64_t Count(int row, int c) const {
+    uint64_t v = 0;
+    return ParseInt(Value(row, c), &v) ? v : 0;
   }
 
  private:

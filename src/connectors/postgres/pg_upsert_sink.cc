@@ -15,12 +15,6 @@ constexpr size_t kFlushBytes = size_t{1} << 20;
 constexpr std::string_view kUniqueViolation = "23505";
 constexpr std::string_view kCardinalityViolation = "21000";
 
-uint64_t ToCount(std::string_view text) {
-  uint64_t v = 0;
-  std::from_chars(text.data(), text.data() + text.size(), v);
-  return v;
-}
-
 }  // namespace
 
 PgUpsertSink::PgUpsertSink(PgConnection* conn, UpsertTarget target, Options options)
@@ -163,7 +157,7 @@ Result<MergeStats> PgUpsertSink::FinishDirect() {
                                               "SELECT count(*) FROM d",
                                               table, same_key),
                                   what));
-    stats.duplicates = ToCount(deleted.Value(0, 0));
+    stats.duplicates = deleted.Count(0, 0);
     st = conn_->Exec(add_key, what);
   }
   RETURN_IF_ERROR(st);
@@ -216,7 +210,7 @@ Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge(bool dedupe) {
       "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
       table, ColumnList(), source, key_list, set_list, changed);
   ASSIGN_OR_RETURN(PgResult r, conn_->Query(sql, fmt::format("merging into {}", target_.table)));
-  return std::make_pair(ToCount(r.Value(0, 0)), ToCount(r.Value(0, 1)));
+  return std::make_pair(r.Count(0, 0), r.Count(0, 1));
 }
 
 Result<MergeStats> PgUpsertSink::FinishMerge() {
@@ -234,7 +228,7 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
                      conn_->Query(fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM {}) d",
                                               KeyList(), kStage),
                                   what));
-    distinct = ToCount(count.Value(0, 0));
+    distinct = count.Count(0, 0);
     merged = RunMerge(true);
   }
   if (!merged.ok()) return merged.status();
@@ -257,7 +251,7 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
                                  "SELECT count(*) FROM m",
                                  QuoteIdent(target_.table), kStage, same_key),
                      fmt::format("marking rows absent from the dump in {}", target_.table)));
-    stats.marked_deleted = ToCount(marked.Value(0, 0));
+    stats.marked_deleted = marked.Count(0, 0);
   }
   return stats;
 }

@@ -12,12 +12,6 @@ namespace {
 constexpr const char* kRowStage = "sluice_login_stage";
 constexpr const char* kRejectStage = "sluice_login_reject_stage";
 
-uint64_t ToCount(std::string_view text) {
-  uint64_t v = 0;
-  std::from_chars(text.data(), text.data() + text.size(), v);
-  return v;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<LoginsSink>> LoginsSink::Open(const std::string& pg_url, LoginsTables tables,
@@ -99,7 +93,7 @@ Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {
   ASSIGN_OR_RETURN(PgResult r, conn_->Query(fmt::format("SELECT position FROM {} WHERE name = $1",
                                                         QuoteIdent(tables_.checkpoints)),
                                             {name}, "reading the checkpoint"));
-  return r.rows() == 0 ? 0 : ToCount(r.Value(0, 0));
+  return r.rows() == 0 ? 0 : r.Count(0, 0);
 }
 
 Status LoginsSink::Copy(const std::string& copy_target, const Batch& batch, size_t first_column) {
@@ -155,8 +149,8 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
     (void)conn_->Exec("ROLLBACK", "rolling back");
     return counts.ok() ? st : counts.status();
   }
-  outcome.stored = ToCount(counts->Value(0, 0));
-  outcome.rejected = ToCount(counts->Value(0, 1));
+  outcome.stored = counts->Count(0, 0);
+  outcome.rejected = counts->Count(0, 1);
   outcome.duplicates = rows.num_rows() + rejects.num_rows() - outcome.stored - outcome.rejected;
   return outcome;
 }
@@ -168,7 +162,7 @@ Result<uint64_t> LoginsSink::PruneLedger(int days) {
                                "days => $1::int) RETURNING 1) SELECT count(*) FROM d",
                                QuoteIdent(tables_.ledger)),
                    {std::to_string(days)}, "pruning the message ledger"));
-  return ToCount(r.Value(0, 0));
+  return r.Count(0, 0);
 }
 
 }  // namespace sluice::logins

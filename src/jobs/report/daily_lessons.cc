@@ -17,6 +17,7 @@
 
 #include "aws/crypto.h"
 #include "core/log.h"
+#include "core/strings.h"
 #include "core/time_parse.h"
 #include "formats/csv_writer.h"
 
@@ -27,10 +28,6 @@ namespace {
 constexpr size_t kPartitions = 128;
 constexpr size_t kSpillBuffer = size_t{32} << 10;
 
-std::string DateText(int32_t day) {
-  return FormatTimestampUtc(int64_t{day} * 86400000000).substr(0, 10);
-}
-
 std::string NewUuid() {
   uint8_t b[16];
   RAND_bytes(b, sizeof b);
@@ -39,12 +36,6 @@ std::string NewUuid() {
   std::string hex = HexLower(b, sizeof b);
   return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
                      hex.substr(16, 4), hex.substr(20));
-}
-
-template <typename Int>
-bool ParseInt(std::string_view s, Int* out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
 }
 
 // One completion of the window, packed in 8 bytes so that sorting compares integers: the
@@ -208,7 +199,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   // The window's days as text, made once rather than per row.
   std::vector<std::string> dates;
   for (int d = 0; d < request.days; ++d)
-    dates.push_back(DateText(first_day + d));
+    dates.push_back(FormatDate(first_day + d));
 
   // 1. The window's completions leave MySQL once, spilled by user-id range. The read is split
   // by primary-key range over `read_connections` connections, each spilling on its own: the
@@ -217,7 +208,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   const std::string window_sql = fmt::format(
       "SELECT user_id, completion_date FROM `{}` WHERE completion_date >= '{}' AND "
       "completion_date < '{}'",
-      request.completions_table, DateText(first_day), DateText(request.as_of_day));
+      request.completions_table, FormatDate(first_day), FormatDate(request.as_of_day));
   std::vector<std::string> slices = {window_sql};
   if (request.read_connections > 1 && !request.mysql_url.empty()) {
     int64_t lo = 0, hi = -1;
@@ -363,7 +354,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
 }  // namespace
 
 std::string ReportKey(const ReportRequest& request) {
-  return fmt::format("{}{}/{}.csv", request.prefix, request.type, DateText(request.as_of_day));
+  return fmt::format("{}{}/{}.csv", request.prefix, request.type, FormatDate(request.as_of_day));
 }
 
 Status EnsureReportsTable(PgConnection& pg) {
@@ -407,9 +398,9 @@ Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std
           "INSERT INTO reports_generated (report_id, report_type, as_of, window_start, "
           "window_end, s3_bucket, s3_key, status, error, finished_at, duration_ms) "
           "VALUES ($1, $2, $3, $4, $5, $6, $7, 'failed', $8, now(), 0)",
-          {NewUuid(), request.type, DateText(request.as_of_day),
-           DateText(request.as_of_day - request.days), DateText(request.as_of_day), request.bucket,
-           ReportKey(request), error},
+          {NewUuid(), request.type, FormatDate(request.as_of_day),
+           FormatDate(request.as_of_day - request.days), FormatDate(request.as_of_day),
+           request.bucket, ReportKey(request), error},
           "recording the failure")
       .status();
 }
@@ -427,9 +418,9 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
   RETURN_IF_ERROR(pg.Query("INSERT INTO reports_generated (report_id, report_type, as_of, "
                            "window_start, window_end, s3_bucket, s3_key, status) "
                            "VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')",
-                           {result.report_id, request.type, DateText(request.as_of_day),
-                            DateText(request.as_of_day - request.days), DateText(request.as_of_day),
-                            request.bucket, result.key},
+                           {result.report_id, request.type, FormatDate(request.as_of_day),
+                            FormatDate(request.as_of_day - request.days),
+                            FormatDate(request.as_of_day), request.bucket, result.key},
                            "recording the report run")
                       .status());
 
