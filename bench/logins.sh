@@ -46,6 +46,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib.bash
+source bench/lib.bash
 ROOT=$PWD
 
 MESSAGES=${BENCH_LOGIN_MESSAGES:-500}
@@ -60,8 +62,6 @@ SLUICE=${SLUICE_BIN:-build/sluice}
 PY=/usr/bin/python3
 TIME=/usr/bin/time
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 positive() { [[ $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || die "$1 must be a positive number, got '$2'"; }
 positive BENCH_LOGIN_MESSAGES "$MESSAGES"
@@ -86,13 +86,7 @@ fi
 [[ -n ${AWS_ENDPOINT_URL:-} ]] ||
   log "note: AWS_ENDPOINT_URL is not set: the SQS cases would run against real AWS"
 ADMIN_URL=$SLUICE_PG_URL
-url_base=${ADMIN_URL%%\?*}
-url_query=${ADMIN_URL#"$url_base"}
-if [[ $url_base =~ ^[a-z]+://[^/]*$ ]]; then
-  URL="$url_base/$BENCH_DB$url_query"
-else
-  URL="${url_base%/*}/$BENCH_DB$url_query"
-fi
+URL=$(database_url "$ADMIN_URL" "$BENCH_DB")
 export PGTZ=UTC PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 # The URL of one case's schema: every consumer gets its tables there through
@@ -103,9 +97,6 @@ schema_url() {
   echo "$URL${sep}options=-csearch_path%3D$1"
 }
 
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL" "$@"; }
-pg() { psql -X -q -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
-pgv() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
 
 psql_admin -Atc 'select 1' >/dev/null 2>&1 ||
   die "cannot connect to $ADMIN_URL (is scripts/services up running?)"
@@ -192,12 +183,6 @@ timed() {
     echo "timed out after ${CASE_TIMEOUT}s (BENCH_TIMEOUT)" >>"$TMP/$name.log"
   fi
   return "$rc"
-}
-
-fail_note() {  # last meaningful line of a log, fit for a table cell
-  local line
-  line=$(grep -v '^[[:space:]]*$' "$TMP/$1.log" 2>/dev/null | tail -n 1 | tr '|\t' '/ ' | cut -c1-160 || true)
-  echo "${line:-no output}"
 }
 
 fresh_schema() { pg -c "DROP SCHEMA IF EXISTS $1 CASCADE; CREATE SCHEMA $1"; }
@@ -469,10 +454,7 @@ server_setting() { pgv -c "SHOW $1" 2>/dev/null || echo '?'; }
 echo
 echo "### Machine"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- CPU: $(nproc) cores available, $(awk -F ': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "- memory: $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
-echo "- OS: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}"), kernel $(uname -r)"
+machine_lines
 echo "- PostgreSQL: $(pgv -c 'SHOW server_version'); shared_buffers $(server_setting shared_buffers), fsync $(server_setting fsync), synchronous_commit $(server_setting synchronous_commit)"
 echo "- SQS: ${AWS_ENDPOINT_URL:-AWS} (moto_server when local)"
 echo "- Python: $("$PY" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo '?'); $("$PY" -c 'import boto3, botocore, psycopg2; print("boto3", boto3.__version__, "/ botocore", botocore.__version__, "/ psycopg2", psycopg2.__version__.split()[0])' 2>/dev/null || echo 'boto3 or psycopg2 not installed')"

@@ -49,6 +49,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib.bash
+source bench/lib.bash
 ROOT=$PWD
 
 USERS=${BENCH_REPORT_USERS:-1000000}
@@ -67,8 +69,6 @@ PY=/usr/bin/python3
 TIME=/usr/bin/time
 DAYS=30
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 positive() { [[ $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || die "$1 must be a positive number, got '$2'"; }
 positive BENCH_REPORT_USERS "$USERS"
@@ -105,18 +105,9 @@ fi
 [[ -n ${SLUICE_MYSQL_URL:-} ]] || die "no MariaDB: run scripts/services up (or set SLUICE_MYSQL_URL)"
 [[ -n ${AWS_ENDPOINT_URL:-} ]] || die "AWS_ENDPOINT_URL is not set: this bench writes to a local S3 (moto) only"
 ADMIN_URL=$SLUICE_PG_URL
-url_base=${ADMIN_URL%%\?*}
-url_query=${ADMIN_URL#"$url_base"}
-if [[ $url_base =~ ^[a-z]+://[^/]*$ ]]; then
-  URL="$url_base/$BENCH_DB$url_query"
-else
-  URL="${url_base%/*}/$BENCH_DB$url_query"
-fi
+URL=$(database_url "$ADMIN_URL" "$BENCH_DB")
 export PGTZ=UTC PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL" "$@"; }
-pg() { psql -X -q -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
-pgv() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
 
 psql_admin -Atc 'select 1' >/dev/null 2>&1 ||
   die "cannot connect to $ADMIN_URL (is scripts/services up running?)"
@@ -208,12 +199,6 @@ timed() {
     echo "timed out after ${CASE_TIMEOUT}s (BENCH_TIMEOUT)" >>"$TMP/$name.log"
   fi
   return "$rc"
-}
-
-fail_note() {  # last meaningful line of a log, fit for a table cell
-  local line
-  line=$(grep -v '^[[:space:]]*$' "$TMP/$1.log" 2>/dev/null | tail -n 1 | tr '|\t' '/ ' | cut -c1-160 || true)
-  echo "${line:-no output}"
 }
 
 record() {  # size key label seconds rss_kb rows fingerprint note
@@ -494,10 +479,7 @@ my_setting() { my -N -e "SELECT @@$1" 2>/dev/null | awk '{ if ($1 ~ /^[0-9]+$/ &
 echo
 echo "### Machine"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- CPU: $(nproc) cores available, $(awk -F ': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "- memory: $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
-echo "- OS: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}"), kernel $(uname -r)"
+machine_lines
 echo "- PostgreSQL: $(pgv -c 'SHOW server_version'); shared_buffers $(server_setting shared_buffers), work_mem $(server_setting work_mem), fsync $(server_setting fsync)"
 echo "- MariaDB: $(my -N -e 'SELECT VERSION()' 2>/dev/null || echo '?'); innodb_buffer_pool_size $(my_setting innodb_buffer_pool_size), sort_buffer_size $(my_setting sort_buffer_size), tmp_table_size $(my_setting tmp_table_size), innodb_flush_log_at_trx_commit $(my_setting innodb_flush_log_at_trx_commit)"
 echo "- S3: $AWS_ENDPOINT_URL (moto_server when local)"

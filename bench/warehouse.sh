@@ -30,6 +30,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib.bash
+source bench/lib.bash
 ROOT=$PWD
 
 ROWS=${BENCH_ROWS:-1000000}
@@ -43,8 +45,6 @@ SLUICE=${SLUICE_BIN:-build/sluice}
 PY=/usr/bin/python3
 TIME=/usr/bin/time
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
 
 [[ $ROWS =~ ^[0-9]+$ && $ROWS -gt 0 ]] || die "BENCH_ROWS must be a positive number, got '$ROWS'"
 [[ $REPEAT =~ ^[0-9]+$ && $REPEAT -gt 0 ]] || die "BENCH_REPEAT must be a positive number, got '$REPEAT'"
@@ -63,19 +63,9 @@ if [[ -z ${SLUICE_PG_URL:-} && -x scripts/services ]]; then
 fi
 [[ -n ${SLUICE_PG_URL:-} ]] || die "no PostgreSQL: run scripts/services up (or set SLUICE_PG_URL)"
 ADMIN_URL=$SLUICE_PG_URL
-# Same server, database name replaced by $BENCH_DB (query string kept).
-url_base=${ADMIN_URL%%\?*}
-url_query=${ADMIN_URL#"$url_base"}
-if [[ $url_base =~ ^[a-z]+://[^/]*$ ]]; then
-  URL="$url_base/$BENCH_DB$url_query"
-else
-  URL="${url_base%/*}/$BENCH_DB$url_query"
-fi
+URL=$(database_url "$ADMIN_URL" "$BENCH_DB")
 export PGTZ=UTC PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL" "$@"; }
-pg() { psql -X -q -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
-pgv() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
 
 psql_admin -Atc 'select 1' >/dev/null 2>&1 ||
   die "cannot connect to $ADMIN_URL (is scripts/services up running?)"
@@ -160,12 +150,6 @@ settle() {  # level the field between cases
 
 record() {  # key label seconds rss_kb rows fingerprint note
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
-}
-
-fail_note() {  # last meaningful line of a log, fit for a table cell
-  local line
-  line=$(grep -v '^[[:space:]]*$' "$TMP/$1.log" 2>/dev/null | tail -n 1 | tr '|\t' '/ ' | cut -c1-160 || true)
-  echo "${line:-no output}"
 }
 
 # Current transaction id (32-bit, as xmin shows it): rows whose xmin is newer
@@ -471,10 +455,7 @@ server_setting() { pgv -c "SHOW $1" 2>/dev/null || echo '?'; }
 echo
 echo "### Machine"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- CPU: $(nproc) cores available, $(awk -F ': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "- memory: $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
-echo "- OS: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}"), kernel $(uname -r)"
+machine_lines
 echo "- PostgreSQL: $(pgv -c 'SHOW server_version'); shared_buffers $(server_setting shared_buffers), fsync $(server_setting fsync), synchronous_commit $(server_setting synchronous_commit), max_wal_size $(server_setting max_wal_size)"
 if command -v pgloader >/dev/null; then
   echo "- pgloader: $(pgloader --version 2>/dev/null | head -n 1)"
