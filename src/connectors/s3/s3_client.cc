@@ -7,6 +7,7 @@
 
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
+#include "core/thread_name.h"
 
 namespace sluice {
 namespace {
@@ -264,6 +265,7 @@ Status S3ObjectWriter::Write(std::string_view data) {
 }
 
 void S3ObjectWriter::UploadLoop() {
+  NameThisThread("s3-upload");
   while (auto part = parts_->Pop()) {
     EVP_DigestUpdate(sha_.get(), part->second.data(), part->second.size());
     auto etag = client_.UploadPart(bucket_, key_, upload_id_, part->first, part->second);

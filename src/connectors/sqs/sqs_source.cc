@@ -1,8 +1,10 @@
 #include "connectors/sqs/sqs_source.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 
 namespace sluice {
 namespace {
@@ -41,6 +43,7 @@ void SqsSource::RecordError(const Status& status) {
 }
 
 void SqsSource::ReceiveLoop() {
+  NameThisThread("sqs-receive");
   auto client = make_client_();
   int empty_polls = 0;
   int failures = 0;
@@ -79,7 +82,8 @@ void SqsSource::ReceiveLoop() {
                                        std::move(m.receipt_handle), m.sent_timestamp_ms,
                                        now_micros});
     }
-    ready_.notify_all();
+    // Waking the job for every receive while it lingers costs a context switch each time.
+    if (buffer_.size() >= wake_at_) ready_.notify_all();
   }
   std::lock_guard lock(mutex_);
   --active_receivers_;
@@ -89,19 +93,16 @@ void SqsSource::ReceiveLoop() {
 std::vector<InboundMessage> SqsSource::NextBatch(size_t max, std::chrono::milliseconds linger) {
   std::vector<InboundMessage> batch;
   std::unique_lock lock(mutex_);
-  // Wait for the first message (or the end), then linger for more to fill the batch.
+  // Wait for the first message (or the end), then linger until the batch can be filled.
+  wake_at_ = 1;
   ready_.wait(lock, [&] { return !buffer_.empty() || active_receivers_ == 0; });
-  auto deadline = std::chrono::steady_clock::now() + linger;
-  while (batch.size() < max) {
-    while (!buffer_.empty() && batch.size() < max) {
-      batch.push_back(std::move(buffer_.front()));
-      buffer_.pop_front();
-    }
-    if (batch.size() >= max || active_receivers_ == 0) break;
-    if (!ready_.wait_until(lock, deadline,
-                           [&] { return !buffer_.empty() || active_receivers_ == 0; })) {
-      break;
-    }
+  const auto deadline = std::chrono::steady_clock::now() + linger;
+  wake_at_ = std::clamp<size_t>(max, 1, options_.max_buffered);
+  ready_.wait_until(lock, deadline,
+                    [&] { return buffer_.size() >= wake_at_ || active_receivers_ == 0; });
+  while (!buffer_.empty() && batch.size() < max) {
+    batch.push_back(std::move(buffer_.front()));
+    buffer_.pop_front();
   }
   space_.notify_all();
   return batch;
@@ -130,6 +131,7 @@ void SqsSource::Acknowledge(std::vector<InboundMessage> messages) {
 }
 
 void SqsSource::DeleteLoop() {
+  NameThisThread("sqs-delete");
   auto client = make_client_();
   for (;;) {
     std::vector<std::string> chunk;
@@ -154,6 +156,7 @@ void SqsSource::DeleteLoop() {
 }
 
 void SqsSource::HeartbeatLoop() {
+  NameThisThread("sqs-visibility");
   auto client = make_client_();
   const auto visibility = std::chrono::seconds(options_.visibility_timeout_seconds);
   const auto period = std::max<std::chrono::milliseconds>(visibility / 4, std::chrono::seconds(1));

@@ -52,6 +52,7 @@ class SqsSource : public MessageSource {
   std::condition_variable ready_;  // messages arrived, or receivers finished
   std::condition_variable space_;  // the buffer has room
   std::deque<InboundMessage> buffer_;
+  size_t wake_at_ = 1;  // receivers wake the job once this many messages are buffered
   int active_receivers_ = 0;
   std::atomic<bool> stopping_{false};
 

@@ -1,10 +1,16 @@
 #include "jobs/logins/logins_job.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <thread>
 #include <unordered_set>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "jobs/logins/login_record.h"
 #include "pipeline/bounded_queue.h"
 
@@ -12,21 +18,27 @@ namespace sluice::logins {
 namespace {
 
 std::atomic<MessageSource*> g_signal_target{nullptr};
-std::atomic<bool> g_signalled{false};
+// The handler only writes a byte here (write is async-signal-safe); a thread blocked on the
+// other end does the rest. It sleeps until a signal comes, so an idle consumer costs nothing.
+int g_signal_pipe[2] = {-1, -1};
 
 void OnSignal(int) {
-  g_signalled = true;
+  const int saved_errno = errno;
+  const char byte = 1;
+  (void)!write(g_signal_pipe[1], &byte, 1);
+  errno = saved_errno;
 }
 
-// Signal handlers may only touch lock-free atomics; this thread does the rest.
 void WatchSignals() {
-  while (true) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (g_signalled.exchange(false)) {
-      if (MessageSource* s = g_signal_target.load()) {
-        LogInfo("signal received: finishing the batch in hand, then exiting");
-        s->Stop();
-      }
+  NameThisThread("signals");
+  char byte;
+  for (;;) {
+    ssize_t n = read(g_signal_pipe[0], &byte, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    if (MessageSource* s = g_signal_target.load()) {
+      LogInfo("signal received: finishing the batch in hand, then exiting");
+      s->Stop();
     }
   }
 }
@@ -38,6 +50,12 @@ constexpr int kWriteAttempts = 5;
 void StopOnSignals(MessageSource* source) {
   g_signal_target = source;
   static bool installed = [] {
+    if (pipe2(g_signal_pipe, O_CLOEXEC) != 0) {
+      LogWarn("cannot watch for SIGTERM/SIGINT: {}", std::strerror(errno));
+      return false;
+    }
+    // A burst of signals must never block the handler on a full pipe.
+    fcntl(g_signal_pipe[1], F_SETFL, O_NONBLOCK);
     struct sigaction sa {};
     sa.sa_handler = &OnSignal;
     sigemptyset(&sa.sa_mask);
@@ -81,6 +99,7 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   LoginsRunStats stats;
   Status write_error;
   std::thread writer([&] {
+    NameThisThread("logins-write");
     auto last_report = std::chrono::steady_clock::now();
     auto last_prune = last_report;
     while (std::optional<Prepared> batch = prepared.Pop()) {

@@ -18,6 +18,7 @@
 #include "aws/crypto.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "core/thread_name.h"
 #include "core/time_parse.h"
 #include "formats/csv_writer.h"
 
@@ -257,6 +258,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   std::vector<std::thread> readers;
   for (size_t i = 1; i < slices.size(); ++i) {
     readers.emplace_back([&, i] {
+      NameThisThread("mysql-read");
       auto conn = MysqlConnection::Connect(request.mysql_url);
       if (!conn.ok()) {
         read_status[i] = conn.status();
