@@ -133,6 +133,33 @@ Result<PgResult> PgConnection::Query(std::string_view sql,
   return r;
 }
 
+Status PgConnection::Prepare(const std::string& name, std::string_view sql, std::string_view what) {
+  PgResult r(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return ErrorFrom(r.get(), what);
+  last_sqlstate_.clear();
+  return Status::Ok();
+}
+
+Result<PgResult> PgConnection::ExecPrepared(const std::string& name,
+                                            const std::vector<std::string>& params,
+                                            std::string_view what) {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  const std::vector<int> formats(params.size(), 1);
+  values.reserve(params.size());
+  lengths.reserve(params.size());
+  for (const auto& p : params) {
+    values.push_back(p.data());
+    lengths.push_back(static_cast<int>(p.size()));
+  }
+  PgResult r(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
+                            lengths.data(), formats.data(), 0));
+  ExecStatusType st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorFrom(r.get(), what);
+  last_sqlstate_.clear();
+  return r;
+}
+
 Status PgConnection::CopyBegin(std::string_view copy_sql, std::string_view what) {
   copy_what_ = what;
   PgResult r(PQexec(conn_, std::string(copy_sql).c_str()));

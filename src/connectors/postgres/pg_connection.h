@@ -67,6 +67,14 @@ class PgConnection {
     return Query(sql, {}, what);
   }
 
+  // Prepares a statement for this session, for ExecPrepared. Its parameters' types come from
+  // casts in the SQL (`$1::text[]`).
+  Status Prepare(const std::string& name, std::string_view sql, std::string_view what);
+  // Runs a prepared statement with parameters in PostgreSQL's binary form (see
+  // EncodePgBinaryArray) and returns its rows as text.
+  Result<PgResult> ExecPrepared(const std::string& name, const std::vector<std::string>& params,
+                                std::string_view what);
+
   // COPY ... FROM STDIN: Begin, Put any number of chunks, End.
   Status CopyBegin(std::string_view copy_sql, std::string_view what);
   Status CopyPut(std::string_view data);

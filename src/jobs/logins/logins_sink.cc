@@ -9,8 +9,7 @@
 namespace sluice::logins {
 namespace {
 
-constexpr const char* kRowStage = "sluice_login_stage";
-constexpr const char* kRejectStage = "sluice_login_reject_stage";
+constexpr const char* kMergeStatement = "sluice_logins_merge";
 
 }  // namespace
 
@@ -44,37 +43,36 @@ Status LoginsSink::Setup() {
           fmt::arg("ledger_index", QuoteIdent(tables_.ledger + "_stored_at")),
           fmt::arg("checkpoints", QuoteIdent(tables_.checkpoints))),
       fmt::format("creating the tables of {}", tables_.logins)));
-  // Staging lives as long as the session and empties at every commit.
-  RETURN_IF_ERROR(conn_->Exec(
-      fmt::format("CREATE TEMP TABLE {} (message_id text, user_id text, device_type text, "
-                  "masked_ip text, masked_device_id text, locale text, app_version integer, "
-                  "create_date date) ON COMMIT DELETE ROWS",
-                  kRowStage),
-      "creating the staging table"));
-  RETURN_IF_ERROR(conn_->Exec(
-      fmt::format("CREATE TEMP TABLE {} (message_id text, received_at timestamptz, reason text, "
-                  "body_encrypted text) ON COMMIT DELETE ROWS",
-                  kRejectStage),
-      "creating the staging table"));
-  merge_sql_ = fmt::format(
-      "WITH fresh AS ("
+  // One statement, so one round trip and its own transaction: the batch arrives as one array
+  // per column, the ledger keeps the ids it had not seen, and only those messages are stored.
+  const std::string merge_sql = fmt::format(
+      "WITH batch AS ("
+      "  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+      "    $6::text[], $7::int4[], $8::date[]) AS b(message_id, user_id, device_type, masked_ip, "
+      "    masked_device_id, locale, app_version, create_date)), "
+      "batch_rejects AS ("
+      "  SELECT * FROM unnest($9::text[], $10::timestamptz[], $11::text[], $12::text[]) "
+      "    AS j(message_id, received_at, reason, body_encrypted)), "
+      "fresh AS ("
       "  INSERT INTO {ledger} (message_id, source) "
-      "  SELECT message_id, {source} FROM {rows} UNION ALL SELECT message_id, {source} FROM {rej} "
+      "  SELECT message_id, {source} FROM batch UNION ALL "
+      "  SELECT message_id, {source} FROM batch_rejects "
       "  ON CONFLICT (message_id) DO NOTHING RETURNING message_id), "
       "stored AS ("
       "  INSERT INTO {logins} (user_id, device_type, masked_ip, masked_device_id, locale, "
       "    app_version, create_date) "
-      "  SELECT r.user_id, r.device_type, r.masked_ip, r.masked_device_id, r.locale, "
-      "    r.app_version, r.create_date FROM {rows} r JOIN fresh f USING (message_id) "
+      "  SELECT b.user_id, b.device_type, b.masked_ip, b.masked_device_id, b.locale, "
+      "    b.app_version, b.create_date FROM batch b JOIN fresh f USING (message_id) "
       "  RETURNING 1), "
       "rejected AS ("
       "  INSERT INTO {rejects} (message_id, received_at, reason, body_encrypted) "
       "  SELECT j.message_id, j.received_at, j.reason, j.body_encrypted "
-      "  FROM {rej} j JOIN fresh f USING (message_id) RETURNING 1) "
+      "  FROM batch_rejects j JOIN fresh f USING (message_id) RETURNING 1) "
       "SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM rejected)",
       fmt::arg("ledger", ledger), fmt::arg("source", QuoteLiteral(source_)),
-      fmt::arg("rows", kRowStage), fmt::arg("rej", kRejectStage), fmt::arg("logins", logins),
-      fmt::arg("rejects", rejects));
+      fmt::arg("logins", logins), fmt::arg("rejects", rejects));
+  RETURN_IF_ERROR(conn_->Prepare(kMergeStatement, merge_sql,
+                                 fmt::format("preparing the insert into {}", tables_.logins)));
   logins_columns_ = fmt::format(
       "{} (user_id, device_type, masked_ip, masked_device_id, locale, app_version, create_date)",
       logins);
@@ -110,47 +108,49 @@ Status LoginsSink::Copy(const std::string& copy_target, const Batch& batch, size
 
 Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
                                        const Checkpoint* checkpoint) {
+  if (!checkpoint) return WriteThroughLedger(rows, rejects);
   const std::string what = fmt::format("storing logins in {}", tables_.logins);
   RETURN_IF_ERROR(conn_->Exec("BEGIN", what));
   Status st;
-  if (checkpoint) {
-    auto moved = conn_->Query(
-        checkpoint_sql_,
-        {checkpoint->name, std::to_string(checkpoint->from), std::to_string(checkpoint->to)},
-        "moving the checkpoint");
-    if (!moved.ok()) {
-      st = moved.status();
-    } else if (moved->rows() == 0) {
-      st = Status(StatusCode::kAlreadyExists,
-                  fmt::format("{}: another process has loaded this source past line {}; "
-                              "stopping so nothing is stored twice",
-                              checkpoint->name, checkpoint->from));
-    }
+  auto moved = conn_->Query(
+      checkpoint_sql_,
+      {checkpoint->name, std::to_string(checkpoint->from), std::to_string(checkpoint->to)},
+      "moving the checkpoint");
+  if (!moved.ok()) {
+    st = moved.status();
+  } else if (moved->rows() == 0) {
+    st = Status(StatusCode::kAlreadyExists,
+                fmt::format("{}: another process has loaded this source past line {}; "
+                            "stopping so nothing is stored twice",
+                            checkpoint->name, checkpoint->from));
+  }
+  // The checkpoint guards the whole batch, so rows go straight into their tables.
+  if (st.ok()) st = Copy(logins_columns_, rows, 1);
+  if (st.ok()) st = Copy(rejects_columns_, rejects, 0);
+  if (st.ok()) st = conn_->Exec("COMMIT", what);
+  if (!st.ok()) {
+    (void)conn_->Exec("ROLLBACK", "rolling back");
+    return st;
   }
   BatchOutcome outcome;
-  if (checkpoint) {
-    // The checkpoint guards the whole batch, so rows go straight into their tables.
-    if (st.ok()) st = Copy(logins_columns_, rows, 1);
-    if (st.ok()) st = Copy(rejects_columns_, rejects, 0);
-    if (st.ok()) st = conn_->Exec("COMMIT", what);
-    if (!st.ok()) {
-      (void)conn_->Exec("ROLLBACK", "rolling back");
-      return st;
-    }
-    outcome.stored = rows.num_rows();
-    outcome.rejected = rejects.num_rows();
-    return outcome;
-  }
-  if (st.ok()) st = Copy(kRowStage, rows, 0);
-  if (st.ok()) st = Copy(kRejectStage, rejects, 0);
-  Result<PgResult> counts = st.ok() ? conn_->Query(merge_sql_, what) : Result<PgResult>(st);
-  if (counts.ok()) st = conn_->Exec("COMMIT", what);
-  if (!counts.ok() || !st.ok()) {
-    (void)conn_->Exec("ROLLBACK", "rolling back");
-    return counts.ok() ? st : counts.status();
-  }
-  outcome.stored = counts->Count(0, 0);
-  outcome.rejected = counts->Count(0, 1);
+  outcome.stored = rows.num_rows();
+  outcome.rejected = rejects.num_rows();
+  return outcome;
+}
+
+Result<BatchOutcome> LoginsSink::WriteThroughLedger(const Batch& rows, const Batch& rejects) {
+  std::vector<std::string> params;
+  params.reserve(rows.num_columns() + rejects.num_columns());
+  for (size_t c = 0; c < rows.num_columns(); ++c)
+    params.push_back(EncodePgBinaryArray(rows, c));
+  for (size_t c = 0; c < rejects.num_columns(); ++c)
+    params.push_back(EncodePgBinaryArray(rejects, c));
+  ASSIGN_OR_RETURN(PgResult counts,
+                   conn_->ExecPrepared(kMergeStatement, params,
+                                       fmt::format("storing logins in {}", tables_.logins)));
+  BatchOutcome outcome;
+  outcome.stored = counts.Count(0, 0);
+  outcome.rejected = counts.Count(0, 1);
   outcome.duplicates = rows.num_rows() + rejects.num_rows() - outcome.stored - outcome.rejected;
   return outcome;
 }

@@ -1,8 +1,9 @@
 // Writes login rows and rejects to PostgreSQL exactly once per SQS message.
 //
-// Each batch is one transaction: rows and rejects are copied (binary) into session-local
-// staging tables, the batch's message ids are inserted into the ledger with ON CONFLICT DO
-// NOTHING, and only the messages whose ids were new reach user_logins or user_logins_rejects.
+// Each batch is one statement, so one transaction and one round trip: rows and rejects travel
+// as binary arrays, one per column, the batch's message ids are inserted into the ledger with
+// ON CONFLICT DO NOTHING, and only the messages whose ids were new reach user_logins or
+// user_logins_rejects.
 // A message redelivered after its batch committed therefore adds nothing, and a crash before
 // the commit leaves nothing behind: the message is simply received again. Ordered sources (a
 // file) keep one checkpoint instead, which costs far less than a ledger entry per message.
@@ -41,7 +42,7 @@ struct BatchOutcome {
 class LoginsSink {
  public:
   // Creates the tables if missing (user_logins exactly as specified, so an existing one is used
-  // as it is) and the session's staging tables.
+  // as it is) and prepares the session's insert.
   static Result<std::unique_ptr<LoginsSink>> Open(const std::string& pg_url, LoginsTables tables,
                                                   std::string source_name);
 
@@ -62,13 +63,13 @@ class LoginsSink {
   LoginsSink(std::unique_ptr<PgConnection> conn, LoginsTables tables, std::string source_name)
       : conn_(std::move(conn)), tables_(std::move(tables)), source_(std::move(source_name)) {}
   Status Setup();
+  Result<BatchOutcome> WriteThroughLedger(const Batch& rows, const Batch& rejects);
   // COPYs columns [first_column, ...) of `batch` into `copy_target` ("table (columns)").
   Status Copy(const std::string& copy_target, const Batch& batch, size_t first_column);
 
   std::unique_ptr<PgConnection> conn_;
   LoginsTables tables_;
   std::string source_;
-  std::string merge_sql_;  // through the ledger
   std::string checkpoint_sql_;
   std::string logins_columns_;  // COPY targets when a checkpoint guards the batch
   std::string rejects_columns_;
