@@ -24,7 +24,7 @@ struct LoginsFlags {
   std::string key_file;
   std::string mask = "siv";
   bool until_empty = false;
-  int receivers = 2;
+  int receivers = 8;
   int wait_seconds = 10;
   int visibility_timeout = 60;
   size_t batch_size = 1000;
@@ -176,7 +176,8 @@ void AddLoginsCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"siv", "hmac"}))
       ->capture_default_str();
   run->add_flag("--until-empty", flags->until_empty, "Stop once the queue is drained");
-  run->add_option("--receivers", flags->receivers, "Long polls in flight")
+  run->add_option("--receivers", flags->receivers,
+                  "Most long polls in flight: starts at 1, adds one while it raises the rate")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   run->add_option("--wait-seconds", flags->wait_seconds, "Long-poll length")

@@ -23,10 +23,12 @@ int64_t NowMicros() {
 
 SqsSource::SqsSource(SqsSourceOptions options,
                      std::function<std::unique_ptr<SqsClient>()> make_client)
-    : options_(std::move(options)), make_client_(std::move(make_client)) {
+    : options_(std::move(options)),
+      make_client_(std::move(make_client)),
+      tuner_({.max = std::max(1, options_.receivers)}, std::chrono::steady_clock::now()) {
   active_receivers_ = std::max(1, options_.receivers);
   for (int i = 0; i < active_receivers_; ++i)
-    receivers_.emplace_back([this] { ReceiveLoop(); });
+    receivers_.emplace_back([this, i] { ReceiveLoop(i); });
   for (int i = 0; i < std::max(1, options_.deleters); ++i) {
     deleters_.emplace_back([this] { DeleteLoop(); });
   }
@@ -42,7 +44,7 @@ void SqsSource::RecordError(const Status& status) {
   if (first_error_.ok()) first_error_ = status;
 }
 
-void SqsSource::ReceiveLoop() {
+void SqsSource::ReceiveLoop(int index) {
   NameThisThread("sqs-receive");
   auto client = make_client_();
   int empty_polls = 0;
@@ -50,15 +52,19 @@ void SqsSource::ReceiveLoop() {
   while (!stopping_) {
     {
       std::unique_lock lock(mutex_);
-      space_.wait(lock, [&] { return stopping_ || buffer_.size() < options_.max_buffered; });
-      if (stopping_) break;
+      // Receivers beyond the tuner's target wait here; so do all while the buffer is full.
+      space_.wait(lock, [&] {
+        return stopping_ || receiving_over_ ||
+               (index < tuner_.target() && buffer_.size() < options_.max_buffered);
+      });
+      if (stopping_ || receiving_over_) break;
     }
     auto received = client->ReceiveMessages(options_.queue_url, static_cast<int>(kSqsBatch),
                                             options_.until_empty ? 1 : options_.wait_seconds,
                                             options_.visibility_timeout_seconds);
     if (!received.ok()) {
-      // The client already retried transient failures; a lasting one ends this receiver after
-      // a few more rounds, and the job reports it.
+      // The client already retried transient failures; a lasting one ends receiving after a
+      // few more rounds, and the job reports it.
       LogWarn("receiving from SQS failed: {}", received.status().message());
       if (++failures >= 5 || received.status().code() == StatusCode::kInvalidArgument) {
         RecordError(received.status());
@@ -68,14 +74,18 @@ void SqsSource::ReceiveLoop() {
       continue;
     }
     failures = 0;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (tuner_.Record(received->size(), received->size() == kSqsBatch, now)) {
+      LogDebug("{} receives in flight", tuner_.target());
+      space_.notify_all();
+    }
     if (received->empty()) {
       if (options_.until_empty && ++empty_polls >= kEmptyPollsToFinish) break;
       continue;
     }
     empty_polls = 0;
-    const auto now = std::chrono::steady_clock::now();
     const int64_t now_micros = NowMicros();
-    std::lock_guard lock(mutex_);
     for (auto& m : *received) {
       in_flight_[m.receipt_handle] = now;
       buffer_.push_back(InboundMessage{std::move(m.message_id), std::move(m.body),
@@ -85,8 +95,11 @@ void SqsSource::ReceiveLoop() {
     // Waking the job for every receive while it lingers costs a context switch each time.
     if (buffer_.size() >= wake_at_) ready_.notify_all();
   }
+  // One receiver ending (the queue drained, a lasting error, a stop) ends them all.
   std::lock_guard lock(mutex_);
+  receiving_over_ = true;
   --active_receivers_;
+  space_.notify_all();
   ready_.notify_all();
 }
 
@@ -100,11 +113,13 @@ std::vector<InboundMessage> SqsSource::NextBatch(size_t max, std::chrono::millis
   wake_at_ = std::clamp<size_t>(max, 1, options_.max_buffered);
   ready_.wait_until(lock, deadline,
                     [&] { return buffer_.size() >= wake_at_ || active_receivers_ == 0; });
+  // Receivers wait on this condition for room and for their turn: wake them only for room.
+  const bool was_full = buffer_.size() >= options_.max_buffered;
   while (!buffer_.empty() && batch.size() < max) {
     batch.push_back(std::move(buffer_.front()));
     buffer_.pop_front();
   }
-  space_.notify_all();
+  if (was_full) space_.notify_all();
   return batch;
 }
 

@@ -1,6 +1,6 @@
-// Messages from an SQS queue: several long polls in flight, a bounded hand-off to the job
-// (back-pressure), visibility extended while a batch is still being written, and deletes in
-// batches of ten, only for acknowledged messages.
+// Messages from an SQS queue: as many long polls in flight as raise the rate, a bounded hand-off
+// to the job (back-pressure), visibility extended while a batch is still being written, and
+// deletes in batches of ten, only for acknowledged messages.
 #pragma once
 
 #include <atomic>
@@ -13,13 +13,14 @@
 #include <thread>
 
 #include "connectors/sqs/sqs_client.h"
+#include "pipeline/concurrency_tuner.h"
 #include "pipeline/message_source.h"
 
 namespace sluice {
 
 struct SqsSourceOptions {
   std::string queue_url;
-  int receivers = 2;      // long polls in flight
+  int receivers = 8;      // at most this many long polls in flight (see ConcurrencyTuner)
   int wait_seconds = 10;  // long-poll length
   int visibility_timeout_seconds = 60;
   bool until_empty = false;    // finish when the queue has nothing more to give
@@ -40,7 +41,7 @@ class SqsSource : public MessageSource {
   Status Close() override;
 
  private:
-  void ReceiveLoop();
+  void ReceiveLoop(int index);
   void DeleteLoop();
   void HeartbeatLoop();
   void RecordError(const Status& status);
@@ -54,6 +55,8 @@ class SqsSource : public MessageSource {
   std::deque<InboundMessage> buffer_;
   size_t wake_at_ = 1;  // receivers wake the job once this many messages are buffered
   int active_receivers_ = 0;
+  bool receiving_over_ = false;
+  ConcurrencyTuner tuner_;  // how many receivers poll at once
   std::atomic<bool> stopping_{false};
 
   // Received and not yet deleted: receipt handle -> when visibility was last set.
