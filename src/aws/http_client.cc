@@ -51,6 +51,8 @@ class CurlTransport : public HttpTransport {
   }
   ~CurlTransport() override { curl_easy_cleanup(curl_); }
 
+  std::unique_ptr<HttpTransport> Fork() const override { return std::make_unique<CurlTransport>(); }
+
   Result<HttpResponse> Send(const HttpRequest& request) override {
     if (!curl_) return Internal("cannot create a curl handle");
     curl_easy_reset(curl_);  // keeps the connection cache

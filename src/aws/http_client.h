@@ -35,6 +35,9 @@ class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+  // A transport of the same kind for another thread, or nullptr if there is no such thing
+  // (a scripted transport in a test): callers then stay on one thread.
+  virtual std::unique_ptr<HttpTransport> Fork() const { return nullptr; }
 };
 
 // libcurl, one easy handle per transport so its connection is reused. Not thread-safe: give

@@ -26,7 +26,7 @@ struct ReportFlags {
   std::string prefix = "reports/";
   int64_t url_expiry = 86400;
   bool create_bucket = false;
-  size_t part_size_mb = 8;
+  size_t part_size_mb = S3ObjectWriter::kDefaultPartSize >> 20;
   int read_connections = 2;
   std::string users_table = "mindtickle_users";
   std::string completions_table = "lesson_completion";

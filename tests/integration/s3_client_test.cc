@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include "aws/crypto.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -76,16 +77,20 @@ TEST_F(S3ClientTest, ListingFollowsContinuationPages) {
 }
 
 TEST_F(S3ClientTest, MultipartWriterUploadsPartsAndPresignedUrlDownloadsThem) {
+  // Seven parts, each of its own bytes, so that parts uploaded side by side and completed out
+  // of order would show in the object and in its SHA-256.
   S3ObjectWriter writer(*client_, bucket_, "big.csv", "text/csv", 5 << 20);
   std::string expected;
   std::string chunk(1 << 20, 'x');
-  for (int i = 0; i < 11; ++i) {
-    chunk[0] = static_cast<char>('a' + i);
+  for (int i = 0; i < 33; ++i) {
+    chunk.assign(chunk.size(), static_cast<char>('a' + i % 26));
+    chunk[0] = static_cast<char>('0' + i % 10);
     expected += chunk;
     ASSERT_TRUE(writer.Write(chunk).ok());
   }
   ASSERT_TRUE(writer.Finish().ok());
-  EXPECT_EQ(writer.parts(), 3);
+  EXPECT_EQ(writer.parts(), 7);
+  EXPECT_EQ(writer.sha256_hex(), HexLower(Sha256(expected)));
   auto url = client_->PresignGet(bucket_, "big.csv", 600);
   ASSERT_TRUE(url.ok());
   long status = 0;

@@ -31,6 +31,12 @@ S3Client::S3Client(AwsConfig config, std::unique_ptr<HttpTransport> transport,
       addressing_(addressing),
       retry_(retry) {}
 
+std::unique_ptr<S3Client> S3Client::Fork() const {
+  std::unique_ptr<HttpTransport> transport = transport_->Fork();
+  if (!transport) return nullptr;
+  return std::make_unique<S3Client>(config_, std::move(transport), addressing_, retry_);
+}
+
 S3Client::Target S3Client::TargetFor(const std::string& bucket, const std::string& key) const {
   std::string encoded_key = key.empty() ? "" : "/" + UriEncode(key, true);
   if (addressing_ == S3Addressing::kVirtualHost && !bucket.empty()) {
@@ -264,25 +270,38 @@ Status S3ObjectWriter::Write(std::string_view data) {
   return Status::Ok();
 }
 
-void S3ObjectWriter::UploadLoop() {
+void S3ObjectWriter::UploadLoop(S3Client& client) {
   NameThisThread("s3-upload");
-  while (auto part = parts_->Pop()) {
-    EVP_DigestUpdate(sha_.get(), part->second.data(), part->second.size());
-    auto etag = client_.UploadPart(bucket_, key_, upload_id_, part->first, part->second);
+  for (;;) {
+    std::optional<std::pair<int, std::string>> part;
+    {
+      std::lock_guard take(take_mutex_);
+      part = parts_->Pop();
+      if (!part) return;
+      EVP_DigestUpdate(sha_.get(), part->second.data(), part->second.size());
+    }
+    auto etag = client.UploadPart(bucket_, key_, upload_id_, part->first, part->second);
     std::lock_guard lock(mutex_);
     if (!etag.ok()) {
       if (upload_status_.ok()) upload_status_ = etag.status();
       parts_->Close();  // the producer's next part finds the queue closed and stops
+      spare_ready_.notify_all();
       return;
     }
     if (etags_.size() < static_cast<size_t>(part->first)) etags_.resize(part->first);
     etags_[part->first - 1] = *etag;
+    part->second.clear();
+    spare_.push_back(std::move(part->second));
+    spare_ready_.notify_one();
   }
 }
 
 Status S3ObjectWriter::StopUploader() {
   if (parts_) parts_->Close();
-  if (uploader_.joinable()) uploader_.join();
+  for (auto& t : uploaders_) {
+    if (t.joinable()) t.join();
+  }
+  uploaders_.clear();
   std::lock_guard lock(mutex_);
   return upload_status_;
 }
@@ -293,17 +312,41 @@ Status S3ObjectWriter::FlushPart() {
     if (!id.ok()) return id.status();
     upload_id_ = *id;
     parts_ = std::make_unique<BoundedQueue<std::pair<int, std::string>>>(1);
-    uploader_ = std::thread([this] { UploadLoop(); });
+    uploaders_.emplace_back([this] { UploadLoop(client_); });
+    for (int i = 1; i < kUploaders; ++i) {
+      std::unique_ptr<S3Client> fork = client_.Fork();
+      if (!fork) break;
+      forks_.push_back(std::move(fork));
+      uploaders_.emplace_back([this, c = forks_.back().get()] { UploadLoop(*c); });
+    }
   }
   std::string part;
   part.swap(buffer_);
-  // The next part gets its whole size up front: growing by doubling would copy it and touch
-  // twice the memory.
-  buffer_.reserve(part_size_ + kWriteSlack);
   if (!parts_->Push({++parts_queued_, std::move(part)})) {
     Status st = StopUploader();
     Abort();
     return st.ok() ? Internal("the part uploader stopped") : st;
+  }
+  // The next part reuses an uploaded one's memory, already touched: a fresh allocation would
+  // fault in every page again, and freed part-sized blocks fragment the heap. One buffer more
+  // than there are uploaders keeps them all busy; more would only hold memory.
+  std::unique_lock lock(mutex_);
+  spare_ready_.wait(lock, [&] {
+    return !spare_.empty() || buffers_made_ <= uploaders_.size() || !upload_status_.ok();
+  });
+  if (!upload_status_.ok()) {
+    lock.unlock();
+    Status st = StopUploader();
+    Abort();
+    return st;
+  }
+  if (!spare_.empty()) {
+    buffer_.swap(spare_.back());
+    spare_.pop_back();
+  } else {
+    ++buffers_made_;
+    // Its whole size up front: growing by doubling would copy it and touch twice the memory.
+    buffer_.reserve(part_size_ + kWriteSlack);
   }
   return Status::Ok();
 }

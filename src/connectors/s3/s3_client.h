@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -65,6 +66,10 @@ class S3Client {
   Status AbortMultipartUpload(const std::string& bucket, const std::string& key,
                               const std::string& upload_id);
 
+  // Another client to the same endpoint with the same settings and its own connection, for
+  // another thread; nullptr if the transport cannot be duplicated.
+  std::unique_ptr<S3Client> Fork() const;
+
   // A GET URL anyone can use until it expires (at most 7 days, as SigV4 allows).
   Result<std::string> PresignGet(const std::string& bucket, const std::string& key,
                                  int64_t expires_seconds);
@@ -89,12 +94,15 @@ class S3Client {
 
 // Streams an object to S3: bytes are buffered into parts and sent as a multipart upload once
 // there is more than one part, or as one PUT when the whole object fits in a part. Parts upload
-// on a background thread while the caller produces the next one (at most two parts are held).
-// Any failure, or destruction before Finish(), aborts the upload, so no half-written object is
-// left. The client is used by one thread at a time: the uploader while parts are in flight.
+// on background threads (kUploaders, each with its own connection) while the caller produces
+// the next one: at most kUploaders + 1 part buffers exist, reused from part to part. Any failure,
+// or destruction before Finish(), aborts the upload, so no half-written object is left. The client
+// is used by one thread at a time: by the uploaders while parts are in flight.
 class S3ObjectWriter {
  public:
   static constexpr size_t kDefaultPartSize = size_t{8} << 20;  // S3's minimum is 5 MiB
+  // Two parts in flight let a server hash one while it receives the other.
+  static constexpr int kUploaders = 2;
 
   S3ObjectWriter(S3Client& client, std::string bucket, std::string key, std::string content_type,
                  size_t part_size = kDefaultPartSize);
@@ -105,14 +113,14 @@ class S3ObjectWriter {
   void Abort();
 
   uint64_t bytes_written() const { return bytes_; }
-  // The SHA-256 (hex) of everything written; valid after a successful Finish(). Computed on
-  // the uploader thread, part by part, so the producer does not pay for it.
+  // The SHA-256 (hex) of everything written; valid after a successful Finish(). Computed by
+  // the uploaders, part by part in order, so the producer does not pay for it.
   const std::string& sha256_hex() const { return sha256_hex_; }
   int parts() const { return parts_queued_; }
 
  private:
   Status FlushPart();
-  void UploadLoop();
+  void UploadLoop(S3Client& client);
   Status StopUploader();
 
   S3Client& client_;
@@ -127,8 +135,13 @@ class S3ObjectWriter {
   bool done_ = false;
   int parts_queued_ = 0;
   std::unique_ptr<BoundedQueue<std::pair<int, std::string>>> parts_;
-  std::thread uploader_;
-  std::mutex mutex_;  // guards etags_ and upload_status_
+  std::vector<std::unique_ptr<S3Client>> forks_;  // the extra uploaders' clients
+  std::vector<std::thread> uploaders_;
+  std::mutex take_mutex_;           // uploaders take parts and hash them in order under it
+  std::mutex mutex_;                // guards etags_, spare_ and upload_status_
+  std::vector<std::string> spare_;  // uploaded parts' buffers, for the next parts
+  std::condition_variable spare_ready_;
+  size_t buffers_made_ = 1;  // part buffers allocated, counting the first
   Status upload_status_;
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> sha_;
   std::string sha256_hex_;

@@ -1,16 +1,11 @@
 #include "jobs/report/daily_lessons.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -21,13 +16,11 @@
 #include "core/thread_name.h"
 #include "core/time_parse.h"
 #include "formats/csv_writer.h"
+#include "jobs/report/day_counts.h"
+#include "jobs/report/range_spill.h"
 
 namespace sluice::report {
 namespace {
-
-// The window's rows are spilled to this many files, by user-id range.
-constexpr size_t kPartitions = 128;
-constexpr size_t kSpillBuffer = size_t{32} << 10;
 
 std::string NewUuid() {
   uint8_t b[16];
@@ -38,103 +31,6 @@ std::string NewUuid() {
   return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
                      hex.substr(16, 4), hex.substr(20));
 }
-
-// One completion of the window, packed in 8 bytes so that sorting compares integers: the
-// user's offset from the smallest user id in the high half, the day's offset in the window in
-// the low half.
-using Completion = uint64_t;
-inline Completion MakeCompletion(uint64_t user_offset, uint32_t day) {
-  return (user_offset << 32) | day;
-}
-inline uint64_t UserOffsetOf(Completion c) {
-  return c >> 32;
-}
-inline uint32_t DayOf(Completion c) {
-  return static_cast<uint32_t>(c);
-}
-
-// A temporary file in $TMPDIR (else /tmp), gone as soon as it is closed.
-std::FILE* TempFile() {
-  const char* dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/sluice-spill-XXXXXX";
-  int fd = ::mkstemp(path.data());
-  if (fd < 0) return nullptr;
-  ::unlink(path.c_str());
-  std::FILE* f = ::fdopen(fd, "w+b");
-  if (!f) ::close(fd);
-  return f;
-}
-
-// Completions spilled to temporary files by user-id range, so that each range can later be
-// counted in memory on its own, in user-id order.
-class RangeSpill {
- public:
-  RangeSpill(int64_t min_user, int64_t max_user)
-      : min_(min_user),
-        width_((static_cast<uint64_t>(max_user - min_user) + kPartitions) / kPartitions) {
-    files_.resize(kPartitions);
-    buffers_.resize(kPartitions);
-  }
-
-  // The first user id of partition p.
-  int64_t FirstUserOf(size_t p) const { return min_ + static_cast<int64_t>(p * width_); }
-  int64_t UserOf(Completion c) const { return min_ + static_cast<int64_t>(UserOffsetOf(c)); }
-
-  // `user_id` must lie in [min, max].
-  Status Add(int64_t user_id, uint32_t day) {
-    const uint64_t offset = static_cast<uint64_t>(user_id - min_);
-    const size_t p = static_cast<size_t>(offset / width_);
-    std::string& buf = buffers_[p];
-    if (buf.capacity() < kSpillBuffer) buf.reserve(kSpillBuffer);  // exactly: no doubling
-    const Completion c = MakeCompletion(offset, day);
-    buf.append(reinterpret_cast<const char*>(&c), sizeof c);
-    return buf.size() >= kSpillBuffer ? Flush(p) : Status::Ok();
-  }
-
-  // Reads partition p back, sorted.
-  Result<std::vector<Completion>> Take(size_t p) {
-    std::vector<Completion> out;
-    if (files_[p]) {
-      long size = std::ftell(files_[p].get());
-      out.resize(static_cast<size_t>(size) / sizeof(Completion));
-      std::rewind(files_[p].get());
-      if (std::fread(out.data(), sizeof(Completion), out.size(), files_[p].get()) != out.size()) {
-        return IoError("reading a spill file failed");
-      }
-      files_[p].reset();
-    }
-    const std::string& buf = buffers_[p];
-    size_t n = out.size();
-    out.resize(n + buf.size() / sizeof(Completion));
-    if (!buf.empty()) std::memcpy(out.data() + n, buf.data(), buf.size());
-    buffers_[p].clear();
-    buffers_[p].shrink_to_fit();
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  Status Flush(size_t p) {
-    if (!files_[p]) {
-      files_[p].reset(TempFile());
-      if (!files_[p]) return IoError("cannot create a spill file in $TMPDIR (or /tmp)");
-    }
-    std::string& buf = buffers_[p];
-    if (std::fwrite(buf.data(), 1, buf.size(), files_[p].get()) != buf.size()) {
-      return IoError("writing a spill file failed (is the temporary directory full?)");
-    }
-    buf.clear();
-    return Status::Ok();
-  }
-
-  struct Closer {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-  };
-  int64_t min_;
-  uint64_t width_;  // user ids per partition
-  std::vector<std::unique_ptr<std::FILE, Closer>> files_;
-  std::vector<std::string> buffers_;
-};
 
 // The CSV on its way to S3, in 64 KiB writes, with its row count.
 class ReportOutput {
@@ -274,32 +170,31 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
     RETURN_IF_ERROR(read_status[i]);
     result->unknown_completions += unknown[i];
   }
-  // Partition p of the whole window: the same partition of every reader's spill, sorted.
-  auto take = [&](size_t p) -> Result<std::vector<Completion>> {
-    std::vector<Completion> all;
-    for (auto& spill : spills) {
-      ASSIGN_OR_RETURN(auto part, spill->Take(p));
-      all.insert(all.end(), part.begin(), part.end());
-    }
-    if (spills.size() > 1) std::sort(all.begin(), all.end());
-    return all;
+  // Partition p of the whole window: the same partition of every reader's spill.
+  std::vector<Completion> taken;
+  auto take = [&](size_t p) -> Status {
+    taken.clear();
+    for (auto& spill : spills)
+      RETURN_IF_ERROR(spill->TakeInto(p, taken));
+    return Status::Ok();
   };
-  const RangeSpill& spill = *spills[0];  // the same ranges in every spill
+  const uint64_t width = spills[0]->width();  // the same ranges in every spill
   LogDebug("report: the window's completions read from MySQL and spilled");
 
   // 2. Users stream from PostgreSQL in id order and meet their range's counts.
-  size_t next_partition = 0;
-  std::vector<Completion> current;  // sorted completions of the loaded partitions
-  size_t cursor = 0;
-  std::vector<std::optional<std::string>> fields;
-  std::vector<uint32_t> per_day(static_cast<size_t>(request.days));
-  // Completions of ids below `limit` that no user claimed are unknown ids.
-  auto skip_unclaimed = [&](int64_t limit) {
-    while (cursor < current.size() && spill.UserOf(current[cursor]) < limit) {
-      ++result->unknown_completions;
-      ++cursor;
+  DayCounts counts(width, static_cast<uint32_t>(request.days));
+  size_t next_partition = 0;  // partitions below it are loaded or done
+  // Completions of a range that no user claimed belong to ids unknown to PostgreSQL.
+  auto load_through = [&](size_t p) -> Status {
+    while (next_partition <= p && next_partition < RangeSpill::kPartitions) {
+      result->unknown_completions += counts.unclaimed();
+      RETURN_IF_ERROR(take(next_partition));
+      counts.Load(taken, next_partition * width);
+      ++next_partition;
     }
+    return Status::Ok();
   };
+  std::vector<std::optional<std::string>> fields;
   Status streamed = pg.CopyOut(
       fmt::format("COPY (SELECT user_id, user_name, active_status = 'active' FROM {} ORDER BY "
                   "user_id) TO STDOUT",
@@ -311,21 +206,13 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         if (fields.size() != 3 || !fields[0] || !ParseInt(*fields[0], &user_id)) {
           return DatabaseError("an unreadable row of the users table");
         }
-        // Load partitions until the one holding this user.
-        while (next_partition < kPartitions && spill.FirstUserOf(next_partition) <= user_id) {
-          skip_unclaimed(spill.FirstUserOf(next_partition));
-          ASSIGN_OR_RETURN(auto part, take(next_partition));
-          current.erase(current.begin(), current.begin() + static_cast<std::ptrdiff_t>(cursor));
-          current.insert(current.end(), part.begin(), part.end());
-          cursor = 0;
-          ++next_partition;
-        }
-        skip_unclaimed(user_id);
-        std::fill(per_day.begin(), per_day.end(), 0);
+        // A user added since min/max were read has no completions in the spill.
         uint64_t mine = 0;
-        for (; cursor < current.size() && spill.UserOf(current[cursor]) == user_id; ++cursor) {
-          ++per_day[DayOf(current[cursor])];
-          ++mine;
+        std::span<const uint32_t> per_day;
+        if (!no_users && user_id >= min_user && user_id <= max_user) {
+          const uint64_t offset = static_cast<uint64_t>(user_id - min_user);
+          RETURN_IF_ERROR(load_through(offset / width));
+          per_day = counts.ForUser(offset, &mine);
         }
         if (fields[2] != "t") {
           result->inactive_completions += mine;
@@ -343,11 +230,8 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       });
   RETURN_IF_ERROR(streamed);
   // Whatever no user claimed, up to the last range, belongs to unknown ids.
-  skip_unclaimed(INT64_MAX);
-  while (next_partition < kPartitions) {
-    ASSIGN_OR_RETURN(auto part, take(next_partition++));
-    result->unknown_completions += part.size();
-  }
+  RETURN_IF_ERROR(load_through(RangeSpill::kPartitions - 1));
+  result->unknown_completions += counts.unclaimed();
   RETURN_IF_ERROR(output.Flush());
   LogDebug("report: merged; finishing the upload");
   return writer.Finish();

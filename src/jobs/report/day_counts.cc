@@ -1,0 +1,60 @@
+#include "jobs/report/day_counts.h"
+
+#include <algorithm>
+
+namespace sluice::report {
+namespace {
+
+// Above this many cells (4 MiB of counters) a range is sorted instead of counted.
+constexpr uint64_t kMaxDenseCells = uint64_t{1} << 20;
+
+}  // namespace
+
+DayCounts::DayCounts(uint64_t width, uint32_t days)
+    : width_(width), days_(days), dense_(width * days <= kMaxDenseCells) {
+  if (dense_) {
+    cells_.resize(width * days);
+  } else {
+    user_days_.resize(days);
+  }
+}
+
+void DayCounts::Load(std::vector<Completion>& completions, uint64_t first) {
+  first_ = first;
+  loaded_ = completions.size();
+  claimed_ = 0;
+  if (dense_) {
+    std::fill(cells_.begin(), cells_.end(), 0);
+    for (Completion c : completions)
+      ++cells_[(UserOffsetOf(c) - first) * days_ + DayOf(c)];
+    completions.clear();
+    return;
+  }
+  std::sort(completions.begin(), completions.end());
+  sorted_.swap(completions);
+  completions.clear();
+  cursor_ = 0;
+}
+
+std::span<const uint32_t> DayCounts::ForUser(uint64_t offset, uint64_t* total) {
+  *total = 0;
+  if (offset < first_ || offset - first_ >= width_) return {};
+  if (dense_) {
+    std::span<const uint32_t> days(cells_.data() + (offset - first_) * days_, days_);
+    for (uint32_t n : days)
+      *total += n;
+    claimed_ += *total;
+    return days;
+  }
+  while (cursor_ < sorted_.size() && UserOffsetOf(sorted_[cursor_]) < offset)
+    ++cursor_;
+  std::fill(user_days_.begin(), user_days_.end(), 0);
+  for (; cursor_ < sorted_.size() && UserOffsetOf(sorted_[cursor_]) == offset; ++cursor_) {
+    ++user_days_[DayOf(sorted_[cursor_])];
+    ++*total;
+  }
+  claimed_ += *total;
+  return user_days_;
+}
+
+}  // namespace sluice::report
