@@ -196,9 +196,10 @@ Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::s
                                          std::string_view body) {
   std::string query =
       fmt::format("partNumber={}&uploadId={}", part_number, UriEncode(upload_id, false));
+  // No Content-MD5 here: the signed x-amz-content-sha256 already makes S3 check every byte
+  // of the part, and a third hash over each part cost a fifth of the upload's CPU.
   ASSIGN_OR_RETURN(HttpResponse r, Send("PUT", bucket, key, query, body,
-                                        {{"Content-Type", "application/octet-stream"},
-                                         {"Content-MD5", Md5Base64(body)}}));
+                                        {{"Content-Type", "application/octet-stream"}}));
   if (r.status != 200) return ErrorFrom(r, fmt::format("UploadPart {}", part_number), bucket, key);
   const std::string* etag = r.Header("etag");
   if (!etag) return Unavailable("S3 UploadPart: no ETag in the response");
