@@ -212,51 +212,59 @@ Status PgConnection::CopyOut(std::string_view copy_sql, std::string_view what,
 }
 
 void DecodeCopyTextRow(std::string_view line, std::vector<std::optional<std::string>>* fields) {
-  fields->clear();
+  // Called once per row of large tables: the strings of the previous row are reused, and a
+  // field without escapes (nearly all) is copied whole.
+  size_t count = 0;
   size_t start = 0;
   while (true) {
     size_t tab = line.find('\t', start);
     std::string_view raw =
         line.substr(start, tab == std::string_view::npos ? line.npos : tab - start);
+    if (count == fields->size()) fields->emplace_back();
+    std::optional<std::string>& slot = (*fields)[count++];
     if (raw == "\\N") {
-      fields->emplace_back(std::nullopt);
+      slot.reset();
     } else {
-      std::string value;
-      value.reserve(raw.size());
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] != '\\' || i + 1 == raw.size()) {
-          value.push_back(raw[i]);
-          continue;
-        }
-        char c = raw[++i];
-        switch (c) {
-          case 'n':
-            value.push_back('\n');
-            break;
-          case 't':
-            value.push_back('\t');
-            break;
-          case 'r':
-            value.push_back('\r');
-            break;
-          case 'b':
-            value.push_back('\b');
-            break;
-          case 'f':
-            value.push_back('\f');
-            break;
-          case 'v':
-            value.push_back('\v');
-            break;
-          default:
-            value.push_back(c);  // \\ and any other escaped character
+      std::string& value = slot ? *slot : slot.emplace();
+      if (raw.find('\\') == std::string_view::npos) {
+        value.assign(raw);
+      } else {
+        value.clear();
+        for (size_t i = 0; i < raw.size(); ++i) {
+          if (raw[i] != '\\' || i + 1 == raw.size()) {
+            value.push_back(raw[i]);
+            continue;
+          }
+          char c = raw[++i];
+          switch (c) {
+            case 'n':
+              value.push_back('\n');
+              break;
+            case 't':
+              value.push_back('\t');
+              break;
+            case 'r':
+              value.push_back('\r');
+              break;
+            case 'b':
+              value.push_back('\b');
+              break;
+            case 'f':
+              value.push_back('\f');
+              break;
+            case 'v':
+              value.push_back('\v');
+              break;
+            default:
+              value.push_back(c);  // \\ and any other escaped character
+          }
         }
       }
-      fields->emplace_back(std::move(value));
     }
     if (tab == std::string_view::npos) break;
     start = tab + 1;
   }
+  fields->resize(count);
 }
 
 void PgConnection::CopyAbort() {
