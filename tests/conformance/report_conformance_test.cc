@@ -265,5 +265,35 @@ TEST_F(ReportTest, LargeReportsUploadInPartsAndStillMatch) {
   EXPECT_NE(run.err.find("in 2 part(s)"), std::string::npos) << run.err;
 }
 
+TEST_F(ReportTest, SkewedUserIdsStillGiveTheSpecifiedReport) {
+  // Three thousand dense ids and two far above them, with unknown ids in the gap: the id
+  // slices come from a sample of the ids, not from equal widths of [min, max].
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users SELECT g, 'user ' || g, CASE WHEN g % 4 = 0 "
+                        "THEN 'inactive' ELSE 'active' END FROM generate_series(1, 3000) g; "
+                        "INSERT INTO mindtickle_users VALUES (1500000000, 'far', 'active'), "
+                        "(2000000000, 'farther', 'active')",
+                        "users")
+                  .ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) SELECT CASE seq % 7 WHEN 0 "
+                             "THEN 1500000000 WHEN 1 THEN 2000000000 WHEN 2 THEN 1000000 + seq "
+                             "ELSE 1 + seq % 3100 END, seq, DATE '2024-01-01' + INTERVAL (seq % "
+                             "40) DAY FROM seq_0_to_49999",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-02-10");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-02-10.csv");
+  ASSERT_TRUE(object.ok());
+  int32_t as_of;
+  std::string error;
+  ParseDate("2024-02-10", &as_of, &error);
+  EXPECT_TRUE(*object == Expected(as_of)) << "the report differs from the rule";
+  EXPECT_NE(object->find("\n2000000000,farther,2024-"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::report

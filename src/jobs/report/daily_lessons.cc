@@ -74,6 +74,34 @@ class ReportOutput {
   uint64_t rows_ = 0;
 };
 
+// Slices of about equal numbers of users, from quantiles of the ids on a few hundred of the
+// table's pages (milliseconds), so that skewed ids do not pile into one slice.
+Result<IdSlices> SliceUsers(PgConnection& pg, const ReportRequest& request, int64_t min_user,
+                            int64_t max_user) {
+  constexpr size_t kSlices = 128;
+  constexpr double kSamplePages = 256;
+  const std::string what = fmt::format("sampling the user ids of {}", request.users_table);
+  const std::string users = QuoteIdent(request.users_table);
+  // The table's size, not the planner's row estimate: a table loaded a moment ago has none yet.
+  ASSIGN_OR_RETURN(PgResult size, pg.Query("SELECT pg_relation_size($1::regclass) / "
+                                           "current_setting('block_size')::bigint",
+                                           {users}, what));
+  const double pages = static_cast<double>(size.Count(0, 0));
+  const double percent = pages <= kSamplePages ? 100.0 : 100.0 * kSamplePages / pages;
+  ASSIGN_OR_RETURN(PgResult sampled,
+                   pg.Query(fmt::format("SELECT user_id FROM {} TABLESAMPLE SYSTEM ({:.6f}) "
+                                        "REPEATABLE (0)",
+                                        users, percent),
+                            what));
+  std::vector<int64_t> sample;
+  sample.reserve(static_cast<size_t>(sampled.rows()));
+  for (int r = 0; r < sampled.rows(); ++r) {
+    int64_t id;
+    if (!sampled.IsNull(r, 0) && ParseInt(sampled.Value(r, 0), &id)) sample.push_back(id);
+  }
+  return IdSlices::FromSample(min_user, max_user, std::move(sample), kSlices);
+}
+
 Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
                const ReportRequest& request, ReportResult* result, ReportOutput& output) {
   const int32_t first_day = request.as_of_day - request.days;
@@ -93,12 +121,15 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         "{}.user_id spans more than 2^32 values; the report handles INT-sized id ranges",
         request.users_table));
   }
+  ASSIGN_OR_RETURN(const IdSlices slices, no_users ? Result<IdSlices>(IdSlices::EqualWidth(0, 0, 1))
+                                                   : SliceUsers(pg, request, min_user, max_user));
+  LogDebug("report: {} slices of user ids", slices.count());
   // The window's days as text, made once rather than per row.
   std::vector<std::string> dates;
   for (int d = 0; d < request.days; ++d)
     dates.push_back(FormatDate(first_day + d));
 
-  // 1. The window's completions leave MySQL once, spilled by user-id range. The read is split
+  // 1. The window's completions leave MySQL once, spilled by user-id slice. The read is split
   // by primary-key range over `read_connections` connections, each spilling on its own: the
   // server then scans on several cores, which is most of this job's time.
   const std::string what = fmt::format("reading {} from MySQL", request.completions_table);
@@ -106,7 +137,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       "SELECT user_id, completion_date FROM `{}` WHERE completion_date >= '{}' AND "
       "completion_date < '{}'",
       request.completions_table, FormatDate(first_day), FormatDate(request.as_of_day));
-  std::vector<std::string> slices = {window_sql};
+  std::vector<std::string> queries = {window_sql};
   if (request.read_connections > 1 && !request.mysql_url.empty()) {
     int64_t lo = 0, hi = -1;
     Status bounds =
@@ -121,21 +152,21 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
                      });
     // Without a completion_id to split on, one connection reads everything.
     if (bounds.ok() && hi >= lo) {
-      slices.clear();
+      queries.clear();
       const int64_t n = request.read_connections;
       const int64_t step = (hi - lo) / n + 1;
       for (int64_t i = 0; i < n; ++i) {
-        slices.push_back(fmt::format("{} AND completion_id BETWEEN {} AND {}", window_sql,
-                                     lo + i * step, std::min(hi, lo + (i + 1) * step - 1)));
+        queries.push_back(fmt::format("{} AND completion_id BETWEEN {} AND {}", window_sql,
+                                      lo + i * step, std::min(hi, lo + (i + 1) * step - 1)));
       }
     }
   }
   std::vector<std::unique_ptr<RangeSpill>> spills;
-  std::vector<Status> read_status(slices.size());
-  std::vector<uint64_t> unknown(slices.size(), 0);
-  auto read_slice = [&](size_t i, MysqlConnection& conn) {
+  std::vector<Status> read_status(queries.size());
+  std::vector<uint64_t> unknown(queries.size(), 0);
+  auto read_query = [&](size_t i, MysqlConnection& conn) {
     RangeSpill& spill = *spills[i];
-    read_status[i] = conn.Stream(slices[i], what, [&](const MysqlRow& row) -> Status {
+    read_status[i] = conn.Stream(queries[i], what, [&](const MysqlRow& row) -> Status {
       int64_t user_id;
       int32_t day;
       std::string error;
@@ -149,10 +180,10 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       return spill.Add(user_id, static_cast<uint32_t>(day - first_day));
     });
   };
-  for (size_t i = 0; i < slices.size(); ++i)
-    spills.push_back(std::make_unique<RangeSpill>(min_user, max_user));
+  for (size_t i = 0; i < queries.size(); ++i)
+    spills.push_back(std::make_unique<RangeSpill>(slices));
   std::vector<std::thread> readers;
-  for (size_t i = 1; i < slices.size(); ++i) {
+  for (size_t i = 1; i < queries.size(); ++i) {
     readers.emplace_back([&, i] {
       NameThisThread("mysql-read");
       auto conn = MysqlConnection::Connect(request.mysql_url);
@@ -160,13 +191,13 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         read_status[i] = conn.status();
         return;
       }
-      read_slice(i, **conn);
+      read_query(i, **conn);
     });
   }
-  read_slice(0, mysql);
+  read_query(0, mysql);
   for (auto& t : readers)
     t.join();
-  for (size_t i = 0; i < slices.size(); ++i) {
+  for (size_t i = 0; i < queries.size(); ++i) {
     RETURN_IF_ERROR(read_status[i]);
     result->unknown_completions += unknown[i];
   }
@@ -178,18 +209,18 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       RETURN_IF_ERROR(spill->TakeInto(p, taken));
     return Status::Ok();
   };
-  const uint64_t width = spills[0]->width();  // the same ranges in every spill
   LogDebug("report: the window's completions read from MySQL and spilled");
 
   // 2. Users stream from PostgreSQL in id order and meet their range's counts.
-  DayCounts counts(width, static_cast<uint32_t>(request.days));
+  DayCounts counts(static_cast<uint32_t>(request.days));
   size_t next_partition = 0;  // partitions below it are loaded or done
   // Completions of a range that no user claimed belong to ids unknown to PostgreSQL.
   auto load_through = [&](size_t p) -> Status {
-    while (next_partition <= p && next_partition < RangeSpill::kPartitions) {
+    while (next_partition <= p && next_partition < slices.count()) {
       result->unknown_completions += counts.unclaimed();
       RETURN_IF_ERROR(take(next_partition));
-      counts.Load(taken, next_partition * width);
+      counts.Load(taken, static_cast<uint64_t>(slices.first(next_partition) - min_user),
+                  slices.width(next_partition));
       ++next_partition;
     }
     return Status::Ok();
@@ -211,7 +242,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         std::span<const uint32_t> per_day;
         if (!no_users && user_id >= min_user && user_id <= max_user) {
           const uint64_t offset = static_cast<uint64_t>(user_id - min_user);
-          RETURN_IF_ERROR(load_through(offset / width));
+          RETURN_IF_ERROR(load_through(slices.SliceOf(user_id)));
           per_day = counts.ForUser(offset, &mine);
         }
         if (fields[2] != "t") {
@@ -230,7 +261,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       });
   RETURN_IF_ERROR(streamed);
   // Whatever no user claimed, up to the last range, belongs to unknown ids.
-  RETURN_IF_ERROR(load_through(RangeSpill::kPartitions - 1));
+  RETURN_IF_ERROR(load_through(slices.count() - 1));
   result->unknown_completions += counts.unclaimed();
   RETURN_IF_ERROR(output.Flush());
   LogDebug("report: merged; finishing the upload");

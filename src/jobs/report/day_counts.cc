@@ -10,21 +10,16 @@ constexpr uint64_t kMaxDenseCells = uint64_t{1} << 20;
 
 }  // namespace
 
-DayCounts::DayCounts(uint64_t width, uint32_t days)
-    : width_(width), days_(days), dense_(width * days <= kMaxDenseCells) {
-  if (dense_) {
-    cells_.resize(width * days);
-  } else {
-    user_days_.resize(days);
-  }
-}
+DayCounts::DayCounts(uint32_t days) : days_(days), user_days_(days) {}
 
-void DayCounts::Load(std::vector<Completion>& completions, uint64_t first) {
+void DayCounts::Load(std::vector<Completion>& completions, uint64_t first, uint64_t width) {
   first_ = first;
+  width_ = width;
+  dense_ = width * days_ <= kMaxDenseCells;
   loaded_ = completions.size();
   claimed_ = 0;
   if (dense_) {
-    std::fill(cells_.begin(), cells_.end(), 0);
+    cells_.assign(width * days_, 0);  // keeps the capacity of earlier slices
     for (Completion c : completions)
       ++cells_[(UserOffsetOf(c) - first) * days_ + DayOf(c)];
     completions.clear();

@@ -1,6 +1,6 @@
-// Lessons per user per day for one range of user ids, looked up user by user in id order.
+// Lessons per user per day for one slice of user ids, looked up user by user in id order.
 //
-// A dense range (ids × days small enough) is counted into a table in one pass; a sparse one
+// A dense slice (ids × days small enough) is counted into a table in one pass; a sparse one
 // (ids spread thinly over a wide span) is sorted instead, so memory never follows the span.
 #pragma once
 
@@ -14,12 +14,12 @@ namespace sluice::report {
 
 class DayCounts {
  public:
-  // Ranges are `width` user offsets wide; the window has `days` days.
-  DayCounts(uint64_t width, uint32_t days);
+  // The window has `days` days.
+  explicit DayCounts(uint32_t days);
 
   // Loads the completions of the users with offsets in [first, first + width), in any order.
   // `completions` is consumed.
-  void Load(std::vector<Completion>& completions, uint64_t first);
+  void Load(std::vector<Completion>& completions, uint64_t first, uint64_t width);
 
   // The per-day counts of the user at `offset`, and their sum in `*total`. Offsets must come
   // in increasing order; one outside the loaded range has no completions.
@@ -31,9 +31,9 @@ class DayCounts {
   bool dense() const { return dense_; }
 
  private:
-  uint64_t width_;
   uint32_t days_;
-  bool dense_;
+  uint64_t width_ = 0;
+  bool dense_ = true;
   uint64_t first_ = 0;
   uint64_t loaded_ = 0;
   uint64_t claimed_ = 0;

@@ -25,16 +25,14 @@ std::FILE* TempFile() {
 
 }  // namespace
 
-RangeSpill::RangeSpill(int64_t min_user, int64_t max_user)
-    : min_(min_user),
-      width_((static_cast<uint64_t>(max_user - min_user) + kPartitions) / kPartitions) {
-  files_.resize(kPartitions);
-  buffers_.resize(kPartitions);
+RangeSpill::RangeSpill(const IdSlices& slices) : slices_(slices) {
+  files_.resize(slices.count());
+  buffers_.resize(slices.count());
 }
 
 Status RangeSpill::Add(int64_t user_id, uint32_t day) {
-  const uint64_t offset = static_cast<uint64_t>(user_id - min_);
-  const size_t p = PartitionOf(offset);
+  const uint64_t offset = static_cast<uint64_t>(user_id - slices_.min_id());
+  const size_t p = slices_.SliceOf(user_id);
   std::string& buf = buffers_[p];
   if (buf.capacity() < kSpillBuffer) buf.reserve(kSpillBuffer);  // exactly: no doubling
   const Completion c = MakeCompletion(offset, day);
