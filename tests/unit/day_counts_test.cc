@@ -155,6 +155,20 @@ TEST(IdSlices, QuantilesKeepOneFarIdFromTakingEveryUserIntoOneSlice) {
   ExpectSlicesTile(slices, {1, 2, 999999, 1000000, 1000001, 1999999999, 2000000000});
 }
 
+TEST(IdSlices, AnEvenSampleKeepsTheExactEqualWidths) {
+  // Dense ids sampled in runs (page by page): even enough for equal widths.
+  std::vector<int64_t> sample;
+  for (int64_t page = 0; page < 1000000 / 180; page += 7) {
+    for (int64_t id = page * 180 + 1; id <= page * 180 + 180; id += 16)
+      sample.push_back(id);
+  }
+  const IdSlices slices = IdSlices::FromSample(1, 1000000, sample, 128);
+  const IdSlices equal = IdSlices::EqualWidth(1, 1000000, 128);
+  ASSERT_EQ(slices.count(), equal.count());
+  for (size_t s = 0; s < slices.count(); ++s)
+    EXPECT_EQ(slices.first(s), equal.first(s));
+}
+
 TEST(IdSlices, ASampleTooSmallOrRepeatedFallsBackOrMerges) {
   const IdSlices few = IdSlices::FromSample(1, 1000, {3, 500, 900}, 128);
   EXPECT_EQ(few.count(), 125u);  // equal widths of 8 ids

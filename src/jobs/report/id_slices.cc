@@ -8,6 +8,9 @@ namespace {
 constexpr size_t kBuckets = 4096;
 // Fewer sampled ids per slice than this and the quantiles are mostly noise.
 constexpr size_t kMinSamplePerSlice = 4;
+// Equal widths stay while no slice would hold more than this many times its share of the
+// sample: they are exact for dense ids, where a sample's quantiles are only close.
+constexpr size_t kSkew = 4;
 
 }  // namespace
 
@@ -40,7 +43,15 @@ IdSlices IdSlices::FromSample(int64_t min_id, int64_t max_id, std::vector<int64_
                               size_t count) {
   count = std::max<size_t>(1, count);
   std::erase_if(sample, [&](int64_t id) { return id < min_id || id > max_id; });
-  if (sample.size() < count * kMinSamplePerSlice) return EqualWidth(min_id, max_id, count);
+  IdSlices equal = EqualWidth(min_id, max_id, count);
+  if (sample.size() < count * kMinSamplePerSlice) return equal;
+  std::vector<size_t> per_slice(equal.count());
+  for (int64_t id : sample)
+    ++per_slice[equal.SliceOf(id)];
+  if (*std::max_element(per_slice.begin(), per_slice.end()) * equal.count() <=
+      kSkew * sample.size()) {
+    return equal;
+  }
   std::sort(sample.begin(), sample.end());
   std::vector<int64_t> firsts = {min_id};
   for (size_t s = 1; s < count; ++s) {

@@ -2,8 +2,9 @@
 // that counting one slice at a time keeps memory flat whatever the ids look like: a serial
 // column, ids with gaps, or a few ids far above the rest.
 //
-// The boundaries are quantiles of a sample of the ids. Without a usable sample the slices have
-// equal widths of ids, which is right for dense ids and only uneven for skewed ones.
+// Slices have equal widths of ids when a sample of the ids says that is even enough (dense ids,
+// ids with regular gaps), and boundaries at the sample's quantiles when it is not (a few ids
+// far above the rest, clusters). Without a usable sample they have equal widths.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +17,9 @@ class IdSlices {
  public:
   // `count` slices of equal width over [min_id, max_id].
   static IdSlices EqualWidth(int64_t min_id, int64_t max_id, size_t count);
-  // Up to `count` slices over [min_id, max_id] with boundaries at quantiles of `sample` (ids
-  // in that range, in any order; it is sorted here). Falls back to EqualWidth when the sample
-  // is too small to say anything.
+  // Up to `count` slices over [min_id, max_id]: equal widths unless one of them would hold
+  // more than 4 times its share of `sample` (ids in that range, in any order), else boundaries
+  // at the sample's quantiles. Equal widths too when the sample is too small to say anything.
   static IdSlices FromSample(int64_t min_id, int64_t max_id, std::vector<int64_t> sample,
                              size_t count);
 
