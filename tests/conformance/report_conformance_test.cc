@@ -295,5 +295,30 @@ TEST_F(ReportTest, SkewedUserIdsStillGiveTheSpecifiedReport) {
   EXPECT_NE(object->find("\n2000000000,farther,2024-"), std::string::npos);
 }
 
+TEST_F(ReportTest, AUsersViewIsReadLikeATable) {
+  // A view cannot be sampled for the id slices; the report still comes out the same.
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users SELECT g, 'user ' || g, CASE WHEN g % 3 = 0 "
+                        "THEN 'inactive' ELSE 'active' END FROM generate_series(1, 2000) g; "
+                        "CREATE VIEW users_view AS SELECT * FROM mindtickle_users",
+                        "users")
+                  .ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) SELECT 1 + seq % 2100, seq, "
+                             "DATE '2024-01-01' + INTERVAL (seq % 40) DAY FROM seq_0_to_9999",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-02-10", {"--users-table", "users_view"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-02-10.csv");
+  ASSERT_TRUE(object.ok());
+  int32_t as_of;
+  std::string error;
+  ParseDate("2024-02-10", &as_of, &error);
+  EXPECT_TRUE(*object == Expected(as_of)) << "the report differs from the rule";
+}
+
 }  // namespace
 }  // namespace sluice::report

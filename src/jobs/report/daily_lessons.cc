@@ -79,28 +79,34 @@ class ReportOutput {
 // the ids can bias it) on about a thousand of the table's pages: many pages, because ids sit
 // in runs page by page and a few pages would give lumpy quantiles; few rows, to keep the
 // client's memory flat. A few milliseconds on the server.
-Result<IdSlices> SliceUsers(PgConnection& pg, const ReportRequest& request, int64_t min_user,
-                            int64_t max_user) {
+IdSlices SliceUsers(PgConnection& pg, const ReportRequest& request, int64_t min_user,
+                    int64_t max_user) {
   constexpr size_t kSlices = 128;
   constexpr double kSamplePages = 1024;
   const std::string what = fmt::format("sampling the user ids of {}", request.users_table);
   const std::string users = QuoteIdent(request.users_table);
   // The table's size, not the planner's row estimate: a table loaded a moment ago has none yet.
-  ASSIGN_OR_RETURN(PgResult size, pg.Query("SELECT pg_relation_size($1::regclass) / "
-                                           "current_setting('block_size')::bigint",
-                                           {users}, what));
-  const double pages = static_cast<double>(size.Count(0, 0));
+  auto size =
+      pg.Query("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint",
+               {users}, what);
+  const double pages = size.ok() ? static_cast<double>(size->Count(0, 0)) : 0;
   const double percent = pages <= kSamplePages ? 100.0 : 100.0 * kSamplePages / pages;
-  ASSIGN_OR_RETURN(PgResult sampled,
-                   pg.Query(fmt::format("SELECT user_id FROM {} TABLESAMPLE SYSTEM ({:.6f}) "
-                                        "REPEATABLE (0) WHERE hashint8(user_id) % 16 = 0",
-                                        users, percent),
-                            what));
+  auto sampled = size.ok() ? pg.Query(fmt::format("SELECT user_id FROM {} TABLESAMPLE SYSTEM "
+                                                  "({:.6f}) REPEATABLE (0) WHERE "
+                                                  "hashint8(user_id) % 16 = 0",
+                                                  users, percent),
+                                      what)
+                           : Result<PgResult>(size.status());
+  // A view cannot be sampled; equal widths are only less even, never wrong.
+  if (!sampled.ok()) {
+    LogDebug("{}; the id slices get equal widths", sampled.status().message());
+    return IdSlices::EqualWidth(min_user, max_user, kSlices);
+  }
   std::vector<int64_t> sample;
-  sample.reserve(static_cast<size_t>(sampled.rows()));
-  for (int r = 0; r < sampled.rows(); ++r) {
+  sample.reserve(static_cast<size_t>(sampled->rows()));
+  for (int r = 0; r < sampled->rows(); ++r) {
     int64_t id;
-    if (!sampled.IsNull(r, 0) && ParseInt(sampled.Value(r, 0), &id)) sample.push_back(id);
+    if (!sampled->IsNull(r, 0) && ParseInt(sampled->Value(r, 0), &id)) sample.push_back(id);
   }
   return IdSlices::FromSample(min_user, max_user, std::move(sample), kSlices);
 }
@@ -124,8 +130,8 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         "{}.user_id spans more than 2^32 values; the report handles INT-sized id ranges",
         request.users_table));
   }
-  ASSIGN_OR_RETURN(const IdSlices slices, no_users ? Result<IdSlices>(IdSlices::EqualWidth(0, 0, 1))
-                                                   : SliceUsers(pg, request, min_user, max_user));
+  const IdSlices slices =
+      no_users ? IdSlices::EqualWidth(0, 0, 1) : SliceUsers(pg, request, min_user, max_user);
   uint64_t widest = 0;
   for (size_t s = 0; s < slices.count(); ++s)
     widest = std::max(widest, slices.width(s));
