@@ -74,8 +74,9 @@ class ReportOutput {
   uint64_t rows_ = 0;
 };
 
-// Slices of about equal numbers of users, from quantiles of a sample of their ids, so that
-// skewed ids do not pile into one slice. The sample is every 16th id (by hash, so no pattern in
+// Slices of about equal numbers of users: equal widths of ids, unless a sample of the ids shows
+// those would be uneven (IdSlices::FromSample); then the sample's quantiles, so that skewed ids
+// do not pile into one slice. The sample is every 16th id (by hash, so no pattern in
 // the ids can bias it) on about a thousand of the table's pages: many pages, because ids sit
 // in runs page by page and a few pages would give lumpy quantiles; few rows, to keep the
 // client's memory flat. A few milliseconds on the server.
@@ -213,27 +214,27 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
     RETURN_IF_ERROR(read_status[i]);
     result->unknown_completions += unknown[i];
   }
-  // Partition p of the whole window: the same partition of every reader's spill.
+  // Slice s of the whole window: the same slice of every reader's spill.
   std::vector<Completion> taken;
-  auto take = [&](size_t p) -> Status {
+  auto take = [&](size_t slice) -> Status {
     taken.clear();
     for (auto& spill : spills)
-      RETURN_IF_ERROR(spill->TakeInto(p, taken));
+      RETURN_IF_ERROR(spill->TakeInto(slice, taken));
     return Status::Ok();
   };
   LogDebug("report: the window's completions read from MySQL and spilled");
 
-  // 2. Users stream from PostgreSQL in id order and meet their range's counts.
+  // 2. Users stream from PostgreSQL in id order and meet their slice's counts.
   DayCounts counts(static_cast<uint32_t>(request.days));
-  size_t next_partition = 0;  // partitions below it are loaded or done
-  // Completions of a range that no user claimed belong to ids unknown to PostgreSQL.
-  auto load_through = [&](size_t p) -> Status {
-    while (next_partition <= p && next_partition < slices.count()) {
+  size_t next_slice = 0;  // slices below it are loaded or done
+  // Completions of a slice that no user claimed belong to ids unknown to PostgreSQL.
+  auto load_through = [&](size_t slice) -> Status {
+    while (next_slice <= slice && next_slice < slices.count()) {
       result->unknown_completions += counts.unclaimed();
-      RETURN_IF_ERROR(take(next_partition));
-      counts.Load(taken, static_cast<uint64_t>(slices.first(next_partition) - min_user),
-                  slices.width(next_partition));
-      ++next_partition;
+      RETURN_IF_ERROR(take(next_slice));
+      counts.Load(taken, static_cast<uint64_t>(slices.first(next_slice) - min_user),
+                  slices.width(next_slice));
+      ++next_slice;
     }
     return Status::Ok();
   };

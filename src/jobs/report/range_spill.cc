@@ -8,7 +8,7 @@
 namespace sluice::report {
 namespace {
 
-// Each partition buffers this much before it writes to its file.
+// Each slice buffers this much before it writes to its file.
 constexpr size_t kSpillBuffer = size_t{16} << 10;
 
 // A temporary file in $TMPDIR (else /tmp), gone as soon as it is closed.
