@@ -24,6 +24,11 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// libcurl calls this at least once a second during a transfer; non-zero aborts it.
+int StopWhenCancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
 size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, size * count);
   size_t colon = line.find(':');
@@ -90,8 +95,17 @@ class CurlTransport : public HttpTransport {
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &AppendHeader);
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
+    if (request.cancel) {
+      curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &StopWhenCancelled);
+      curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+    }
     CURLcode code = curl_easy_perform(curl_);
     curl_slist_free_all(headers);
+    if (code == CURLE_ABORTED_BY_CALLBACK) {
+      return Status(StatusCode::kCancelled,
+                    fmt::format("{} {}: cancelled", request.method, RedactQuery(request.url)));
+    }
     if (code != CURLE_OK) {
       return Unavailable(fmt::format("{} {}: {}", request.method, RedactQuery(request.url),
                                      curl_easy_strerror(code)));

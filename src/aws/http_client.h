@@ -3,6 +3,7 @@
 // retries with jittered exponential backoff on throttling, 5xx and dropped connections.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -19,6 +20,9 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string_view body;  // not owned: the caller keeps it alive (parts are megabytes)
   std::chrono::milliseconds timeout{30000};
+  // When this turns true the transfer stops, within about a second, and Send returns
+  // kCancelled: a shutdown need not wait out a 20-second long poll.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {

@@ -22,6 +22,7 @@ enum class StatusCode {
   kUnavailable,  // a server that could not be reached; worth retrying
   kDatabase,     // a server that answered with an error
   kInternal,
+  kCancelled,  // stopped on purpose (a shutdown); not worth retrying
 };
 
 const char* StatusCodeName(StatusCode code);

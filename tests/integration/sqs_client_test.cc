@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "support/test_env.h"
 
@@ -64,6 +67,22 @@ TEST_F(SqsClientTest, VisibilityCanBeShortenedToRedeliverAndPurgeEmpties) {
   EXPECT_EQ((*again)[0].receive_count, 2);
   ASSERT_TRUE(client_->PurgeQueue(url_).ok());
   EXPECT_EQ(*client_->ApproximateNumberOfMessages(url_, true), 0);
+}
+
+TEST_F(SqsClientTest, ALongPollStopsWhenCancelled) {
+  // An empty queue and a 20-second poll: only the cancel flag can end it with kCancelled.
+  std::atomic<bool> cancel{false};
+  Result<std::vector<SqsMessage>> received = Internal("not run");
+  std::thread poll([&] { received = client_->ReceiveMessages(url_, 10, 20, 0, &cancel); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  cancel = true;
+  poll.join();
+  ASSERT_FALSE(received.ok());
+  EXPECT_EQ(received.status().code(), StatusCode::kCancelled) << received.status().message();
+  // The client is still good for the next call.
+  auto again = client_->ReceiveMessages(url_, 10, 0);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->empty());
 }
 
 TEST_F(SqsClientTest, ErrorsNameTheQueueAndTheReason) {

@@ -66,7 +66,8 @@ SqsClient::SqsClient(AwsConfig config, std::unique_ptr<HttpTransport> transport,
     : config_(std::move(config)), transport_(std::move(transport)), retry_(retry) {}
 
 Result<std::string> SqsClient::Call(std::string_view action, std::string body,
-                                    std::chrono::milliseconds timeout) {
+                                    std::chrono::milliseconds timeout,
+                                    const std::atomic<bool>* cancel) {
   const std::string target = fmt::format("AmazonSQS.{}", action);
   const std::string payload_hash = HexLower(Sha256(body));
   auto build = [&] {
@@ -85,6 +86,7 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
     request.headers = std::move(signing.headers);
     request.body = body;
     request.timeout = timeout;
+    request.cancel = cancel;
     return request;
   };
   ASSIGN_OR_RETURN(HttpResponse response, SendWithRetries(*transport_, retry_, build));
@@ -195,7 +197,8 @@ Result<std::vector<std::string>> SqsClient::SendMessageBatch(
 
 Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& queue_url,
                                                            int max_messages, int wait_seconds,
-                                                           int visibility_timeout_seconds) {
+                                                           int visibility_timeout_seconds,
+                                                           const std::atomic<bool>* cancel) {
   JsonWriter w;
   w.BeginObject()
       .Key("QueueUrl")
@@ -219,7 +222,7 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
   w.EndObject();
   // The long poll must not be cut short by the HTTP timeout.
   auto timeout = std::chrono::milliseconds((wait_seconds + 15) * 1000);
-  ASSIGN_OR_RETURN(std::string body, Call("ReceiveMessage", w.Take(), timeout));
+  ASSIGN_OR_RETURN(std::string body, Call("ReceiveMessage", w.Take(), timeout, cancel));
   std::vector<SqsMessage> messages;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

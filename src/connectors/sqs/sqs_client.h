@@ -33,10 +33,12 @@ class SqsClient {
   Result<std::vector<std::string>> SendMessageBatch(const std::string& queue_url,
                                                     const std::vector<std::string>& bodies);
   // Up to `max_messages` (1..10), long-polling `wait_seconds`. `visibility_timeout_seconds` 0
-  // keeps the queue's default.
+  // keeps the queue's default. When `*cancel` turns true the poll stops (kCancelled); messages
+  // SQS had already sent in its answer then stay invisible until their timeout, and come back.
   Result<std::vector<SqsMessage>> ReceiveMessages(const std::string& queue_url, int max_messages,
                                                   int wait_seconds,
-                                                  int visibility_timeout_seconds = 0);
+                                                  int visibility_timeout_seconds = 0,
+                                                  const std::atomic<bool>* cancel = nullptr);
   // Up to 10 receipt handles; an entry SQS refuses is an error naming it.
   Status DeleteMessageBatch(const std::string& queue_url, const std::vector<std::string>& handles);
   Status ChangeVisibilityBatch(const std::string& queue_url,
@@ -45,7 +47,8 @@ class SqsClient {
  private:
   // POSTs one action and returns the response body, or SQS's error as a status.
   Result<std::string> Call(std::string_view action, std::string body,
-                           std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
+                           std::chrono::milliseconds timeout = std::chrono::milliseconds(30000),
+                           const std::atomic<bool>* cancel = nullptr);
 
   AwsConfig config_;
   std::unique_ptr<HttpTransport> transport_;

@@ -59,9 +59,11 @@ void SqsSource::ReceiveLoop(int index) {
       });
       if (stopping_ || receiving_over_) break;
     }
+    // A stop cuts the long poll short instead of waiting it out.
     auto received = client->ReceiveMessages(options_.queue_url, static_cast<int>(kSqsBatch),
                                             options_.until_empty ? 1 : options_.wait_seconds,
-                                            options_.visibility_timeout_seconds);
+                                            options_.visibility_timeout_seconds, &stopping_);
+    if (!received.ok() && received.status().code() == StatusCode::kCancelled) break;
     if (!received.ok()) {
       // The client already retried transient failures; a lasting one ends receiving after a
       // few more rounds, and the job reports it.
