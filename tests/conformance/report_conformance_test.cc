@@ -114,6 +114,23 @@ class ReportTest : public sluice::testing::PgTest {
     return csv;
   }
 
+  // Runs the report as of `as_of`, checks the object it wrote against the rule (Expected)
+  // and returns it; `run_out` gets the run's exit code and output.
+  std::string ReportFollowingTheRule(const std::string& as_of, std::vector<std::string> extra = {},
+                                     RunResult* run_out = nullptr) {
+    RunResult run = Report(as_of, std::move(extra));
+    if (run_out) *run_out = run;
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    auto object = s3_->GetObject(bucket_, "reports/daily-lessons/" + as_of + ".csv");
+    EXPECT_TRUE(object.ok()) << object.status().message();
+    if (!object.ok()) return "";
+    int32_t day;
+    std::string error;
+    EXPECT_TRUE(ParseDate(as_of, &day, &error)) << error;
+    EXPECT_TRUE(*object == Expected(day)) << "the report differs from the rule";
+    return *object;
+  }
+
   std::unique_ptr<MysqlConnection> mysql_;
   std::unique_ptr<S3Client> s3_;
   std::string table_;
@@ -253,15 +270,9 @@ TEST_F(ReportTest, LargeReportsUploadInPartsAndStillMatch) {
                              "FROM seq_0_to_399999",
                          "completions")
                   .ok());
-  RunResult run = Report("2024-02-10", {"--part-size-mb", "5"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-02-10.csv");
-  ASSERT_TRUE(object.ok());
-  int32_t as_of;
-  std::string error;
-  ParseDate("2024-02-10", &as_of, &error);
-  EXPECT_TRUE(*object == Expected(as_of)) << "the report differs from the rule";
-  EXPECT_GT(object->size(), size_t{5} << 20);  // more than one 5 MiB part: a multipart upload
+  RunResult run;
+  const std::string object = ReportFollowingTheRule("2024-02-10", {"--part-size-mb", "5"}, &run);
+  EXPECT_GT(object.size(), size_t{5} << 20);  // more than one 5 MiB part: a multipart upload
   EXPECT_NE(run.err.find("in 2 part(s)"), std::string::npos) << run.err;
 }
 
@@ -284,15 +295,8 @@ TEST_F(ReportTest, SkewedUserIdsStillGiveTheSpecifiedReport) {
                              "40) DAY FROM seq_0_to_49999",
                          "completions")
                   .ok());
-  RunResult run = Report("2024-02-10");
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-02-10.csv");
-  ASSERT_TRUE(object.ok());
-  int32_t as_of;
-  std::string error;
-  ParseDate("2024-02-10", &as_of, &error);
-  EXPECT_TRUE(*object == Expected(as_of)) << "the report differs from the rule";
-  EXPECT_NE(object->find("\n2000000000,farther,2024-"), std::string::npos);
+  const std::string object = ReportFollowingTheRule("2024-02-10");
+  EXPECT_NE(object.find("\n2000000000,farther,2024-"), std::string::npos);
 }
 
 TEST_F(ReportTest, AUsersViewIsReadLikeATable) {
@@ -310,14 +314,7 @@ TEST_F(ReportTest, AUsersViewIsReadLikeATable) {
                              "DATE '2024-01-01' + INTERVAL (seq % 40) DAY FROM seq_0_to_9999",
                          "completions")
                   .ok());
-  RunResult run = Report("2024-02-10", {"--users-table", "users_view"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-02-10.csv");
-  ASSERT_TRUE(object.ok());
-  int32_t as_of;
-  std::string error;
-  ParseDate("2024-02-10", &as_of, &error);
-  EXPECT_TRUE(*object == Expected(as_of)) << "the report differs from the rule";
+  ReportFollowingTheRule("2024-02-10", {"--users-table", "users_view"});
 }
 
 }  // namespace

@@ -235,29 +235,13 @@ void DecodeCopyTextRow(std::string_view line, std::vector<std::optional<std::str
             value.push_back(raw[i]);
             continue;
           }
-          char c = raw[++i];
-          switch (c) {
-            case 'n':
-              value.push_back('\n');
-              break;
-            case 't':
-              value.push_back('\t');
-              break;
-            case 'r':
-              value.push_back('\r');
-              break;
-            case 'b':
-              value.push_back('\b');
-              break;
-            case 'f':
-              value.push_back('\f');
-              break;
-            case 'v':
-              value.push_back('\v');
-              break;
-            default:
-              value.push_back(c);  // \\ and any other escaped character
-          }
+          // \n, \t and the like stand for control characters; \\ and any other escaped
+          // character for itself.
+          constexpr std::string_view kEscapes = "ntrbfv";
+          constexpr std::string_view kControls = "\n\t\r\b\f\v";
+          const char c = raw[++i];
+          const size_t k = kEscapes.find(c);
+          value.push_back(k == std::string_view::npos ? c : kControls[k]);
         }
       }
     }
