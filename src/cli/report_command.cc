@@ -148,7 +148,8 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
   run->add_option("--url-expiry", flags->url_expiry, "Presigned URL lifetime, seconds")
       ->capture_default_str();
   run->add_flag("--create-bucket", flags->create_bucket, "Create the bucket if it is missing");
-  run->add_option("--part-size-mb", flags->part_size_mb, "Multipart upload part size (5 to 5120)")
+  run->add_option("--part-size-mb", flags->part_size_mb,
+                  "Multipart upload part size (5 to 5120); doubles every 1,000 parts")
       ->check(CLI::Range(5, 5120))
       ->capture_default_str();
   run->add_option("--read-connections", flags->read_connections,

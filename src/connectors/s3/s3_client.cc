@@ -248,13 +248,21 @@ Result<std::string> S3Client::PresignGet(const std::string& bucket, const std::s
   return fmt::format("{}://{}{}?{}", config_.endpoint.scheme, target.host, target.path, query);
 }
 
+size_t PartSizeFor(int part_number, size_t first_part_size) {
+  constexpr int kPartsPerStep = 1000;
+  constexpr size_t kMaxPartSize = size_t{5} << 30;
+  const int doublings = std::min(20, std::max(0, (part_number - 1) / kPartsPerStep));
+  return std::min(kMaxPartSize, first_part_size << doublings);
+}
+
 S3ObjectWriter::S3ObjectWriter(S3Client& client, std::string bucket, std::string key,
                                std::string content_type, size_t part_size)
     : client_(client),
       bucket_(std::move(bucket)),
       key_(std::move(key)),
       content_type_(std::move(content_type)),
-      part_size_(std::max<size_t>(part_size, size_t{5} << 20)),
+      first_part_size_(std::max<size_t>(part_size, size_t{5} << 20)),
+      part_size_(first_part_size_),
       sha_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
   EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr);
 }
@@ -341,9 +349,11 @@ Status S3ObjectWriter::FlushPart() {
     Abort();
     return st;
   }
+  part_size_ = PartSizeFor(parts_queued_ + 1, first_part_size_);
   if (!spare_.empty()) {
     buffer_.swap(spare_.back());
     spare_.pop_back();
+    if (buffer_.capacity() < part_size_) buffer_.reserve(part_size_ + kWriteSlack);
   } else {
     ++buffers_made_;
     // Its whole size up front: growing by doubling would copy it and touch twice the memory.

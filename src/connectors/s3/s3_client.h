@@ -92,6 +92,11 @@ class S3Client {
   RetryPolicy retry_;
 };
 
+// The size of multipart part `part_number` (from 1) when the first is `first_part_size`: it
+// doubles every 1,000 parts (up to S3's 5 GiB a part), so that S3's limit of 10,000 parts
+// still holds objects of terabytes while small objects keep small parts.
+size_t PartSizeFor(int part_number, size_t first_part_size);
+
 // Streams an object to S3: bytes are buffered into parts and sent as a multipart upload once
 // there is more than one part, or as one PUT when the whole object fits in a part. Parts upload
 // on background threads (kUploaders, each with its own connection) while the caller produces
@@ -127,7 +132,8 @@ class S3ObjectWriter {
   std::string bucket_;
   std::string key_;
   std::string content_type_;
-  size_t part_size_;
+  size_t first_part_size_;
+  size_t part_size_;  // of the part being filled
   std::string buffer_;
   std::string upload_id_;
   std::vector<std::string> etags_;
