@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <mutex>
 
 #include "core/secrets.h"
+#include "core/strings.h"
 
 namespace sluice {
 namespace {
@@ -12,6 +14,32 @@ namespace {
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
+}
+
+// The provider of a workload's role credentials, or null when instance metadata is disabled.
+// One per process: every client then shares its cache.
+std::shared_ptr<CredentialsProvider> RoleCredentials() {
+  static std::mutex mutex;
+  static std::shared_ptr<CredentialsProvider> shared;
+  std::lock_guard lock(mutex);
+  if (shared) return shared;
+  std::string url = Env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  const std::string relative = Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  if (url.empty() && !relative.empty()) url = "http://169.254.170.2" + relative;
+  if (!url.empty()) {
+    const std::string token = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    RegisterSecret(token);
+    shared = MakeContainerCredentials(url, token, Env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+                                      MakeCurlTransport());
+    return shared;
+  }
+  if (AsciiLower(Env("AWS_EC2_METADATA_DISABLED")) == "true") return shared;
+  std::string base = Env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  shared = MakeInstanceMetadataCredentials(base.empty() ? "http://169.254.169.254" : base,
+                                           MakeCurlTransport());
+  return shared;
 }
 
 }  // namespace
@@ -64,11 +92,18 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   config.credentials.access_key_id = Env("AWS_ACCESS_KEY_ID");
   config.credentials.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
   config.credentials.session_token = Env("AWS_SESSION_TOKEN");
-  if (config.credentials.access_key_id.empty() || config.credentials.secret_access_key.empty()) {
-    return InvalidArgument("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-  }
   RegisterSecret(config.credentials.secret_access_key);
   RegisterSecret(config.credentials.session_token);
+  if (!config.credentials.access_key_id.empty() && !config.credentials.secret_access_key.empty()) {
+    return config;
+  }
+  config.provider = RoleCredentials();
+  if (!config.provider) {
+    return InvalidArgument(
+        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a "
+        "container endpoint or instance metadata provides a role (instance metadata is "
+        "disabled by AWS_EC2_METADATA_DISABLED)");
+  }
   return config;
 }
 

@@ -2,8 +2,10 @@
 // AWS environment variables (flags win). Secrets are registered for redaction on load.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "aws/credentials_provider.h"
 #include "aws/sigv4.h"
 #include "core/status.h"
 
@@ -22,12 +24,23 @@ Result<Endpoint> ParseEndpoint(const std::string& url);
 struct AwsConfig {
   Endpoint endpoint;
   std::string region;
-  AwsCredentials credentials;
+  AwsCredentials credentials;  // static keys, used when there is no provider
+  // Fetches (and renews) credentials when they come from the workload's role; shared by every
+  // client made from this configuration.
+  std::shared_ptr<CredentialsProvider> provider;
+
+  // The credentials to sign with now.
+  Result<AwsCredentials> CurrentCredentials() const {
+    return provider ? provider->Get() : Result<AwsCredentials>(credentials);
+  }
 };
 
 // `service` is "sqs" or "s3". The endpoint comes from `endpoint_flag`, else
 // AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else AWS's public endpoint for the region.
-// Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+// Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; without
+// them, from the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, with
+// AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE), else from EC2 instance metadata unless
+// AWS_EC2_METADATA_DISABLED is true. Fetched credentials are renewed before they expire.
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);
 
 }  // namespace sluice

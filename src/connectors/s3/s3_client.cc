@@ -52,6 +52,7 @@ Result<HttpResponse> S3Client::Send(const std::string& method, const std::string
                                     std::string_view body, HttpHeaders extra_headers) {
   const Target target = TargetFor(bucket, key);
   const std::string payload_hash = HexLower(Sha256(body));
+  ASSIGN_OR_RETURN(const AwsCredentials credentials, config_.CurrentCredentials());
   auto build = [&] {
     SigningRequest signing;
     signing.method = method;
@@ -61,7 +62,7 @@ Result<HttpResponse> S3Client::Send(const std::string& method, const std::string
     signing.headers.insert(signing.headers.end(), extra_headers.begin(), extra_headers.end());
     signing.payload_sha256_hex = payload_hash;
     SigningScope scope{config_.region, "s3", AmzDateNow(), true};
-    SignRequest(signing, scope, config_.credentials);
+    SignRequest(signing, scope, credentials);
     HttpRequest request;
     request.method = method;
     request.url = fmt::format("{}://{}{}{}{}", config_.endpoint.scheme, target.host, target.path,
@@ -244,7 +245,8 @@ Result<std::string> S3Client::PresignGet(const std::string& bucket, const std::s
   request.path = target.path;
   request.headers = {{"Host", target.host}};
   SigningScope scope{config_.region, "s3", AmzDateNow(), true};
-  std::string query = PresignQuery(request, scope, config_.credentials, expires_seconds);
+  ASSIGN_OR_RETURN(const AwsCredentials credentials, config_.CurrentCredentials());
+  std::string query = PresignQuery(request, scope, credentials, expires_seconds);
   return fmt::format("{}://{}{}?{}", config_.endpoint.scheme, target.host, target.path, query);
 }
 

@@ -70,6 +70,7 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
                                     const std::atomic<bool>* cancel) {
   const std::string target = fmt::format("AmazonSQS.{}", action);
   const std::string payload_hash = HexLower(Sha256(body));
+  ASSIGN_OR_RETURN(const AwsCredentials credentials, config_.CurrentCredentials());
   auto build = [&] {
     SigningRequest signing;
     signing.method = "POST";
@@ -79,7 +80,7 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
                        {"X-Amz-Target", target}};
     signing.payload_sha256_hex = payload_hash;
     SigningScope scope{config_.region, "sqs", AmzDateNow(), false};
-    SignRequest(signing, scope, config_.credentials);
+    SignRequest(signing, scope, credentials);
     HttpRequest request;
     request.method = "POST";
     request.url = config_.endpoint.Url("/");

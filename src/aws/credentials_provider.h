@@ -1,0 +1,55 @@
+// Credentials that come from where AWS hands them to a running workload, fetched on first use
+// and again shortly before they expire: the container endpoint of ECS tasks and EKS Pod
+// Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI, with its authorization token),
+// and EC2 instance metadata (IMDSv2). Static keys from the environment need none of this.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "aws/http_client.h"
+#include "aws/sigv4.h"
+#include "core/status.h"
+
+namespace sluice {
+
+class CredentialsProvider {
+ public:
+  virtual ~CredentialsProvider() = default;
+  // The current credentials. Thread-safe; a fetch happens only when none are cached or the
+  // cached ones expire within five minutes.
+  Result<AwsCredentials> Get();
+
+ protected:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  explicit CredentialsProvider(std::unique_ptr<HttpTransport> transport, Clock clock);
+  // One fetch: the JSON document with AccessKeyId, SecretAccessKey, Token and Expiration.
+  virtual Result<std::string> FetchDocument(HttpTransport& transport) = 0;
+  virtual std::string_view Name() const = 0;
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<HttpTransport> transport_;
+  Clock clock_;
+  AwsCredentials cached_;
+  std::chrono::system_clock::time_point refresh_at_{};
+};
+
+// The container endpoint at `url`, sending as the Authorization header the contents of
+// `authorization_file` (read at every fetch: EKS rotates it) if given, else `authorization`
+// (may be empty).
+std::unique_ptr<CredentialsProvider> MakeContainerCredentials(
+    std::string url, std::string authorization, std::string authorization_file,
+    std::unique_ptr<HttpTransport> transport,
+    std::function<std::chrono::system_clock::time_point()> clock = {});
+
+// EC2 instance metadata at `base_url` (http://169.254.169.254 on EC2): a session token first,
+// then the instance role's name, then its credentials.
+std::unique_ptr<CredentialsProvider> MakeInstanceMetadataCredentials(
+    std::string base_url, std::unique_ptr<HttpTransport> transport,
+    std::function<std::chrono::system_clock::time_point()> clock = {});
+
+}  // namespace sluice
