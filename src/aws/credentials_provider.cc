@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "core/files.h"
 #include "core/secrets.h"
 #include "core/time_parse.h"
@@ -129,15 +131,24 @@ Result<AwsCredentials> CredentialsProvider::Get() {
   if (fresh.access_key_id.empty() || fresh.secret_access_key.empty()) {
     return Unavailable(fmt::format("{} answered without AccessKeyId or SecretAccessKey", Name()));
   }
+  // Renew five minutes before the expiration, but never sooner than in 30 s (an endpoint handing
+  // out nearly expired credentials must not be asked at every request) nor later than in a
+  // day; an expiration that is missing or unreadable counts as 15 minutes from now.
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  const int64_t now_micros = duration_cast<microseconds>(now.time_since_epoch()).count();
+  const auto micros = [](auto d) { return duration_cast<microseconds>(d).count(); };
+  int64_t refresh_micros = now_micros + micros(kUndatedLifetime);
   int64_t expires_micros = 0;
   std::string error;
   const std::string expiration(JsonStringOr(root["Expiration"], ""));
   if (!expiration.empty() && ParseTimestamp(expiration, &expires_micros, &error)) {
-    refresh_at_ = std::chrono::system_clock::time_point(std::chrono::microseconds(expires_micros)) -
-                  kRefreshMargin;
-  } else {
-    refresh_at_ = now + kUndatedLifetime;
+    refresh_micros = std::clamp(expires_micros - micros(kRefreshMargin),
+                                now_micros + micros(std::chrono::seconds(30)),
+                                now_micros + micros(std::chrono::hours(24)));
   }
+  refresh_at_ = std::chrono::system_clock::time_point(
+      duration_cast<std::chrono::system_clock::duration>(microseconds(refresh_micros)));
   cached_ = std::move(fresh);
   return cached_;
 }
