@@ -1,6 +1,7 @@
 #include "aws/aws_config.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <mutex>
@@ -17,12 +18,26 @@ std::string Env(const char* name) {
 }
 
 // The provider of a workload's role credentials, or null when instance metadata is disabled.
-// One per process: every client then shares its cache.
-std::shared_ptr<CredentialsProvider> RoleCredentials() {
+// One per process: every client then shares its cache. The order is AWS's own: a web identity,
+// then the container endpoint, then instance metadata.
+std::shared_ptr<CredentialsProvider> RoleCredentials(const std::string& region) {
   static std::mutex mutex;
   static std::shared_ptr<CredentialsProvider> shared;
   std::lock_guard lock(mutex);
   if (shared) return shared;
+  const std::string token_file = Env("AWS_WEB_IDENTITY_TOKEN_FILE");
+  const std::string role_arn = Env("AWS_ROLE_ARN");
+  if (!token_file.empty() && !role_arn.empty()) {
+    std::string sts = Env("AWS_ENDPOINT_URL_STS");
+    if (sts.empty()) sts = Env("AWS_ENDPOINT_URL");
+    if (sts.empty()) sts = fmt::format("https://sts.{}.amazonaws.com", region);
+    while (!sts.empty() && sts.back() == '/')
+      sts.pop_back();
+    std::string session = Env("AWS_ROLE_SESSION_NAME");
+    if (session.empty()) session = fmt::format("sluice-{}", ::getpid());
+    shared = MakeWebIdentityCredentials(sts, role_arn, session, token_file, MakeCurlTransport());
+    return shared;
+  }
   std::string url = Env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   const std::string relative = Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   if (url.empty() && !relative.empty()) url = "http://169.254.170.2" + relative;
@@ -97,7 +112,7 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   if (!config.credentials.access_key_id.empty() && !config.credentials.secret_access_key.empty()) {
     return config;
   }
-  config.provider = RoleCredentials();
+  config.provider = RoleCredentials(config.region);
   if (!config.provider) {
     return InvalidArgument(
         "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a "

@@ -38,7 +38,9 @@ struct AwsConfig {
 // `service` is "sqs" or "s3". The endpoint comes from `endpoint_flag`, else
 // AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else AWS's public endpoint for the region.
 // Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; without
-// them, from the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, with
+// them, from STS for a web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN; STS at
+// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the region's), else from the container
+// endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, with
 // AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE), else from EC2 instance metadata unless
 // AWS_EC2_METADATA_DISABLED is true. Fetched credentials are renewed before they expire.
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);

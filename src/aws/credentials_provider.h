@@ -1,7 +1,8 @@
 // Credentials that come from where AWS hands them to a running workload, fetched on first use
-// and again shortly before they expire: the container endpoint of ECS tasks and EKS Pod
-// Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI, with its authorization token),
-// and EC2 instance metadata (IMDSv2). Static keys from the environment need none of this.
+// and again shortly before they expire: STS for a web identity (EKS IRSA), the container
+// endpoint of ECS tasks and EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_FULL_URI /
+// _RELATIVE_URI, with its authorization token), and EC2 instance metadata (IMDSv2). Static keys
+// from the environment need none of this.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,12 @@ namespace sluice {
 
 class CredentialsProvider {
  public:
+  // What one fetch from a source gives.
+  struct Fetched {
+    AwsCredentials credentials;
+    std::string expiration;  // ISO 8601, or empty
+  };
+
   virtual ~CredentialsProvider() = default;
   // The current credentials. Thread-safe; a fetch happens only when none are cached or the
   // cached ones expire within five minutes.
@@ -26,8 +33,10 @@ class CredentialsProvider {
  protected:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
   explicit CredentialsProvider(std::unique_ptr<HttpTransport> transport, Clock clock);
-  // One fetch: the JSON document with AccessKeyId, SecretAccessKey, Token and Expiration.
-  virtual Result<std::string> FetchDocument(HttpTransport& transport) = 0;
+
+  // One fetch from the source. Secrets in the answer are registered before anything can
+  // print them; errors never quote the answer.
+  virtual Result<Fetched> Fetch(HttpTransport& transport) = 0;
   virtual std::string_view Name() const = 0;
 
  private:
@@ -43,6 +52,13 @@ class CredentialsProvider {
 // (may be empty).
 std::unique_ptr<CredentialsProvider> MakeContainerCredentials(
     std::string url, std::string authorization, std::string authorization_file,
+    std::unique_ptr<HttpTransport> transport,
+    std::function<std::chrono::system_clock::time_point()> clock = {});
+
+// STS AssumeRoleWithWebIdentity at `sts_url` (https://sts.<region>.amazonaws.com) for
+// `role_arn`, with the token in `token_file` (read at every fetch: EKS rotates it).
+std::unique_ptr<CredentialsProvider> MakeWebIdentityCredentials(
+    std::string sts_url, std::string role_arn, std::string session_name, std::string token_file,
     std::unique_ptr<HttpTransport> transport,
     std::function<std::chrono::system_clock::time_point()> clock = {});
 

@@ -1,7 +1,9 @@
-// Fuzzes the reading of a credentials document from a container or instance metadata endpoint:
-// whatever it answers, Get() returns credentials or an error, and an error quotes none of it.
+// Fuzzes the reading of credentials from outside: a container or instance metadata endpoint's
+// JSON and STS's XML. Whatever they answer, Get() returns credentials or an error, and an
+// error quotes none of the JSON answer.
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "aws/credentials_provider.h"
@@ -22,10 +24,27 @@ class Answers : public sluice::HttpTransport {
   std::string body_;
 };
 
+// A web identity token file for the STS provider, made once.
+const std::string& TokenFile() {
+  static const std::string path = [] {
+    std::string p = "/tmp/sluice-fuzz-web-identity-token";
+    std::ofstream(p) << "token";
+    return p;
+  }();
+  return path;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string document(reinterpret_cast<const char*>(data), size);
+  // The same answer read as STS's XML: credentials or an error, never a crash.
+  auto sts = sluice::MakeWebIdentityCredentials("http://127.0.0.1:1", "arn:aws:iam::1:role/r", "s",
+                                                TokenFile(), std::make_unique<Answers>(document));
+  auto from_sts = sts->Get();
+  if (from_sts.ok() && (from_sts->access_key_id.empty() || from_sts->secret_access_key.empty())) {
+    std::abort();
+  }
   auto provider = sluice::MakeContainerCredentials("http://127.0.0.1:1/c", "", "",
                                                    std::make_unique<Answers>(document));
   auto credentials = provider->Get();

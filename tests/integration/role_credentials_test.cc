@@ -1,14 +1,18 @@
 // End to end: with no AWS keys in the environment, `sluice` signs with credentials it fetches
-// from a container credentials endpoint. No ECS agent runs here, so a small HTTP server stands
-// in for it (it checks the authorization token); SQS is the real local server.
+// from STS for a web identity (the local server's STS), or from a container credentials
+// endpoint: no ECS agent runs here, so a small HTTP server in the test stands in for it (it
+// checks the authorization token). SQS is the real local server.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/test_env.h"
@@ -16,48 +20,67 @@
 namespace sluice {
 namespace {
 
-// Serves one credentials document at /creds to requests bearing the token, 403 otherwise;
-// prints its port, then serves until killed.
-constexpr const char* kEndpoint = R"PY(
-import http.server, json, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        ok = self.path == "/creds" and self.headers.get("Authorization") == "test-token"
-        body = json.dumps({"AccessKeyId": "AKIAROLE", "SecretAccessKey": "role-secret-value",
-                           "Token": "role-session-token",
-                           "Expiration": "2099-01-01T00:00:00Z"}).encode()
-        self.send_response(200 if ok else 403)
-        self.end_headers()
-        if ok: self.wfile.write(body)
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_port, flush=True)
-s.serve_forever()
-)PY";
+// A stand-in container credentials endpoint on loopback: GET /creds with the right
+// Authorization header gets a credentials document, anything else 403. One request at a time.
+class StandInEndpoint {
+ public:
+  StandInEndpoint() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(listener_, 8) != 0 ||
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~StandInEndpoint() {
+    shutdown(listener_, SHUT_RDWR);  // wakes accept()
+    if (thread_.joinable()) thread_.join();
+    close(listener_);
+  }
+  int port() const { return port_; }
 
-class RoleCredentialsTest : public ::testing::Test {
+ private:
+  void Serve() {
+    for (;;) {
+      const int client = accept(listener_, nullptr, nullptr);
+      if (client < 0) return;
+      std::string request;
+      char chunk[1024];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = read(client, chunk, sizeof chunk);
+        if (n <= 0) break;
+        request.append(chunk, static_cast<size_t>(n));
+      }
+      const bool ok = request.starts_with("GET /creds ") &&
+                      request.find("\r\nAuthorization: test-token\r\n") != std::string::npos;
+      const std::string body =
+          ok ? R"({"AccessKeyId":"AKIAROLE","SecretAccessKey":"role-secret-value",)"
+               R"("Token":"role-session-token","Expiration":"2099-01-01T00:00:00Z"})"
+             : "forbidden";
+      const std::string response = std::string(ok ? "HTTP/1.1 200 OK" : "HTTP/1.1 403 Forbidden") +
+                                   "\r\nContent-Length: " + std::to_string(body.size()) +
+                                   "\r\nConnection: close\r\n\r\n" + body;
+      (void)!write(client, response.data(), response.size());
+      close(client);
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Sets the suite's AWS keys aside for the test, and restores them and clears what it set.
+class NoKeysTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SLUICE_REQUIRE_AWS();
-    int out[2];
-    ASSERT_EQ(pipe(out), 0);
-    server_ = fork();
-    ASSERT_GE(server_, 0);
-    if (server_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execlp("python3", "python3", "-c", kEndpoint, static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    char line[32] = {};
-    const ssize_t n = read(out[0], line, sizeof line - 1);
-    close(out[0]);
-    ASSERT_GT(n, 0) << "the stand-in endpoint did not start";
-    port_ = std::atoi(line);
-    ASSERT_GT(port_, 0);
-    // The keys the rest of the suite uses are set aside for this test.
     for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
       const char* v = std::getenv(name);
       saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
@@ -69,19 +92,23 @@ class RoleCredentialsTest : public ::testing::Test {
     for (const auto& [name, value] : saved_) {
       if (value) setenv(name.c_str(), value->c_str(), 1);
     }
-    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
-    if (server_ > 0) {
-      kill(server_, SIGTERM);
-      waitpid(server_, nullptr, 0);
+    for (const char* name :
+         {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+          "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"}) {
+      unsetenv(name);
     }
   }
 
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/creds"; }
-
-  pid_t server_ = -1;
-  int port_ = 0;
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+class RoleCredentialsTest : public NoKeysTest {
+ protected:
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(endpoint_.port()) + "/creds";
+  }
+
+  StandInEndpoint endpoint_;
 };
 
 TEST_F(RoleCredentialsTest, AQueueIsCreatedWithFetchedCredentials) {
@@ -103,6 +130,23 @@ TEST_F(RoleCredentialsTest, AWrongTokenIsAClearErrorWithoutTheToken) {
   EXPECT_NE(run.err.find("container credentials endpoint"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("HTTP 403"), std::string::npos) << run.err;
   EXPECT_EQ(run.err.find("not-the-token"), std::string::npos) << run.err;
+}
+
+class WebIdentityTest : public NoKeysTest {};
+
+TEST_F(WebIdentityTest, AQueueIsCreatedWithCredentialsFromSts) {
+  // AWS_ENDPOINT_URL points at the local server, which answers STS too.
+  const std::string token = testing::WriteTempFile("web-identity-token", "eyJ.local.token\n");
+  setenv("AWS_WEB_IDENTITY_TOKEN_FILE", token.c_str(), 1);
+  setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/sluice-consumer", 1);
+  auto run = testing::RunSluice({"queue", "create", testing::UniqueName("web-identity")}, "");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("/web-identity"), std::string::npos) << run.out;
+  std::remove(token.c_str());
+  // Without its token file, the error names the file.
+  auto missing = testing::RunSluice({"queue", "create", testing::UniqueName("web-identity")}, "");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("web identity token"), std::string::npos) << missing.err;
 }
 
 }  // namespace

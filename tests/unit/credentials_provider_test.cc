@@ -19,10 +19,12 @@ class EndpointScript : public HttpTransport {
   std::deque<HttpResponse> answers;
   std::vector<HttpRequest> asked;
   std::vector<std::string> asked_urls;  // HttpRequest's body is a view: keep what matters
+  std::vector<std::string> asked_bodies;
 
   Result<HttpResponse> Send(const HttpRequest& request) override {
     asked.push_back(request);
     asked_urls.push_back(request.method + " " + request.url);
+    asked_bodies.emplace_back(request.body);
     if (answers.empty()) return Unavailable("connection refused");
     HttpResponse next = std::move(answers.front());
     answers.pop_front();
@@ -105,6 +107,43 @@ TEST(ContainerCredentials, ABadAnswerIsAnErrorThatQuotesNothingOfIt) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("HTTP 403"), std::string::npos);
   EXPECT_NE(refused.status().message().find("no AWS keys in the environment"), std::string::npos);
+}
+
+TEST(WebIdentityCredentials, AsksStsWithTheTokenFileAndReadsItsAnswer) {
+  const std::string path = ::testing::TempDir() + "sluice-web-identity-token";
+  std::ofstream(path) << "eyJ.web.token\n";
+  auto script = std::make_unique<EndpointScript>();
+  EndpointScript& sts = *script;
+  sts.answers.push_back(Answer(
+      "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+      "<AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey>"
+      "<SessionToken>web-session</SessionToken><Expiration>2026-11-22T12:00:00Z</Expiration>"
+      "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"));
+  sts.answers.push_back(Answer(
+      "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>Token expired</Message>"
+      "</Error></ErrorResponse>",
+      400));
+  TimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + 11h;
+  auto provider = MakeWebIdentityCredentials("https://sts.eu-west-1.amazonaws.com",
+                                             "arn:aws:iam::1:role/sluice", "sluice-test", path,
+                                             std::move(script), [&] { return now; });
+  auto creds = provider->Get();
+  ASSERT_TRUE(creds.ok()) << creds.status().message();
+  EXPECT_EQ(creds->access_key_id, "ASIAWEB");
+  EXPECT_EQ(creds->secret_access_key, "web-secret");
+  EXPECT_EQ(creds->session_token, "web-session");
+  ASSERT_EQ(sts.asked.size(), 1u);
+  EXPECT_EQ(sts.asked_urls[0], "POST https://sts.eu-west-1.amazonaws.com/");
+  EXPECT_EQ(sts.asked_bodies[0],
+            "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1"
+            "%3Arole%2Fsluice&RoleSessionName=sluice-test&WebIdentityToken=eyJ.web.token");
+  now += 1h;  // expired: STS is asked again, and its refusal is named
+  auto refused = provider->Get();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("InvalidIdentityToken"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("eyJ.web.token"), std::string::npos);
+  std::remove(path.c_str());
 }
 
 TEST(InstanceMetadataCredentials, AsksForASessionTokenThenTheRoleThenItsCredentials) {
