@@ -22,13 +22,13 @@ constexpr auto kUndatedLifetime = std::chrono::minutes(15);
 constexpr auto kMetadataTimeout = std::chrono::milliseconds(2000);
 constexpr auto kStsTimeout = std::chrono::milliseconds(10000);
 
+// One metadata request, without retries: the caller's next Get() is the retry.
 Result<HttpResponse> Request(HttpTransport& transport, std::string method, std::string url,
-                             HttpHeaders headers, std::string_view body, std::string_view what) {
+                             HttpHeaders headers, std::string_view what) {
   HttpRequest request;
   request.method = std::move(method);
   request.url = std::move(url);
   request.headers = std::move(headers);
-  request.body = body;
   request.timeout = kMetadataTimeout;
   Result<HttpResponse> response = transport.Send(request);
   if (!response.ok()) return response.status().WithContext(what);
@@ -83,7 +83,7 @@ class ContainerCredentials : public CredentialsProvider {
     }
     HttpHeaders headers;
     if (!authorization.empty()) headers.emplace_back("Authorization", authorization);
-    ASSIGN_OR_RETURN(HttpResponse r, Request(transport, "GET", url_, std::move(headers), "",
+    ASSIGN_OR_RETURN(HttpResponse r, Request(transport, "GET", url_, std::move(headers),
                                              "fetching credentials from the container endpoint"));
     return ParseCredentialsDocument(r.body, Name());
   }
@@ -106,18 +106,18 @@ class InstanceMetadataCredentials : public CredentialsProvider {
   Result<Fetched> Fetch(HttpTransport& transport) override {
     ASSIGN_OR_RETURN(HttpResponse token,
                      Request(transport, "PUT", base_url_ + "/latest/api/token",
-                             {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}}, "",
+                             {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}},
                              "asking instance metadata for a session token"));
     RegisterSecret(token.body);
     const HttpHeaders auth = {{"X-aws-ec2-metadata-token", token.body}};
     const std::string roles_url = base_url_ + "/latest/meta-data/iam/security-credentials/";
     ASSIGN_OR_RETURN(HttpResponse roles,
-                     Request(transport, "GET", roles_url, auth, "",
+                     Request(transport, "GET", roles_url, auth,
                              "asking instance metadata for the instance's role"));
     std::string role = roles.body.substr(0, roles.body.find('\n'));
     if (role.empty()) return Unavailable("instance metadata: the instance has no IAM role");
     ASSIGN_OR_RETURN(HttpResponse creds,
-                     Request(transport, "GET", roles_url + role, auth, "",
+                     Request(transport, "GET", roles_url + role, auth,
                              fmt::format("fetching the credentials of role {}", role)));
     return ParseCredentialsDocument(creds.body, Name());
   }
