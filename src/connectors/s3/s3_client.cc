@@ -274,7 +274,7 @@ S3ObjectWriter::~S3ObjectWriter() {
 }
 
 Status S3ObjectWriter::Write(std::string_view data) {
-  if (buffer_.capacity() < part_size_) buffer_.reserve(part_size_ + kWriteSlack);
+  if (buffer_.capacity() < part_size_) RETURN_IF_ERROR(TakeBuffer());
   buffer_.append(data);
   bytes_ += data.size();
   if (buffer_.size() >= part_size_) return FlushPart();
@@ -338,9 +338,14 @@ Status S3ObjectWriter::FlushPart() {
     Abort();
     return st.ok() ? Internal("the part uploader stopped") : st;
   }
-  // The next part reuses an uploaded one's memory, already touched: a fresh allocation would
-  // fault in every page again, and freed part-sized blocks fragment the heap. One buffer more
-  // than there are uploaders keeps them all busy; more would only hold memory.
+  part_size_ = PartSizeFor(parts_queued_ + 1, first_part_size_);
+  return Status::Ok();
+}
+
+Status S3ObjectWriter::TakeBuffer() {
+  // A part reuses an uploaded one's memory, already touched: a fresh allocation would fault in
+  // every page again, and freed part-sized blocks fragment the heap. One buffer more than there
+  // are uploaders keeps them all busy; more would only hold memory.
   std::unique_lock lock(mutex_);
   spare_ready_.wait(lock, [&] {
     return !spare_.empty() || buffers_made_ <= uploaders_.size() || !upload_status_.ok();
@@ -351,16 +356,14 @@ Status S3ObjectWriter::FlushPart() {
     Abort();
     return st;
   }
-  part_size_ = PartSizeFor(parts_queued_ + 1, first_part_size_);
   if (!spare_.empty()) {
     buffer_.swap(spare_.back());
     spare_.pop_back();
-    if (buffer_.capacity() < part_size_) buffer_.reserve(part_size_ + kWriteSlack);
   } else {
     ++buffers_made_;
-    // Its whole size up front: growing by doubling would copy it and touch twice the memory.
-    buffer_.reserve(part_size_ + kWriteSlack);
   }
+  // The whole size up front: growing by doubling would copy it and touch twice the memory.
+  if (buffer_.capacity() < part_size_) buffer_.reserve(part_size_ + kWriteSlack);
   return Status::Ok();
 }
 

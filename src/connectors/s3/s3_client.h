@@ -125,6 +125,9 @@ class S3ObjectWriter {
 
  private:
   Status FlushPart();
+  // A buffer for the part being filled: an uploaded part's, else a new one while there are
+  // fewer than uploaders + 1; otherwise waits for an upload to finish.
+  Status TakeBuffer();
   void UploadLoop(S3Client& client);
   Status StopUploader();
 
@@ -147,7 +150,7 @@ class S3ObjectWriter {
   std::mutex mutex_;                // guards etags_, spare_ and upload_status_
   std::vector<std::string> spare_;  // uploaded parts' buffers, for the next parts
   std::condition_variable spare_ready_;
-  size_t buffers_made_ = 1;  // part buffers allocated, counting the first
+  size_t buffers_made_ = 0;  // part buffers allocated
   Status upload_status_;
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> sha_;
   std::string sha256_hex_;
