@@ -32,3 +32,19 @@ machine_lines() {
   echo "- memory: $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
   echo "- OS: $(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}"), kernel $(uname -r)"
 }
+
+# Runs case_$1 with errexit active inside it (a function called from `if` or `||` would
+# silently ignore failing commands), so one broken case is reported and the others still run.
+# A failed case gets its table row from the bench's own `record_failed_case NAME EXIT_CODE`.
+run_case() {
+  local rc=0
+  log "${CASE_INDENT:-}case $1 ..."
+  set +e
+  ( set -e; "case_$1" )
+  rc=$?
+  set -e
+  if [[ $rc -ne 0 ]]; then
+    log "${CASE_INDENT:-}case $1 failed (exit $rc); continuing"
+    record_failed_case "$1" "$rc"
+  fi
+}
