@@ -7,7 +7,7 @@ CMAKE_FLAGS    ?=
 JOBS           ?= $(shell nproc)
 SERVICES_ENV    = eval "$$(scripts/services up)"
 
-.PHONY: all deps build build-asan services services-down test test-unit test-asan demo bench \
+.PHONY: all deps build build-asan services services-down test test-unit test-asan demo bench cases \
         format format-check fuzz clean
 
 all: build
@@ -45,6 +45,10 @@ demo: build services
 
 bench: build services
 	$(SERVICES_ENV) && bench/run
+
+# The inputs users reported as failing (../shared/cases), run as they were reported.
+cases: build services
+	$(SERVICES_ENV) && scripts/cases
 
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
