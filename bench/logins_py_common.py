@@ -20,7 +20,7 @@ import re
 
 import boto3
 
-VERSION_RE = re.compile(r"(\d{1,3})\.(\d{1,3})(?:\.(\d{1,3}))?")
+VERSION_RE = re.compile(r"(\d{1,3})(?:\.(\d{1,3})(?:\.(\d{1,3}))?)?")
 
 # user_logins as SPEC section 1 fixes it; rejects keep the reason and the
 # masked body.
@@ -129,9 +129,9 @@ class Transformer:
         if version_text is not None:
             m = VERSION_RE.fullmatch(version_text)
             if not m:
-                return None, (f"app_version '{version_text}' is not MAJOR.MINOR[.PATCH] "
+                return None, (f"app_version '{version_text}' is not MAJOR[.MINOR[.PATCH]] "
                               "with parts 0..999")
-            version = int(m[1]) * 1000000 + int(m[2]) * 1000 + int(m[3] or 0)
+            version = int(m[1]) * 1000000 + int(m[2] or 0) * 1000 + int(m[3] or 0)
         create_date = datetime.datetime.fromtimestamp(
             sent_timestamp_ms / 1000, tz=datetime.timezone.utc).date()
         return (user_id, device_type,

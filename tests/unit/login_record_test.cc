@@ -40,11 +40,35 @@ TEST(AppVersion, EncodesInOrderAndDecodes) {
   ASSERT_TRUE(EncodeAppVersion("999.999.999", &v, &error));
   EXPECT_EQ(v, 999999999);
   EXPECT_EQ(DecodeAppVersion(2003000), "2.3.0");
-  for (const char* bad :
-       {"v2", "1.2.3.4", "1.1000", "2", "", "1..2", "1.2.", ".1", "1.-2", "1.2 ", "01234.1"}) {
+  for (const char* bad : {"v2", "1.2.3.4", "1.1000", "1000", "", "1..2", "1.2.", ".1", "1.-2",
+                          "1.2 ", "01234.1", "7.", " 7", "-7", "+7", "7a", "0x7"}) {
     EXPECT_FALSE(EncodeAppVersion(bad, &v, &error)) << bad;
-    EXPECT_NE(error.find("MAJOR.MINOR[.PATCH]"), std::string::npos);
+    EXPECT_NE(error.find("MAJOR[.MINOR[.PATCH]]"), std::string::npos);
   }
+}
+
+// Case one-part-app-version: one part is MAJOR, the missing parts are 0, like "2.3" -> 2.3.0.
+TEST(AppVersion, OnePartIsAMajorVersion) {
+  int32_t v = -1;
+  std::string error;
+  ASSERT_TRUE(EncodeAppVersion("7", &v, &error)) << error;
+  EXPECT_EQ(v, 7000000);
+  ASSERT_TRUE(EncodeAppVersion("19", &v, &error)) << error;
+  EXPECT_EQ(v, 19000000);
+  ASSERT_TRUE(EncodeAppVersion("0", &v, &error)) << error;
+  EXPECT_EQ(v, 0);
+  ASSERT_TRUE(EncodeAppVersion("999", &v, &error)) << error;
+  EXPECT_EQ(v, 999000000);
+  ASSERT_TRUE(EncodeAppVersion("007", &v, &error)) << error;
+  EXPECT_EQ(v, 7000000);
+  EXPECT_EQ(DecodeAppVersion(19000000), "19.0.0");
+  // Order is kept across the forms: 7 < 7.0.1 < 7.1 < 19.
+  int32_t a, b, c, d;
+  ASSERT_TRUE(EncodeAppVersion("7", &a, &error) && EncodeAppVersion("7.0.1", &b, &error) &&
+              EncodeAppVersion("7.1", &c, &error) && EncodeAppVersion("19", &d, &error));
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_LT(c, d);
 }
 
 TEST_F(LoginRecordTest, AValidMessageBecomesAMaskedRow) {
@@ -91,13 +115,24 @@ TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
   EXPECT_EQ(ReasonFor(R"({"user_id": "a\u0000b"})"),
             "user_id contains a NUL byte, which PostgreSQL text cannot hold");
   for (const char* v : {"v2", "1.2.3.4", "1.1000"}) {
-    EXPECT_EQ(ReasonFor(std::string(R"({"user_id": "u", "app_version": ")") + v + "\"}"),
-              std::string("app_version '") + v + "' is not MAJOR.MINOR[.PATCH] with parts 0..999");
+    EXPECT_EQ(
+        ReasonFor(std::string(R"({"user_id": "u", "app_version": ")") + v + "\"}"),
+        std::string("app_version '") + v + "' is not MAJOR[.MINOR[.PATCH]] with parts 0..999");
   }
   EXPECT_NE(ReasonFor(R"({"user_id": "u", "ip": ")" + std::string(300, '1') + "\"}")
                 .find("would not fit the column's 256 characters"),
             std::string::npos);
   EXPECT_EQ(rows_.num_rows(), 0u);  // nothing half-written
+}
+
+TEST_F(LoginRecordTest, AOnePartVersionIsStored) {
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "19"})"), "");
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "0"})"), "");
+  ASSERT_EQ(rows_.num_rows(), 2u);
+  EXPECT_EQ(rows_.column(6).Int(0), 19000000);
+  EXPECT_EQ(rows_.column(6).Int(1), 0);
+  EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "1000"})"),
+            "app_version '1000' is not MAJOR[.MINOR[.PATCH]] with parts 0..999");
 }
 
 TEST_F(LoginRecordTest, LengthsCountCharactersNotBytes) {

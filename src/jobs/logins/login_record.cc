@@ -70,6 +70,7 @@ bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t ma
 }  // namespace
 
 bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error) {
+  // Missing parts are 0, so "7" is 7.0.0 and "2.3" is 2.3.0.
   int32_t parts[3] = {0, 0, 0};
   int count = 0;
   size_t pos = 0;
@@ -82,20 +83,16 @@ bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error) {
     }
     size_t digits = pos - start;
     if (digits == 0 || digits > 3 || count == 3) {
-      *error = fmt::format("app_version '{}' is not MAJOR.MINOR[.PATCH] with parts 0..999", text);
+      *error = fmt::format("app_version '{}' is not MAJOR[.MINOR[.PATCH]] with parts 0..999", text);
       return false;
     }
     parts[count++] = v;
     if (pos == text.size()) break;
     if (text[pos] != '.') {
-      *error = fmt::format("app_version '{}' is not MAJOR.MINOR[.PATCH] with parts 0..999", text);
+      *error = fmt::format("app_version '{}' is not MAJOR[.MINOR[.PATCH]] with parts 0..999", text);
       return false;
     }
     ++pos;
-  }
-  if (count < 2) {
-    *error = fmt::format("app_version '{}' is not MAJOR.MINOR[.PATCH] with parts 0..999", text);
-    return false;
   }
   *out = parts[0] * 1000000 + parts[1] * 1000 + parts[2];
   return true;
