@@ -1,6 +1,7 @@
 // Conformance and edge cases of the report job: the reference seed data
 // (../shared/fixtures/mindtickle) in PostgreSQL and MariaDB, the report read back from S3 and
 // checked row by row against SPEC section 2's rule, computed here independently.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "aws/crypto.h"
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/s3/s3_client.h"
+#include "core/names.h"
 #include "core/time_parse.h"
 #include "support/test_env.h"
 
@@ -315,6 +317,179 @@ TEST_F(ReportTest, AUsersViewIsReadLikeATable) {
                          "completions")
                   .ok());
   ReportFollowingTheRule("2024-02-10", {"--users-table", "users_view"});
+}
+
+// Case mysql-unsigned-id-above-int64, reduced: BIGINT UNSIGNED ids above 2^63 - 1 (and at
+// its edges) are ids PostgreSQL's users table cannot have: unknown users, counted. The key is
+// BIGINT UNSIGNED too, with values above 2^63, and the window is still split across readers.
+TEST_F(ReportTest, UnsignedIdsBeyondInt64AreUnknownUsers) {
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE mindtickle_users (user_id bigint PRIMARY KEY, user_name "
+                        "text NOT NULL, active_status text NOT NULL); INSERT INTO "
+                        "mindtickle_users VALUES (1, 'Ann', 'active'), (2, 'Bob', 'active'), "
+                        "(3, 'Cy', 'active')",
+                        "users")
+                  .ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("CREATE TABLE `" + table_ +
+                             "` (completion_id BIGINT UNSIGNED PRIMARY KEY, user_id BIGINT "
+                             "UNSIGNED NOT NULL, lesson_id INT NOT NULL, completion_date DATE NOT "
+                             "NULL); INSERT INTO `" +
+                             table_ +
+                             "` VALUES (1, 1, 1, '2023-09-20'), (2, 2, 1, '2023-09-21'), "
+                             "(9223372036854775808, 3, 1, '2023-09-22'), "
+                             "(18446744073709551615, 18446744073709551615, 1, '2023-09-22'), "
+                             "(18446744073709551614, 9223372036854775808, 1, '2023-09-01'), "
+                             "(18446744073709551613, 9223372036854775807, 1, '2023-09-01'), "
+                             "(5, 18446744073709551615, 1, '2023-01-01')",
+                         "completions")
+                  .ok());
+  for (const char* readers : {"1", "2", "3"}) {
+    RunResult run = Report("2023-09-23", {"--read-connections", readers});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2023-09-23.csv"),
+              "user_id,user_name,completion_date,lessons_completed\n"
+              "1,Ann,2023-09-20,1\n"
+              "2,Bob,2023-09-21,1\n"
+              "3,Cy,2023-09-22,1\n");
+    EXPECT_NE(run.err.find("3 of user ids unknown to PostgreSQL"), std::string::npos) << run.err;
+  }
+  EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT unknown_user_completions::text, ',') FROM "
+                   "reports_generated WHERE status = 'succeeded'"),
+            "3");
+}
+
+TEST_F(ReportTest, NegativeAndNullUserIdsAreUnknownUsers) {
+  CreateTables();
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("ALTER TABLE `" + table_ + "` MODIFY user_id BIGINT NULL; INSERT INTO `" +
+                             table_ +
+                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, '2024-02-01'), "
+                             "(-1, 1, '2024-02-01'), (NULL, 1, '2024-02-02'), "
+                             "(-9223372036854775808, 1, '2024-02-03')",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-03-01");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
+            "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-01,1\n");
+  EXPECT_EQ(Scalar("SELECT unknown_user_completions FROM reports_generated"), "3");
+}
+
+// MySQL's default mode stores zero dates (0000-00-00) and zero days (2024-02-00); with
+// ALLOW_INVALID_DATES it stores days a month lacks (2024-02-30). A zero date sorts before every
+// window and never counts; a date inside the window that no calendar day matches fails the run
+// with the row named, rather than guessing a day for it.
+TEST_F(ReportTest, ZeroDatesStayOutAndImpossibleDatesInTheWindowAreNamed) {
+  CreateTables();
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'; INSERT INTO `" + table_ +
+                             "` (completion_id, user_id, lesson_id, completion_date) VALUES "
+                             "(1, 1, 1, '2024-02-01'), (2, 1, 1, '0000-00-00'), "
+                             "(3, 1, 1, '2024-05-30')",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-03-01");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
+            "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-01,1\n");
+
+  for (const char* bad : {"2024-02-30", "2024-02-00"}) {
+    ASSERT_TRUE(mysql_
+                    ->Exec(fmt::format("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'; REPLACE "
+                                       "INTO `{}` (completion_id, user_id, lesson_id, "
+                                       "completion_date) VALUES (77, 1, 1, '{}')",
+                                       table_, bad),
+                           "completions")
+                    .ok());
+    RunResult failed = Report("2024-03-01", {"--read-connections", "1"});
+    EXPECT_EQ(failed.exit_code, 1);
+    const std::string named = fmt::format(
+        "{} row completion_id=77: completion_date '{}' is not a calendar day", table_, bad);
+    EXPECT_NE(failed.err.find(named), std::string::npos) << failed.err;
+    EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated WHERE status = 'failed' AND "
+                     "strpos(error, " +
+                     QuoteLiteral(named) + ") > 0"),
+              "1");
+  }
+}
+
+// Case report-table-name-quoting, and every other name the report sends to a service: a name
+// that breaks its service's rules is refused before anything is connected to or created.
+TEST_F(ReportTest, HostileNamesAreRefusedBeforeAnythingIsConnectedTo) {
+  struct Case {
+    std::vector<std::string> flags;
+    std::string message;
+  };
+  const std::string injection = table_ + "` WHERE 1=0 UNION ALL SELECT 2, DATE '2024-02-20' -- ";
+  for (const Case& c : std::vector<Case>{
+           {{"--completions-table", injection}, "--completions-table: is longer than MySQL's 64"},
+           {{"--completions-table", "db.t"}, "--completions-table: takes one unqualified"},
+           {{"--completions-table", "t; DROP TABLE x "}, "--completions-table: ends in a space"},
+           {{"--completions-table", "bad\xe9"}, "--completions-table: is not valid UTF-8"},
+           {{"--completions-table", std::string(65, 'c')}, "--completions-table: is longer"},
+           {{"--completions-table", ""}, "--completions-table: is empty"},
+           {{"--users-table", std::string(64, 'u')}, "--users-table: is longer than PostgreSQL's"},
+           {{"--users-table", "tab\there"}, "--users-table: contains a control character"},
+           {{"--bucket", "Bad_Bucket"}, "--bucket: character 1 is not allowed"},
+           {{"--bucket", "b/../../x"}, "--bucket: character 2 is not allowed"},
+           {{"--bucket", "bu`;'cket"}, "--bucket: character 3 is not allowed"},
+           {{"--bucket", "127.0.0.1"}, "--bucket: is formatted as an IP address"},
+           {{"--prefix", "../"}, "--prefix: holds a '.' or '..' path segment"},
+           {{"--prefix", std::string(1000, 'p')}, "--prefix: makes an object key of 1028 bytes"},
+           {{"--prefix", "new\nline/"}, "--prefix: contains a control character"},
+           {{"--prefix", "latin\xe9/"}, "--prefix: is not valid UTF-8"},
+       }) {
+    std::vector<std::string> args = {"report", "run", "--as-of", "2024-03-01", "--create-bucket"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    if (c.flags[0] != "--bucket") args.insert(args.end(), {"--bucket", bucket_});
+    if (c.flags[0] != "--completions-table")
+      args.insert(args.end(), {"--completions-table", table_});
+    RunResult run = RunSluice(args, url());
+    EXPECT_EQ(run.exit_code, 2) << c.message << ": " << run.err;
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+  }
+  // Nothing was connected to: no table recorded a run, no bucket was made.
+  EXPECT_EQ(Scalar("SELECT to_regclass('reports_generated') IS NULL"), "t");
+  EXPECT_FALSE(s3_->ListObjects(bucket_, "").ok());
+}
+
+// A name MySQL allows, backticks, quotes and semicolons included, is quoted: it can only ever
+// name a table, so the injection finds no such table and the real one is untouched.
+TEST_F(ReportTest, ALegalNameWithBackticksIsQuotedNotRun) {
+  CreateTables();
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
+                             "'2024-02-10')",
+                         "completions")
+                  .ok());
+  const std::string evil = "x` UNION SELECT 1, 1, '2024-02-20'; DROP TABLE `" + table_.substr(0, 8);
+  auto report_from = [&](const std::string& table, const char* readers) {
+    return RunSluice(
+        {"report", "run", "--as-of", "2024-03-01", "--bucket", bucket_, "--create-bucket",
+         "--completions-table", table, "--read-connections", readers},
+        url());
+  };
+  RunResult run = report_from(evil, "1");
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("doesn't exist"), std::string::npos) << run.err;
+  EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
+  // A table with that very name is read as any other.
+  ASSERT_TRUE(mysql_
+                  ->Exec("CREATE TABLE " + QuoteMysqlIdent(evil) + " LIKE `" + table_ +
+                             "`; INSERT INTO " + QuoteMysqlIdent(evil) + " SELECT * FROM `" +
+                             table_ + "`",
+                         "copy")
+                  .ok());
+  RunResult quoted = report_from(evil, "2");
+  (void)mysql_->Exec("DROP TABLE " + QuoteMysqlIdent(evil), "drop");
+  ASSERT_EQ(quoted.exit_code, 0) << quoted.err;
+  EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
+            "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,1\n");
 }
 
 }  // namespace

@@ -11,11 +11,15 @@
 #include <vector>
 
 #include "aws/crypto.h"
+#include "connectors/postgres/pg_schema.h"
 #include "core/log.h"
+#include "core/names.h"
+#include "core/secrets.h"
 #include "core/strings.h"
 #include "core/thread_name.h"
 #include "core/time_parse.h"
 #include "formats/csv_writer.h"
+#include "jobs/report/completion_row.h"
 #include "jobs/report/day_counts.h"
 #include "jobs/report/range_spill.h"
 
@@ -112,6 +116,32 @@ IdSlices SliceUsers(PgConnection& pg, const ReportRequest& request, int64_t min_
   return IdSlices::FromSample(min_user, max_user, std::move(sample), kSlices);
 }
 
+// `completion_id BETWEEN a AND b` conditions cutting [lo, hi] into at most n ranges, or none
+// when the bounds are not integers. Offsets from lo are unsigned, so a BIGINT UNSIGNED key
+// above 2^63 or a span wider than int64 splits as well as a small one.
+template <typename Id>
+std::vector<std::string> SplitRange(Id lo, Id hi, int n) {
+  std::vector<std::string> out;
+  if (hi < lo) return out;
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  const uint64_t step = span / static_cast<uint64_t>(n) + 1;
+  auto at = [&](uint64_t offset) { return static_cast<Id>(static_cast<uint64_t>(lo) + offset); };
+  for (uint64_t from = 0;;) {
+    const uint64_t to = span - from < step ? span : from + step - 1;
+    out.push_back(fmt::format("completion_id BETWEEN {} AND {}", at(from), at(to)));
+    if (to == span) return out;
+    from = to + 1;
+  }
+}
+
+std::vector<std::string> SplitIds(std::string_view lo_text, std::string_view hi_text, int n) {
+  int64_t lo, hi;
+  if (ParseInt(lo_text, &lo) && ParseInt(hi_text, &hi)) return SplitRange(lo, hi, n);
+  uint64_t ulo, uhi;
+  if (ParseInt(lo_text, &ulo) && ParseInt(hi_text, &uhi)) return SplitRange(ulo, uhi, n);
+  return {};
+}
+
 Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
                const ReportRequest& request, ReportResult* result, ReportOutput& output) {
   const int32_t first_day = request.as_of_day - request.days;
@@ -146,32 +176,25 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   // by primary-key range over `read_connections` connections, each spilling on its own: the
   // server then scans on several cores, which is most of this job's time.
   const std::string what = fmt::format("reading {} from MySQL", request.completions_table);
+  const std::string completions = QuoteMysqlIdent(request.completions_table);
   const std::string window_sql = fmt::format(
-      "SELECT user_id, completion_date FROM `{}` WHERE completion_date >= '{}' AND "
+      "SELECT completion_id, user_id, completion_date FROM {} WHERE completion_date >= '{}' AND "
       "completion_date < '{}'",
-      request.completions_table, FormatDate(first_day), FormatDate(request.as_of_day));
+      completions, FormatDate(first_day), FormatDate(request.as_of_day));
   std::vector<std::string> queries = {window_sql};
   if (request.read_connections > 1 && !request.mysql_url.empty()) {
-    int64_t lo = 0, hi = -1;
-    Status bounds =
-        mysql.Stream(fmt::format("SELECT MIN(completion_id), MAX(completion_id) FROM `{}`",
-                                 request.completions_table),
-                     what, [&](const MysqlRow& row) {
-                       if (row[0] && row[1] && ParseInt(*row[0], &lo) && ParseInt(*row[1], &hi)) {
-                         return Status::Ok();
-                       }
-                       hi = -1;  // an empty table
-                       return Status::Ok();
-                     });
+    std::vector<std::string> ranges;
+    Status bounds = mysql.Stream(
+        fmt::format("SELECT MIN(completion_id), MAX(completion_id) FROM {}", completions), what,
+        [&](const MysqlRow& row) {
+          if (row[0] && row[1]) ranges = SplitIds(*row[0], *row[1], request.read_connections);
+          return Status::Ok();
+        });
     // Without a completion_id to split on, one connection reads everything.
-    if (bounds.ok() && hi >= lo) {
+    if (bounds.ok() && !ranges.empty()) {
       queries.clear();
-      const int64_t n = request.read_connections;
-      const int64_t step = (hi - lo) / n + 1;
-      for (int64_t i = 0; i < n; ++i) {
-        queries.push_back(fmt::format("{} AND completion_id BETWEEN {} AND {}", window_sql,
-                                      lo + i * step, std::min(hi, lo + (i + 1) * step - 1)));
-      }
+      for (const std::string& ids : ranges)
+        queries.push_back(fmt::format("{} AND {}", window_sql, ids));
     }
   }
   std::vector<std::unique_ptr<RangeSpill>> spills;
@@ -180,17 +203,13 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   auto read_query = [&](size_t i, MysqlConnection& conn) {
     RangeSpill& spill = *spills[i];
     read_status[i] = conn.Stream(queries[i], what, [&](const MysqlRow& row) -> Status {
-      int64_t user_id;
-      int32_t day;
-      std::string error;
-      if (!row[0] || !row[1] || !ParseInt(*row[0], &user_id) || !ParseDate(*row[1], &day, &error)) {
-        return DatabaseError(fmt::format("{}: a row with an unreadable user_id or date", what));
-      }
-      if (no_users || user_id < min_user || user_id > max_user) {
+      ASSIGN_OR_RETURN(CompletionRow c, ReadCompletionRow(row[0], row[1], row[2], first_day,
+                                                          request.days, request.completions_table));
+      if (no_users || !c.user_id_fits || c.user_id < min_user || c.user_id > max_user) {
         ++unknown[i];
         return Status::Ok();
       }
-      return spill.Add(user_id, static_cast<uint32_t>(day - first_day));
+      return spill.Add(c.user_id, c.day);
     });
   };
   for (size_t i = 0; i < queries.size(); ++i)
@@ -288,7 +307,9 @@ std::string ReportKey(const ReportRequest& request) {
 }
 
 Status EnsureReportsTable(PgConnection& pg) {
-  return pg.ExecSchemaChange(
+  // Looked up first: a role that only reads or writes reports has no CREATE on the schema.
+  return EnsureRelations(
+      pg, {"reports_generated"},
       "CREATE TABLE IF NOT EXISTS reports_generated (\n"
       "  report_id uuid PRIMARY KEY,\n"
       "  report_type text NOT NULL,\n"
@@ -317,8 +338,11 @@ Status ValidateRequest(const ReportRequest& request) {
   if (request.url_expiry_seconds < 1 || request.url_expiry_seconds > 604800) {
     return InvalidArgument("--url-expiry must be between 1 second and 7 days (604800)");
   }
-  if (request.bucket.empty()) return InvalidArgument("--bucket is required");
-  return Status::Ok();
+  // Names reach SQL and URLs: each is held to its service's rules here, before any connection.
+  RETURN_IF_ERROR(ValidateS3BucketName(request.bucket, "--bucket"));
+  RETURN_IF_ERROR(ValidateS3Key(ReportKey(request), "--prefix"));
+  RETURN_IF_ERROR(ValidatePgIdentifier(request.users_table, "--users-table"));
+  return ValidateMysqlTableName(request.completions_table, "--completions-table");
 }
 
 Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std::string& error) {
@@ -330,7 +354,7 @@ Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std
           "VALUES ($1, $2, $3, $4, $5, $6, $7, 'failed', $8, now(), 0)",
           {NewUuid(), request.type, FormatDate(request.as_of_day),
            FormatDate(request.as_of_day - request.days), FormatDate(request.as_of_day),
-           request.bucket, ReportKey(request), error},
+           request.bucket, ReportKey(request), Redact(error)},
           "recording the failure")
       .status();
 }
@@ -370,11 +394,12 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
   const std::string duration_ms = std::to_string(static_cast<int64_t>(result.seconds * 1000));
   if (!st.ok()) {
     writer.Abort();
-    Status recorded = pg.Query(
-                            "UPDATE reports_generated SET status = 'failed', error = $2, "
-                            "finished_at = now(), duration_ms = $3 WHERE report_id = $1",
-                            {result.report_id, st.message(), duration_ms}, "recording the failure")
-                          .status();
+    Status recorded =
+        pg.Query(
+              "UPDATE reports_generated SET status = 'failed', error = $2, "
+              "finished_at = now(), duration_ms = $3 WHERE report_id = $1",
+              {result.report_id, Redact(st.message()), duration_ms}, "recording the failure")
+            .status();
     if (!recorded.ok()) LogError("{}", recorded.message());
     return st;
   }

@@ -1,0 +1,201 @@
+#include "core/names.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+namespace sluice {
+namespace {
+
+Status Bad(std::string_view flag, std::string_view why) {
+  return InvalidArgument(fmt::format("{}: {}", flag, why));
+}
+
+// The next code point of `text` from `*pos`, advancing it; -1 for bytes that are not UTF-8
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+int32_t NextCodePoint(std::string_view text, size_t* pos) {
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
+  const uint8_t lead = byte(*pos);
+  int length;
+  int32_t cp;
+  if (lead < 0x80) {
+    ++*pos;
+    return lead;
+  } else if ((lead & 0xe0) == 0xc0) {
+    length = 2, cp = lead & 0x1f;
+  } else if ((lead & 0xf0) == 0xe0) {
+    length = 3, cp = lead & 0x0f;
+  } else if ((lead & 0xf8) == 0xf0) {
+    length = 4, cp = lead & 0x07;
+  } else {
+    return -1;
+  }
+  if (*pos + length > text.size()) return -1;
+  for (int i = 1; i < length; ++i) {
+    const uint8_t b = byte(*pos + i);
+    if ((b & 0xc0) != 0x80) return -1;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  constexpr std::array<int32_t, 5> kSmallest = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kSmallest[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  *pos += length;
+  return cp;
+}
+
+// Checks UTF-8 and control characters; counts the code points and finds the largest.
+Status CheckText(std::string_view text, std::string_view flag, size_t* chars, int32_t* largest) {
+  *chars = 0;
+  *largest = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t at = pos;
+    const int32_t cp = NextCodePoint(text, &pos);
+    if (cp < 0) return Bad(flag, fmt::format("is not valid UTF-8 (byte {})", at + 1));
+    if (cp == 0) return Bad(flag, fmt::format("contains a NUL byte (byte {})", at + 1));
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+      return Bad(flag, fmt::format("contains a control character (byte {})", at + 1));
+    }
+    ++*chars;
+    *largest = std::max(*largest, cp);
+  }
+  return Status::Ok();
+}
+
+bool IsIpv4(std::string_view name) {
+  int dots = 0;
+  size_t digits = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace
+
+Status ValidateMysqlTableName(std::string_view name, std::string_view flag) {
+  if (name.empty()) return Bad(flag, "is empty");
+  size_t chars;
+  int32_t largest;
+  RETURN_IF_ERROR(CheckText(name, flag, &chars, &largest));
+  if (chars > 64) return Bad(flag, "is longer than MySQL's 64 characters for a table name");
+  if (largest > 0xffff) {
+    return Bad(flag,
+               "holds a character outside the Basic Multilingual Plane, which MySQL "
+               "identifiers cannot");
+  }
+  if (name.back() == ' ') return Bad(flag, "ends in a space, which MySQL identifiers cannot");
+  if (name.find('.') != std::string_view::npos) {
+    return Bad(flag,
+               "takes one unqualified table name without '.' (the database is the one "
+               "in the MySQL URL)");
+  }
+  return Status::Ok();
+}
+
+std::string QuoteMysqlIdent(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  out.push_back('`');
+  return out;
+}
+
+Status ValidatePgIdentifier(std::string_view name, std::string_view flag) {
+  if (name.empty()) return Bad(flag, "is empty");
+  size_t chars;
+  int32_t largest;
+  RETURN_IF_ERROR(CheckText(name, flag, &chars, &largest));
+  if (name.size() > 63) {
+    return Bad(flag,
+               "is longer than PostgreSQL's 63 bytes for an identifier (it would be cut "
+               "short and name another table)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateS3BucketName(std::string_view name, std::string_view flag) {
+  const std::string_view rules =
+      "S3 bucket names are 3 to 63 lowercase letters, digits, '.' and '-', starting and ending "
+      "with a letter or digit";
+  if (name.size() < 3 || name.size() > 63) {
+    return Bad(flag, fmt::format("has {} characters; {}", name.size(), rules));
+  }
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '.' && c != '-') {
+      return Bad(flag, fmt::format("character {} is not allowed; {}", i + 1, rules));
+    }
+    if (!alnum && (i == 0 || i + 1 == name.size())) {
+      return Bad(flag, fmt::format("starts or ends with '{}'; {}", c, rules));
+    }
+  }
+  if (name.find("..") != std::string_view::npos)
+    return Bad(flag, "holds '..'; " + std::string(rules));
+  if (IsIpv4(name)) return Bad(flag, "is formatted as an IP address, which S3 refuses");
+  for (std::string_view prefix : {"xn--", "sthree-", "amzn-s3-demo-"}) {
+    if (name.starts_with(prefix)) {
+      return Bad(flag, fmt::format("starts with '{}', a prefix S3 reserves", prefix));
+    }
+  }
+  for (std::string_view suffix : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}) {
+    if (name.ends_with(suffix)) {
+      return Bad(flag, fmt::format("ends with '{}', a suffix S3 reserves", suffix));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateS3Key(std::string_view key, std::string_view flag) {
+  if (key.empty()) return Bad(flag, "makes an empty object key");
+  size_t chars;
+  int32_t largest;
+  RETURN_IF_ERROR(CheckText(key, flag, &chars, &largest));
+  if (key.size() > 1024) {
+    return Bad(
+        flag, fmt::format("makes an object key of {} bytes; S3 keys are at most 1024", key.size()));
+  }
+  for (size_t start = 0; start <= key.size();) {
+    size_t end = key.find('/', start);
+    if (end == std::string_view::npos) end = key.size();
+    const std::string_view segment = key.substr(start, end - start);
+    if (segment == "." || segment == "..") {
+      return Bad(flag, "holds a '.' or '..' path segment, which HTTP clients resolve away");
+    }
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
+Status ValidateSqsQueueName(std::string_view name, std::string_view flag) {
+  std::string_view base = name;
+  if (base.ends_with(".fifo")) base.remove_suffix(5);
+  if (name.empty() || name.size() > 80) {
+    return Bad(flag, "SQS queue names are 1 to 80 characters");
+  }
+  for (size_t i = 0; i < base.size(); ++i) {
+    const char c = base[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) {
+      return Bad(flag, fmt::format("character {} is not allowed; SQS queue names are ASCII "
+                                   "letters, digits, '-' and '_' (and '.fifo' at the end)",
+                                   i + 1));
+    }
+  }
+  if (base.empty()) return Bad(flag, "SQS queue names need a name before '.fifo'");
+  return Status::Ok();
+}
+
+}  // namespace sluice

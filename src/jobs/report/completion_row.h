@@ -1,0 +1,33 @@
+// One row of the report window as MySQL sends it (completion_id, user_id, completion_date, as
+// text), and how it counts. MySQL holds values no PostgreSQL users table can: BIGINT UNSIGNED
+// ids up to 2^64 - 1, and, in its default SQL mode, dates with a zero month or day
+// (2023-09-00) or, with ALLOW_INVALID_DATES, days a month does not have (2023-02-30).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sluice::report {
+
+struct CompletionRow {
+  // False for an id no PostgreSQL integer column can hold (outside int64: a BIGINT UNSIGNED
+  // above 2^63 - 1, a DECIMAL beyond it) or NULL: such a completion belongs to no user in the
+  // users table, so it is an unknown user's, counted and left out like any other unknown id.
+  bool user_id_fits = false;
+  int64_t user_id = 0;
+  uint32_t day = 0;  // offset in the window, below `days`
+};
+
+// Classifies a row of the window [first_day, first_day + days). An error (DatabaseError) names
+// the table, the row's completion_id, the column and its value: a user_id that is not an
+// integer, or a completion_date that is not a calendar day (no day of the report can hold it;
+// the zero date 0000-00-00 sorts before every window, so the window's query never returns it).
+Result<CompletionRow> ReadCompletionRow(std::optional<std::string_view> completion_id,
+                                        std::optional<std::string_view> user_id,
+                                        std::optional<std::string_view> completion_date,
+                                        int32_t first_day, int days, std::string_view table);
+
+}  // namespace sluice::report
