@@ -71,13 +71,15 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
                                  const MaskKeyring& keyring, MaskMode mode,
                                  const LoginsRunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  auto pruned = sink.PruneLedger(options.ledger_days);
-  if (!pruned.ok()) return pruned.status();
-  if (*pruned > 0)
-    LogInfo("pruned {} ledger entries older than {} days", *pruned, options.ledger_days);
-
-  // An ordered source resumes after its committed checkpoint.
+  // An ordered source resumes after its committed checkpoint and never touches the ledger, so
+  // its role needs no DELETE there (docs/logins.md lists the grants of each).
   const std::string checkpoint_name = source.CheckpointName();
+  if (checkpoint_name.empty()) {
+    auto pruned = sink.PruneLedger(options.ledger_days);
+    if (!pruned.ok()) return pruned.status();
+    if (*pruned > 0)
+      LogInfo("pruned {} ledger entries older than {} days", *pruned, options.ledger_days);
+  }
   Checkpoint checkpoint{checkpoint_name, 0, 0};
   if (!checkpoint_name.empty()) {
     ASSIGN_OR_RETURN(checkpoint.from, sink.ReadCheckpoint(checkpoint_name));
@@ -135,7 +137,7 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
       source.Acknowledge(std::move(batch->messages));
       auto now = std::chrono::steady_clock::now();
       // A consumer that runs for weeks keeps its ledger bounded too.
-      if (now - last_prune > std::chrono::hours(1)) {
+      if (checkpoint_name.empty() && now - last_prune > std::chrono::hours(1)) {
         last_prune = now;
         auto pruned_now = sink.PruneLedger(options.ledger_days);
         if (!pruned_now.ok()) LogWarn("{}", pruned_now.status().message());

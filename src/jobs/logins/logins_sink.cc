@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "connectors/postgres/pg_binary_copy.h"
+#include "connectors/postgres/pg_schema.h"
 
 namespace sluice::logins {
 namespace {
@@ -26,8 +27,12 @@ Status LoginsSink::Setup() {
   const std::string logins = QuoteIdent(tables_.logins);
   const std::string rejects = QuoteIdent(tables_.rejects);
   const std::string ledger = QuoteIdent(tables_.ledger);
-  // user_logins is the shape the specification fixes; someone else may have made it already.
-  RETURN_IF_ERROR(conn_->ExecSchemaChange(
+  const std::string ledger_index = QuoteIdent(tables_.ledger + "_stored_at");
+  const std::string checkpoints = QuoteIdent(tables_.checkpoints);
+  // user_logins is the shape the specification fixes; someone else may have made it already,
+  // and a consumer role may lack CREATE (docs/logins.md lists its grants).
+  RETURN_IF_ERROR(EnsureRelations(
+      *conn_, {logins, rejects, ledger, ledger_index, checkpoints},
       fmt::format(
           "CREATE TABLE IF NOT EXISTS {logins} (user_id varchar(128), device_type varchar(32), "
           "masked_ip varchar(256), masked_device_id varchar(256), locale varchar(32), "
@@ -40,8 +45,7 @@ Status LoginsSink::Setup() {
           "CREATE TABLE IF NOT EXISTS {checkpoints} (name text PRIMARY KEY, position bigint NOT "
           "NULL, updated_at timestamptz NOT NULL DEFAULT now())",
           fmt::arg("logins", logins), fmt::arg("rejects", rejects), fmt::arg("ledger", ledger),
-          fmt::arg("ledger_index", QuoteIdent(tables_.ledger + "_stored_at")),
-          fmt::arg("checkpoints", QuoteIdent(tables_.checkpoints))),
+          fmt::arg("ledger_index", ledger_index), fmt::arg("checkpoints", checkpoints)),
       fmt::format("creating the tables of {}", tables_.logins)));
   // One statement, so one round trip and its own transaction: the batch arrives as one array
   // per column, the ledger keeps the ids it had not seen, and only those messages are stored.

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "connectors/postgres/pg_copy_spool.h"
+#include "connectors/postgres/pg_schema.h"
 #include "core/progress.h"
 #include "core/strings.h"
 #include "formats/csv_reader.h"
@@ -256,10 +257,11 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   const Model& model = *request.model;
   const std::string context = fmt::format("loading {} into {}", request.path, model.table);
-  RETURN_IF_ERROR_CTX(
-      conn->ExecSchemaChange(CreateTableSql(model) + ";\n" + CreateRejectsTableSql(),
-                             "creating the tables"),
-      context);
+  // Looked up first: a loading role may have DML grants only (docs/warehouse.md).
+  RETURN_IF_ERROR_CTX(EnsureRelations(*conn, {QuoteIdent(model.table), std::string(kRejectsTable)},
+                                      CreateTableSql(model) + ";\n" + CreateRejectsTableSql(),
+                                      "creating the tables"),
+                      context);
 
   UpsertTarget target{model.table, model.LoadSchema(), model.KeyColumns()};
   PgUpsertSink::Options options;
