@@ -13,11 +13,13 @@
 #      INSERT ... ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM; first load and re-load
 #   f  sluice warehouse load --model stream into an empty `streams` table
 #   g  the same file again (must rewrite nothing)
+#   h  sluice on the same file with 1% of its rows repeated (every 100th row is a copy of the
+#      row before it): first load and re-load, each keeping the last row of a repeated key
 #
 # Environment:
 #   BENCH_ROWS               rows in streams.csv                (default 1000000)
 #   BENCH_REPEAT             runs per case; the best time is kept (default 1)
-#   BENCH_CASES              which cases, e.g. "a,e,f" (f includes g) (default a,b,c,d,e,f)
+#   BENCH_CASES              which cases, e.g. "a,e,f" (f includes g) (default a,b,c,d,e,f,h)
 #   BENCH_PANDAS_CHUNKSIZE   to_sql chunksize                   (default 1000)
 #   BENCH_PGLOADER_BATCH     pgloader batch rows = prefetch rows (default 10000)
 #   BENCH_TIMEOUT            seconds before a case is killed    (default 1800)
@@ -36,7 +38,7 @@ ROOT=$PWD
 
 ROWS=${BENCH_ROWS:-1000000}
 REPEAT=${BENCH_REPEAT:-1}
-CASES=${BENCH_CASES:-a,b,c,d,e,f}
+CASES=${BENCH_CASES:-a,b,c,d,e,f,h}
 CHUNKSIZE=${BENCH_PANDAS_CHUNKSIZE:-1000}
 PGLOADER_BATCH=${BENCH_PGLOADER_BATCH:-10000}
 BENCH_DB=${BENCH_DB:-sluice_bench}
@@ -366,6 +368,49 @@ case_f() {
   fi
 }
 
+# The streams file with every 100th row replaced by a copy of the row before it: 1% repeated
+# keys (a stream's key is the hash of its content), the same size as the plain file.
+repeated_csv() {
+  [[ -s $CSV_REPEAT ]] || awk 'NR > 2 && (NR - 1) % 100 == 0 { print prev; next } { print; prev = $0 }' \
+    "$CSV" >"$CSV_REPEAT"
+}
+
+case_h() {
+  local label1='(h) sluice, 1% repeated keys, first load'
+  local label2='(h) sluice, 1% repeated keys, re-load'
+  if [[ ! -x $SLUICE ]]; then
+    record h1 "$label1" skipped - - - "$SLUICE not built (run make)"
+    record h2 "$label2" skipped - - - "$SLUICE not built (run make)"
+    return 0
+  fi
+  repeated_csv
+  local expected
+  expected=$(tail -n +2 "$CSV_REPEAT" | sort -u | wc -l)
+  recreate_db >/dev/null
+  "$SLUICE" warehouse init --pg "$URL" >"$TMP/init_h.log" 2>&1 ||
+    { record h1 "$label1" failed - - - "warehouse init: $(fail_note init_h)"; return 0; }
+  local schema tbl
+  schema=$(pgv -c "SELECT schemaname FROM pg_stat_user_tables WHERE relname = 'streams'
+                   ORDER BY schemaname = 'public' DESC LIMIT 1")
+  tbl="\"$schema\".streams"
+  settle
+  if timed h1 "$SLUICE" warehouse load --pg "$URL" --model stream "$CSV_REPEAT"; then
+    record h1 "$label1" "$T_SEC" "$T_RSS" "$(count_rows "$tbl")" - \
+      "distinct rows in the file: $expected; $(grep -o '[0-9]* repeated keys' "$TMP/h1.log" || echo 'no repeats reported')"
+  else
+    record h1 "$label1" failed "$T_RSS" "$(count_rows "$tbl")" - "$(fail_note h1)"
+    record h2 "$label2" skipped - - - 'first load failed'
+    return 0
+  fi
+  settle
+  if timed h2 "$SLUICE" warehouse load --pg "$URL" --model stream "$CSV_REPEAT"; then
+    record h2 "$label2" "$T_SEC" "$T_RSS" "$(count_rows "$tbl")" - \
+      "$(grep -o '[0-9]* updated, [0-9]* unchanged' "$TMP/h2.log" || true)"
+  else
+    record h2 "$label2" failed "$T_RSS" "$(count_rows "$tbl")" - "$(fail_note h2)"
+  fi
+}
+
 # The table row of a case that failed before it could record one (see run_case in lib.bash).
 record_failed_case() {
   record "$1" "($1) setup failed" failed - - - "exit $2, see stderr above"
@@ -376,6 +421,7 @@ log "scratch database $BENCH_DB on ${URL%%@*}@…; temp dir $TMP"
 recreate_db >/dev/null
 
 CSV=$TMP/data/streams.csv
+CSV_REPEAT=$TMP/data/streams_repeated.csv
 log "generating $ROWS streams ..."
 timed gen "$ROOT/scripts/gen-sample" warehouse --out "$TMP/data" --streams-only --streams "$ROWS" -q ||
   die "scripts/gen-sample failed: $(fail_note gen)"
@@ -386,7 +432,7 @@ CSV_MB=$(awk -v b="$(stat -c %s "$CSV")" 'BEGIN { printf "%.1f", b / 1e6 }')
 
 for ((rep = 1; rep <= REPEAT; rep++)); do
   [[ $REPEAT -gt 1 ]] && log "round $rep of $REPEAT"
-  for c in a b c d e f; do
+  for c in a b c d e f h; do
     want "$c" && run_case "$c"
   done
 done

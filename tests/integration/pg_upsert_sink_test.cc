@@ -82,6 +82,33 @@ TEST_F(UpsertTest, RepeatedKeysKeepTheLastRowOnBothPaths) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM users"), "3");
 }
 
+// The merge skips rows identical to the table's; a repeated key must still end with its last
+// row when that last row is the unchanged one.
+TEST_F(UpsertTest, TheLastRowOfARepeatedKeyWinsEvenWhenItIsUnchanged) {
+  Load("user", WriteTempFile("u.csv", "first_name,last_name,email\nA,B,a@x\n"));
+  LoadReport r = Load("user", WriteTempFile("u2.csv",
+                                            "first_name,last_name,email\n"
+                                            "Changed,B,a@x\nA,B,a@x\n"));
+  EXPECT_FALSE(r.merge.direct_load);
+  EXPECT_EQ(r.merge.duplicates, 1u);
+  EXPECT_EQ(r.merge.updated, 0u);
+  EXPECT_EQ(r.merge.unchanged, 1u);
+  EXPECT_EQ(Scalar("SELECT first_name FROM users"), "A");
+}
+
+// A table emptied by DELETE still has pages that COPY could refill out of file order, so it
+// goes through the staging table, where the last row still wins.
+TEST_F(UpsertTest, AnEmptiedTableKeepsTheLastRowOfARepeatedKey) {
+  Load("user", WriteTempFile("u.csv", "first_name,last_name,email\nA,B,a@x\n"));
+  ASSERT_TRUE(conn().Exec("DELETE FROM users", "emptying").ok());
+  LoadReport r = Load("user", WriteTempFile("u2.csv",
+                                            "first_name,last_name,email\n"
+                                            "First,B,b@x\nLast,B,b@x\n"));
+  EXPECT_FALSE(r.merge.direct_load);
+  EXPECT_EQ(r.merge.duplicates, 1u);
+  EXPECT_EQ(Scalar("SELECT string_agg(first_name, ',') FROM users"), "Last");
+}
+
 TEST_F(UpsertTest, FullDumpMarksMissingRecordsAndUnmarksReturningOnes) {
   auto both = WriteTempFile("b.json", R"([{"name":"B1","pages":1},{"name":"B2","pages":2}])");
   auto one = WriteTempFile("b1.json", R"([{"name":"B1","pages":1}])");

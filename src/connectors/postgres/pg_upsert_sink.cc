@@ -13,7 +13,6 @@ namespace {
 constexpr const char* kStage = "sluice_stage";
 constexpr size_t kFlushBytes = size_t{1} << 20;
 constexpr std::string_view kUniqueViolation = "23505";
-constexpr std::string_view kCardinalityViolation = "21000";
 
 }  // namespace
 
@@ -73,16 +72,20 @@ Status PgUpsertSink::Start() {
   pkey_name_ = pk.Value(0, 0);
   pkey_definition_ = pk.Value(0, 1);
 
-  // An empty table takes the rows directly. The exclusive lock keeps a concurrent load from
-  // filling it between the check and the copy.
-  ASSIGN_OR_RETURN(PgResult empty,
-                   conn_->Query(fmt::format("SELECT NOT EXISTS (SELECT 1 FROM {})", table), what));
+  // A table with no pages takes the rows directly. Only there does COPY append in file order
+  // (an emptied table's free space would be refilled out of order), which the de-duplication
+  // relies on. The exclusive lock keeps a concurrent load from filling it between the check and
+  // the copy.
+  // Dropping and rebuilding the key needs ownership: a role with DML grants only stages.
+  const std::string no_pages = fmt::format(
+      "SELECT pg_relation_size({0}) = 0 AND pg_has_role((SELECT relowner FROM pg_class WHERE "
+      "oid = {0}::regclass), 'USAGE')",
+      QuoteLiteral(table));
+  ASSIGN_OR_RETURN(PgResult empty, conn_->Query(no_pages, what));
   if (empty.Value(0, 0) == "t") {
     RETURN_IF_ERROR(
         conn_->Exec(fmt::format("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", table), what));
-    ASSIGN_OR_RETURN(
-        PgResult still_empty,
-        conn_->Query(fmt::format("SELECT NOT EXISTS (SELECT 1 FROM {})", table), what));
+    ASSIGN_OR_RETURN(PgResult still_empty, conn_->Query(no_pages, what));
     direct_ = still_empty.Value(0, 0) == "t";
   }
   std::string copy_target;
@@ -143,21 +146,11 @@ Result<MergeStats> PgUpsertSink::FinishDirect() {
   RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_key", what));
   Status st = conn_->Exec(add_key, what);
   if (!st.ok() && conn_->last_sqlstate() == kUniqueViolation) {
-    // The file repeats keys. Keep each key's last row (the highest ctid, as COPY appends in
-    // file order) and build the key again.
+    // The file repeats keys: keep each key's last row and build the key again. The table has
+    // no statistics yet, and the de-duplication's plan depends on them.
     RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_key", what));
-    std::string same_key;
-    for (const auto& k : target_.key) {
-      if (!same_key.empty()) same_key += " AND ";
-      same_key += fmt::format("a.{0} IS NOT DISTINCT FROM b.{0}", QuoteIdent(k));
-    }
-    ASSIGN_OR_RETURN(PgResult deleted,
-                     conn_->Query(fmt::format("WITH d AS (DELETE FROM {0} a USING {0} b WHERE {1} "
-                                              "AND a.ctid < b.ctid RETURNING 1) "
-                                              "SELECT count(*) FROM d",
-                                              table, same_key),
-                                  what));
-    stats.duplicates = deleted.Count(0, 0);
+    RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", table), what));
+    ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(table, what));
     st = conn_->Exec(add_key, what);
   }
   RETURN_IF_ERROR(st);
@@ -165,7 +158,31 @@ Result<MergeStats> PgUpsertSink::FinishDirect() {
   return stats;
 }
 
-Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge(bool dedupe) {
+Result<PgResult> PgUpsertSink::BulkQuery(const std::string& sql, std::string_view what) {
+  if (options_.before_bulk_statement) RETURN_IF_ERROR(options_.before_bulk_statement(sql));
+  return conn_->Query(sql, what);
+}
+
+Result<uint64_t> PgUpsertSink::DropEarlierRepeats(const std::string& relation,
+                                                  std::string_view what) {
+  // Rows of one COPY sit in file order, so a key's last row has its highest ctid. Grouping
+  // finds the repeated keys in one hashed pass; a file without repeats deletes nothing.
+  std::string same_key;
+  for (const auto& k : target_.key) {
+    same_key += fmt::format("a.{0} = r.{0} AND ", QuoteIdent(k));
+  }
+  ASSIGN_OR_RETURN(
+      PgResult deleted,
+      BulkQuery(fmt::format("WITH d AS (DELETE FROM {0} a USING (SELECT {1}, max(ctid) AS "
+                            "sluice_last FROM {0} GROUP BY {1} HAVING count(*) > 1) r "
+                            "WHERE {2}a.ctid <> r.sluice_last RETURNING 1) "
+                            "SELECT count(*) FROM d",
+                            relation, KeyList(), same_key),
+                what));
+  return deleted.Count(0, 0);
+}
+
+Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge() {
   const std::string table = QuoteIdent(target_.table);
   const std::string key_list = KeyList();
   const std::string content_cur = ContentColumns("cur.");
@@ -200,16 +217,14 @@ Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge(bool dedupe) {
   same_row += "t.deleted_in_source_at IS NULL";
   const std::string filter =
       fmt::format("WHERE NOT EXISTS (SELECT 1 FROM {} t WHERE {})", table, same_row);
-  std::string source =
-      dedupe ? fmt::format("SELECT DISTINCT ON ({0}) {1} FROM {2} s {3} ORDER BY {0}, s.ctid DESC",
-                           KeyList("s."), ColumnList("s."), kStage, filter)
-             : fmt::format("SELECT {} FROM {} s {}", ColumnList("s."), kStage, filter);
+  const std::string source =
+      fmt::format("SELECT {} FROM {} s {}", ColumnList("s."), kStage, filter);
   std::string sql = fmt::format(
       "WITH merged AS (INSERT INTO {0} AS cur ({1}) {2} ON CONFLICT ({3}) DO UPDATE SET {4} "
       "WHERE {5} OR cur.deleted_in_source_at IS NOT NULL RETURNING (xmax = 0) AS inserted) "
       "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
       table, ColumnList(), source, key_list, set_list, changed);
-  ASSIGN_OR_RETURN(PgResult r, conn_->Query(sql, fmt::format("merging into {}", target_.table)));
+  ASSIGN_OR_RETURN(PgResult r, BulkQuery(sql, fmt::format("merging into {}", target_.table)));
   return std::make_pair(r.Count(0, 0), r.Count(0, 1));
 }
 
@@ -217,24 +232,15 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
   const std::string what = fmt::format("merging into {}", target_.table);
   MergeStats stats;
   stats.staged = rows_;
-  uint64_t distinct = rows_;
-  // Statistics let the planner pick the hash anti-join for the filter in RunMerge.
+  // Statistics let the planner hash the joins below.
   RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", kStage), what));
-  RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_merge", what));
-  auto merged = RunMerge(false);
-  if (!merged.ok() && conn_->last_sqlstate() == kCardinalityViolation) {
-    RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_merge", what));
-    ASSIGN_OR_RETURN(PgResult count,
-                     conn_->Query(fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM {}) d",
-                                              KeyList(), kStage),
-                                  what));
-    distinct = count.Count(0, 0);
-    merged = RunMerge(true);
-  }
-  if (!merged.ok()) return merged.status();
-  stats.inserted = merged->first;
-  stats.updated = merged->second;
-  stats.duplicates = rows_ - distinct;
+  // Repeats go before the merge, not when it trips over them: its filter drops rows identical to
+  // the table's, so an earlier changed row would otherwise win over a later unchanged one.
+  ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(kStage, what));
+  ASSIGN_OR_RETURN(auto merged, RunMerge());
+  const uint64_t distinct = rows_ - stats.duplicates;
+  stats.inserted = merged.first;
+  stats.updated = merged.second;
   stats.unchanged = distinct - stats.inserted - stats.updated;
 
   if (options_.full_dump) {
@@ -245,12 +251,12 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
     }
     ASSIGN_OR_RETURN(
         PgResult marked,
-        conn_->Query(fmt::format("WITH m AS (UPDATE {0} AS cur SET deleted_in_source_at = now() "
-                                 "WHERE cur.deleted_in_source_at IS NULL AND NOT EXISTS "
-                                 "(SELECT 1 FROM {1} s WHERE {2}) RETURNING 1) "
-                                 "SELECT count(*) FROM m",
-                                 QuoteIdent(target_.table), kStage, same_key),
-                     fmt::format("marking rows absent from the dump in {}", target_.table)));
+        BulkQuery(fmt::format("WITH m AS (UPDATE {0} AS cur SET deleted_in_source_at = now() "
+                              "WHERE cur.deleted_in_source_at IS NULL AND NOT EXISTS "
+                              "(SELECT 1 FROM {1} s WHERE {2}) RETURNING 1) "
+                              "SELECT count(*) FROM m",
+                              QuoteIdent(target_.table), kStage, same_key),
+                  fmt::format("marking rows absent from the dump in {}", target_.table)));
     stats.marked_deleted = marked.Count(0, 0);
   }
   return stats;

@@ -11,15 +11,18 @@
 // - Otherwise rows are copied (binary) into a temporary staging table and merged with one
 //   INSERT ... SELECT ... ON CONFLICT DO UPDATE that only touches rows whose content differs, so
 //   an identical re-load rewrites nothing and leaves no dead tuples.
-// A file that repeats a key keeps its last occurrence: the merge is retried over a de-duplicated
-// staging set only when PostgreSQL reports the repeat, so clean files pay nothing for it.
+// A file that repeats a key keeps its last occurrence (COPY order). Every statement over the whole
+// batch or table joins on plain key equality (keys are never null), so PostgreSQL can hash it;
+// `IS NOT DISTINCT FROM` would leave only a nested loop, quadratic in the batch.
 //
 // The sink runs inside one transaction that it opens; the caller may add statements (rejects)
 // after Finish() and then commits, so a failed load leaves the table as it was.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/postgres/pg_connection.h"
@@ -47,6 +50,10 @@ class PgUpsertSink {
  public:
   struct Options {
     bool full_dump = false;  // mark rows whose keys this load does not carry
+    // Called, on the sink's connection inside its transaction, with each statement that reads
+    // the whole batch or table (de-duplication, merge, full-dump marking) just before it runs.
+    // A test seam: the plan tests EXPLAIN them. An error stops the load.
+    std::function<Status(std::string_view sql)> before_bulk_statement;
   };
 
   static Result<std::unique_ptr<PgUpsertSink>> Begin(PgConnection* conn, UpsertTarget target,
@@ -65,7 +72,9 @@ class PgUpsertSink {
   Status FlushBuffer();
   Result<MergeStats> FinishDirect();
   Result<MergeStats> FinishMerge();
-  Result<std::pair<uint64_t, uint64_t>> RunMerge(bool dedupe);
+  Result<std::pair<uint64_t, uint64_t>> RunMerge();
+  Result<uint64_t> DropEarlierRepeats(const std::string& relation, std::string_view what);
+  Result<PgResult> BulkQuery(const std::string& sql, std::string_view what);
   std::string ColumnList(std::string_view prefix = "") const;
   std::string KeyList(std::string_view prefix = "") const;
   std::string ContentColumns(std::string_view prefix) const;
