@@ -1,6 +1,10 @@
 // The `sluice` command line: global options, then one subcommand per job.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli/exit_codes.h"
 #include "cli/logins_command.h"
@@ -9,6 +13,7 @@
 #include "cli/warehouse_command.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "core/secrets.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Sluice: a fast, single-binary data pipeline engine"};
@@ -38,10 +43,26 @@ int main(int argc, char** argv) {
     if (no_progress) sluice::Progress::SetEnabled(false);
   });
 
+  // The commands run inside parse (as subcommand callbacks), so the parser gets a copy of the
+  // arguments and argv loses its passwords first: /proc/PID/cmdline shows argv's memory to every
+  // local user for the whole run.
+  std::vector<std::string> args(argv, argv + argc);
+  std::vector<char*> arg_pointers;
+  for (auto& a : args)
+    arg_pointers.push_back(a.data());
+  arg_pointers.push_back(nullptr);
+  for (int i = 1; i < argc; ++i)
+    sluice::ScrubSecretsInPlace(argv[i]);
+
   try {
-    app.parse(argc, argv);
+    app.parse(argc, arg_pointers.data());
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    // CLI11's messages quote the arguments they refuse ("--pg: ... postgresql://u:pw@..."), and
+    // help may show defaults: both are redacted like every other line Sluice prints.
+    std::ostringstream out, err;
+    int code = app.exit(e, out, err);
+    std::cout << sluice::Redact(out.str()) << std::flush;
+    std::cerr << sluice::Redact(err.str()) << std::flush;
     return code == 0 ? sluice::kExitOk : sluice::kExitUsage;
   }
   return exit_code;

@@ -1,6 +1,8 @@
 #include "core/secrets.h"
 
+#include <algorithm>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace sluice {
@@ -26,30 +28,30 @@ void ReplaceAll(std::string& text, std::string_view what) {
   }
 }
 
-// Masks the password in every `://user:password@` of the text.
-void RedactUrlPasswords(std::string& text) {
+using Span = std::pair<size_t, size_t>;  // [begin, end) of a secret in a text
+
+// The password of every `://user:password@` in the text.
+void UrlPasswordSpans(std::string_view text, std::vector<Span>& spans) {
   size_t scheme_end = text.find("://");
-  while (scheme_end != std::string::npos) {
+  while (scheme_end != std::string_view::npos) {
     size_t authority = scheme_end + 3;
     // Quotes do not end it: a password may hold one.
     size_t authority_end = text.find_first_of("/?# \t\n", authority);
-    if (authority_end == std::string::npos) authority_end = text.size();
+    if (authority_end == std::string_view::npos) authority_end = text.size();
     // The last '@' of the authority ends the userinfo: passwords may contain '@' unencoded.
     size_t at = text.rfind('@', authority_end);
-    if (at != std::string::npos && at >= authority) {
+    if (at != std::string_view::npos && at >= authority) {
       size_t colon = text.find(':', authority);
-      if (colon != std::string::npos && colon < at) {
-        text.replace(colon + 1, at - colon - 1, kMask);
-      }
+      if (colon != std::string_view::npos && colon < at) spans.emplace_back(colon + 1, at);
     }
     scheme_end = text.find("://", authority);
   }
 }
 
-// Masks `password=value` as written in a libpq keyword/value connection string.
-void RedactConninfoPasswords(std::string& text) {
+// The value of every `password=value`, as written in a libpq keyword/value connection string.
+void ConninfoPasswordSpans(std::string_view text, std::vector<Span>& spans) {
   constexpr std::string_view kKey = "password=";
-  for (size_t pos = text.find(kKey); pos != std::string::npos;
+  for (size_t pos = text.find(kKey); pos != std::string_view::npos;
        pos = text.find(kKey, pos + kKey.size())) {
     size_t start = pos + kKey.size();
     size_t end = start;
@@ -62,27 +64,56 @@ void RedactConninfoPasswords(std::string& text) {
       while (end < text.size() && text[end] != ' ' && text[end] != '&')
         ++end;
     }
-    end = std::min(end, text.size());
-    text.replace(start, end - start, kMask);
+    spans.emplace_back(start, std::min(end, text.size()));
   }
+}
+
+// Replaces the spans, last first so earlier positions stay valid. Overlapping spans (a
+// `password=` inside a URL's password) are merged.
+void MaskSpans(std::string& text, std::vector<Span> spans) {
+  std::sort(spans.begin(), spans.end());
+  std::vector<Span> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, s.second);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  for (auto it = merged.rbegin(); it != merged.rend(); ++it)
+    text.replace(it->first, it->second - it->first, kMask);
 }
 
 }  // namespace
 
 std::string RedactUrl(std::string_view url) {
   std::string s(url);
-  RedactUrlPasswords(s);
+  std::vector<Span> spans;
+  UrlPasswordSpans(s, spans);
+  MaskSpans(s, std::move(spans));
   return s;
 }
 
 std::string Redact(std::string_view text) {
   std::string s(text);
-  RedactUrlPasswords(s);
-  RedactConninfoPasswords(s);
+  std::vector<Span> spans;
+  UrlPasswordSpans(s, spans);
+  ConninfoPasswordSpans(s, spans);
+  MaskSpans(s, std::move(spans));
   std::lock_guard lock(SecretsMutex());
   for (const auto& secret : Secrets())
     ReplaceAll(s, secret);
   return s;
+}
+
+bool ScrubSecretsInPlace(char* arg) {
+  std::string_view text(arg);
+  std::vector<Span> spans;
+  UrlPasswordSpans(text, spans);
+  ConninfoPasswordSpans(text, spans);
+  for (const auto& [begin, end] : spans)
+    std::fill(arg + begin, arg + end, 'x');
+  return !spans.empty();
 }
 
 void RegisterSecret(std::string_view secret) {

@@ -16,6 +16,11 @@ std::string RedactUrl(std::string_view url);
 // secret in `text` by `****`.
 std::string Redact(std::string_view text);
 
+// Overwrites, in place and keeping its length, every URL password and `password=` value in the
+// NUL-terminated `arg` with 'x', and returns whether there was one. argv's own memory is what
+// /proc/PID/cmdline (and so `ps`) shows every local user; the mysql client scrubs -p the same way.
+bool ScrubSecretsInPlace(char* arg);
+
 // Registers a value (a password, a key) that must never be printed. Thread-safe.
 void RegisterSecret(std::string_view secret);
 

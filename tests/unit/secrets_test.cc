@@ -25,5 +25,32 @@ TEST(Secrets, TextWithUrlsConninfoAndRegisteredSecrets) {
   EXPECT_NE(out.find("user=u"), std::string::npos);
 }
 
+// argv is scrubbed in place: same length (the kernel shows argv's bytes as they are), every
+// password byte replaced, nothing else touched.
+TEST(Secrets, ArgumentsAreScrubbedInPlace) {
+  char url[] = "--pg=postgresql://app:s3cr3t@db:5432/x?sslmode=require";
+  EXPECT_TRUE(ScrubSecretsInPlace(url));
+  EXPECT_STREQ(url, "--pg=postgresql://app:xxxxxx@db:5432/x?sslmode=require");
+  char at_in_password[] = "mysql://u:p@ss@h/db";
+  EXPECT_TRUE(ScrubSecretsInPlace(at_in_password));
+  EXPECT_STREQ(at_in_password, "mysql://u:xxxx@h/db");
+  char conninfo[] = "host=h password='a b' user=u";
+  EXPECT_TRUE(ScrubSecretsInPlace(conninfo));
+  EXPECT_STREQ(conninfo, "host=h password=xxxxx user=u");
+  char both[] = "postgresql://u:pw@h/d?password=other";
+  EXPECT_TRUE(ScrubSecretsInPlace(both));
+  EXPECT_STREQ(both, "postgresql://u:xx@h/d?password=xxxxx");
+  char plain[] = "SELECT 'a:b@c' -- no scheme";
+  EXPECT_FALSE(ScrubSecretsInPlace(plain));
+  EXPECT_STREQ(plain, "SELECT 'a:b@c' -- no scheme");
+  char empty[] = "";
+  EXPECT_FALSE(ScrubSecretsInPlace(empty));
+}
+
+TEST(Secrets, ConninfoAndUrlPasswordsTogetherAreBothMasked) {
+  EXPECT_EQ(Redact("postgresql://u:pw@h/d?password=other and password=third"),
+            "postgresql://u:****@h/d?password=**** and password=****");
+}
+
 }  // namespace
 }  // namespace sluice
