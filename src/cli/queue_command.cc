@@ -39,7 +39,7 @@ int RunSend(const QueueFlags& flags) {
       flags.file, JsonLayout::kAuto,
       [&](const JsonPosition&, const simdjson::dom::element* e, std::string_view,
           std::string_view raw) {
-        bodies.push_back(e && raw.empty() ? simdjson::minify(*e) : std::string(raw));
+        bodies.push_back(e && raw.empty() ? JsonMinify(*e) : std::string(raw));
         return Status::Ok();
       });
   if (!read.ok()) return Fail(read.WithContext(flags.file));

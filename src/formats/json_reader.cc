@@ -21,10 +21,9 @@ JsonLayout Detect(std::string_view text) {
   return JsonLayout::kNdjson;
 }
 
-Status ForEachInArray(simdjson::dom::parser& parser, std::string_view text,
-                      const JsonRecordFn& fn) {
+Status ForEachInArray(JsonParser& parser, std::string_view text, const JsonRecordFn& fn) {
   simdjson::dom::element root;
-  if (auto error = parser.parse(text.data(), text.size()).get(root)) {
+  if (auto error = parser.Parse(text, &root)) {
     return InvalidArgument(fmt::format("invalid JSON: {}", simdjson::error_message(error)));
   }
   simdjson::dom::array array;
@@ -39,14 +38,14 @@ Status ForEachInArray(simdjson::dom::parser& parser, std::string_view text,
   return Status::Ok();
 }
 
-Status ParseLine(simdjson::dom::parser& parser, std::string_view line, uint64_t number,
+Status ParseLine(JsonParser& parser, std::string_view line, uint64_t number,
                  const JsonRecordFn& fn) {
   while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
     line.remove_suffix(1);
   if (line.find_first_not_of(" \t") == std::string_view::npos) return Status::Ok();
   JsonPosition pos{false, number};
   simdjson::dom::element e;
-  if (auto error = parser.parse(line.data(), line.size()).get(e)) {
+  if (auto error = parser.Parse(line, &e)) {
     return fn(pos, nullptr, fmt::format("invalid JSON: {}", simdjson::error_message(error)), line);
   }
   return fn(pos, &e, {}, line);
@@ -55,7 +54,7 @@ Status ParseLine(simdjson::dom::parser& parser, std::string_view line, uint64_t 
 }  // namespace
 
 Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn) {
-  simdjson::dom::parser parser;
+  JsonParser parser;
   if (layout == JsonLayout::kAuto) layout = Detect(text);
   if (layout == JsonLayout::kArray) return ForEachInArray(parser, text, fn);
   uint64_t number = 1;
@@ -80,7 +79,7 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
     layout = c == '[' ? JsonLayout::kArray : JsonLayout::kNdjson;
     std::rewind(file.get());
   }
-  simdjson::dom::parser parser;
+  JsonParser parser;
   if (layout == JsonLayout::kArray) {
     // An array is one document: simdjson needs it whole.
     simdjson::padded_string text;
@@ -110,6 +109,8 @@ Result<std::optional<std::string>> JsonScalarText(const simdjson::dom::element& 
     case element_type::NULL_VALUE:
       return std::optional<std::string>();
     case element_type::STRING:
+      // A number beyond int64/uint64/double keeps its exact JSON text (see json_parse.h).
+      if (auto number = OutsizedNumber(e)) return std::optional<std::string>(std::string(*number));
       return std::optional<std::string>(std::string(e.get_string().value()));
     case element_type::INT64:
       return std::optional<std::string>(std::to_string(e.get_int64().value()));

@@ -1,5 +1,7 @@
 // Reads records from JSON files: a top-level array (vendor dumps) or NDJSON (one object per
-// line), detected from the first byte or forced by the caller. Parsing is simdjson's DOM parser.
+// line), detected from the first byte or forced by the caller. Parsing is simdjson's DOM parser
+// through JsonParser, so any valid JSON (RFC 8259) is read, numbers of any size included: a
+// number simdjson cannot hold reaches the callback as an outsized number (json_parse.h).
 //
 // An NDJSON line that is not valid JSON is reported to the callback as a malformed record with
 // its line number, and reading goes on. A broken array cannot be resynchronised, so it fails the
@@ -15,6 +17,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "formats/json_parse.h"
 
 namespace sluice {
 
@@ -35,7 +38,8 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
 Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn);
 
 // Reads a scalar at a dotted path ("metadata.name") as text: strings as they are, numbers and
-// booleans in their JSON spelling. Missing and null give nullopt; an object or array is an error.
+// booleans in their JSON spelling (an outsized number exactly as written). Missing and null give
+// nullopt; an object or array is an error.
 Result<std::optional<std::string>> JsonScalarAt(const simdjson::dom::element& element,
                                                 std::string_view dotted_path);
 
@@ -43,7 +47,8 @@ Result<std::optional<std::string>> JsonScalarAt(const simdjson::dom::element& el
 inline std::string_view JsonStringOr(simdjson::simdjson_result<simdjson::dom::element> element,
                                      std::string_view fallback = {}) {
   std::string_view s;
-  return element.get_string().get(s) == simdjson::SUCCESS ? s : fallback;
+  if (element.get_string().get(s) != simdjson::SUCCESS) return fallback;
+  return OutsizedNumber(element.value_unsafe()) ? fallback : s;
 }
 
 // The text of a scalar element, as JsonScalarAt.

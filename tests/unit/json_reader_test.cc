@@ -48,6 +48,36 @@ TEST(JsonReader, NdjsonKeepsGoingPastABadLine) {
   EXPECT_EQ(seen[2].name, "7");
 }
 
+// Valid JSON with numbers simdjson cannot hold: read, and the value kept exactly as written.
+TEST(JsonReader, BigNumbersAreReadInBothLayouts) {
+  auto seen = ReadAll(
+      "{\"metadata\":{\"name\":123456789012345678901234567890},\"x\":1e400}\n"
+      "{\"metadata\":{\"name\":\"B\"},\"y\":-1e400}\n");
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].error, "");
+  EXPECT_EQ(seen[0].name, "123456789012345678901234567890");
+  EXPECT_EQ(seen[1].name, "B");
+  seen = ReadAll(R"([{"metadata":{"name":18446744073709551616}}, {"n":1e400}])");
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].name, "18446744073709551616");
+  EXPECT_EQ(seen[1].name, "<none>");
+}
+
+TEST(JsonReader, MinifyWritesBigNumbersBack) {
+  std::vector<std::string> bodies;
+  Status st = ForEachJsonRecordInString(
+      R"([ {"a": 1e400, "b": "x"}, {"c": [18446744073709551616]} ])", JsonLayout::kAuto,
+      [&](const JsonPosition&, const simdjson::dom::element* e, std::string_view,
+          std::string_view) {
+        bodies.push_back(JsonMinify(*e));
+        return Status::Ok();
+      });
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[0], R"({"a":1e400,"b":"x"})");
+  EXPECT_EQ(bodies[1], R"({"c":[18446744073709551616]})");
+}
+
 TEST(JsonReader, BrokenArrayFailsTheFileWithAReason) {
   Status st = ForEachJsonRecordInString("[{\"a\":1},", JsonLayout::kAuto,
                                         [](auto&, auto*, auto, auto) { return Status::Ok(); });

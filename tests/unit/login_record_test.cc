@@ -135,6 +135,35 @@ TEST_F(LoginRecordTest, AOnePartVersionIsStored) {
             "app_version '1000' is not MAJOR[.MINOR[.PATCH]] with parts 0..999");
 }
 
+// Case json-big-number-unused-field: numbers beyond 64 bits or double range are valid JSON; in a
+// field the job does not use they change nothing.
+TEST_F(LoginRecordTest, BigNumbersInUnusedFieldsAreIgnored) {
+  for (const char* n : {"123456789012345678901234567890", "18446744073709551616", "1e400", "-1e400",
+                        "-123456789012345678901234567890", "1.5e99999"}) {
+    EXPECT_EQ(ReasonFor(std::string(R"({"user_id":"u-1","app_version":"1.0","trace_id":)") + n +
+                        R"(,"ip":"10.0.0.1","nested":{"x":[)" + n + "]}}"),
+              "")
+        << n;
+  }
+  ASSERT_EQ(rows_.num_rows(), 6u);
+  EXPECT_EQ(rows_.column(1).Text(5), "u-1");
+  EXPECT_EQ(rows_.column(6).Int(5), 1000000);
+  EXPECT_EQ(*masker_.Reveal(rows_.column(3).Text(5)), "10.0.0.1");
+}
+
+// A big number where the job needs a string is a reject naming the field, without its value.
+TEST_F(LoginRecordTest, BigNumbersInUsedFieldsNameTheField) {
+  for (const char* field : {"user_id", "device_type", "locale", "app_version", "ip", "device_id"}) {
+    const std::string prefix = std::string(field) == "user_id" ? "{" : R"({"user_id":"u",)";
+    const std::string body = prefix + "\"" + field + R"(":123456789012345678901234567890})";
+    EXPECT_EQ(ReasonFor(body), std::string(field) + " must be a string, not a number") << body;
+  }
+  EXPECT_EQ(ReasonFor("1e400"), "the body is a number, not a JSON object");
+  EXPECT_EQ(ReasonFor(R"({"user_id":"u","x":1e400,"y":01})").substr(0, 27),
+            "the body is not valid JSON:");
+  EXPECT_EQ(rows_.num_rows(), 0u);
+}
+
 TEST_F(LoginRecordTest, LengthsCountCharactersNotBytes) {
   std::string thirty_two_chars;
   for (int i = 0; i < 32; ++i)

@@ -21,27 +21,6 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
-const char* TypeName(simdjson::dom::element_type t) {
-  using simdjson::dom::element_type;
-  switch (t) {
-    case element_type::ARRAY:
-      return "an array";
-    case element_type::OBJECT:
-      return "an object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE:
-      return "a number";
-    case element_type::STRING:
-      return "a string";
-    case element_type::BOOL:
-      return "a boolean";
-    case element_type::NULL_VALUE:
-      return "null";
-  }
-  return "unknown";
-}
-
 // Reads an optional string field: missing and null are null; anything but a string is an error.
 bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t max_chars,
                     std::optional<std::string_view>* out, std::string* reason) {
@@ -49,8 +28,8 @@ bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t ma
   out->reset();
   if (obj[field].get(e) || e.is_null()) return true;
   std::string_view s;
-  if (e.get_string().get(s)) {
-    *reason = fmt::format("{} must be a string, not {}", field, TypeName(e.type()));
+  if (e.get_string().get(s) || IsOutsizedNumberString(s)) {
+    *reason = fmt::format("{} must be a string, not {}", field, JsonTypeName(e));
     return false;
   }
   std::string why;
@@ -124,8 +103,8 @@ bool LoginTransformer::AppendMasked(simdjson::dom::object obj, std::string_view 
     return true;
   }
   std::string_view plain;
-  if (value.get_string().get(plain)) {
-    *reason = fmt::format("{} must be a string, not {}", field, TypeName(value.type()));
+  if (value.get_string().get(plain) || IsOutsizedNumberString(plain)) {
+    *reason = fmt::format("{} must be a string, not {}", field, JsonTypeName(value));
     return false;
   }
   if (plain.size() > masker_.MaxPlainLength(kMaskedChars)) {
@@ -146,7 +125,7 @@ bool LoginTransformer::AppendMasked(simdjson::dom::object obj, std::string_view 
 bool LoginTransformer::Append(std::string_view message_id, std::string_view body,
                               int64_t sent_timestamp_ms, Batch* rows, std::string* reason) {
   simdjson::dom::element doc;
-  if (auto error = parser_.parse(body.data(), body.size()).get(doc)) {
+  if (auto error = parser_.Parse(body, &doc)) {
     *reason = body.empty()
                   ? "the body is empty"
                   : fmt::format("the body is not valid JSON: {}", simdjson::error_message(error));
@@ -154,7 +133,7 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
   }
   simdjson::dom::object obj;
   if (doc.get_object().get(obj)) {
-    *reason = fmt::format("the body is {}, not a JSON object", TypeName(doc.type()));
+    *reason = fmt::format("the body is {}, not a JSON object", JsonTypeName(doc));
     return false;
   }
   std::optional<std::string_view> user_id, device_type, locale, app_version;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/batch.h"
+#include "formats/json_parse.h"
 #include "transforms/mask.h"
 
 namespace sluice::logins {
@@ -47,7 +48,7 @@ class LoginTransformer {
 
   Masker& masker_;
   Masker& body_masker_;
-  simdjson::dom::parser parser_;
+  JsonParser parser_;
   std::string masked_;
 };
 

@@ -27,8 +27,8 @@ Result<std::optional<std::string>> LastNationalitySlug(const simdjson::dom::elem
   if (author["nationalities"].get_array().get(list)) return std::optional<std::string>();
   std::optional<std::string> slug;
   for (simdjson::dom::element n : list) {
-    std::string_view s;
-    if (!n["slug"].get_string().get(s) && !s.empty()) slug = std::string(s);
+    std::string_view s = JsonStringOr(n["slug"]);
+    if (!s.empty()) slug = std::string(s);
   }
   return slug;
 }
@@ -40,8 +40,8 @@ Result<std::optional<std::string>> ReviewedMovieTitle(const simdjson::dom::eleme
   if (review["movies"].get_array().get(list)) return std::optional<std::string>();
   std::optional<std::string> title;
   for (simdjson::dom::element m : list) {
-    std::string_view t;
-    if (!m["title"].get_string().get(t) && !t.empty() && t != "end") title = std::string(t);
+    std::string_view t = JsonStringOr(m["title"]);
+    if (!t.empty() && t != "end") title = std::string(t);
   }
   return title;
 }

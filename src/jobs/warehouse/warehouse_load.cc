@@ -207,7 +207,7 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
           builder.Reject(position, std::string(error), raw, false);
           return Status::Ok();
         }
-        std::string record_text = simdjson::minify(*element);
+        std::string record_text = JsonMinify(*element);
         if (element->type() != simdjson::dom::element_type::OBJECT) {
           builder.Reject(position, "expected a JSON object", record_text, false);
           return Status::Ok();

@@ -1,0 +1,183 @@
+#include "formats/json_parse.h"
+
+#include <algorithm>
+
+namespace sluice {
+namespace {
+
+constexpr char kTag = '\xFF';  // as IsOutsizedNumberString checks
+// Written where the tag goes; the element's first byte is overwritten with kTag after parsing.
+constexpr char kTagPlaceholder = '#';
+
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool IsNumberChar(char c) {
+  return IsDigit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
+}
+
+// Tags the strings whose ordinals (in document order, keys counted) are listed in `tagged`,
+// from position `*next` on.
+void TagStrings(simdjson::dom::element e, const std::vector<uint64_t>& tagged, uint64_t* ordinal,
+                size_t* next) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::OBJECT:
+      for (simdjson::dom::key_value_pair field : simdjson::dom::object(e)) {
+        ++*ordinal;  // the key
+        TagStrings(field.value, tagged, ordinal, next);
+      }
+      break;
+    case element_type::ARRAY:
+      for (simdjson::dom::element child : simdjson::dom::array(e))
+        TagStrings(child, tagged, ordinal, next);
+      break;
+    case element_type::STRING:
+      if (*next < tagged.size() && tagged[*next] == *ordinal) {
+        // The parser's string buffer is its own mutable memory; the view is const only
+        // because readers must not change a document. This string was written by Rewrite.
+        std::string_view s = std::string_view(e);
+        const_cast<char*>(s.data())[0] = kTag;
+        ++*next;
+      }
+      ++*ordinal;
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+bool IsJsonNumberToken(std::string_view t) {
+  size_t i = 0;
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i >= t.size()) return false;
+  if (t[i] == '0') {
+    ++i;
+  } else if (IsDigit(t[i])) {
+    while (i < t.size() && IsDigit(t[i]))
+      ++i;
+  } else {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (i >= t.size() || !IsDigit(t[i])) return false;
+    while (i < t.size() && IsDigit(t[i]))
+      ++i;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (i >= t.size() || !IsDigit(t[i])) return false;
+    while (i < t.size() && IsDigit(t[i]))
+      ++i;
+  }
+  return i == t.size();
+}
+
+simdjson::error_code JsonParser::Parse(std::string_view text, simdjson::dom::element* root) {
+  simdjson::error_code error = parser_.parse(text.data(), text.size()).get(*root);
+  if (error != simdjson::NUMBER_ERROR) return error;
+
+  // The rare path: copy the text, turning each valid number simdjson refused into a string.
+  rewritten_.clear();
+  rewritten_.reserve(text.size() + 64);
+  tagged_.clear();
+  uint64_t strings = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"') {
+      size_t j = i + 1;
+      while (j < text.size() && text[j] != '"')
+        j += text[j] == '\\' ? 2 : 1;
+      j = std::min(j + 1, text.size());
+      rewritten_.append(text.substr(i, j - i));
+      ++strings;
+      i = j;
+      continue;
+    }
+    if (c != '-' && !IsDigit(c)) {
+      rewritten_.push_back(c);
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && IsNumberChar(text[j]))
+      ++j;
+    const std::string_view token = text.substr(i, j - i);
+    i = j;
+    // Up to 18 digits and no fraction or exponent always fits an int64; anything else is
+    // judged by simdjson itself, so the two never disagree on what it can hold.
+    const bool fits = token.size() <= 18 && token.find_first_of(".eE") == std::string_view::npos;
+    simdjson::dom::element ignored;
+    if (fits || !IsJsonNumberToken(token) ||
+        number_parser_.parse(token.data(), token.size()).get(ignored) == simdjson::SUCCESS) {
+      rewritten_.append(token);  // an invalid number stays, and fails the parse below
+      continue;
+    }
+    rewritten_.push_back('"');
+    rewritten_.push_back(kTagPlaceholder);
+    rewritten_.append(token);
+    rewritten_.push_back('"');
+    tagged_.push_back(strings++);
+  }
+  if (tagged_.empty()) return error;
+  error = parser_.parse(rewritten_.data(), rewritten_.size()).get(*root);
+  if (error) return error;
+  uint64_t ordinal = 0;
+  size_t next = 0;
+  TagStrings(*root, tagged_, &ordinal, &next);
+  return simdjson::SUCCESS;
+}
+
+std::optional<std::string_view> OutsizedNumber(const simdjson::dom::element& element) {
+  std::string_view s;
+  if (element.get_string().get(s) || !IsOutsizedNumberString(s)) return std::nullopt;
+  return s.substr(1);
+}
+
+const char* JsonTypeName(const simdjson::dom::element& element) {
+  using simdjson::dom::element_type;
+  switch (element.type()) {
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return OutsizedNumber(element) ? "a number" : "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+  }
+  return "unknown";
+}
+
+std::string JsonMinify(const simdjson::dom::element& element) {
+  std::string out = simdjson::minify(element);
+  // simdjson writes string bytes above 0x1F as they are, so a tag can only start a tagged
+  // string: `"\xFF<number>"` becomes `<number>`. A number holds no quote.
+  size_t at = 0;
+  while ((at = out.find(kTag, at)) != std::string::npos) {
+    if (at == 0 || out[at - 1] != '"') {
+      ++at;
+      continue;
+    }
+    const size_t close = out.find('"', at);
+    if (close == std::string::npos) break;
+    out.erase(close, 1);
+    out.erase(at - 1, 2);
+    at = close - 2;
+  }
+  return out;
+}
+
+}  // namespace sluice

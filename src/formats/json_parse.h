@@ -1,0 +1,57 @@
+// Parses any JSON text (RFC 8259) into simdjson's DOM, numbers of any size included.
+//
+// RFC 8259 §6 sets no limit on a number's size or precision, and producers write numbers beyond
+// 64 bits (Python ints, Go json.Number, Java BigInteger) or beyond double's range ("1e400").
+// simdjson 3.0 (Debian 12) refuses such a document whole with NUMBER_ERROR: its DOM holds only
+// int64, uint64 and finite doubles, and this version has no big-integer type. A document that
+// parses is used as simdjson gives it, so the hot path costs nothing more. Only after a
+// NUMBER_ERROR is the text scanned again: each number that is valid by RFC 8259 §6 but that
+// simdjson cannot hold is replaced by a string element tagged with the byte 0xFF, which no JSON
+// string can decode to (it is never part of valid UTF-8, and simdjson checks UTF-8), and which
+// OutsizedNumber() recognises. Its value is the number's exact JSON text, so a reader that
+// needs it can store it (PostgreSQL numeric) or reject it naming the field.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+class JsonParser {
+ public:
+  // Parses one JSON text. On success `*root` is valid until the next Parse; otherwise the error
+  // is simdjson's (NUMBER_ERROR only for a number that is not valid JSON).
+  simdjson::error_code Parse(std::string_view text, simdjson::dom::element* root);
+
+ private:
+  simdjson::dom::parser parser_;
+  simdjson::dom::parser number_parser_;  // judges single numbers while rewriting
+  std::string rewritten_;
+  std::vector<uint64_t> tagged_;  // ordinals (among all strings, keys too) of the tagged ones
+};
+
+// The JSON text of a number simdjson cannot hold ("123456789012345678901234567890", "1e400"),
+// or nullopt for any other element.
+std::optional<std::string_view> OutsizedNumber(const simdjson::dom::element& element);
+
+// True if `s`, the text of a string element, is an outsized number's (tagged) text: for readers
+// that already hold the string, where OutsizedNumber would look it up again.
+inline bool IsOutsizedNumberString(std::string_view s) {
+  return !s.empty() && s[0] == '\xFF';
+}
+
+// The element's JSON type for messages: "a number", "a string", "an object", "an array",
+// "a boolean", "null". An outsized number is a number.
+const char* JsonTypeName(const simdjson::dom::element& element);
+
+// simdjson::minify, with outsized numbers written back as the numbers they were.
+std::string JsonMinify(const simdjson::dom::element& element);
+
+// True if `token` is a number by RFC 8259 §6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+bool IsJsonNumberToken(std::string_view token);
+
+}  // namespace sluice
