@@ -13,6 +13,8 @@
 #include "connectors/s3/s3_client.h"
 #include "core/names.h"
 #include "core/time_parse.h"
+#include "jobs/report/daily_lessons.h"
+#include "support/faulty_transport.h"
 #include "support/test_env.h"
 
 namespace sluice::report {
@@ -239,7 +241,7 @@ TEST_F(ReportTest, UnreachableDatabaseOrBucketFailsClearlyAndIsRecorded) {
   RunResult no_s3 = Report("2024-03-01", {"--s3-endpoint", "http://127.0.0.1:1"});
   EXPECT_EQ(no_s3.exit_code, 1);
   EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated WHERE status = 'failed' AND error "
-                   "LIKE 'PUT http://127.0.0.1:1/%'"),
+                   "LIKE 'S3 CreateBucket s3://%: PUT http://127.0.0.1:1/%'"),
             "1")
       << no_s3.err;
 
@@ -490,6 +492,62 @@ TEST_F(ReportTest, ALegalNameWithBackticksIsQuotedNotRun) {
   ASSERT_EQ(quoted.exit_code, 0) << quoted.err;
   EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
             "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,1\n");
+}
+
+// Case report-lost-complete-answer at the report's level: the run, handed an S3 client whose
+// answers are lost (the fault behind the HttpTransport interface, in front of the local S3),
+// records what the bucket holds. Larger objects (CompleteMultipartUpload) are tested the same
+// way in s3_lost_answers_test.cc.
+TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
+  CreateTables();
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
+                             "'2024-02-10')",
+                         "completions")
+                  .ok());
+  ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
+  auto plan = std::make_shared<sluice::testing::FaultPlan>();
+  auto config = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(config.ok());
+  S3Client faulty(*config,
+                  std::make_unique<sluice::testing::FaultyTransport>(plan, MakeCurlTransport()),
+                  S3Addressing::kPath, RetryPolicy{2, std::chrono::milliseconds(1)});
+  ReportRequest request;
+  std::string error;
+  ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
+  request.bucket = bucket_;
+  request.completions_table = table_;
+  const std::string key = "reports/daily-lessons/2024-03-01.csv";
+
+  // The object is stored, every answer lost: the run checks, finds it as sent, succeeds.
+  plan->pick = [](const HttpRequest& r) {
+    return sluice::testing::IsPutObject(r) ? sluice::testing::Fault::kLoseAnswer
+                                           : sluice::testing::Fault::kNone;
+  };
+  auto done = RunDailyLessons(conn(), *mysql_, faulty, request);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(plan->answers_lost, 2);
+  auto object = s3_->GetObject(bucket_, key);
+  ASSERT_TRUE(object.ok());
+  EXPECT_EQ(*object, "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,1\n");
+  EXPECT_EQ(Scalar("SELECT status || ' ' || sha256 FROM reports_generated"),
+            "succeeded " + HexLower(Sha256(*object)));
+
+  // The PUT never arrives: the run fails naming PutObject, and no object is there.
+  ASSERT_TRUE(s3_->DeleteObject(bucket_, key).ok());
+  ASSERT_TRUE(conn().Exec("DELETE FROM reports_generated", "clear").ok());
+  plan->pick = [](const HttpRequest& r) {
+    return sluice::testing::IsPutObject(r) ? sluice::testing::Fault::kLoseRequest
+                                           : sluice::testing::Fault::kNone;
+  };
+  auto failed = RunDailyLessons(conn(), *mysql_, faulty, request);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(Scalar("SELECT status || ' ' || (error LIKE 'S3 PutObject s3://%') FROM "
+                   "reports_generated"),
+            "failed true");
+  EXPECT_FALSE(s3_->HeadObject(bucket_, key)->has_value());
 }
 
 }  // namespace

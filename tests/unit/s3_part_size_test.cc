@@ -28,5 +28,16 @@ TEST(PartSizeFor, TenThousandPartsHoldTerabytes) {
   EXPECT_GT(total_default, size_t{7} << 40);  // over 7 TiB from the default 8 MiB
 }
 
+// The ETag S3 gives a multipart object, as S3 (and the local server) computed it for a part of
+// 5 MiB of 'a' and one of 100 'b'.
+TEST(MultipartEtag, IsTheMd5OfThePartMd5sAndTheirCount) {
+  EXPECT_EQ(MultipartEtag({"79b281060d337b9b2b84ccf390adcf74", "d84a935724eac27d7c9676679b6cdbaf"}),
+            "16cafe8d6b8c1c55c3d339c8d69326c6-2");
+  EXPECT_EQ(MultipartEtag({"79b281060d337b9b2b84ccf390adcf74"}).substr(33), "1");
+  // An ETag that is not a hex MD5 (SSE-KMS, another store) cannot vouch for anything.
+  EXPECT_EQ(MultipartEtag({"79b281060d337b9b2b84ccf390adcf7"}), "");
+  EXPECT_EQ(MultipartEtag({"79b281060d337b9b2b84ccf390adcfzz"}), "");
+}
+
 }  // namespace
 }  // namespace sluice

@@ -7,6 +7,8 @@
 
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
+#include "core/log.h"
+#include "core/strings.h"
 #include "core/thread_name.h"
 
 namespace sluice {
@@ -20,6 +22,13 @@ std::string Unquote(std::string_view etag) {
     etag = etag.substr(1, etag.size() - 2);
   }
   return std::string(etag);
+}
+
+std::string Md5Hex(std::string_view data) {
+  unsigned char md5[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), md5, &length, EVP_md5(), nullptr);
+  return HexLower(md5, length);
 }
 
 }  // namespace
@@ -47,13 +56,16 @@ S3Client::Target S3Client::TargetFor(const std::string& bucket, const std::strin
   return {config_.endpoint.host, path};
 }
 
-Result<HttpResponse> S3Client::Send(const std::string& method, const std::string& bucket,
-                                    const std::string& key, const std::string& query,
-                                    std::string_view body, HttpHeaders extra_headers) {
+Result<HttpResponse> S3Client::Send(std::string_view action, const std::string& method,
+                                    const std::string& bucket, const std::string& key,
+                                    const std::string& query, std::string_view body,
+                                    HttpHeaders extra_headers, int* attempts) {
   const Target target = TargetFor(bucket, key);
   const std::string payload_hash = HexLower(Sha256(body));
   ASSIGN_OR_RETURN(const AwsCredentials credentials, config_.CurrentCredentials());
+  int tries = 0;
   auto build = [&] {
+    ++tries;
     SigningRequest signing;
     signing.method = method;
     signing.path = target.path;
@@ -72,7 +84,13 @@ Result<HttpResponse> S3Client::Send(const std::string& method, const std::string
     request.timeout = std::chrono::milliseconds(120000);
     return request;
   };
-  return SendWithRetries(*transport_, retry_, build);
+  Result<HttpResponse> response = SendWithRetries(*transport_, retry_, build);
+  if (attempts) *attempts = tries;
+  if (response.ok()) return response;
+  // The transport names the method and URL; a person looks for the operation and the object.
+  return response.status().WithContext(key.empty()
+                                           ? fmt::format("S3 {} s3://{}", action, bucket)
+                                           : fmt::format("S3 {} s3://{}/{}", action, bucket, key));
 }
 
 Status S3Client::ErrorFrom(const HttpResponse& response, std::string_view action,
@@ -102,7 +120,7 @@ Status S3Client::CreateBucket(const std::string& bucket) {
         "<LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
         config_.region);
   }
-  ASSIGN_OR_RETURN(HttpResponse r, Send("PUT", bucket, "", "", body, {}));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("CreateBucket", "PUT", bucket, "", "", body, {}));
   if (r.status == 200) return Status::Ok();
   Status error = ErrorFrom(r, "CreateBucket", bucket, "");
   if (error.message().find("BucketAlreadyOwnedByYou") != std::string::npos) return Status::Ok();
@@ -110,11 +128,11 @@ Status S3Client::CreateBucket(const std::string& bucket) {
 }
 
 Status S3Client::PutObject(const std::string& bucket, const std::string& key, std::string_view body,
-                           const std::string& content_type) {
+                           const std::string& content_type, const std::string& sha256_hex) {
   // Content-MD5 makes S3 refuse a body damaged on the way.
-  ASSIGN_OR_RETURN(HttpResponse r,
-                   Send("PUT", bucket, key, "", body,
-                        {{"Content-Type", content_type}, {"Content-MD5", Md5Base64(body)}}));
+  HttpHeaders headers = {{"Content-Type", content_type}, {"Content-MD5", Md5Base64(body)}};
+  if (!sha256_hex.empty()) headers.emplace_back("x-amz-meta-sha256", sha256_hex);
+  ASSIGN_OR_RETURN(HttpResponse r, Send("PutObject", "PUT", bucket, key, "", body, headers));
   return r.status == 200 ? Status::Ok() : ErrorFrom(r, "PutObject", bucket, key);
 }
 
@@ -123,14 +141,14 @@ Result<std::string> S3Client::GetObject(const std::string& bucket, const std::st
   HttpHeaders headers;
   if (length > 0)
     headers.emplace_back("Range", fmt::format("bytes={}-{}", offset, offset + length - 1));
-  ASSIGN_OR_RETURN(HttpResponse r, Send("GET", bucket, key, "", "", headers));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("GetObject", "GET", bucket, key, "", "", headers));
   if (r.status != 200 && r.status != 206) return ErrorFrom(r, "GetObject", bucket, key);
   return std::move(r.body);
 }
 
 Result<std::optional<S3ObjectInfo>> S3Client::HeadObject(const std::string& bucket,
                                                          const std::string& key) {
-  ASSIGN_OR_RETURN(HttpResponse r, Send("HEAD", bucket, key, "", "", {}));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("HeadObject", "HEAD", bucket, key, "", "", {}));
   if (r.status == 404) return std::optional<S3ObjectInfo>();
   if (r.status != 200) return ErrorFrom(r, "HeadObject", bucket, key);
   S3ObjectInfo info;
@@ -139,11 +157,38 @@ Result<std::optional<S3ObjectInfo>> S3Client::HeadObject(const std::string& buck
   }
   if (const auto* etag = r.Header("etag")) info.etag = Unquote(*etag);
   if (const auto* type = r.Header("content-type")) info.content_type = *type;
+  if (const auto* sha = r.Header("x-amz-meta-sha256")) info.sha256 = *sha;
+  return std::optional<S3ObjectInfo>(info);
+}
+
+Result<std::optional<S3ObjectInfo>> S3Client::StatObject(const std::string& bucket,
+                                                         const std::string& key) {
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send("GetObject", "GET", bucket, key, "", "", {{"Range", "bytes=0-0"}}));
+  if (r.status == 404) return std::optional<S3ObjectInfo>();
+  S3ObjectInfo info;
+  if (r.status == 200) {
+    info.size = r.body.size();  // a server that ignores ranges sends it all
+  } else if (r.status == 206 || r.status == 416) {
+    // "bytes 0-0/SIZE", or "bytes */0" for an empty object, which has no first byte
+    const std::string* range = r.Header("content-range");
+    const size_t slash = range ? range->rfind('/') : std::string::npos;
+    if (slash == std::string::npos ||
+        !ParseInt(std::string_view(*range).substr(slash + 1), &info.size)) {
+      return Unavailable(
+          fmt::format("S3 GetObject s3://{}/{}: no object size in the answer", bucket, key));
+    }
+  } else {
+    return ErrorFrom(r, "GetObject", bucket, key);
+  }
+  if (const auto* etag = r.Header("etag")) info.etag = Unquote(*etag);
+  if (const auto* type = r.Header("content-type")) info.content_type = *type;
+  if (const auto* sha = r.Header("x-amz-meta-sha256")) info.sha256 = *sha;
   return std::optional<S3ObjectInfo>(info);
 }
 
 Status S3Client::DeleteObject(const std::string& bucket, const std::string& key) {
-  ASSIGN_OR_RETURN(HttpResponse r, Send("DELETE", bucket, key, "", "", {}));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("DeleteObject", "DELETE", bucket, key, "", "", {}));
   return r.status == 204 || r.status == 200 ? Status::Ok()
                                             : ErrorFrom(r, "DeleteObject", bucket, key);
 }
@@ -156,7 +201,7 @@ Result<std::vector<S3Object>> S3Client::ListObjects(const std::string& bucket,
     std::string query =
         fmt::format("list-type=2&max-keys={}&prefix={}", page_size, UriEncode(prefix, false));
     if (!token.empty()) query += "&continuation-token=" + UriEncode(token, false);
-    ASSIGN_OR_RETURN(HttpResponse r, Send("GET", bucket, "", query, "", {}));
+    ASSIGN_OR_RETURN(HttpResponse r, Send("ListObjectsV2", "GET", bucket, "", query, "", {}));
     if (r.status != 200) return ErrorFrom(r, "ListObjectsV2", bucket, prefix);
     pugi::xml_document doc;
     if (!doc.load_buffer(r.body.data(), r.body.size())) {
@@ -182,14 +227,76 @@ Result<std::vector<S3Object>> S3Client::ListObjects(const std::string& bucket,
 Result<std::string> S3Client::CreateMultipartUpload(const std::string& bucket,
                                                     const std::string& key,
                                                     const std::string& content_type) {
-  ASSIGN_OR_RETURN(HttpResponse r,
-                   Send("POST", bucket, key, "uploads=", "", {{"Content-Type", content_type}}));
-  if (r.status != 200) return ErrorFrom(r, "CreateMultipartUpload", bucket, key);
-  pugi::xml_document doc;
-  doc.load_buffer(r.body.data(), r.body.size());
-  std::string id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
-  if (id.empty()) return Unavailable("S3 CreateMultipartUpload: no UploadId in the response");
+  int attempts = 0;
+  auto r = Send("CreateMultipartUpload", "POST", bucket, key, "uploads=", "",
+                {{"Content-Type", content_type}}, &attempts);
+  std::string id;
+  Status st;
+  if (!r.ok()) {
+    st = r.status();
+  } else if (r->status != 200) {
+    st = ErrorFrom(*r, "CreateMultipartUpload", bucket, key);
+  } else {
+    pugi::xml_document doc;
+    doc.load_buffer(r->body.data(), r->body.size());
+    id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
+    if (id.empty()) {
+      st =
+          Unavailable(fmt::format("S3 CreateMultipartUpload s3://{}/{}: no UploadId in the "
+                                  "response",
+                                  bucket, key));
+    }
+  }
+  // A try before the last may have created an upload whose id never arrived.
+  if (attempts > 1) AbortOtherUploads(bucket, key, id);
+  if (!st.ok()) return st;
   return id;
+}
+
+void S3Client::AbortOtherUploads(const std::string& bucket, const std::string& key,
+                                 const std::string& keep_upload_id) {
+  auto uploads = ListMultipartUploads(bucket, key);
+  if (!uploads.ok()) {
+    LogWarn(
+        "{}; uploads of s3://{}/{} whose answer was lost may be left for the bucket's "
+        "lifecycle rule",
+        uploads.status().message(), bucket, key);
+    return;
+  }
+  for (const S3Upload& upload : *uploads) {
+    if (upload.key != key || upload.upload_id == keep_upload_id) continue;
+    Status aborted = AbortMultipartUpload(bucket, key, upload.upload_id);
+    LogDebug("aborting an upload of s3://{}/{} left by a lost answer: {}", bucket, key,
+             aborted.ok() ? "done" : aborted.message());
+  }
+}
+
+Result<std::vector<S3Upload>> S3Client::ListMultipartUploads(const std::string& bucket,
+                                                             const std::string& prefix) {
+  std::vector<S3Upload> uploads;
+  std::string key_marker, id_marker;
+  for (;;) {
+    std::string query = "prefix=" + UriEncode(prefix, false) + "&uploads=";
+    if (!key_marker.empty()) query = "key-marker=" + UriEncode(key_marker, false) + "&" + query;
+    if (!id_marker.empty()) query += "&upload-id-marker=" + UriEncode(id_marker, false);
+    ASSIGN_OR_RETURN(HttpResponse r,
+                     Send("ListMultipartUploads", "GET", bucket, "", query, "", {}));
+    if (r.status != 200) return ErrorFrom(r, "ListMultipartUploads", bucket, prefix);
+    pugi::xml_document doc;
+    if (!doc.load_buffer(r.body.data(), r.body.size())) {
+      return Unavailable(
+          fmt::format("S3 ListMultipartUploads s3://{}: unreadable response", bucket));
+    }
+    pugi::xml_node result = doc.child("ListMultipartUploadsResult");
+    for (pugi::xml_node u : result.children("Upload")) {
+      uploads.push_back(
+          {u.child_value("Key"), u.child_value("UploadId"), u.child_value("Initiated")});
+    }
+    if (std::string_view(result.child_value("IsTruncated")) != "true") return uploads;
+    key_marker = result.child_value("NextKeyMarker");
+    id_marker = result.child_value("NextUploadIdMarker");
+    if (key_marker.empty() && id_marker.empty()) return uploads;
+  }
 }
 
 Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::string& key,
@@ -199,11 +306,15 @@ Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::s
       fmt::format("partNumber={}&uploadId={}", part_number, UriEncode(upload_id, false));
   // No Content-MD5 here: the signed x-amz-content-sha256 already makes S3 check every byte
   // of the part, and a third hash over each part cost a fifth of the upload's CPU.
-  ASSIGN_OR_RETURN(HttpResponse r, Send("PUT", bucket, key, query, body,
-                                        {{"Content-Type", "application/octet-stream"}}));
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   Send(fmt::format("UploadPart {}", part_number), "PUT", bucket, key, query, body,
+                        {{"Content-Type", "application/octet-stream"}}));
   if (r.status != 200) return ErrorFrom(r, fmt::format("UploadPart {}", part_number), bucket, key);
   const std::string* etag = r.Header("etag");
-  if (!etag) return Unavailable("S3 UploadPart: no ETag in the response");
+  if (!etag) {
+    return Unavailable(fmt::format("S3 UploadPart {} s3://{}/{}: no ETag in the response",
+                                   part_number, bucket, key));
+  }
   return Unquote(*etag);
 }
 
@@ -216,9 +327,9 @@ Status S3Client::CompleteMultipartUpload(const std::string& bucket, const std::s
                         part_etags[i]);
   }
   body += "</CompleteMultipartUpload>";
-  ASSIGN_OR_RETURN(HttpResponse r,
-                   Send("POST", bucket, key, "uploadId=" + UriEncode(upload_id, false), body,
-                        {{"Content-Type", "application/xml"}}));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("CompleteMultipartUpload", "POST", bucket, key,
+                                        "uploadId=" + UriEncode(upload_id, false), body,
+                                        {{"Content-Type", "application/xml"}}));
   // S3 can answer 200 with an error document when the completion fails late.
   if (r.status != 200 || r.body.find("<Error>") != std::string::npos) {
     return ErrorFrom(r, "CompleteMultipartUpload", bucket, key);
@@ -228,8 +339,8 @@ Status S3Client::CompleteMultipartUpload(const std::string& bucket, const std::s
 
 Status S3Client::AbortMultipartUpload(const std::string& bucket, const std::string& key,
                                       const std::string& upload_id) {
-  ASSIGN_OR_RETURN(HttpResponse r,
-                   Send("DELETE", bucket, key, "uploadId=" + UriEncode(upload_id, false), "", {}));
+  ASSIGN_OR_RETURN(HttpResponse r, Send("AbortMultipartUpload", "DELETE", bucket, key,
+                                        "uploadId=" + UriEncode(upload_id, false), "", {}));
   return r.status == 204 || r.status == 200 ? Status::Ok()
                                             : ErrorFrom(r, "AbortMultipartUpload", bucket, key);
 }
@@ -248,6 +359,20 @@ Result<std::string> S3Client::PresignGet(const std::string& bucket, const std::s
   ASSIGN_OR_RETURN(const AwsCredentials credentials, config_.CurrentCredentials());
   std::string query = PresignQuery(request, scope, credentials, expires_seconds);
   return fmt::format("{}://{}{}?{}", config_.endpoint.scheme, target.host, target.path, query);
+}
+
+std::string MultipartEtag(const std::vector<std::string>& part_etags) {
+  std::string digests;
+  for (const std::string& etag : part_etags) {
+    if (etag.size() != 32) return "";
+    for (size_t i = 0; i < 32; i += 2) {
+      uint8_t byte = 0;
+      auto [end, ec] = std::from_chars(etag.data() + i, etag.data() + i + 2, byte, 16);
+      if (ec != std::errc() || end != etag.data() + i + 2) return "";
+      digests.push_back(static_cast<char>(byte));
+    }
+  }
+  return fmt::format("{}-{}", Md5Hex(digests), part_etags.size());
 }
 
 size_t PartSizeFor(int part_number, size_t first_part_size) {
@@ -367,28 +492,99 @@ Status S3ObjectWriter::TakeBuffer() {
   return Status::Ok();
 }
 
+void S3ObjectWriter::FinishDigest() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(sha_.get(), digest, &length);
+  sha256_hex_ = HexLower(digest, length);
+}
+
 Status S3ObjectWriter::Finish() {
   Status st;
   if (upload_id_.empty()) {
+    // Small: one request, carrying its SHA-256 so that a lost answer can be checked.
     EVP_DigestUpdate(sha_.get(), buffer_.data(), buffer_.size());
-    st = client_.PutObject(bucket_, key_, buffer_, content_type_);  // small: one request
+    FinishDigest();
+    st = client_.PutObject(bucket_, key_, buffer_, content_type_, sha256_hex_);
+    if (!st.ok()) st = ResolveFailedPut(st, Md5Hex(buffer_));
   } else {
     if (!buffer_.empty()) st = FlushPart();
     Status uploaded = StopUploader();
     if (st.ok()) st = uploaded;
-    if (st.ok()) st = client_.CompleteMultipartUpload(bucket_, key_, upload_id_, etags_);
+    if (st.ok()) {
+      st = client_.CompleteMultipartUpload(bucket_, key_, upload_id_, etags_);
+      if (!st.ok()) st = ResolveFailedComplete(st);
+    }
+    if (st.ok()) FinishDigest();
   }
   if (!st.ok()) {
+    sha256_hex_.clear();
     Abort();
     return st;
   }
   done_ = true;
+  finished_ = true;
   buffer_.clear();
-  unsigned char digest[32];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(sha_.get(), digest, &length);
-  sha256_hex_ = HexLower(digest, length);
   return Status::Ok();
+}
+
+Result<bool> S3ObjectWriter::LandedAsSent(const std::string& etag, const std::string& sha256_hex) {
+  ASSIGN_OR_RETURN(std::optional<S3ObjectInfo> info, client_.StatObject(bucket_, key_));
+  if (!info || info->size != bytes_) return false;
+  if (!sha256_hex.empty() && !info->sha256.empty()) return info->sha256 == sha256_hex;
+  return !etag.empty() && AsciiLower(info->etag) == etag;
+}
+
+Status S3ObjectWriter::ResolveFailedPut(const Status& error, const std::string& md5_hex) {
+  // A PUT replaces the object whole or not at all: the object is ours or was never written.
+  auto landed = LandedAsSent(md5_hex, sha256_hex_);
+  if (!landed.ok()) {
+    return Status(error.code(), fmt::format("{}; whether the object was written is unknown: {}",
+                                            error.message(), landed.status().message()));
+  }
+  if (*landed) {
+    LogInfo("S3 PutObject s3://{}/{}: the answer was lost, but the object is there as sent",
+            bucket_, key_);
+    return Status::Ok();
+  }
+  return error;
+}
+
+Status S3ObjectWriter::ResolveFailedComplete(const Status& error) {
+  const std::string etag = MultipartEtag(etags_);
+  for (int look = 0; look < 2; ++look) {
+    auto landed = LandedAsSent(etag, "");
+    if (!landed.ok()) {
+      return Status(error.code(), fmt::format("{}; whether the upload completed is unknown: {}",
+                                              error.message(), landed.status().message()));
+    }
+    if (*landed) {
+      LogInfo(
+          "S3 CompleteMultipartUpload s3://{}/{}: the answer was lost, but the object is "
+          "there as sent",
+          bucket_, key_);
+      upload_id_.clear();
+      return Status::Ok();
+    }
+    if (look == 1) break;
+    // Not there: aborting settles it. Either S3 aborts the upload, which then can never
+    // complete, or it answers NoSuchUpload because a completion got there first.
+    Status aborted = client_.AbortMultipartUpload(bucket_, key_, upload_id_);
+    if (aborted.ok()) {
+      upload_id_.clear();
+      return Status(
+          error.code(),
+          fmt::format("{}; the upload was aborted, so no object was written", error.message()));
+    }
+    if (aborted.code() != StatusCode::kNotFound) {
+      return Status(error.code(), fmt::format("{}; whether the upload completed is unknown: {}",
+                                              error.message(), aborted.message()));
+    }
+    upload_id_.clear();  // gone: completed (look again) or aborted by someone else
+  }
+  return Status(error.code(), fmt::format("{}; the upload is gone and the key holds another "
+                                          "object than the one sent",
+                                          error.message()));
 }
 
 void S3ObjectWriter::Abort() {

@@ -394,6 +394,14 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
   const std::string duration_ms = std::to_string(static_cast<int64_t>(result.seconds * 1000));
   if (!st.ok()) {
     writer.Abort();
+    // "failed" means no object: one written before a later step failed is taken back.
+    if (writer.finished()) {
+      Status removed = s3.DeleteObject(request.bucket, result.key);
+      if (!removed.ok()) {
+        st = Status(st.code(), fmt::format("{}; the object written could not be removed: {}",
+                                           st.message(), removed.message()));
+      }
+    }
     Status recorded =
         pg.Query(
               "UPDATE reports_generated SET status = 'failed', error = $2, "
@@ -407,16 +415,23 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
   result.bytes = writer.bytes_written();
   result.sha256 = writer.sha256_hex();
   result.parts = writer.parts();
-  RETURN_IF_ERROR(
-      pg.Query("UPDATE reports_generated SET status = 'succeeded', row_count = $2, "
-               "byte_size = $3, sha256 = $4, active_users = $5, "
-               "unknown_user_completions = $6, finished_at = now(), duration_ms = $7 "
-               "WHERE report_id = $1",
-               {result.report_id, std::to_string(result.rows), std::to_string(result.bytes),
-                result.sha256, std::to_string(result.active_users),
-                std::to_string(result.unknown_completions), duration_ms},
-               "recording the report")
-          .status());
+  Status recorded =
+      pg.Query(
+            "UPDATE reports_generated SET status = 'succeeded', row_count = $2, "
+            "byte_size = $3, sha256 = $4, active_users = $5, "
+            "unknown_user_completions = $6, finished_at = now(), duration_ms = $7 "
+            "WHERE report_id = $1",
+            {result.report_id, std::to_string(result.rows), std::to_string(result.bytes),
+             result.sha256, std::to_string(result.active_users),
+             std::to_string(result.unknown_completions), duration_ms},
+            "recording the report")
+          .status();
+  if (!recorded.ok()) {
+    // The row still says `running`: an object nothing vouches for is taken back.
+    Status removed = s3.DeleteObject(request.bucket, result.key);
+    if (!removed.ok()) LogError("{}", removed.message());
+    return recorded;
+  }
   return result;
 }
 
