@@ -4,8 +4,9 @@
 
 #include "cli/aws_clients.h"
 #include "cli/exit_codes.h"
+#include "connectors/sqs/sqs_limits.h"
 #include "core/log.h"
-#include "formats/json_reader.h"
+#include "formats/json_record_stream.h"
 
 namespace sluice::cli {
 namespace {
@@ -15,6 +16,7 @@ struct QueueFlags {
   std::string name;
   std::string file;
   int visibility_timeout = 0;
+  size_t max_message_size = 0;
 };
 
 int Fail(const Status& status) {
@@ -25,32 +27,70 @@ int Fail(const Status& status) {
 int RunCreate(const QueueFlags& flags) {
   auto client = MakeSqsClient(flags.endpoint);
   if (!client.ok()) return Fail(client.status());
-  auto url = (*client)->CreateQueue(flags.name, flags.visibility_timeout);
+  auto url = (*client)->CreateQueue(flags.name, flags.visibility_timeout, flags.max_message_size);
   if (!url.ok()) return Fail(url.status());
   fmt::print("{}\n", *url);
   return kExitOk;
 }
 
+// Every element (array) or line (NDJSON) becomes one message body, in file order, streamed:
+// at most one batch and one record are held. A line that is not JSON is sent as it is (the
+// consumer's job is to reject it, visibly); a record SQS cannot take (over the queue's
+// MaximumMessageSize, not valid UTF-8, a character SQS refuses) is rejected alone, named, and
+// the rest are sent.
 int RunSend(const QueueFlags& flags) {
-  // Every element (array) or line (NDJSON) becomes one message body, in file order. A line
-  // that is not JSON is sent as it is: the consumer's job is to reject it, visibly.
-  std::vector<std::string> bodies;
-  Status read = ForEachJsonRecord(
-      flags.file, JsonLayout::kAuto,
-      [&](const JsonPosition&, const simdjson::dom::element* e, std::string_view,
-          std::string_view raw) {
-        bodies.push_back(e && raw.empty() ? JsonMinify(*e) : std::string(raw));
-        return Status::Ok();
-      });
-  if (!read.ok()) return Fail(read.WithContext(flags.file));
   auto client = MakeSqsClient(flags.endpoint);
   if (!client.ok()) return Fail(client.status());
   auto url = ResolveQueueUrl(**client, flags.name);
   if (!url.ok()) return Fail(url.status());
-  Status st = SendAll(**client, *url, bodies);
-  if (!st.ok()) return Fail(st);
-  fmt::print("sent {} messages to {}\n", bodies.size(), flags.name);
-  return kExitOk;
+  const size_t limit = MaxMessageBytesOr256KiB(**client, *url);
+
+  SqsBatchPacker packer(limit);
+  uint64_t sent = 0, rejected = 0;
+  std::string first_unsent;  // the position of the packer's first record, for errors
+  bool send_failed = false;
+  auto flush = [&]() -> Status {
+    if (packer.empty()) return Status::Ok();
+    std::vector<std::string> bodies = packer.Take();
+    auto ids = (*client)->SendMessageBatch(*url, bodies);
+    if (!ids.ok()) {
+      send_failed = true;
+      return ids.status().WithContext(
+          fmt::format("sending the batch from {} ({} sent before it)", first_unsent, sent));
+    }
+    sent += bodies.size();
+    return Status::Ok();
+  };
+  Status st = ForEachRawJsonRecord(flags.file, limit, [&](const RawJsonRecord& record) {
+    if (record.oversized) {
+      ++rejected;
+      LogError(
+          "{}: {}: {} bytes, over the queue's limit of {} bytes (MaximumMessageSize); not sent",
+          flags.file, record.position.ToString(), record.size, limit);
+      return Status::Ok();
+    }
+    if (auto problem = FindSqsBodyProblem(record.text)) {
+      ++rejected;
+      LogError("{}: {}: byte offset {} {}; not sent", flags.file, record.position.ToString(),
+               problem->byte_offset, problem->reason);
+      return Status::Ok();
+    }
+    if (packer.NeedsFlushBefore(record.text.size())) RETURN_IF_ERROR(flush());
+    if (packer.empty()) first_unsent = record.position.ToString();
+    packer.Add(std::string(record.text));
+    return Status::Ok();
+  });
+  if (st.ok()) st = flush();
+  if (!st.ok()) {
+    LogError("{}: {}", flags.file, st.message());
+    // A request SQS refused is a failure (SQS says 400 for its own limits), not bad usage; a
+    // file that is not a well-formed array is.
+    if (send_failed) return kExitFailure;
+    return st.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  fmt::print("sent {} messages to {}{}\n", sent, flags.name,
+             rejected ? fmt::format("; {} rejected (see above)", rejected) : "");
+  return rejected ? kExitRejects : kExitOk;
 }
 
 int RunPurge(const QueueFlags& flags) {
@@ -78,6 +118,10 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   CLI::App* create = queue->add_subcommand("create", "Create a queue (no-op if it exists)");
   common(create);
   create->add_option("--visibility-timeout", flags->visibility_timeout, "Seconds");
+  create
+      ->add_option("--max-message-size", flags->max_message_size,
+                   "Bytes a message (and a batch) may hold, 1024 to 1048576 (default: SQS's)")
+      ->check(CLI::Range(size_t{1024}, kSqsLargestMaxMessageBytes));
   create->callback([flags, exit_code] { *exit_code = RunCreate(*flags); });
 
   CLI::App* send =

@@ -7,12 +7,11 @@
 
 #include "aws/crypto.h"
 #include "core/json_writer.h"
+#include "core/strings.h"
 #include "formats/json_reader.h"
 
 namespace sluice {
 namespace {
-
-constexpr size_t kMaxBatch = 10;
 
 // SQS errors carry "__type": "com.amazonaws.sqs#QueueDoesNotExist" and a message.
 std::string DescribeError(std::string_view body, long status) {
@@ -100,16 +99,19 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
   return std::move(response.body);
 }
 
-Result<std::string> SqsClient::CreateQueue(const std::string& name,
-                                           int visibility_timeout_seconds) {
+Result<std::string> SqsClient::CreateQueue(const std::string& name, int visibility_timeout_seconds,
+                                           size_t maximum_message_size_bytes) {
   JsonWriter w;
   w.BeginObject().Key("QueueName").String(name);
-  if (visibility_timeout_seconds > 0) {
-    w.Key("Attributes")
-        .BeginObject()
-        .Key("VisibilityTimeout")
-        .String(std::to_string(visibility_timeout_seconds))
-        .EndObject();
+  if (visibility_timeout_seconds > 0 || maximum_message_size_bytes > 0) {
+    w.Key("Attributes").BeginObject();
+    if (visibility_timeout_seconds > 0) {
+      w.Key("VisibilityTimeout").String(std::to_string(visibility_timeout_seconds));
+    }
+    if (maximum_message_size_bytes > 0) {
+      w.Key("MaximumMessageSize").String(std::to_string(maximum_message_size_bytes));
+    }
+    w.EndObject();
   }
   w.EndObject();
   ASSIGN_OR_RETURN(std::string body, Call("CreateQueue", w.Take()));
@@ -170,9 +172,30 @@ Result<int64_t> SqsClient::ApproximateNumberOfMessages(const std::string& queue_
   return total;
 }
 
+Result<size_t> SqsClient::MaximumMessageSize(const std::string& queue_url) {
+  JsonWriter w;
+  w.BeginObject()
+      .Key("QueueUrl")
+      .String(queue_url)
+      .Key("AttributeNames")
+      .BeginArray()
+      .String("MaximumMessageSize")
+      .EndArray()
+      .EndObject();
+  ASSIGN_OR_RETURN(std::string body, Call("GetQueueAttributes", w.Take()));
+  simdjson::dom::parser parser;
+  std::string_view text;
+  size_t bytes = 0;
+  if (parser.parse(body)["Attributes"]["MaximumMessageSize"].get_string().get(text) ||
+      !ParseInt(text, &bytes) || bytes == 0) {
+    return Unavailable("SQS GetQueueAttributes: no MaximumMessageSize in the response");
+  }
+  return bytes;
+}
+
 Result<std::vector<std::string>> SqsClient::SendMessageBatch(
     const std::string& queue_url, const std::vector<std::string>& bodies) {
-  if (bodies.empty() || bodies.size() > kMaxBatch) {
+  if (bodies.empty() || bodies.size() > kSqsMaxBatchEntries) {
     return InvalidArgument("SQS SendMessageBatch takes 1 to 10 messages");
   }
   std::string request = BatchBody(queue_url, bodies.size(), [&](JsonWriter& w, size_t i) {
@@ -252,8 +275,16 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
 
 Status SqsClient::DeleteMessageBatch(const std::string& queue_url,
                                      const std::vector<std::string>& handles) {
-  if (handles.empty()) return Status::Ok();
-  std::string request = BatchBody(queue_url, handles.size(), [&](JsonWriter& w, size_t i) {
+  for (size_t i = 0; i < handles.size(); i += kSqsMaxBatchEntries) {
+    RETURN_IF_ERROR(DeleteChunk(queue_url, handles.data() + i,
+                                std::min(kSqsMaxBatchEntries, handles.size() - i)));
+  }
+  return Status::Ok();
+}
+
+Status SqsClient::DeleteChunk(const std::string& queue_url, const std::string* handles,
+                              size_t count) {
+  std::string request = BatchBody(queue_url, count, [&](JsonWriter& w, size_t i) {
     w.Key("ReceiptHandle").String(handles[i]);
   });
   ASSIGN_OR_RETURN(std::string body, Call("DeleteMessageBatch", std::move(request)));
@@ -263,24 +294,58 @@ Status SqsClient::DeleteMessageBatch(const std::string& queue_url,
 Status SqsClient::ChangeVisibilityBatch(const std::string& queue_url,
                                         const std::vector<std::string>& handles,
                                         int timeout_seconds) {
-  if (handles.empty()) return Status::Ok();
-  std::string request = BatchBody(queue_url, handles.size(), [&](JsonWriter& w, size_t i) {
+  for (size_t i = 0; i < handles.size(); i += kSqsMaxBatchEntries) {
+    RETURN_IF_ERROR(ChangeVisibilityChunk(queue_url, handles.data() + i,
+                                          std::min(kSqsMaxBatchEntries, handles.size() - i),
+                                          timeout_seconds));
+  }
+  return Status::Ok();
+}
+
+Status SqsClient::ChangeVisibilityChunk(const std::string& queue_url, const std::string* handles,
+                                        size_t count, int timeout_seconds) {
+  std::string request = BatchBody(queue_url, count, [&](JsonWriter& w, size_t i) {
     w.Key("ReceiptHandle").String(handles[i]).Key("VisibilityTimeout").Int(timeout_seconds);
   });
   ASSIGN_OR_RETURN(std::string body, Call("ChangeMessageVisibilityBatch", std::move(request)));
   return ParseFailedEntries(body, "SQS ChangeMessageVisibilityBatch");
 }
 
+size_t MaxMessageBytesOr256KiB(SqsClient& client, const std::string& queue_url) {
+  auto bytes = client.MaximumMessageSize(queue_url);
+  return bytes.ok() ? *bytes : kSqsDefaultMaxMessageBytes;
+}
+
 Status SendAll(SqsClient& client, const std::string& queue_url,
                const std::vector<std::string>& bodies) {
-  for (size_t i = 0; i < bodies.size(); i += kMaxBatch) {
-    std::vector<std::string> chunk(
-        bodies.begin() + static_cast<std::ptrdiff_t>(i),
-        bodies.begin() + static_cast<std::ptrdiff_t>(std::min(bodies.size(), i + kMaxBatch)));
-    auto ids = client.SendMessageBatch(queue_url, chunk);
-    if (!ids.ok()) return ids.status().WithContext(fmt::format("sending messages {}..", i));
+  const size_t limit = MaxMessageBytesOr256KiB(client, queue_url);
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    if (bodies[i].size() > limit) {
+      return InvalidArgument(fmt::format("message {}: {} bytes, over the queue's limit of {} bytes",
+                                         i, bodies[i].size(), limit));
+    }
+    if (auto problem = FindSqsBodyProblem(bodies[i])) {
+      return InvalidArgument(
+          fmt::format("message {}: byte {} {}", i, problem->byte_offset, problem->reason));
+    }
   }
-  return Status::Ok();
+  SqsBatchPacker packer(limit);
+  size_t first = 0;  // index of the packer's first body
+  auto flush = [&]() -> Status {
+    size_t n = 0;
+    if (packer.empty()) return Status::Ok();
+    auto chunk = packer.Take();
+    n = chunk.size();
+    auto ids = client.SendMessageBatch(queue_url, chunk);
+    if (!ids.ok()) return ids.status().WithContext(fmt::format("sending messages {}..", first));
+    first += n;
+    return Status::Ok();
+  };
+  for (const auto& body : bodies) {
+    if (packer.NeedsFlushBefore(body.size())) RETURN_IF_ERROR(flush());
+    packer.Add(body);
+  }
+  return flush();
 }
 
 }  // namespace sluice

@@ -9,6 +9,7 @@
 
 #include "aws/aws_config.h"
 #include "aws/http_client.h"
+#include "connectors/sqs/sqs_limits.h"
 
 namespace sluice {
 
@@ -24,12 +25,18 @@ class SqsClient {
  public:
   SqsClient(AwsConfig config, std::unique_ptr<HttpTransport> transport, RetryPolicy retry = {});
 
-  Result<std::string> CreateQueue(const std::string& name, int visibility_timeout_seconds = 0);
+  // `visibility_timeout_seconds` and `maximum_message_size_bytes` 0 keep SQS's defaults.
+  Result<std::string> CreateQueue(const std::string& name, int visibility_timeout_seconds = 0,
+                                  size_t maximum_message_size_bytes = 0);
   Result<std::string> GetQueueUrl(const std::string& name);
   Status PurgeQueue(const std::string& queue_url);
   Result<int64_t> ApproximateNumberOfMessages(const std::string& queue_url, bool include_in_flight);
+  // The queue's MaximumMessageSize attribute in bytes: the most one message, and the sum of one
+  // SendMessageBatch's messages, may hold.
+  Result<size_t> MaximumMessageSize(const std::string& queue_url);
 
-  // Up to 10 bodies; returns the message ids in the same order.
+  // Up to 10 bodies (kSqsMaxBatchEntries), together within the queue's MaximumMessageSize;
+  // returns the message ids in the same order. An entry SQS refuses is an error naming it.
   Result<std::vector<std::string>> SendMessageBatch(const std::string& queue_url,
                                                     const std::vector<std::string>& bodies);
   // Up to `max_messages` (1..10), long-polling `wait_seconds`. `visibility_timeout_seconds` 0
@@ -39,13 +46,17 @@ class SqsClient {
                                                   int wait_seconds,
                                                   int visibility_timeout_seconds = 0,
                                                   const std::atomic<bool>* cancel = nullptr);
-  // Up to 10 receipt handles; an entry SQS refuses is an error naming it.
+  // Any number of receipt handles, sent 10 to a request (kSqsMaxBatchEntries); an entry SQS
+  // refuses is an error naming it.
   Status DeleteMessageBatch(const std::string& queue_url, const std::vector<std::string>& handles);
   Status ChangeVisibilityBatch(const std::string& queue_url,
                                const std::vector<std::string>& handles, int timeout_seconds);
 
  private:
   // POSTs one action and returns the response body, or SQS's error as a status.
+  Status ChangeVisibilityChunk(const std::string& queue_url, const std::string* handles,
+                               size_t count, int timeout_seconds);
+  Status DeleteChunk(const std::string& queue_url, const std::string* handles, size_t count);
   Result<std::string> Call(std::string_view action, std::string body,
                            std::chrono::milliseconds timeout = std::chrono::milliseconds(30000),
                            const std::atomic<bool>* cancel = nullptr);
@@ -55,8 +66,14 @@ class SqsClient {
   RetryPolicy retry_;
 };
 
-// Sends every body in batches of 10 (the SQS limit), in order.
+// Sends every body in order, in batches packed by SqsBatchPacker for the queue's
+// MaximumMessageSize (kSqsDefaultMaxMessageBytes when the queue does not say). A body SQS cannot
+// take (too large, see FindSqsBodyProblem) is an error naming its index, before anything is sent.
 Status SendAll(SqsClient& client, const std::string& queue_url,
                const std::vector<std::string>& bodies);
+
+// The queue's MaximumMessageSize, or kSqsDefaultMaxMessageBytes when it cannot be read (a
+// role without sqs:GetQueueAttributes): the smaller limit is the safe guess.
+size_t MaxMessageBytesOr256KiB(SqsClient& client, const std::string& queue_url);
 
 }  // namespace sluice

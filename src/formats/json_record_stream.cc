@@ -1,0 +1,274 @@
+#include "formats/json_record_stream.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace sluice {
+namespace {
+
+constexpr size_t kReadBytes = 64 * 1024;
+// Trailing blanks a line may carry beyond the limit before it is trimmed.
+constexpr size_t kTrailingSlack = 64;
+
+using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+
+bool IsBlank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Bytes that, on both sides of skipped whitespace, would merge two tokens into one.
+bool IsWordByte(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+         c == '+' || c == '-' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// Reads `file` in chunks, calling `on_bytes(data, size)` for each.
+template <typename OnBytes>
+Status ReadChunks(std::FILE* file, const std::string& path, OnBytes on_bytes) {
+  std::vector<char> buffer(kReadBytes);
+  for (;;) {
+    size_t n = std::fread(buffer.data(), 1, buffer.size(), file);
+    if (n > 0) RETURN_IF_ERROR(on_bytes(buffer.data(), n));
+    if (n < buffer.size()) {
+      if (std::ferror(file)) return IoError(fmt::format("cannot read {}", path));
+      return Status::Ok();
+    }
+  }
+}
+
+class NdjsonSplitter {
+ public:
+  NdjsonSplitter(size_t max_bytes, const RawJsonRecordFn& fn) : max_(max_bytes), fn_(fn) {}
+
+  Status Feed(const char* data, size_t n) {
+    while (n > 0) {
+      const char* nl = static_cast<const char*>(std::memchr(data, '\n', n));
+      size_t take = nl ? static_cast<size_t>(nl - data) : n;
+      Append(data, take);
+      if (!nl) return Status::Ok();
+      RETURN_IF_ERROR(EndLine());
+      data += take + 1;
+      n -= take + 1;
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() { return started_ ? EndLine() : Status::Ok(); }
+
+ private:
+  void Append(const char* data, size_t n) {
+    started_ = started_ || n > 0;
+    bytes_ += n;
+    if (oversized_) return;
+    if (line_.size() + n > max_ + kTrailingSlack) {
+      oversized_ = true;
+      std::string().swap(line_);  // give the memory back
+      return;
+    }
+    line_.append(data, n);
+  }
+
+  Status EndLine() {
+    RawJsonRecord record;
+    record.position = JsonPosition{false, ++number_};
+    Status st;
+    if (oversized_) {
+      record.oversized = true;
+      record.size = bytes_;
+      st = fn_(record);
+    } else {
+      std::string_view text = line_;
+      while (!text.empty() && (text.back() == '\r' || text.back() == ' '))
+        text.remove_suffix(1);
+      if (text.find_first_not_of(" \t") != std::string_view::npos) {
+        record.size = text.size();
+        record.oversized = text.size() > max_;
+        if (!record.oversized) record.text = text;
+        st = fn_(record);
+      }
+    }
+    line_.clear();
+    bytes_ = 0;
+    oversized_ = false;
+    started_ = false;
+    return st;
+  }
+
+  size_t max_;
+  const RawJsonRecordFn& fn_;
+  std::string line_;
+  uint64_t bytes_ = 0;
+  uint64_t number_ = 0;
+  bool oversized_ = false;
+  bool started_ = false;
+};
+
+// A byte-at-a-time state machine over a top-level array. `fn` may be null (the checking pass).
+class ArraySplitter {
+ public:
+  ArraySplitter(size_t max_bytes, const RawJsonRecordFn* fn) : max_(max_bytes), fn_(fn) {}
+
+  Status Feed(const char* data, size_t n) {
+    for (size_t i = 0; i < n; ++i, ++offset_)
+      RETURN_IF_ERROR(Step(data[i]));
+    return Status::Ok();
+  }
+
+  Status Finish() {
+    if (state_ == State::kAfterArray) return Status::Ok();
+    if (state_ == State::kBeforeArray) return Broken("expected '[' to open the array");
+    return Broken(fmt::format("the file ends inside the array (element {})", index_));
+  }
+
+ private:
+  enum class State { kBeforeArray, kFirstElement, kElementStart, kInElement, kAfterArray };
+
+  Status Broken(std::string_view why) const {
+    return InvalidArgument(
+        fmt::format("not a well-formed JSON array: byte offset {}: {}", offset_, why));
+  }
+
+  void Emit(char c) {
+    size_ += 1;
+    if (oversized_) return;
+    if (text_.size() >= max_) {
+      oversized_ = true;
+      std::string().swap(text_);
+      return;
+    }
+    text_ += c;
+  }
+
+  Status EndElement() {
+    if (fn_) {
+      RawJsonRecord record;
+      record.position = JsonPosition{true, index_};
+      record.size = size_;
+      record.oversized = oversized_;
+      if (!oversized_) record.text = text_;
+      RETURN_IF_ERROR((*fn_)(record));
+    }
+    ++index_;
+    text_.clear();
+    size_ = 0;
+    oversized_ = false;
+    last_ = 0;
+    space_pending_ = false;
+    return Status::Ok();
+  }
+
+  Status Step(char c) {
+    switch (state_) {
+      case State::kBeforeArray:
+        if (IsBlank(c)) return Status::Ok();
+        if (c != '[') return Broken("expected '[' to open the array");
+        state_ = State::kFirstElement;
+        return Status::Ok();
+      case State::kAfterArray:
+        if (IsBlank(c)) return Status::Ok();
+        return Broken("text after the array's closing ']'");
+      case State::kFirstElement:
+      case State::kElementStart:
+        if (IsBlank(c)) return Status::Ok();
+        if (c == ']' && state_ == State::kFirstElement) {
+          state_ = State::kAfterArray;
+          return Status::Ok();
+        }
+        if (c == ',' || c == ']') return Broken(fmt::format("element {} is empty", index_));
+        state_ = State::kInElement;
+        return InElement(c);
+      case State::kInElement:
+        return InElement(c);
+    }
+    return Status::Ok();
+  }
+
+  Status InElement(char c) {
+    if (in_string_) {
+      Emit(c);
+      if (escape_) {
+        escape_ = false;
+      } else if (c == '\\') {
+        escape_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      last_ = c;
+      return Status::Ok();
+    }
+    if (IsBlank(c)) {
+      space_pending_ = true;
+      return Status::Ok();
+    }
+    if (stack_.empty() && (c == ',' || c == ']')) {
+      RETURN_IF_ERROR(EndElement());
+      state_ = c == ',' ? State::kElementStart : State::kAfterArray;
+      return Status::Ok();
+    }
+    if (c == '{' || c == '[') {
+      stack_.push_back(c == '{' ? '}' : ']');
+    } else if (c == '}' || c == ']') {
+      if (stack_.empty() || stack_.back() != c) {
+        return Broken(fmt::format("'{}' does not close anything open in element {}", c, index_));
+      }
+      stack_.pop_back();
+    } else if (c == '"') {
+      in_string_ = true;
+    }
+    if (space_pending_ && IsWordByte(last_) && IsWordByte(c)) Emit(' ');
+    space_pending_ = false;
+    Emit(c);
+    last_ = c;
+    return Status::Ok();
+  }
+
+  size_t max_;
+  const RawJsonRecordFn* fn_;
+  State state_ = State::kBeforeArray;
+  std::vector<char> stack_;  // the closing brackets expected, innermost last
+  std::string text_;
+  uint64_t size_ = 0;
+  uint64_t index_ = 0;
+  uint64_t offset_ = 0;
+  char last_ = 0;
+  bool in_string_ = false;
+  bool escape_ = false;
+  bool space_pending_ = false;
+  bool oversized_ = false;
+};
+
+}  // namespace
+
+Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
+                            const RawJsonRecordFn& fn) {
+  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return IoError(fmt::format("cannot open {}", path));
+  int c;
+  while ((c = std::fgetc(file.get())) != EOF && IsBlank(static_cast<char>(c))) {
+  }
+  std::rewind(file.get());
+  if (c != '[') {
+    NdjsonSplitter lines(max_record_bytes, fn);
+    RETURN_IF_ERROR(
+        ReadChunks(file.get(), path, [&](const char* d, size_t n) { return lines.Feed(d, n); }));
+    return lines.Finish();
+  }
+  {
+    // A broken array cannot be resynchronised: it fails before anything is passed on.
+    ArraySplitter check(max_record_bytes, nullptr);
+    RETURN_IF_ERROR(
+        ReadChunks(file.get(), path, [&](const char* d, size_t n) { return check.Feed(d, n); }));
+    RETURN_IF_ERROR(check.Finish());
+  }
+  std::rewind(file.get());
+  ArraySplitter elements(max_record_bytes, &fn);
+  RETURN_IF_ERROR(
+      ReadChunks(file.get(), path, [&](const char* d, size_t n) { return elements.Feed(d, n); }));
+  return elements.Finish();
+}
+
+}  // namespace sluice

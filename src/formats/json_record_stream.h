@@ -1,0 +1,37 @@
+// Streams the records of a JSON array or NDJSON file as text, holding one record at a time, for
+// callers that pass records on whole (`queue send` makes each one a message body) and must not
+// hold the file. Unlike ForEachJsonRecord, nothing is parsed: the array's structure (brackets,
+// strings, commas) is checked, an element's content is not, just as a line of NDJSON that is
+// not JSON is passed on as it is, for its consumer to reject visibly.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "formats/json_reader.h"
+
+namespace sluice {
+
+struct RawJsonRecord {
+  JsonPosition position;  // 1-based line, or 0-based array index
+  // NDJSON: the line without its line end and trailing blanks. Array: the element without the
+  // whitespace outside its strings (one space kept where two tokens would otherwise merge).
+  // Empty when `oversized`.
+  std::string_view text;
+  uint64_t size = 0;       // bytes of `text`; for an oversized record, the bytes it took
+  bool oversized = false;  // over `max_record_bytes`: measured, never held
+};
+using RawJsonRecordFn = std::function<Status(const RawJsonRecord& record)>;
+
+// Calls `fn` for each record of `path`: a top-level array when its first non-blank byte is '[',
+// else NDJSON (blank lines skipped). Memory is one record of at most `max_record_bytes` plus a
+// 64 KiB read buffer. An array that is not well formed (a bracket that does not match, an empty
+// element, text after the closing bracket, the end of the file inside it) is an error naming
+// the byte offset, found in a first pass over the file before `fn` sees any record.
+Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
+                            const RawJsonRecordFn& fn);
+
+}  // namespace sluice

@@ -1,0 +1,140 @@
+// Streaming records out of NDJSON and JSON array files as text (formats/json_record_stream).
+#include "formats/json_record_stream.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace sluice {
+namespace {
+
+struct Seen {
+  std::string position;
+  std::string text;
+  uint64_t size;
+  bool oversized;
+  bool operator==(const Seen&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Seen& s) {
+  return os << s.position << " '" << s.text << "' " << s.size << (s.oversized ? " oversized" : "");
+}
+
+std::string TempFile(const std::string& text) {
+  static int n = 0;
+  std::string path = ::testing::TempDir() + "/json_record_stream_" + std::to_string(getpid()) +
+                     "_" + std::to_string(n++);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+Result<std::vector<Seen>> Records(const std::string& text, size_t max = 1 << 20) {
+  std::vector<Seen> seen;
+  std::string path = TempFile(text);
+  Status st = ForEachRawJsonRecord(path, max, [&](const RawJsonRecord& r) {
+    seen.push_back({r.position.ToString(), std::string(r.text), r.size, r.oversized});
+    return Status::Ok();
+  });
+  std::remove(path.c_str());
+  if (!st.ok()) return st;
+  return seen;
+}
+
+TEST(JsonRecordStream, NdjsonLinesAsTheyAreWithBlankLinesSkipped) {
+  auto r = Records("{\"a\": 1}\r\n\n   \nnot json  \n{\"b\":\"x y\"}");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, (std::vector<Seen>{{"line 1", "{\"a\": 1}", 8, false},
+                                   {"line 4", "not json", 8, false},
+                                   {"line 5", "{\"b\":\"x y\"}", 11, false}}));
+}
+
+TEST(JsonRecordStream, AnOversizedLineIsMeasuredNotHeld) {
+  std::string big(200000, 'x');
+  auto r = Records("short\n" + big + "\nafter\n", 1000);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[1], (Seen{"line 2", "", 200000, true}));
+  EXPECT_EQ((*r)[2], (Seen{"line 3", "after", 5, false}));
+  // Exactly the limit fits, trailing blanks aside.
+  auto edge = Records(std::string(1000, 'y') + " \r\n" + std::string(1001, 'z'), 1000);
+  ASSERT_TRUE(edge.ok());
+  EXPECT_FALSE((*edge)[0].oversized);
+  EXPECT_EQ((*edge)[0].size, 1000u);
+  EXPECT_TRUE((*edge)[1].oversized);
+  EXPECT_EQ((*edge)[1].size, 1001u);
+}
+
+TEST(JsonRecordStream, ArrayElementsLoseOnlyTheWhitespaceOutsideStrings) {
+  auto r = Records(
+      " [\n  {\"a\" : [1, 2],\n   \"s\": \"keep  these , ] } spaces\\\" \"},\n  \"str\" ,"
+      "  12345678901234567890123 , [ ] ,{}, true\n]\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 6u);
+  EXPECT_EQ((*r)[0].text, "{\"a\":[1,2],\"s\":\"keep  these , ] } spaces\\\" \"}");
+  EXPECT_EQ((*r)[0].position, "index 0");
+  EXPECT_EQ((*r)[1].text, "\"str\"");
+  EXPECT_EQ((*r)[2].text, "12345678901234567890123");  // numbers are passed on, not parsed
+  EXPECT_EQ((*r)[3].text, "[]");
+  EXPECT_EQ((*r)[4].text, "{}");
+  EXPECT_EQ((*r)[5].text, "true");
+  EXPECT_EQ((*r)[5].position, "index 5");
+  // Tokens that whitespace kept apart stay apart, so invalid JSON stays invalid.
+  auto merged = Records("[1 2, tru e]");
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ((*merged)[0].text, "1 2");
+  EXPECT_EQ((*merged)[1].text, "tru e");
+  auto empty = Records("  []  ");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(JsonRecordStream, AnOversizedElementIsMeasuredAndTheRestGoOn) {
+  std::string text = "[\"" + std::string(5000, 'x') + "\", 1]";
+  auto r = Records(text, 100);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0], (Seen{"index 0", "", 5002, true}));
+  EXPECT_EQ((*r)[1], (Seen{"index 1", "1", 1, false}));
+}
+
+TEST(JsonRecordStream, ABrokenArrayFailsBeforeAnyRecordIsPassedOn) {
+  for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {"[1, 2", "byte offset 5: the file ends inside the array (element 1)"},
+           {"[1, {\"a\": 2]}]", "byte offset 11: ']' does not close anything open in element 1"},
+           {"[1,,2]", "byte offset 3: element 1 is empty"},
+           {"[1,]", "byte offset 3: element 1 is empty"},
+           {"[1] [2]", "byte offset 4: text after the array's closing ']'"},
+           {"[\"open string]", "the file ends inside the array (element 0)"}}) {
+    int calls = 0;
+    std::string path = TempFile(text);
+    Status st = ForEachRawJsonRecord(path, 1000, [&](const RawJsonRecord&) {
+      ++calls;
+      return Status::Ok();
+    });
+    std::remove(path.c_str());
+    EXPECT_FALSE(st.ok()) << text;
+    EXPECT_NE(st.message().find(why), std::string::npos) << text << ": " << st.message();
+    EXPECT_EQ(calls, 0) << text;
+  }
+}
+
+TEST(JsonRecordStream, InvalidUtf8IsPassedOnForTheCallerToJudge) {
+  auto r = Records("{\"a\":\"caf\xE9\"}\n[\"x\xFF\"]\n");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].text, "{\"a\":\"caf\xE9\"}");
+  auto arr = Records("[\"x\xFF\"]");
+  ASSERT_TRUE(arr.ok());
+  EXPECT_EQ((*arr)[0].text, "\"x\xFF\"");
+}
+
+TEST(JsonRecordStream, AMissingFileIsAnError) {
+  Status st = ForEachRawJsonRecord("/nonexistent/sluice/file.ndjson", 10,
+                                   [](const RawJsonRecord&) { return Status::Ok(); });
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("cannot open /nonexistent/sluice/file.ndjson"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice
