@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/log.h"
@@ -66,17 +67,72 @@ Result<std::string> ResolvePgUrl(const std::string& flag_value) {
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {
   RegisterPasswordOf(url);
-  PGconn* conn = PQconnectdb(url.c_str());
+  // Entries before the expanded URL ("dbname") are defaults its own parameters override (libpq,
+  // PQconnectdbParams). Without a connect timeout a reconnect to a server that vanished without
+  // a word could block for minutes; keepalives find such a server while a session is idle.
+  std::vector<const char*> keywords = {"keepalives_idle", "keepalives_interval", "keepalives_count",
+                                       "fallback_application_name"};
+  std::vector<const char*> values = {"30", "10", "3", "sluice"};
+  if (!std::getenv("PGCONNECT_TIMEOUT")) {
+    keywords.push_back("connect_timeout");
+    values.push_back("10");
+  }
+  keywords.push_back("dbname");
+  values.push_back(url.c_str());
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (!conn) return Unavailable("cannot allocate a PostgreSQL connection");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = TrimMessage(PQerrorMessage(conn));
     PQfinish(conn);
-    return Unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", Redact(url), message));
+    return Unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", Redact(url),
+                                   message.empty() ? "no reason given by libpq" : message));
   }
+  std::unique_ptr<PgConnection> connection(new PgConnection(conn));
+  RETURN_IF_ERROR(connection->SetUpSession());
+  return connection;
+}
+
+Status PgConnection::SetUpSession() {
   // Errors and notices in English keep messages greppable; the client side is ours to set.
-  PQsetClientEncoding(conn, "UTF8");
-  PQsetNoticeProcessor(conn, &RouteNoticeToLog, nullptr);
-  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+  PQsetClientEncoding(conn_, "UTF8");
+  PQsetNoticeProcessor(conn_, &RouteNoticeToLog, nullptr);
+  // Only settings still at the server's default are changed, so whatever a DBA or the URL set
+  // wins; a setting the server does not know (client_connection_check_interval before 14) has
+  // no row in pg_settings and is skipped.
+  const PgSessionDefaults defaults;
+  RETURN_IF_ERROR(Query("SELECT set_config(s.name, v.value, false) FROM pg_settings s "
+                        "JOIN (VALUES ('lock_timeout', $1), "
+                        "('client_connection_check_interval', $2)) AS v(name, value) "
+                        "USING (name) WHERE s.source = 'default'",
+                        {defaults.lock_timeout, defaults.client_connection_check_interval},
+                        "setting up the session")
+                      .status());
+  ASSIGN_OR_RETURN(PgResult timeout, Query("SHOW lock_timeout", "setting up the session"));
+  lock_timeout_ = timeout.rows() == 1 ? std::string(timeout.Value(0, 0)) : "";
+  return Status::Ok();
+}
+
+Status PgConnection::ReconnectIfBroken() {
+  if (!broken()) return Status::Ok();
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = TrimMessage(PQerrorMessage(conn_));
+    return Unavailable(fmt::format("reconnecting to PostgreSQL failed: {}",
+                                   message.empty() ? "no reason given by libpq" : message));
+  }
+  RETURN_IF_ERROR(SetUpSession());
+  for (const auto& [name, sql] : prepared_) {
+    PgResult r(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      return ErrorFrom(r.get(), "preparing the session's statements again after reconnecting");
+    }
+  }
+  LogWarn(
+      "the PostgreSQL session had ended (server restart, failover or terminated backend); "
+      "reconnected");
+  return Status::Ok();
 }
 
 PgConnection::~PgConnection() {
@@ -88,6 +144,22 @@ Status PgConnection::ErrorFrom(const PGresult* result, std::string_view what) {
   last_sqlstate_ = state ? state : "";
   std::string message = TrimMessage(result ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
   if (message.empty()) message = TrimMessage(PQerrorMessage(conn_));
+  if (message.empty()) {
+    message = broken() ? "the connection to the server was lost"
+                       : fmt::format("the server answered {} without an error message",
+                                     PQresStatus(PQresultStatus(result)));
+  }
+  if (last_sqlstate_ == "55P03" && message.find("lock timeout") != std::string::npos) {
+    const char* context = result ? PQresultErrorField(result, PG_DIAG_CONTEXT) : nullptr;
+    // After the first line, before the statement excerpt (which points at the relation).
+    message.insert(
+        std::min(message.find('\n'), message.size()),
+        fmt::format(
+            " (waited longer than lock_timeout = {} for a lock another session holds{}{}; see "
+            "pg_locks and pg_stat_activity, or raise it with options=-c lock_timeout=... in the "
+            "URL)",
+            lock_timeout_, context ? ": " : "", context ? TrimMessage(context) : ""));
+  }
   return DatabaseError(fmt::format("{}: {}", what, message));
 }
 
@@ -102,6 +174,10 @@ Status PgConnection::Exec(std::string_view sql, std::string_view what) {
 Result<PgResult> PgConnection::ExecScript(std::string_view sql, std::string_view what) {
   PgResult r(PQexec(conn_, std::string(sql).c_str()));
   ExecStatusType st = PQresultStatus(r.get());
+  if (st == PGRES_EMPTY_QUERY) {
+    return InvalidArgument(
+        fmt::format("{}: there is no SQL statement to run (empty, or only comments)", what));
+  }
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorFrom(r.get(), what);
   last_sqlstate_.clear();
   return r;
@@ -137,6 +213,14 @@ Status PgConnection::Prepare(const std::string& name, std::string_view sql, std:
   PgResult r(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return ErrorFrom(r.get(), what);
   last_sqlstate_.clear();
+  // Kept, so that a new session after a reconnect has it too.
+  auto same = std::find_if(prepared_.begin(), prepared_.end(),
+                           [&](const auto& p) { return p.first == name; });
+  if (same == prepared_.end()) {
+    prepared_.emplace_back(name, sql);
+  } else {
+    same->second = sql;
+  }
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -39,11 +40,36 @@ class PgResult {
   std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
 };
 
+// Settings Sluice gives each session unless the server's default was already changed (in
+// postgresql.conf, ALTER ROLE/DATABASE ... SET, or `options=-c name=value` in the URL or
+// PGOPTIONS, which therefore override them). PostgreSQL docs, "Client Connection Defaults"
+// and "Connections and Authentication".
+struct PgSessionDefaults {
+  // A statement waiting longer than this for a lock fails (SQLSTATE 55P03) instead of hanging
+  // behind another session; the error says which work and table waited.
+  std::string lock_timeout = "1min";
+  // How often a busy backend checks that Sluice is still there (PostgreSQL 14+), so a killed
+  // Sluice does not leave a statement running, and holding locks, until it finishes.
+  std::string client_connection_check_interval = "5s";
+  // No statement_timeout: loads and reports legitimately run long; set one in the URL to cap them.
+};
+
 class PgConnection {
  public:
   // Connects to a `postgresql://` URL or libpq keyword string. The password it contains is
-  // registered as a secret before anything can print it.
+  // registered as a secret before anything can print it. Unless the URL says otherwise, the
+  // connect attempt times out after 10 s, TCP keepalives find a vanished server within about a
+  // minute, and application_name is "sluice". The session gets PgSessionDefaults.
   static Result<std::unique_ptr<PgConnection>> Connect(const std::string& url);
+
+  // True once libpq has seen the session end (server restart, failover,
+  // pg_terminate_backend, idle timeout): every statement on it would fail.
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Opens a new session with the same parameters if this one is broken, then restores what the
+  // session had: its settings and its prepared statements. Anything else session-scoped (an
+  // open transaction, temporary tables) is gone, which is why callers only reconnect between
+  // transactions. Unavailable when the server cannot be reached yet.
+  Status ReconnectIfBroken();
 
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
@@ -95,8 +121,12 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Status ErrorFrom(const PGresult* result, std::string_view what);
+  // Encoding, notices and PgSessionDefaults, on a new session.
+  Status SetUpSession();
 
   PGconn* conn_;
+  std::vector<std::pair<std::string, std::string>> prepared_;  // name, SQL: re-prepared
+  std::string lock_timeout_;  // the session's, for lock timeout errors
   std::string copy_what_;
   std::string last_sqlstate_;
 };

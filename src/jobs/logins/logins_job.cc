@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -43,7 +44,11 @@ void WatchSignals() {
   }
 }
 
-constexpr int kWriteAttempts = 5;
+// A failed batch is retried with pauses of 0.4, 0.8, 1.6, 3.2 s and then 5 s, about 21 s in
+// all: long enough to ride through a PostgreSQL restart or failover (each attempt reopens a
+// session the server ended), while the SQS heartbeat keeps the batch's messages hidden.
+constexpr int kWriteAttempts = 8;
+constexpr std::chrono::milliseconds kLongestPause{5000};
 
 }  // namespace
 
@@ -119,7 +124,8 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
         }
         LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, kWriteAttempts,
                 outcome.status().message());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+        std::this_thread::sleep_for(
+            std::min(std::chrono::milliseconds(200 << attempt), kLongestPause));
       }
       if (!outcome.ok()) {
         write_error = outcome.status();

@@ -92,10 +92,16 @@ Status LoginsSink::Setup() {
 }
 
 Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {
+  RETURN_IF_ERROR(conn_->ReconnectIfBroken());
   ASSIGN_OR_RETURN(PgResult r, conn_->Query(fmt::format("SELECT position FROM {} WHERE name = $1",
                                                         QuoteIdent(tables_.checkpoints)),
                                             {name}, "reading the checkpoint"));
   return r.rows() == 0 ? 0 : r.Count(0, 0);
+}
+
+uint64_t LoginsSink::CheckpointAt(const std::string& name) {
+  auto position = ReadCheckpoint(name);
+  return position.ok() ? *position : 0;
 }
 
 Status LoginsSink::Copy(const std::string& copy_target, const Batch& batch, size_t first_column) {
@@ -112,6 +118,8 @@ Status LoginsSink::Copy(const std::string& copy_target, const Batch& batch, size
 
 Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
                                        const Checkpoint* checkpoint) {
+  // A session the server ended is replaced before the batch, which starts from scratch in it.
+  RETURN_IF_ERROR(conn_->ReconnectIfBroken());
   if (!checkpoint) return WriteThroughLedger(rows, rejects);
   const std::string what = fmt::format("storing logins in {}", tables_.logins);
   RETURN_IF_ERROR(conn_->Exec("BEGIN", what));
@@ -122,6 +130,12 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
       "moving the checkpoint");
   if (!moved.ok()) {
     st = moved.status();
+  } else if (moved->rows() == 0 && CheckpointAt(checkpoint->name) == checkpoint->to) {
+    // This batch is in already: a retry after a COMMIT whose answer was lost with the session.
+    (void)conn_->Exec("ROLLBACK", "rolling back");
+    BatchOutcome outcome;
+    outcome.duplicates = rows.num_rows() + rejects.num_rows();
+    return outcome;
   } else if (moved->rows() == 0) {
     st = Status(StatusCode::kAlreadyExists,
                 fmt::format("{}: another process has loaded this source past line {}; "
@@ -160,6 +174,7 @@ Result<BatchOutcome> LoginsSink::WriteThroughLedger(const Batch& rows, const Bat
 }
 
 Result<uint64_t> LoginsSink::PruneLedger(int days) {
+  RETURN_IF_ERROR(conn_->ReconnectIfBroken());
   ASSIGN_OR_RETURN(
       PgResult r,
       conn_->Query(fmt::format("WITH d AS (DELETE FROM {} WHERE stored_at < now() - make_interval("

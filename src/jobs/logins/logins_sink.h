@@ -49,7 +49,10 @@ class LoginsSink {
   // Stores one batch in one transaction. `rows` has LoginRowSchema, `rejects` LoginRejectSchema;
   // their message ids are distinct. Without a checkpoint every message id goes through the
   // ledger; with one, the checkpoint alone guards the batch: it must still be at `from` (else
-  // another process loaded the same source and this batch is refused), and moves to `to`.
+  // another process loaded the same source and this batch is refused), and moves to `to`; found
+  // at `to` already, the batch is in (a retry whose first COMMIT went through) and counts as
+  // duplicates. A session the server ended is reopened first, so a failed Write may simply be
+  // called again: either way each message is stored once.
   Result<BatchOutcome> Write(const Batch& rows, const Batch& rejects,
                              const Checkpoint* checkpoint = nullptr);
 
@@ -64,6 +67,8 @@ class LoginsSink {
       : conn_(std::move(conn)), tables_(std::move(tables)), source_(std::move(source_name)) {}
   Status Setup();
   Result<BatchOutcome> WriteThroughLedger(const Batch& rows, const Batch& rejects);
+  // The checkpoint's position as this transaction sees it, 0 when unknown.
+  uint64_t CheckpointAt(const std::string& name);
   // COPYs columns [first_column, ...) of `batch` into `copy_target` ("table (columns)").
   Status Copy(const std::string& copy_target, const Batch& batch, size_t first_column);
 

@@ -1,0 +1,140 @@
+// A PostgreSQL session: the settings Sluice gives it, what overrides them, a reconnect after the
+// server ended it, and errors that always say something.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "connectors/postgres/pg_connection.h"
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+class PgSessionTest : public testing::PgTest {
+ protected:
+  // The test schema's URL with more parameters.
+  std::string UrlWith(const std::string& params) { return url() + "&" + params; }
+
+  std::string Show(PgConnection& c, const std::string& setting) {
+    auto r = c.Query("SHOW " + setting, "show");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? std::string(r->Value(0, 0)) : "";
+  }
+
+  // Ends every session named `application_name`, as a restart or failover would.
+  void TerminateSessions(const std::string& application_name) {
+    EXPECT_NE(Scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                     "application_name = '" +
+                     application_name + "'"),
+              "0");
+  }
+};
+
+TEST_F(PgSessionTest, SessionsGetTheLockAndClientCheckSettings) {
+  auto c = PgConnection::Connect(url());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(Show(**c, "lock_timeout"), "1min");
+  EXPECT_EQ(Show(**c, "statement_timeout"), Show(conn(), "statement_timeout"));
+  // The test URL names the test; without a name in the URL (or PGAPPNAME) it is "sluice".
+  EXPECT_EQ(Show(**c, "application_name"),
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  if (!std::getenv("PGAPPNAME")) {
+    auto plain = PgConnection::Connect(testing::BasePgUrl());
+    ASSERT_TRUE(plain.ok()) << plain.status().message();
+    if (testing::BasePgUrl().find("application_name") == std::string::npos) {
+      EXPECT_EQ(Show(**plain, "application_name"), "sluice");
+    }
+  }
+  if (PQserverVersion((*c)->raw()) >= 140000) {
+    EXPECT_EQ(Show(**c, "client_connection_check_interval"), "5s");
+  }
+}
+
+TEST_F(PgSessionTest, SettingsInTheUrlWin) {
+  // options= in the URL is the documented override; the test URL already sets search_path.
+  std::string u = url();
+  const std::string marker = "options=";
+  const size_t at = u.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  u.insert(at + marker.size(), "-clock_timeout%3D7s%20-cclient_connection_check_interval%3D0%20");
+  auto c = PgConnection::Connect(u + "&application_name=mine");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(Show(**c, "lock_timeout"), "7s");
+  EXPECT_EQ(Show(**c, "client_connection_check_interval"), "0");
+  EXPECT_EQ(Show(**c, "application_name"), "mine");
+}
+
+// Case logins-reconnect-after-session-loss, at the connection: after pg_terminate_backend the
+// next statement fails, and a reconnect restores the session's settings and statements.
+TEST_F(PgSessionTest, AnEndedSessionIsReopenedWithItsStatements) {
+  const std::string app = testing::UniqueName("reconnect");
+  auto c = PgConnection::Connect(UrlWith("application_name=" + app));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  PgConnection& pg = **c;
+  ASSERT_TRUE(pg.Prepare("twice", "SELECT $1::int4 * 2", "prepare").ok());
+  EXPECT_TRUE(pg.ReconnectIfBroken().ok());  // a healthy session is left alone
+  const std::string pid = std::to_string(PQbackendPID(pg.raw()));
+
+  TerminateSessions(app);
+  Status lost = pg.Exec("SELECT 1", "after the terminate");
+  EXPECT_FALSE(lost.ok());
+  EXPECT_NE(lost.message().find("after the terminate: "), std::string::npos);
+  EXPECT_TRUE(pg.broken());
+
+  Status back = pg.ReconnectIfBroken();
+  ASSERT_TRUE(back.ok()) << back.message();
+  EXPECT_FALSE(pg.broken());
+  EXPECT_NE(std::to_string(PQbackendPID(pg.raw())), pid);
+  const uint32_t three = htonl(3);
+  auto r = pg.ExecPrepared("twice", {std::string(reinterpret_cast<const char*>(&three), 4)},
+                           "the prepared statement");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->Value(0, 0), "6");
+  EXPECT_EQ(Show(pg, "lock_timeout"), "1min");
+  EXPECT_EQ(Show(pg, "application_name"), app);
+}
+
+TEST_F(PgSessionTest, ALockWaitFailsSayingWhatWaitedForWhat) {
+  ASSERT_TRUE(conn().Exec("CREATE TABLE held (id int)", "create").ok());
+  std::string u = url();
+  u.insert(u.find("options=") + 8, "-clock_timeout%3D200ms%20");
+  auto c = PgConnection::Connect(u);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE(conn().Exec("BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE", "lock").ok());
+  Status st = (*c)->Exec("INSERT INTO held VALUES (1)", "loading into held");
+  ASSERT_TRUE(conn().Exec("ROLLBACK", "unlock").ok());
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ((*c)->last_sqlstate(), "55P03");
+  EXPECT_NE(st.message().find("loading into held: ERROR:  canceling statement due to lock "
+                              "timeout (waited longer than lock_timeout = 200ms for a lock another "
+                              "session holds"),
+            std::string::npos)
+      << st.message();
+  // The statement excerpt follows, pointing at the table that was waited for.
+  EXPECT_NE(st.message().find("LINE 1: INSERT INTO held"), std::string::npos) << st.message();
+}
+
+// Case: `warehouse query -f` on an empty file said nothing at all.
+TEST_F(PgSessionTest, AnEmptyScriptIsAnErrorWithAMessage) {
+  for (const char* sql : {"", "  \n", "-- only a comment\n", "/* nothing */"}) {
+    auto r = conn().ExecScript(sql, "query failed");
+    ASSERT_FALSE(r.ok()) << sql;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message(),
+              "query failed: there is no SQL statement to run (empty, or only comments)");
+  }
+}
+
+TEST_F(PgSessionTest, AnUnreachableServerIsNamedWithAReason) {
+  auto c = PgConnection::Connect("postgresql://127.0.0.1:1/none?connect_timeout=2");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(c.status().message().find("cannot connect to PostgreSQL at "), std::string::npos);
+  EXPECT_GT(c.status().message().size(), std::string("cannot connect to PostgreSQL at ").size() +
+                                             std::string("postgresql://127.0.0.1:1/none").size() +
+                                             4);
+}
+
+}  // namespace
+}  // namespace sluice
