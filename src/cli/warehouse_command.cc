@@ -19,6 +19,7 @@ struct WarehouseFlags {
   std::string model;
   std::string input_format;
   bool full_dump = false;
+  bool ignore_extra_columns = false;
   std::vector<std::string> files;
   std::string sql_file;
   std::string sql;
@@ -61,7 +62,7 @@ int RunLoad(const WarehouseFlags& flags) {
       LogError("{}", format.status().message());
       return kExitUsage;
     }
-    requests.push_back({model, file, *format, flags.full_dump});
+    requests.push_back({model, file, *format, flags.full_dump, flags.ignore_extra_columns});
   }
   auto conn = Connect(flags);
   if (!conn.ok()) return Fail(conn.status());
@@ -140,6 +141,8 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   load->add_option("--format", flags->input_format, "csv or json (default: from the extension)");
   load->add_flag("--full-dump", flags->full_dump,
                  "The file is the source's complete set: mark rows it lacks as deleted in source");
+  load->add_flag("--ignore-extra-columns", flags->ignore_extra_columns,
+                 "Load a CSV whose header has columns the model does not know (they are skipped)");
   load->add_option("files", flags->files, "Files to load")->required()->check(CLI::ExistingFile);
   load->callback([flags, exit_code] { *exit_code = RunLoad(*flags); });
 

@@ -59,6 +59,7 @@ Result<CsvReader::Outcome> CsvReader::Next(CsvRecord* record) {
   record->fields.clear();
   record->error.clear();
   record->raw.clear();
+  record->text = {};
   for (;;) {
     if (at_start_) {
       // The byte-order mark can only be judged once three bytes are in.
@@ -110,6 +111,7 @@ Result<CsvReader::Outcome> CsvReader::Next(CsvRecord* record) {
         record->raw.assign(data, line_len);
         if (!record->raw.empty() && record->raw.back() == '\r') record->raw.pop_back();
         record->error = "unterminated quoted field";
+        record->text = record->raw;
         begin_ += nl ? line_len + 1 : line_len;
         if (nl) ++line_;
         return Outcome::kMalformed;
@@ -123,11 +125,28 @@ Result<CsvReader::Outcome> CsvReader::Next(CsvRecord* record) {
     line_ += newlines + (end < end_ ? 1 : 0);
     if (end > start && buffer_[end - 1] == '\r') --end;
     if (end == start) continue;  // blank line
-    if (SplitFields(start, end, record)) return Outcome::kRecord;
+    if (SplitFields(start, end, record)) {
+      record->text = std::string_view(buffer_.data() + start, end - start);
+      return Outcome::kRecord;
+    }
     record->raw.assign(buffer_.data() + start, end - start);
+    record->text = record->raw;
     record->fields.clear();
     return Outcome::kMalformed;
   }
+}
+
+size_t CsvReader::FieldIndexAt(std::string_view record_text, size_t offset, char delimiter) {
+  size_t field = 0;
+  bool in_quote = false;
+  for (size_t i = 0; i < offset && i < record_text.size(); ++i) {
+    if (record_text[i] == '"') {
+      in_quote = !in_quote;
+    } else if (record_text[i] == delimiter && !in_quote) {
+      ++field;
+    }
+  }
+  return field;
 }
 
 bool CsvReader::SplitFields(size_t start, size_t end, CsvRecord* record) {

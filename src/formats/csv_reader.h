@@ -28,6 +28,9 @@ struct CsvRecord {
   uint64_t line = 0;             // 1-based line on which the record starts
   std::string error;             // why the record is malformed
   std::string raw;               // the malformed record's text, for the rejects table
+  // The record's bytes as read, without its line end (for a malformed record, those of `raw`);
+  // valid until the next call to Next(). Rejects keep it, and it is what encodings are checked on.
+  std::string_view text;
 };
 
 class CsvReader {
@@ -51,6 +54,10 @@ class CsvReader {
   Result<Outcome> Next(CsvRecord* record);
 
   uint64_t bytes_consumed() const { return bytes_before_buffer_ + begin_; }
+
+  // The 0-based field of `record_text` (a record's `text`) that byte `offset` falls in, counting
+  // delimiters outside quotes.
+  static size_t FieldIndexAt(std::string_view record_text, size_t offset, char delimiter);
 
  private:
   CsvReader(int fd, Options options);

@@ -143,3 +143,29 @@ TEST(CsvReader, MissingFileIsAClearError) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// Rejects keep a record as read, and encodings are checked on those bytes.
+TEST(CsvReader, RecordTextIsTheRecordAsRead) {
+  auto reader = CsvReader::FromString("a, \"b\"\"x\"\r\n\"two\nlines\",y\n\"open,z\nlast,w", {});
+  CsvRecord record;
+  std::vector<std::string> texts;
+  for (auto outcome = reader->Next(&record); *outcome != CsvReader::Outcome::kEnd;
+       outcome = reader->Next(&record)) {
+    texts.emplace_back(record.text);
+  }
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{"a, \"b\"\"x\"", "\"two\nlines\",y", "\"open,z", "last,w"}));
+}
+
+TEST(CsvReader, FieldIndexAtCountsDelimitersOutsideQuotes) {
+  const std::string_view text = "a,\"b,c\",d";
+  EXPECT_EQ(CsvReader::FieldIndexAt(text, 0, ','), 0u);
+  EXPECT_EQ(CsvReader::FieldIndexAt(text, 4, ','), 1u);  // inside the quoted "b,c"
+  EXPECT_EQ(CsvReader::FieldIndexAt(text, 8, ','), 2u);
+}
+
+}  // namespace
+}  // namespace sluice

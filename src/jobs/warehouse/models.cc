@@ -17,8 +17,11 @@ ModelField Typed(std::string column, ColumnType type, std::string json_path = ""
   return ModelField{column, type, false, column, json_path.empty() ? column : json_path, {}};
 }
 
-ModelField Custom(std::string column, ColumnType type, JsonExtractor extractor) {
-  return ModelField{column, type, false, column, column, std::move(extractor)};
+// `keys_read` names the keys the extractor looks at, dotted as a path, so that key checks
+// (json_checks.h) know them.
+ModelField Custom(std::string column, ColumnType type, std::string keys_read,
+                  JsonExtractor extractor) {
+  return ModelField{column, type, false, column, std::move(keys_read), std::move(extractor)};
 }
 
 // Authors list several nationalities, some blank; the last one with a slug is the author's.
@@ -69,13 +72,14 @@ std::vector<Model> BuildModels() {
        {Text("movie_title"), Text("user_email"), Typed("size_mb", ColumnType::kFloat64),
         Typed("start_at", ColumnType::kTimestamptz), Typed("end_at", ColumnType::kTimestamptz)},
        true});
-  m.push_back({"author",
-               "authors",
-               {Text("name", "metadata.name", true),
-                Typed("birth_date", ColumnType::kDate, "metadata.birth_date"),
-                Typed("died_at", ColumnType::kDate, "metadata.died_at"),
-                Custom("nationality", ColumnType::kText, LastNationalitySlug)},
-               false});
+  m.push_back(
+      {"author",
+       "authors",
+       {Text("name", "metadata.name", true),
+        Typed("birth_date", ColumnType::kDate, "metadata.birth_date"),
+        Typed("died_at", ColumnType::kDate, "metadata.died_at"),
+        Custom("nationality", ColumnType::kText, "nationalities.slug", LastNationalitySlug)},
+       false});
   m.push_back({"book",
                "books",
                {Text("title", "name", true), Typed("pages", ColumnType::kInt32), Text("author"),
@@ -83,8 +87,8 @@ std::vector<Model> BuildModels() {
                false});
   m.push_back({"review",
                "reviews",
-               {Custom("movie_title", ColumnType::kText, ReviewedMovieTitle),
-                Custom("book_title", ColumnType::kText, ReviewedBookTitle),
+               {Custom("movie_title", ColumnType::kText, "movies.title", ReviewedMovieTitle),
+                Custom("book_title", ColumnType::kText, "books.metadata.title", ReviewedBookTitle),
                 Typed("rating", ColumnType::kInt32, "rating.rate"), Text("text", "content.text")},
                true});
   return m;

@@ -23,7 +23,7 @@ struct ModelField {
   ColumnType type;
   bool key = false;         // part of the natural key: required, never null
   std::string csv_header;   // the column's name in CSV input
-  std::string json_path;    // dotted path in JSON input
+  std::string json_path;    // dotted path in JSON input; for from_json, the keys it reads
   JsonExtractor from_json;  // overrides json_path for nested vendor shapes
 };
 

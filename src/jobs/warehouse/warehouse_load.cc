@@ -4,14 +4,19 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdio>
+#include <memory>
 
 #include "connectors/postgres/pg_copy_spool.h"
 #include "connectors/postgres/pg_schema.h"
+#include "core/files.h"
 #include "core/progress.h"
 #include "core/strings.h"
+#include "core/text_check.h"
 #include "formats/csv_reader.h"
-#include "formats/csv_writer.h"
 #include "formats/json_reader.h"
+#include "jobs/warehouse/csv_header.h"
+#include "jobs/warehouse/json_checks.h"
 #include "transforms/content_hash.h"
 
 namespace sluice::warehouse {
@@ -51,7 +56,7 @@ class RowBuilder {
       }
       if (!rows_.column(i).AppendParsed(value, &error)) {
         rows_.RollbackRow(i);
-        *reason = fmt::format("{}: {}", field.column, error);
+        *reason = FieldReason(field.column, *value, error);
         return false;
       }
     }
@@ -63,7 +68,8 @@ class RowBuilder {
     return true;
   }
 
-  // Keeps a record that could not be read at all, or that Add() refused.
+  // Keeps a record that could not be read at all, or that Add() refused. Text PostgreSQL cannot
+  // store (a record rejected for its bytes, a file name that is not UTF-8) is kept escaped.
   void Reject(std::string_view position, std::string reason, std::string_view raw_record,
               bool already_counted = true) {
     if (!already_counted) ++report_.records;
@@ -72,10 +78,10 @@ class RowBuilder {
     }
     ++report_.rejected;
     rejects_.column(0).AppendText(model_.name);
-    rejects_.column(1).AppendText(source_file_);
-    rejects_.column(2).AppendText(position);
-    rejects_.column(3).AppendText(reason);
-    rejects_.column(4).AppendText(raw_record);
+    rejects_.column(1).AppendText(Storable(source_file_));
+    rejects_.column(2).AppendText(Storable(position));
+    rejects_.column(3).AppendText(Storable(reason));
+    rejects_.column(4).AppendText(Storable(raw_record));
     // A file of nothing but rejects must not grow memory with its size: they wait on disk.
     if (rejects_.num_rows() >= kBatchRows) SpoolRejects();
   }
@@ -102,6 +108,24 @@ class RowBuilder {
   LoadReport& report() { return report_; }
 
  private:
+  static std::string Storable(std::string_view text) {
+    return FindUnstorableByte(text) ? EscapeUnstorable(text) : std::string(text);
+  }
+
+  // The reason a value of `column` did not parse, without the value, which may be personal
+  // data: "duration_mins is not an integer (32-bit)".
+  static std::string FieldReason(std::string_view column, std::string_view value,
+                                 std::string_view error) {
+    const std::string quoted = fmt::format("'{}' ", value);
+    if (error.substr(0, quoted.size()) == quoted) {
+      return fmt::format("{} {}", column, error.substr(quoted.size()));
+    }
+    if (error.substr(0, 3) == "is " || error.substr(0, 9) == "contains ") {
+      return fmt::format("{} {}", column, error);
+    }
+    return fmt::format("{}: {}", column, error);
+  }
+
   const Model& model_;
   std::string source_file_;
   Batch rows_;
@@ -124,14 +148,16 @@ uint64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-// The text of a parsed record, re-quoted; only rejected records need it.
-std::string RebuildCsvLine(const CsvRecord& record) {
-  std::string raw;
-  for (size_t i = 0; i < record.fields.size(); ++i) {
-    if (i) raw.push_back(',');
-    CsvWriter::AppendField(raw, record.fields[i].value, ',');
-  }
-  return raw;
+// The reason for a record holding a byte PostgreSQL text cannot store: where it is (line and
+// column in the file, field number and header name), never the text around it.
+std::string CsvTextFaultReason(const CsvRecord& record, const TextFault& fault,
+                               const std::vector<std::string>& header) {
+  const TextPoint at = PointOf(record.text, fault.offset);
+  const size_t field = CsvReader::FieldIndexAt(record.text, fault.offset, ',');
+  const std::string name =
+      field < header.size() ? fmt::format(" ({})", header[field]) : std::string();
+  return fmt::format("line {}, column {}, field {}{}: {} (record stored escaped)",
+                     record.line + at.line - 1, at.column, field + 1, name, fault.Describe());
 }
 
 Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* sink) {
@@ -143,25 +169,15 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
   ASSIGN_OR_RETURN(auto outcome, reader->Next(&record));
   if (outcome == CsvReader::Outcome::kEnd) return Status::Ok();
   if (outcome == CsvReader::Outcome::kMalformed) {
+    if (auto fault = FindUnstorableByte(record.text)) {
+      return InvalidArgument(
+          fmt::format("line {}: the header is not UTF-8 text: {}", record.line, fault->Describe()));
+    }
     return InvalidArgument(
         fmt::format("line {}: the header is malformed: {}", record.line, record.error));
   }
-  // Map each model field to its column in this file's header, by name.
-  std::vector<std::string> header;
-  for (const auto& f : record.fields)
-    header.push_back(AsciiLower(TrimBlanks(f.value)));
-  std::vector<size_t> source_index;
-  for (const auto& field : model.fields) {
-    auto it = std::find(header.begin(), header.end(), field.csv_header);
-    if (it == header.end()) {
-      std::string found;
-      for (const auto& h : header)
-        found += (found.empty() ? "" : ", ") + h;
-      return InvalidArgument(fmt::format("line 1: the header has no column '{}' (found: {})",
-                                         field.csv_header, found));
-    }
-    source_index.push_back(static_cast<size_t>(it - header.begin()));
-  }
+  ASSIGN_OR_RETURN(CsvHeaderMap header, MapCsvHeader(model, record, request.allow_extra_columns));
+  const std::vector<size_t>& source_index = header.source_index;
 
   Progress progress(request.path, FileSize(request.path));
   std::vector<std::optional<std::string_view>> values(model.fields.size());
@@ -171,13 +187,18 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
     if (outcome == CsvReader::Outcome::kEnd) break;
     // Formatted only for a rejected record: this loop runs once per row.
     auto position = [&] { return fmt::format("line {}", record.line); };
-    if (outcome == CsvReader::Outcome::kMalformed) {
-      builder.Reject(position(), record.error, record.raw, false);
-    } else if (record.fields.size() != header.size()) {
+    // Bytes text cannot hold reject the record wherever they are, even in a column the model
+    // does not load: the record is not the UTF-8 the file must be.
+    if (auto fault = FindUnstorableByte(record.text)) {
+      builder.Reject(position(), CsvTextFaultReason(record, *fault, header.names), record.text,
+                     false);
+    } else if (outcome == CsvReader::Outcome::kMalformed) {
+      builder.Reject(position(), record.error, record.text, false);
+    } else if (record.fields.size() != header.names.size()) {
       builder.Reject(
           position(),
-          fmt::format("expected {} fields, found {}", header.size(), record.fields.size()),
-          RebuildCsvLine(record), false);
+          fmt::format("expected {} fields, found {}", header.names.size(), record.fields.size()),
+          record.text, false);
     } else {
       for (size_t i = 0; i < source_index.size(); ++i) {
         const CsvField& f = record.fields[source_index[i]];
@@ -185,7 +206,7 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
             f.value.empty() && !f.quoted ? std::nullopt : std::optional<std::string_view>(f.value);
       }
       if (!builder.Add(values, &reason)) {
-        builder.Reject(position(), reason, RebuildCsvLine(record));
+        builder.Reject(position(), reason, record.text);
       }
     }
     progress.Update(reader->bytes_consumed(), builder.report().records);
@@ -194,40 +215,79 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
   return FlushIfFull(builder, sink, true);
 }
 
+// The first non-blank byte of a file, as json_reader judges its layout ('[' is an array).
+Result<int> FirstNonBlankByte(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) return IoError(fmt::format("cannot open {}", path));
+  int c;
+  while ((c = std::fgetc(file.get())) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+  }
+  return c;
+}
+
 Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* sink) {
   const Model& model = *request.model;
   std::vector<std::optional<std::string>> owned(model.fields.size());
   std::vector<std::optional<std::string_view>> values(model.fields.size());
-  RETURN_IF_ERROR(ForEachJsonRecord(
-      request.path, JsonLayout::kAuto,
-      [&](const JsonPosition& pos, const simdjson::dom::element* element, std::string_view error,
-          std::string_view raw) -> Status {
-        std::string position = pos.ToString();
-        if (!element) {
-          builder.Reject(position, std::string(error), raw, false);
-          return Status::Ok();
-        }
-        std::string record_text = JsonMinify(*element);
-        if (element->type() != simdjson::dom::element_type::OBJECT) {
-          builder.Reject(position, "expected a JSON object", record_text, false);
-          return Status::Ok();
-        }
-        for (size_t i = 0; i < model.fields.size(); ++i) {
-          const ModelField& field = model.fields[i];
-          auto value =
-              field.from_json ? field.from_json(*element) : JsonScalarAt(*element, field.json_path);
-          if (!value.ok()) {
-            builder.Reject(position, fmt::format("{}: {}", field.column, value.status().message()),
-                           record_text, false);
-            return Status::Ok();
-          }
-          owned[i] = std::move(value).value();
-          values[i] = owned[i] ? std::optional<std::string_view>(*owned[i]) : std::nullopt;
-        }
-        std::string reason;
-        if (!builder.Add(values, &reason)) builder.Reject(position, reason, record_text);
-        return FlushIfFull(builder, sink);
-      }));
+  // simdjson refuses a whole array for one bad byte: such elements are cut out first (as null)
+  // and rejected in their turn. A clean array is read straight from the file as before.
+  IsolatedArray isolated;
+  ASSIGN_OR_RETURN(int first_byte, FirstNonBlankByte(request.path));
+  if (first_byte == '[') {
+    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(request.path));
+    ASSIGN_OR_RETURN(isolated, IsolateUnstorableElements(text));
+  }
+  size_t next_isolated = 0;
+  const JsonRecordFn on_record = [&](const JsonPosition& pos, const simdjson::dom::element* element,
+                                     std::string_view error, std::string_view raw) -> Status {
+    std::string position = pos.ToString();
+    if (next_isolated < isolated.elements.size() &&
+        isolated.elements[next_isolated].index == pos.number) {
+      const UnstorableElement& bad = isolated.elements[next_isolated++];
+      builder.Reject(position, bad.reason, bad.raw, false);
+      return Status::Ok();
+    }
+    if (!element) {
+      if (auto fault = FindUnstorableByte(raw)) {
+        const TextPoint at = PointOf(raw, fault->offset);
+        builder.Reject(position,
+                       fmt::format("{}, column {}: {} (record stored escaped)", position, at.column,
+                                   fault->Describe()),
+                       raw, false);
+      } else {
+        builder.Reject(position, std::string(error), raw, false);
+      }
+      return Status::Ok();
+    }
+    std::string record_text = JsonMinify(*element);
+    if (element->type() != simdjson::dom::element_type::OBJECT) {
+      builder.Reject(position, "expected a JSON object", record_text, false);
+      return Status::Ok();
+    }
+    if (auto ambiguous = FindAmbiguousKeys(model, *element)) {
+      builder.Reject(position, *ambiguous, record_text, false);
+      return Status::Ok();
+    }
+    for (size_t i = 0; i < model.fields.size(); ++i) {
+      const ModelField& field = model.fields[i];
+      auto value =
+          field.from_json ? field.from_json(*element) : JsonScalarAt(*element, field.json_path);
+      if (!value.ok()) {
+        builder.Reject(position, fmt::format("{}: {}", field.column, value.status().message()),
+                       record_text, false);
+        return Status::Ok();
+      }
+      owned[i] = std::move(value).value();
+      values[i] = owned[i] ? std::optional<std::string_view>(*owned[i]) : std::nullopt;
+    }
+    std::string reason;
+    if (!builder.Add(values, &reason)) builder.Reject(position, reason, record_text);
+    return FlushIfFull(builder, sink);
+  };
+  RETURN_IF_ERROR(isolated.elements.empty()
+                      ? ForEachJsonRecord(request.path, JsonLayout::kAuto, on_record)
+                      : ForEachJsonRecordInString(isolated.text, JsonLayout::kArray, on_record));
   return FlushIfFull(builder, sink, true);
 }
 

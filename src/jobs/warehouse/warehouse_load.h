@@ -23,6 +23,9 @@ struct LoadRequest {
   std::string path;
   FileFormat format = FileFormat::kCsv;
   bool full_dump = false;
+  // A CSV header may carry columns the model does not know; without this they fail the file,
+  // since a misspelt column would otherwise load as missing.
+  bool allow_extra_columns = false;
 };
 
 struct RejectedRecord {

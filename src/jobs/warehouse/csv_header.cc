@@ -1,0 +1,70 @@
+#include "jobs/warehouse/csv_header.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/strings.h"
+#include "core/text_check.h"
+
+namespace sluice::warehouse {
+
+Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
+                                  bool allow_extra_columns) {
+  const uint64_t line = header.line;
+  if (auto fault = FindUnstorableByte(header.text)) {
+    const TextPoint at = PointOf(header.text, fault->offset);
+    return InvalidArgument(fmt::format(
+        "line {}, column {} (header column {}): {}; a header must be UTF-8 text",
+        line + at.line - 1, at.column, CsvReader::FieldIndexAt(header.text, fault->offset, ',') + 1,
+        fault->Describe()));
+  }
+  CsvHeaderMap map;
+  std::vector<std::string> folded;
+  for (const auto& f : header.fields) {
+    map.names.emplace_back(TrimBlanks(f.value));
+    folded.push_back(AsciiLower(map.names.back()));
+  }
+  for (size_t i = 0; i < folded.size(); ++i) {
+    for (size_t j = i + 1; j < folded.size(); ++j) {
+      if (folded[i] != folded[j]) continue;
+      return InvalidArgument(fmt::format(
+          "line {}: the header names column '{}' twice (columns {} and {}, written '{}' and "
+          "'{}'): which one to load is ambiguous",
+          line, folded[i], i + 1, j + 1, map.names[i], map.names[j]));
+    }
+  }
+  for (const auto& field : model.fields) {
+    auto it = std::find(folded.begin(), folded.end(), field.csv_header);
+    if (it == folded.end()) {
+      std::string found;
+      for (const auto& h : map.names)
+        found += (found.empty() ? "" : ", ") + h;
+      return InvalidArgument(fmt::format("line {}: the header has no column '{}' (found: {})", line,
+                                         field.csv_header, found));
+    }
+    map.source_index.push_back(static_cast<size_t>(it - folded.begin()));
+  }
+  if (!allow_extra_columns) {
+    std::string extra;
+    for (size_t i = 0; i < folded.size(); ++i) {
+      if (std::find(map.source_index.begin(), map.source_index.end(), i) !=
+          map.source_index.end()) {
+        continue;
+      }
+      extra += fmt::format("{}column {} '{}'", extra.empty() ? "" : ", ", i + 1, map.names[i]);
+    }
+    if (!extra.empty()) {
+      std::string known;
+      for (const auto& f : model.fields)
+        known += (known.empty() ? "" : ", ") + f.csv_header;
+      return InvalidArgument(fmt::format(
+          "line {}: the header has {} beside the columns of model {} ({}): a misspelt column "
+          "or a different file? Rename it, or pass --ignore-extra-columns to load without it",
+          line, extra, model.name, known));
+    }
+  }
+  return map;
+}
+
+}  // namespace sluice::warehouse

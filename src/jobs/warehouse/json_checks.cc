@@ -1,0 +1,198 @@
+#include "jobs/warehouse/json_checks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sluice::warehouse {
+namespace {
+
+bool EqualIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Walks a record with the model's key paths: at each object it knows which names the model reads
+// there (none below a key the model does not read), so only those are quoted or matched in
+// another case. Arrays are transparent, as the extractors read every element.
+class KeyChecker {
+ public:
+  explicit KeyChecker(const Model& model) {
+    for (const auto& f : model.fields) {
+      std::vector<std::string_view> path;
+      std::string_view rest = f.json_path;
+      while (!rest.empty()) {
+        const size_t dot = rest.find('.');
+        path.push_back(rest.substr(0, dot));
+        rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+      }
+      paths_.push_back(std::move(path));
+    }
+  }
+
+  // `at` is the path of keys to `e`; nullopt once below a key the model does not read.
+  std::optional<std::string> Check(const simdjson::dom::element& e,
+                                   std::optional<std::vector<std::string_view>> at) {
+    simdjson::dom::array array;
+    simdjson::dom::object object;
+    if (!e.get_array().get(array)) {
+      for (simdjson::dom::element child : array) {
+        if (auto why = Check(child, at)) return why;
+      }
+    } else if (!e.get_object().get(object)) {
+      std::vector<std::string_view> keys;
+      for (auto field : object)
+        keys.push_back(field.key);
+      const std::vector<std::string_view> names = NamesAt(at);
+      if (auto why = CheckKeys(keys, names)) return why;
+      for (auto field : object) {
+        std::optional<std::vector<std::string_view>> below;
+        if (std::find(names.begin(), names.end(), field.key) != names.end()) {
+          below = *at;
+          below->push_back(field.key);
+        }
+        if (auto why = Check(field.value, std::move(below))) return why;
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // The names the model reads in an object at path `at`.
+  std::vector<std::string_view> NamesAt(const std::optional<std::vector<std::string_view>>& at) {
+    std::vector<std::string_view> names;
+    if (!at) return names;
+    for (const auto& path : paths_) {
+      if (path.size() <= at->size() || !std::equal(at->begin(), at->end(), path.begin())) continue;
+      if (std::find(names.begin(), names.end(), path[at->size()]) == names.end()) {
+        names.push_back(path[at->size()]);
+      }
+    }
+    return names;
+  }
+
+  static std::optional<std::string> CheckKeys(const std::vector<std::string_view>& keys,
+                                              const std::vector<std::string_view>& names) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      std::optional<std::string_view> name;
+      for (std::string_view n : names) {
+        if (EqualIgnoringCase(n, keys[i])) name = n;
+      }
+      for (size_t j = i + 1; j < keys.size(); ++j) {
+        if (!EqualIgnoringCase(keys[i], keys[j])) continue;
+        if (keys[i] == keys[j]) {
+          if (!name) {
+            return fmt::format("an object repeats a key (its keys {} and {})", i + 1, j + 1);
+          }
+          return fmt::format(
+              "key '{}' appears twice in one object (keys {} and {}): which value to load is "
+              "ambiguous",
+              keys[i], i + 1, j + 1);
+        }
+        if (name) {
+          return fmt::format(
+              "keys '{}' and '{}' of one object (keys {} and {}) differ only in letter case: "
+              "which one is the model's '{}' is ambiguous",
+              keys[i], keys[j], i + 1, j + 1, *name);
+        }
+      }
+      // Alone in its object (a sibling in another case was reported above).
+      if (name && *name != keys[i]) {
+        return fmt::format(
+            "key '{}' is the model's '{}' in another letter case; JSON keys are matched exactly, "
+            "so it would load as missing",
+            keys[i], *name);
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::vector<std::vector<std::string_view>> paths_;
+};
+
+bool IsJsonSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+}  // namespace
+
+std::optional<std::string> FindAmbiguousKeys(const Model& model,
+                                             const simdjson::dom::element& record) {
+  return KeyChecker(model).Check(record, std::vector<std::string_view>());
+}
+
+Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
+  auto first = FindUnstorableByte(text);
+  if (!first) return IsolatedArray{};
+  const TextPoint at = PointOf(text, first->offset);
+  const auto cannot_split = [&](std::string_view why) {
+    return InvalidArgument(fmt::format(
+        "line {}, column {} (byte offset {}): {}, and the array cannot be split into records "
+        "there ({}), so nothing of it is loaded",
+        at.line, at.column, first->offset, first->Describe(), why));
+  };
+  // Follows the array's structure only as far as element boundaries: strings (with escapes)
+  // and nesting. Everything else is left to the parser, which sees the rewritten array.
+  size_t p = 0;
+  while (p < text.size() && IsJsonSpace(text[p]))
+    ++p;
+  if (p == text.size() || text[p] != '[') return cannot_split("it is not an array");
+  ++p;
+  IsolatedArray out;
+  size_t copied = 0;  // text[0, copied) is already in out.text
+  for (uint64_t index = 0;; ++index) {
+    while (p < text.size() && IsJsonSpace(text[p]))
+      ++p;
+    if (p < text.size() && text[p] == ']' && index == 0) break;
+    const size_t start = p;
+    int depth = 0;
+    bool in_string = false;
+    for (; p < text.size(); ++p) {
+      const char c = text[p];
+      if (in_string) {
+        if (c == '\\') {
+          ++p;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && depth > 0) {
+        --depth;
+      } else if ((c == ',' || c == ']') && depth == 0) {
+        break;
+      }
+    }
+    if (p >= text.size()) return cannot_split("it ends inside an element");
+    std::string_view element = text.substr(start, p - start);
+    while (!element.empty() && IsJsonSpace(element.back()))
+      element.remove_suffix(1);
+    if (auto fault = FindUnstorableByte(element)) {
+      const TextPoint where = PointOf(text, start + fault->offset);
+      out.elements.push_back({index,
+                              fmt::format("line {}, column {}: {} (record stored escaped)",
+                                          where.line, where.column, fault->Describe()),
+                              std::string(element)});
+      out.text.append(text.data() + copied, start - copied);
+      out.text += "null";
+      copied = start + element.size();
+    }
+    if (text[p] == ']') break;
+    ++p;  // the comma
+  }
+  out.text.append(text.data() + copied, text.size() - copied);
+  if (auto rest = FindUnstorableByte(out.text)) {
+    return cannot_split("it lies outside the array's elements");
+  }
+  return out;
+}
+
+}  // namespace sluice::warehouse
