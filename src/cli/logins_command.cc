@@ -167,7 +167,8 @@ void AddLoginsCommand(CLI::App& app, int* exit_code) {
   run->add_option("--sqs-endpoint", flags->endpoint, "SQS endpoint (default: $AWS_ENDPOINT_URL)");
   auto* queue =
       run->add_option("--queue", flags->queue, "Queue name or URL")->capture_default_str();
-  run->add_option("--file", flags->file, "Read NDJSON messages from a file instead of SQS")
+  run->add_option("--file", flags->file,
+                  "Read messages from a file (a JSON array or NDJSON) instead of SQS")
       ->check(CLI::ExistingFile)
       ->excludes(queue);
   run->add_option("--table", flags->table, "Target table; rejects go to <table>_rejects")

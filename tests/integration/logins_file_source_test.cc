@@ -84,5 +84,45 @@ TEST_F(LoginsFileSource, TwoProcessesOnOneFileNeverStoreALineTwice) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins_rejects"), "200");
 }
 
+// Case: a JSON array file, which `queue send` accepts, made every line a reject and exit 0. It
+// is read as its elements, resumes by element, and a broken one fails before storing anything.
+TEST_F(LoginsFileSource, AJsonArrayFileIsReadAsItsElements) {
+  {
+    std::ofstream out(path_);
+    out << "[\n";
+    for (int i = 0; i < 50; ++i) {
+      out << (i ? ",\n" : "") << "  {\"user_id\": \"u" << i << "\", \"app_version\": \"1.0\"}";
+    }
+    out << ",\n  \"not an object\"\n]\n";
+  }
+  RunResult first =
+      RunSluice({"logins", "run", "--file", path_, "--key-file", key_, "--batch-size", "7"}, url());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("51 messages: 50 stored in user_logins, 1 rejected"), std::string::npos)
+      << first.out;
+  EXPECT_EQ(Scalar("SELECT count(DISTINCT user_id) FROM user_logins"), "50");
+  EXPECT_EQ(Scalar("SELECT reason FROM user_logins_rejects"),
+            "the body is a string, not a JSON object");
+  EXPECT_NE(Scalar("SELECT message_id FROM user_logins_rejects").find(":[50]"), std::string::npos);
+  EXPECT_EQ(Scalar("SELECT position FROM sluice_checkpoints"), "51");
+  RunResult again = Run();
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("0 messages: 0 stored"), std::string::npos) << again.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "50");
+}
+
+TEST_F(LoginsFileSource, ABrokenJsonArrayFailsBeforeAnythingIsStored) {
+  {
+    std::ofstream out(path_);
+    out << "[{\"user_id\": \"u1\"},\n {\"user_id\": \"u2\"}\n";  // no closing bracket
+  }
+  RunResult run = Run();
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("not a well-formed JSON array"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("byte offset"), std::string::npos) << run.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "0");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins_rejects"), "0");
+}
+
 }  // namespace
 }  // namespace sluice::logins

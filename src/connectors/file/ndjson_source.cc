@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "formats/json_record_stream.h"
+
 namespace sluice {
 
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
@@ -19,11 +21,37 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
   char resolved[PATH_MAX];
   std::string absolute = ::realpath(path.c_str(), resolved) ? resolved : path;
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  int c;
+  while ((c = std::fgetc(file)) == ' ' || c == '\t' || c == '\n' || c == '\r') {
+  }
+  const bool is_array = c == '[';
+  std::rewind(file);
   // The checkpoint names the file by path and inode: another file written to the same path
-  // (a rotation) starts from its first line rather than from the old file's checkpoint.
-  return std::unique_ptr<NdjsonFileSource>(
-      new NdjsonFileSource(file, "file:" + absolute + ":", mtime_ms,
-                           fmt::format("file:{}#inode={}", absolute, st.st_ino)));
+  // (a rotation) starts from its first line rather than from the old file's checkpoint. An
+  // array counts elements, not lines, so its checkpoint is another one.
+  std::unique_ptr<NdjsonFileSource> source(new NdjsonFileSource(
+      file, "file:" + absolute + ":", mtime_ms,
+      fmt::format("file:{}#inode={}{}", absolute, st.st_ino, is_array ? "#array" : "")));
+  if (is_array) {
+    source->is_array_ = true;
+    // The same reading as `queue send`: each element without the blanks outside its strings.
+    Status read = ForEachRawJsonRecord(
+        path, kMaxArrayElementBytes, [&](const RawJsonRecord& record) -> Status {
+          if (record.oversized) {
+            return InvalidArgument(
+                fmt::format("{} is {} bytes, over the {} MiB a message from a file may have",
+                            record.position.ToString(), record.size, kMaxArrayElementBytes >> 20));
+          }
+          source->elements_.emplace_back(record.text);
+          return Status::Ok();
+        });
+    if (!read.ok()) {
+      return Status(read.code(), fmt::format("{}: {} (a file starting with '[' is read as one "
+                                             "JSON array; NDJSON has one message per line)",
+                                             path, read.message()));
+    }
+  }
+  return source;
 }
 
 NdjsonFileSource::~NdjsonFileSource() {
@@ -36,6 +64,24 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  if (is_array_) {
+    while (!done_ && batch.size() < max) {
+      if (line_ == elements_.size()) {
+        done_ = true;
+        break;
+      }
+      const uint64_t index = line_++;
+      if (line_ <= skip_through_) continue;
+      batch.push_back(InboundMessage{fmt::format("{}[{}]", id_prefix_, index),
+                                     std::move(elements_[index]),
+                                     {},
+                                     sent_ms_,
+                                     now,
+                                     line_});
+      std::string().swap(elements_[index]);
+    }
+    return batch;
+  }
   while (!done_ && batch.size() < max) {
     ssize_t n = ::getline(&buffer_, &capacity_, file_);
     if (n < 0) {
@@ -48,7 +94,10 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
     std::string_view text(buffer_, static_cast<size_t>(n));
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
       text.remove_suffix(1);
-    if (text.empty() || line_ <= skip_through_) continue;
+    // Blank lines are no messages, as `queue send` skips them too.
+    if (text.find_first_not_of(" \t") == std::string_view::npos || line_ <= skip_through_) {
+      continue;
+    }
     batch.push_back(InboundMessage{
         id_prefix_ + std::to_string(line_), std::string(text), {}, sent_ms_, now, line_});
   }

@@ -1,11 +1,17 @@
-// Messages from an NDJSON file, one per line: the same job as from a queue, for backfills and
-// benchmarks. A message's id is the file and line; progress is a checkpoint (the last committed
-// line), so a re-run, or a run after a crash, adds nothing twice.
+// Messages from a file: the same job as from a queue, for backfills and benchmarks. The file is
+// read as `queue send` reads it: a JSON array when its first non-blank byte is '[' (each element
+// one message), else NDJSON (each non-blank line one message). A message's id is the file and
+// its line ("file:/path:7") or array index ("file:/path:[6]"); progress is a checkpoint (the
+// last committed line, or element counted from 1), so a re-run, or a run after a crash, adds
+// nothing twice. NDJSON streams; an array is checked whole before the first message, so a file
+// that is not a well-formed array fails up front instead of turning into rejects, and its
+// elements are held in memory (about the file's size).
 #pragma once
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pipeline/message_source.h"
 
@@ -15,6 +21,9 @@ class NdjsonFileSource : public MessageSource {
  public:
   static Result<std::unique_ptr<NdjsonFileSource>> Open(const std::string& path);
   ~NdjsonFileSource() override;
+
+  // Elements of an array file larger than this fail Open (a message this large is a mistake).
+  static constexpr size_t kMaxArrayElementBytes = 64 << 20;
 
   std::vector<InboundMessage> NextBatch(size_t max, std::chrono::milliseconds linger) override;
   bool Finished() const override { return done_; }
@@ -36,7 +45,9 @@ class NdjsonFileSource : public MessageSource {
   std::string id_prefix_;
   int64_t sent_ms_;  // the file's modification time stands in for a send time
   std::string checkpoint_name_;
-  uint64_t line_ = 0;
+  bool is_array_ = false;
+  std::vector<std::string> elements_;  // an array file's elements, moved out as handed out
+  uint64_t line_ = 0;                  // lines, or elements, read so far
   uint64_t skip_through_ = 0;
   char* buffer_ = nullptr;
   size_t capacity_ = 0;

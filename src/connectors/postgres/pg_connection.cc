@@ -30,6 +30,14 @@ std::string TrimMessage(const char* message) {
   return Redact(m);
 }
 
+// libpq's last error on `conn`, never empty: an error must always say something.
+std::string ConnectionMessage(PGconn* conn) {
+  std::string m = TrimMessage(PQerrorMessage(conn));
+  if (!m.empty()) return m;
+  return PQstatus(conn) == CONNECTION_OK ? "no reason given by libpq"
+                                         : "the connection to the server was lost";
+}
+
 // Server notices ("relation already exists, skipping") are for debugging, not for the user's
 // terminal, where libpq would print them by default.
 void RouteNoticeToLog(void*, const char* message) {
@@ -84,10 +92,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (!conn) return Unavailable("cannot allocate a PostgreSQL connection");
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = TrimMessage(PQerrorMessage(conn));
+    std::string message = ConnectionMessage(conn);
     PQfinish(conn);
-    return Unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", Redact(url),
-                                   message.empty() ? "no reason given by libpq" : message));
+    return Unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", Redact(url), message));
   }
   std::unique_ptr<PgConnection> connection(new PgConnection(conn));
   RETURN_IF_ERROR(connection->SetUpSession());
@@ -118,9 +125,8 @@ Status PgConnection::ReconnectIfBroken() {
   if (!broken()) return Status::Ok();
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = TrimMessage(PQerrorMessage(conn_));
-    return Unavailable(fmt::format("reconnecting to PostgreSQL failed: {}",
-                                   message.empty() ? "no reason given by libpq" : message));
+    return Unavailable(
+        fmt::format("reconnecting to PostgreSQL failed: {}", ConnectionMessage(conn_)));
   }
   RETURN_IF_ERROR(SetUpSession());
   for (const auto& [name, sql] : prepared_) {
@@ -253,8 +259,8 @@ Status PgConnection::CopyBegin(std::string_view copy_sql, std::string_view what)
 
 Status PgConnection::CopyPut(std::string_view data) {
   if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
-    return DatabaseError(fmt::format("{}: sending COPY data failed: {}", copy_what_,
-                                     TrimMessage(PQerrorMessage(conn_))));
+    return DatabaseError(
+        fmt::format("{}: sending COPY data failed: {}", copy_what_, ConnectionMessage(conn_)));
   }
   return Status::Ok();
 }
@@ -262,7 +268,7 @@ Status PgConnection::CopyPut(std::string_view data) {
 Status PgConnection::CopyEnd() {
   if (PQputCopyEnd(conn_, nullptr) != 1) {
     return DatabaseError(
-        fmt::format("{}: ending COPY failed: {}", copy_what_, TrimMessage(PQerrorMessage(conn_))));
+        fmt::format("{}: ending COPY failed: {}", copy_what_, ConnectionMessage(conn_)));
   }
   Status status;
   // The COPY's own result, then the end of the command.
@@ -286,8 +292,7 @@ Status PgConnection::CopyOut(std::string_view copy_sql, std::string_view what,
     if (status.ok()) status = fn(line);  // after a failure, keep reading to end the COPY
     PQfreemem(buffer);
   }
-  if (n == -2)
-    return DatabaseError(fmt::format("{}: {}", what, TrimMessage(PQerrorMessage(conn_))));
+  if (n == -2) return DatabaseError(fmt::format("{}: {}", what, ConnectionMessage(conn_)));
   while (PGresult* raw = PQgetResult(conn_)) {
     PgResult r(raw);
     if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) status = ErrorFrom(raw, what);

@@ -90,8 +90,10 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
     ASSIGN_OR_RETURN(checkpoint.from, sink.ReadCheckpoint(checkpoint_name));
     source.SkipThrough(checkpoint.from);
     if (checkpoint.from > 0) {
-      LogInfo("{} resumes after line {}, its committed checkpoint", checkpoint_name,
-              checkpoint.from);
+      LogInfo(
+          "{} resumes after message {} (a line, or an array element), its committed "
+          "checkpoint",
+          checkpoint_name, checkpoint.from);
     }
   }
 

@@ -138,7 +138,7 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
     return outcome;
   } else if (moved->rows() == 0) {
     st = Status(StatusCode::kAlreadyExists,
-                fmt::format("{}: another process has loaded this source past line {}; "
+                fmt::format("{}: another process has loaded this source past message {}; "
                             "stopping so nothing is stored twice",
                             checkpoint->name, checkpoint->from));
   }

@@ -1,0 +1,99 @@
+// The file source reads a file as `queue send` does: a JSON array's elements, or NDJSON lines.
+#include "connectors/file/ndjson_source.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace sluice {
+namespace {
+
+std::string Write(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/ndjson_source_" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+std::vector<InboundMessage> ReadAll(NdjsonFileSource& source) {
+  std::vector<InboundMessage> all;
+  while (!source.Finished()) {
+    for (auto& m : source.NextBatch(2, {}))
+      all.push_back(std::move(m));
+  }
+  return all;
+}
+
+// Case: `logins run --file` on a JSON array (which `queue send` accepts) made every line a
+// reject. An array file is read as its elements.
+TEST(NdjsonFileSource, AJsonArrayIsReadAsItsElements) {
+  const std::string path = Write("array.json",
+                                 "  [\n  {\"user_id\": \"a 1\",\n   \"n\": 1e400},\n"
+                                 "  [1, 2],\n  {\"user_id\":\"a3\"}\n]\n");
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  EXPECT_NE((*source)->CheckpointName().find("#array"), std::string::npos);
+  auto all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].body, R"({"user_id":"a 1","n":1e400})");
+  EXPECT_EQ(all[1].body, "[1,2]");
+  EXPECT_EQ(all[2].body, R"({"user_id":"a3"})");
+  EXPECT_EQ(all[2].sequence, 3u);
+  EXPECT_TRUE(all[2].id.ends_with(".json:[2]")) << all[2].id;
+  EXPECT_TRUE((*source)->Close().ok());
+
+  // A resumed run starts after the committed checkpoint, counted in elements.
+  auto again = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(again.ok());
+  (*again)->SkipThrough(2);
+  auto rest = ReadAll(**again);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].sequence, 3u);
+  std::remove(path.c_str());
+}
+
+TEST(NdjsonFileSource, ABrokenArrayFailsUpFrontNamingWhere) {
+  for (const char* text : {"[{\"user_id\": \"a\"},\n{\"user_id\": \"b\"", "[{\"a\":1},,{}]",
+                           "[{\"a\":1}] {\"b\":2}\n", "[{\"a\": \"unterminated}]"}) {
+    const std::string path = Write("broken.json", text);
+    auto source = NdjsonFileSource::Open(path);
+    ASSERT_FALSE(source.ok()) << text;
+    EXPECT_NE(source.status().message().find(path + ": "), std::string::npos);
+    EXPECT_NE(source.status().message().find("byte offset"), std::string::npos)
+        << source.status().message();
+    EXPECT_NE(source.status().message().find("read as one JSON array"), std::string::npos);
+    std::remove(path.c_str());
+  }
+}
+
+TEST(NdjsonFileSource, NdjsonIsStillOneMessagePerLine) {
+  const std::string path = Write("lines.ndjson", "{\"user_id\":\"a\"}\n\nnot json\r\n{\"x\":[1]}");
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  EXPECT_EQ((*source)->CheckpointName().find("#array"), std::string::npos);
+  auto all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].body, "not json");
+  EXPECT_EQ(all[1].sequence, 3u);
+  EXPECT_TRUE(all[2].id.ends_with(".ndjson:4")) << all[2].id;
+  std::remove(path.c_str());
+}
+
+TEST(NdjsonFileSource, AnEmptyFileHasNoMessages) {
+  for (const char* text : {"", "\n \n", "[]", " [ ]\n"}) {
+    const std::string path = Write("empty.json", text);
+    auto source = NdjsonFileSource::Open(path);
+    ASSERT_TRUE(source.ok()) << source.status().message();
+    EXPECT_TRUE(ReadAll(**source).empty()) << text;
+    std::remove(path.c_str());
+  }
+}
+
+TEST(NdjsonFileSource, AMissingFileSaysWhy) {
+  auto source = NdjsonFileSource::Open(::testing::TempDir() + "/no-such-file.ndjson");
+  ASSERT_FALSE(source.ok());
+  EXPECT_NE(source.status().message().find("No such file"), std::string::npos)
+      << source.status().message();
+}
+
+}  // namespace
+}  // namespace sluice
