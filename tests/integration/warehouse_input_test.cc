@@ -184,6 +184,17 @@ TEST_F(WarehouseInput, AmbiguousCsvHeadersFailTheFileAndLoadNothing) {
   EXPECT_EQ(Scalar("SELECT title FROM movies"), "A");
 }
 
+TEST_F(WarehouseInput, ReasonsNameTheFieldButNeverQuoteTheValue) {
+  auto path = WriteTempFile("a.ndjson",
+                            "{\"metadata\":{\"name\":\"A\",\"birth_date\":\" 1999-02-30 \"}}\n"
+                            "{\"metadata\":{\"name\":\"B\",\"died_at\":\"secret@x.org\"}}\n");
+  auto report = Load("author", path);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(Scalar("SELECT string_agg(reason, ' | ' ORDER BY id) FROM load_rejects"),
+            "birth_date is not a valid calendar date | died_at is not a date (expected "
+            "YYYY-MM-DD)");
+}
+
 TEST_F(WarehouseInput, AmbiguousJsonKeysRejectTheRecord) {
   auto path = WriteTempFile("k.ndjson",
                             "{\"name\":\"A\",\"name\":\"B\"}\n"

@@ -116,9 +116,12 @@ class RowBuilder {
   // data: "duration_mins is not an integer (32-bit)".
   static std::string FieldReason(std::string_view column, std::string_view value,
                                  std::string_view error) {
-    const std::string quoted = fmt::format("'{}' ", value);
-    if (error.substr(0, quoted.size()) == quoted) {
-      return fmt::format("{} {}", column, error.substr(quoted.size()));
+    // Parsers quote the value, or the value with its blanks trimmed, at the start.
+    for (std::string_view v : {value, TrimBlanks(value)}) {
+      const std::string quoted = fmt::format("'{}' ", v);
+      if (error.substr(0, quoted.size()) == quoted) {
+        return fmt::format("{} {}", column, error.substr(quoted.size()));
+      }
     }
     if (error.substr(0, 3) == "is " || error.substr(0, 9) == "contains ") {
       return fmt::format("{} {}", column, error);
