@@ -34,35 +34,37 @@ Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
           line, folded[i], i + 1, j + 1, map.names[i], map.names[j]));
     }
   }
+  // Columns the model does not know, named by number: "column 3 'titel'".
+  std::string unknown;
+  for (size_t i = 0; i < folded.size(); ++i) {
+    const bool known = std::any_of(model.fields.begin(), model.fields.end(),
+                                   [&](const ModelField& f) { return f.csv_header == folded[i]; });
+    if (!known) {
+      unknown += fmt::format("{}column {} '{}'", unknown.empty() ? "" : ", ", i + 1, map.names[i]);
+    }
+  }
   for (const auto& field : model.fields) {
     auto it = std::find(folded.begin(), folded.end(), field.csv_header);
     if (it == folded.end()) {
       std::string found;
       for (const auto& h : map.names)
         found += (found.empty() ? "" : ", ") + h;
-      return InvalidArgument(fmt::format("line {}: the header has no column '{}' (found: {})", line,
-                                         field.csv_header, found));
+      std::string message = fmt::format("line {}: the header has no column '{}' (found: {})", line,
+                                        field.csv_header, found);
+      if (!unknown.empty())
+        message += fmt::format("; not columns of model {}: {}", model.name, unknown);
+      return InvalidArgument(message);
     }
     map.source_index.push_back(static_cast<size_t>(it - folded.begin()));
   }
-  if (!allow_extra_columns) {
-    std::string extra;
-    for (size_t i = 0; i < folded.size(); ++i) {
-      if (std::find(map.source_index.begin(), map.source_index.end(), i) !=
-          map.source_index.end()) {
-        continue;
-      }
-      extra += fmt::format("{}column {} '{}'", extra.empty() ? "" : ", ", i + 1, map.names[i]);
-    }
-    if (!extra.empty()) {
-      std::string known;
-      for (const auto& f : model.fields)
-        known += (known.empty() ? "" : ", ") + f.csv_header;
-      return InvalidArgument(fmt::format(
-          "line {}: the header has {} beside the columns of model {} ({}): a misspelt column "
-          "or a different file? Rename it, or pass --ignore-extra-columns to load without it",
-          line, extra, model.name, known));
-    }
+  if (!allow_extra_columns && !unknown.empty()) {
+    std::string known;
+    for (const auto& f : model.fields)
+      known += (known.empty() ? "" : ", ") + f.csv_header;
+    return InvalidArgument(fmt::format(
+        "line {}: the header has {} beside the columns of model {} ({}): a misspelt column "
+        "or a different file? Rename it, or pass --ignore-extra-columns to load without it",
+        line, unknown, model.name, known));
   }
   return map;
 }
