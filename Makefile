@@ -6,6 +6,8 @@ ASAN_BUILD_DIR ?= build-asan
 CMAKE_FLAGS    ?=
 JOBS           ?= $(shell nproc)
 SERVICES_ENV    = eval "$$(scripts/services up)"
+# Nothing run from here asks a cloud metadata address for credentials (tests, demo, bench).
+export AWS_EC2_METADATA_DISABLED = true
 
 .PHONY: all deps build build-asan services services-down test test-unit test-asan demo bench cases \
         format format-check fuzz clean

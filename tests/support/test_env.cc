@@ -119,11 +119,16 @@ int Spawn(const std::vector<std::string>& args, const std::string& pg_url,
   argv.push_back(nullptr);
 
   std::vector<std::string> env_store;
+  bool metadata_setting = false;
   for (char** e = environ; *e; ++e) {
     if (std::string_view(*e).starts_with("SLUICE_PG_URL=")) continue;
+    metadata_setting |= std::string_view(*e).starts_with("AWS_EC2_METADATA_DISABLED=");
     env_store.emplace_back(*e);
   }
   if (!pg_url.empty()) env_store.push_back("SLUICE_PG_URL=" + pg_url);
+  // A spawned sluice without keys must not ask 169.254.169.254 for a role, even when the test
+  // binary runs outside `make test` or ctest (which set this too); a test may still say false.
+  if (!metadata_setting) env_store.push_back("AWS_EC2_METADATA_DISABLED=true");
   std::vector<char*> envp;
   for (auto& e : env_store)
     envp.push_back(e.data());
