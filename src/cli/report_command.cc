@@ -77,6 +77,8 @@ int RunReport(const ReportFlags& flags) {
   if (!pg_url.ok()) return Fail(pg_url.status());
   auto mysql_url = ResolveMysqlUrl(flags.mysql);
   if (!mysql_url.ok()) return Fail(mysql_url.status());
+  // A malformed URL or an unknown parameter is bad usage, found before anything connects.
+  if (auto parsed = ParseMysqlUrl(*mysql_url); !parsed.ok()) return Fail(parsed.status());
   auto s3 = MakeS3Client(flags.s3_endpoint, flags.addressing);
   if (!s3.ok()) return Fail(s3.status());
   // Without PostgreSQL nothing can be recorded: the error is all there is.

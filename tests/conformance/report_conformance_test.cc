@@ -550,5 +550,71 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
   EXPECT_FALSE(s3_->HeadObject(bucket_, key)->has_value());
 }
 
+// The MySQL URL's parameters: an unknown one is bad usage before anything connects; TLS asked
+// of a server without it fails the run, recorded, instead of reading in plain text.
+TEST_F(ReportTest, MysqlUrlParametersAreHonouredOrRefused) {
+  CreateTables();
+  const std::string mysql = std::getenv("SLUICE_MYSQL_URL");
+  RunResult unknown = Report("2024-03-01", {"--mysql", mysql + "?ssl-mode=REQUIRED&sslmode=on"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+  EXPECT_NE(unknown.err.find("parameter 'sslmode' is not known"), std::string::npos) << unknown.err;
+  EXPECT_EQ(Scalar("SELECT to_regclass('reports_generated') IS NULL"), "t");
+
+  auto have_ssl = [&] {
+    std::string value;
+    EXPECT_TRUE(mysql_
+                    ->Stream("SELECT @@have_ssl", "have_ssl",
+                             [&](const MysqlRow& row) {
+                               value = std::string(row[0].value_or(""));
+                               return Status::Ok();
+                             })
+                    .ok());
+    return value;
+  }();
+  if (have_ssl == "YES") GTEST_SKIP() << "the local server offers TLS";
+  RunResult required = Report("2024-03-01", {"--mysql", mysql + "?ssl-mode=REQUIRED"});
+  EXPECT_EQ(required.exit_code, 1) << required.err;
+  EXPECT_NE(required.err.find("ssl-mode=REQUIRED, but the server does not offer TLS"),
+            std::string::npos)
+      << required.err;
+  EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
+}
+
+// A reader whose connection is lost before its first row reconnects and reads its part whole.
+TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
+  CreateTables();
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
+                             "'2024-02-10'), (1, 2, '2024-02-10')",
+                         "completions")
+                  .ok());
+  const std::string mysql_url = std::getenv("SLUICE_MYSQL_URL");
+  auto victim = MysqlConnection::Connect(mysql_url);
+  ASSERT_TRUE(victim.ok());
+  std::string id;
+  ASSERT_TRUE((*victim)
+                  ->Stream("SELECT CONNECTION_ID()", "id",
+                           [&](const MysqlRow& row) {
+                             id = std::string(*row[0]);
+                             return Status::Ok();
+                           })
+                  .ok());
+  ASSERT_TRUE(mysql_->Exec("KILL " + id, "kill").ok());
+  ReportRequest request;
+  std::string error;
+  ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
+  request.bucket = bucket_;
+  request.completions_table = table_;
+  request.mysql_url = mysql_url;
+  request.read_connections = 1;
+  ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
+  auto done = RunDailyLessons(conn(), **victim, *s3_, request);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
+            "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,2\n");
+}
+
 }  // namespace
 }  // namespace sluice::report

@@ -1,13 +1,15 @@
 #include "connectors/mysql/mysql_connection.h"
 
+#include <errmsg.h>
 #include <fmt/format.h>
 #include <mysql.h>
 
-#include <charconv>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
+#include "connectors/mysql/mysql_tls_probe.h"
 #include "core/secrets.h"
-#include "core/strings.h"
 
 namespace sluice {
 namespace {
@@ -34,73 +36,93 @@ ColumnType TypeOf(const MYSQL_FIELD& field) {
 
 }  // namespace
 
-Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "mysql://";
-  if (!url.starts_with(kScheme) && !url.starts_with("mariadb://")) {
-    return InvalidArgument(fmt::format(
-        "'{}' is not a MySQL URL (mysql://user:password@host:port/database)", RedactUrl(url)));
-  }
-  // Whitespace and control characters are not URL characters; accepting them would also let a
-  // password hide from redaction, which ends a URL at the first space.
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return InvalidArgument("the MySQL URL contains whitespace or a control character");
-    }
-  }
-  std::string_view rest = std::string_view(url).substr(url.find("://") + 3);
-  MysqlUrl out;
-  // The authority ends at the first '/', '?' or '#' (RFC 3986); its last '@' ends the userinfo.
-  const size_t authority_end = rest.find_first_of("/?#");
-  size_t at = rest.substr(0, authority_end).rfind('@');
-  if (at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    size_t colon = userinfo.find(':');
-    out.user = PercentDecode(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) out.password = PercentDecode(userinfo.substr(colon + 1));
-    rest.remove_prefix(at + 1);
-  }
-  const size_t host_end = rest.find_first_of("/?#");
-  std::string_view hostport = rest.substr(0, host_end);
-  if (host_end != std::string_view::npos && rest[host_end] == '/') {
-    std::string_view db = rest.substr(host_end + 1);
-    out.database = PercentDecode(db.substr(0, db.find_first_of("?#")));
-  }
-  size_t colon = hostport.rfind(':');
-  if (colon != std::string_view::npos) {
-    std::string_view port = hostport.substr(colon + 1);
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
-    if (ec != std::errc() || end != port.data() + port.size() || out.port == 0 ||
-        out.port > 65535) {
-      return InvalidArgument(fmt::format("'{}' has a bad port", RedactUrl(url)));
-    }
-    hostport = hostport.substr(0, colon);
-  }
-  if (!hostport.empty()) out.host = hostport;
-  return out;
-}
-
 Result<std::string> ResolveMysqlUrl(const std::string& flag_value) {
   if (!flag_value.empty()) return flag_value;
   if (const char* env = std::getenv("SLUICE_MYSQL_URL"); env && *env) return std::string(env);
   return InvalidArgument("no MySQL connection: pass --mysql mysql://... or set SLUICE_MYSQL_URL");
 }
 
+namespace {
+
+// Errors of a server out of reach, going away or out of connections: worth trying again.
+bool IsTransient(unsigned error) {
+  return error == CR_CONNECTION_ERROR || error == CR_CONN_HOST_ERROR ||
+         error == CR_SERVER_GONE_ERROR || error == CR_SERVER_LOST || error == 1040 /* too many */;
+}
+
+Result<MYSQL*> ConnectOnce(const std::string& url, const MysqlUrl& parts) {
+  const std::string where = fmt::format("cannot connect to MySQL at {}", RedactUrl(url));
+  const bool verify =
+      parts.ssl_mode == MysqlSslMode::kVerifyCa || parts.ssl_mode == MysqlSslMode::kVerifyIdentity;
+  if (parts.ssl_mode == MysqlSslMode::kRequired) {
+    // Without verification libmariadb would carry on in plain text: ask before logging in.
+    auto offers = MysqlServerOffersTls(parts.host, parts.port, parts.connect_timeout_seconds);
+    if (!offers.ok())
+      return Status(offers.status().code(),
+                    fmt::format("{}: {}", where, offers.status().message()));
+    if (!*offers) {
+      return DatabaseError(fmt::format(
+          "{}: ssl-mode=REQUIRED, but the server does not offer TLS (nothing was sent to it)",
+          where));
+    }
+  }
+  MYSQL* conn = mysql_init(nullptr);
+  if (!conn) return Internal("cannot allocate a MySQL connection");
+  unsigned timeout = parts.connect_timeout_seconds;
+  mysql_optionsv(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  // libmariadb takes "localhost" for its default Unix socket whatever the port: TCP unless a
+  // socket is asked for by name.
+  unsigned protocol = parts.socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
+  mysql_optionsv(conn, MYSQL_OPT_PROTOCOL, &protocol);
+  my_bool on = 1;
+  // libmariadb 3.3: "enforce" means TLS when the server offers it; only a verified
+  // certificate makes a server without TLS an error.
+  if (parts.ssl_mode != MysqlSslMode::kDisabled) mysql_optionsv(conn, MYSQL_OPT_SSL_ENFORCE, &on);
+  if (verify) mysql_optionsv(conn, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+  if (!parts.ssl_ca.empty()) mysql_optionsv(conn, MYSQL_OPT_SSL_CA, parts.ssl_ca.c_str());
+  if (!parts.ssl_capath.empty()) {
+    mysql_optionsv(conn, MYSQL_OPT_SSL_CAPATH, parts.ssl_capath.c_str());
+  }
+  if (!parts.ssl_cert.empty()) mysql_optionsv(conn, MYSQL_OPT_SSL_CERT, parts.ssl_cert.c_str());
+  if (!parts.ssl_key.empty()) mysql_optionsv(conn, MYSQL_OPT_SSL_KEY, parts.ssl_key.c_str());
+  if (!mysql_real_connect(conn, parts.socket.empty() ? parts.host.c_str() : "localhost",
+                          parts.user.c_str(), parts.password.c_str(),
+                          parts.database.empty() ? nullptr : parts.database.c_str(), parts.port,
+                          parts.socket.empty() ? nullptr : parts.socket.c_str(),
+                          CLIENT_MULTI_STATEMENTS)) {
+    const unsigned error = mysql_errno(conn);
+    std::string message = fmt::format("{}: {}", where, Redact(mysql_error(conn)));
+    mysql_close(conn);
+    return IsTransient(error) ? Unavailable(std::move(message)) : DatabaseError(std::move(message));
+  }
+  if (parts.ssl_mode >= MysqlSslMode::kRequired && mysql_get_ssl_cipher(conn) == nullptr) {
+    mysql_close(conn);
+    return DatabaseError(fmt::format("{}: ssl-mode={}, but the connection is not encrypted", where,
+                                     MysqlSslModeName(parts.ssl_mode)));
+  }
+  return conn;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(const std::string& url) {
   ASSIGN_OR_RETURN(MysqlUrl parts, ParseMysqlUrl(url));
   RegisterSecret(parts.password);
-  MYSQL* conn = mysql_init(nullptr);
-  if (!conn) return Internal("cannot allocate a MySQL connection");
-  unsigned timeout = 10;
-  mysql_optionsv(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-  if (!mysql_real_connect(conn, parts.host.c_str(), parts.user.c_str(), parts.password.c_str(),
-                          parts.database.empty() ? nullptr : parts.database.c_str(), parts.port,
-                          nullptr, CLIENT_MULTI_STATEMENTS)) {
-    std::string message = Redact(mysql_error(conn));
-    mysql_close(conn);
-    return Unavailable(fmt::format("cannot connect to MySQL at {}: {}", RedactUrl(url), message));
+  constexpr int kAttempts = 4;  // waits of 0.25, 0.5 and 1 s between them
+  Status last;
+  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    auto conn = ConnectOnce(url, parts);
+    if (conn.ok()) {
+      mysql_set_character_set(*conn, "utf8mb4");
+      return std::unique_ptr<MysqlConnection>(new MysqlConnection(*conn));
+    }
+    last = conn.status();
+    if (last.code() != StatusCode::kUnavailable) break;
+    if (attempt < kAttempts) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250) * (1 << (attempt - 1)));
+    }
   }
-  mysql_set_character_set(conn, "utf8mb4");
-  return std::unique_ptr<MysqlConnection>(new MysqlConnection(conn));
+  return last;
 }
 
 MysqlConnection::~MysqlConnection() {
@@ -108,7 +130,12 @@ MysqlConnection::~MysqlConnection() {
 }
 
 Status MysqlConnection::Error(std::string_view what) {
-  return DatabaseError(fmt::format("{}: {}", what, Redact(mysql_error(conn_))));
+  const unsigned error = mysql_errno(conn_);
+  std::string message = fmt::format("{}: {}", what, Redact(mysql_error(conn_)));
+  if (error == CR_SERVER_GONE_ERROR || error == CR_SERVER_LOST) {
+    return Unavailable(message + " (the connection to MySQL was lost)");
+  }
+  return DatabaseError(std::move(message));
 }
 
 Status MysqlConnection::Exec(std::string_view sql, std::string_view what) {

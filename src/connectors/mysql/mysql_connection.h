@@ -1,6 +1,7 @@
-// A MySQL/MariaDB connection over libmariadb (Connector/C): connection from a mysql:// URL,
-// statements, and results streamed row by row (mysql_use_result), so a read of millions of
-// rows holds one row at a time. Errors name the work and never the password.
+// A MySQL/MariaDB connection over libmariadb (Connector/C): connection from a mysql:// URL
+// (mysql_url.h: TCP to host:port, or a Unix socket only when `socket=` asks; TLS per
+// ssl-mode), statements, and results streamed row by row (mysql_use_result), so a read of
+// millions of rows holds one row at a time. Errors name the work and never the password.
 #pragma once
 
 #include <functional>
@@ -10,23 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/mysql/mysql_url.h"
 #include "core/batch.h"
 #include "core/status.h"
 
 struct st_mysql;
 
 namespace sluice {
-
-struct MysqlUrl {
-  std::string user;
-  std::string password;
-  std::string host = "127.0.0.1";
-  unsigned port = 3306;
-  std::string database;
-};
-
-// Parses mysql://user:password@host:port/database (user and password percent-decoded).
-Result<MysqlUrl> ParseMysqlUrl(const std::string& url);
 
 // The MySQL URL from `--mysql` if given, else SLUICE_MYSQL_URL.
 Result<std::string> ResolveMysqlUrl(const std::string& flag_value);
@@ -36,11 +27,16 @@ using MysqlRow = std::vector<std::optional<std::string_view>>;
 
 class MysqlConnection {
  public:
+  // Connects, retrying for about two seconds while the server cannot be reached, is starting
+  // or has no connection to spare (kUnavailable after the last try). A refused login, a bad
+  // URL (kInvalidArgument) or TLS that ssl-mode asks for and the server lacks is not retried.
   static Result<std::unique_ptr<MysqlConnection>> Connect(const std::string& url);
   ~MysqlConnection();
   MysqlConnection(const MysqlConnection&) = delete;
   MysqlConnection& operator=(const MysqlConnection&) = delete;
 
+  // Statement errors are kDatabase, except a connection lost on the way (CR_SERVER_GONE_ERROR,
+  // CR_SERVER_LOST), which is kUnavailable: worth a new connection.
   Status Exec(std::string_view sql, std::string_view what);
 
   // Runs a query and calls `fn` for each row as it arrives from the server.

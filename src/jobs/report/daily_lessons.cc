@@ -200,17 +200,43 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   std::vector<std::unique_ptr<RangeSpill>> spills;
   std::vector<Status> read_status(queries.size());
   std::vector<uint64_t> unknown(queries.size(), 0);
-  auto read_query = [&](size_t i, MysqlConnection& conn) {
+  auto read_query = [&](size_t i, MysqlConnection& first) {
     RangeSpill& spill = *spills[i];
-    read_status[i] = conn.Stream(queries[i], what, [&](const MysqlRow& row) -> Status {
-      ASSIGN_OR_RETURN(CompletionRow c, ReadCompletionRow(row[0], row[1], row[2], first_day,
-                                                          request.days, request.completions_table));
-      if (no_users || !c.user_id_fits || c.user_id < min_user || c.user_id > max_user) {
-        ++unknown[i];
-        return Status::Ok();
+    MysqlConnection* conn = &first;
+    std::unique_ptr<MysqlConnection> fresh;
+    constexpr int kAttempts = 3;
+    for (int attempt = 1;; ++attempt) {
+      uint64_t rows = 0;
+      read_status[i] = conn->Stream(queries[i], what, [&](const MysqlRow& row) -> Status {
+        ++rows;
+        ASSIGN_OR_RETURN(CompletionRow c,
+                         ReadCompletionRow(row[0], row[1], row[2], first_day, request.days,
+                                           request.completions_table));
+        if (no_users || !c.user_id_fits || c.user_id < min_user || c.user_id > max_user) {
+          ++unknown[i];
+          return Status::Ok();
+        }
+        return spill.Add(c.user_id, c.day);
+      });
+      if (read_status[i].code() != StatusCode::kUnavailable) return;
+      // Rows already spilled cannot be taken back: a read cut off midway fails, saying where.
+      if (rows > 0) {
+        read_status[i] = read_status[i].WithContext(fmt::format(
+            "after {} rows of the window (part {} of {})", rows, i + 1, queries.size()));
+        return;
       }
-      return spill.Add(c.user_id, c.day);
-    });
+      // A connection lost before its first row (a server restart, an idle timeout): a new
+      // connection reads the part whole.
+      if (attempt == kAttempts || request.mysql_url.empty()) return;
+      LogWarn("{}; reading again on a new connection", read_status[i].message());
+      auto reconnected = MysqlConnection::Connect(request.mysql_url);
+      if (!reconnected.ok()) {
+        read_status[i] = reconnected.status();
+        return;
+      }
+      fresh = std::move(reconnected).value();
+      conn = fresh.get();
+    }
   };
   for (size_t i = 0; i < queries.size(); ++i)
     spills.push_back(std::make_unique<RangeSpill>(slices));
