@@ -117,7 +117,8 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   };
   CLI::App* create = queue->add_subcommand("create", "Create a queue (no-op if it exists)");
   common(create);
-  create->add_option("--visibility-timeout", flags->visibility_timeout, "Seconds");
+  create->add_option("--visibility-timeout", flags->visibility_timeout, "Seconds, 0 to 43200")
+      ->check(CLI::Range(0, 43200));
   create
       ->add_option("--max-message-size", flags->max_message_size,
                    "Bytes a message (and a batch) may hold, 1024 to 1048576 (default: SQS's)")
