@@ -361,6 +361,25 @@ TEST_F(ReportTest, UnsignedIdsBeyondInt64AreUnknownUsers) {
             "3");
 }
 
+// The other side: a users table whose ids (numeric) go beyond 64 bits fails, naming them.
+TEST_F(ReportTest, UsersTableIdsBeyondInt64AreNamed) {
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("DROP TABLE mindtickle_users; CREATE TABLE mindtickle_users (user_id "
+                        "numeric PRIMARY KEY, user_name text, active_status text); INSERT INTO "
+                        "mindtickle_users VALUES (1, 'Ann', 'active'), "
+                        "(18446744073709551615, 'Big', 'active')",
+                        "users")
+                  .ok());
+  RunResult run = Report("2024-03-01");
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("mindtickle_users.user_id runs from 1 to 18446744073709551615, which "
+                         "does not fit a 64-bit integer"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
+}
+
 TEST_F(ReportTest, NegativeAndNullUserIdsAreUnknownUsers) {
   CreateTables();
   ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());

@@ -154,9 +154,12 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   int64_t min_user = 0, max_user = 0;
   if (!no_users &&
       (!ParseInt(range.Value(0, 0), &min_user) || !ParseInt(range.Value(0, 1), &max_user))) {
-    return InvalidArgument(fmt::format("{}.user_id is not an integer", request.users_table));
+    // A numeric column can hold ids beyond 64 bits; no completion id can match them here.
+    return DatabaseError(fmt::format(
+        "{}.user_id runs from {} to {}, which does not fit a 64-bit integer", request.users_table,
+        range.Value(0, 0).substr(0, 40), range.Value(0, 1).substr(0, 40)));
   }
-  if (static_cast<uint64_t>(max_user - min_user) >= (uint64_t{1} << 32)) {
+  if (static_cast<uint64_t>(max_user) - static_cast<uint64_t>(min_user) >= (uint64_t{1} << 32)) {
     return InvalidArgument(fmt::format(
         "{}.user_id spans more than 2^32 values; the report handles INT-sized id ranges",
         request.users_table));
@@ -293,7 +296,9 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
         DecodeCopyTextRow(line, &fields);
         int64_t user_id;
         if (fields.size() != 3 || !fields[0] || !ParseInt(*fields[0], &user_id)) {
-          return DatabaseError("an unreadable row of the users table");
+          return DatabaseError(fmt::format(
+              "{}: a row whose user_id ({}) is not a 64-bit integer", request.users_table,
+              fields.empty() || !fields[0] ? "NULL" : fields[0]->substr(0, 40)));
         }
         // A user added since min/max were read has no completions in the spill.
         uint64_t mine = 0;
