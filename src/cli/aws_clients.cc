@@ -1,5 +1,7 @@
 #include "cli/aws_clients.h"
 
+#include "core/names.h"
+
 namespace sluice::cli {
 
 Result<std::unique_ptr<SqsClient>> MakeSqsClient(const std::string& endpoint_flag) {
@@ -17,6 +19,7 @@ Result<std::unique_ptr<S3Client>> MakeS3Client(const std::string& endpoint_flag,
 
 Result<std::string> ResolveQueueUrl(SqsClient& client, const std::string& name) {
   if (name.starts_with("http://") || name.starts_with("https://")) return name;
+  RETURN_IF_ERROR(ValidateSqsQueueName(name, "the queue name"));
   return client.GetQueueUrl(name);
 }
 

@@ -6,6 +6,7 @@
 #include "cli/exit_codes.h"
 #include "connectors/sqs/sqs_limits.h"
 #include "core/log.h"
+#include "core/names.h"
 #include "formats/json_record_stream.h"
 
 namespace sluice::cli {
@@ -25,6 +26,9 @@ int Fail(const Status& status) {
 }
 
 int RunCreate(const QueueFlags& flags) {
+  if (Status valid = ValidateSqsQueueName(flags.name, "the queue name"); !valid.ok()) {
+    return Fail(valid);
+  }
   auto client = MakeSqsClient(flags.endpoint);
   if (!client.ok()) return Fail(client.status());
   auto url = (*client)->CreateQueue(flags.name, flags.visibility_timeout, flags.max_message_size);
