@@ -2,6 +2,7 @@
 // server ended it, and errors that always say something.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -93,6 +94,41 @@ TEST_F(PgSessionTest, AnEndedSessionIsReopenedWithItsStatements) {
   EXPECT_EQ(r->Value(0, 0), "6");
   EXPECT_EQ(Show(pg, "lock_timeout"), "1min");
   EXPECT_EQ(Show(pg, "application_name"), app);
+}
+
+// An idle session the server ended is found before a statement fails: the server's farewell
+// waits on the socket. QueryIdempotent runs on a new session without an error.
+TEST_F(PgSessionTest, AnIdleSessionTheServerEndedIsFoundBeforeAStatementFails) {
+  const std::string app = testing::UniqueName("idle-end");
+  auto c = PgConnection::Connect(UrlWith("application_name=" + app));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  PgConnection& pg = **c;
+  const int pid = PQbackendPID(pg.raw());
+  TerminateSessions(app);
+  // pg_terminate_backend only signals: wait until the backend is gone.
+  for (int i = 0; i < 500 && Scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                                    std::to_string(pid)) != "0";
+       ++i) {
+    usleep(10000);
+  }
+  ASSERT_TRUE(pg.ReconnectIfBroken().ok());
+  EXPECT_NE(PQbackendPID(pg.raw()), pid);
+  auto r = pg.QueryIdempotent("SELECT current_setting('lock_timeout')", {}, "idempotent");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->Value(0, 0), "1min");
+
+  // Ended again, and the statement itself finds out: it runs once more on a new session.
+  const int second = PQbackendPID(pg.raw());
+  TerminateSessions(app);
+  for (int i = 0; i < 500 && Scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                                    std::to_string(second)) != "0";
+       ++i) {
+    usleep(10000);
+  }
+  auto again = pg.QueryIdempotent("SELECT 7", {}, "idempotent");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->Value(0, 0), "7");
+  EXPECT_NE(PQbackendPID(pg.raw()), second);
 }
 
 TEST_F(PgSessionTest, ALockWaitFailsSayingWhatWaitedForWhat) {

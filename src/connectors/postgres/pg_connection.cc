@@ -1,6 +1,7 @@
 #include "connectors/postgres/pg_connection.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -122,6 +123,17 @@ Status PgConnection::SetUpSession() {
 }
 
 Status PgConnection::ReconnectIfBroken() {
+  // An idle session has nothing to read unless the server spoke first: usually its farewell
+  // (terminate, shutdown, idle_session_timeout), else a notice, which libpq keeps for later.
+  if (!broken() && PQtransactionStatus(conn_) != PQTRANS_ACTIVE) {
+    pollfd socket{PQsocket(conn_), POLLIN, 0};
+    if (::poll(&socket, 1, 0) > 0) {
+      // The first read takes the message; the end of the stream shows on the next.
+      for (int i = 0; i < 2 && !broken(); ++i) {
+        if (!PQconsumeInput(conn_)) break;
+      }
+    }
+  }
   if (!broken()) return Status::Ok();
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -139,6 +151,17 @@ Status PgConnection::ReconnectIfBroken() {
       "the PostgreSQL session had ended (server restart, failover or terminated backend); "
       "reconnected");
   return Status::Ok();
+}
+
+Result<PgResult> PgConnection::QueryIdempotent(
+    std::string_view sql, const std::vector<std::optional<std::string>>& params,
+    std::string_view what) {
+  RETURN_IF_ERROR(ReconnectIfBroken());
+  auto result = Query(sql, params, what);
+  if (result.ok() || !broken()) return result;
+  LogWarn("{}; running it again on a new session", result.status().message());
+  RETURN_IF_ERROR(ReconnectIfBroken());
+  return Query(sql, params, what);
 }
 
 PgConnection::~PgConnection() {

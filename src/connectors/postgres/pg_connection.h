@@ -65,11 +65,19 @@ class PgConnection {
   // True once libpq has seen the session end (server restart, failover,
   // pg_terminate_backend, idle timeout): every statement on it would fail.
   bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
-  // Opens a new session with the same parameters if this one is broken, then restores what the
+  // Opens a new session with the same parameters if this one has ended, then restores what the
   // session had: its settings and its prepared statements. Anything else session-scoped (an
   // open transaction, temporary tables) is gone, which is why callers only reconnect between
-  // transactions. Unavailable when the server cannot be reached yet.
+  // transactions. An ended session is one libpq has seen end, or, while idle, one whose
+  // server's farewell (an error and the end of the stream) already waits on the socket; a
+  // session that ended silently is only found by the next statement failing. Unavailable when
+  // the server cannot be reached yet.
   Status ReconnectIfBroken();
+  // Query for a statement that may run twice (a SELECT, an UPDATE to a fixed state): an ended
+  // session is reopened before it, and once more if the statement finds the session gone.
+  Result<PgResult> QueryIdempotent(std::string_view sql,
+                                   const std::vector<std::optional<std::string>>& params,
+                                   std::string_view what);
 
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;

@@ -434,7 +434,7 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
       }
     }
     Status recorded =
-        pg.Query(
+        pg.QueryIdempotent(
               "UPDATE reports_generated SET status = 'failed', error = $2, "
               "finished_at = now(), duration_ms = $3 WHERE report_id = $1",
               {result.report_id, Redact(st.message()), duration_ms}, "recording the failure")
@@ -447,7 +447,7 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
   result.sha256 = writer.sha256_hex();
   result.parts = writer.parts();
   Status recorded =
-      pg.Query(
+      pg.QueryIdempotent(
             "UPDATE reports_generated SET status = 'succeeded', row_count = $2, "
             "byte_size = $3, sha256 = $4, active_users = $5, "
             "unknown_user_completions = $6, finished_at = now(), duration_ms = $7 "
