@@ -185,11 +185,21 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
 Status LoginTransformer::AppendReject(std::string_view message_id, int64_t received_at_micros,
                                       std::string_view reason, std::string_view body,
                                       Batch* rejects) {
+  rejects->column(0).AppendText(message_id);
+  rejects->column(1).AppendInt(received_at_micros);
+  if (body.size() > kMaxKeptRejectBody) {
+    // PostgreSQL holds 1 GB in one value at most, and a batch's bodies share one statement: a
+    // body this large is left where it came from (the message id names the file and line),
+    // and the reject says so, rather than failing its whole batch.
+    rejects->column(2).AppendText(
+        fmt::format("{}; the body, {} bytes, is over the {} MiB a reject keeps and is not stored",
+                    reason, body.size(), kMaxKeptRejectBody >> 20));
+    rejects->column(3).AppendNull();
+    return Status::Ok();
+  }
   masked_.clear();
   Status st = body_masker_.Mask(body, &masked_);
   if (!st.ok()) return st;
-  rejects->column(0).AppendText(message_id);
-  rejects->column(1).AppendInt(received_at_micros);
   rejects->column(2).AppendText(reason);
   rejects->column(3).AppendText(masked_);
   return Status::Ok();

@@ -37,7 +37,13 @@ class LoginTransformer {
   bool Append(std::string_view message_id, std::string_view body, int64_t sent_timestamp_ms,
               Batch* rows, std::string* reason);
 
-  // Appends a reject (LoginRejectSchema); the body is encrypted, since it may hold PII.
+  // A rejected body over this many bytes is not kept (body_encrypted is null; the reason says
+  // so): PostgreSQL holds 1 GB in one value. SQS messages are 1 MiB at most; lines of a file
+  // are not bounded.
+  static constexpr size_t kMaxKeptRejectBody = size_t{64} << 20;
+
+  // Appends a reject (LoginRejectSchema); the body is encrypted, since it may hold PII. A body
+  // over kMaxKeptRejectBody is left out, and the reason says so.
   Status AppendReject(std::string_view message_id, int64_t received_at_micros,
                       std::string_view reason, std::string_view body, Batch* rejects);
 

@@ -164,15 +164,34 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   std::unordered_set<std::string_view> seen;
   std::string reason;
   Status prepare_error;
-  for (;;) {
-    Prepared batch;
-    batch.messages = source.NextBatch(options.batch_size, options.linger);
-    if (batch.messages.empty()) {
+  bool writer_failed = false;
+  while (!writer_failed) {
+    std::vector<InboundMessage> received = source.NextBatch(options.batch_size, options.linger);
+    if (received.empty()) {
       if (source.Finished()) break;
       continue;
     }
+    Prepared batch;
+    batch.messages.reserve(received.size());  // the seen-set views must not move
+    size_t body_bytes = 0;
     seen.clear();
-    for (const auto& m : batch.messages) {
+    for (auto& received_message : received) {
+      if (!batch.messages.empty() &&
+          body_bytes + received_message.body.size() > options.batch_body_bytes) {
+        if (!prepare_error.ok()) break;
+        // The seen-set views point into this batch's messages: forget them before it moves on.
+        seen.clear();
+        if (!prepared.Push(std::move(batch))) {
+          writer_failed = true;
+          break;
+        }
+        batch = Prepared{};
+        batch.messages.reserve(received.size());
+        body_bytes = 0;
+      }
+      body_bytes += received_message.body.size();
+      batch.messages.push_back(std::move(received_message));
+      const InboundMessage& m = batch.messages.back();
       // The same message twice in one batch (a redelivery racing its first copy) is stored once.
       if (!seen.insert(m.id).second) continue;
       if (!transformer.Append(m.id, m.body, m.sent_timestamp_ms, &batch.rows, &reason)) {
@@ -181,11 +200,11 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
         if (!st.ok()) prepare_error = st.WithContext("encrypting a rejected message");
       }
     }
+    if (writer_failed) break;
     if (!prepare_error.ok()) {
       source.Stop();
       break;
     }
-    // The seen-set views point into this batch's messages: forget them before it moves on.
     seen.clear();
     if (!prepared.Push(std::move(batch))) break;  // the writer failed
   }

@@ -16,6 +16,10 @@ struct LoginsRunOptions {
   size_t batch_size = 1000;               // messages per transaction, at most
   std::chrono::milliseconds linger{200};  // how long a batch waits to fill
   int ledger_days = 15;                   // SQS keeps a message 14 days at most
+  // A batch closes early once its messages' bodies pass this many bytes: a batch travels in one
+  // statement whose values, and whose whole Bind message, PostgreSQL holds to 1 GB, and a
+  // rejected body grows by a third encrypted and base64'd.
+  size_t batch_body_bytes = size_t{256} << 20;
 };
 
 struct LoginsRunStats {
