@@ -380,6 +380,27 @@ TEST_F(ReportTest, UsersTableIdsBeyondInt64AreNamed) {
   EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
 }
 
+// A user_id that is no integer at all (a VARCHAR column) fails the run, naming its row, found
+// by its values since the window's read does not carry completion_id.
+TEST_F(ReportTest, AUserIdThatIsNoIntegerNamesItsRow) {
+  CreateTables();
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("ALTER TABLE `" + table_ + "` MODIFY user_id VARCHAR(40); INSERT INTO `" +
+                             table_ +
+                             "` (completion_id, user_id, lesson_id, completion_date) VALUES "
+                             "(5, '1', 1, '2024-02-01'), (6, 'x''; DROP', 1, '2024-02-02')",
+                         "completions")
+                  .ok());
+  for (const char* readers : {"1", "2"}) {
+    RunResult run = Report("2024-03-01", {"--read-connections", readers});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_NE(run.err.find(table_ + " row completion_id=6: user_id 'x'; DROP' is not an integer"),
+              std::string::npos)
+        << run.err;
+  }
+}
+
 TEST_F(ReportTest, NegativeAndNullUserIdsAreUnknownUsers) {
   CreateTables();
   ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());

@@ -14,10 +14,13 @@ class CompletionRowTest : public ::testing::Test {
     std::string error;
     ASSERT_TRUE(ParseDate("2023-08-24", &first_day_, &error));
   }
+  // The row, or the error it makes when its key is `key`.
   Result<CompletionRow> Read(std::optional<std::string_view> user_id,
-                             std::optional<std::string_view> date,
-                             std::optional<std::string_view> key = "17") {
-    return ReadCompletionRow(key, user_id, date, first_day_, 30, "lesson_completion");
+                             std::optional<std::string_view> date, std::string_view key = "17") {
+    CompletionRow row;
+    auto bad = ReadCompletionRow(user_id, date, first_day_, 30, &row);
+    if (bad) return BadCompletionError("lesson_completion", key, *bad);
+    return row;
   }
   int32_t first_day_ = 0;
 };
@@ -65,10 +68,11 @@ TEST_F(CompletionRowTest, DatesNoDayCanHoldNameTheRowColumnAndValue) {
               std::string::npos)
         << r.status().message();
   }
-  auto null_date = Read("1", std::nullopt, std::nullopt);
+  auto null_date = Read("1", std::nullopt, "");
   ASSERT_FALSE(null_date.ok());
-  EXPECT_NE(null_date.status().message().find("completion_id=NULL: completion_date 'NULL'"),
-            std::string::npos);
+  EXPECT_NE(null_date.status().message().find("completion_id=?: completion_date 'NULL'"),
+            std::string::npos)
+      << null_date.status().message();
   // A DATETIME column counts by its date.
   EXPECT_EQ(Read("1", "2023-08-25 23:59:59")->day, 1u);
 }

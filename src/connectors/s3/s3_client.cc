@@ -506,7 +506,8 @@ Status S3ObjectWriter::Finish() {
     EVP_DigestUpdate(sha_.get(), buffer_.data(), buffer_.size());
     FinishDigest();
     st = client_.PutObject(bucket_, key_, buffer_, content_type_, sha256_hex_);
-    if (!st.ok()) st = ResolveFailedPut(st, Md5Hex(buffer_));
+    // An answer that came (a 4xx) is S3's word; only a lost one or a 5xx leaves doubt.
+    if (st.code() == StatusCode::kUnavailable) st = ResolveFailedPut(st, Md5Hex(buffer_));
   } else {
     if (!buffer_.empty()) st = FlushPart();
     Status uploaded = StopUploader();

@@ -135,8 +135,9 @@ std::string MultipartEtag(const std::vector<std::string>& part_etags);
 // is used by one thread at a time: by the uploaders while parts are in flight.
 //
 // A request whose answer is lost (a timeout, a reset, an empty reply) may still have done its
-// work. When the last request, PutObject or CompleteMultipartUpload, fails, Finish() asks S3
-// what happened before it answers: the object at the key is ours when its size and its SHA-256
+// work. When the last request fails (PutObject without an answer or with a 5xx; any failed
+// CompleteMultipartUpload, since a retry of one that went through gets NoSuchUpload), Finish() asks
+// S3 what happened before it answers: the object at the key is ours when its size and its SHA-256
 // metadata (PutObject) or its multipart ETag (the parts' ETags, MultipartEtag) match what was
 // sent; then Finish() succeeds. Otherwise an unfinished upload is aborted (S3 then either
 // aborts it, so it can never complete, or answers NoSuchUpload because the completion got

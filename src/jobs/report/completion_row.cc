@@ -21,45 +21,48 @@ std::string Shown(std::string_view value) {
   return value.size() > kMax ? out + "..." : out;
 }
 
+std::optional<std::string> Copy(std::optional<std::string_view> v) {
+  return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+}
+
 }  // namespace
 
-Result<CompletionRow> ReadCompletionRow(std::optional<std::string_view> completion_id,
-                                        std::optional<std::string_view> user_id,
-                                        std::optional<std::string_view> completion_date,
-                                        int32_t first_day, int days, std::string_view table) {
-  auto error = [&](std::string_view column, std::string_view value, std::string_view why) {
-    return DatabaseError(fmt::format("{} row completion_id={}: {} '{}' {}", table,
-                                     completion_id ? Shown(*completion_id) : "NULL", column,
-                                     Shown(value), why));
-  };
-  CompletionRow row;
+std::optional<BadCompletion> ReadCompletionRow(std::optional<std::string_view> user_id,
+                                               std::optional<std::string_view> completion_date,
+                                               int32_t first_day, int days, CompletionRow* row) {
+  row->user_id_fits = false;
   if (user_id) {
     const std::string_view text = *user_id;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), row.user_id);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), row->user_id);
     const bool whole = !text.empty() && end == text.data() + text.size();
     if (whole && ec == std::errc()) {
-      row.user_id_fits = true;
+      row->user_id_fits = true;
     } else if (!(whole && ec == std::errc::result_out_of_range)) {
-      return error("user_id", text, "is not an integer");
+      return BadCompletion{"user_id", Copy(user_id), "is not an integer"};
     }
-  }
-  if (!completion_date) {
-    // The window's comparison never selects NULL; a view could still send one.
-    return error("completion_date", "NULL", "is not a date");
   }
   int32_t day;
   std::string why;
-  if (!ParseDate(*completion_date, &day, &why)) {
-    return error("completion_date", *completion_date,
-                 "is not a calendar day (MySQL accepts zero months and days and, with "
-                 "ALLOW_INVALID_DATES, days a month does not have): no day of the report can "
-                 "hold it");
+  if (!completion_date || !ParseDate(*completion_date, &day, &why)) {
+    // The window's comparison never selects NULL; a view could still send one.
+    return BadCompletion{"completion_date", Copy(completion_date),
+                         "is not a calendar day (MySQL accepts zero months and days and, with "
+                         "ALLOW_INVALID_DATES, days a month does not have): no day of the report "
+                         "can hold it"};
   }
   if (day < first_day || day - first_day >= days) {
-    return error("completion_date", *completion_date, "lies outside the window it was read for");
+    return BadCompletion{"completion_date", Copy(completion_date),
+                         "lies outside the window it was read for"};
   }
-  row.day = static_cast<uint32_t>(day - first_day);
-  return row;
+  row->day = static_cast<uint32_t>(day - first_day);
+  return std::nullopt;
+}
+
+Status BadCompletionError(std::string_view table, std::string_view completion_id,
+                          const BadCompletion& bad) {
+  return DatabaseError(fmt::format("{} row completion_id={}: {} '{}' {}", table,
+                                   completion_id.empty() ? "?" : Shown(completion_id), bad.column,
+                                   bad.value ? Shown(*bad.value) : "NULL", bad.why));
 }
 
 }  // namespace sluice::report

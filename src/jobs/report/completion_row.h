@@ -1,11 +1,12 @@
-// One row of the report window as MySQL sends it (completion_id, user_id, completion_date, as
-// text), and how it counts. MySQL holds values no PostgreSQL users table can: BIGINT UNSIGNED
-// ids up to 2^64 - 1, and, in its default SQL mode, dates with a zero month or day
-// (2023-09-00) or, with ALLOW_INVALID_DATES, days a month does not have (2023-02-30).
+// One row of the report window as MySQL sends it (user_id, completion_date, as text), and how
+// it counts. MySQL holds values no PostgreSQL users table can: BIGINT UNSIGNED ids up to
+// 2^64 - 1, and, in its default SQL mode, dates with a zero month or day (2023-09-00) or, with
+// ALLOW_INVALID_DATES, days a month does not have (2023-02-30).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -21,13 +22,25 @@ struct CompletionRow {
   uint32_t day = 0;  // offset in the window, below `days`
 };
 
-// Classifies a row of the window [first_day, first_day + days). An error (DatabaseError) names
-// the table, the row's completion_id, the column and its value: a user_id that is not an
-// integer, or a completion_date that is not a calendar day (no day of the report can hold it;
-// the zero date 0000-00-00 sorts before every window, so the window's query never returns it).
-Result<CompletionRow> ReadCompletionRow(std::optional<std::string_view> completion_id,
-                                        std::optional<std::string_view> user_id,
-                                        std::optional<std::string_view> completion_date,
-                                        int32_t first_day, int days, std::string_view table);
+// What makes a row unusable: a user_id that is not an integer, or a completion_date that is
+// not a calendar day (no day of the report can hold it; the zero date 0000-00-00 sorts before
+// every window, so the window's query never returns it).
+struct BadCompletion {
+  std::string column;
+  std::optional<std::string> value;  // as MySQL sent it; nullopt for NULL
+  std::string why;
+};
+
+// Classifies a row of the window [first_day, first_day + days): fills `row` and returns
+// nullopt, or returns what is wrong with it.
+std::optional<BadCompletion> ReadCompletionRow(std::optional<std::string_view> user_id,
+                                               std::optional<std::string_view> completion_date,
+                                               int32_t first_day, int days, CompletionRow* row);
+
+// The error (DatabaseError) for a bad row, naming the table, the row's key, the column and the
+// value (cut short, control characters shown as '?'). `completion_id` is the key's text, or
+// empty when it could not be found.
+Status BadCompletionError(std::string_view table, std::string_view completion_id,
+                          const BadCompletion& bad);
 
 }  // namespace sluice::report
