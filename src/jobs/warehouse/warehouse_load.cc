@@ -24,6 +24,7 @@ namespace {
 
 constexpr size_t kBatchRows = 4096;
 constexpr size_t kRejectsShown = 10;
+constexpr size_t kMaxKeptRecord = size_t{64} << 20;
 
 // Turns source values into typed rows of the model's load schema, and keeps the records that
 // fail, with their reasons, for the rejects table.
@@ -80,8 +81,17 @@ class RowBuilder {
     rejects_.column(0).AppendText(model_.name);
     rejects_.column(1).AppendText(Storable(source_file_));
     rejects_.column(2).AppendText(Storable(position));
-    rejects_.column(3).AppendText(Storable(reason));
-    rejects_.column(4).AppendText(Storable(raw_record));
+    // PostgreSQL holds 1 GB in one value, and escaping can double a record: a record larger
+    // than kMaxKeptRecord stays in its file (position names it), its record null.
+    if (raw_record.size() > kMaxKeptRecord) {
+      rejects_.column(3).AppendText(Storable(fmt::format(
+          "{}; the record, {} bytes, is over the {} MiB a reject keeps and is not stored", reason,
+          raw_record.size(), kMaxKeptRecord >> 20)));
+      rejects_.column(4).AppendNull();
+    } else {
+      rejects_.column(3).AppendText(Storable(reason));
+      rejects_.column(4).AppendText(Storable(raw_record));
+    }
     // A file of nothing but rejects must not grow memory with its size: they wait on disk.
     if (rejects_.num_rows() >= kBatchRows) SpoolRejects();
   }
