@@ -128,6 +128,13 @@ TEST_F(UpsertPlans, NoStatementOverTheBatchIsANestedLoop) {
   EXPECT_EQ(explained, 3);
   EXPECT_EQ(back.marked_deleted, 0u);
   EXPECT_EQ(Scalar("SELECT count(*) FROM streams WHERE deleted_in_source_at IS NOT NULL"), "0");
+
+  // A clean re-load skips the de-duplication: nothing is repeated.
+  explained = 0;
+  MergeStats clean = Load(Rows(1, kRows / 2, 0, "c"), false, &explained);
+  EXPECT_EQ(explained, 1);  // the merge
+  EXPECT_EQ(clean.duplicates, 0u);
+  EXPECT_EQ(clean.inserted + clean.updated, static_cast<uint64_t>(kRows / 2));
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 
 #include "connectors/postgres/pg_binary_copy.h"
 
@@ -14,10 +16,37 @@ constexpr const char* kStage = "sluice_stage";
 constexpr size_t kFlushBytes = size_t{1} << 20;
 constexpr std::string_view kUniqueViolation = "23505";
 
+// The bytes of a key value, for repeat detection: text and uuid as stored, numbers as their
+// machine bytes (copied into `buf`), null as empty (keys are never null).
+std::string_view KeyBytes(const Column& column, size_t row, std::array<char, 8>& buf) {
+  if (column.IsNull(row)) return {};
+  switch (column.type()) {
+    case ColumnType::kText:
+    case ColumnType::kUuid:
+      return column.Text(row);
+    case ColumnType::kFloat64: {
+      const double v = column.Float(row);
+      std::memcpy(buf.data(), &v, sizeof v);
+      return {buf.data(), sizeof v};
+    }
+    default: {
+      const int64_t v = column.Int(row);
+      std::memcpy(buf.data(), &v, sizeof v);
+      return {buf.data(), sizeof v};
+    }
+  }
+}
+
 }  // namespace
 
 PgUpsertSink::PgUpsertSink(PgConnection* conn, UpsertTarget target, Options options)
-    : conn_(conn), target_(std::move(target)), options_(options) {}
+    : conn_(conn), target_(std::move(target)), options_(options) {
+  for (const auto& k : target_.key) {
+    for (size_t i = 0; i < target_.columns.size(); ++i) {
+      if (target_.columns[i].name == k) key_columns_.push_back(i);
+    }
+  }
+}
 
 Result<std::unique_ptr<PgUpsertSink>> PgUpsertSink::Begin(PgConnection* conn, UpsertTarget target,
                                                           Options options) {
@@ -115,6 +144,16 @@ Status PgUpsertSink::FlushBuffer() {
 }
 
 Status PgUpsertSink::Write(const Batch& batch) {
+  // Repeated keys are looked for on the way, so that a load without any skips the server's
+  // de-duplication pass (a hashed grouping over the whole batch).
+  std::vector<std::string_view> parts(key_columns_.size());
+  std::vector<std::array<char, 8>> numbers(key_columns_.size());
+  for (size_t row = 0; row < batch.num_rows() && !repeats_.MaybeRepeated(); ++row) {
+    for (size_t k = 0; k < key_columns_.size(); ++k) {
+      parts[k] = KeyBytes(batch.column(key_columns_[k]), row, numbers[k]);
+    }
+    repeats_.Add(parts);
+  }
   PgBinaryCopyEncoder::AppendRows(batch, buffer_);
   rows_ += batch.num_rows();
   if (buffer_.size() >= kFlushBytes) return FlushBuffer();
@@ -143,14 +182,21 @@ Result<MergeStats> PgUpsertSink::FinishDirect() {
   MergeStats stats;
   stats.direct_load = true;
   stats.staged = rows_;
+  if (repeats_.MaybeRepeated()) {
+    // Dropped before the key is built, rather than after a build that fails on them. The table
+    // has no statistics yet, and the de-duplication's plan depends on them.
+    RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", table), what));
+    ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(table, what));
+  }
   RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_key", what));
   Status st = conn_->Exec(add_key, what);
   if (!st.ok() && conn_->last_sqlstate() == kUniqueViolation) {
-    // The file repeats keys: keep each key's last row and build the key again. The table has
-    // no statistics yet, and the de-duplication's plan depends on them.
+    // Not reached while the detector is exact (it never misses a repeat); kept so that a key
+    // the detector cannot see (a table's own key beyond the loaded columns) still works.
     RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_key", what));
     RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", table), what));
-    ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(table, what));
+    ASSIGN_OR_RETURN(uint64_t dropped, DropEarlierRepeats(table, what));
+    stats.duplicates += dropped;
     st = conn_->Exec(add_key, what);
   }
   RETURN_IF_ERROR(st);
@@ -236,7 +282,9 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
   RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", kStage), what));
   // Repeats go before the merge, not when it trips over them: its filter drops rows identical to
   // the table's, so an earlier changed row would otherwise win over a later unchanged one.
-  ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(kStage, what));
+  if (repeats_.MaybeRepeated()) {
+    ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(kStage, what));
+  }
   ASSIGN_OR_RETURN(auto merged, RunMerge());
   const uint64_t distinct = rows_ - stats.duplicates;
   stats.inserted = merged.first;

@@ -27,6 +27,7 @@
 
 #include "connectors/postgres/pg_connection.h"
 #include "core/batch.h"
+#include "core/repeat_detector.h"
 
 namespace sluice {
 
@@ -87,6 +88,8 @@ class PgUpsertSink {
   std::string pkey_definition_;
   std::string buffer_;
   uint64_t rows_ = 0;
+  std::vector<size_t> key_columns_;  // indexes into target_.columns
+  RepeatDetector repeats_;
   bool copying_ = false;
 };
 
