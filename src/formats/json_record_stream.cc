@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -241,7 +242,46 @@ class ArraySplitter {
   bool oversized_ = false;
 };
 
+// Reads `text` in chunks of `chunk_bytes`, calling `on_bytes(data, size)` for each.
+template <typename OnBytes>
+Status ReadChunks(std::string_view text, size_t chunk_bytes, OnBytes on_bytes) {
+  chunk_bytes = std::max<size_t>(chunk_bytes, 1);
+  for (size_t at = 0; at < text.size(); at += chunk_bytes) {
+    RETURN_IF_ERROR(on_bytes(text.data() + at, std::min(chunk_bytes, text.size() - at)));
+  }
+  return Status::Ok();
+}
+
+// Both passes over one input: `read(on_bytes)` feeds it from the start.
+template <typename Read>
+Status SplitRecords(bool is_array, size_t max_record_bytes, const RawJsonRecordFn& fn, Read read) {
+  if (!is_array) {
+    NdjsonSplitter lines(max_record_bytes, fn);
+    RETURN_IF_ERROR(read([&](const char* d, size_t n) { return lines.Feed(d, n); }));
+    return lines.Finish();
+  }
+  {
+    // A broken array cannot be resynchronised: it fails before anything is passed on.
+    ArraySplitter check(max_record_bytes, nullptr);
+    RETURN_IF_ERROR(read([&](const char* d, size_t n) { return check.Feed(d, n); }));
+    RETURN_IF_ERROR(check.Finish());
+  }
+  ArraySplitter elements(max_record_bytes, &fn);
+  RETURN_IF_ERROR(read([&](const char* d, size_t n) { return elements.Feed(d, n); }));
+  return elements.Finish();
+}
+
 }  // namespace
+
+Status ForEachRawJsonRecordInString(std::string_view text, size_t max_record_bytes,
+                                    const RawJsonRecordFn& fn, size_t chunk_bytes) {
+  size_t first = 0;
+  while (first < text.size() && IsBlank(text[first]))
+    ++first;
+  const bool is_array = first < text.size() && text[first] == '[';
+  return SplitRecords(is_array, max_record_bytes, fn,
+                      [&](auto on_bytes) { return ReadChunks(text, chunk_bytes, on_bytes); });
+}
 
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn) {
@@ -250,25 +290,10 @@ Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
   int c;
   while ((c = std::fgetc(file.get())) != EOF && IsBlank(static_cast<char>(c))) {
   }
-  std::rewind(file.get());
-  if (c != '[') {
-    NdjsonSplitter lines(max_record_bytes, fn);
-    RETURN_IF_ERROR(
-        ReadChunks(file.get(), path, [&](const char* d, size_t n) { return lines.Feed(d, n); }));
-    return lines.Finish();
-  }
-  {
-    // A broken array cannot be resynchronised: it fails before anything is passed on.
-    ArraySplitter check(max_record_bytes, nullptr);
-    RETURN_IF_ERROR(
-        ReadChunks(file.get(), path, [&](const char* d, size_t n) { return check.Feed(d, n); }));
-    RETURN_IF_ERROR(check.Finish());
-  }
-  std::rewind(file.get());
-  ArraySplitter elements(max_record_bytes, &fn);
-  RETURN_IF_ERROR(
-      ReadChunks(file.get(), path, [&](const char* d, size_t n) { return elements.Feed(d, n); }));
-  return elements.Finish();
+  return SplitRecords(c == '[', max_record_bytes, fn, [&](auto on_bytes) {
+    std::rewind(file.get());
+    return ReadChunks(file.get(), path, on_bytes);
+  });
 }
 
 }  // namespace sluice

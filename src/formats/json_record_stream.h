@@ -34,4 +34,9 @@ using RawJsonRecordFn = std::function<Status(const RawJsonRecord& record)>;
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn);
 
+// The same over text in memory, fed to the reader `chunk_bytes` at a time (the file reader's
+// chunks are 64 KiB): records must not depend on where the chunks end.
+Status ForEachRawJsonRecordInString(std::string_view text, size_t max_record_bytes,
+                                    const RawJsonRecordFn& fn, size_t chunk_bytes = 64 * 1024);
+
 }  // namespace sluice

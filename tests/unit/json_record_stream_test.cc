@@ -129,6 +129,33 @@ TEST(JsonRecordStream, InvalidUtf8IsPassedOnForTheCallerToJudge) {
   EXPECT_EQ((*arr)[0].text, "\"x\xFF\"");
 }
 
+// Records do not depend on where the reads end: the file reader's 64 KiB chunks split lines,
+// strings and escapes anywhere.
+TEST(JsonRecordStream, ChunkBoundariesDoNotChangeTheRecords) {
+  const std::string array = " [ {\"a\" : [1, 2], \"s\": \"keep  , ] } \\\" \"}, \"str\", 1 2 ]";
+  const std::string ndjson = "{\"a\": 1}\r\n\n  \nnot json\n{\"b\":\"x y\"}";
+  for (const std::string& text : {array, ndjson}) {
+    std::vector<std::string> whole;
+    ASSERT_TRUE(ForEachRawJsonRecordInString(text, 100, [&](const RawJsonRecord& r) {
+                  whole.emplace_back(r.text);
+                  return Status::Ok();
+                }).ok());
+    ASSERT_FALSE(whole.empty());
+    for (size_t chunk : {1, 2, 3, 7}) {
+      std::vector<std::string> pieces;
+      ASSERT_TRUE(ForEachRawJsonRecordInString(
+                      text, 100,
+                      [&](const RawJsonRecord& r) {
+                        pieces.emplace_back(r.text);
+                        return Status::Ok();
+                      },
+                      chunk)
+                      .ok());
+      EXPECT_EQ(pieces, whole) << "chunks of " << chunk;
+    }
+  }
+}
+
 TEST(JsonRecordStream, AMissingFileIsAnError) {
   Status st = ForEachRawJsonRecord("/nonexistent/sluice/file.ndjson", 10,
                                    [](const RawJsonRecord&) { return Status::Ok(); });
