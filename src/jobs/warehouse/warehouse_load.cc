@@ -319,11 +319,17 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
 }
 
 Status InitWarehouse(PgConnection* conn) {
+  // Only what is missing is created, so init is a no-op for a role without CREATE once an
+  // owner has made the tables, and safe beside a concurrent load (the schema-change lock).
+  std::vector<std::string> tables;
+  std::string ddl;
   for (const auto& model : Models()) {
-    RETURN_IF_ERROR(
-        conn->Exec(CreateTableSql(model), fmt::format("creating table {}", model.table)));
+    tables.push_back(QuoteIdent(model.table));
+    ddl += CreateTableSql(model) + ";\n";
   }
-  return conn->Exec(CreateRejectsTableSql(), "creating table load_rejects");
+  tables.emplace_back(kRejectsTable);
+  ddl += CreateRejectsTableSql();
+  return EnsureRelations(*conn, tables, ddl, "creating the warehouse tables");
 }
 
 Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
