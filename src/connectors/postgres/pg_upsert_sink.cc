@@ -144,11 +144,12 @@ Status PgUpsertSink::FlushBuffer() {
 }
 
 Status PgUpsertSink::Write(const Batch& batch) {
-  // Repeated keys are looked for on the way, so that a load without any skips the server's
-  // de-duplication pass (a hashed grouping over the whole batch).
+  // Staged rows are looked at for repeated keys on the way, so that a load without any skips
+  // the server's de-duplication pass (a hashed grouping over the whole batch). The direct path
+  // needs no look: building the primary key finds repeats for free.
   std::vector<std::string_view> parts(key_columns_.size());
   std::vector<std::array<char, 8>> numbers(key_columns_.size());
-  for (size_t row = 0; row < batch.num_rows() && !repeats_.MaybeRepeated(); ++row) {
+  for (size_t row = 0; !direct_ && row < batch.num_rows() && !repeats_.MaybeRepeated(); ++row) {
     for (size_t k = 0; k < key_columns_.size(); ++k) {
       parts[k] = KeyBytes(batch.column(key_columns_[k]), row, numbers[k]);
     }
@@ -182,21 +183,14 @@ Result<MergeStats> PgUpsertSink::FinishDirect() {
   MergeStats stats;
   stats.direct_load = true;
   stats.staged = rows_;
-  if (repeats_.MaybeRepeated()) {
-    // Dropped before the key is built, rather than after a build that fails on them. The table
-    // has no statistics yet, and the de-duplication's plan depends on them.
-    RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", table), what));
-    ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(table, what));
-  }
   RETURN_IF_ERROR(conn_->Exec("SAVEPOINT sluice_key", what));
   Status st = conn_->Exec(add_key, what);
   if (!st.ok() && conn_->last_sqlstate() == kUniqueViolation) {
-    // Not reached while the detector is exact (it never misses a repeat); kept so that a key
-    // the detector cannot see (a table's own key beyond the loaded columns) still works.
+    // The file repeats keys: keep each key's last row and build the key again. The table has
+    // no statistics yet, and the de-duplication's plan depends on them.
     RETURN_IF_ERROR(conn_->Exec("ROLLBACK TO SAVEPOINT sluice_key", what));
     RETURN_IF_ERROR(conn_->Exec(fmt::format("ANALYZE {}", table), what));
-    ASSIGN_OR_RETURN(uint64_t dropped, DropEarlierRepeats(table, what));
-    stats.duplicates += dropped;
+    ASSIGN_OR_RETURN(stats.duplicates, DropEarlierRepeats(table, what));
     st = conn_->Exec(add_key, what);
   }
   RETURN_IF_ERROR(st);
