@@ -529,16 +529,18 @@ Status S3ObjectWriter::Finish() {
   return Status::Ok();
 }
 
-Result<bool> S3ObjectWriter::LandedAsSent(const std::string& etag, const std::string& sha256_hex) {
+Result<bool> S3ObjectWriter::LandedAsSent(const std::string& etag, const std::string& sha256_hex,
+                                          bool size_suffices) {
   ASSIGN_OR_RETURN(std::optional<S3ObjectInfo> info, client_.StatObject(bucket_, key_));
   if (!info || info->size != bytes_) return false;
   if (!sha256_hex.empty() && !info->sha256.empty()) return info->sha256 == sha256_hex;
-  return !etag.empty() && AsciiLower(info->etag) == etag;
+  if (etag.empty()) return size_suffices;
+  return AsciiLower(info->etag) == etag;
 }
 
 Status S3ObjectWriter::ResolveFailedPut(const Status& error, const std::string& md5_hex) {
   // A PUT replaces the object whole or not at all: the object is ours or was never written.
-  auto landed = LandedAsSent(md5_hex, sha256_hex_);
+  auto landed = LandedAsSent(md5_hex, sha256_hex_, false);
   if (!landed.ok()) {
     return Status(error.code(), fmt::format("{}; whether the object was written is unknown: {}",
                                             error.message(), landed.status().message()));
@@ -554,7 +556,9 @@ Status S3ObjectWriter::ResolveFailedPut(const Status& error, const std::string& 
 Status S3ObjectWriter::ResolveFailedComplete(const Status& error) {
   const std::string etag = MultipartEtag(etags_);
   for (int look = 0; look < 2; ++look) {
-    auto landed = LandedAsSent(etag, "");
+    // After NoSuchUpload (look 1) the upload, whose id only this writer knew, has completed:
+    // when S3's ETags are no MD5s (SSE-KMS) the size is all there is to compare.
+    auto landed = LandedAsSent(etag, "", look == 1);
     if (!landed.ok()) {
       return Status(error.code(), fmt::format("{}; whether the upload completed is unknown: {}",
                                               error.message(), landed.status().message()));

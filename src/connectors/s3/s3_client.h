@@ -173,8 +173,10 @@ class S3ObjectWriter {
   void UploadLoop(S3Client& client);
   Status StopUploader();
   // Whether the object at the key is the one sent: its size, and its SHA-256 metadata if
-  // `sha256_hex` is given, else its ETag.
-  Result<bool> LandedAsSent(const std::string& etag, const std::string& sha256_hex);
+  // `sha256_hex` is given and stored, else its ETag; with no ETag to compare (`etag` empty),
+  // `size_suffices` decides.
+  Result<bool> LandedAsSent(const std::string& etag, const std::string& sha256_hex,
+                            bool size_suffices);
   Status ResolveFailedPut(const Status& error, const std::string& md5_hex);
   Status ResolveFailedComplete(const Status& error);
   void FinishDigest();
