@@ -2,6 +2,7 @@
 // server ended it, and errors that always say something.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -149,6 +150,39 @@ TEST_F(PgSessionTest, ALockWaitFailsSayingWhatWaitedForWhat) {
       << st.message();
   // The statement excerpt follows, pointing at the table that was waited for.
   EXPECT_NE(st.message().find("LINE 1: INSERT INTO held"), std::string::npos) << st.message();
+}
+
+// The other side: a Sluice killed mid-statement must not leave its statement running, holding
+// locks, until it ends by itself. client_connection_check_interval makes the backend notice.
+TEST_F(PgSessionTest, AKilledSluiceLeavesNoStatementRunning) {
+  if (PQserverVersion(conn().raw()) < 140000) {
+    GTEST_SKIP() << "client_connection_check_interval needs PostgreSQL 14";
+  }
+  ASSERT_TRUE(conn().Exec("CREATE TABLE held (id int)", "create").ok());
+  const std::string app = testing::UniqueName("killed");
+  // Holds a lock on `held` for ten minutes unless the backend notices its client is gone.
+  const int pid = testing::SpawnSluice(
+      {"warehouse", "query", "--pg", UrlWith("application_name=" + app), "-e",
+       "BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600); COMMIT"},
+      "");
+  ASSERT_GT(pid, 0);
+  const std::string running = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" +
+                              app + "' AND state = 'active'";
+  for (int i = 0; i < 3000 && Scalar(running) != "1"; ++i)
+    usleep(10000);
+  ASSERT_EQ(Scalar(running), "1") << "the statement never started";
+  kill(pid, SIGKILL);
+  testing::WaitProcess(pid);
+  const std::string any =
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app + "'";
+  // A deadline, not a speed requirement: without the setting the backend stays for 600 s.
+  for (int i = 0; i < 1200 && Scalar(any) != "0"; ++i)
+    usleep(50000);
+  EXPECT_EQ(Scalar(any), "0") << "the killed client's statement is still running";
+  // And the lock it held is free again.
+  Status lock = conn().Exec("BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE NOWAIT", "lock");
+  EXPECT_TRUE(lock.ok()) << lock.message();
+  (void)conn().Exec("ROLLBACK", "unlock");
 }
 
 // Case: `warehouse query -f` on an empty file said nothing at all.
