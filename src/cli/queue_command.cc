@@ -50,19 +50,33 @@ int RunSend(const QueueFlags& flags) {
   const size_t limit = MaxMessageBytesOr256KiB(**client, *url);
 
   SqsBatchPacker packer(limit);
+  std::vector<std::string> positions;  // of the packer's records, for errors and rejects
   uint64_t sent = 0, rejected = 0;
-  std::string first_unsent;  // the position of the packer's first record, for errors
   bool send_failed = false;
   auto flush = [&]() -> Status {
     if (packer.empty()) return Status::Ok();
     std::vector<std::string> bodies = packer.Take();
-    auto ids = (*client)->SendMessageBatch(*url, bodies);
-    if (!ids.ok()) {
-      send_failed = true;
-      return ids.status().WithContext(
-          fmt::format("sending the batch from {} ({} sent before it)", first_unsent, sent));
+    auto result = (*client)->SendMessageBatchEntries(*url, bodies);
+    Status st = result.status();
+    if (st.ok()) {
+      sent += bodies.size() - result->failed.size();
+      for (const auto& f : result->failed) {
+        // An entry SQS holds at fault is rejected alone, like one found before sending.
+        if (f.sender_fault) {
+          ++rejected;
+          LogError("{}: {}: SQS refused it ({}); not sent", flags.file, positions[f.index],
+                   f.reason);
+        } else if (st.ok()) {
+          st = Unavailable(fmt::format("SQS could not take {}: {}", positions[f.index], f.reason));
+        }
+      }
     }
-    sent += bodies.size();
+    if (!st.ok()) {
+      send_failed = true;
+      return st.WithContext(
+          fmt::format("sending the batch from {} ({} sent before it)", positions.front(), sent));
+    }
+    positions.clear();
     return Status::Ok();
   };
   Status st = ForEachRawJsonRecord(flags.file, limit, [&](const RawJsonRecord& record) {
@@ -80,7 +94,7 @@ int RunSend(const QueueFlags& flags) {
       return Status::Ok();
     }
     if (packer.NeedsFlushBefore(record.text.size())) RETURN_IF_ERROR(flush());
-    if (packer.empty()) first_unsent = record.position.ToString();
+    positions.push_back(record.position.ToString());
     packer.Add(std::string(record.text));
     return Status::Ok();
   });

@@ -195,6 +195,17 @@ Result<size_t> SqsClient::MaximumMessageSize(const std::string& queue_url) {
 
 Result<std::vector<std::string>> SqsClient::SendMessageBatch(
     const std::string& queue_url, const std::vector<std::string>& bodies) {
+  ASSIGN_OR_RETURN(SqsSendResult result, SendMessageBatchEntries(queue_url, bodies));
+  if (result.failed.empty()) return std::move(result.message_ids);
+  std::string reasons;
+  for (const auto& f : result.failed)
+    reasons += fmt::format("{}entry {}: {}", reasons.empty() ? "" : "; ", f.index, f.reason);
+  return Unavailable(fmt::format("SQS SendMessageBatch: {} of the batch failed: {}",
+                                 result.failed.size(), reasons));
+}
+
+Result<SqsSendResult> SqsClient::SendMessageBatchEntries(const std::string& queue_url,
+                                                         const std::vector<std::string>& bodies) {
   if (bodies.empty() || bodies.size() > kSqsMaxBatchEntries) {
     return InvalidArgument("SQS SendMessageBatch takes 1 to 10 messages");
   }
@@ -202,21 +213,45 @@ Result<std::vector<std::string>> SqsClient::SendMessageBatch(
     w.Key("MessageBody").String(bodies[i]);
   });
   ASSIGN_OR_RETURN(std::string body, Call("SendMessageBatch", std::move(request)));
-  RETURN_IF_ERROR(ParseFailedEntries(body, "SQS SendMessageBatch"));
-  std::vector<std::string> ids(bodies.size());
+  SqsSendResult result;
+  result.message_ids.resize(bodies.size());
   simdjson::dom::parser parser;
-  simdjson::dom::array ok;
-  if (parser.parse(body)["Successful"].get_array().get(ok)) {
-    return Unavailable("SQS SendMessageBatch: no Successful list in the response");
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc)) return Unavailable("SQS SendMessageBatch: unreadable response");
+  // Ids are the entries' indexes, as BatchBody wrote them; anything else is not ours.
+  auto index_of = [&](simdjson::dom::element e, size_t* index) {
+    std::string_view id = JsonStringOr(e["Id"]);
+    return ParseInt(id, index) && *index < bodies.size();
+  };
+  size_t answered = 0;
+  simdjson::dom::array list;
+  if (!doc["Successful"].get_array().get(list)) {
+    for (simdjson::dom::element e : list) {
+      size_t index = 0;
+      std::string_view message_id;
+      if (!index_of(e, &index) || e["MessageId"].get_string().get(message_id)) continue;
+      result.message_ids[index] = std::string(message_id);
+      ++answered;
+    }
   }
-  for (simdjson::dom::element e : ok) {
-    std::string_view id, message_id;
-    if (e["Id"].get_string().get(id) || e["MessageId"].get_string().get(message_id)) continue;
-    size_t index = 0;
-    std::from_chars(id.data(), id.data() + id.size(), index);
-    if (index < ids.size()) ids[index] = std::string(message_id);
+  if (!doc["Failed"].get_array().get(list)) {
+    for (simdjson::dom::element e : list) {
+      SqsEntryFailure failure;
+      if (!index_of(e, &failure.index)) continue;
+      bool sender_fault = false;
+      failure.sender_fault = !e["SenderFault"].get_bool().get(sender_fault) && sender_fault;
+      failure.reason = fmt::format("{}: {}", JsonStringOr(e["Code"]), JsonStringOr(e["Message"]));
+      result.failed.push_back(std::move(failure));
+      ++answered;
+    }
   }
-  return ids;
+  if (answered != bodies.size()) {
+    return Unavailable(
+        fmt::format("SQS SendMessageBatch: the response accounts for {} of {} "
+                    "entries",
+                    answered, bodies.size()));
+  }
+  return result;
 }
 
 Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& queue_url,

@@ -21,6 +21,18 @@ struct SqsMessage {
   int receive_count = 0;
 };
 
+// An entry of a batch SQS refused while taking the others.
+struct SqsEntryFailure {
+  size_t index = 0;           // in the batch, 0-based
+  bool sender_fault = false;  // the entry itself is at fault (retrying it cannot help)
+  std::string reason;         // "InvalidMessageContents: ..."
+};
+
+struct SqsSendResult {
+  std::vector<std::string> message_ids;  // in batch order; empty for a failed entry
+  std::vector<SqsEntryFailure> failed;
+};
+
 class SqsClient {
  public:
   SqsClient(AwsConfig config, std::unique_ptr<HttpTransport> transport, RetryPolicy retry = {});
@@ -39,6 +51,10 @@ class SqsClient {
   // returns the message ids in the same order. An entry SQS refuses is an error naming it.
   Result<std::vector<std::string>> SendMessageBatch(const std::string& queue_url,
                                                     const std::vector<std::string>& bodies);
+  // The same, with the entries SQS refused while taking the rest given one by one rather than
+  // as an error (SendMessageBatch's partial success).
+  Result<SqsSendResult> SendMessageBatchEntries(const std::string& queue_url,
+                                                const std::vector<std::string>& bodies);
   // Up to `max_messages` (1..10), long-polling `wait_seconds`. `visibility_timeout_seconds` 0
   // keeps the queue's default. When `*cancel` turns true the poll stops (kCancelled); messages
   // SQS had already sent in its answer then stay invisible until their timeout, and come back.

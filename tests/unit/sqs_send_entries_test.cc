@@ -1,0 +1,76 @@
+// SendMessageBatch's partial success, against answers a local server will not give on demand.
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "connectors/sqs/sqs_client.h"
+
+namespace sluice {
+namespace {
+
+class OneAnswer : public HttpTransport {
+ public:
+  explicit OneAnswer(std::string body) : body_(std::move(body)) {}
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    sent_body = std::string(request.body);
+    HttpResponse r;
+    r.status = 200;
+    r.body = body_;
+    return r;
+  }
+  std::string sent_body;
+
+ private:
+  std::string body_;
+};
+
+SqsClient Client(std::unique_ptr<HttpTransport> transport) {
+  AwsConfig config;
+  config.endpoint = *ParseEndpoint("http://127.0.0.1:1");
+  config.region = "us-east-1";
+  config.credentials = {"AKID", "secret", ""};
+  return SqsClient(config, std::move(transport));
+}
+
+TEST(SqsSendEntries, RefusedEntriesAreGivenOneByOne) {
+  auto transport = std::make_unique<OneAnswer>(
+      R"({"Successful":[{"Id":"0","MessageId":"m0"},{"Id":"2","MessageId":"m2"}],)"
+      R"("Failed":[{"Id":"1","SenderFault":true,"Code":"InvalidMessageContents",)"
+      R"("Message":"Invalid binary character"}]})");
+  SqsClient client = Client(std::move(transport));
+  auto result = client.SendMessageBatchEntries("http://q", {"a", "b", "c"});
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(result->message_ids, (std::vector<std::string>{"m0", "", "m2"}));
+  ASSERT_EQ(result->failed.size(), 1u);
+  EXPECT_EQ(result->failed[0].index, 1u);
+  EXPECT_TRUE(result->failed[0].sender_fault);
+  EXPECT_EQ(result->failed[0].reason, "InvalidMessageContents: Invalid binary character");
+  // The all-or-error form names the entry.
+  SqsClient again = Client(std::make_unique<OneAnswer>(
+      R"({"Successful":[{"Id":"0","MessageId":"m0"}],"Failed":[{"Id":"1","SenderFault":false,)"
+      R"("Code":"InternalError","Message":"try again"}]})"));
+  auto ids = again.SendMessageBatch("http://q", {"a", "b"});
+  ASSERT_FALSE(ids.ok());
+  EXPECT_NE(ids.status().message().find("entry 1: InternalError: try again"), std::string::npos)
+      << ids.status().message();
+}
+
+TEST(SqsSendEntries, AnAnswerThatDoesNotAccountForEveryEntryIsAnError) {
+  SqsClient client =
+      Client(std::make_unique<OneAnswer>(R"({"Successful":[{"Id":"0","MessageId":"m0"}]})"));
+  auto result = client.SendMessageBatchEntries("http://q", {"a", "b"});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("accounts for 1 of 2 entries"), std::string::npos);
+}
+
+TEST(SqsSendEntries, BatchesOfMoreThanTenAreRefusedBeforeSending) {
+  auto transport = std::make_unique<OneAnswer>("{}");
+  OneAnswer* seen = transport.get();
+  SqsClient client = Client(std::move(transport));
+  auto result = client.SendMessageBatchEntries("http://q", std::vector<std::string>(11, "x"));
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(seen->sent_body.empty());
+}
+
+}  // namespace
+}  // namespace sluice
