@@ -60,5 +60,32 @@ TEST_F(JsonBigNumbers, AWarehouseDumpKeepsTheNumbersAndNamesTheField) {
   std::remove(path.c_str());
 }
 
+// The same bodies through `queue send` (array and NDJSON) and an SQS consumer.
+TEST_F(JsonBigNumbers, LoginEventsThroughAQueueAreAllStored) {
+  SLUICE_REQUIRE_AWS();
+  const std::string queue = testing::UniqueName("bignum");
+  ASSERT_EQ(RunSluice({"queue", "create", queue}, "").exit_code, 0);
+  const std::string array =
+      testing::WriteTempFile(queue + ".json",
+                             R"([{"user_id":"a-1","trace_id":123456789012345678901234567890},
+          {"user_id":"a-2","ts_ns":18446744073709551616,"nested":{"s":[1e400,-1e400]}}])");
+  const std::string lines =
+      testing::WriteTempFile(queue + ".ndjson",
+                             "{\"user_id\":\"n-1\",\"score\":-123456789012345678901234567890e300}\n"
+                             "{\"user_id\":\"n-2\",\"device_id\":1e400}\n");
+  ASSERT_EQ(RunSluice({"queue", "send", queue, array}, "").exit_code, 0);
+  ASSERT_EQ(RunSluice({"queue", "send", queue, lines}, "").exit_code, 0);
+  RunResult run = RunSluice({"logins", "run", "--queue", queue, "--key-file", key_, "--until-empty",
+                             "--wait-seconds", "1"},
+                            url());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Scalar("SELECT string_agg(user_id, ',' ORDER BY user_id) FROM user_logins"),
+            "a-1,a-2,n-1");
+  EXPECT_EQ(Scalar("SELECT reason FROM user_logins_rejects"),
+            "device_id must be a string, not a number");
+  std::remove(array.c_str());
+  std::remove(lines.c_str());
+}
+
 }  // namespace
 }  // namespace sluice
