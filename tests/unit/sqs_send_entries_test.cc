@@ -72,5 +72,18 @@ TEST(SqsSendEntries, BatchesOfMoreThanTenAreRefusedBeforeSending) {
   EXPECT_TRUE(seen->sent_body.empty());
 }
 
+TEST(SqsSendEntries, ReceiveParametersOutsideSqsRangesAreRefusedBeforeSending) {
+  auto transport = std::make_unique<OneAnswer>("{}");
+  OneAnswer* seen = transport.get();
+  SqsClient client = Client(std::move(transport));
+  EXPECT_FALSE(client.ReceiveMessages("http://q", 11, 1).ok());
+  EXPECT_FALSE(client.ReceiveMessages("http://q", 0, 1).ok());
+  EXPECT_FALSE(client.ReceiveMessages("http://q", 10, 21).ok());
+  EXPECT_FALSE(client.ReceiveMessages("http://q", 10, 1, 43201).ok());
+  EXPECT_TRUE(seen->sent_body.empty());
+  EXPECT_TRUE(client.ReceiveMessages("http://q", 10, 20, 43200).ok());
+  EXPECT_FALSE(seen->sent_body.empty());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -258,6 +258,16 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
                                                            int max_messages, int wait_seconds,
                                                            int visibility_timeout_seconds,
                                                            const std::atomic<bool>* cancel) {
+  // SQS's ranges (ReceiveMessage API reference), checked here so a caller's mistake is named
+  // before a request SQS would refuse.
+  if (max_messages < 1 || max_messages > static_cast<int>(kSqsMaxBatchEntries) ||
+      wait_seconds < 0 || wait_seconds > 20 || visibility_timeout_seconds < 0 ||
+      visibility_timeout_seconds > 43200) {
+    return InvalidArgument(fmt::format(
+        "SQS ReceiveMessage takes 1 to 10 messages, a wait of 0 to 20 s and a visibility "
+        "timeout of 0 to 43200 s (asked: {}, {} s, {} s)",
+        max_messages, wait_seconds, visibility_timeout_seconds));
+  }
   JsonWriter w;
   w.BeginObject()
       .Key("QueueUrl")
