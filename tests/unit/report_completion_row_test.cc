@@ -93,5 +93,30 @@ TEST_F(CompletionRowTest, ShownValuesAreCutShortAndPrintable) {
   EXPECT_NE(c.status().message().find("'1?2'"), std::string::npos);
 }
 
+TEST(SplitCompletionIds, CoversTheKeysOnceWhateverTheirType) {
+  EXPECT_EQ(SplitCompletionIds("1", "10", 2),
+            (std::vector<std::string>{"completion_id BETWEEN 1 AND 5",
+                                      "completion_id BETWEEN 6 AND 10"}));
+  // More readers than keys: no empty or inverted ranges.
+  EXPECT_EQ(SplitCompletionIds("7", "7", 3),
+            (std::vector<std::string>{"completion_id BETWEEN 7 AND 7"}));
+  EXPECT_EQ(SplitCompletionIds("1", "2", 3).size(), 2u);
+  // The whole signed range, without overflow.
+  EXPECT_EQ(SplitCompletionIds("-9223372036854775808", "9223372036854775807", 2),
+            (std::vector<std::string>{"completion_id BETWEEN -9223372036854775808 AND -1",
+                                      "completion_id BETWEEN 0 AND 9223372036854775807"}));
+  // BIGINT UNSIGNED above 2^63.
+  EXPECT_EQ(SplitCompletionIds("1", "18446744073709551615", 2),
+            (std::vector<std::string>{"completion_id BETWEEN 1 AND 9223372036854775808",
+                                      "completion_id BETWEEN 9223372036854775809 AND "
+                                      "18446744073709551615"}));
+  EXPECT_EQ(SplitCompletionIds("0", "18446744073709551615", 3).back(),
+            "completion_id BETWEEN 12297829382473034412 AND 18446744073709551615");
+  // Not integers, or beyond 64 bits: one reader reads everything.
+  EXPECT_TRUE(SplitCompletionIds("a", "b", 2).empty());
+  EXPECT_TRUE(SplitCompletionIds("1", "99999999999999999999", 2).empty());
+  EXPECT_TRUE(SplitCompletionIds("5", "1", 2).empty());
+}
+
 }  // namespace
 }  // namespace sluice::report

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "core/strings.h"
 #include "core/time_parse.h"
 
 namespace sluice::report {
@@ -25,7 +26,34 @@ std::optional<std::string> Copy(std::optional<std::string_view> v) {
   return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
 
+// Offsets from lo are unsigned, so a BIGINT UNSIGNED key above 2^63 or a span wider than
+// int64 splits as well as a small one; each range starts where the last ended, so none is
+// empty or inverted.
+template <typename Id>
+std::vector<std::string> SplitRange(Id lo, Id hi, int n) {
+  std::vector<std::string> out;
+  if (hi < lo) return out;
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  const uint64_t step = span / static_cast<uint64_t>(n) + 1;
+  auto at = [&](uint64_t offset) { return static_cast<Id>(static_cast<uint64_t>(lo) + offset); };
+  for (uint64_t from = 0;;) {
+    const uint64_t to = span - from < step ? span : from + step - 1;
+    out.push_back(fmt::format("completion_id BETWEEN {} AND {}", at(from), at(to)));
+    if (to == span) return out;
+    from = to + 1;
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> SplitCompletionIds(std::string_view lo_text, std::string_view hi_text,
+                                            int n) {
+  int64_t lo, hi;
+  if (ParseInt(lo_text, &lo) && ParseInt(hi_text, &hi)) return SplitRange(lo, hi, n);
+  uint64_t ulo, uhi;
+  if (ParseInt(lo_text, &ulo) && ParseInt(hi_text, &uhi)) return SplitRange(ulo, uhi, n);
+  return {};
+}
 
 std::optional<BadCompletion> ReadCompletionRow(std::optional<std::string_view> user_id,
                                                std::optional<std::string_view> completion_date,

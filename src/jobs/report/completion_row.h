@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -42,5 +43,11 @@ std::optional<BadCompletion> ReadCompletionRow(std::optional<std::string_view> u
 // empty when it could not be found.
 Status BadCompletionError(std::string_view table, std::string_view completion_id,
                           const BadCompletion& bad);
+
+// `completion_id BETWEEN a AND b` conditions cutting [lo, hi] (MIN and MAX of the key, as
+// MySQL sent them) into at most `n` ranges for parallel readers, or none when the bounds are
+// not both 64-bit integers (signed, or BIGINT UNSIGNED up to 2^64 - 1).
+std::vector<std::string> SplitCompletionIds(std::string_view lo_text, std::string_view hi_text,
+                                            int n);
 
 }  // namespace sluice::report

@@ -116,32 +116,6 @@ IdSlices SliceUsers(PgConnection& pg, const ReportRequest& request, int64_t min_
   return IdSlices::FromSample(min_user, max_user, std::move(sample), kSlices);
 }
 
-// `completion_id BETWEEN a AND b` conditions cutting [lo, hi] into at most n ranges, or none
-// when the bounds are not integers. Offsets from lo are unsigned, so a BIGINT UNSIGNED key
-// above 2^63 or a span wider than int64 splits as well as a small one.
-template <typename Id>
-std::vector<std::string> SplitRange(Id lo, Id hi, int n) {
-  std::vector<std::string> out;
-  if (hi < lo) return out;
-  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  const uint64_t step = span / static_cast<uint64_t>(n) + 1;
-  auto at = [&](uint64_t offset) { return static_cast<Id>(static_cast<uint64_t>(lo) + offset); };
-  for (uint64_t from = 0;;) {
-    const uint64_t to = span - from < step ? span : from + step - 1;
-    out.push_back(fmt::format("completion_id BETWEEN {} AND {}", at(from), at(to)));
-    if (to == span) return out;
-    from = to + 1;
-  }
-}
-
-std::vector<std::string> SplitIds(std::string_view lo_text, std::string_view hi_text, int n) {
-  int64_t lo, hi;
-  if (ParseInt(lo_text, &lo) && ParseInt(hi_text, &hi)) return SplitRange(lo, hi, n);
-  uint64_t ulo, uhi;
-  if (ParseInt(lo_text, &ulo) && ParseInt(hi_text, &uhi)) return SplitRange(ulo, uhi, n);
-  return {};
-}
-
 // The completion_id of a row holding `bad` in the part `where` of the window, or "" if it
 // cannot be found (no such column, a lost connection). The value is compared as hex, so
 // nothing from the table reaches the statement as SQL.
@@ -210,7 +184,8 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
     Status bounds = mysql.Stream(
         fmt::format("SELECT MIN(completion_id), MAX(completion_id) FROM {}", completions), what,
         [&](const MysqlRow& row) {
-          if (row[0] && row[1]) ranges = SplitIds(*row[0], *row[1], request.read_connections);
+          if (row[0] && row[1])
+            ranges = SplitCompletionIds(*row[0], *row[1], request.read_connections);
           return Status::Ok();
         });
     // Without a completion_id to split on, one connection reads everything.
