@@ -32,6 +32,7 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
   std::unique_ptr<NdjsonFileSource> source(new NdjsonFileSource(
       file, "file:" + absolute + ":", mtime_ms,
       fmt::format("file:{}#inode={}{}", absolute, st.st_ino, is_array ? "#array" : "")));
+  source->path_ = path;
   if (is_array) {
     source->is_array_ = true;
     // The same reading as `queue send`: each element without the blanks outside its strings.
@@ -86,7 +87,7 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
     ssize_t n = ::getline(&buffer_, &capacity_, file_);
     if (n < 0) {
       if (std::ferror(file_))
-        status_ = IoError(fmt::format("reading failed: {}", std::strerror(errno)));
+        status_ = IoError(fmt::format("reading {} failed: {}", path_, std::strerror(errno)));
       done_ = true;
       break;
     }

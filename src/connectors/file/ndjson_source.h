@@ -45,6 +45,7 @@ class NdjsonFileSource : public MessageSource {
   std::string id_prefix_;
   int64_t sent_ms_;  // the file's modification time stands in for a send time
   std::string checkpoint_name_;
+  std::string path_;  // as given, for errors
   bool is_array_ = false;
   std::vector<std::string> elements_;  // an array file's elements, moved out as handed out
   uint64_t line_ = 0;                  // lines, or elements, read so far
