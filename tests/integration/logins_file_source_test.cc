@@ -111,6 +111,26 @@ TEST_F(LoginsFileSource, AJsonArrayFileIsReadAsItsElements) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "50");
 }
 
+// Pretty-printed events (`jq . events.ndjson > file`) are one message each, not one per line.
+TEST_F(LoginsFileSource, PrettyPrintedEventsAreOneMessageEach) {
+  {
+    std::ofstream out(path_);
+    for (int i = 0; i < 30; ++i) {
+      out << "{\n  \"user_id\": \"u" << i << "\",\n  \"app_version\": \"1.0\",\n"
+          << "  \"tags\": [\n    \"x\"\n  ]\n}\n";
+    }
+  }
+  RunResult run =
+      RunSluice({"logins", "run", "--file", path_, "--key-file", key_, "--batch-size", "7"}, url());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("30 messages: 30 stored in user_logins, 0 rejected"), std::string::npos)
+      << run.out;
+  EXPECT_EQ(Scalar("SELECT position FROM sluice_checkpoints"), "210");
+  RunResult again = Run();
+  EXPECT_NE(again.out.find("0 messages: 0 stored"), std::string::npos) << again.out;
+  EXPECT_EQ(Scalar("SELECT count(DISTINCT user_id) FROM user_logins"), "30");
+}
+
 TEST_F(LoginsFileSource, ABrokenJsonArrayFailsBeforeAnythingIsStored) {
   {
     std::ofstream out(path_);

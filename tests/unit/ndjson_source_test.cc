@@ -78,6 +78,50 @@ TEST(NdjsonFileSource, NdjsonIsStillOneMessagePerLine) {
   std::remove(path.c_str());
 }
 
+// Pretty-printed objects (`jq .` output) are read one value per message, not one line each.
+TEST(NdjsonFileSource, ValuesSpanningLinesAreOneMessageEach) {
+  const std::string path = Write("pretty.json",
+                                 "{\n  \"user_id\": \"a\",\n  \"tags\": [\n    \"}\"\n  ]\n}\n"
+                                 "\n"
+                                 "{\n  \"user_id\": \"b\"\n}\n"
+                                 "{\"user_id\": \"c\"}\n"
+                                 "{\n  \"user_id\": \"d\"\n");  // ends inside a value
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  auto all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].body, "{\n  \"user_id\": \"a\",\n  \"tags\": [\n    \"}\"\n  ]\n}");
+  EXPECT_TRUE(all[0].id.ends_with(".json:1")) << all[0].id;
+  EXPECT_EQ(all[0].sequence, 6u);
+  EXPECT_EQ(all[1].body, "{\n  \"user_id\": \"b\"\n}");
+  EXPECT_TRUE(all[1].id.ends_with(".json:8")) << all[1].id;
+  EXPECT_EQ(all[2].body, "{\"user_id\": \"c\"}");
+  EXPECT_EQ(all[2].sequence, 11u);
+  EXPECT_EQ(all[3].body, "{\n  \"user_id\": \"d\"");  // its consumer rejects it, visibly
+
+  // Resuming after a committed value's last line goes on with the next value.
+  auto again = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(again.ok());
+  (*again)->SkipThrough(10);
+  auto rest = ReadAll(**again);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].body, "{\"user_id\": \"c\"}");
+  std::remove(path.c_str());
+}
+
+// NDJSON whose first line is broken stays NDJSON: one bad line never swallows the next ones.
+TEST(NdjsonFileSource, ABrokenFirstLineDoesNotMakeValuesSpanLines) {
+  const std::string path = Write("broken-first.ndjson",
+                                 "{\"user_id\": \"a\", \"x\": [1,\n"
+                                 "{\"user_id\": \"b\"}\n{\"user_id\": \"c\"}\n");
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  auto all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].body, "{\"user_id\": \"b\"}");
+  std::remove(path.c_str());
+}
+
 TEST(NdjsonFileSource, AnEmptyFileHasNoMessages) {
   for (const char* text : {"", "\n \n", "[]", " [ ]\n"}) {
     const std::string path = Write("empty.json", text);

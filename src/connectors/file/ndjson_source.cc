@@ -3,15 +3,81 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 
+#include "formats/json_parse.h"
 #include "formats/json_record_stream.h"
 
 namespace sluice {
+namespace {
+
+// The bracket depth after `line`, starting from `depth`: brackets outside strings. A JSON string
+// holds no raw line break, so each line starts outside any string.
+int DepthAfter(std::string_view line, int depth) {
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return depth;
+}
+
+std::string_view WithoutLineEnd(const char* data, ssize_t n) {
+  std::string_view text(data, static_cast<size_t>(n));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.remove_suffix(1);
+  return text;
+}
+
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+// True if the file's first value spans lines (`jq .` output, a pretty-printed object): its first
+// non-blank line leaves a bracket open, and the lines up to where it closes are valid JSON.
+bool FirstValueSpansLines(std::FILE* file) {
+  char* buffer = nullptr;
+  size_t capacity = 0;
+  std::string value;
+  int depth = 0;
+  bool spans = false;
+  for (ssize_t n; (n = ::getline(&buffer, &capacity, file)) >= 0;) {
+    std::string_view text = WithoutLineEnd(buffer, n);
+    if (value.empty() && IsBlank(text)) continue;
+    if (!value.empty()) value.push_back('\n');
+    value.append(text);
+    depth = DepthAfter(text, depth);
+    if (depth == 0 || value.size() > NdjsonFileSource::kMaxArrayElementBytes) {
+      simdjson::dom::element root;
+      JsonParser parser;
+      spans = depth == 0 && value.find('\n') != std::string::npos &&
+              parser.Parse(value, &root) == simdjson::SUCCESS;
+      break;
+    }
+  }
+  std::free(buffer);
+  std::rewind(file);
+  return spans;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -33,6 +99,7 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
       file, "file:" + absolute + ":", mtime_ms,
       fmt::format("file:{}#inode={}{}", absolute, st.st_ino, is_array ? "#array" : "")));
   source->path_ = path;
+  source->multiline_ = !is_array && FirstValueSpansLines(file);
   if (is_array) {
     source->is_array_ = true;
     // The same reading as `queue send`: each element without the blanks outside its strings.
@@ -88,13 +155,44 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
     if (n < 0) {
       if (std::ferror(file_))
         status_ = IoError(fmt::format("reading {} failed: {}", path_, std::strerror(errno)));
+      // A value the file ends inside is a message still: its consumer rejects it, visibly.
+      if (!pending_.empty() && line_ > skip_through_) {
+        batch.push_back(InboundMessage{id_prefix_ + std::to_string(pending_start_),
+                                       std::move(pending_),
+                                       {},
+                                       sent_ms_,
+                                       now,
+                                       line_});
+      }
+      pending_.clear();
       done_ = true;
       break;
     }
     ++line_;
-    std::string_view text(buffer_, static_cast<size_t>(n));
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-      text.remove_suffix(1);
+    std::string_view text = WithoutLineEnd(buffer_, n);
+    if (multiline_) {
+      // A value runs from its first line to the line that closes its brackets.
+      if (pending_.empty()) {
+        if (IsBlank(text)) continue;
+        pending_start_ = line_;
+      } else {
+        pending_.push_back('\n');
+      }
+      pending_.append(text);
+      depth_ = DepthAfter(text, depth_);
+      if (depth_ > 0 && pending_.size() <= kMaxArrayElementBytes) continue;
+      if (line_ > skip_through_) {
+        batch.push_back(InboundMessage{id_prefix_ + std::to_string(pending_start_),
+                                       std::move(pending_),
+                                       {},
+                                       sent_ms_,
+                                       now,
+                                       line_});
+      }
+      pending_.clear();
+      depth_ = 0;
+      continue;
+    }
     // Blank lines are no messages, as `queue send` skips them too.
     if (text.find_first_not_of(" \t") == std::string_view::npos || line_ <= skip_through_) {
       continue;

@@ -1,11 +1,15 @@
 // Messages from a file: the same job as from a queue, for backfills and benchmarks. The file is
-// read as `queue send` reads it: a JSON array when its first non-blank byte is '[' (each element
-// one message), else NDJSON (each non-blank line one message). A message's id is the file and
-// its line ("file:/path:7") or array index ("file:/path:[6]"); progress is a checkpoint (the
-// last committed line, or element counted from 1), so a re-run, or a run after a crash, adds
-// nothing twice. NDJSON streams; an array is checked whole before the first message, so a file
-// that is not a well-formed array fails up front instead of turning into rejects, and its
-// elements are held in memory (about the file's size).
+// read as the user meant it:
+//  - a JSON array when its first non-blank byte is '[': each element is one message (as
+//    `queue send` reads it), checked whole before the first message, so a file that is not a
+//    well-formed array fails up front; its elements are held in memory (about the file's size);
+//  - NDJSON otherwise: each non-blank line is one message, streamed;
+//  - values spanning lines (`jq .` output, pretty-printed objects), when the first value leaves a
+//    bracket open at the end of its line and is valid JSON once closed: each value is one
+//    message, from its first line to the line that closes it.
+// A message's id is the file and its (first) line ("file:/path:7") or array index
+// ("file:/path:[6]"). Progress is a checkpoint committed with each batch (the last committed
+// line, or element counted from 1), so a re-run, or a run after a crash, adds nothing twice.
 #pragma once
 
 #include <cstdio>
@@ -47,6 +51,10 @@ class NdjsonFileSource : public MessageSource {
   std::string checkpoint_name_;
   std::string path_;  // as given, for errors
   bool is_array_ = false;
+  bool multiline_ = false;  // values span lines: one message per value, not per line
+  std::string pending_;     // the value being read, in multiline mode
+  uint64_t pending_start_ = 0;
+  int depth_ = 0;
   std::vector<std::string> elements_;  // an array file's elements, moved out as handed out
   uint64_t line_ = 0;                  // lines, or elements, read so far
   uint64_t skip_through_ = 0;
