@@ -50,6 +50,46 @@ void TagStrings(simdjson::dom::element e, const std::vector<uint64_t>& tagged, u
 
 }  // namespace
 
+int JsonDepthAfterLine(std::string_view line, int depth) {
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return depth;
+}
+
+bool FirstJsonValueSpansLines(const std::function<bool(std::string_view* line)>& next_line,
+                              size_t max_bytes) {
+  std::string value;
+  int depth = 0;
+  std::string_view line;
+  while (next_line(&line)) {
+    if (value.empty() && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (!value.empty()) value.push_back('\n');
+    value.append(line);
+    depth = JsonDepthAfterLine(line, depth);
+    if (depth > 0 && value.size() <= max_bytes) continue;
+    JsonParser parser;
+    simdjson::dom::element root;
+    return depth == 0 && value.find('\n') != std::string::npos &&
+           parser.Parse(value, &root) == simdjson::SUCCESS;
+  }
+  return false;
+}
+
 bool IsJsonNumberToken(std::string_view t) {
   size_t i = 0;
   if (i < t.size() && t[i] == '-') ++i;

@@ -14,6 +14,7 @@
 
 #include <simdjson.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,18 @@ const char* JsonTypeName(const simdjson::dom::element& element);
 
 // simdjson::minify, with outsized numbers written back as the numbers they were.
 std::string JsonMinify(const simdjson::dom::element& element);
+
+// The bracket depth after `line`, starting from `depth`: '{' and '[' outside strings open, '}'
+// and ']' close (never below 0). A JSON string holds no raw line break, so a line starts
+// outside any string.
+int JsonDepthAfterLine(std::string_view line, int depth);
+
+// Whether a text read line by line (`next_line` gives each line without its line end, false at
+// the end) starts with a value spanning lines, as `jq .` writes them: its first non-blank line
+// leaves a bracket open, and the lines up to the one closing it (at most `max_bytes`) are one
+// valid JSON value. NDJSON whose first line is merely broken does not qualify.
+bool FirstJsonValueSpansLines(const std::function<bool(std::string_view* line)>& next_line,
+                              size_t max_bytes);
 
 // True if `token` is a number by RFC 8259 §6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
 bool IsJsonNumberToken(std::string_view token);

@@ -51,21 +51,86 @@ Status ParseLine(JsonParser& parser, std::string_view line, uint64_t number,
   return fn(pos, &e, {}, line);
 }
 
+// Values spanning lines larger than this are passed on as they are (and fail to parse).
+constexpr size_t kMaxValueBytes = 64 << 20;
+
+// Hands NDJSON records to ParseLine: each line, or, when values span lines, each value from its
+// first line (its position) to the line that closes its brackets.
+class NdjsonRecords {
+ public:
+  NdjsonRecords(JsonParser& parser, bool multiline, const JsonRecordFn& fn)
+      : parser_(parser), multiline_(multiline), fn_(fn) {}
+
+  Status Line(std::string_view line) {
+    ++number_;
+    if (!multiline_) return ParseLine(parser_, line, number_, fn_);
+    while (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    if (value_.empty()) {
+      if (line.find_first_not_of(" \t") == std::string_view::npos) return Status::Ok();
+      first_ = number_;
+    } else {
+      value_.push_back('\n');
+    }
+    value_.append(line);
+    depth_ = JsonDepthAfterLine(line, depth_);
+    if (depth_ > 0 && value_.size() <= kMaxValueBytes) return Status::Ok();
+    return Flush();
+  }
+
+  // The value the text ends inside, if any: reported as not valid JSON at its first line.
+  Status Finish() { return value_.empty() ? Status::Ok() : Flush(); }
+
+ private:
+  Status Flush() {
+    Status st = ParseLine(parser_, value_, first_, fn_);
+    value_.clear();
+    depth_ = 0;
+    return st;
+  }
+
+  JsonParser& parser_;
+  const bool multiline_;
+  const JsonRecordFn& fn_;
+  uint64_t number_ = 0;
+  uint64_t first_ = 0;
+  std::string value_;
+  int depth_ = 0;
+};
+
+// Calls `fn` with each line of `text`, without its '\n'; false from `fn` stops.
+template <typename Fn>
+void ForEachLine(std::string_view text, Fn fn) {
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (!fn(text.substr(0, nl)) || nl == std::string_view::npos) return;
+    text.remove_prefix(nl + 1);
+  }
+}
+
 }  // namespace
 
 Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn) {
   JsonParser parser;
   if (layout == JsonLayout::kAuto) layout = Detect(text);
   if (layout == JsonLayout::kArray) return ForEachInArray(parser, text, fn);
-  uint64_t number = 1;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    RETURN_IF_ERROR(ParseLine(parser, line, number++, fn));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return Status::Ok();
+  std::string_view rest = text;
+  const bool multiline = FirstJsonValueSpansLines(
+      [&](std::string_view* line) {
+        if (rest.empty()) return false;
+        const size_t nl = rest.find('\n');
+        *line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        return true;
+      },
+      kMaxValueBytes);
+  NdjsonRecords records(parser, multiline, fn);
+  Status status;
+  ForEachLine(text, [&](std::string_view line) {
+    status = records.Line(line);
+    return status.ok();
+  });
+  return status.ok() ? records.Finish() : status;
 }
 
 Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn) {
@@ -91,16 +156,21 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
   // NDJSON streams a line at a time, so memory does not grow with the file.
   char* line = nullptr;
   size_t capacity = 0;
-  uint64_t number = 1;
+  auto next_line = [&](std::string_view* text) {
+    ssize_t n = ::getline(&line, &capacity, file.get());
+    if (n < 0) return false;
+    *text = std::string_view(line, static_cast<size_t>(n));
+    if (!text->empty() && text->back() == '\n') text->remove_suffix(1);
+    return true;
+  };
+  const bool multiline = FirstJsonValueSpansLines(next_line, kMaxValueBytes);
+  std::rewind(file.get());
+  NdjsonRecords records(parser, multiline, fn);
   Status status;
-  for (ssize_t n; (n = ::getline(&line, &capacity, file.get())) >= 0;) {
-    std::string_view text(line, static_cast<size_t>(n));
-    if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    status = ParseLine(parser, text, number++, fn);
-    if (!status.ok()) break;
-  }
+  for (std::string_view text; status.ok() && next_line(&text);)
+    status = records.Line(text);
   std::free(line);
-  return status;
+  return status.ok() ? records.Finish() : status;
 }
 
 Result<std::optional<std::string>> JsonScalarText(const simdjson::dom::element& e) {

@@ -3,6 +3,9 @@
 // through JsonParser, so any valid JSON (RFC 8259) is read, numbers of any size included: a
 // number simdjson cannot hold reaches the callback as an outsized number (json_parse.h).
 //
+// NDJSON whose first value spans lines (`jq .` output, pretty-printed objects; see
+// FirstJsonValueSpansLines) is read a value at a time, each at the line it starts on.
+//
 // An NDJSON line that is not valid JSON is reported to the callback as a malformed record with
 // its line number, and reading goes on. A broken array cannot be resynchronised, so it fails the
 // whole file with simdjson's reason.

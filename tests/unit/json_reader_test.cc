@@ -78,6 +78,36 @@ TEST(JsonReader, MinifyWritesBigNumbersBack) {
   EXPECT_EQ(bodies[1], R"({"c":[18446744073709551616]})");
 }
 
+// A dump of pretty-printed objects (`jq .` output) is read a value at a time, not a line at a
+// time; each value's position is the line it starts on.
+TEST(JsonReader, ValuesSpanningLinesAreOneRecordEach) {
+  auto seen = ReadAll(
+      "{\n  \"metadata\": {\n    \"name\": \"A }\"\n  }\n}\n\n"
+      "{\"metadata\": {\"name\": \"B\"}}\n"
+      "{\n  \"metadata\": {\"name\": 123456789012345678901234567890}\n}\n"
+      "{\n  \"metadata\": oops\n}\n"
+      "{\n  \"metadata\": {\"name\": \"cut\"}\n");
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0].position, "line 1");
+  EXPECT_EQ(seen[0].name, "A }");
+  EXPECT_EQ(seen[1].position, "line 7");
+  EXPECT_EQ(seen[1].name, "B");
+  EXPECT_EQ(seen[2].position, "line 8");
+  EXPECT_EQ(seen[2].name, "123456789012345678901234567890");
+  EXPECT_EQ(seen[3].position, "line 11");
+  EXPECT_NE(seen[3].error.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(seen[4].position, "line 14");  // the text ends inside it
+  EXPECT_NE(seen[4].error.find("invalid JSON"), std::string::npos);
+}
+
+TEST(JsonReader, NdjsonWithABrokenFirstLineStaysLineByLine) {
+  auto seen = ReadAll("{\"metadata\": [\n{\"metadata\":{\"name\":\"B\"}}\n");
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_NE(seen[0].error.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(seen[1].position, "line 2");
+  EXPECT_EQ(seen[1].name, "B");
+}
+
 TEST(JsonReader, BrokenArrayFailsTheFileWithAReason) {
   Status st = ForEachJsonRecordInString("[{\"a\":1},", JsonLayout::kAuto,
                                         [](auto&, auto*, auto, auto) { return Status::Ok(); });

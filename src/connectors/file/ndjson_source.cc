@@ -16,29 +16,6 @@
 namespace sluice {
 namespace {
 
-// The bracket depth after `line`, starting from `depth`: brackets outside strings. A JSON string
-// holds no raw line break, so each line starts outside any string.
-int DepthAfter(std::string_view line, int depth) {
-  bool in_string = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      depth = std::max(0, depth - 1);
-    }
-  }
-  return depth;
-}
-
 std::string_view WithoutLineEnd(const char* data, ssize_t n) {
   std::string_view text(data, static_cast<size_t>(n));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
@@ -50,28 +27,19 @@ bool IsBlank(std::string_view text) {
   return text.find_first_not_of(" \t") == std::string_view::npos;
 }
 
-// True if the file's first value spans lines (`jq .` output, a pretty-printed object): its first
-// non-blank line leaves a bracket open, and the lines up to where it closes are valid JSON.
+// True if the file's first value spans lines (json_parse.h); the file is read again from its
+// start afterwards.
 bool FirstValueSpansLines(std::FILE* file) {
   char* buffer = nullptr;
   size_t capacity = 0;
-  std::string value;
-  int depth = 0;
-  bool spans = false;
-  for (ssize_t n; (n = ::getline(&buffer, &capacity, file)) >= 0;) {
-    std::string_view text = WithoutLineEnd(buffer, n);
-    if (value.empty() && IsBlank(text)) continue;
-    if (!value.empty()) value.push_back('\n');
-    value.append(text);
-    depth = DepthAfter(text, depth);
-    if (depth == 0 || value.size() > NdjsonFileSource::kMaxArrayElementBytes) {
-      simdjson::dom::element root;
-      JsonParser parser;
-      spans = depth == 0 && value.find('\n') != std::string::npos &&
-              parser.Parse(value, &root) == simdjson::SUCCESS;
-      break;
-    }
-  }
+  const bool spans = FirstJsonValueSpansLines(
+      [&](std::string_view* line) {
+        ssize_t n = ::getline(&buffer, &capacity, file);
+        if (n < 0) return false;
+        *line = WithoutLineEnd(buffer, n);
+        return true;
+      },
+      NdjsonFileSource::kMaxArrayElementBytes);
   std::free(buffer);
   std::rewind(file);
   return spans;
@@ -179,7 +147,7 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
         pending_.push_back('\n');
       }
       pending_.append(text);
-      depth_ = DepthAfter(text, depth_);
+      depth_ = JsonDepthAfterLine(text, depth_);
       if (depth_ > 0 && pending_.size() <= kMaxArrayElementBytes) continue;
       if (line_ > skip_through_) {
         batch.push_back(InboundMessage{id_prefix_ + std::to_string(pending_start_),
