@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace sluice {
@@ -136,7 +138,7 @@ Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const
 Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
-  if (!file) return IoError(fmt::format("cannot open {}", path));
+  if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   if (layout == JsonLayout::kAuto) {
     int c;
     while ((c = std::fgetc(file.get())) == ' ' || c == '\n' || c == '\r' || c == '\t') {
