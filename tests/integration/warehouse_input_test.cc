@@ -130,6 +130,18 @@ TEST_F(WarehouseInput, NdjsonLinesWithBadBytesOrNulAreRejectedAlone) {
   EXPECT_EQ(RawRecord("line 4"), Hex("{\"name\":\"Nul\0\"}"s));
 }
 
+// Pretty-printed records (jq . output) span lines: the reject names the bad byte's own line.
+TEST_F(WarehouseInput, APrettyPrintedRecordWithABadByteNamesItsLine) {
+  const std::string bad = "{\n  \"name\": \"Caf\xE9\",\n  \"pages\": 1\n}";
+  auto path = WriteTempFile("p.ndjson", "{\n  \"name\": \"Two\"\n}\n" + bad + "\n");
+  auto report = Load("book", path);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(Scalar("SELECT title FROM books"), "Two");
+  EXPECT_EQ(Scalar("SELECT position || ': ' || reason FROM load_rejects"),
+            "line 4: line 5, column 15: byte 0xE9 is not valid UTF-8 (record stored escaped)");
+  EXPECT_EQ(RawRecord("line 4"), Hex(bad));
+}
+
 TEST_F(WarehouseInput, AJsonArrayWithABadByteRejectsOnlyThatElement) {
   auto path = WriteTempFile("b.json",
                             "[\n {\"name\":\"One\",\"pages\":1},\n"
