@@ -39,12 +39,6 @@ std::string ConnectionMessage(PGconn* conn) {
                                          : "the connection to the server was lost";
 }
 
-// Server notices ("relation already exists, skipping") are for debugging, not for the user's
-// terminal, where libpq would print them by default.
-void RouteNoticeToLog(void*, const char* message) {
-  LogDebug("postgres: {}", TrimMessage(message));
-}
-
 }  // namespace
 
 std::string QuoteIdent(std::string_view name) {
@@ -105,7 +99,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
 Status PgConnection::SetUpSession() {
   // Errors and notices in English keep messages greppable; the client side is ours to set.
   PQsetClientEncoding(conn_, "UTF8");
-  PQsetNoticeProcessor(conn_, &RouteNoticeToLog, nullptr);
+  PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
   // Only settings still at the server's default are changed, so whatever a DBA or the URL set
   // wins; a setting the server does not know (client_connection_check_interval before 14) has
   // no row in pg_settings and is skipped.
@@ -122,19 +116,27 @@ Status PgConnection::SetUpSession() {
   return Status::Ok();
 }
 
+void PgConnection::OnNotice(void* self, const PGresult* notice) {
+  // Server notices ("relation already exists, skipping") are for debugging, not for the user's
+  // terminal, where libpq would print them by default.
+  LogDebug("postgres: {}", TrimMessage(PQresultErrorMessage(notice)));
+  // A FATAL error outside a query is the server's farewell: the session is ending.
+  const char* field = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const std::string_view severity = field ? field : "";
+  if (severity == "FATAL" || severity == "PANIC")
+    static_cast<PgConnection*>(self)->farewell_ = true;
+}
+
 Status PgConnection::ReconnectIfBroken() {
   // An idle session has nothing to read unless the server spoke first: usually its farewell
-  // (terminate, shutdown, idle_session_timeout), else a notice, which libpq keeps for later.
-  if (!broken() && PQtransactionStatus(conn_) != PQTRANS_ACTIVE) {
+  // (terminate, shutdown, idle_session_timeout), which libpq hands to OnNotice once it parses
+  // it (PQisBusy), maybe before the end of the stream has arrived.
+  if (!broken() && !farewell_ && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
     pollfd socket{PQsocket(conn_), POLLIN, 0};
-    if (::poll(&socket, 1, 0) > 0) {
-      // The first read takes the message; the end of the stream shows on the next.
-      for (int i = 0; i < 2 && !broken(); ++i) {
-        if (!PQconsumeInput(conn_)) break;
-      }
-    }
+    if (::poll(&socket, 1, 0) > 0 && PQconsumeInput(conn_)) (void)PQisBusy(conn_);
   }
-  if (!broken()) return Status::Ok();
+  if (!broken() && !farewell_) return Status::Ok();
+  farewell_ = false;
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     return Unavailable(

@@ -131,10 +131,13 @@ class PgConnection {
   Status ErrorFrom(const PGresult* result, std::string_view what);
   // Encoding, notices and PgSessionDefaults, on a new session.
   Status SetUpSession();
+  // libpq's notice receiver: logs the notice, and notes the server's farewell.
+  static void OnNotice(void* self, const PGresult* notice);
 
   PGconn* conn_;
   std::vector<std::pair<std::string, std::string>> prepared_;  // name, SQL: re-prepared
   std::string lock_timeout_;  // the session's, for lock timeout errors
+  bool farewell_ = false;     // the server said it is ending the session
   std::string copy_what_;
   std::string last_sqlstate_;
 };
