@@ -155,6 +155,19 @@ TEST_F(WarehouseInput, AJsonArrayWithABadByteRejectsOnlyThatElement) {
   EXPECT_EQ(RawRecord("index 1"), Hex("{\"name\":\"Caf\xE9\",\"pages\":2}"));
 }
 
+TEST_F(WarehouseInput, AJsonArrayWithALoneSurrogateRejectsOnlyThatElement) {
+  auto path = WriteTempFile(
+      "s.json", R"([{"name":"One"},{"name":"Half \ud800 pair"},{"name":"Pair \ud83c\udfac"}])");
+  RunResult r = RunSluice({"warehouse", "load", "-m", "book", path}, url());
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(Scalar("SELECT string_agg(title, ',' ORDER BY title) FROM books"),
+            "One,Pair \xF0\x9F\x8E\xAC");
+  EXPECT_EQ(Scalar("SELECT position || ': ' || reason FROM load_rejects"),
+            "index 1: line 1, column 31: \\ud800 is half of a UTF-16 surrogate pair, which no "
+            "text can hold");
+  EXPECT_EQ(Scalar("SELECT record FROM load_rejects"), R"({"name":"Half \ud800 pair"})");
+}
+
 TEST_F(WarehouseInput, AJsonArrayThatCannotBeSplitNamesTheByteOffset) {
   auto path = WriteTempFile("b.json", "[{\"name\":\"One\"}]\n\xE9\n");
   auto report = Load("book", path);

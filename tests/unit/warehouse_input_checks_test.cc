@@ -109,6 +109,21 @@ TEST(JsonArrays, ElementsWithBadBytesAreCutOutAsNull) {
             "escaped)");
 }
 
+// RFC 8259 lets a \u escape name half a surrogate pair; simdjson refuses the whole array.
+TEST(JsonArrays, ElementsWithALoneSurrogateEscapeAreCutOutToo) {
+  auto isolated = IsolateUnstorableElements(
+      R"([{"a":"\ud83c\udfac"},{"a":"\ud800"},{"a":"\\ud800"},{"a":"x\uDC00y"}])");
+  ASSERT_TRUE(isolated.ok()) << isolated.status().message();
+  EXPECT_EQ(isolated->text, R"([{"a":"\ud83c\udfac"},null,{"a":"\\ud800"},null])");
+  ASSERT_EQ(isolated->elements.size(), 2u);
+  EXPECT_EQ(isolated->elements[0].index, 1u);
+  EXPECT_EQ(isolated->elements[0].reason,
+            "line 1, column 29: \\ud800 is half of a UTF-16 surrogate pair, which no text can "
+            "hold");
+  EXPECT_EQ(isolated->elements[1].index, 3u);
+  EXPECT_FALSE(IsolateUnstorableElements(R"([{"a":"\ud83c\udfac"}])")->elements.size());
+}
+
 TEST(JsonArrays, ABadByteOutsideEveryElementNamesItsOffset) {
   auto after = IsolateUnstorableElements("[1,2]\n\xE9");
   ASSERT_FALSE(after.ok());

@@ -120,6 +120,66 @@ bool IsJsonSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+struct Fault {
+  size_t offset = 0;
+  std::string description;
+};
+
+bool Hex4(std::string_view text, size_t at, unsigned* value) {
+  if (at + 4 > text.size()) return false;
+  unsigned v = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    const char c = text[i];
+    const int d = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+    if (d < 0) return false;
+    v = v * 16 + static_cast<unsigned>(d);
+  }
+  *value = v;
+  return true;
+}
+
+// The first \u escape of a UTF-16 surrogate without its other half. RFC 8259 section 7 lets
+// JSON write one; it names no character, so no text can hold it, and simdjson refuses the whole
+// document for it.
+std::optional<Fault> FindLoneSurrogate(std::string_view text) {
+  for (size_t p = text.find('\\'); p != std::string_view::npos; p = text.find('\\', p)) {
+    unsigned cp;
+    if (p + 1 >= text.size() || text[p + 1] != 'u' || !Hex4(text, p + 2, &cp)) {
+      p += 2;  // another escape (or a syntax error, left to the parser)
+      continue;
+    }
+    unsigned low;
+    if (cp >= 0xD800 && cp <= 0xDBFF && p + 7 < text.size() && text[p + 6] == '\\' &&
+        text[p + 7] == 'u' && Hex4(text, p + 8, &low) && low >= 0xDC00 && low <= 0xDFFF) {
+      p += 12;
+      continue;
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      return Fault{p, fmt::format("\\u{} is half of a UTF-16 surrogate pair, which no text can "
+                                  "hold",
+                                  text.substr(p + 2, 4))};
+    }
+    p += 6;
+  }
+  return std::nullopt;
+}
+
+// The first thing in `text` that PostgreSQL text cannot hold: a byte, or a lone surrogate.
+std::optional<Fault> FindUnstorable(std::string_view text) {
+  std::optional<Fault> fault;
+  if (auto byte = FindUnstorableByte(text)) {
+    fault = Fault{byte->offset, byte->Describe() + " (record stored escaped)"};
+  }
+  if (auto surrogate = FindLoneSurrogate(text.substr(0, fault ? fault->offset : text.size()))) {
+    if (fault) surrogate->description += " (record stored escaped)";
+    fault = std::move(surrogate);
+  }
+  return fault;
+}
+
 }  // namespace
 
 std::optional<std::string> FindAmbiguousKeys(const Model& model,
@@ -128,14 +188,14 @@ std::optional<std::string> FindAmbiguousKeys(const Model& model,
 }
 
 Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
-  auto first = FindUnstorableByte(text);
+  auto first = FindUnstorable(text);
   if (!first) return IsolatedArray{};
   const TextPoint at = PointOf(text, first->offset);
   const auto cannot_split = [&](std::string_view why) {
     return InvalidArgument(fmt::format(
         "line {}, column {} (byte offset {}): {}, and the array cannot be split into records "
         "there ({}), so nothing of it is loaded",
-        at.line, at.column, first->offset, first->Describe(), why));
+        at.line, at.column, first->offset, first->description, why));
   };
   // Follows the array's structure only as far as element boundaries: strings (with escapes)
   // and nesting. Everything else is left to the parser, which sees the rewritten array.
@@ -175,12 +235,12 @@ Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
     std::string_view element = text.substr(start, p - start);
     while (!element.empty() && IsJsonSpace(element.back()))
       element.remove_suffix(1);
-    if (auto fault = FindUnstorableByte(element)) {
+    if (auto fault = FindUnstorable(element)) {
       const TextPoint where = PointOf(text, start + fault->offset);
-      out.elements.push_back({index,
-                              fmt::format("line {}, column {}: {} (record stored escaped)",
-                                          where.line, where.column, fault->Describe()),
-                              std::string(element)});
+      out.elements.push_back(
+          {index,
+           fmt::format("line {}, column {}: {}", where.line, where.column, fault->description),
+           std::string(element)});
       out.text.append(text.data() + copied, start - copied);
       out.text += "null";
       copied = start + element.size();
@@ -189,7 +249,7 @@ Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
     ++p;  // the comma
   }
   out.text.append(text.data() + copied, text.size() - copied);
-  if (auto rest = FindUnstorableByte(out.text)) {
+  if (auto rest = FindUnstorable(out.text)) {
     return cannot_split("it lies outside the array's elements");
   }
   return out;

@@ -36,7 +36,9 @@ struct IsolatedArray {
   std::vector<UnstorableElement> elements;  // in index order
 };
 
-// For a top-level array `text` that holds a NUL or invalid UTF-8 (see FindUnstorableByte):
+// For a top-level array `text` that holds a NUL or invalid UTF-8 (see FindUnstorableByte), or a
+// \u escape of half a UTF-16 surrogate pair (valid JSON that names no character, which simdjson
+// refuses for the whole document):
 // the array with each element holding such bytes replaced by null, and those elements (both
 // empty when the array is clean). An error,
 // naming the line, column and byte offset of the first bad byte, when the array's structure
