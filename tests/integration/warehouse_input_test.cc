@@ -114,10 +114,11 @@ TEST_F(WarehouseInput, NdjsonLinesWithBadBytesOrNulAreRejectedAlone) {
                             "{\"n\xE9\":\"Key\",\"name\":\"K\"}\n"
                             "{\"name\":\"Nul\0\"}\n"s
                             "{\"name\":\"Escaped\\u0000\"}\n"
+                            "{\"name\":\"Half \\uDC00\"}\n"
                             "{\"name\":\"Two\",\"pages\":3}\n");
   auto report = Load("book", path);
   ASSERT_TRUE(report.ok()) << report.status().message();
-  EXPECT_EQ(report->rejected, 4u);
+  EXPECT_EQ(report->rejected, 5u);
   EXPECT_EQ(Scalar("SELECT string_agg(title, ',' ORDER BY title) FROM books"), "One,Two");
   EXPECT_EQ(Scalar("SELECT string_agg(position || ': ' || reason, ' | ' ORDER BY id) "
                    "FROM load_rejects"),
@@ -125,7 +126,9 @@ TEST_F(WarehouseInput, NdjsonLinesWithBadBytesOrNulAreRejectedAlone) {
             "line 3: line 3, column 4: byte 0xE9 is not valid UTF-8 (record stored escaped) | "
             "line 4: line 4, column 13: a NUL byte, which PostgreSQL text cannot hold (record "
             "stored escaped) | "
-            "line 5: title contains a NUL byte, which PostgreSQL text cannot hold");
+            "line 5: title contains a NUL byte, which PostgreSQL text cannot hold | "
+            "line 6: line 6, column 15: \\uDC00 is half of a UTF-16 surrogate pair, which no "
+            "text can hold");
   EXPECT_EQ(RawRecord("line 2"), Hex("{\"name\":\"Caf\xE9\",\"pages\":2}"));
   EXPECT_EQ(RawRecord("line 4"), Hex("{\"name\":\"Nul\0\"}"s));
 }

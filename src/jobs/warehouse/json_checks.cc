@@ -120,11 +120,6 @@ bool IsJsonSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-struct Fault {
-  size_t offset = 0;
-  std::string description;
-};
-
 bool Hex4(std::string_view text, size_t at, unsigned* value) {
   if (at + 4 > text.size()) return false;
   unsigned v = 0;
@@ -144,7 +139,7 @@ bool Hex4(std::string_view text, size_t at, unsigned* value) {
 // The first \u escape of a UTF-16 surrogate without its other half. RFC 8259 section 7 lets
 // JSON write one; it names no character, so no text can hold it, and simdjson refuses the whole
 // document for it.
-std::optional<Fault> FindLoneSurrogate(std::string_view text) {
+std::optional<JsonTextFault> FindLoneSurrogate(std::string_view text) {
   for (size_t p = text.find('\\'); p != std::string_view::npos; p = text.find('\\', p)) {
     unsigned cp;
     if (p + 1 >= text.size() || text[p + 1] != 'u' || !Hex4(text, p + 2, &cp)) {
@@ -158,20 +153,22 @@ std::optional<Fault> FindLoneSurrogate(std::string_view text) {
       continue;
     }
     if (cp >= 0xD800 && cp <= 0xDFFF) {
-      return Fault{p, fmt::format("\\u{} is half of a UTF-16 surrogate pair, which no text can "
-                                  "hold",
-                                  text.substr(p + 2, 4))};
+      return JsonTextFault{
+          p, fmt::format("\\u{} is half of a UTF-16 surrogate pair, which no text can "
+                         "hold",
+                         text.substr(p + 2, 4))};
     }
     p += 6;
   }
   return std::nullopt;
 }
 
-// The first thing in `text` that PostgreSQL text cannot hold: a byte, or a lone surrogate.
-std::optional<Fault> FindUnstorable(std::string_view text) {
-  std::optional<Fault> fault;
+}  // namespace
+
+std::optional<JsonTextFault> FindUnstorableJson(std::string_view text) {
+  std::optional<JsonTextFault> fault;
   if (auto byte = FindUnstorableByte(text)) {
-    fault = Fault{byte->offset, byte->Describe() + " (record stored escaped)"};
+    fault = JsonTextFault{byte->offset, byte->Describe() + " (record stored escaped)"};
   }
   if (auto surrogate = FindLoneSurrogate(text.substr(0, fault ? fault->offset : text.size()))) {
     if (fault) surrogate->description += " (record stored escaped)";
@@ -180,15 +177,13 @@ std::optional<Fault> FindUnstorable(std::string_view text) {
   return fault;
 }
 
-}  // namespace
-
 std::optional<std::string> FindAmbiguousKeys(const Model& model,
                                              const simdjson::dom::element& record) {
   return KeyChecker(model).Check(record, std::vector<std::string_view>());
 }
 
 Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
-  auto first = FindUnstorable(text);
+  auto first = FindUnstorableJson(text);
   if (!first) return IsolatedArray{};
   const TextPoint at = PointOf(text, first->offset);
   const auto cannot_split = [&](std::string_view why) {
@@ -235,7 +230,7 @@ Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
     std::string_view element = text.substr(start, p - start);
     while (!element.empty() && IsJsonSpace(element.back()))
       element.remove_suffix(1);
-    if (auto fault = FindUnstorable(element)) {
+    if (auto fault = FindUnstorableJson(element)) {
       const TextPoint where = PointOf(text, start + fault->offset);
       out.elements.push_back(
           {index,
@@ -249,7 +244,7 @@ Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
     ++p;  // the comma
   }
   out.text.append(text.data() + copied, text.size() - copied);
-  if (auto rest = FindUnstorable(out.text)) {
+  if (auto rest = FindUnstorableJson(out.text)) {
     return cannot_split("it lies outside the array's elements");
   }
   return out;

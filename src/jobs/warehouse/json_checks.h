@@ -24,6 +24,15 @@ namespace sluice::warehouse {
 std::optional<std::string> FindAmbiguousKeys(const Model& model,
                                              const simdjson::dom::element& record);
 
+// The first thing in JSON text that no PostgreSQL text can hold: a byte (FindUnstorableByte;
+// the description then ends "(record stored escaped)"), or a \u escape of half a UTF-16
+// surrogate pair ("\ud800 is half of a UTF-16 surrogate pair, which no text can hold").
+struct JsonTextFault {
+  size_t offset = 0;
+  std::string description;
+};
+std::optional<JsonTextFault> FindUnstorableJson(std::string_view text);
+
 // An element of a top-level JSON array that holds a byte text cannot store.
 struct UnstorableElement {
   uint64_t index = 0;  // 0-based, as JsonPosition numbers array elements

@@ -262,15 +262,14 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
       return Status::Ok();
     }
     if (!element) {
-      if (auto fault = FindUnstorableByte(raw)) {
+      if (auto fault = FindUnstorableJson(raw)) {
         // A record may span lines (pretty-printed NDJSON): the byte's own line is named.
         const TextPoint at = PointOf(raw, fault->offset);
         const std::string where =
             pos.is_array_index ? position : fmt::format("line {}", pos.number + at.line - 1);
         builder.Reject(position,
-                       fmt::format("{}, column {}: {} (record stored escaped)", where, at.column,
-                                   fault->Describe()),
-                       raw, false);
+                       fmt::format("{}, column {}: {}", where, at.column, fault->description), raw,
+                       false);
       } else {
         builder.Reject(position, std::string(error), raw, false);
       }
