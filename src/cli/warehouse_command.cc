@@ -91,8 +91,9 @@ int RunQuery(const WarehouseFlags& flags) {
     sql = *text;
   }
   if (sql.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Fail(InvalidArgument(fmt::format("{} is empty: there is no SQL statement to run",
-                                            flags.sql_file.empty() ? "the query" : flags.sql_file)));
+    return Fail(
+        InvalidArgument(fmt::format("{} is empty: there is no SQL statement to run",
+                                    flags.sql_file.empty() ? "the query" : flags.sql_file)));
   }
   auto conn = Connect(flags);
   if (!conn.ok()) return Fail(conn.status());
