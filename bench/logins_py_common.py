@@ -129,8 +129,8 @@ class Transformer:
         if version_text is not None:
             m = VERSION_RE.fullmatch(version_text)
             if not m:
-                return None, (f"app_version '{version_text}' is not MAJOR[.MINOR[.PATCH]] "
-                              "with parts 0..999")
+                # Like Sluice, the reason never quotes the value (it may be personal data).
+                return None, "app_version is not MAJOR[.MINOR[.PATCH]] with parts 0..999"
             version = int(m[1]) * 1000000 + int(m[2] or 0) * 1000 + int(m[3] or 0)
         create_date = datetime.datetime.fromtimestamp(
             sent_timestamp_ms / 1000, tz=datetime.timezone.utc).date()

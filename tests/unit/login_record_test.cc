@@ -114,15 +114,50 @@ TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
             "device_type is 33 characters; the column holds 32");
   EXPECT_EQ(ReasonFor(R"({"user_id": "a\u0000b"})"),
             "user_id contains a NUL byte, which PostgreSQL text cannot hold");
-  for (const char* v : {"v2", "1.2.3.4", "1.1000"}) {
-    EXPECT_EQ(
-        ReasonFor(std::string(R"({"user_id": "u", "app_version": ")") + v + "\"}"),
-        std::string("app_version '") + v + "' is not MAJOR[.MINOR[.PATCH]] with parts 0..999");
+  const std::string shape = "app_version is not MAJOR[.MINOR[.PATCH]] with parts 0..999: ";
+  const std::pair<const char*, const char*> versions[] = {
+      {"v2", "byte 1 is neither a digit nor a dot"},
+      {"1.2.3.4", "it has more than 3 parts"},
+      {"1.1000", "part 2 has more than 3 digits"},
+      {"1.2.", "part 3 is empty"},
+      {"1..2", "part 2 is empty"},
+      {"", "it is empty"},
+      {"1.2 ", "byte 4 is neither a digit nor a dot"},
+      {"-1.2", "byte 1 is neither a digit nor a dot"}};
+  for (const auto& [v, why] : versions) {
+    EXPECT_EQ(ReasonFor(std::string(R"({"user_id": "u", "app_version": ")") + v + "\"}"),
+              shape + why)
+        << v;
   }
   EXPECT_NE(ReasonFor(R"({"user_id": "u", "ip": ")" + std::string(300, '1') + "\"}")
                 .find("would not fit the column's 256 characters"),
             std::string::npos);
   EXPECT_EQ(rows_.num_rows(), 0u);  // nothing half-written
+}
+
+// A reason is stored in the clear beside the encrypted body: it names the field and why, never
+// the value, which may be personal data.
+TEST_F(LoginRecordTest, NoReasonQuotesTheValue) {
+  const std::string pii = "Jane.Doe@example.com";
+  const std::string bodies[] = {
+      R"({"user_id": ")" + pii + std::string(130, 'x') + "\"}",
+      R"({"user_id": "u", "device_type": ")" + pii + std::string(40, 'x') + "\"}",
+      R"({"user_id": "u", "locale": ")" + pii + std::string(40, 'x') + "\"}",
+      R"({"user_id": "u", "app_version": ")" + pii + "\"}",
+      R"({"user_id": "u", "app_version": "1.2.)" + pii + "\"}",
+      R"({"user_id": "u", "ip": ")" + pii + std::string(300, 'x') + "\"}",
+      R"({"user_id": "u", "device_id": ")" + pii + std::string(300, 'x') + "\"}",
+      R"({"user_id": ")" + pii + R"(\u0000"})",
+      R"({"user_id": ")" + pii + "\xC3\"}",
+      R"({"user_id": ")" + pii + "\"",
+      "\"" + pii + "\"",
+  };
+  for (const std::string& body : bodies) {
+    const std::string reason = ReasonFor(body);
+    ASSERT_FALSE(reason.empty()) << body;
+    EXPECT_EQ(reason.find("Jane"), std::string::npos) << reason;
+    EXPECT_EQ(reason.find("example"), std::string::npos) << reason;
+  }
 }
 
 TEST_F(LoginRecordTest, AOnePartVersionIsStored) {
@@ -132,7 +167,8 @@ TEST_F(LoginRecordTest, AOnePartVersionIsStored) {
   EXPECT_EQ(rows_.column(6).Int(0), 19000000);
   EXPECT_EQ(rows_.column(6).Int(1), 0);
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "1000"})"),
-            "app_version '1000' is not MAJOR[.MINOR[.PATCH]] with parts 0..999");
+            "app_version is not MAJOR[.MINOR[.PATCH]] with parts 0..999: part 1 has more than 3 "
+            "digits");
 }
 
 // Case json-big-number-unused-field: numbers beyond 64 bits or double range are valid JSON; in a

@@ -49,11 +49,22 @@ bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t ma
 }  // namespace
 
 bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error) {
+  // The reason names the part or byte at fault, never the text: it may be anything a client
+  // sent, and the encrypted body already keeps it.
+  constexpr std::string_view kShape = "app_version is not MAJOR[.MINOR[.PATCH]] with parts 0..999";
+  if (text.empty()) {
+    *error = fmt::format("{}: it is empty", kShape);
+    return false;
+  }
   // Missing parts are 0, so "7" is 7.0.0 and "2.3" is 2.3.0.
   int32_t parts[3] = {0, 0, 0};
   int count = 0;
   size_t pos = 0;
   while (true) {
+    if (count == 3) {
+      *error = fmt::format("{}: it has more than 3 parts", kShape);
+      return false;
+    }
     size_t start = pos;
     int32_t v = 0;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 4) {
@@ -61,16 +72,20 @@ bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error) {
       ++pos;
     }
     size_t digits = pos - start;
-    if (digits == 0 || digits > 3 || count == 3) {
-      *error = fmt::format("app_version '{}' is not MAJOR[.MINOR[.PATCH]] with parts 0..999", text);
+    if (digits > 3) {
+      *error = fmt::format("{}: part {} has more than 3 digits", kShape, count + 1);
+      return false;
+    }
+    if (digits == 0 && (pos == text.size() || text[pos] == '.')) {
+      *error = fmt::format("{}: part {} is empty", kShape, count + 1);
+      return false;
+    }
+    if (digits == 0 || (pos < text.size() && text[pos] != '.')) {
+      *error = fmt::format("{}: byte {} is neither a digit nor a dot", kShape, pos + 1);
       return false;
     }
     parts[count++] = v;
     if (pos == text.size()) break;
-    if (text[pos] != '.') {
-      *error = fmt::format("app_version '{}' is not MAJOR[.MINOR[.PATCH]] with parts 0..999", text);
-      return false;
-    }
     ++pos;
   }
   *out = parts[0] * 1000000 + parts[1] * 1000 + parts[2];

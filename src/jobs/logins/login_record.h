@@ -17,6 +17,7 @@ namespace sluice::logins {
 
 // MAJOR*1000000 + MINOR*1000 + PATCH for "MAJOR[.MINOR[.PATCH]]", each part 0..999 written
 // with 1 to 3 digits; a missing part is 0 ("7" -> 7000000, "2.3" -> 2003000).
+// On false, *error names the part or byte at fault and never quotes the text.
 bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error);
 // The inverse, for people reading the table: 2003000 -> "2.3.0".
 std::string DecodeAppVersion(int32_t value);
