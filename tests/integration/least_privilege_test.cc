@@ -126,8 +126,7 @@ TEST_F(LeastPrivilege, MissingTablesAreNamedWhenTheRoleCannotCreateThem) {
   EXPECT_EQ(run.err.find("role-pw"), std::string::npos);
 }
 
-// A grant fewer than the docs list fails: the tests here pin the list, not just "enough". (A
-// warehouse load fails at once; the logins writer would retry its batch first.)
+// A grant fewer than the docs list fails: the tests here pin the list, not just "enough".
 TEST_F(LeastPrivilege, OneGrantFewerFails) {
   ASSERT_EQ(RunSluice({"warehouse", "init"}, url()).exit_code, 0);
   std::string loader =
@@ -138,6 +137,26 @@ TEST_F(LeastPrivilege, OneGrantFewerFails) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("permission denied for sequence load_rejects_id_seq"), std::string::npos)
       << run.err;
+}
+
+// A refused grant stays refused: the logins writer fails on its first attempt with the server's
+// error, instead of retrying it for 21 s as it does a lost session.
+TEST_F(LeastPrivilege, LoginsWithoutInsertFailAtOnceNamingThePermission) {
+  RunResult owner = LoginsFromFile(url(), kLogin);
+  ASSERT_EQ(owner.exit_code, 0) << owner.err;
+  std::string consumer = RoleUrl(
+      "GRANT INSERT ON user_logins_rejects TO {role}; "
+      "GRANT SELECT, INSERT, UPDATE ON sluice_checkpoints TO {role}");
+  RunResult run = LoginsFromFile(consumer, kOtherLogin);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("permission denied for table user_logins"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("a retry cannot cure"), std::string::npos) << run.err;
+  size_t attempts = 0;
+  for (size_t p = run.err.find("attempt"); p != std::string::npos;
+       p = run.err.find("attempt", p + 1))
+    ++attempts;
+  EXPECT_EQ(attempts, 1u) << run.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "1");
 }
 
 TEST_F(LeastPrivilege, ReportListWithSelectOnly) {

@@ -34,5 +34,18 @@ TEST(DecodeCopyTextRow, ARowReusingTheVectorLeavesNothingOfTheLastOne) {
   EXPECT_EQ(f[2], "\r");
 }
 
+// PostgreSQL docs, Appendix A: only what may succeed when run again is transient.
+TEST(IsTransientSqlState, OnlyWhatARetryMayCure) {
+  for (const char* state : {"08000", "08003", "08006", "08001", "08P01", "40001", "40P01", "53000",
+                            "53100", "53200", "53300", "57P01", "57P02", "57P03", "55P03"}) {
+    EXPECT_TRUE(IsTransientSqlState(state)) << state;
+  }
+  for (const char* state :
+       {"42501", "42P01", "42703", "42601", "22001", "22P02", "23505", "23502", "28P01", "28000",
+        "57014", "57P04", "55000", "55006", "40002", "25P02", "XX000", "",      "08",    "0800"}) {
+    EXPECT_FALSE(IsTransientSqlState(state)) << state;
+  }
+}
+
 }  // namespace
 }  // namespace sluice

@@ -41,6 +41,13 @@ std::string ConnectionMessage(PGconn* conn) {
 
 }  // namespace
 
+bool IsTransientSqlState(std::string_view sqlstate) {
+  if (sqlstate.size() != 5) return false;
+  const std::string_view cls = sqlstate.substr(0, 2);
+  return cls == "08" || cls == "53" || sqlstate == "40001" || sqlstate == "40P01" ||
+         sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" || sqlstate == "55P03";
+}
+
 std::string QuoteIdent(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {
@@ -191,7 +198,9 @@ Status PgConnection::ErrorFrom(const PGresult* result, std::string_view what) {
             "URL)",
             lock_timeout_, context ? ": " : "", context ? TrimMessage(context) : ""));
   }
-  return DatabaseError(fmt::format("{}: {}", what, message));
+  return Status(broken() || IsTransientSqlState(last_sqlstate_) ? StatusCode::kUnavailable
+                                                                : StatusCode::kDatabase,
+                fmt::format("{}: {}", what, message));
 }
 
 Status PgConnection::Exec(std::string_view sql, std::string_view what) {
@@ -284,7 +293,7 @@ Status PgConnection::CopyBegin(std::string_view copy_sql, std::string_view what)
 
 Status PgConnection::CopyPut(std::string_view data) {
   if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
-    return DatabaseError(
+    return Unavailable(
         fmt::format("{}: sending COPY data failed: {}", copy_what_, ConnectionMessage(conn_)));
   }
   return Status::Ok();
@@ -292,7 +301,7 @@ Status PgConnection::CopyPut(std::string_view data) {
 
 Status PgConnection::CopyEnd() {
   if (PQputCopyEnd(conn_, nullptr) != 1) {
-    return DatabaseError(
+    return Unavailable(
         fmt::format("{}: ending COPY failed: {}", copy_what_, ConnectionMessage(conn_)));
   }
   Status status;

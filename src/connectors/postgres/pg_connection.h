@@ -83,6 +83,10 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
+  // Statement errors are kDatabase, except those a retry may cure, which are kUnavailable: the
+  // session ended or broke on the way (sending COPY data included), or the server answered with a
+  // SQLSTATE IsTransientSqlState accepts.
+  //
   // Runs one or more statements that return no rows. `what` names the work for errors.
   Status Exec(std::string_view sql, std::string_view what);
   // Runs DDL (CREATE ... IF NOT EXISTS, one or more statements) in a transaction holding a
@@ -141,6 +145,15 @@ class PgConnection {
   std::string copy_what_;
   std::string last_sqlstate_;
 };
+
+// True for a SQLSTATE whose statement may succeed when simply run again, on this session or a
+// new one (PostgreSQL docs, Appendix A "PostgreSQL Error Codes"): class 08 (connection
+// exception), 40001 serialization_failure, 40P01 deadlock_detected, class 53 (insufficient
+// resources), 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now and 55P03
+// lock_not_available (lock_timeout). Everything else (permission denied 42501, undefined table
+// 42P01, data errors of class 22 and 23, authorization of class 28, ...) fails the same way
+// every time.
+bool IsTransientSqlState(std::string_view sqlstate);
 
 // Splits one line of COPY's text format into fields, undoing its escapes; nullopt is \N.
 void DecodeCopyTextRow(std::string_view line, std::vector<std::optional<std::string>>* fields);

@@ -1,6 +1,7 @@
 #include "jobs/logins/logins_job.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,9 +45,12 @@ void WatchSignals() {
   }
 }
 
-// A failed batch is retried with pauses of 0.4, 0.8, 1.6, 3.2 s and then 5 s, about 21 s in
-// all: long enough to ride through a PostgreSQL restart or failover (each attempt reopens a
-// session the server ended), while the SQS heartbeat keeps the batch's messages hidden.
+// A batch that failed in a way a retry may cure (kUnavailable: the session lost, a deadlock, a
+// serialization failure, a lock timeout, the server short of resources or shutting down) is
+// retried with pauses of 0.4, 0.8, 1.6, 3.2 s and then 5 s, about 21 s in all: long enough to
+// ride through a PostgreSQL restart or failover (each attempt reopens a session the server
+// ended), while the SQS heartbeat keeps the batch's messages hidden. Any other error (a missing
+// grant or table, bad data) would fail the same way every time, so it ends the run at once.
 constexpr int kWriteAttempts = 8;
 constexpr std::chrono::milliseconds kLongestPause{5000};
 
@@ -119,9 +123,17 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
       for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
         outcome = sink.Write(batch->rows, batch->rejects,
                              checkpoint_name.empty() ? nullptr : &checkpoint);
-        // A checkpoint moved by another process will not move back: retrying cannot help.
-        if (outcome.ok() || attempt == kWriteAttempts ||
-            outcome.status().code() == StatusCode::kAlreadyExists) {
+        if (outcome.ok()) break;
+        // A checkpoint moved by another process will not move back, and a refused grant or a
+        // missing table stays so: only what a retry may cure is tried again.
+        if (outcome.status().code() != StatusCode::kUnavailable) {
+          outcome = outcome.status().WithContext(fmt::format(
+              "writing a batch failed on attempt {}, with an error a retry cannot cure", attempt));
+          break;
+        }
+        if (attempt == kWriteAttempts) {
+          outcome = outcome.status().WithContext(
+              fmt::format("writing a batch failed on attempt {}, the last", attempt));
           break;
         }
         LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, kWriteAttempts,
