@@ -37,8 +37,9 @@ int RunCreate(const QueueFlags& flags) {
   return kExitOk;
 }
 
-// Every element (array) or line (NDJSON) becomes one message body, in file order, streamed:
-// at most one batch and one record are held. A line that is not JSON is sent as it is (the
+// Every element (array), line (NDJSON) or value spanning lines (`jq .` output) becomes one
+// message body, in file order, streamed, read as `logins run --file` reads the file (the same
+// bodies): at most one batch and one record are held. A line that is not JSON is sent as it is (the
 // consumer's job is to reject it, visibly); a record SQS cannot take (over the queue's
 // MaximumMessageSize, not valid UTF-8, a character SQS refuses) is rejected alone, named, and
 // the rest are sent.

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#include "formats/json_parse.h"
 
 namespace sluice {
 namespace {
@@ -41,9 +44,12 @@ Status ReadChunks(std::FILE* file, const std::string& path, OnBytes on_bytes) {
   }
 }
 
+// Lines, or in `multiline` mode values spanning lines (a value runs from its first non-blank
+// line to the line that closes its brackets, lines joined by '\n', as --file reads them).
 class NdjsonSplitter {
  public:
-  NdjsonSplitter(size_t max_bytes, const RawJsonRecordFn& fn) : max_(max_bytes), fn_(fn) {}
+  NdjsonSplitter(size_t max_bytes, bool multiline, const RawJsonRecordFn& fn)
+      : max_(max_bytes), multiline_(multiline), fn_(fn) {}
 
   Status Feed(const char* data, size_t n) {
     while (n > 0) {
@@ -58,14 +64,17 @@ class NdjsonSplitter {
     return Status::Ok();
   }
 
-  Status Finish() { return started_ ? EndLine() : Status::Ok(); }
+  Status Finish() {
+    if (started_) RETURN_IF_ERROR(EndLine());
+    return value_started_ ? EndValue() : Status::Ok();
+  }
 
  private:
   void Append(const char* data, size_t n) {
     started_ = started_ || n > 0;
     bytes_ += n;
     if (oversized_) return;
-    if (line_.size() + n > max_ + kTrailingSlack) {
+    if (line_.size() + n > LineLimit()) {
       oversized_ = true;
       std::string().swap(line_);  // give the memory back
       return;
@@ -74,8 +83,10 @@ class NdjsonSplitter {
   }
 
   Status EndLine() {
+    ++number_;
+    if (multiline_) return EndValueLine();
     RawJsonRecord record;
-    record.position = JsonPosition{false, ++number_};
+    record.position = JsonPosition{false, number_};
     Status st;
     if (oversized_) {
       record.oversized = true;
@@ -92,20 +103,83 @@ class NdjsonSplitter {
         st = fn_(record);
       }
     }
+    ClearLine();
+    return st;
+  }
+
+  // A line of a value spanning lines is held whole, up to the bound --file holds too, since its
+  // brackets say where the value ends; a line record is held only up to the record limit.
+  size_t LineLimit() const {
+    return multiline_ ? std::max(max_, kFirstValueProbeBytes) : max_ + kTrailingSlack;
+  }
+
+  void ClearLine() {
     line_.clear();
     bytes_ = 0;
     oversized_ = false;
     started_ = false;
+  }
+
+  // Multiline mode: adds the line to the value in hand, passing the value on once its
+  // brackets close. A value over the limit is measured to its end, never held.
+  Status EndValueLine() {
+    std::string_view text = line_;
+    while (!text.empty() && text.back() == '\r')
+      text.remove_suffix(1);
+    if (!value_started_) {
+      if (!oversized_ && text.find_first_not_of(" \t\r") == std::string_view::npos) {
+        ClearLine();
+        return Status::Ok();
+      }
+      value_started_ = true;
+      value_line_ = number_;
+    } else {
+      value_bytes_ += 1;
+      if (!value_oversized_) value_ += '\n';
+    }
+    value_bytes_ += oversized_ ? bytes_ : text.size();
+    if (oversized_ || value_bytes_ > max_) {
+      value_oversized_ = true;
+      std::string().swap(value_);
+    } else {
+      value_.append(text);
+    }
+    // A line too long to hold has unknown brackets: it ends its value.
+    depth_ = oversized_ ? 0 : JsonDepthAfterLine(text, depth_);
+    ClearLine();
+    return depth_ > 0 ? Status::Ok() : EndValue();
+  }
+
+  Status EndValue() {
+    RawJsonRecord record;
+    record.position = JsonPosition{false, value_line_};
+    record.size = value_bytes_;
+    record.oversized = value_oversized_;
+    if (!value_oversized_) record.text = value_;
+    Status st = fn_(record);
+    value_.clear();
+    value_bytes_ = 0;
+    value_oversized_ = false;
+    value_started_ = false;
+    depth_ = 0;
     return st;
   }
 
   size_t max_;
+  bool multiline_;
   const RawJsonRecordFn& fn_;
   std::string line_;
   uint64_t bytes_ = 0;
   uint64_t number_ = 0;
   bool oversized_ = false;
   bool started_ = false;
+  // The value in hand, in multiline mode.
+  std::string value_;
+  uint64_t value_bytes_ = 0;
+  uint64_t value_line_ = 0;
+  int depth_ = 0;
+  bool value_oversized_ = false;
+  bool value_started_ = false;
 };
 
 // A byte-at-a-time state machine over a top-level array. `fn` may be null (the checking pass).
@@ -254,9 +328,10 @@ Status ReadChunks(std::string_view text, size_t chunk_bytes, OnBytes on_bytes) {
 
 // Both passes over one input: `read(on_bytes)` feeds it from the start.
 template <typename Read>
-Status SplitRecords(bool is_array, size_t max_record_bytes, const RawJsonRecordFn& fn, Read read) {
+Status SplitRecords(bool is_array, bool multiline, size_t max_record_bytes,
+                    const RawJsonRecordFn& fn, Read read) {
   if (!is_array) {
-    NdjsonSplitter lines(max_record_bytes, fn);
+    NdjsonSplitter lines(max_record_bytes, multiline, fn);
     RETURN_IF_ERROR(read([&](const char* d, size_t n) { return lines.Feed(d, n); }));
     return lines.Finish();
   }
@@ -279,8 +354,38 @@ Status ForEachRawJsonRecordInString(std::string_view text, size_t max_record_byt
   while (first < text.size() && IsBlank(text[first]))
     ++first;
   const bool is_array = first < text.size() && text[first] == '[';
-  return SplitRecords(is_array, max_record_bytes, fn,
+  size_t at = 0;
+  const bool multiline = !is_array && FirstJsonValueSpansLines(
+                                          [&](std::string_view* line) {
+                                            if (at >= text.size()) return false;
+                                            size_t end = std::min(text.find('\n', at), text.size());
+                                            *line = text.substr(at, end - at);
+                                            while (!line->empty() && line->back() == '\r')
+                                              line->remove_suffix(1);
+                                            at = end + 1;
+                                            return true;
+                                          },
+                                          kFirstValueProbeBytes);
+  return SplitRecords(is_array, multiline, max_record_bytes, fn,
                       [&](auto on_bytes) { return ReadChunks(text, chunk_bytes, on_bytes); });
+}
+
+bool FileStartsWithValueSpanningLines(std::FILE* file) {
+  char* buffer = nullptr;
+  size_t capacity = 0;
+  const bool spans = FirstJsonValueSpansLines(
+      [&](std::string_view* line) {
+        ssize_t n = ::getline(&buffer, &capacity, file);
+        if (n < 0) return false;
+        *line = std::string_view(buffer, static_cast<size_t>(n));
+        while (!line->empty() && (line->back() == '\n' || line->back() == '\r'))
+          line->remove_suffix(1);
+        return true;
+      },
+      kFirstValueProbeBytes);
+  std::free(buffer);
+  std::rewind(file);
+  return spans;
 }
 
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
@@ -290,7 +395,10 @@ Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
   int c;
   while ((c = std::fgetc(file.get())) != EOF && IsBlank(static_cast<char>(c))) {
   }
-  return SplitRecords(c == '[', max_record_bytes, fn, [&](auto on_bytes) {
+  const bool is_array = c == '[';
+  std::rewind(file.get());
+  const bool multiline = !is_array && FileStartsWithValueSpanningLines(file.get());
+  return SplitRecords(is_array, multiline, max_record_bytes, fn, [&](auto on_bytes) {
     std::rewind(file.get());
     return ReadChunks(file.get(), path, on_bytes);
   });

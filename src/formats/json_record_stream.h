@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,11 +27,22 @@ struct RawJsonRecord {
 };
 using RawJsonRecordFn = std::function<Status(const RawJsonRecord& record)>;
 
+// How much of a file's first value is read to decide whether values span lines: --file and
+// `queue send` use the same bound, so they always decide alike.
+inline constexpr size_t kFirstValueProbeBytes = 64 << 20;
+
+// Whether `file`, read from its start, begins with a value spanning lines
+// (FirstJsonValueSpansLines, json_parse.h); the file is rewound afterwards.
+bool FileStartsWithValueSpanningLines(std::FILE* file);
+
 // Calls `fn` for each record of `path`: a top-level array when its first non-blank byte is '[',
-// else NDJSON (blank lines skipped). Memory is one record of at most `max_record_bytes` plus a
-// 64 KiB read buffer. An array that is not well formed (a bracket that does not match, an empty
-// element, text after the closing bracket, the end of the file inside it) is an error naming
-// the byte offset, found in a first pass over the file before `fn` sees any record.
+// else NDJSON (blank lines skipped), or, when the first value spans lines (`jq .` output,
+// FileStartsWithValueSpanningLines), one record per value from its first line to the line
+// closing its brackets, the lines joined by '\n' (without '\r'), at the line it starts on. Memory
+// is one record of at most `max_record_bytes` plus a 64 KiB read buffer. An array that is not well
+// formed (a bracket that does not match, an empty element, text after the closing bracket, the end
+// of the file inside it) is an error naming the byte offset, found in a first pass over the file
+// before `fn` sees any record.
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn);
 

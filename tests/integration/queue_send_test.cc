@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "connectors/file/ndjson_source.h"
 #include "connectors/sqs/sqs_client.h"
 #include "support/test_env.h"
 
@@ -133,6 +134,48 @@ TEST_F(QueueSend, ArrayElementsAreSentWholeAndAnOversizedOneIsNamedByIndex) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(Bodies(), (std::vector<std::string>{"[1,2]", "{\"a\":1,\"b\":\"two words\"}"}));
+}
+
+// The bodies `logins run --file` reads from `path`, sorted.
+std::vector<std::string> FileSourceBodies(const std::string& path) {
+  std::vector<std::string> bodies;
+  auto source = NdjsonFileSource::Open(path);
+  EXPECT_TRUE(source.ok()) << source.status().message();
+  if (!source.ok()) return bodies;
+  while (!(*source)->Finished()) {
+    for (auto& m : (*source)->NextBatch(10, {}))
+      bodies.push_back(std::move(m.body));
+  }
+  std::sort(bodies.begin(), bodies.end());
+  return bodies;
+}
+
+// Case: `queue send` of `jq .` output sent every line as its own message, while `logins run
+// --file` read each value whole. A file sent to a queue now gives the messages --file reads.
+TEST_F(QueueSend, AFileGivesTheMessagesLoginsFileReads) {
+  const std::string pretty =
+      "{\n  \"user_id\": \"u1\",\n  \"tags\": [\n    \"}\"\n  ]\n}\n\n"
+      "{\r\n  \"user_id\": \"u2\"\r\n}\r\n{\"user_id\": \"u3\"}\n";
+  const std::string array = "[\n  {\n    \"user_id\": \"u1\"\n  },\n  {\"user_id\": \"u 2\"}\n]\n";
+  for (const std::string& text : {pretty, array}) {
+    CreateQueue();
+    const std::string path = WriteTempFile("same.json", text);
+    RunResult r = RunSluice({"queue", "send", name_, path}, "");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> expected = FileSourceBodies(path);
+    EXPECT_GE(expected.size(), 2u);
+    EXPECT_EQ(Bodies(), expected) << text;
+  }
+}
+
+// A value spanning lines that SQS cannot take is rejected alone, named by its first line.
+TEST_F(QueueSend, ABadValueSpanningLinesIsRejectedAloneByItsLine) {
+  CreateQueue();
+  RunResult r = Send("{\n  \"n\": \"ok\"\n}\n{\n  \"n\": \"caf\xE9\"\n}\n{\n  \"n\": 3\n}\n");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(": line 4: byte offset "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("caf"), std::string::npos) << r.err;
+  EXPECT_EQ(Bodies(), (std::vector<std::string>{"{\n  \"n\": \"ok\"\n}", "{\n  \"n\": 3\n}"}));
 }
 
 TEST_F(QueueSend, ABrokenArraySendsNothing) {

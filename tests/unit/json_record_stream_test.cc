@@ -134,7 +134,8 @@ TEST(JsonRecordStream, InvalidUtf8IsPassedOnForTheCallerToJudge) {
 TEST(JsonRecordStream, ChunkBoundariesDoNotChangeTheRecords) {
   const std::string array = " [ {\"a\" : [1, 2], \"s\": \"keep  , ] } \\\" \"}, \"str\", 1 2 ]";
   const std::string ndjson = "{\"a\": 1}\r\n\n  \nnot json\n{\"b\":\"x y\"}";
-  for (const std::string& text : {array, ndjson}) {
+  const std::string pretty = "\n{\r\n  \"a\": [\n    \"]\"\n  ]\n}\n\n{\"b\": 1}\n{\n \"c\": {}\n}";
+  for (const std::string& text : {array, ndjson, pretty}) {
     std::vector<std::string> whole;
     ASSERT_TRUE(ForEachRawJsonRecordInString(text, 100, [&](const RawJsonRecord& r) {
                   whole.emplace_back(r.text);
@@ -154,6 +155,46 @@ TEST(JsonRecordStream, ChunkBoundariesDoNotChangeTheRecords) {
       EXPECT_EQ(pieces, whole) << "chunks of " << chunk;
     }
   }
+}
+
+// Case: `queue send` of `jq .` output sent each line as a message. A file whose first value
+// spans lines is read a value at a time, as `logins run --file` reads it.
+TEST(JsonRecordStream, ValuesSpanningLinesAreOneRecordEach) {
+  auto r = Records(
+      "{\r\n  \"user_id\": \"a\",\r\n  \"tags\": [\"}\"]\r\n}\r\n\n"
+      "{\n  \"user_id\": \"caf\xE9\"\n}\n"
+      "{\"user_id\": \"c\"}\n"
+      "{\n  \"user_id\": \"d\"\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  auto seen = [](std::string position, std::string text) {
+    const uint64_t size = text.size();
+    return Seen{std::move(position), std::move(text), size, false};
+  };
+  EXPECT_EQ(*r, (std::vector<Seen>{
+                    seen("line 1", "{\n  \"user_id\": \"a\",\n  \"tags\": [\"}\"]\n}"),
+                    // A bad byte stays in its own value, for the caller to reject alone.
+                    seen("line 6", "{\n  \"user_id\": \"caf\xE9\"\n}"),
+                    seen("line 9", "{\"user_id\": \"c\"}"),
+                    // The file ends inside a value: it is passed on, for its consumer to reject.
+                    seen("line 10", "{\n  \"user_id\": \"d\"")}));
+}
+
+TEST(JsonRecordStream, AnOversizedValueSpanningLinesIsMeasuredAndTheNextOneFound) {
+  const std::string big =
+      "{\n  \"a\": \"" + std::string(3000, 'x') + "\",\n  \"b\": [\n    1\n  ]\n}\n";
+  auto r = Records("{\n  \"first\": 1\n}\n" + big + "{\n  \"after\": 2\n}\n", 1000);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[1], (Seen{"line 4", "", big.size() - 1, true}));
+  EXPECT_EQ((*r)[2], (Seen{"line 10", "{\n  \"after\": 2\n}", 16, false}));
+}
+
+// NDJSON whose first line is merely broken stays one record per line.
+TEST(JsonRecordStream, ABrokenFirstLineKeepsOneRecordPerLine) {
+  auto r = Records("{\"a\": [1,\n{\"b\": 2}\n{\"c\": 3}\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[1], (Seen{"line 2", "{\"b\": 2}", 8, false}));
 }
 
 TEST(JsonRecordStream, AMissingFileIsAnError) {

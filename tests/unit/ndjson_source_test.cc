@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "formats/json_record_stream.h"
+
 namespace sluice {
 namespace {
 
@@ -137,6 +139,43 @@ TEST(NdjsonFileSource, AMissingFileSaysWhy) {
   ASSERT_FALSE(source.ok());
   EXPECT_NE(source.status().message().find("No such file"), std::string::npos)
       << source.status().message();
+}
+
+// Case: `queue send` and `logins run --file` read one file alike, so a file sent to a queue
+// gives the messages --file would read: the same bodies, at the same lines or indexes.
+TEST(NdjsonFileSource, QueueSendReadsTheSameMessages) {
+  const std::string files[] = {
+      // jq . output, CRLF and blank lines included
+      "{\r\n  \"user_id\": \"a\",\r\n  \"tags\": [\r\n    \"}\"\r\n  ]\r\n}\r\n\r\n"
+      "{\n  \"user_id\": \"b\"\n}\n{\"user_id\": \"c\"}\n{\n  \"user_id\": \"d\"\n",
+      // an array, pretty-printed
+      "[\n  {\n    \"user_id\": \"a b\",\n    \"n\": 1e400\n  },\n  [1, 2],\n  \"s\"\n]\n",
+      // NDJSON with blank lines and a line that is not JSON
+      "{\"user_id\": \"a\"}\n\n   \nnot json\n{\"user_id\": \"b\"}  \n",
+      // a broken first line: NDJSON still
+      "{\"user_id\": \"a\", \"x\": [1,\n{\"user_id\": \"b\"}\n",
+  };
+  int n = 0;
+  for (const std::string& text : files) {
+    const std::string path = Write("same-" + std::to_string(n++), text);
+    auto source = NdjsonFileSource::Open(path);
+    ASSERT_TRUE(source.ok()) << source.status().message();
+    std::vector<std::string> from_file;
+    for (const auto& m : ReadAll(**source)) {
+      from_file.push_back(m.id.substr(m.id.rfind(':') + 1) + " " + m.body);
+    }
+    std::vector<std::string> sent;
+    ASSERT_TRUE(ForEachRawJsonRecord(path, 1 << 20, [&](const RawJsonRecord& r) {
+                  const std::string at = r.position.is_array_index
+                                             ? "[" + std::to_string(r.position.number) + "]"
+                                             : std::to_string(r.position.number);
+                  sent.push_back(at + " " + std::string(r.text));
+                  return Status::Ok();
+                }).ok());
+    EXPECT_FALSE(sent.empty());
+    EXPECT_EQ(sent, from_file) << text;
+    std::remove(path.c_str());
+  }
 }
 
 }  // namespace

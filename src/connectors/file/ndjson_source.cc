@@ -27,24 +27,6 @@ bool IsBlank(std::string_view text) {
   return text.find_first_not_of(" \t") == std::string_view::npos;
 }
 
-// True if the file's first value spans lines (json_parse.h); the file is read again from its
-// start afterwards.
-bool FirstValueSpansLines(std::FILE* file) {
-  char* buffer = nullptr;
-  size_t capacity = 0;
-  const bool spans = FirstJsonValueSpansLines(
-      [&](std::string_view* line) {
-        ssize_t n = ::getline(&buffer, &capacity, file);
-        if (n < 0) return false;
-        *line = WithoutLineEnd(buffer, n);
-        return true;
-      },
-      NdjsonFileSource::kMaxArrayElementBytes);
-  std::free(buffer);
-  std::rewind(file);
-  return spans;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
@@ -67,7 +49,7 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
       file, "file:" + absolute + ":", mtime_ms,
       fmt::format("file:{}#inode={}{}", absolute, st.st_ino, is_array ? "#array" : "")));
   source->path_ = path;
-  source->multiline_ = !is_array && FirstValueSpansLines(file);
+  source->multiline_ = !is_array && FileStartsWithValueSpanningLines(file);
   if (is_array) {
     source->is_array_ = true;
     // The same reading as `queue send`: each element without the blanks outside its strings.
@@ -165,6 +147,9 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
     if (text.find_first_not_of(" \t") == std::string_view::npos || line_ <= skip_through_) {
       continue;
     }
+    // Trailing blanks go, as `queue send` drops them, so both send the same bodies.
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\r'))
+      text.remove_suffix(1);
     batch.push_back(InboundMessage{
         id_prefix_ + std::to_string(line_), std::string(text), {}, sent_ms_, now, line_});
   }

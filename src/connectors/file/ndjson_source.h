@@ -5,8 +5,11 @@
 //    well-formed array fails up front; its elements are held in memory (about the file's size);
 //  - NDJSON otherwise: each non-blank line is one message, streamed;
 //  - values spanning lines (`jq .` output, pretty-printed objects), when the first value leaves a
-//    bracket open at the end of its line and is valid JSON once closed: each value is one
+//    bracket open at the end of its line and is valid JSON once closed
+//    (FileStartsWithValueSpanningLines, which `queue send` asks too): each value is one
 //    message, from its first line to the line that closes it.
+// Bodies are those ForEachRawJsonRecord gives `queue send` for the same file (a test holds them
+// equal), so a file sent to a queue and the same file read here give the same messages.
 // A message's id is the file and its (first) line ("file:/path:7") or array index
 // ("file:/path:[6]"). Progress is a checkpoint committed with each batch (the last committed
 // line, or element counted from 1), so a re-run, or a run after a crash, adds nothing twice.
