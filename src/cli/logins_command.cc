@@ -10,6 +10,7 @@
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/sqs/sqs_source.h"
 #include "core/log.h"
+#include "core/names.h"
 #include "jobs/logins/logins_job.h"
 
 namespace sluice::cli {
@@ -62,16 +63,32 @@ int RunLoginsCommand(const LoginsFlags& flags) {
   } else {
     return Fail(InvalidArgument("--mask takes siv or hmac"));
   }
+  // Names are checked before anything is connected to: a bad one is a usage error naming its
+  // flag, not a failure after the database was set up. A queue URL is taken as it is.
+  if (Status st = logins::ValidateLoginsTable(flags.table, "--table"); !st.ok()) return Fail(st);
+  if (flags.file.empty() && !flags.queue.starts_with("http://") &&
+      !flags.queue.starts_with("https://")) {
+    if (Status st = ValidateSqsQueueName(flags.queue, "--queue"); !st.ok()) return Fail(st);
+  }
   auto keyring = LoadKeyring(flags);
   if (!keyring.ok()) return Fail(keyring.status());
   auto pg_url = ResolvePgUrl(flags.pg);
   if (!pg_url.ok()) return Fail(pg_url.status());
 
+  // The queue is found before the database is touched: a queue that does not exist fails
+  // without creating tables or opening a session.
+  std::string queue_url;
+  if (flags.file.empty()) {
+    auto client = MakeSqsClient(flags.endpoint);
+    if (!client.ok()) return Fail(client.status());
+    auto url = ResolveQueueUrl(**client, flags.queue);
+    if (!url.ok()) return Fail(url.status());
+    queue_url = *url;
+  }
+
   // The database side is ready before any message is received, so a consumer that cannot
   // store never holds messages hidden from the others.
-  logins::LoginsTables tables;
-  tables.logins = flags.table;
-  tables.rejects = flags.table + "_rejects";
+  const logins::LoginsTables tables = logins::LoginsTablesFor(flags.table);
   const std::string source_name = flags.file.empty() ? "sqs:" + flags.queue : "file";
   auto sink = logins::LoginsSink::Open(*pg_url, tables, source_name);
   if (!sink.ok()) return Fail(sink.status());
@@ -82,12 +99,8 @@ int RunLoginsCommand(const LoginsFlags& flags) {
     if (!file.ok()) return Fail(file.status());
     source = std::move(file).value();
   } else {
-    auto client = MakeSqsClient(flags.endpoint);
-    if (!client.ok()) return Fail(client.status());
-    auto url = ResolveQueueUrl(**client, flags.queue);
-    if (!url.ok()) return Fail(url.status());
     SqsSourceOptions options;
-    options.queue_url = *url;
+    options.queue_url = queue_url;
     options.receivers = flags.receivers;
     options.wait_seconds = flags.wait_seconds;
     options.visibility_timeout_seconds = flags.visibility_timeout;

@@ -86,6 +86,17 @@ TEST_F(LoginsFileSource, TwoProcessesOnOneFileNeverStoreALineTwice) {
 
 // Case: a JSON array file, which `queue send` accepts, made every line a reject and exit 0. It
 // is read as its elements, resumes by element, and a broken one fails before storing anything.
+// The longest --table accepted (55 bytes) gets its rejects table under its whole name.
+TEST_F(LoginsFileSource, TheLongestTableNameKeepsItsRejectsTableWhole) {
+  Append(0, 100);  // line 100 is a reject
+  const std::string table(55, 'l');
+  RunResult r =
+      RunSluice({"logins", "run", "--file", path_, "--key-file", key_, "--table", table}, url());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM " + table), "99");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM " + table + "_rejects"), "1");
+}
+
 TEST_F(LoginsFileSource, AJsonArrayFileIsReadAsItsElements) {
   {
     std::ofstream out(path_);

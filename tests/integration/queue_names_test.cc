@@ -22,5 +22,40 @@ TEST(QueueNames, HostileNamesAreRefusedBeforeAnythingIsSent) {
   }
 }
 
+// Case: `logins run --queue NAME` checked the name only after setting up PostgreSQL. The queue
+// name and --table are checked first: nothing is connected to (the PostgreSQL and SQS
+// addresses here refuse connections, which would be exit 1).
+TEST(QueueNames, LoginsRunChecksItsNamesBeforeConnecting) {
+  const std::string nowhere_pg = "postgresql://sluice@127.0.0.1:1/none";
+  auto run = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {
+        "logins", "run", "--pg", nowhere_pg, "--sqs-endpoint", "http://127.0.0.1:1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return testing::RunSluice(args, nowhere_pg);
+  };
+  for (const std::string& name : {std::string("bad name"), std::string("q&Action=DeleteQueue"),
+                                  std::string(81, 'q'), std::string("")}) {
+    auto r = run({"--queue", name});
+    EXPECT_EQ(r.exit_code, 2) << "'" << name << "': " << r.err;
+    EXPECT_NE(r.err.find("--queue: "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("cannot connect"), std::string::npos) << r.err;
+  }
+  for (const std::string& table :
+       {std::string(""), std::string(64, 't'), std::string("a\tb"), std::string("bad\xff")}) {
+    auto r = run({"--table", table});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--table: "), std::string::npos) << r.err;
+  }
+  // 56 bytes fit an identifier, but not with "_rejects" after them: PostgreSQL would cut the
+  // rejects table's name short.
+  auto r = run({"--table", std::string(56, 't')});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--table: is 56 bytes; with the \"_rejects\" of its rejects table it "
+                       "would pass PostgreSQL's 63 bytes"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("use at most 55 bytes"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace sluice

@@ -6,13 +6,36 @@
 
 #include "connectors/postgres/pg_binary_copy.h"
 #include "connectors/postgres/pg_schema.h"
+#include "core/names.h"
 
 namespace sluice::logins {
 namespace {
 
 constexpr const char* kMergeStatement = "sluice_logins_merge";
 
+// NAMEDATALEN - 1 (PostgreSQL docs 4.1.1): a longer identifier is cut short without an error.
+constexpr size_t kPgIdentifierBytes = 63;
+
 }  // namespace
+
+LoginsTables LoginsTablesFor(std::string_view logins) {
+  LoginsTables tables;
+  tables.logins = logins;
+  tables.rejects = fmt::format("{}{}", logins, kRejectsSuffix);
+  return tables;
+}
+
+Status ValidateLoginsTable(std::string_view table, std::string_view flag) {
+  RETURN_IF_ERROR(ValidatePgIdentifier(table, flag));
+  if (table.size() + kRejectsSuffix.size() > kPgIdentifierBytes) {
+    return InvalidArgument(fmt::format(
+        "{}: is {} bytes; with the \"{}\" of its rejects table it would pass PostgreSQL's {} "
+        "bytes for an identifier and be cut short, naming another table: use at most {} bytes",
+        flag, table.size(), kRejectsSuffix, kPgIdentifierBytes,
+        kPgIdentifierBytes - kRejectsSuffix.size()));
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<LoginsSink>> LoginsSink::Open(const std::string& pg_url, LoginsTables tables,
                                                      std::string source_name) {

@@ -12,11 +12,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "connectors/postgres/pg_connection.h"
 #include "core/batch.h"
 
 namespace sluice::logins {
+
+// The rejects table is the logins table's name with this appended.
+inline constexpr std::string_view kRejectsSuffix = "_rejects";
 
 struct LoginsTables {
   std::string logins = "user_logins";
@@ -24,6 +28,17 @@ struct LoginsTables {
   std::string ledger = "sluice_message_ledger";
   std::string checkpoints = "sluice_checkpoints";
 };
+
+// The tables of a run writing to `logins` (its rejects table beside it), once
+// ValidateLoginsTable accepted the name.
+LoginsTables LoginsTablesFor(std::string_view logins);
+
+// `table` as the logins table (`flag` names where it came from): a PostgreSQL identifier
+// (ValidatePgIdentifier) that stays within the 63 bytes of one with kRejectsSuffix appended,
+// since PostgreSQL would silently cut the rejects table's name short (PostgreSQL docs 4.1.1).
+// The ledger and checkpoint tables have fixed names. InvalidArgument naming the flag and the
+// limit, checked before anything is connected to.
+Status ValidateLoginsTable(std::string_view table, std::string_view flag);
 
 // The progress of an ordered source, committed with the batch: `name` moved from `from` (the
 // position the run started or last committed at) to `to`.
