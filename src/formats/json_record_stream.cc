@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -193,6 +194,9 @@ class ArraySplitter {
     return Status::Ok();
   }
 
+  // Bytes of the largest element so far.
+  uint64_t largest() const { return largest_; }
+
   Status Finish() {
     if (state_ == State::kAfterArray) return Status::Ok();
     if (state_ == State::kBeforeArray) return Broken("expected '[' to open the array");
@@ -219,6 +223,7 @@ class ArraySplitter {
   }
 
   Status EndElement() {
+    largest_ = std::max(largest_, size_);
     if (fn_) {
       RawJsonRecord record;
       record.position = JsonPosition{true, index_};
@@ -303,6 +308,7 @@ class ArraySplitter {
 
   size_t max_;
   const RawJsonRecordFn* fn_;
+  uint64_t largest_ = 0;
   State state_ = State::kBeforeArray;
   std::vector<char> stack_;  // the closing brackets expected, innermost last
   std::string text_;
@@ -386,6 +392,64 @@ bool FileStartsWithValueSpanningLines(std::FILE* file) {
   std::free(buffer);
   std::rewind(file);
   return spans;
+}
+
+struct JsonArrayElementReader::Impl {
+  Impl(File f, size_t max) : file(std::move(f)), buffer(kReadBytes), splitter(max, &push) {}
+
+  File file;
+  std::vector<char> buffer;
+  std::deque<Element> ready;  // the elements of the chunks read so far, not yet handed out
+  RawJsonRecordFn push = [this](const RawJsonRecord& r) {
+    ready.push_back(Element{r.position.number, std::string(r.text)});
+    return Status::Ok();
+  };
+  ArraySplitter splitter;
+  std::string path;
+  bool finished = false;
+};
+
+JsonArrayElementReader::JsonArrayElementReader(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+JsonArrayElementReader::~JsonArrayElementReader() = default;
+
+Result<std::unique_ptr<JsonArrayElementReader>> JsonArrayElementReader::Open(
+    const std::string& path, size_t max_element_bytes) {
+  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) return IoError(fmt::format("cannot open {}", path));
+  {
+    // A broken array cannot be resynchronised, and an element too large is a mistake: both
+    // fail here, before the first element is handed out.
+    ArraySplitter check(max_element_bytes, nullptr);
+    RETURN_IF_ERROR(
+        ReadChunks(file.get(), path, [&](const char* d, size_t n) { return check.Feed(d, n); }));
+    RETURN_IF_ERROR(check.Finish());
+    if (check.largest() > max_element_bytes) {
+      return InvalidArgument(fmt::format("an element is {} bytes, over the {} bytes one may have",
+                                         check.largest(), max_element_bytes));
+    }
+  }
+  std::rewind(file.get());
+  auto impl = std::make_unique<Impl>(std::move(file), max_element_bytes);
+  impl->path = path;
+  return std::unique_ptr<JsonArrayElementReader>(new JsonArrayElementReader(std::move(impl)));
+}
+
+Result<bool> JsonArrayElementReader::Next(Element* element) {
+  Impl& in = *impl_;
+  while (in.ready.empty() && !in.finished) {
+    const size_t n = std::fread(in.buffer.data(), 1, in.buffer.size(), in.file.get());
+    if (n > 0) RETURN_IF_ERROR(in.splitter.Feed(in.buffer.data(), n));
+    if (n < in.buffer.size()) {
+      if (std::ferror(in.file.get())) return IoError(fmt::format("cannot read {}", in.path));
+      RETURN_IF_ERROR(in.splitter.Finish());
+      in.finished = true;
+    }
+  }
+  if (in.ready.empty()) return false;
+  *element = std::move(in.ready.front());
+  in.ready.pop_front();
+  return true;
 }
 
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,30 @@ bool FileStartsWithValueSpanningLines(std::FILE* file);
 // before `fn` sees any record.
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn);
+
+// The elements of a JSON array file, one at a time, for a reader that pulls them (the --file
+// source) rather than being called; each is the text ForEachRawJsonRecord gives for it. Memory
+// is one 64 KiB read and the elements it completes. The file is checked whole by Open, as by
+// ForEachRawJsonRecord: a broken array, or an element over `max_element_bytes`, is an
+// InvalidArgument naming the byte offset or the size before any element is handed out.
+class JsonArrayElementReader {
+ public:
+  struct Element {
+    uint64_t index = 0;  // from 0
+    std::string text;
+  };
+  static Result<std::unique_ptr<JsonArrayElementReader>> Open(const std::string& path,
+                                                              size_t max_element_bytes);
+  ~JsonArrayElementReader();
+  // The next element into *element: true, or false after the last one; an error if the file
+  // can no longer be read.
+  Result<bool> Next(Element* element);
+
+ private:
+  struct Impl;
+  explicit JsonArrayElementReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 // The same over text in memory, fed to the reader `chunk_bytes` at a time (the file reader's
 // chunks are 64 KiB): records must not depend on where the chunks end.

@@ -197,6 +197,53 @@ TEST(JsonRecordStream, ABrokenFirstLineKeepsOneRecordPerLine) {
   EXPECT_EQ((*r)[1], (Seen{"line 2", "{\"b\": 2}", 8, false}));
 }
 
+// The --file source pulls an array's elements instead of holding them all: the same texts as
+// ForEachRawJsonRecord, across many read chunks.
+TEST(JsonArrayElementReader, PullsTheElementsForEachRawJsonRecordGives) {
+  std::string text = "[\n";
+  for (int i = 0; i < 20000; ++i) {
+    text += (i ? ",\n" : "") + std::string("  {\"user_id\": \"u ") + std::to_string(i) +
+            "\", \"tags\": [1, \"]\"]}";
+  }
+  text += "\n]\n";
+  const std::string path = TempFile(text);
+  std::vector<std::string> pushed;
+  ASSERT_TRUE(ForEachRawJsonRecord(path, 1 << 20, [&](const RawJsonRecord& r) {
+                pushed.emplace_back(r.text);
+                return Status::Ok();
+              }).ok());
+  auto reader = JsonArrayElementReader::Open(path, 1 << 20);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  std::vector<std::string> pulled;
+  JsonArrayElementReader::Element e;
+  for (;;) {
+    auto more = (*reader)->Next(&e);
+    ASSERT_TRUE(more.ok()) << more.status().message();
+    if (!*more) break;
+    EXPECT_EQ(e.index, pulled.size());
+    pulled.push_back(e.text);
+  }
+  EXPECT_EQ(pulled.size(), 20000u);
+  EXPECT_EQ(pulled, pushed);
+  std::remove(path.c_str());
+}
+
+TEST(JsonArrayElementReader, ABrokenArrayOrAnOversizedElementFailsOpen) {
+  const std::string broken = TempFile("[{\"a\": 1}, {\"b\": 2]");
+  auto r = JsonArrayElementReader::Open(broken, 100);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("byte offset 18"), std::string::npos) << r.status().message();
+  const std::string big = TempFile("[1, \"" + std::string(200, 'x') + "\", 3]");
+  auto b = JsonArrayElementReader::Open(big, 100);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("an element is 202 bytes, over the 100 bytes"),
+            std::string::npos)
+      << b.status().message();
+  std::remove(broken.c_str());
+  std::remove(big.c_str());
+}
+
 TEST(JsonRecordStream, AMissingFileIsAnError) {
   Status st = ForEachRawJsonRecord("/nonexistent/sluice/file.ndjson", 10,
                                    [](const RawJsonRecord&) { return Status::Ok(); });

@@ -51,23 +51,16 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
   source->path_ = path;
   source->multiline_ = !is_array && FileStartsWithValueSpanningLines(file);
   if (is_array) {
-    source->is_array_ = true;
-    // The same reading as `queue send`: each element without the blanks outside its strings.
-    Status read = ForEachRawJsonRecord(
-        path, kMaxArrayElementBytes, [&](const RawJsonRecord& record) -> Status {
-          if (record.oversized) {
-            return InvalidArgument(
-                fmt::format("{} is {} bytes, over the {} MiB a message from a file may have",
-                            record.position.ToString(), record.size, kMaxArrayElementBytes >> 20));
-          }
-          source->elements_.emplace_back(record.text);
-          return Status::Ok();
-        });
-    if (!read.ok()) {
+    // The same reading as `queue send`: each element without the blanks outside its strings,
+    // streamed; the array is checked whole first.
+    auto elements = JsonArrayElementReader::Open(path, kMaxArrayElementBytes);
+    if (!elements.ok()) {
+      const Status& read = elements.status();
       return Status(read.code(), fmt::format("{}: {} (a file starting with '[' is read as one "
                                              "JSON array; NDJSON has one message per line)",
                                              path, read.message()));
     }
+    source->elements_ = std::move(elements).value();
   }
   return source;
 }
@@ -82,21 +75,24 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
   const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  if (is_array_) {
+  if (elements_) {
+    JsonArrayElementReader::Element element;
     while (!done_ && batch.size() < max) {
-      if (line_ == elements_.size()) {
+      auto more = elements_->Next(&element);
+      if (!more.ok() || !*more) {
+        if (!more.ok()) status_ = more.status().WithContext(path_);
         done_ = true;
         break;
       }
-      const uint64_t index = line_++;
+      // Elements count from 1 as positions, so the checkpoint 0 means none is in.
+      line_ = element.index + 1;
       if (line_ <= skip_through_) continue;
-      batch.push_back(InboundMessage{fmt::format("{}[{}]", id_prefix_, index),
-                                     std::move(elements_[index]),
+      batch.push_back(InboundMessage{fmt::format("{}[{}]", id_prefix_, element.index),
+                                     std::move(element.text),
                                      {},
                                      sent_ms_,
                                      now,
                                      line_});
-      std::string().swap(elements_[index]);
     }
     return batch;
   }

@@ -2,7 +2,7 @@
 // read as the user meant it:
 //  - a JSON array when its first non-blank byte is '[': each element is one message (as
 //    `queue send` reads it), checked whole before the first message, so a file that is not a
-//    well-formed array fails up front; its elements are held in memory (about the file's size);
+//    well-formed array fails up front; its elements are streamed (JsonArrayElementReader);
 //  - NDJSON otherwise: each non-blank line is one message, streamed;
 //  - values spanning lines (`jq .` output, pretty-printed objects), when the first value leaves a
 //    bracket open at the end of its line and is valid JSON once closed
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/json_record_stream.h"
 #include "pipeline/message_source.h"
 
 namespace sluice {
@@ -52,14 +53,13 @@ class NdjsonFileSource : public MessageSource {
   std::string id_prefix_;
   int64_t sent_ms_;  // the file's modification time stands in for a send time
   std::string checkpoint_name_;
-  std::string path_;  // as given, for errors
-  bool is_array_ = false;
+  std::string path_;        // as given, for errors
   bool multiline_ = false;  // values span lines: one message per value, not per line
   std::string pending_;     // the value being read, in multiline mode
   uint64_t pending_start_ = 0;
   int depth_ = 0;
-  std::vector<std::string> elements_;  // an array file's elements, moved out as handed out
-  uint64_t line_ = 0;                  // lines, or elements, read so far
+  std::unique_ptr<JsonArrayElementReader> elements_;  // set for an array file
+  uint64_t line_ = 0;                                 // lines, or elements, read so far
   uint64_t skip_through_ = 0;
   char* buffer_ = nullptr;
   size_t capacity_ = 0;
