@@ -2,8 +2,11 @@
 // store every line exactly once.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
+#include "connectors/postgres/pg_connection.h"
 #include "support/test_env.h"
 
 namespace sluice::logins {
@@ -86,6 +89,48 @@ TEST_F(LoginsFileSource, TwoProcessesOnOneFileNeverStoreALineTwice) {
 
 // Case: a JSON array file, which `queue send` accepts, made every line a reject and exit 0. It
 // is read as its elements, resumes by element, and a broken one fails before storing anything.
+// A lock timeout (55P03) may pass: the writer retries it, unlike a refused grant. The test
+// holds the checkpoint's row until the run's attempt has timed out waiting for it, then lets go.
+TEST_F(LoginsFileSource, ALockTimeoutIsRetried) {
+  Append(0, 1);
+  ASSERT_EQ(Run().exit_code, 0);
+  Append(1, 2);
+  std::string u = url();
+  ASSERT_NE(u.find("options="), std::string::npos) << "the test URL sets no options";
+  u.insert(u.find("options=") + 8, "-clock_timeout%3D200ms%20");
+  ASSERT_TRUE(conn().Exec("BEGIN", "begin").ok());
+  ASSERT_TRUE(conn().Query("SELECT 1 FROM sluice_checkpoints FOR UPDATE", "hold the row").ok());
+  RunResult run;
+  std::thread sluice([&] {
+    run = RunSluice({"logins", "run", "--file", path_, "--key-file", key_, "--pg", u}, u);
+  });
+  auto watcher = PgConnection::Connect(url());
+  ASSERT_TRUE(watcher.ok()) << watcher.status().message();
+  // Each poll is its own transaction, so it sees pg_stat_activity anew.
+  const std::string holder = std::to_string(PQbackendPID(conn().raw()));
+  auto waiting = [&] {
+    auto r = (*watcher)->Query(
+        "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[" + holder +
+            "]",
+        "watching");
+    return r.ok() && r->Count(0, 0) > 0;
+  };
+  bool waited = false;
+  for (int i = 0; i < 3000 && !waited; ++i) {
+    waited = waiting();
+    if (!waited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (int i = 0; i < 3000 && waited && waiting(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(conn().Exec("ROLLBACK", "let go").ok());
+  sluice.join();
+  EXPECT_TRUE(waited) << "the run never waited for the row";
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("(attempt 1 of 8)"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("lock timeout"), std::string::npos) << run.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "2");
+}
+
 // The longest --table accepted (55 bytes) gets its rejects table under its whole name.
 TEST_F(LoginsFileSource, TheLongestTableNameKeepsItsRejectsTableWhole) {
   Append(0, 100);  // line 100 is a reject
