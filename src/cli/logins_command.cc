@@ -55,6 +55,8 @@ Result<MaskKeyring> LoadKeyring(const LoginsFlags& flags) {
 }
 
 int RunLoginsCommand(const LoginsFlags& flags) {
+  // Signals are watched from the start, so one that comes while connecting is not fatal.
+  logins::StopOnSignals(nullptr);
   MaskMode mode;
   if (flags.mask == "siv") {
     mode = MaskMode::kSiv;

@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 using sluice::testing::RunSluice;
 using sluice::testing::SpawnSluice;
 using sluice::testing::WaitProcess;
+using sluice::testing::WaitUntilCatching;
 
 constexpr int kMessages = 2000;
 constexpr int kWaves = 10;  // the local SQS server slows down with depth: fill it in waves
@@ -94,6 +95,9 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
        stored() < kMessages && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(500ms);
   }
+  // A consumer started a moment ago may not catch SIGTERM yet; this test is about its handling.
+  for (int pid : pids)
+    EXPECT_TRUE(WaitUntilCatching(pid, SIGTERM, 30s)) << "a consumer never started";
   for (int pid : pids)
     kill(pid, SIGTERM);
   for (int pid : pids)

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_
 int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url);
 // Waits for a spawned process; returns its exit code, or 128 + the signal that ended it.
 int WaitProcess(int pid);
+// Waits until a spawned process has a handler for `signal` (its SigCgt in /proc/PID/status),
+// so that the signal tests its handling rather than racing its start-up. False if it did not
+// within `timeout`, or ended first.
+bool WaitUntilCatching(int pid, int signal, std::chrono::milliseconds timeout);
 
 // Whether the S3/SQS endpoint is configured; otherwise the test is skipped, or failed under
 // SLUICE_REQUIRE_SERVICES=1, by the caller through RequireAws().

@@ -20,6 +20,8 @@ namespace sluice::logins {
 namespace {
 
 std::atomic<MessageSource*> g_signal_target{nullptr};
+// Set by the first signal; a source attached after it is stopped at once.
+std::atomic<bool> g_stop_requested{false};
 // The handler only writes a byte here (write is async-signal-safe); a thread blocked on the
 // other end does the rest. It sleeps until a signal comes, so an idle consumer costs nothing.
 int g_signal_pipe[2] = {-1, -1};
@@ -38,9 +40,12 @@ void WatchSignals() {
     ssize_t n = read(g_signal_pipe[0], &byte, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
+    g_stop_requested = true;
     if (MessageSource* s = g_signal_target.load()) {
       LogInfo("signal received: finishing the batch in hand, then exiting");
       s->Stop();
+    } else {
+      LogInfo("signal received while starting: exiting before the first batch");
     }
   }
 }
@@ -74,6 +79,9 @@ void StopOnSignals(MessageSource* source) {
     return true;
   }();
   (void)installed;
+  // Both sides store before they load (sequentially consistent), so a signal racing with the
+  // attach is seen by at least one of them; Stop() twice is harmless.
+  if (source != nullptr && g_stop_requested.load()) source->Stop();
 }
 
 Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,

@@ -37,7 +37,10 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
                                  const MaskKeyring& keyring, MaskMode mode,
                                  const LoginsRunOptions& options);
 
-// Routes SIGTERM and SIGINT to `source->Stop()`, once per process.
+// Routes SIGTERM and SIGINT to `source->Stop()` (the handlers are installed on the first call,
+// once per process). Call it with nullptr as early as possible: a signal that arrives while the
+// run is still connecting is remembered, and stops the source as soon as it is attached, so a
+// service manager's SIGTERM during start-up ends the run cleanly (exit 0) instead of killing it.
 void StopOnSignals(MessageSource* source);
 
 }  // namespace sluice::logins
