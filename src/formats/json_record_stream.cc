@@ -356,6 +356,7 @@ Status SplitRecords(bool is_array, bool multiline, size_t max_record_bytes,
 
 Status ForEachRawJsonRecordInString(std::string_view text, size_t max_record_bytes,
                                     const RawJsonRecordFn& fn, size_t chunk_bytes) {
+  text = WithoutByteOrderMark(text);
   size_t first = 0;
   while (first < text.size() && IsBlank(text[first]))
     ++first;
@@ -376,21 +377,91 @@ Status ForEachRawJsonRecordInString(std::string_view text, size_t max_record_byt
                       [&](auto on_bytes) { return ReadChunks(text, chunk_bytes, on_bytes); });
 }
 
+std::string_view WithoutByteOrderMark(std::string_view text) {
+  if (text.substr(0, kUtf8ByteOrderMark.size()) == kUtf8ByteOrderMark)
+    text.remove_prefix(kUtf8ByteOrderMark.size());
+  return text;
+}
+
+void RewindPastByteOrderMark(std::FILE* file) {
+  std::rewind(file);
+  char head[3];
+  const size_t n = std::fread(head, 1, sizeof head, file);
+  if (std::string_view(head, n) != kUtf8ByteOrderMark) std::rewind(file);
+}
+
+BoundedLineReader::BoundedLineReader(std::FILE* file, size_t max_line_bytes)
+    : file_(file), max_(max_line_bytes), buffer_(kReadBytes, '\0') {}
+
+Result<bool> BoundedLineReader::Next(Line* line) {
+  line_.clear();
+  uint64_t size = 0;
+  bool oversized = false;
+  bool any = false;
+  for (;;) {
+    if (at_ == end_) {
+      if (eof_) break;
+      end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
+      at_ = 0;
+      if (end_ < buffer_.size()) {
+        if (std::ferror(file_)) return IoError("cannot read the file");
+        eof_ = true;
+      }
+      if (end_ == 0) break;
+    }
+    const char* start = buffer_.data() + at_;
+    const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - at_));
+    const size_t take = nl ? static_cast<size_t>(nl - start) : end_ - at_;
+    any = true;
+    size += take;
+    if (!oversized && line_.size() + take > max_) {
+      oversized = true;
+      std::string().swap(line_);  // give the memory back
+    }
+    if (!oversized) line_.append(start, take);
+    at_ += take + (nl ? 1 : 0);
+    if (nl) break;
+  }
+  if (!any) return false;
+  line->text = oversized ? std::string_view() : std::string_view(line_);
+  line->size = size;
+  line->oversized = oversized;
+  return true;
+}
+
 bool FileStartsWithValueSpanningLines(std::FILE* file) {
-  char* buffer = nullptr;
-  size_t capacity = 0;
+  RewindPastByteOrderMark(file);
+  int c;
+  while ((c = std::fgetc(file)) != EOF && IsBlank(static_cast<char>(c))) {
+  }
+  // Only an object or an array can span lines (a string holds no raw line break): anything
+  // else is decided on its first byte, without reading a long line to its end.
+  if (c != '{' && c != '[') {
+    RewindPastByteOrderMark(file);
+    return false;
+  }
+  RewindPastByteOrderMark(file);
+  // Lines are read only up to the probe's bound in all, so a first line with no end (a file
+  // of one huge line, /dev/zero) costs the bound, not the line.
+  std::string line_buffer;
+  size_t left = kFirstValueProbeBytes + 1;
   const bool spans = FirstJsonValueSpansLines(
       [&](std::string_view* line) {
-        ssize_t n = ::getline(&buffer, &capacity, file);
-        if (n < 0) return false;
-        *line = std::string_view(buffer, static_cast<size_t>(n));
-        while (!line->empty() && (line->back() == '\n' || line->back() == '\r'))
+        if (left == 0) return false;
+        line_buffer.clear();
+        int ch = 0;
+        while (left > 0 && (ch = std::getc(file)) != EOF && ch != '\n') {
+          line_buffer.push_back(static_cast<char>(ch));
+          --left;
+        }
+        if (ch == EOF && line_buffer.empty()) return false;
+        *line = line_buffer;
+        while (!line->empty() && line->back() == '\r')
           line->remove_suffix(1);
         return true;
       },
       kFirstValueProbeBytes);
-  std::free(buffer);
-  std::rewind(file);
+  RewindPastByteOrderMark(file);
   return spans;
 }
 
@@ -421,6 +492,7 @@ Result<std::unique_ptr<JsonArrayElementReader>> JsonArrayElementReader::Open(
     // A broken array cannot be resynchronised, and an element too large is a mistake: both
     // fail here, before the first element is handed out.
     ArraySplitter check(max_element_bytes, nullptr);
+    RewindPastByteOrderMark(file.get());
     RETURN_IF_ERROR(
         ReadChunks(file.get(), path, [&](const char* d, size_t n) { return check.Feed(d, n); }));
     RETURN_IF_ERROR(check.Finish());
@@ -429,7 +501,7 @@ Result<std::unique_ptr<JsonArrayElementReader>> JsonArrayElementReader::Open(
                                          check.largest(), max_element_bytes));
     }
   }
-  std::rewind(file.get());
+  RewindPastByteOrderMark(file.get());
   auto impl = std::make_unique<Impl>(std::move(file), max_element_bytes);
   impl->path = path;
   return std::unique_ptr<JsonArrayElementReader>(new JsonArrayElementReader(std::move(impl)));
@@ -456,14 +528,14 @@ Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn) {
   File file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) return IoError(fmt::format("cannot open {}", path));
+  RewindPastByteOrderMark(file.get());
   int c;
   while ((c = std::fgetc(file.get())) != EOF && IsBlank(static_cast<char>(c))) {
   }
   const bool is_array = c == '[';
-  std::rewind(file.get());
   const bool multiline = !is_array && FileStartsWithValueSpanningLines(file.get());
   return SplitRecords(is_array, multiline, max_record_bytes, fn, [&](auto on_bytes) {
-    std::rewind(file.get());
+    RewindPastByteOrderMark(file.get());
     return ReadChunks(file.get(), path, on_bytes);
   });
 }

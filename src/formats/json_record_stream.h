@@ -28,15 +28,57 @@ struct RawJsonRecord {
 };
 using RawJsonRecordFn = std::function<Status(const RawJsonRecord& record)>;
 
+// A UTF-8 byte-order mark (EF BB BF), which some editors write at the start of a file. It is no
+// part of the JSON text (RFC 8259 section 8.1 lets a parser ignore it), so every reader here
+// skips one at the start of a file before deciding between an array, NDJSON and values spanning
+// lines, and positions (lines, elements) are unchanged by it.
+inline constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+
+// `text` without a leading UTF-8 byte-order mark.
+std::string_view WithoutByteOrderMark(std::string_view text);
+
+// Puts `file` at its start, past a UTF-8 byte-order mark if it begins with one.
+void RewindPastByteOrderMark(std::FILE* file);
+
+// The lines of a file, each held up to `max_line_bytes`: a longer line is measured to its line
+// end (or the end of the file) while being read, never held, and handed out with `oversized`
+// set and no text. Memory is one line of at most the limit plus a 64 KiB read, whatever the
+// file holds; a file with no line end at all (/dev/zero) never grows it. Reads from where the
+// file is positioned.
+class BoundedLineReader {
+ public:
+  struct Line {
+    std::string_view text;  // without its '\n' ('\r' kept); empty when oversized
+    uint64_t size = 0;      // bytes of the line without its '\n', held or not
+    bool oversized = false;
+  };
+  BoundedLineReader(std::FILE* file, size_t max_line_bytes);
+  // The next line into *line (valid until the next call): true, or false at the end of the
+  // file; IoError if the file can no longer be read.
+  Result<bool> Next(Line* line);
+
+ private:
+  std::FILE* file_;
+  size_t max_;
+  std::string buffer_;
+  size_t at_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  std::string line_;
+};
+
 // How much of a file's first value is read to decide whether values span lines: --file and
 // `queue send` use the same bound, so they always decide alike.
 inline constexpr size_t kFirstValueProbeBytes = 64 << 20;
 
-// Whether `file`, read from its start, begins with a value spanning lines
-// (FirstJsonValueSpansLines, json_parse.h); the file is rewound afterwards.
+// Whether `file`, read from its start (past a byte-order mark), begins with a value spanning
+// lines (FirstJsonValueSpansLines, json_parse.h); the file is rewound afterwards (past the mark).
+// Only a first value opening with '{' or '[' can span lines, so nothing else is read further;
+// at most kFirstValueProbeBytes are read, however long the first line is.
 bool FileStartsWithValueSpanningLines(std::FILE* file);
 
-// Calls `fn` for each record of `path`: a top-level array when its first non-blank byte is '[',
+// Calls `fn` for each record of `path`: a top-level array when its first non-blank byte (after a
+// UTF-8 byte-order mark, which is skipped) is '[',
 // else NDJSON (blank lines skipped), or, when the first value spans lines (`jq .` output,
 // FileStartsWithValueSpanningLines), one record per value from its first line to the line
 // closing its brackets, the lines joined by '\n' (without '\r'), at the line it starts on. Memory

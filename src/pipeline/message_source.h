@@ -18,6 +18,9 @@ struct InboundMessage {
   int64_t sent_timestamp_ms = 0;
   int64_t received_at_micros = 0;  // wall clock, for the rejects table
   uint64_t sequence = 0;           // position in an ordered source (a file's line); 0 for queues
+  // Set when the source could not hand the message over (a file's line over the bytes it
+  // holds): why, for a reject naming it by `id`; `body` is then empty and is not stored.
+  std::string unread_reason = {};
 };
 
 class MessageSource {

@@ -1,6 +1,7 @@
 // The NDJSON file source: a checkpoint committed with each batch makes re-runs and resumed runs
 // store every line exactly once.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <fstream>
@@ -198,6 +199,77 @@ TEST_F(LoginsFileSource, ABrokenJsonArrayFailsBeforeAnythingIsStored) {
   EXPECT_NE(run.err.find("byte offset"), std::string::npos) << run.err;
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "0");
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins_rejects"), "0");
+}
+
+std::string LoginLine(const std::string& user) {
+  return "{\"user_id\":\"" + user + "\",\"app_version\":\"1.0\",\"ip\":\"10.1.1.1\"}\n";
+}
+
+// Case: the same file run into another --table said "resumes after message 1" and stored
+// nothing: the checkpoint was per file. It is per file and table; the default table keeps the
+// name it had, so its existing checkpoints still hold.
+TEST_F(LoginsFileSource, TheSameFileLoadsIntoEachTable) {
+  std::ofstream(path_) << LoginLine("u1") << LoginLine("u2");
+  RunResult first = Run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sluice_checkpoints WHERE name LIKE '%#table=%'"), "0");
+  for (int run = 0; run < 2; ++run) {
+    RunResult other = RunSluice(
+        {"logins", "run", "--file", path_, "--key-file", key_, "--table", "other_logins"}, url());
+    ASSERT_EQ(other.exit_code, 0) << other.err;
+    EXPECT_NE(other.out.find(run == 0 ? "2 messages: 2 stored in other_logins"
+                                      : "0 messages: 0 stored in other_logins"),
+              std::string::npos)
+        << other.out;
+  }
+  EXPECT_EQ(Scalar("SELECT count(*) FROM other_logins"), "2");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "2");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sluice_checkpoints WHERE name LIKE "
+                   "'%#table=other_logins' AND position = 2"),
+            "1");
+  RunResult again = Run();
+  EXPECT_NE(again.out.find("0 messages: 0 stored in user_logins"), std::string::npos) << again.out;
+}
+
+// Case: a path that is not UTF-8 failed the whole run reading the checkpoint. It loads, its
+// ids and checkpoint escaped, and a re-run finds the checkpoint.
+TEST_F(LoginsFileSource, APathThatIsNotUtf8Loads) {
+  const std::string dir = ::testing::TempDir() + "/" + sluice::testing::UniqueName("bad\xE9name");
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  const std::string path = dir + "/ev.ndjson";
+  std::ofstream(path) << LoginLine("u1") << "not json\n";
+  for (int run = 0; run < 2; ++run) {
+    RunResult r = RunSluice({"logins", "run", "--file", path, "--key-file", key_}, url());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find(run == 0 ? "2 messages: 1 stored" : "0 messages: 0 stored"),
+              std::string::npos)
+        << r.out;
+  }
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sluice_checkpoints WHERE name LIKE '%bad\\\\351name%'"),
+            "1");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins_rejects WHERE message_id LIKE "
+                   "'%bad\\\\351name%/ev.ndjson:2'"),
+            "1");
+  std::remove(path.c_str());
+  ::rmdir(dir.c_str());
+}
+
+// Case: a 200 MB line was held whole (629 MB peak). A line over 64 MiB is a reject named by its
+// line and size, without a body, and the lines around it load.
+TEST_F(LoginsFileSource, ALineOverTheLimitIsARejectWithoutItsBody) {
+  {
+    std::ofstream out(path_, std::ios::binary);
+    out << "\xEF\xBB\xBF" << LoginLine("u1") << std::string((64 << 20) + 5, 'a') << "\n"
+        << LoginLine("u3");
+  }
+  RunResult r = Run();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 messages: 2 stored in user_logins, 1 rejected"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(Scalar("SELECT reason FROM user_logins_rejects WHERE message_id LIKE '%:2' AND "
+                   "body_encrypted IS NULL"),
+            std::to_string((64 << 20) + 5) +
+                " bytes, over the 67108864 bytes a --file message may have; not read");
 }
 
 }  // namespace

@@ -216,5 +216,29 @@ TEST_F(QueueSend, DeletesAndVisibilityChangesOfMoreThanTenHandlesAreSplit) {
   EXPECT_EQ(*client_->ApproximateNumberOfMessages(url_, true), 0);
 }
 
+// Case: a 200 MB line with no line end was held whole (424 MB peak) before it was rejected, and
+// /dev/zero grew without end. A file with no line end is one record, rejected by its size.
+TEST_F(QueueSend, AFileWithNoLineEndIsOneRecordRejectedBySize) {
+  CreateQueue(4096);
+  RunResult r = Send("{\"a\":1}\n" + std::string(3 << 20, 'a'));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(": line 2: " + std::to_string(3 << 20) +
+                       " bytes, over the queue's limit of 4096 bytes"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Bodies(), (std::vector<std::string>{"{\"a\":1}"}));
+}
+
+// Case: a UTF-8 byte-order mark before an array sent the whole array as one message.
+TEST_F(QueueSend, ALeadingByteOrderMarkIsSkipped) {
+  CreateQueue();
+  RunResult r = Send("\xEF\xBB\xBF[{\"a\":1}, {\"b\":2}]");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Bodies(), (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  r = Send("\xEF\xBB\xBF{\"c\":3}\n{\"d\":4}\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Bodies(), (std::vector<std::string>{"{\"c\":3}", "{\"d\":4}"}));
+}
+
 }  // namespace
 }  // namespace sluice

@@ -251,5 +251,113 @@ TEST(JsonRecordStream, AMissingFileIsAnError) {
   EXPECT_NE(st.message().find("cannot open /nonexistent/sluice/file.ndjson"), std::string::npos);
 }
 
+// The peak resident set, in kB, since the last ResetPeakRss (proc(5), /proc/self/clear_refs 5).
+uint64_t PeakRssKb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+uint64_t RssKb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+bool ResetPeakRss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+
+// Case: `queue send` held a whole 200 MB line (424 MB peak) to reject it against a 1 MiB limit,
+// and grew without end on /dev/zero: the first-value probe read the first line whole. A file
+// with no line end at all is now one record, rejected by its size, in bounded memory.
+TEST(JsonRecordStream, AFileWithNoLineEndIsOneOversizedRecordInBoundedMemory) {
+  for (char fill : {'a', '\0', '{'}) {
+    std::string text = fill == '{' ? "{\"a\":\"" : "";
+    text += std::string(20 << 20, fill == '{' ? 'x' : fill);
+    const std::string path = TempFile(text);
+    const size_t size = text.size();
+    std::string().swap(text);
+    if (!ResetPeakRss()) GTEST_SKIP() << "cannot reset the peak RSS (/proc/self/clear_refs)";
+    const uint64_t before = RssKb();
+    std::vector<Seen> seen;
+    Status st = ForEachRawJsonRecord(path, 1 << 20, [&](const RawJsonRecord& r) {
+      seen.push_back({r.position.ToString(), std::string(r.text), r.size, r.oversized});
+      return Status::Ok();
+    });
+    const uint64_t peak = PeakRssKb();
+    std::remove(path.c_str());
+    ASSERT_TRUE(st.ok()) << st.message();
+    EXPECT_EQ(seen, (std::vector<Seen>{{"line 1", "", size, true}})) << int(fill);
+    // A '{' line is probed for a value spanning lines, up to kFirstValueProbeBytes; the others
+    // are decided on their first byte. Either way far less than the file twice over.
+    EXPECT_LT(peak - before, uint64_t{fill == '{' ? 64u : 8u} << 10) << int(fill);
+  }
+}
+
+TEST(BoundedLineReader, HoldsALineUpToTheLimitAndMeasuresTheRest) {
+  const std::string path =
+      TempFile("ab\r\n" + std::string(5000, 'x') + "\n\n" + std::string(100, 'y'));
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(file, nullptr);
+  BoundedLineReader reader(file, 100);
+  BoundedLineReader::Line line;
+  std::vector<Seen> seen;
+  for (;;) {
+    auto more = reader.Next(&line);
+    ASSERT_TRUE(more.ok());
+    if (!*more) break;
+    seen.push_back({"", std::string(line.text), line.size, line.oversized});
+  }
+  std::fclose(file);
+  std::remove(path.c_str());
+  EXPECT_EQ(seen, (std::vector<Seen>{{"", "ab\r", 3, false},
+                                     {"", "", 5000, true},
+                                     {"", "", 0, false},
+                                     {"", std::string(100, 'y'), 100, false}}));
+}
+
+// Case: a UTF-8 byte-order mark before an array made `queue send` send the whole array as one
+// message; before NDJSON it made the first line a reject. It is skipped, in every shape.
+TEST(JsonRecordStream, ALeadingByteOrderMarkIsSkippedInEveryShape) {
+  const std::string bom = "\xEF\xBB\xBF";
+  for (const std::string& text :
+       {std::string("[{\"a\": 1}, {\"b\": 2}]"), std::string("{\"a\": 1}\n{\"b\": 2}\n"),
+        std::string("\n  [ {\"a\":1} ]"), std::string("{\n  \"a\": 1\n}\n{\n  \"b\": 2\n}\n")}) {
+    auto plain = Records(text);
+    auto marked = Records(bom + text);
+    ASSERT_TRUE(plain.ok() && marked.ok()) << text;
+    EXPECT_EQ(*marked, *plain) << text;
+    EXPECT_GE(plain->size(), 1u);
+    std::vector<Seen> in_string;
+    Status st = ForEachRawJsonRecordInString(bom + text, 1 << 20, [&](const RawJsonRecord& r) {
+      in_string.push_back({r.position.ToString(), std::string(r.text), r.size, r.oversized});
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(in_string, *plain) << text;
+  }
+  // Only at the start: a mark inside a line is the line's.
+  auto later = Records("{\"a\":1}\n" + bom + "{\"b\":2}\n");
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->size(), 2u);
+  EXPECT_EQ((*later)[1].text, bom + "{\"b\":2}");
+  // The array reader --file uses skips it too.
+  const std::string path = TempFile(bom + "[1, 2]");
+  auto reader = JsonArrayElementReader::Open(path, 100);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  JsonArrayElementReader::Element element;
+  ASSERT_TRUE(*(*reader)->Next(&element));
+  EXPECT_EQ(element.text, "1");
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace sluice

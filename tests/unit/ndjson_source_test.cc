@@ -1,10 +1,14 @@
 // The file source reads a file as `queue send` does: a JSON array's elements, or NDJSON lines.
 #include "connectors/file/ndjson_source.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
+#include "core/text_check.h"
 #include "formats/json_record_stream.h"
 
 namespace sluice {
@@ -176,6 +180,104 @@ TEST(NdjsonFileSource, QueueSendReadsTheSameMessages) {
     EXPECT_EQ(sent, from_file) << text;
     std::remove(path.c_str());
   }
+}
+
+// Case: `logins run --file` held a 200 MB line whole (629 MB peak). A line over the limit is
+// measured, never held, and handed on as a message with no body and the reason naming its size;
+// the next line is read as usual.
+TEST(NdjsonFileSource, ALineOverTheLimitIsAnUnreadMessageAndTheRestAreRead) {
+  const size_t over = NdjsonFileSource::kMaxMessageBytes + 1;
+  const std::string path = Write("long_line.ndjson", "{\"a\":1}\n" + std::string(over, 'x') +
+                                                         "\n{\"b\":2}\n" + std::string(over, 'y'));
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  auto all = ReadAll(**source);
+  std::remove(path.c_str());
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].body, "{\"a\":1}");
+  EXPECT_TRUE(all[0].unread_reason.empty());
+  for (size_t i : {1, 3}) {
+    EXPECT_TRUE(all[i].body.empty());
+    EXPECT_EQ(all[i].unread_reason,
+              fmt::format("{} bytes, over the {} bytes a --file message may have; not read", over,
+                          NdjsonFileSource::kMaxMessageBytes));
+    EXPECT_EQ(all[i].sequence, i + 1);
+  }
+  EXPECT_EQ(all[2].body, "{\"b\":2}");
+  EXPECT_NE(all[3].id.find(":4"), std::string::npos) << all[3].id;
+}
+
+// A value spanning lines that grows past the limit is one unread message, named by its first
+// line, and the next value is found.
+TEST(NdjsonFileSource, AValueSpanningLinesOverTheLimitIsOneUnreadMessage) {
+  std::string text = "{\n  \"a\": 1\n}\n[\n";
+  const std::string piece(1 << 20, 'z');
+  for (size_t i = 0; i <= NdjsonFileSource::kMaxMessageBytes / piece.size(); ++i)
+    text += "\"" + piece + "\",\n";
+  text += "1\n]\n{\n  \"b\": 2\n}\n";
+  const std::string path = Write("long_value.json", text);
+  std::string().swap(text);
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  auto all = ReadAll(**source);
+  std::remove(path.c_str());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].body, "{\n  \"a\": 1\n}");
+  EXPECT_TRUE(all[1].body.empty());
+  EXPECT_NE(all[1].unread_reason.find("over the 67108864 bytes"), std::string::npos);
+  EXPECT_EQ(all[1].id.substr(all[1].id.rfind(':')), ":4");
+  EXPECT_EQ(all[2].body, "{\n  \"b\": 2\n}");
+}
+
+// Case: a UTF-8 byte-order mark made a JSON array one reject and the first NDJSON line a reject.
+TEST(NdjsonFileSource, ALeadingByteOrderMarkIsSkipped) {
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string array = Write("bom.json", bom + "[{\"a\":1},\n {\"b\":2}]");
+  auto source = NdjsonFileSource::Open(array);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  EXPECT_NE((*source)->CheckpointName().find("#array"), std::string::npos);
+  auto elements = ReadAll(**source);
+  ASSERT_EQ(elements.size(), 2u);
+  EXPECT_EQ(elements[0].body, "{\"a\":1}");
+  const std::string lines = Write("bom.ndjson", bom + "{\"a\":1}\n{\"b\":2}\n");
+  source = NdjsonFileSource::Open(lines);
+  ASSERT_TRUE(source.ok());
+  auto all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].body, "{\"a\":1}");
+  EXPECT_EQ(all[0].sequence, 1u);
+  const std::string pretty = Write("bom_pretty.json", bom + "{\n  \"a\": 1\n}\n");
+  source = NdjsonFileSource::Open(pretty);
+  ASSERT_TRUE(source.ok());
+  all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].body, "{\n  \"a\": 1\n}");
+  for (const auto& p : {array, lines, pretty})
+    std::remove(p.c_str());
+}
+
+// Case: a path that is not UTF-8 failed the whole run ("invalid byte sequence for encoding
+// UTF8") when the checkpoint was read. Ids and the checkpoint name carry it escaped, the same
+// way each time.
+TEST(NdjsonFileSource, APathThatIsNotUtf8IsEscapedTheSameWayEachTime) {
+  const std::string dir = ::testing::TempDir() + "/ndjson_source_bad\xE9name";
+  ::mkdir(dir.c_str(), 0700);
+  const std::string path = dir + "/ev.ndjson";
+  std::ofstream(path, std::ios::binary) << "{\"a\":1}\n";
+  auto source = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  const std::string name = (*source)->CheckpointName();
+  EXPECT_NE(name.find("bad\\351name/ev.ndjson#inode="), std::string::npos) << name;
+  EXPECT_FALSE(FindUnstorableByte(name));
+  auto all = ReadAll(**source);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_FALSE(FindUnstorableByte(all[0].id));
+  EXPECT_NE(all[0].id.find("bad\\351name/ev.ndjson:1"), std::string::npos) << all[0].id;
+  auto again = NdjsonFileSource::Open(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->CheckpointName(), name);
+  std::remove(path.c_str());
+  ::rmdir(dir.c_str());
 }
 
 }  // namespace

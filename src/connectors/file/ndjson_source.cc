@@ -10,17 +10,22 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/text_check.h"
 #include "formats/json_parse.h"
 #include "formats/json_record_stream.h"
 
 namespace sluice {
 namespace {
 
-std::string_view WithoutLineEnd(const char* data, ssize_t n) {
-  std::string_view text(data, static_cast<size_t>(n));
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+std::string_view WithoutLineEnd(std::string_view text) {
+  while (!text.empty() && text.back() == '\r')
     text.remove_suffix(1);
   return text;
+}
+
+std::string OverLimit(uint64_t size) {
+  return fmt::format("{} bytes, over the {} bytes a --file message may have; not read", size,
+                     NdjsonFileSource::kMaxMessageBytes);
 }
 
 bool IsBlank(std::string_view text) {
@@ -36,12 +41,15 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
   ::fstat(fileno(file), &st);
   char resolved[PATH_MAX];
   std::string absolute = ::realpath(path.c_str(), resolved) ? resolved : path;
+  // PostgreSQL text holds only UTF-8: a path that is not is escaped, the same way each run.
+  if (FindUnstorableByte(absolute)) absolute = EscapeUnstorable(absolute);
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  RewindPastByteOrderMark(file);
   int c;
   while ((c = std::fgetc(file)) == ' ' || c == '\t' || c == '\n' || c == '\r') {
   }
   const bool is_array = c == '[';
-  std::rewind(file);
+  RewindPastByteOrderMark(file);
   // The checkpoint names the file by path and inode: another file written to the same path
   // (a rotation) starts from its first line rather than from the old file's checkpoint. An
   // array counts elements, not lines, so its checkpoint is another one.
@@ -61,13 +69,15 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
                                              path, read.message()));
     }
     source->elements_ = std::move(elements).value();
+  } else {
+    // FileStartsWithValueSpanningLines leaves the file at its start, past a byte-order mark.
+    source->lines_ = std::make_unique<BoundedLineReader>(file, kMaxMessageBytes);
   }
   return source;
 }
 
 NdjsonFileSource::~NdjsonFileSource() {
   std::fclose(file_);
-  std::free(buffer_);
 }
 
 std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono::milliseconds) {
@@ -96,47 +106,72 @@ std::vector<InboundMessage> NdjsonFileSource::NextBatch(size_t max, std::chrono:
     }
     return batch;
   }
+  BoundedLineReader::Line line;
   while (!done_ && batch.size() < max) {
-    ssize_t n = ::getline(&buffer_, &capacity_, file_);
-    if (n < 0) {
-      if (std::ferror(file_))
-        status_ = IoError(fmt::format("reading {} failed: {}", path_, std::strerror(errno)));
+    auto more = lines_->Next(&line);
+    if (!more.ok() || !*more) {
+      if (!more.ok()) status_ = more.status().WithContext(path_);
       // A value the file ends inside is a message still: its consumer rejects it, visibly.
-      if (!pending_.empty() && line_ > skip_through_) {
+      if ((!pending_.empty() || pending_oversized_) && line_ > skip_through_) {
         batch.push_back(InboundMessage{id_prefix_ + std::to_string(pending_start_),
                                        std::move(pending_),
                                        {},
                                        sent_ms_,
                                        now,
-                                       line_});
+                                       line_,
+                                       pending_oversized_ ? OverLimit(pending_bytes_) : ""});
       }
       pending_.clear();
       done_ = true;
       break;
     }
     ++line_;
-    std::string_view text = WithoutLineEnd(buffer_, n);
+    std::string_view text = WithoutLineEnd(line.text);
     if (multiline_) {
-      // A value runs from its first line to the line that closes its brackets.
-      if (pending_.empty()) {
-        if (IsBlank(text)) continue;
+      // A value runs from its first line to the line that closes its brackets; one over the
+      // limit is measured, not held, and a line too long to hold ends its value (its brackets
+      // are unknown).
+      if (pending_.empty() && !pending_oversized_) {
+        if (!line.oversized && IsBlank(text)) continue;
         pending_start_ = line_;
+        pending_bytes_ = 0;
       } else {
-        pending_.push_back('\n');
+        pending_bytes_ += 1;
+        if (!pending_oversized_) pending_.push_back('\n');
       }
-      pending_.append(text);
-      depth_ = JsonDepthAfterLine(text, depth_);
-      if (depth_ > 0 && pending_.size() <= kMaxArrayElementBytes) continue;
+      pending_bytes_ += line.oversized ? line.size : text.size();
+      if (line.oversized || pending_bytes_ > kMaxMessageBytes) {
+        pending_oversized_ = true;
+        std::string().swap(pending_);
+      } else {
+        pending_.append(text);
+      }
+      depth_ = line.oversized ? 0 : JsonDepthAfterLine(text, depth_);
+      if (depth_ > 0) continue;
       if (line_ > skip_through_) {
         batch.push_back(InboundMessage{id_prefix_ + std::to_string(pending_start_),
                                        std::move(pending_),
                                        {},
                                        sent_ms_,
                                        now,
-                                       line_});
+                                       line_,
+                                       pending_oversized_ ? OverLimit(pending_bytes_) : ""});
       }
       pending_.clear();
+      pending_oversized_ = false;
       depth_ = 0;
+      continue;
+    }
+    if (line.oversized) {
+      if (line_ > skip_through_) {
+        batch.push_back(InboundMessage{id_prefix_ + std::to_string(line_),
+                                       {},
+                                       {},
+                                       sent_ms_,
+                                       now,
+                                       line_,
+                                       OverLimit(line.size)});
+      }
       continue;
     }
     // Blank lines are no messages, as `queue send` skips them too.

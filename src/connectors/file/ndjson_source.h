@@ -10,9 +10,16 @@
 //    message, from its first line to the line that closes it.
 // Bodies are those ForEachRawJsonRecord gives `queue send` for the same file (a test holds them
 // equal), so a file sent to a queue and the same file read here give the same messages.
+// A UTF-8 byte-order mark at the start of the file is skipped (RewindPastByteOrderMark). A line
+// (or value spanning lines) over kMaxMessageBytes is measured while it is read, never held,
+// and is handed on as a message with no body and `unread_reason` saying its size, which the
+// logins job stores as a reject without a body; the rest of the file is read.
 // A message's id is the file and its (first) line ("file:/path:7") or array index
-// ("file:/path:[6]"). Progress is a checkpoint committed with each batch (the last committed
-// line, or element counted from 1), so a re-run, or a run after a crash, adds nothing twice.
+// ("file:/path:[6]"); a path that is not valid UTF-8 is written there, and in the checkpoint name,
+// with each such byte as PostgreSQL's bytea escape (EscapeUnstorable), always the same way, so
+// it can be stored and a checkpoint found again. Progress is a checkpoint committed with each batch
+// (the last committed line, or element counted from 1), so a re-run, or a run after a crash, adds
+// nothing twice.
 #pragma once
 
 #include <cstdio>
@@ -32,6 +39,9 @@ class NdjsonFileSource : public MessageSource {
 
   // Elements of an array file larger than this fail Open (a message this large is a mistake).
   static constexpr size_t kMaxArrayElementBytes = 64 << 20;
+  // A line, or a value spanning lines, over this many bytes is a reject (its body not stored):
+  // the same bound as an array's element and as a reject body kept (64 MiB).
+  static constexpr size_t kMaxMessageBytes = 64 << 20;
 
   std::vector<InboundMessage> NextBatch(size_t max, std::chrono::milliseconds linger) override;
   bool Finished() const override { return done_; }
@@ -57,12 +67,13 @@ class NdjsonFileSource : public MessageSource {
   bool multiline_ = false;  // values span lines: one message per value, not per line
   std::string pending_;     // the value being read, in multiline mode
   uint64_t pending_start_ = 0;
+  uint64_t pending_bytes_ = 0;  // of the value being read, held or not
   int depth_ = 0;
   std::unique_ptr<JsonArrayElementReader> elements_;  // set for an array file
   uint64_t line_ = 0;                                 // lines, or elements, read so far
   uint64_t skip_through_ = 0;
-  char* buffer_ = nullptr;
-  size_t capacity_ = 0;
+  std::unique_ptr<BoundedLineReader> lines_;  // set for NDJSON and values spanning lines
+  bool pending_oversized_ = false;
   bool done_ = false;
   Status status_;
 };

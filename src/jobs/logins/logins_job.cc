@@ -90,7 +90,7 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   const auto start = std::chrono::steady_clock::now();
   // An ordered source resumes after its committed checkpoint and never touches the ledger, so
   // its role needs no DELETE there (docs/logins.md lists the grants of each).
-  const std::string checkpoint_name = source.CheckpointName();
+  const std::string checkpoint_name = CheckpointNameFor(source.CheckpointName(), sink.tables());
   if (checkpoint_name.empty()) {
     auto pruned = sink.PruneLedger(options.ledger_days);
     if (!pruned.ok()) return pruned.status();
@@ -214,6 +214,14 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
       const InboundMessage& m = batch.messages.back();
       // The same message twice in one batch (a redelivery racing its first copy) is stored once.
       if (!seen.insert(m.id).second) continue;
+      if (!m.unread_reason.empty()) {
+        // The source could not hold it (a --file line over its limit): a reject with no body.
+        batch.rejects.column(0).AppendText(m.id);
+        batch.rejects.column(1).AppendInt(m.received_at_micros);
+        batch.rejects.column(2).AppendText(m.unread_reason);
+        batch.rejects.column(3).AppendNull();
+        continue;
+      }
       if (!transformer.Append(m.id, m.body, m.sent_timestamp_ms, &batch.rows, &reason)) {
         Status st =
             transformer.AppendReject(m.id, m.received_at_micros, reason, m.body, &batch.rejects);

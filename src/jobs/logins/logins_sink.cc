@@ -25,6 +25,12 @@ LoginsTables LoginsTablesFor(std::string_view logins) {
   return tables;
 }
 
+std::string CheckpointNameFor(std::string_view source_checkpoint, const LoginsTables& tables) {
+  if (source_checkpoint.empty() || tables.logins == LoginsTables{}.logins)
+    return std::string(source_checkpoint);
+  return fmt::format("{}#table={}", source_checkpoint, tables.logins);
+}
+
 Status ValidateLoginsTable(std::string_view table, std::string_view flag) {
   RETURN_IF_ERROR(ValidatePgIdentifier(table, flag));
   if (table.size() + kRejectsSuffix.size() > kPgIdentifierBytes) {

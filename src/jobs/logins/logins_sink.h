@@ -40,6 +40,12 @@ LoginsTables LoginsTablesFor(std::string_view logins);
 // limit, checked before anything is connected to.
 Status ValidateLoginsTable(std::string_view table, std::string_view flag);
 
+// The checkpoint name of an ordered source (MessageSource::CheckpointName, "" for a queue) loading
+// into `tables`: the logins table is part of it ("...#table=T"), so one file loads into each
+// table it is run into. The default table (LoginsTables{}) keeps the name alone, the form it
+// had before tables were named in it, so its existing checkpoints stay valid.
+std::string CheckpointNameFor(std::string_view source_checkpoint, const LoginsTables& tables);
+
 // The progress of an ordered source, committed with the batch: `name` moved from `from` (the
 // position the run started or last committed at) to `to`.
 struct Checkpoint {
@@ -70,6 +76,8 @@ class LoginsSink {
   // called again: either way each message is stored once.
   Result<BatchOutcome> Write(const Batch& rows, const Batch& rejects,
                              const Checkpoint* checkpoint = nullptr);
+
+  const LoginsTables& tables() const { return tables_; }
 
   // The committed position of an ordered source, 0 when it has none yet.
   Result<uint64_t> ReadCheckpoint(const std::string& name);
