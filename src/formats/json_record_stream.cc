@@ -440,6 +440,29 @@ bool FileStartsWithValueSpanningLines(std::FILE* file) {
     RewindPastByteOrderMark(file);
     return false;
   }
+  // A first line that closes its brackets (one record, however large) or has no line end spans
+  // nothing: it is followed to its end as JsonDepthAfterLine counts, never held.
+  int depth = 1;
+  bool in_string = false;
+  while ((c = std::getc(file)) != EOF && c != '\n') {
+    if (in_string) {
+      if (c == '\\') {
+        if ((c = std::getc(file)) == EOF || c == '\n') break;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  if (c == EOF || depth == 0) {
+    RewindPastByteOrderMark(file);
+    return false;
+  }
   RewindPastByteOrderMark(file);
   // Lines are read only up to the probe's bound in all, so a first line with no end (a file
   // of one huge line, /dev/zero) costs the bound, not the line.
