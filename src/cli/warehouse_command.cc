@@ -32,6 +32,13 @@ int Fail(const Status& status) {
   return kExitFailure;
 }
 
+// A connection string refused before anything is sent (InvalidArgument) is a usage error, as in
+// the other commands.
+int FailToConnect(const Status& status) {
+  LogError("{}", status.message());
+  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
 Result<std::unique_ptr<PgConnection>> Connect(const WarehouseFlags& flags) {
   ASSIGN_OR_RETURN(std::string url, ResolvePgUrl(flags.pg));
   return PgConnection::Connect(url);
@@ -39,7 +46,7 @@ Result<std::unique_ptr<PgConnection>> Connect(const WarehouseFlags& flags) {
 
 int RunInit(const WarehouseFlags& flags) {
   auto conn = Connect(flags);
-  if (!conn.ok()) return Fail(conn.status());
+  if (!conn.ok()) return FailToConnect(conn.status());
   Status st = warehouse::InitWarehouse(conn->get());
   if (!st.ok()) return Fail(st);
   std::string tables;
@@ -65,7 +72,7 @@ int RunLoad(const WarehouseFlags& flags) {
     requests.push_back({model, file, *format, flags.full_dump, flags.ignore_extra_columns});
   }
   auto conn = Connect(flags);
-  if (!conn.ok()) return Fail(conn.status());
+  if (!conn.ok()) return FailToConnect(conn.status());
   int code = kExitOk;
   // Each file is its own transaction: one bad file does not undo the others.
   for (const auto& request : requests) {
@@ -96,7 +103,7 @@ int RunQuery(const WarehouseFlags& flags) {
                                     flags.sql_file.empty() ? "the query" : flags.sql_file)));
   }
   auto conn = Connect(flags);
-  if (!conn.ok()) return Fail(conn.status());
+  if (!conn.ok()) return FailToConnect(conn.status());
   auto result = (*conn)->ExecScript(sql, "query failed");
   if (!result.ok()) return Fail(result.status());
   if (PQresultStatus(result->get()) == PGRES_TUPLES_OK) {
@@ -109,7 +116,7 @@ int RunQuestions(const WarehouseFlags& flags) {
   auto format = warehouse::ParseOutputFormat(flags.output_format);
   if (!format.ok()) return Fail(format.status());
   auto conn = Connect(flags);
-  if (!conn.ok()) return Fail(conn.status());
+  if (!conn.ok()) return FailToConnect(conn.status());
   for (const auto& q : warehouse::Questions()) {
     auto result = (*conn)->Query(q.sql, fmt::format("question {}", q.id));
     if (!result.ok()) return Fail(result.status());

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "support/test_env.h"
 
@@ -107,6 +109,93 @@ TEST(CliSecrets, HelpDoesNotPrintSecretsFromTheEnvironment) {
   } else {
     unsetenv("AWS_SECRET_ACCESS_KEY");
   }
+}
+
+// Every 3-byte window of `password` that `text` holds: a message may quote a fragment (libpq's
+// 'invalid integer value "Zx9" for connection option "port"') rather than the whole.
+std::vector<std::string> PasswordFragmentsIn(const std::string& text, const std::string& password) {
+  std::vector<std::string> found;
+  for (size_t i = 0; i + 3 <= password.size(); ++i) {
+    if (text.find(password.substr(i, 3)) != std::string::npos)
+      found.push_back(password.substr(i, 3));
+  }
+  return found;
+}
+
+struct AmbiguousUrl {
+  std::string url;
+  std::string password;  // as the user meant it: everything between "user:" and the last '@'
+};
+
+// A password with an unencoded '/', '#', '?' or '@' makes the URL read more than one way; it is
+// refused before anything is sent (exit 2), saying to percent-encode, and no part of the
+// password reaches the output. No server is needed: nothing is connected to.
+void ExpectRefusedQuietly(const std::vector<std::string>& args, const std::string& password) {
+  RunResult r = RunSluice(args, testing::BasePgUrl());
+  const std::string what = args.back();
+  EXPECT_EQ(r.exit_code, 2) << what << "\n" << r.err;
+  EXPECT_EQ(r.err.find(password), std::string::npos) << r.err;
+  EXPECT_EQ(PasswordFragmentsIn(r.err, password), std::vector<std::string>()) << r.err;
+  EXPECT_EQ(PasswordFragmentsIn(r.out, password), std::vector<std::string>()) << r.out;
+  EXPECT_NE(r.err.find("percent-encoded"), std::string::npos) << r.err;
+}
+
+TEST(CliSecrets, PostgresUrlsWithUnencodedReservedCharactersAreRefusedWithoutThePassword) {
+  for (const AmbiguousUrl& c : std::vector<AmbiguousUrl>{
+           {"postgresql://brk_sec:Zx9/aB+cQw==@127.0.0.1:55432/sluice", "Zx9/aB+cQw=="},
+           {"postgresql://brk_sec:Zx9#aBcQw@127.0.0.1:55432/sluice", "Zx9#aBcQw"},
+           {"postgresql://brk_sec:Zx9?aBcQw@127.0.0.1:55432/sluice", "Zx9?aBcQw"},
+           {"postgresql://brk_sec:p@ss:w/rd%#?Zq@127.0.0.1:55432/sluice", "p@ss:w/rd%#?Zq"},
+           {"postgresql://u:Zsec@ret77@127.0.0.1:55432/sluice", "Zsec@ret77"},
+           {"postgres://u@127.0.0.1:55432,h2:Kq7Vr9/db", "Kq7Vr9"},
+           // No scheme: libpq reads it as keyword=value text and its error would quote it.
+           {"brk_sec:Wp%3Bzz7Q@127.0.0.1", "Wp%3Bzz7Q"}}) {
+    ExpectRefusedQuietly({"warehouse", "query", "-e", "select 1", "--pg", c.url}, c.password);
+  }
+}
+
+TEST(CliSecrets, MysqlUrlsWithUnencodedReservedCharactersAreRefusedWithoutThePassword) {
+  for (const AmbiguousUrl& c : std::vector<AmbiguousUrl>{
+           {"mysql://sluice:Zx9/aB+cQw==@127.0.0.1:53306/sluice", "Zx9/aB+cQw=="},
+           {"mysql://sluice:Zx9#aBcQw@127.0.0.1:53306/sluice", "Zx9#aBcQw"},
+           {"mysql://sluice:Zx9?aBcQw@127.0.0.1:53306/sluice", "Zx9?aBcQw"},
+           {"mysql://sluice:p@ss:w/rd%#?Zq@127.0.0.1:53306/sluice", "p@ss:w/rd%#?Zq"},
+           {"mariadb://u:Zsec@ret77@127.0.0.1:53306/sluice", "Zsec@ret77"}}) {
+    ExpectRefusedQuietly({"report", "run", "--bucket", "sluice-never-used", "--mysql", c.url},
+                         c.password);
+  }
+}
+
+// The password given as a URL query parameter is masked and the ':' after it, which separates
+// the URL from libpq's reason, stays. Port 1 refuses the connection: no server is needed.
+TEST(CliSecrets, QueryParameterPasswordKeepsTheMessageShape) {
+  RunResult r = RunSluice({"warehouse", "query", "-e", "select 1", "--pg",
+                           "postgresql://u@127.0.0.1:1/db?password=Qp-Secret-81"},
+                          "");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.find("Qp-Secret-81"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("?password=****: connection to server"), std::string::npos) << r.err;
+}
+
+// A wrong password that is part of the user and database names ("sluic" in "sluice") masks
+// itself where MariaDB could quote it, not inside those names.
+TEST(CliSecrets, AWrongPasswordInsideTheUserNameLeavesTheNameReadable) {
+  const char* base = std::getenv("SLUICE_MYSQL_URL");
+  if (!base || !*base) {
+    if (testing::ServicesRequired()) FAIL() << "SLUICE_MYSQL_URL is not set";
+    GTEST_SKIP() << "no MySQL: set SLUICE_MYSQL_URL";
+  }
+  const std::string url = base;
+  const size_t at = url.rfind('@');
+  const std::string host_and_rest = url.substr(at + 1);
+  const std::string host_port = host_and_rest.substr(0, host_and_rest.find('/'));
+  RunResult r = RunSluice({"report", "run", "--bucket", "sluice-never-used", "--mysql",
+                           "mysql://sluice:sluic@" + host_port + "/sluice"},
+                          testing::BasePgUrl());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("mysql://sluice:****@" + host_port + "/sluice"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Access denied for user 'sluice'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("****e"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ TEST_F(WarehouseCli, PasswordsNeverReachTheOutput) {
 
 TEST(WarehouseCliNoServer, MissingConnectionNamesTheFlagAndVariable) {
   RunResult r = RunSluice({"warehouse", "init"}, "");
-  EXPECT_EQ(r.exit_code, 1);
+  // A usage error, as in the other commands.
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("pass --pg postgresql://... or set SLUICE_PG_URL"), std::string::npos);
 }
 

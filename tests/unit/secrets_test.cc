@@ -40,9 +40,19 @@ TEST(Secrets, ArgumentsAreScrubbedInPlace) {
   char both[] = "postgresql://u:pw@h/d?password=other";
   EXPECT_TRUE(ScrubSecretsInPlace(both));
   EXPECT_STREQ(both, "postgresql://u:xx@h/d?password=xxxxx");
+  // Without a scheme, user:password@host is still a password; SQL that looks like one is
+  // scrubbed too (the command reads a copy), erring on masking.
   char plain[] = "SELECT 'a:b@c' -- no scheme";
-  EXPECT_FALSE(ScrubSecretsInPlace(plain));
-  EXPECT_STREQ(plain, "SELECT 'a:b@c' -- no scheme");
+  EXPECT_TRUE(ScrubSecretsInPlace(plain));
+  EXPECT_STREQ(plain, "SELECT 'a:x@c' -- no scheme");
+  char no_at[] = "SELECT 'a:b' -- no userinfo";
+  EXPECT_FALSE(ScrubSecretsInPlace(no_at));
+  char slash[] = "--pg=postgresql://brk_sec:Zx9/aB+cQw==@127.0.0.1:55432/sluice";
+  EXPECT_TRUE(ScrubSecretsInPlace(slash));
+  EXPECT_STREQ(slash, "--pg=postgresql://brk_sec:xxxxxxxxxxxx@127.0.0.1:55432/sluice");
+  char schemeless[] = "brk_sec:p%40ss@127.0.0.1";
+  EXPECT_TRUE(ScrubSecretsInPlace(schemeless));
+  EXPECT_STREQ(schemeless, "brk_sec:xxxxxx@127.0.0.1");
   char empty[] = "";
   EXPECT_FALSE(ScrubSecretsInPlace(empty));
 }
@@ -50,6 +60,89 @@ TEST(Secrets, ArgumentsAreScrubbedInPlace) {
 TEST(Secrets, ConninfoAndUrlPasswordsTogetherAreBothMasked) {
   EXPECT_EQ(Redact("postgresql://u:pw@h/d?password=other and password=third"),
             "postgresql://u:****@h/d?password=**** and password=****");
+}
+
+// A password holding an unencoded '/', '#', '?' or '@' is masked up to the token's last '@',
+// not up to where RFC 3986 would end the authority.
+TEST(Secrets, PasswordsWithReservedCharactersAreMaskedWhole) {
+  EXPECT_EQ(RedactUrl("postgresql://brk_sec:Zx9/aB+cQw==@127.0.0.1:55432/sluice"),
+            "postgresql://brk_sec:****@127.0.0.1:55432/sluice");
+  EXPECT_EQ(RedactUrl("mysql://sluice:Zx9#aBcQw@127.0.0.1:53306/sluice"),
+            "mysql://sluice:****@127.0.0.1:53306/sluice");
+  EXPECT_EQ(RedactUrl("mysql://sluice:Zx9?aBcQw@127.0.0.1:53306/sluice"),
+            "mysql://sluice:****@127.0.0.1:53306/sluice");
+  EXPECT_EQ(RedactUrl("postgresql://brk_sec:p@ss:w/rd%#?Zq@127.0.0.1:55432/sluice"),
+            "postgresql://brk_sec:****@127.0.0.1:55432/sluice");
+  EXPECT_EQ(RedactUrl("postgresql://u:Zsec@ret77@127.0.0.1:55432/db"),
+            "postgresql://u:****@127.0.0.1:55432/db");
+  // Quoted in a message: the quote and what follows the token stay.
+  EXPECT_EQ(Redact("'mysql://sluice:Zx9/aB+cQw==@127.0.0.1:53306/sluice' is not a valid URL"),
+            "'mysql://sluice:****@127.0.0.1:53306/sluice' is not a valid URL");
+  // An '@' in the path or query is masked with the password: masking errs that way.
+  EXPECT_EQ(RedactUrl("postgresql://u:pw@h/db?application_name=a@b"), "postgresql://u:****@b");
+  // No password, no mask; a port after the host is not a password.
+  EXPECT_EQ(RedactUrl("postgresql://u@h:5432/db"), "postgresql://u@h:5432/db");
+  EXPECT_EQ(RedactUrl("postgresql://h:5432/db"), "postgresql://h:5432/db");
+}
+
+TEST(Secrets, UserinfoWithoutASchemeIsMasked) {
+  EXPECT_EQ(Redact("cannot connect to brk_sec:p%40ss@127.0.0.1: refused"),
+            "cannot connect to brk_sec:****@127.0.0.1: refused");
+  EXPECT_EQ(Redact("at \"u:Zx9/aB+cQw==@127.0.0.1\""), "at \"u:****@127.0.0.1\"");
+  // user@host:port has no password before its '@'.
+  EXPECT_EQ(Redact("connecting as sluice@127.0.0.1:53306"), "connecting as sluice@127.0.0.1:53306");
+  EXPECT_EQ(Redact("error: time 12:30 at noon"), "error: time 12:30 at noon");
+}
+
+// A registered secret is masked where it stands as a token, never inside a longer word.
+TEST(Secrets, RegisteredSecretsAreMaskedAsTokensOnly) {
+  RegisterSecret("sluic");
+  EXPECT_EQ(Redact("Access denied for user 'sluice'@'127.0.0.1' (database sluice)"),
+            "Access denied for user 'sluice'@'127.0.0.1' (database sluice)");
+  EXPECT_EQ(Redact("the password 'sluic' is wrong; sluic, again: sluic"),
+            "the password '****' is wrong; ****, again: ****");
+  EXPECT_EQ(Redact("sluic"), "****");
+  RegisterSecret("Tok3n-Value");
+  EXPECT_EQ(Redact("key=Tok3n-Value;x \"Tok3n-Value\" aTok3n-Value"),
+            "key=****;x \"****\" aTok3n-Value");
+  // A secret that begins or ends with punctuation is masked whatever stands beside that end.
+  RegisterSecret("#hash-secret#");
+  EXPECT_EQ(Redact("x#hash-secret#y"), "x****y");
+}
+
+// Redacting a message twice (the connector, then the CLI) keeps its punctuation.
+TEST(Secrets, ConninfoPasswordKeepsTheSeparatorAfterIt) {
+  const std::string once =
+      Redact("cannot connect to PostgreSQL at postgresql://u@h/d?password=Pw-In-Query");
+  EXPECT_EQ(once, "cannot connect to PostgreSQL at postgresql://u@h/d?password=****");
+  EXPECT_EQ(Redact(once + ": connection to server failed"),
+            "cannot connect to PostgreSQL at postgresql://u@h/d?password=****: connection to "
+            "server failed");
+  EXPECT_EQ(Redact("password=Pw-In-Query: connection"), "password=****: connection");
+  EXPECT_EQ(Redact("password=Pw-In-Query&sslmode=require"), "password=****&sslmode=require");
+  EXPECT_EQ(Redact("host=h password=a:b:c user=u"), "host=h password=**** user=u");
+}
+
+TEST(Secrets, AmbiguousUserinfoIsRefusedWithoutQuotingIt) {
+  for (const char* url :
+       {"postgresql://brk_sec:Zx9/aB+cQw==@127.0.0.1:55432/sluice",
+        "mysql://sluice:Zx9#aBcQw@127.0.0.1:53306/sluice",
+        "mysql://sluice:Zx9?aBcQw@127.0.0.1:53306/sluice",
+        "postgresql://brk_sec:p@ss:w/rd%#?Zq@127.0.0.1:55432/sluice",
+        "postgresql://u:Zsec@ret77@127.0.0.1:55432/db", "postgresql://u@h1:5432,h2:Zx9/db"}) {
+    Status st = CheckUrlUserinfo(url, "PostgreSQL");
+    ASSERT_FALSE(st.ok()) << url;
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+    for (const char* fragment : {"Zx9", "aB", "rd%", "ret77", "Zsec", "brk_sec", "sluice:"})
+      EXPECT_EQ(st.message().find(fragment), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("percent-encoded"), std::string::npos);
+  }
+  for (const char* url : {"postgresql://u:p%40ss%2F@127.0.0.1:55432/db",
+                          "postgresql://u@[::1]:5432,h2/db?sslmode=disable", "mysql://u:pw@h/db",
+                          "postgresql:///db?host=/tmp", "host=h port=1"}) {
+    EXPECT_TRUE(CheckUrlUserinfo(url, "PostgreSQL").ok()) << url;
+  }
+  EXPECT_FALSE(CheckUrlUserinfo("postgresql://u@[::1:5432/db", "PostgreSQL").ok());
 }
 
 }  // namespace

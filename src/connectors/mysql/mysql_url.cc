@@ -82,6 +82,9 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
       return InvalidArgument("the MySQL URL contains whitespace or a control character");
     }
   }
+  // A password with an unencoded '/', '#', '?' or '@' would leave part of itself in the host,
+  // port or path; refused before curl, whose errors would be about the wrong part.
+  RETURN_IF_ERROR(CheckUrlUserinfo(url, "MySQL"));
   // curl reads "mysql:///db" as the host "db"; a user who wrote it meant no host at all.
   if (url[url.find("://") + 3] == '/') {
     return InvalidArgument(fmt::format("the MySQL URL {} names no host", RedactUrl(url)));
@@ -90,8 +93,8 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
   if (!u) return Internal("cannot allocate a URL parser");
   if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
       rc != CURLUE_OK) {
-    return InvalidArgument(
-        fmt::format("'{}' is not a valid URL: {}", RedactUrl(url), curl_url_strerror(rc)));
+    return InvalidArgument(UnreadableUrlMessage(
+        "MySQL", "mysql://, then user, ':', password, '@', host, ':', port, '/', database"));
   }
   MysqlUrl out;
   ASSIGN_OR_RETURN(auto user, Part(u.get(), CURLUPART_USER, CURLU_URLDECODE, "user", url));

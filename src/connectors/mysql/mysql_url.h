@@ -37,7 +37,9 @@ struct MysqlUrl {
 };
 
 // Parses a mysql:// or mariadb:// URL; user, password and database are percent-decoded.
-// Errors (InvalidArgument) show the URL with its password masked.
+// Errors (InvalidArgument) show the URL with its password masked; a URL whose userinfo reads
+// more than one way (an unencoded '@', '/', '#' or '?' in the password: CheckUrlUserinfo) or that
+// curl cannot parse is not shown at all.
 Result<MysqlUrl> ParseMysqlUrl(const std::string& url);
 
 const char* MysqlSslModeName(MysqlSslMode mode);

@@ -12,16 +12,26 @@
 namespace sluice {
 namespace {
 
-// Registers the password of a connection string as a secret, whatever its form.
-void RegisterPasswordOf(const std::string& url) {
+// Written so that redaction leaves it whole (no `user:password@`, no `password=`).
+constexpr std::string_view kPgForm =
+    "a postgresql:// URL (user, password, host, port, database) or libpq's keyword=value form";
+
+// Checks a connection string before anything is sent with it, and registers its password as a
+// secret, whatever its form. A URL whose userinfo reads more than one way (an unencoded '/', '#',
+// '?' or '@' in its password) is refused: libpq would take part of the password for the host or
+// port and quote it back ('invalid integer value "..." for connection option "port"'). libpq's
+// own parse errors are not shown either: they quote the text at fault.
+Status CheckAndRegister(const std::string& url) {
+  RETURN_IF_ERROR(CheckUrlUserinfo(url, "PostgreSQL"));
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (error) PQfreemem(error);
-  if (!options) return;
+  if (!options) return InvalidArgument(UnreadableUrlMessage("PostgreSQL", kPgForm));
   for (PQconninfoOption* o = options; o->keyword; ++o) {
     if (o->val && std::string_view(o->keyword) == "password") RegisterSecret(o->val);
   }
   PQconninfoFree(options);
+  return Status::Ok();
 }
 
 std::string TrimMessage(const char* message) {
@@ -76,7 +86,7 @@ Result<std::string> ResolvePgUrl(const std::string& flag_value) {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {
-  RegisterPasswordOf(url);
+  RETURN_IF_ERROR(CheckAndRegister(url));
   // Entries before the expanded URL ("dbname") are defaults its own parameters override (libpq,
   // PQconnectdbParams). Without a connect timeout a reconnect to a server that vanished without
   // a word could block for minutes; keepalives find such a server while a session is idle.
