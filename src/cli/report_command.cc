@@ -124,7 +124,8 @@ int RunList(const ReportFlags& flags) {
       "ORDER BY started_at DESC LIMIT $1",
       {std::to_string(flags.limit)}, "listing reports");
   if (!rows.ok()) return Fail(rows.status());
-  warehouse::PrintResult(*rows, *format, stdout);
+  Status printed = warehouse::PrintResult(*rows, *format, stdout);
+  if (!printed.ok()) return Fail(printed);
   return kExitOk;
 }
 

@@ -19,6 +19,7 @@ struct WarehouseFlags {
   std::string model;
   std::string input_format;
   bool full_dump = false;
+  bool allow_empty_dump = false;
   bool ignore_extra_columns = false;
   std::vector<std::string> files;
   std::string sql_file;
@@ -69,7 +70,8 @@ int RunLoad(const WarehouseFlags& flags) {
       LogError("{}", format.status().message());
       return kExitUsage;
     }
-    requests.push_back({model, file, *format, flags.full_dump, flags.ignore_extra_columns});
+    requests.push_back({model, file, *format, flags.full_dump, flags.ignore_extra_columns,
+                        flags.allow_empty_dump});
   }
   auto conn = Connect(flags);
   if (!conn.ok()) return FailToConnect(conn.status());
@@ -104,10 +106,14 @@ int RunQuery(const WarehouseFlags& flags) {
   }
   auto conn = Connect(flags);
   if (!conn.ok()) return FailToConnect(conn.status());
-  auto result = (*conn)->ExecScript(sql, "query failed");
+  // Named by its source, so an error says which file (or -e) held the SQL.
+  const std::string what =
+      flags.sql_file.empty() ? std::string("query (-e) failed") : flags.sql_file + ": query failed";
+  auto result = (*conn)->ExecScript(sql, what);
   if (!result.ok()) return Fail(result.status());
   if (PQresultStatus(result->get()) == PGRES_TUPLES_OK) {
-    warehouse::PrintResult(*result, *format, stdout);
+    Status printed = warehouse::PrintResult(*result, *format, stdout);
+    if (!printed.ok()) return Fail(printed);
   }
   return kExitOk;
 }
@@ -121,7 +127,8 @@ int RunQuestions(const WarehouseFlags& flags) {
     auto result = (*conn)->Query(q.sql, fmt::format("question {}", q.id));
     if (!result.ok()) return Fail(result.status());
     if (*format == warehouse::OutputFormat::kTable) fmt::print("{}. {}\n", q.id, q.title);
-    warehouse::PrintResult(*result, *format, stdout);
+    Status printed = warehouse::PrintResult(*result, *format, stdout);
+    if (!printed.ok()) return Fail(printed.WithContext(fmt::format("question {}", q.id)));
     if (*format == warehouse::OutputFormat::kTable) fmt::print("\n");
     std::fflush(stdout);
   }
@@ -149,6 +156,8 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   load->add_option("--format", flags->input_format, "csv or json (default: from the extension)");
   load->add_flag("--full-dump", flags->full_dump,
                  "The file is the source's complete set: mark rows it lacks as deleted in source");
+  load->add_flag("--allow-empty-dump", flags->allow_empty_dump,
+                 "With --full-dump, accept a file of no records (marks every row deleted)");
   load->add_flag("--ignore-extra-columns", flags->ignore_extra_columns,
                  "Load a CSV whose header has columns the model does not know (they are skipped)");
   load->add_option("files", flags->files, "Files to load")->required()->check(CLI::ExistingFile);
@@ -162,7 +171,12 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   file_opt->excludes(sql_opt);
   query->add_option("--format", flags->output_format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  query->callback([flags, exit_code] {
+  query->callback([flags, exit_code, sql_opt] {
+    if (sql_opt->count() > 0 && flags->sql.find_first_not_of(" \t\r\n") == std::string::npos) {
+      LogError("warehouse query: -e is empty: there is no SQL statement to run");
+      *exit_code = kExitUsage;
+      return;
+    }
     if (flags->sql.empty() && flags->sql_file.empty()) {
       LogError("warehouse query: pass -f FILE or -e SQL");
       *exit_code = kExitUsage;

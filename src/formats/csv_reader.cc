@@ -94,11 +94,17 @@ Result<CsvReader::Outcome> CsvReader::Next(CsvRecord* record) {
         }
         ++scan;
       }
-      if (record_len != std::string::npos) break;
+      // Checked before reading more, so the buffer stops growing near the limit.
+      if (record_len != std::string::npos || scan > options_.max_record_bytes) break;
       ASSIGN_OR_RETURN(bool more, Refill());
       if (!more) break;
     }
     const size_t avail = end_ - begin_;
+    if ((record_len == std::string::npos ? scan : record_len) > options_.max_record_bytes) {
+      return InvalidArgument(
+          fmt::format("line {}: the record is over {} bytes, the most one may take{}", line_,
+                      options_.max_record_bytes, in_quote ? " (is a quote left open?)" : ""));
+    }
     if (record_len == std::string::npos) {
       if (avail == 0) return Outcome::kEnd;
       if (in_quote) {

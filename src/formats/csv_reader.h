@@ -1,7 +1,9 @@
 // A streaming RFC 4180 CSV reader: quoted fields with delimiters, quotes ("") and newlines,
 // CRLF or LF line ends, a UTF-8 byte-order mark, and optional trimming of the spaces that some
 // writers put after each delimiter. Memory stays at one buffer (grown only for a record longer
-// than it), whatever the file size.
+// than it), whatever the file size, and a record may take at most Options::max_record_bytes:
+// past that Next() fails naming the line (a quote left open makes the rest of a file one
+// record, so no later line can be trusted to start a record).
 //
 // A broken record does not stop the file: Next() reports it as kMalformed with its line number,
 // the reason and its raw text, so the caller can keep it as a reject, and reading resumes on the
@@ -39,6 +41,8 @@ class CsvReader {
     char delimiter = ',';
     bool trim_leading_spaces = false;
     size_t buffer_size = size_t{1} << 20;
+    // The most bytes one record may take (64 MiB, as much as a warehouse reject keeps).
+    size_t max_record_bytes = size_t{64} << 20;
   };
 
   enum class Outcome { kRecord, kMalformed, kEnd };
@@ -50,7 +54,8 @@ class CsvReader {
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
-  // Reads the next record, skipping blank lines. Only an I/O failure is an error status.
+  // Reads the next record, skipping blank lines. An I/O failure, or a record over
+  // max_record_bytes (kInvalidArgument, "line N: ..."), is an error status.
   Result<Outcome> Next(CsvRecord* record);
 
   uint64_t bytes_consumed() const { return bytes_before_buffer_ + begin_; }

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace sluice {
 
@@ -13,17 +15,73 @@ std::string JsonPosition::ToString() const {
   return is_array_index ? fmt::format("index {}", number) : fmt::format("line {}", number);
 }
 
-namespace {
-
-JsonLayout Detect(std::string_view text) {
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-    return c == '[' ? JsonLayout::kArray : JsonLayout::kNdjson;
-  }
-  return JsonLayout::kNdjson;
+std::string_view SkipUtf8Bom(std::string_view text) {
+  return text.substr(0, 3) == "\xEF\xBB\xBF" ? text.substr(3) : text;
 }
 
-Status ForEachInArray(JsonParser& parser, std::string_view text, const JsonRecordFn& fn) {
+namespace {
+
+constexpr std::string_view kBlanks = " \t\n\r";
+
+Status EmptyError() {
+  return InvalidArgument("the file is empty: it holds no JSON value (only blanks, if anything)");
+}
+
+std::string OverLimit(uint64_t bytes, size_t limit) {
+  return fmt::format("the record is over {} bytes, the most one may take (it has {}); not kept",
+                     limit, bytes);
+}
+
+// The layout from the first non-blank byte; nullopt when there is none.
+std::optional<JsonLayout> Detect(std::string_view text) {
+  const size_t at = text.find_first_not_of(kBlanks);
+  if (at == std::string_view::npos) return std::nullopt;
+  return text[at] == '[' ? JsonLayout::kArray : JsonLayout::kNdjson;
+}
+
+// The index and byte offset of the first element of the array `text` longer than `limit`
+// bytes, following strings and nesting only (the parser judges the rest).
+std::optional<std::pair<uint64_t, size_t>> FindOversizedElement(std::string_view text,
+                                                                size_t limit) {
+  int depth = 0;
+  bool in_string = false;
+  uint64_t index = 0;
+  size_t start = std::string_view::npos;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (start != std::string_view::npos && i - start > limit) return std::pair(index, start);
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (kBlanks.find(c) != std::string_view::npos) continue;
+    if (depth == 1 && start == std::string_view::npos && c != ',' && c != ']') start = i;
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      if (--depth <= 0) return std::nullopt;
+    } else if (c == ',' && depth == 1) {
+      ++index;
+      start = std::string_view::npos;
+    }
+  }
+  return std::nullopt;
+}
+
+Status ForEachInArray(JsonParser& parser, std::string_view text, const JsonRecordFn& fn,
+                      const JsonReadOptions& options) {
+  // Checked before parsing: simdjson would take any size, and the limit must hold either way.
+  if (auto big = FindOversizedElement(text, options.max_record_bytes)) {
+    return InvalidArgument(fmt::format(
+        "index {} (byte offset {}): the array element is over {} bytes, the most a record may take",
+        big->first, big->second, options.max_record_bytes));
+  }
   simdjson::dom::element root;
   if (auto error = parser.Parse(text, &root)) {
     return InvalidArgument(fmt::format("invalid JSON: {}", simdjson::error_message(error)));
@@ -53,40 +111,51 @@ Status ParseLine(JsonParser& parser, std::string_view line, uint64_t number,
   return fn(pos, &e, {}, line);
 }
 
-// Values spanning lines larger than this are passed on as they are (and fail to parse).
-constexpr size_t kMaxValueBytes = 64 << 20;
-
 // Hands NDJSON records to ParseLine: each line, or, when values span lines, each value from its
-// first line (its position) to the line that closes its brackets.
+// first line (its position) to the line that closes its brackets. A record over the limit is
+// reported by its size alone.
 class NdjsonRecords {
  public:
-  NdjsonRecords(JsonParser& parser, bool multiline, const JsonRecordFn& fn)
-      : parser_(parser), multiline_(multiline), fn_(fn) {}
+  NdjsonRecords(JsonParser& parser, bool multiline, const JsonRecordFn& fn, size_t limit)
+      : parser_(parser), multiline_(multiline), fn_(fn), limit_(limit) {}
 
-  Status Line(std::string_view line) {
+  // `length` is the line's length in the input, larger than line.size() when it was cut short.
+  Status Line(std::string_view line, uint64_t length) {
     ++number_;
-    if (!multiline_) return ParseLine(parser_, line, number_, fn_);
+    if (!multiline_) {
+      if (length > limit_) return fn_({false, number_}, nullptr, OverLimit(length, limit_), {});
+      return ParseLine(parser_, line, number_, fn_);
+    }
     while (!line.empty() && line.back() == '\r')
       line.remove_suffix(1);
-    if (value_.empty()) {
+    if (value_.empty() && value_bytes_ == 0) {
       if (line.find_first_not_of(" \t") == std::string_view::npos) return Status::Ok();
       first_ = number_;
-    } else {
-      value_.push_back('\n');
     }
-    value_.append(line);
+    if (value_bytes_ > 0) ++value_bytes_;  // the line end between lines
+    value_bytes_ += length;
+    if (value_bytes_ <= limit_) {
+      if (!value_.empty()) value_.push_back('\n');
+      value_.append(line);
+    } else {
+      value_.clear();  // over the limit: only its size is told
+    }
     depth_ = JsonDepthAfterLine(line, depth_);
-    if (depth_ > 0 && value_.size() <= kMaxValueBytes) return Status::Ok();
+    // Past the limit the brackets of the rest are not followed: the value ends here.
+    if (depth_ > 0 && value_bytes_ <= limit_) return Status::Ok();
     return Flush();
   }
 
   // The value the text ends inside, if any: reported as not valid JSON at its first line.
-  Status Finish() { return value_.empty() ? Status::Ok() : Flush(); }
+  Status Finish() { return value_bytes_ == 0 ? Status::Ok() : Flush(); }
 
  private:
   Status Flush() {
-    Status st = ParseLine(parser_, value_, first_, fn_);
+    Status st = value_bytes_ > limit_
+                    ? fn_({false, first_}, nullptr, OverLimit(value_bytes_, limit_), {})
+                    : ParseLine(parser_, value_, first_, fn_);
     value_.clear();
+    value_bytes_ = 0;
     depth_ = 0;
     return st;
   }
@@ -94,10 +163,69 @@ class NdjsonRecords {
   JsonParser& parser_;
   const bool multiline_;
   const JsonRecordFn& fn_;
+  const size_t limit_;
   uint64_t number_ = 0;
   uint64_t first_ = 0;
   std::string value_;
+  uint64_t value_bytes_ = 0;
   int depth_ = 0;
+};
+
+// Lines of a file without their '\n', each held up to `limit` bytes: the rest of a longer line
+// is read past, not kept, so memory stays bounded whatever the input (even /dev/zero).
+class BoundedLines {
+ public:
+  BoundedLines(std::FILE* file, size_t limit)
+      : file_(file), limit_(limit), chunk_(64 << 10, '\0') {}
+
+  // The next line, cut to `limit` bytes; `*length` is its whole length. False at the end.
+  bool Next(std::string_view* text, uint64_t* length) {
+    line_.clear();
+    uint64_t total = 0;
+    bool any = false;
+    for (;;) {
+      if (pos_ == end_) {
+        pos_ = 0;
+        end_ = std::fread(chunk_.data(), 1, chunk_.size(), file_);
+        if (end_ == 0) break;
+      }
+      any = true;
+      const char* from = chunk_.data() + pos_;
+      const void* nl = std::memchr(from, '\n', end_ - pos_);
+      const size_t n = nl ? static_cast<size_t>(static_cast<const char*>(nl) - from) : end_ - pos_;
+      total += n;
+      if (line_.size() < limit_) line_.append(from, std::min(n, limit_ - line_.size()));
+      pos_ += n;
+      if (nl) {
+        ++pos_;
+        break;
+      }
+    }
+    if (!any) return false;
+    if (first_line_ && std::string_view(line_).substr(0, 3) == "\xEF\xBB\xBF") {
+      line_.erase(0, 3);
+      total -= 3;
+    }
+    first_line_ = false;
+    *text = line_;
+    *length = total;
+    return true;
+  }
+
+  void Rewind() {
+    std::rewind(file_);
+    pos_ = end_ = 0;
+    first_line_ = true;
+  }
+
+ private:
+  std::FILE* file_;
+  const size_t limit_;
+  std::string chunk_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  std::string line_;
+  bool first_line_ = true;
 };
 
 // Calls `fn` with each line of `text`, without its '\n'; false from `fn` stops.
@@ -112,40 +240,57 @@ void ForEachLine(std::string_view text, Fn fn) {
 
 }  // namespace
 
-Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn) {
+Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn,
+                                 const JsonReadOptions& options) {
+  text = SkipUtf8Bom(text);
+  const std::optional<JsonLayout> detected = Detect(text);
+  if (!detected) return EmptyError();
+  if (layout == JsonLayout::kAuto) layout = *detected;
+  const size_t limit = options.max_record_bytes;
   JsonParser parser;
-  if (layout == JsonLayout::kAuto) layout = Detect(text);
-  if (layout == JsonLayout::kArray) return ForEachInArray(parser, text, fn);
+  if (layout == JsonLayout::kArray) return ForEachInArray(parser, text, fn, options);
   std::string_view rest = text;
   const bool multiline = FirstJsonValueSpansLines(
       [&](std::string_view* line) {
         if (rest.empty()) return false;
         const size_t nl = rest.find('\n');
-        *line = rest.substr(0, nl);
+        *line = rest.substr(0, std::min(nl, limit));
         rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         return true;
       },
-      kMaxValueBytes);
-  NdjsonRecords records(parser, multiline, fn);
+      limit);
+  NdjsonRecords records(parser, multiline, fn, limit);
   Status status;
   ForEachLine(text, [&](std::string_view line) {
-    status = records.Line(line);
+    status = records.Line(line.substr(0, limit), line.size());
     return status.ok();
   });
   return status.ok() ? records.Finish() : status;
 }
 
-Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn) {
+Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn,
+                         const JsonReadOptions& options) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  if (layout == JsonLayout::kAuto) {
-    int c;
-    while ((c = std::fgetc(file.get())) == ' ' || c == '\n' || c == '\r' || c == '\t') {
-    }
-    layout = c == '[' ? JsonLayout::kArray : JsonLayout::kNdjson;
+  // The layout is judged, and emptiness found, from the first byte past a BOM and blanks.
+  int c = std::fgetc(file.get());
+  if (c == 0xEF && std::fgetc(file.get()) == 0xBB && std::fgetc(file.get()) == 0xBF) {
+    c = std::fgetc(file.get());
+  } else {
     std::rewind(file.get());
+    c = std::fgetc(file.get());
   }
+  while (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+    c = std::fgetc(file.get());
+  if (c == EOF) {
+    if (std::ferror(file.get())) {
+      return IoError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    }
+    return EmptyError();
+  }
+  if (layout == JsonLayout::kAuto) layout = c == '[' ? JsonLayout::kArray : JsonLayout::kNdjson;
+  std::rewind(file.get());
   JsonParser parser;
   if (layout == JsonLayout::kArray) {
     // An array is one document: simdjson needs it whole.
@@ -153,25 +298,21 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
     if (auto error = simdjson::padded_string::load(path).get(text)) {
       return IoError(fmt::format("cannot read {}: {}", path, simdjson::error_message(error)));
     }
-    return ForEachInArray(parser, text, fn);
+    return ForEachInArray(parser, SkipUtf8Bom(text), fn, options);
   }
   // NDJSON streams a line at a time, so memory does not grow with the file.
-  char* line = nullptr;
-  size_t capacity = 0;
-  auto next_line = [&](std::string_view* text) {
-    ssize_t n = ::getline(&line, &capacity, file.get());
-    if (n < 0) return false;
-    *text = std::string_view(line, static_cast<size_t>(n));
-    if (!text->empty() && text->back() == '\n') text->remove_suffix(1);
-    return true;
-  };
-  const bool multiline = FirstJsonValueSpansLines(next_line, kMaxValueBytes);
-  std::rewind(file.get());
-  NdjsonRecords records(parser, multiline, fn);
+  BoundedLines lines(file.get(), options.max_record_bytes);
+  uint64_t length = 0;
+  auto next_line = [&](std::string_view* text) { return lines.Next(text, &length); };
+  const bool multiline = FirstJsonValueSpansLines(next_line, options.max_record_bytes);
+  lines.Rewind();
+  NdjsonRecords records(parser, multiline, fn, options.max_record_bytes);
   Status status;
   for (std::string_view text; status.ok() && next_line(&text);)
-    status = records.Line(text);
-  std::free(line);
+    status = records.Line(text, length);
+  if (status.ok() && std::ferror(file.get())) {
+    return IoError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+  }
   return status.ok() ? records.Finish() : status;
 }
 

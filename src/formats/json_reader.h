@@ -9,6 +9,14 @@
 // An NDJSON line that is not valid JSON is reported to the callback as a malformed record with
 // its line number, and reading goes on. A broken array cannot be resynchronised, so it fails the
 // whole file with simdjson's reason.
+//
+// A leading UTF-8 byte-order mark (EF BB BF) is skipped. Text with no JSON value at all (empty,
+// only blanks, only a BOM) is an error: an empty export is told apart from an empty array `[]`.
+//
+// Memory: an NDJSON record (a line, or a value spanning lines) is held up to
+// JsonReadOptions::max_record_bytes; a longer one is skipped to its end without being held and
+// reaches the callback as malformed ("over N bytes"), its raw text empty. An array is one
+// document and is held whole, but an element over the limit fails the file naming its index.
 #pragma once
 
 #include <simdjson.h>
@@ -37,8 +45,18 @@ using JsonRecordFn =
     std::function<Status(const JsonPosition& position, const simdjson::dom::element* element,
                          std::string_view error, std::string_view raw)>;
 
-Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn);
-Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn);
+struct JsonReadOptions {
+  // The most bytes one record may take (64 MiB, as much as a warehouse reject keeps).
+  size_t max_record_bytes = size_t{64} << 20;
+};
+
+Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn,
+                         const JsonReadOptions& options = {});
+Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const JsonRecordFn& fn,
+                                 const JsonReadOptions& options = {});
+
+// `text` without a leading UTF-8 byte-order mark.
+std::string_view SkipUtf8Bom(std::string_view text);
 
 // Reads a scalar at a dotted path ("metadata.name") as text: strings as they are, numbers and
 // booleans in their JSON spelling (an outsized number exactly as written). Missing and null give

@@ -68,6 +68,46 @@ TEST_F(WarehouseCli, UsageErrorsAreClear) {
       << header.err;
 }
 
+// JSON objects cannot hold a key twice: a result naming a column twice fails before printing,
+// naming the column and the fix; CSV and tables print it as it is.
+TEST_F(WarehouseCli, JsonOutputRefusesAColumnNamedTwice) {
+  for (const std::string sql : {"select 1, 2", "select 1 as dup, 2 as dup, 3 as other"}) {
+    RunResult json = RunSluice({"warehouse", "query", "-e", sql, "--format", "json"}, url());
+    EXPECT_EQ(json.exit_code, 1) << sql;
+    EXPECT_EQ(json.out, "") << sql;
+    const std::string name = sql == "select 1, 2" ? "?column?" : "dup";
+    EXPECT_NE(json.err.find("names column \"" + name + "\" more than once"), std::string::npos)
+        << json.err;
+    EXPECT_NE(json.err.find("AS name"), std::string::npos) << json.err;
+  }
+  RunResult csv = RunSluice(
+      {"warehouse", "query", "-e", "select 1 as dup, 2 as dup", "--format", "csv"}, url());
+  EXPECT_EQ(csv.exit_code, 0);
+  EXPECT_EQ(csv.out, "dup,dup\n1,2\n");
+  RunResult distinct =
+      RunSluice({"warehouse", "query", "-e", "select 1 as a, 2 as b", "--format", "json"}, url());
+  EXPECT_EQ(distinct.out, "[\n {\"a\": 1, \"b\": 2}\n]\n");
+}
+
+// An error about the SQL says where it came from: the file, or an empty -e.
+TEST_F(WarehouseCli, NoStatementErrorsNameTheirSource) {
+  auto comments = WriteTempFile("comments.sql", "-- only a comment\n/* and another */\n");
+  RunResult file = RunSluice({"warehouse", "query", "-f", comments}, url());
+  EXPECT_EQ(file.exit_code, 1);
+  EXPECT_NE(file.err.find(comments + ": query failed: there is no SQL statement"),
+            std::string::npos)
+      << file.err;
+  for (const std::string sql : {"", "  \n"}) {
+    RunResult empty = RunSluice({"warehouse", "query", "-e", sql}, url());
+    EXPECT_EQ(empty.exit_code, 2);
+    EXPECT_NE(empty.err.find("-e is empty"), std::string::npos) << empty.err;
+    EXPECT_EQ(empty.err.find("pass -f FILE or -e SQL"), std::string::npos) << empty.err;
+  }
+  RunResult neither = RunSluice({"warehouse", "query"}, url());
+  EXPECT_EQ(neither.exit_code, 2);
+  EXPECT_NE(neither.err.find("pass -f FILE or -e SQL"), std::string::npos) << neither.err;
+}
+
 TEST_F(WarehouseCli, PasswordsNeverReachTheOutput) {
   const std::string secret = "pw-never-printed-42";
   RunResult r = RunSluice({"warehouse", "init", "--pg",

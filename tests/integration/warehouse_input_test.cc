@@ -238,5 +238,80 @@ TEST_F(WarehouseInput, AmbiguousJsonKeysRejectTheRecord) {
             "line 1,line 2,line 3");
 }
 
+// A file with no header, or no JSON value, is a failed export rather than an empty source: it
+// fails, and a --full-dump of it marks nothing deleted.
+TEST_F(WarehouseInput, AnEmptyFileFailsAndMarksNothingDeleted) {
+  auto full = WriteTempFile("movies_full.csv", kMovieHeader + "Heat,170,English,9\n"s);
+  ASSERT_EQ(RunSluice({"warehouse", "load", "-m", "movie", "--full-dump", full}, url()).exit_code,
+            0);
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {{WriteTempFile("empty.csv", "")}, "the file has no header line"},
+      {{WriteTempFile("blank.csv", "\n\r\n\n")}, "the file has no header line"},
+      {{WriteTempFile("bom.csv", "\xEF\xBB\xBF")}, "the file has no header line"},
+      {{"--format", "csv", "/dev/null"}, "/dev/null: the file has no header line"},
+      {{WriteTempFile("empty.json", "")}, "the file is empty"},
+      {{WriteTempFile("blank.ndjson", " \n\t\n")}, "the file is empty"},
+      {{"--format", "json", "/dev/null"}, "/dev/null: the file is empty"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"warehouse", "load", "-m", "movie", "--full-dump"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    RunResult r = RunSluice(args, url());
+    EXPECT_EQ(r.exit_code, 1) << c.args.back() << r.out;
+    EXPECT_NE(r.err.find(c.error), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Scalar("SELECT count(*) FROM movies WHERE deleted_in_source_at IS NULL"), "1");
+}
+
+// A dump that reads but holds no record ([] or a bare CSV header) marks every row deleted only
+// when --allow-empty-dump says the source really is empty.
+TEST_F(WarehouseInput, AFullDumpOfNoRecordsNeedsAllowEmptyDump) {
+  ASSERT_EQ(RunSluice({"warehouse", "load", "-m", "book", "--full-dump",
+                       WriteTempFile("books.json", R"([{"name":"B1"},{"name":"B2"}])")},
+                      url())
+                .exit_code,
+            0);
+  for (const std::string& path : {WriteTempFile("none.json", "[]"),
+                                  WriteTempFile("none.csv", "title,pages,author,publisher\n")}) {
+    RunResult r = RunSluice({"warehouse", "load", "-m", "book", "--full-dump", path}, url());
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.err.find("holds no record"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--allow-empty-dump"), std::string::npos) << r.err;
+    EXPECT_EQ(Scalar("SELECT count(*) FROM books WHERE deleted_in_source_at IS NULL"), "2");
+  }
+  // Without --full-dump nothing is marked, so an empty array is simply nothing to load.
+  EXPECT_EQ(RunSluice({"warehouse", "load", "-m", "book", WriteTempFile("n.json", "[]")}, url())
+                .exit_code,
+            0);
+  RunResult allowed = RunSluice({"warehouse", "load", "-m", "book", "--full-dump",
+                                 "--allow-empty-dump", WriteTempFile("none2.json", "[]")},
+                                url());
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_NE(allowed.out.find("2 marked deleted in source"), std::string::npos) << allowed.out;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM books WHERE deleted_in_source_at IS NULL"), "0");
+}
+
+// A UTF-8 byte-order mark before a JSON array or the first NDJSON line is skipped, as in CSV.
+TEST_F(WarehouseInput, AByteOrderMarkBeforeJsonIsSkipped) {
+  const std::string bom = "\xEF\xBB\xBF";
+  RunResult array = RunSluice(
+      {"warehouse", "load", "-m", "book",
+       WriteTempFile("bom3.json", bom + R"([{"name":"B1"},{"name":"B2"},{"name":"B3"}])")},
+      url());
+  EXPECT_EQ(array.exit_code, 0) << array.out << array.err;
+  EXPECT_NE(array.out.find("3 records, 3 inserted"), std::string::npos) << array.out;
+  RunResult lines =
+      RunSluice({"warehouse", "load", "-m", "book",
+                 WriteTempFile("bom.ndjson", bom + "{\"name\":\"N1\"}\n{\"name\":\"N2\"}\n")},
+                url());
+  EXPECT_EQ(lines.exit_code, 0) << lines.out << lines.err;
+  EXPECT_EQ(Scalar("SELECT string_agg(title, ',' ORDER BY title) FROM books"), "B1,B2,B3,N1,N2");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM load_rejects"), "0");
+}
+
 }  // namespace
 }  // namespace sluice::warehouse

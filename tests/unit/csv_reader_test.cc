@@ -1,6 +1,8 @@
 #include "formats/csv_reader.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -165,6 +167,47 @@ TEST(CsvReader, FieldIndexAtCountsDelimitersOutsideQuotes) {
   EXPECT_EQ(CsvReader::FieldIndexAt(text, 0, ','), 0u);
   EXPECT_EQ(CsvReader::FieldIndexAt(text, 4, ','), 1u);  // inside the quoted "b,c"
   EXPECT_EQ(CsvReader::FieldIndexAt(text, 8, ','), 2u);
+}
+
+// A record over the limit fails reading, naming its line: past an open quote no later line can
+// be trusted to start a record. One at the limit is read.
+TEST(CsvReader, ARecordOverTheLimitFailsNamingItsLine) {
+  CsvReader::Options options;
+  options.buffer_size = 64;
+  options.max_record_bytes = 1000;
+  const std::string fits(1000, 'a');
+  auto reader =
+      CsvReader::FromString("h\n" + fits + "\n\"" + std::string(5000, 'b') + "\nc\n", options);
+  CsvRecord record;
+  ASSERT_EQ(*reader->Next(&record), CsvReader::Outcome::kRecord);
+  ASSERT_EQ(*reader->Next(&record), CsvReader::Outcome::kRecord);
+  EXPECT_EQ(record.fields[0].value, fits);
+  auto over = reader->Next(&record);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(),
+            "line 3: the record is over 1000 bytes, the most one may take (is a quote left open?)");
+}
+
+TEST(CsvReader, AFileRecordOverTheLimitFailsWithoutHoldingTheFile) {
+  char path[] = "/tmp/csv_reader_testXXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string text = "h\nshort\n" + std::string(2'000'000, 'x') + "\nafter\n";
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  CsvReader::Options options;
+  options.buffer_size = 4096;
+  options.max_record_bytes = 1 << 20;
+  auto reader = CsvReader::OpenFile(path, options);
+  ::unlink(path);
+  ASSERT_TRUE(reader.ok());
+  CsvRecord record;
+  ASSERT_EQ(*(*reader)->Next(&record), CsvReader::Outcome::kRecord);
+  ASSERT_EQ(*(*reader)->Next(&record), CsvReader::Outcome::kRecord);
+  auto over = (*reader)->Next(&record);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(),
+            "line 3: the record is over 1048576 bytes, the most one may take");
 }
 
 }  // namespace

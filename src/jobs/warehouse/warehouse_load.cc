@@ -73,6 +73,18 @@ class RowBuilder {
   // store (a record rejected for its bytes, a file name that is not UTF-8) is kept escaped.
   void Reject(std::string_view position, std::string reason, std::string_view raw_record,
               bool already_counted = true) {
+    Keep(position, std::move(reason), raw_record, already_counted);
+  }
+
+  // Keeps a record the reader did not hold (over its size limit): the reason and position only.
+  void RejectUnread(std::string_view position, std::string reason) {
+    Keep(position, std::move(reason), std::nullopt, false);
+  }
+
+ private:
+  // A reject with its reason and, when given, its record.
+  void Keep(std::string_view position, std::string reason,
+            std::optional<std::string_view> raw_record, bool already_counted) {
     if (!already_counted) ++report_.records;
     if (report_.first_rejects.size() < kRejectsShown) {
       report_.first_rejects.push_back({std::string(position), reason});
@@ -83,19 +95,23 @@ class RowBuilder {
     rejects_.column(2).AppendText(Storable(position));
     // PostgreSQL holds 1 GB in one value, and escaping can double a record: a record larger
     // than kMaxKeptRecord stays in its file (position names it), its record null.
-    if (raw_record.size() > kMaxKeptRecord) {
+    if (!raw_record) {
+      rejects_.column(3).AppendText(Storable(reason));
+      rejects_.column(4).AppendNull();
+    } else if (raw_record->size() > kMaxKeptRecord) {
       rejects_.column(3).AppendText(Storable(fmt::format(
           "{}; the record, {} bytes, is over the {} MiB a reject keeps and is not stored", reason,
-          raw_record.size(), kMaxKeptRecord >> 20)));
+          raw_record->size(), kMaxKeptRecord >> 20)));
       rejects_.column(4).AppendNull();
     } else {
       rejects_.column(3).AppendText(Storable(reason));
-      rejects_.column(4).AppendText(Storable(raw_record));
+      rejects_.column(4).AppendText(Storable(*raw_record));
     }
     // A file of nothing but rejects must not grow memory with its size: they wait on disk.
     if (rejects_.num_rows() >= kBatchRows) SpoolRejects();
   }
 
+ public:
   // Moves the rejects held in memory to the spool; a spool failure is kept for Finish().
   void SpoolRejects() {
     Status st = spool_.Append(rejects_);
@@ -180,7 +196,11 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
   ASSIGN_OR_RETURN(auto reader, CsvReader::OpenFile(request.path, options));
   CsvRecord record;
   ASSIGN_OR_RETURN(auto outcome, reader->Next(&record));
-  if (outcome == CsvReader::Outcome::kEnd) return Status::Ok();
+  // A truncated or failed export is not an empty one: without a header nothing says the file
+  // is the model's at all, and a --full-dump of it would mark every row deleted.
+  if (outcome == CsvReader::Outcome::kEnd) {
+    return InvalidArgument("the file has no header line (it is empty, or only blank lines)");
+  }
   if (outcome == CsvReader::Outcome::kMalformed) {
     if (auto fault = FindUnstorableByte(record.text)) {
       return InvalidArgument(
@@ -228,14 +248,21 @@ Status ReadCsv(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* si
   return FlushIfFull(builder, sink, true);
 }
 
-// The first non-blank byte of a file, as json_reader judges its layout ('[' is an array).
+// The first non-blank byte of a file past a UTF-8 BOM, as json_reader judges its layout ('[' is
+// an array).
 Result<int> FirstNonBlankByte(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) return IoError(fmt::format("cannot open {}", path));
-  int c;
-  while ((c = std::fgetc(file.get())) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+  int c = std::fgetc(file.get());
+  if (c == 0xEF && std::fgetc(file.get()) == 0xBB && std::fgetc(file.get()) == 0xBF) {
+    c = std::fgetc(file.get());
+  } else {
+    std::rewind(file.get());
+    c = std::fgetc(file.get());
   }
+  while (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+    c = std::fgetc(file.get());
   return c;
 }
 
@@ -249,7 +276,7 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
   ASSIGN_OR_RETURN(int first_byte, FirstNonBlankByte(request.path));
   if (first_byte == '[') {
     ASSIGN_OR_RETURN(std::string text, ReadWholeFile(request.path));
-    ASSIGN_OR_RETURN(isolated, IsolateUnstorableElements(text));
+    ASSIGN_OR_RETURN(isolated, IsolateUnstorableElements(SkipUtf8Bom(text)));
   }
   size_t next_isolated = 0;
   const JsonRecordFn on_record = [&](const JsonPosition& pos, const simdjson::dom::element* element,
@@ -262,6 +289,11 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
       return Status::Ok();
     }
     if (!element) {
+      // Only a record over the reader's size limit comes without its text (json_reader.h).
+      if (raw.empty() && !error.empty()) {
+        builder.RejectUnread(position, std::string(error));
+        return Status::Ok();
+      }
       if (auto fault = FindUnstorableJson(raw)) {
         // A record may span lines (pretty-printed NDJSON): the byte's own line is named.
         const TextPoint at = PointOf(raw, fault->offset);
@@ -356,9 +388,18 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
     sink->Abort();
     return read.WithContext(request.path);
   }
+  // A dump of no record at all is more often a failed export than an empty source: marking
+  // every row deleted on its word needs the caller to say so.
+  LoadReport& report = builder.report();
+  if (request.full_dump && report.records == 0 && !request.allow_empty_dump) {
+    sink->Abort();
+    return InvalidArgument(fmt::format(
+        "{} holds no record: as a --full-dump it would mark every row of {} deleted in source; "
+        "pass --allow-empty-dump if the source really is empty",
+        request.path, model.table));
+  }
   // A dump with rejected records is not known to be complete: marking its missing keys as
   // deleted could mark records that are only unreadable. Deletions wait for a clean dump.
-  LoadReport& report = builder.report();
   if (request.full_dump && report.rejected > 0) {
     report.deletions_skipped = true;
   }

@@ -26,6 +26,9 @@ struct LoadRequest {
   // A CSV header may carry columns the model does not know; without this they fail the file,
   // since a misspelt column would otherwise load as missing.
   bool allow_extra_columns = false;
+  // A full dump that holds no record at all would mark every row deleted in source; it is
+  // refused unless the caller says the source really is empty.
+  bool allow_empty_dump = false;
 };
 
 struct RejectedRecord {

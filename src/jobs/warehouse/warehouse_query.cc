@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
+#include <string_view>
 
 #include "core/json_escape.h"
 #include "formats/csv_writer.h"
@@ -84,6 +87,15 @@ void PrintCsv(const PgResult& r, std::FILE* out) {
   (void)writer.Flush();
 }
 
+// The first column name given twice, if any.
+std::optional<std::string> RepeatedColumn(const PgResult& r) {
+  std::set<std::string_view> seen;
+  for (int c = 0; c < r.columns(); ++c) {
+    if (!seen.insert(r.column_name(c)).second) return std::string(r.column_name(c));
+  }
+  return std::nullopt;
+}
+
 void PrintJson(const PgResult& r, std::FILE* out) {
   std::string s = "[";
   for (int row = 0; row < r.rows(); ++row) {
@@ -119,7 +131,15 @@ Result<OutputFormat> ParseOutputFormat(const std::string& name) {
   return InvalidArgument(fmt::format("unknown output format '{}': use table, csv or json", name));
 }
 
-void PrintResult(const PgResult& result, OutputFormat format, std::FILE* out) {
+Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out) {
+  if (format == OutputFormat::kJson) {
+    if (auto name = RepeatedColumn(result)) {
+      return InvalidArgument(fmt::format(
+          "the result names column \"{}\" more than once, and a JSON object cannot hold a key "
+          "twice: give the columns distinct names (SELECT ... AS name)",
+          *name));
+    }
+  }
   switch (format) {
     case OutputFormat::kTable:
       PrintTable(result, out);
@@ -131,6 +151,7 @@ void PrintResult(const PgResult& result, OutputFormat format, std::FILE* out) {
       PrintJson(result, out);
       break;
   }
+  return Status::Ok();
 }
 
 }  // namespace sluice::warehouse

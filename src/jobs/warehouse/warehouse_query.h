@@ -13,8 +13,11 @@ enum class OutputFormat { kTable, kCsv, kJson };
 
 Result<OutputFormat> ParseOutputFormat(const std::string& name);
 
-// Writes a query result in the chosen format.
-void PrintResult(const PgResult& result, OutputFormat format, std::FILE* out);
+// Writes a query result in the chosen format. JSON objects cannot hold one key twice (RFC 8259
+// §4 leaves such objects' meaning to the reader, and most keep one value), so a result naming a
+// column twice ("?column?" for each unnamed expression) fails in JSON, before anything is
+// written, naming the column; table and CSV print it as it is.
+Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out);
 
 // A business question that ships with Sluice, as SQL.
 struct Question {
