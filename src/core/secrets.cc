@@ -206,7 +206,11 @@ Status CheckUrlUserinfo(std::string_view url, std::string_view what) {
   if (authority_end == std::string_view::npos) authority_end = url.size();
   const std::string_view auth = url.substr(authority, authority_end - authority);
   std::string problem;
-  if (url.find('@', authority_end) != std::string_view::npos) {
+  // Redaction ends a token at whitespace: a password holding a space would be cut in two.
+  if (std::any_of(url.begin(), url.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; })) {
+    problem = "whitespace or a control character";
+  } else if (url.find('@', authority_end) != std::string_view::npos) {
     problem = "an '@' after the host";
   } else if (std::count(auth.begin(), auth.end(), '@') > 1) {
     problem = "more than one '@' before the host";

@@ -43,7 +43,8 @@ void RegisterSecret(std::string_view secret);
 
 // For a `scheme://` URL (other text: Ok): InvalidArgument when its userinfo cannot be told from
 // the rest one way only, as happens when a password holds an unencoded reserved character
-// (RFC 3986 section 3.2.1): an '@' after the authority, more than one '@' in it, or a port (of
+// (RFC 3986 section 3.2.1): whitespace or a control character anywhere (RFC 3986 has none, and
+// redaction ends a token there), an '@' after the authority, more than one '@' in it, or a port (of
 // any host in a libpq-style `h1:p1,h2:p2` list) that is not digits. The message names `what`
 // ("PostgreSQL", "MySQL") and the fault, quotes no part of the URL, and says how to
 // percent-encode the password.

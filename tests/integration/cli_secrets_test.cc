@@ -147,6 +147,8 @@ TEST(CliSecrets, PostgresUrlsWithUnencodedReservedCharactersAreRefusedWithoutThe
            {"postgresql://brk_sec:Zx9?aBcQw@127.0.0.1:55432/sluice", "Zx9?aBcQw"},
            {"postgresql://brk_sec:p@ss:w/rd%#?Zq@127.0.0.1:55432/sluice", "p@ss:w/rd%#?Zq"},
            {"postgresql://u:Zsec@ret77@127.0.0.1:55432/sluice", "Zsec@ret77"},
+           // A space would cut redaction's token in two.
+           {"postgresql://u:Zx9 aB7@127.0.0.1:55432/sluice", "Zx9 aB7"},
            {"postgres://u@127.0.0.1:55432,h2:Kq7Vr9/db", "Kq7Vr9"},
            // No scheme: libpq reads it as keyword=value text and its error would quote it.
            {"brk_sec:Wp%3Bzz7Q@127.0.0.1", "Wp%3Bzz7Q"}}) {

@@ -129,7 +129,8 @@ TEST(Secrets, AmbiguousUserinfoIsRefusedWithoutQuotingIt) {
         "mysql://sluice:Zx9#aBcQw@127.0.0.1:53306/sluice",
         "mysql://sluice:Zx9?aBcQw@127.0.0.1:53306/sluice",
         "postgresql://brk_sec:p@ss:w/rd%#?Zq@127.0.0.1:55432/sluice",
-        "postgresql://u:Zsec@ret77@127.0.0.1:55432/db", "postgresql://u@h1:5432,h2:Zx9/db"}) {
+        "postgresql://u:Zsec@ret77@127.0.0.1:55432/db", "postgresql://u@h1:5432,h2:Zx9/db",
+        "postgresql://u:Zx9 aB@127.0.0.1/db", "postgresql://u:Zx9\taB@h/db"}) {
     Status st = CheckUrlUserinfo(url, "PostgreSQL");
     ASSERT_FALSE(st.ok()) << url;
     EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
