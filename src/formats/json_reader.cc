@@ -254,7 +254,8 @@ Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const
       [&](std::string_view* line) {
         if (rest.empty()) return false;
         const size_t nl = rest.find('\n');
-        *line = rest.substr(0, std::min(nl, limit));
+        if (nl != std::string_view::npos ? nl > limit : rest.size() > limit) return false;
+        *line = rest.substr(0, nl);
         rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
         return true;
       },
@@ -304,7 +305,11 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
   BoundedLines lines(file.get(), options.max_record_bytes);
   uint64_t length = 0;
   auto next_line = [&](std::string_view* text) { return lines.Next(text, &length); };
-  const bool multiline = FirstJsonValueSpansLines(next_line, options.max_record_bytes);
+  // A line cut at the limit cannot be part of a first value under it, so the probe stops there
+  // rather than copying it (the answer is the same: not spanning lines).
+  const bool multiline = FirstJsonValueSpansLines(
+      [&](std::string_view* text) { return next_line(text) && length <= options.max_record_bytes; },
+      options.max_record_bytes);
   lines.Rewind();
   NdjsonRecords records(parser, multiline, fn, options.max_record_bytes);
   Status status;
