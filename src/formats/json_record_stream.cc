@@ -390,8 +390,9 @@ void RewindPastByteOrderMark(std::FILE* file) {
   if (std::string_view(head, n) != kUtf8ByteOrderMark) std::rewind(file);
 }
 
-BoundedLineReader::BoundedLineReader(std::FILE* file, size_t max_line_bytes)
-    : file_(file), max_(max_line_bytes), buffer_(kReadBytes, '\0') {}
+BoundedLineReader::BoundedLineReader(std::FILE* file, size_t max_line_bytes,
+                                     const std::atomic<bool>* stop)
+    : file_(file), max_(max_line_bytes), stop_(stop), buffer_(kReadBytes, '\0') {}
 
 Result<bool> BoundedLineReader::Next(Line* line) {
   line_.clear();
@@ -401,6 +402,7 @@ Result<bool> BoundedLineReader::Next(Line* line) {
   for (;;) {
     if (at_ == end_) {
       if (eof_) break;
+      if (stop_ && stop_->load()) return false;
       end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
       at_ = 0;
       if (end_ < buffer_.size()) {

@@ -5,6 +5,7 @@
 // not JSON is passed on as it is, for its consumer to reject visibly.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -52,14 +53,19 @@ class BoundedLineReader {
     uint64_t size = 0;      // bytes of the line without its '\n', held or not
     bool oversized = false;
   };
-  BoundedLineReader(std::FILE* file, size_t max_line_bytes);
+  // `stop`, when given, is looked at after each 64 KiB read: once it is true, Next ends as at
+  // the end of the file, the line in hand unfinished, so a reader told to stop does not wait
+  // for the end of a line that has none.
+  BoundedLineReader(std::FILE* file, size_t max_line_bytes,
+                    const std::atomic<bool>* stop = nullptr);
   // The next line into *line (valid until the next call): true, or false at the end of the
-  // file; IoError if the file can no longer be read.
+  // file (or once stopped); IoError if the file can no longer be read.
   Result<bool> Next(Line* line);
 
  private:
   std::FILE* file_;
   size_t max_;
+  const std::atomic<bool>* stop_;
   std::string buffer_;
   size_t at_ = 0;
   size_t end_ = 0;

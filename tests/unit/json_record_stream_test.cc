@@ -325,6 +325,20 @@ TEST(BoundedLineReader, HoldsALineUpToTheLimitAndMeasuresTheRest) {
                                      {"", std::string(100, 'y'), 100, false}}));
 }
 
+// `logins run --file /dev/zero` did not end on SIGTERM: the line in hand has no end. A reader
+// told to stop ends at its next read.
+TEST(BoundedLineReader, EndsOnceStoppedEvenInsideALineWithNoEnd) {
+  std::FILE* zero = std::fopen("/dev/zero", "rb");
+  if (!zero) GTEST_SKIP() << "no /dev/zero";
+  std::atomic<bool> stop{true};
+  BoundedLineReader reader(zero, 1024, &stop);
+  BoundedLineReader::Line line;
+  auto more = reader.Next(&line);
+  std::fclose(zero);
+  ASSERT_TRUE(more.ok());
+  EXPECT_FALSE(*more);
+}
+
 // Case: a UTF-8 byte-order mark before an array made `queue send` send the whole array as one
 // message; before NDJSON it made the first line a reject. It is skipped, in every shape.
 TEST(JsonRecordStream, ALeadingByteOrderMarkIsSkippedInEveryShape) {

@@ -71,7 +71,8 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
     source->elements_ = std::move(elements).value();
   } else {
     // FileStartsWithValueSpanningLines leaves the file at its start, past a byte-order mark.
-    source->lines_ = std::make_unique<BoundedLineReader>(file, kMaxMessageBytes);
+    source->lines_ =
+        std::make_unique<BoundedLineReader>(file, kMaxMessageBytes, &source->stop_requested_);
   }
   return source;
 }

@@ -22,6 +22,7 @@
 // nothing twice.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -46,7 +47,10 @@ class NdjsonFileSource : public MessageSource {
   std::vector<InboundMessage> NextBatch(size_t max, std::chrono::milliseconds linger) override;
   bool Finished() const override { return done_; }
   void Acknowledge(std::vector<InboundMessage>) override {}
-  void Stop() override { done_ = true; }
+  void Stop() override {
+    stop_requested_ = true;
+    done_ = true;
+  }
   Status Close() override { return status_; }
   std::string CheckpointName() const override { return checkpoint_name_; }
   void SkipThrough(uint64_t sequence) override { skip_through_ = sequence; }
@@ -75,6 +79,8 @@ class NdjsonFileSource : public MessageSource {
   std::unique_ptr<BoundedLineReader> lines_;  // set for NDJSON and values spanning lines
   bool pending_oversized_ = false;
   bool done_ = false;
+  // Set by Stop() from another thread: the line reader ends even inside a line with no end.
+  std::atomic<bool> stop_requested_{false};
   Status status_;
 };
 
