@@ -78,7 +78,7 @@ class NdjsonFileSource : public MessageSource {
   uint64_t skip_through_ = 0;
   std::unique_ptr<BoundedLineReader> lines_;  // set for NDJSON and values spanning lines
   bool pending_oversized_ = false;
-  bool done_ = false;
+  std::atomic<bool> done_{false};  // set by Stop() from the signal thread too
   // Set by Stop() from another thread: the line reader ends even inside a line with no end.
   std::atomic<bool> stop_requested_{false};
   Status status_;
