@@ -380,6 +380,29 @@ TEST_F(ReportTest, UsersTableIdsBeyondInt64AreNamed) {
   EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
 }
 
+// A users view (no key) that lists an id twice would list the user twice and count their
+// completions twice: the run fails naming the id instead, and records the failure.
+TEST_F(ReportTest, AUserIdListedTwiceFailsNamingIt) {
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active'), (2, 'Bob', "
+                        "'active'); CREATE VIEW users_twice AS SELECT * FROM mindtickle_users "
+                        "UNION ALL SELECT 2, 'Bob again', 'active'",
+                        "users")
+                  .ok());
+  ASSERT_TRUE(mysql_
+                  ->Exec("INSERT INTO `" + table_ +
+                             "` (user_id, lesson_id, completion_date) VALUES (2, 1, '2024-02-01')",
+                         "completions")
+                  .ok());
+  RunResult run = Report("2024-03-01", {"--users-table", "users_twice"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("users_twice: user_id 2 appears on more than one row"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(Scalar("SELECT status FROM reports_generated"), "failed");
+  EXPECT_FALSE(s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv").ok());
+}
+
 // A user_id that is no integer at all (a VARCHAR column) fails the run, naming its row, found
 // by its values since the window's read does not carry completion_id.
 TEST_F(ReportTest, AUserIdThatIsNoIntegerNamesItsRow) {

@@ -295,6 +295,9 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
     return Status::Ok();
   };
   std::vector<std::optional<std::string>> fields;
+  // Ids arrive in order, so a repeat is the row before: a table without a key (or a view) that
+  // repeats an id would list the user twice and count their completions twice.
+  std::optional<int64_t> previous_user;
   Status streamed = pg.CopyOut(
       fmt::format("COPY (SELECT user_id, user_name, active_status = 'active' FROM {} ORDER BY "
                   "user_id) TO STDOUT",
@@ -308,6 +311,12 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
               "{}: a row whose user_id ({}) is not a 64-bit integer", request.users_table,
               fields.empty() || !fields[0] ? "NULL" : fields[0]->substr(0, 40)));
         }
+        if (previous_user == user_id) {
+          return DatabaseError(fmt::format(
+              "{}: user_id {} appears on more than one row; the report needs one row per user",
+              request.users_table, user_id));
+        }
+        previous_user = user_id;
         // A user added since min/max were read has no completions in the spill.
         uint64_t mine = 0;
         std::span<const uint32_t> per_day;
