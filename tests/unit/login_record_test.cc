@@ -160,6 +160,22 @@ TEST_F(LoginRecordTest, NoReasonQuotesTheValue) {
   }
 }
 
+// A key the job reads, named twice or in another letter case, is ambiguous: rejected, naming
+// the key and quoting no value. Keys the job does not read may repeat, and nested objects are
+// not looked into.
+TEST_F(LoginRecordTest, AKeyNamedTwiceOrInAnotherCaseIsRejected) {
+  EXPECT_EQ(ReasonFor(R"({"user_id":"dupA","user_id":"dupB","app_version":"1"})"),
+            "key 'user_id' appears twice");
+  EXPECT_EQ(ReasonFor(R"({"user_id":"u","ip":"1.1.1.1","ip":"2.2.2.2"})"),
+            "key 'ip' appears twice");
+  EXPECT_EQ(ReasonFor(R"({"user_id":"U_ID","User_id":"x"})"),
+            "keys 'user_id' and 'User_id' differ only in letter case");
+  EXPECT_EQ(ReasonFor(R"({"USER_ID":"x"})"),
+            "key 'USER_ID' differs from 'user_id' only in letter case");
+  EXPECT_EQ(ReasonFor(R"({"user_id":"u","note":1,"note":2,"extra":{"ip":1,"ip":2}})"), "");
+  EXPECT_EQ(rows_.num_rows(), 1u);
+}
+
 TEST_F(LoginRecordTest, AOnePartVersionIsStored) {
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "19"})"), "");
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "0"})"), "");

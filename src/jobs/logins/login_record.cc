@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
+#include "core/strings.h"
 #include "core/text_check.h"
 
 namespace sluice::logins {
@@ -12,6 +15,38 @@ constexpr size_t kUserIdChars = 128;
 constexpr size_t kDeviceTypeChars = 32;
 constexpr size_t kLocaleChars = 32;
 constexpr size_t kMaskedChars = 256;
+
+// The keys the job reads from a body's top-level object.
+constexpr std::array<std::string_view, 6> kReadKeys = {"user_id",     "device_type", "locale",
+                                                       "app_version", "ip",          "device_id"};
+
+// A body that names a key the job reads twice, or in another letter case, is ambiguous: which
+// value the producer meant cannot be known, and JSON parsers disagree (first or last wins), so
+// it is a reject rather than a guess, as in the warehouse. Only the top-level object's keys
+// are looked at, and only names the job reads are quoted (never values).
+bool FindAmbiguousKey(simdjson::dom::object obj, std::string* reason) {
+  std::array<std::string_view, kReadKeys.size()> seen{};
+  std::array<bool, kReadKeys.size()> was_seen{};
+  for (simdjson::dom::key_value_pair field : obj) {
+    const std::string_view key = field.key;
+    for (size_t i = 0; i < kReadKeys.size(); ++i) {
+      if (!AsciiEqualsIgnoreCase(key, kReadKeys[i])) continue;
+      if (was_seen[i]) {
+        *reason = key == seen[i]
+                      ? fmt::format("key '{}' appears twice", key)
+                      : fmt::format("keys '{}' and '{}' differ only in letter case", seen[i], key);
+        return true;
+      }
+      if (key != kReadKeys[i]) {
+        *reason = fmt::format("key '{}' differs from '{}' only in letter case", key, kReadKeys[i]);
+        return true;
+      }
+      was_seen[i] = true;
+      seen[i] = key;
+    }
+  }
+  return false;
+}
 
 // varchar(n) counts characters, not bytes.
 size_t Utf8Length(std::string_view s) {
@@ -151,6 +186,7 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
     *reason = fmt::format("the body is {}, not a JSON object", JsonTypeName(doc));
     return false;
   }
+  if (FindAmbiguousKey(obj, reason)) return false;
   std::optional<std::string_view> user_id, device_type, locale, app_version;
   if (!OptionalString(obj, "user_id", kUserIdChars, &user_id, reason) ||
       !OptionalString(obj, "device_type", kDeviceTypeChars, &device_type, reason) ||
