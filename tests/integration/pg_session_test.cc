@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "connectors/postgres/pg_connection.h"
@@ -169,8 +171,20 @@ TEST_F(PgSessionTest, AKilledSluiceLeavesNoStatementRunning) {
   ASSERT_GT(pid, 0);
   const std::string running = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" +
                               app + "' AND state = 'active'";
-  for (int i = 0; i < 3000 && Scalar(running) != "1"; ++i)
-    usleep(10000);
+  // Generous: under the sanitizers, at the end of a parallel run, start-up can be slow. A
+  // sluice that ended before its statement started is reported with its exit status.
+  int status = 0;
+  bool ended = false;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+       Scalar(running) != "1" && std::chrono::steady_clock::now() < deadline;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ended = true;
+      break;
+    }
+    usleep(20000);
+  }
+  ASSERT_FALSE(ended) << "sluice ended before its statement started, status " << status;
+  if (Scalar(running) != "1") kill(pid, SIGKILL);
   ASSERT_EQ(Scalar(running), "1") << "the statement never started";
   kill(pid, SIGKILL);
   testing::WaitProcess(pid);
