@@ -9,6 +9,8 @@
 #include <memory>
 #include <utility>
 
+#include "formats/json_record_stream.h"
+
 namespace sluice {
 
 std::string JsonPosition::ToString() const {
@@ -275,15 +277,7 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
                                                        &std::fclose);
   if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   // The layout is judged, and emptiness found, from the first byte past a BOM and blanks.
-  int c = std::fgetc(file.get());
-  if (c == 0xEF && std::fgetc(file.get()) == 0xBB && std::fgetc(file.get()) == 0xBF) {
-    c = std::fgetc(file.get());
-  } else {
-    std::rewind(file.get());
-    c = std::fgetc(file.get());
-  }
-  while (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-    c = std::fgetc(file.get());
+  int c = FirstByteAfterMarkAndBlanks(file.get());
   if (c == EOF) {
     if (std::ferror(file.get())) {
       return IoError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));

@@ -390,6 +390,14 @@ void RewindPastByteOrderMark(std::FILE* file) {
   if (std::string_view(head, n) != kUtf8ByteOrderMark) std::rewind(file);
 }
 
+int FirstByteAfterMarkAndBlanks(std::FILE* file) {
+  RewindPastByteOrderMark(file);
+  int c;
+  while ((c = std::fgetc(file)) != EOF && IsBlank(static_cast<char>(c))) {
+  }
+  return c;
+}
+
 BoundedLineReader::BoundedLineReader(std::FILE* file, size_t max_line_bytes,
                                      const std::atomic<bool>* stop)
     : file_(file), max_(max_line_bytes), stop_(stop), buffer_(kReadBytes, '\0') {}
@@ -432,10 +440,7 @@ Result<bool> BoundedLineReader::Next(Line* line) {
 }
 
 bool FileStartsWithValueSpanningLines(std::FILE* file) {
-  RewindPastByteOrderMark(file);
-  int c;
-  while ((c = std::fgetc(file)) != EOF && IsBlank(static_cast<char>(c))) {
-  }
+  int c = FirstByteAfterMarkAndBlanks(file);
   // Only an object or an array can span lines (a string holds no raw line break): anything
   // else is decided on its first byte, without reading a long line to its end.
   if (c != '{' && c != '[') {

@@ -41,6 +41,11 @@ std::string_view WithoutByteOrderMark(std::string_view text);
 // Puts `file` at its start, past a UTF-8 byte-order mark if it begins with one.
 void RewindPastByteOrderMark(std::FILE* file);
 
+// The first byte of `file` past a UTF-8 byte-order mark and JSON blanks (space, tab, CR, LF),
+// read from its start, or EOF; the file is left just after that byte. It tells a file's layout
+// ('[' is an array) and whether it holds any value.
+int FirstByteAfterMarkAndBlanks(std::FILE* file);
+
 // The lines of a file, each held up to `max_line_bytes`: a longer line is measured to its line
 // end (or the end of the file) while being read, never held, and handed out with `oversized`
 // set and no text. Memory is one line of at most the limit plus a 64 KiB read, whatever the

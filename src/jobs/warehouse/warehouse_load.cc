@@ -15,6 +15,7 @@
 #include "core/text_check.h"
 #include "formats/csv_reader.h"
 #include "formats/json_reader.h"
+#include "formats/json_record_stream.h"
 #include "jobs/warehouse/csv_header.h"
 #include "jobs/warehouse/json_checks.h"
 #include "transforms/content_hash.h"
@@ -254,16 +255,7 @@ Result<int> FirstNonBlankByte(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) return IoError(fmt::format("cannot open {}", path));
-  int c = std::fgetc(file.get());
-  if (c == 0xEF && std::fgetc(file.get()) == 0xBB && std::fgetc(file.get()) == 0xBF) {
-    c = std::fgetc(file.get());
-  } else {
-    std::rewind(file.get());
-    c = std::fgetc(file.get());
-  }
-  while (c == ' ' || c == '\n' || c == '\r' || c == '\t')
-    c = std::fgetc(file.get());
-  return c;
+  return FirstByteAfterMarkAndBlanks(file.get());
 }
 
 Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* sink) {
