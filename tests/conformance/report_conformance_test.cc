@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "aws/crypto.h"
 #include "connectors/mysql/mysql_connection.h"
@@ -82,7 +84,7 @@ class ReportTest : public sluice::testing::PgTest {
                                      "--bucket", bucket_, "--create-bucket", "--completions-table",
                                      table_};
     args.insert(args.end(), extra.begin(), extra.end());
-    return RunSluice(args, url());
+    return RunSluice(args, run_url_.empty() ? url() : run_url_);
   }
 
   // SPEC section 2's rule, computed from the databases here: every active user, with the
@@ -139,7 +141,66 @@ class ReportTest : public sluice::testing::PgTest {
   std::unique_ptr<S3Client> s3_;
   std::string table_;
   std::string bucket_;
+  std::string run_url_;  // the report's PostgreSQL URL, when not url()
+
+  // Runs the report on the users read through a view whose COPY the server ends at user
+  // `cut_at` (as a restart, a failover or pg_terminate_backend would), and checks that the run
+  // read on in a new session to a report that follows the rule. Returns its standard error.
+  std::string ReportWithUsersReadCutAt(int cut_at);
 };
+
+std::string ReportTest::ReportWithUsersReadCutAt(int cut_at) {
+  CreateTables();
+  // Users stream in id order through the index, not sorted first, so that the rows before
+  // `cut_at` reach Sluice before the cut. The COPY sleeps there until the watcher ends it.
+  run_url_ = url();
+  run_url_.replace(run_url_.find("options=-c"), 10, "options=-cenable_sort%3Doff%20-c");
+  Status made = conn().Exec(
+      fmt::format("INSERT INTO mindtickle_users SELECT g, 'user ' || g, CASE WHEN g % 7 = 0 "
+                  "THEN 'inactive' ELSE 'active' END FROM generate_series(1, 3000) g; "
+                  "ANALYZE mindtickle_users; CREATE TABLE nap (one int); INSERT INTO nap "
+                  "VALUES (1); CREATE VIEW users_cut AS SELECT * FROM mindtickle_users WHERE "
+                  "pg_sleep(CASE WHEN user_id = {} AND current_query() LIKE 'COPY%' AND EXISTS "
+                  "(SELECT FROM nap) THEN 60 ELSE 0 END) IS NOT NULL",
+                  cut_at),
+      "users");
+  EXPECT_TRUE(made.ok()) << made.message();
+  Status completions = mysql_->Exec(
+      "INSERT INTO `" + table_ +
+          "` (user_id, lesson_id, completion_date) VALUES (1, 1, '2024-02-10'), (700, 1, "
+          "'2024-02-11'), (1500, 2, '2024-02-12'), (1500, 3, '2024-02-12'), (2999, 1, "
+          "'2024-02-29'), (5000, 1, '2024-02-20')",
+      "completions");
+  EXPECT_TRUE(completions.ok()) << completions.message();
+  std::atomic<bool> done{false}, cut{false};
+  std::thread watcher([&] {
+    auto watch = PgConnection::Connect(url());
+    ASSERT_TRUE(watch.ok()) << watch.status().message();
+    while (!done && !cut) {
+      auto napping = (*watch)->Query(
+          "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE "
+          "'COPY%users_cut%'",
+          "finding the COPY");
+      if (napping.ok() && napping->rows() == 1) {
+        Status ended = (*watch)->Exec(fmt::format("DELETE FROM nap; SELECT "
+                                                  "pg_terminate_backend({})",
+                                                  napping->Value(0, 0)),
+                                      "ending its session");
+        EXPECT_TRUE(ended.ok()) << ended.message();
+        cut = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  RunResult run;
+  ReportFollowingTheRule("2024-03-01", {"--users-table", "users_cut"}, &run);
+  done = true;
+  watcher.join();
+  EXPECT_TRUE(cut) << "the COPY never reached user " << cut_at;
+  EXPECT_EQ(Scalar("SELECT status || ' ' || unknown_user_completions FROM reports_generated"),
+            "succeeded 1");
+  return run.err;
+}
 
 TEST_F(ReportTest, ReferenceSeedGivesTheSpecifiedReport) {
   if (sluice::testing::SharedDir().empty()) GTEST_SKIP() << sluice::testing::kNoSharedDirMessage;
@@ -677,6 +738,20 @@ TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
             "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,2\n");
+}
+
+// Case logins-reconnect-after-session-loss's kind, in the report: the users' read ends with
+// the session before its first row, and is read again whole in a new one.
+TEST_F(ReportTest, AUsersReadEndedBeforeItsFirstRowIsReadAgainInANewSession) {
+  const std::string err = ReportWithUsersReadCutAt(1);
+  EXPECT_NE(err.find("reading from the start in a new session"), std::string::npos) << err;
+}
+
+// ... and midway: the new session reads on after the last user taken, neither repeating one
+// nor skipping one (ReportFollowingTheRule compares the whole object with the rule).
+TEST_F(ReportTest, AUsersReadEndedMidwayReadsOnAfterTheLastUserInANewSession) {
+  const std::string err = ReportWithUsersReadCutAt(2000);
+  EXPECT_NE(err.find("reading on after user_id "), std::string::npos) << err;
 }
 
 }  // namespace

@@ -336,7 +336,10 @@ Status PgConnection::CopyOut(std::string_view copy_sql, std::string_view what,
     if (status.ok()) status = fn(line);  // after a failure, keep reading to end the COPY
     PQfreemem(buffer);
   }
-  if (n == -2) return DatabaseError(fmt::format("{}: {}", what, ConnectionMessage(conn_)));
+  if (n == -2) {
+    return Status(broken() ? StatusCode::kUnavailable : StatusCode::kDatabase,
+                  fmt::format("{}: {}", what, ConnectionMessage(conn_)));
+  }
   while (PGresult* raw = PQgetResult(conn_)) {
     PgResult r(raw);
     if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) status = ErrorFrom(raw, what);

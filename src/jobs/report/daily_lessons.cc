@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -91,16 +92,16 @@ IdSlices SliceUsers(PgConnection& pg, const ReportRequest& request, int64_t min_
   const std::string what = fmt::format("sampling the user ids of {}", request.users_table);
   const std::string users = QuoteIdent(request.users_table);
   // The table's size, not the planner's row estimate: a table loaded a moment ago has none yet.
-  auto size =
-      pg.Query("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint",
-               {users}, what);
+  auto size = pg.QueryIdempotent(
+      "SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint", {users},
+      what);
   const double pages = size.ok() ? static_cast<double>(size->Count(0, 0)) : 0;
   const double percent = pages <= kSamplePages ? 100.0 : 100.0 * kSamplePages / pages;
-  auto sampled = size.ok() ? pg.Query(fmt::format("SELECT user_id FROM {} TABLESAMPLE SYSTEM "
-                                                  "({:.6f}) REPEATABLE (0) WHERE "
-                                                  "hashint8(user_id) % 16 = 0",
-                                                  users, percent),
-                                      what)
+  auto sampled = size.ok() ? pg.QueryIdempotent(fmt::format("SELECT user_id FROM {} TABLESAMPLE "
+                                                            "SYSTEM ({:.6f}) REPEATABLE (0) "
+                                                            "WHERE hashint8(user_id) % 16 = 0",
+                                                            users, percent),
+                                                {}, what)
                            : Result<PgResult>(size.status());
   // A view cannot be sampled; equal widths are only less even, never wrong.
   if (!sampled.ok()) {
@@ -137,14 +138,52 @@ std::string KeyOfBadRow(MysqlConnection& mysql, const std::string& completions,
   return key;
 }
 
+// Streams the users table in user_id order into `on_user`, one COPY text row at a time. When
+// the session ends on the way (a restart, a failover, a terminated backend), a new session
+// reads on from the user after `last_user`, the last one `on_user` took: ids are unique and in
+// order, so nothing is read twice or skipped. Up to 6 sessions, the next at once and then 1, 2,
+// 4 and 8 s apart, so that a restart shorter than about 15 s costs a warning, not the run.
+Status StreamUsers(PgConnection& pg, const ReportRequest& request,
+                   const std::optional<int64_t>& last_user,
+                   const std::function<Status(std::string_view line)>& on_user) {
+  constexpr int kSessions = 6;
+  const std::string what = fmt::format("reading {} from PostgreSQL", request.users_table);
+  std::chrono::seconds pause(0);
+  for (int session = 1;; ++session) {
+    // The id is formatted from an int64_t, so nothing from the table reaches the SQL as text.
+    const std::string after =
+        last_user ? fmt::format(" WHERE user_id > {}", *last_user) : std::string();
+    // A failure of `on_user` (the upload's, say) is final: only a lost session is retried.
+    Status taken;
+    Status st = pg.ReconnectIfBroken();
+    if (st.ok()) {
+      st = pg.CopyOut(fmt::format("COPY (SELECT user_id, user_name, active_status = 'active' "
+                                  "FROM {}{} ORDER BY user_id) TO STDOUT",
+                                  QuoteIdent(request.users_table), after),
+                      what, [&](std::string_view line) { return taken = on_user(line); });
+    }
+    if (st.ok() || !taken.ok() || st.code() != StatusCode::kUnavailable) return st;
+    if (session == kSessions) {
+      return Status(st.code(),
+                    fmt::format("{} (the read was tried in {} sessions)", st.message(), kSessions));
+    }
+    LogWarn("{}; reading {} in a new session in {} s", st.message(),
+            last_user ? fmt::format("on after user_id {}", *last_user) : "from the start",
+            pause.count());
+    std::this_thread::sleep_for(pause);
+    pause = std::max(pause * 2, std::chrono::seconds(1));
+  }
+}
+
 Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
                const ReportRequest& request, ReportResult* result, ReportOutput& output) {
   const int32_t first_day = request.as_of_day - request.days;
   const std::string users = QuoteIdent(request.users_table);
 
-  ASSIGN_OR_RETURN(PgResult range,
-                   pg.Query(fmt::format("SELECT min(user_id), max(user_id) FROM {}", users),
-                            fmt::format("reading the user ids of {}", request.users_table)));
+  ASSIGN_OR_RETURN(
+      PgResult range,
+      pg.QueryIdempotent(fmt::format("SELECT min(user_id), max(user_id) FROM {}", users), {},
+                         fmt::format("reading the user ids of {}", request.users_table)));
   const bool no_users = range.IsNull(0, 0);
   int64_t min_user = 0, max_user = 0;
   if (!no_users &&
@@ -298,48 +337,43 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   // Ids arrive in order, so a repeat is the row before: a table without a key (or a view) that
   // repeats an id would list the user twice and count their completions twice.
   std::optional<int64_t> previous_user;
-  Status streamed = pg.CopyOut(
-      fmt::format("COPY (SELECT user_id, user_name, active_status = 'active' FROM {} ORDER BY "
-                  "user_id) TO STDOUT",
-                  users),
-      fmt::format("reading {} from PostgreSQL", request.users_table),
-      [&](std::string_view line) -> Status {
-        DecodeCopyTextRow(line, &fields);
-        int64_t user_id;
-        if (fields.size() != 3 || !fields[0] || !ParseInt(*fields[0], &user_id)) {
-          return DatabaseError(fmt::format(
-              "{}: a row whose user_id ({}) is not a 64-bit integer", request.users_table,
-              fields.empty() || !fields[0] ? "NULL" : fields[0]->substr(0, 40)));
-        }
-        if (previous_user == user_id) {
-          return DatabaseError(fmt::format(
-              "{}: user_id {} appears on more than one row; the report needs one row per user",
-              request.users_table, user_id));
-        }
-        previous_user = user_id;
-        // A user added since min/max were read has no completions in the spill.
-        uint64_t mine = 0;
-        std::span<const uint32_t> per_day;
-        if (!no_users && user_id >= min_user && user_id <= max_user) {
-          const uint64_t offset = static_cast<uint64_t>(user_id - min_user);
-          RETURN_IF_ERROR(load_through(slices.SliceOf(user_id)));
-          per_day = counts.ForUser(offset, &mine);
-        }
-        if (fields[2] != "t") {
-          result->inactive_completions += mine;
-          return Status::Ok();
-        }
-        ++result->active_users;
-        result->completions += mine;
-        const std::string& name = fields[1] ? *fields[1] : std::string();
-        if (mine == 0) return output.Row(user_id, name, "", 0);
-        for (size_t d = 0; d < per_day.size(); ++d) {
-          if (per_day[d] == 0) continue;
-          RETURN_IF_ERROR(output.Row(user_id, name, dates[d], per_day[d]));
-        }
-        return Status::Ok();
-      });
-  RETURN_IF_ERROR(streamed);
+  auto on_user = [&](std::string_view line) -> Status {
+    DecodeCopyTextRow(line, &fields);
+    int64_t user_id;
+    if (fields.size() != 3 || !fields[0] || !ParseInt(*fields[0], &user_id)) {
+      return DatabaseError(
+          fmt::format("{}: a row whose user_id ({}) is not a 64-bit integer", request.users_table,
+                      fields.empty() || !fields[0] ? "NULL" : fields[0]->substr(0, 40)));
+    }
+    if (previous_user == user_id) {
+      return DatabaseError(fmt::format(
+          "{}: user_id {} appears on more than one row; the report needs one row per user",
+          request.users_table, user_id));
+    }
+    previous_user = user_id;
+    // A user added since min/max were read has no completions in the spill.
+    uint64_t mine = 0;
+    std::span<const uint32_t> per_day;
+    if (!no_users && user_id >= min_user && user_id <= max_user) {
+      const uint64_t offset = static_cast<uint64_t>(user_id - min_user);
+      RETURN_IF_ERROR(load_through(slices.SliceOf(user_id)));
+      per_day = counts.ForUser(offset, &mine);
+    }
+    if (fields[2] != "t") {
+      result->inactive_completions += mine;
+      return Status::Ok();
+    }
+    ++result->active_users;
+    result->completions += mine;
+    const std::string& name = fields[1] ? *fields[1] : std::string();
+    if (mine == 0) return output.Row(user_id, name, "", 0);
+    for (size_t d = 0; d < per_day.size(); ++d) {
+      if (per_day[d] == 0) continue;
+      RETURN_IF_ERROR(output.Row(user_id, name, dates[d], per_day[d]));
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(StreamUsers(pg, request, previous_user, on_user));
   // Whatever no user claimed, up to the last range, belongs to unknown ids.
   RETURN_IF_ERROR(load_through(slices.count() - 1));
   result->unknown_completions += counts.unclaimed();
