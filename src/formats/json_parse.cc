@@ -1,5 +1,7 @@
 #include "formats/json_parse.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace sluice {
@@ -17,34 +19,52 @@ bool IsNumberChar(char c) {
   return IsDigit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-// Tags the strings whose ordinals (in document order, keys counted) are listed in `tagged`,
-// from position `*next` on.
-void TagStrings(simdjson::dom::element e, const std::vector<uint64_t>& tagged, uint64_t* ordinal,
-                size_t* next) {
+// Tags the strings whose ordinals (in document order, keys counted) are listed in `tagged`.
+// The walk keeps its own stack: a document may nest kMaxJsonDepth levels.
+void TagStrings(simdjson::dom::element root, const std::vector<uint64_t>& tagged) {
   using simdjson::dom::element_type;
-  switch (e.type()) {
-    case element_type::OBJECT:
-      for (simdjson::dom::key_value_pair field : simdjson::dom::object(e)) {
-        ++*ordinal;  // the key
-        TagStrings(field.value, tagged, ordinal, next);
-      }
-      break;
-    case element_type::ARRAY:
-      for (simdjson::dom::element child : simdjson::dom::array(e))
-        TagStrings(child, tagged, ordinal, next);
-      break;
-    case element_type::STRING:
-      if (*next < tagged.size() && tagged[*next] == *ordinal) {
-        // The parser's string buffer is its own mutable memory; the view is const only
-        // because readers must not change a document. This string was written by Rewrite.
-        std::string_view s = std::string_view(e);
-        const_cast<char*>(s.data())[0] = kTag;
-        ++*next;
-      }
-      ++*ordinal;
-      break;
-    default:
-      break;
+  // A key counts as a string of its own, just before its value; `key` marks that step.
+  struct Step {
+    simdjson::dom::element element;
+    bool key = false;
+  };
+  std::vector<Step> todo{{root}};
+  std::vector<Step> children;
+  uint64_t ordinal = 0;
+  size_t next = 0;
+  while (!todo.empty() && next < tagged.size()) {
+    const Step step = todo.back();
+    todo.pop_back();
+    if (step.key) {
+      ++ordinal;
+      continue;
+    }
+    children.clear();
+    switch (step.element.type()) {
+      case element_type::OBJECT:
+        for (simdjson::dom::key_value_pair field : simdjson::dom::object(step.element)) {
+          children.push_back({step.element, true});
+          children.push_back({field.value});
+        }
+        break;
+      case element_type::ARRAY:
+        for (simdjson::dom::element child : simdjson::dom::array(step.element))
+          children.push_back({child});
+        break;
+      case element_type::STRING:
+        if (tagged[next] == ordinal) {
+          // The parser's string buffer is its own mutable memory; the view is const only
+          // because readers must not change a document. This string was written by Rewrite.
+          std::string_view s = std::string_view(step.element);
+          const_cast<char*>(s.data())[0] = kTag;
+          ++next;
+        }
+        ++ordinal;
+        break;
+      default:
+        break;
+    }
+    todo.insert(todo.end(), children.rbegin(), children.rend());
   }
 }
 
@@ -118,7 +138,23 @@ bool IsJsonNumberToken(std::string_view t) {
   return i == t.size();
 }
 
+JsonParser::JsonParser()
+    // The depth is fixed when the parser first allocates; later growth keeps it. simdjson's
+    // depth counts one more than the containers it allows.
+    : allocated_(parser_.allocate(simdjson::dom::MINIMAL_DOCUMENT_CAPACITY, kMaxJsonDepth + 1)) {}
+
+std::string JsonErrorText(simdjson::error_code error) {
+  if (error == simdjson::DEPTH_ERROR) {
+    return fmt::format(
+        "arrays and objects nest deeper than {} levels, the most Sluice reads (RFC 8259 "
+        "section 9 lets a parser set such a limit)",
+        kMaxJsonDepth);
+  }
+  return simdjson::error_message(error);
+}
+
 simdjson::error_code JsonParser::Parse(std::string_view text, simdjson::dom::element* root) {
+  if (allocated_) return allocated_;  // out of memory at construction
   simdjson::error_code error = parser_.parse(text.data(), text.size()).get(*root);
   if (error != simdjson::NUMBER_ERROR) return error;
 
@@ -168,9 +204,7 @@ simdjson::error_code JsonParser::Parse(std::string_view text, simdjson::dom::ele
   if (tagged_.empty()) return error;
   error = parser_.parse(rewritten_.data(), rewritten_.size()).get(*root);
   if (error) return error;
-  uint64_t ordinal = 0;
-  size_t next = 0;
-  TagStrings(*root, tagged_, &ordinal, &next);
+  TagStrings(*root, tagged_);
   return simdjson::SUCCESS;
 }
 

@@ -22,18 +22,31 @@
 
 namespace sluice {
 
+// How deeply arrays and objects may nest in one JSON text: RFC 8259 section 9 lets a parser
+// limit it, and simdjson's own default (1024) refuses documents that real producers write
+// (serialised trees, nested comments). 10,000 levels cost the parser about 90 KB; every walk
+// over a document here keeps its own stack, so no depth can overflow the thread's stack.
+inline constexpr size_t kMaxJsonDepth = 10000;
+
 class JsonParser {
  public:
+  JsonParser();
   // Parses one JSON text. On success `*root` is valid until the next Parse; otherwise the error
-  // is simdjson's (NUMBER_ERROR only for a number that is not valid JSON).
+  // is simdjson's (NUMBER_ERROR only for a number that is not valid JSON, DEPTH_ERROR for
+  // nesting deeper than kMaxJsonDepth); JsonErrorText words it for a reject.
   simdjson::error_code Parse(std::string_view text, simdjson::dom::element* root);
 
  private:
   simdjson::dom::parser parser_;
+  simdjson::error_code allocated_;       // parser_'s first allocation, at kMaxJsonDepth
   simdjson::dom::parser number_parser_;  // judges single numbers while rewriting
   std::string rewritten_;
   std::vector<uint64_t> tagged_;  // ordinals (among all strings, keys too) of the tagged ones
 };
+
+// Why a text did not parse, for a reject reason or an error: simdjson's message, but for
+// DEPTH_ERROR one that names the limit.
+std::string JsonErrorText(simdjson::error_code error);
 
 // The JSON text of a number simdjson cannot hold ("123456789012345678901234567890", "1e400"),
 // or nullopt for any other element.

@@ -76,6 +76,27 @@ std::optional<std::pair<uint64_t, size_t>> FindOversizedElement(std::string_view
   return std::nullopt;
 }
 
+// After the array failed to parse whole: one element the parser cannot take (nested too deep, a
+// syntax error inside it) must not cost the others, just as a bad NDJSON line costs only
+// itself. When the array's structure holds, each element is parsed on its own and a bad one
+// goes to `fn` as an error; when it does not, the whole text is an error naming where.
+Status ForEachElementAlone(JsonParser& parser, std::string_view text, const JsonRecordFn& fn,
+                           const JsonReadOptions& options) {
+  Status from_fn;  // a failure of `fn` passes on as it is
+  Status split = ForEachRawJsonRecordInString(
+      text, options.max_record_bytes, [&](const RawJsonRecord& record) -> Status {
+        const JsonPosition pos{true, record.position.number};
+        simdjson::dom::element element;
+        if (auto error = parser.Parse(record.text, &element)) {
+          return from_fn = fn(pos, nullptr, fmt::format("invalid JSON: {}", JsonErrorText(error)),
+                              record.text);
+        }
+        return from_fn = fn(pos, &element, {}, record.text);
+      });
+  if (split.ok() || !from_fn.ok()) return split;
+  return Status(split.code(), fmt::format("invalid JSON: {}", split.message()));
+}
+
 Status ForEachInArray(JsonParser& parser, std::string_view text, const JsonRecordFn& fn,
                       const JsonReadOptions& options) {
   // Checked before parsing: simdjson would take any size, and the limit must hold either way.
@@ -85,9 +106,7 @@ Status ForEachInArray(JsonParser& parser, std::string_view text, const JsonRecor
         big->first, big->second, options.max_record_bytes));
   }
   simdjson::dom::element root;
-  if (auto error = parser.Parse(text, &root)) {
-    return InvalidArgument(fmt::format("invalid JSON: {}", simdjson::error_message(error)));
-  }
+  if (parser.Parse(text, &root)) return ForEachElementAlone(parser, text, fn, options);
   simdjson::dom::array array;
   if (root.get_array().get(array)) {
     return InvalidArgument("expected a JSON array of records or NDJSON");
@@ -108,7 +127,7 @@ Status ParseLine(JsonParser& parser, std::string_view line, uint64_t number,
   JsonPosition pos{false, number};
   simdjson::dom::element e;
   if (auto error = parser.Parse(line, &e)) {
-    return fn(pos, nullptr, fmt::format("invalid JSON: {}", simdjson::error_message(error)), line);
+    return fn(pos, nullptr, fmt::format("invalid JSON: {}", JsonErrorText(error)), line);
   }
   return fn(pos, &e, {}, line);
 }

@@ -313,5 +313,24 @@ TEST_F(WarehouseInput, AByteOrderMarkBeforeJsonIsSkipped) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM load_rejects"), "0");
 }
 
+// Valid JSON nested deeper than simdjson's default 1024 levels, in a key the model does not read,
+// loads; an element nested beyond Sluice's limit is rejected alone, naming the limit, and the
+// rest of its array loads.
+TEST_F(WarehouseInput, DeepNestingLoadsAndAnElementBeyondTheLimitIsRejectedAlone) {
+  const auto nested = [](size_t levels) {
+    return std::string(levels, '[') + "1" + std::string(levels, ']');
+  };
+  auto path = WriteTempFile("books_deep.json",
+                            R"([{"name":"Deep","pages":1,"tree":)" + nested(3000) + "},\n" +
+                                R"({"name":"Too deep","pages":2,"tree":)" + nested(10000) + "},\n" +
+                                R"({"name":"After","pages":3}])");
+  RunResult r = RunSluice({"warehouse", "load", "--model", "book", path}, url());
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(Scalar("SELECT string_agg(title, ',' ORDER BY title) FROM books"), "After,Deep");
+  EXPECT_EQ(Scalar("SELECT position || ': ' || reason FROM load_rejects"),
+            "index 1: invalid JSON: arrays and objects nest deeper than 10000 levels, the most "
+            "Sluice reads (RFC 8259 section 9 lets a parser set such a limit)");
+}
+
 }  // namespace
 }  // namespace sluice::warehouse

@@ -100,5 +100,49 @@ TEST(JsonParse, NumberTokenGrammar) {
     EXPECT_FALSE(IsJsonNumberToken(bad)) << bad;
 }
 
+// `levels` arrays and objects, alternating, around `inner`: {"a":[{"a":[ ... inner ... ]}]}.
+std::string Nested(size_t levels, const std::string& inner) {
+  std::string open, close;
+  for (size_t i = 0; i < levels; ++i) {
+    open += i % 2 == 0 ? "{\"a\":" : "[";
+    close.insert(0, i % 2 == 0 ? "}" : "]");
+  }
+  return open + inner + close;
+}
+
+// RFC 8259 section 9 lets a parser limit nesting; Sluice's limit is kMaxJsonDepth, far above
+// simdjson's default of 1024, and every walk over the document (minify, the big-number tags)
+// keeps its own stack at that depth.
+TEST(JsonParse, NestingUpToTheLimitIsRead) {
+  JsonParser parser;
+  simdjson::dom::element root;
+  for (size_t levels : {size_t{1025}, size_t{5000}, kMaxJsonDepth}) {
+    const std::string text = Nested(levels, "\"deep\"");
+    ASSERT_EQ(parser.Parse(text, &root), simdjson::SUCCESS) << levels;
+    EXPECT_EQ(JsonMinify(root), text);
+  }
+  // Big numbers at the bottom and around it: the tags land on the right strings.
+  const std::string mixed = R"({"k":"v","n":1e400,"d":)" +
+                            Nested(kMaxJsonDepth - 3, R"(["s",1e401,{"1e402":1e402}])") +
+                            R"(,"z":-1e400})";
+  ASSERT_EQ(parser.Parse(mixed, &root), simdjson::SUCCESS);
+  EXPECT_EQ(JsonMinify(root), mixed);
+  EXPECT_EQ(OutsizedNumber(root["n"].value()).value_or(""), "1e400");
+  EXPECT_EQ(OutsizedNumber(root["z"].value()).value_or(""), "-1e400");
+  EXPECT_EQ(std::string_view(root["k"]), "v");
+}
+
+TEST(JsonParse, NestingBeyondTheLimitIsAnErrorNamingIt) {
+  JsonParser parser;
+  simdjson::dom::element root;
+  EXPECT_EQ(parser.Parse(Nested(kMaxJsonDepth + 1, "1"), &root), simdjson::DEPTH_ERROR);
+  EXPECT_EQ(parser.Parse(Nested(kMaxJsonDepth + 1, "1e400"), &root), simdjson::DEPTH_ERROR);
+  EXPECT_EQ(JsonErrorText(simdjson::DEPTH_ERROR),
+            "arrays and objects nest deeper than 10000 levels, the most Sluice reads (RFC 8259 "
+            "section 9 lets a parser set such a limit)");
+  // The parser is still good for the next text.
+  EXPECT_EQ(parser.Parse("[1]", &root), simdjson::SUCCESS);
+}
+
 }  // namespace
 }  // namespace sluice

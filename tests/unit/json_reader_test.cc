@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include "formats/json_parse.h"
+
 namespace sluice {
 namespace {
 
@@ -267,6 +269,28 @@ TEST(JsonReader, AFileLineOverTheLimitIsSkippedToItsEnd) {
   EXPECT_NE(seen[1].error.find("over 1048576 bytes"), std::string::npos) << seen[1].error;
   EXPECT_EQ(seen[2].position, "line 3");
   EXPECT_EQ(seen[2].name, "{\"name\":\"C\"}");
+}
+
+// An element the parser cannot take does not cost the rest of its array: it is reported by its
+// index, as a bad NDJSON line is by its line, and the array's other elements are read.
+TEST(JsonReader, AnArrayElementThatDoesNotParseIsReportedAlone) {
+  std::string deep = "{\"metadata\":{\"name\":\"deep\"},\"x\":";
+  for (size_t i = 0; i <= kMaxJsonDepth; ++i)
+    deep += "[";
+  for (size_t i = 0; i <= kMaxJsonDepth; ++i)
+    deep += "]";
+  deep += "}";
+  auto seen = ReadAll("[{\"metadata\":{\"name\":\"A\"}},\n" + deep +
+                      ",\n {\"metadata\":{\"name\":tru}},\n{\"metadata\":{\"name\":\"D\"}}]");
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].name, "A");
+  EXPECT_EQ(seen[1].position, "index 1");
+  EXPECT_NE(seen[1].error.find("nest deeper than 10000 levels"), std::string::npos)
+      << seen[1].error;
+  EXPECT_EQ(seen[2].position, "index 2");
+  EXPECT_NE(seen[2].error.find("invalid JSON"), std::string::npos);
+  EXPECT_EQ(seen[3].name, "D");
+  EXPECT_EQ(seen[3].position, "index 3");
 }
 
 }  // namespace

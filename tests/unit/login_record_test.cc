@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/time_parse.h"
+#include "formats/json_parse.h"
 
 namespace sluice::logins {
 namespace {
@@ -201,6 +202,23 @@ TEST_F(LoginRecordTest, BigNumbersInUnusedFieldsAreIgnored) {
   EXPECT_EQ(rows_.column(1).Text(5), "u-1");
   EXPECT_EQ(rows_.column(6).Int(5), 1000000);
   EXPECT_EQ(*masker_.Reveal(rows_.column(3).Text(5)), "10.0.0.1");
+}
+
+// Deep nesting in a field the job does not use is valid JSON too: stored, up to the parser's
+// limit (kMaxJsonDepth); beyond it, the reject says so.
+TEST_F(LoginRecordTest, DeepNestingInUnusedFieldsIsReadUpToTheLimit) {
+  const auto body = [](size_t levels) {
+    return R"({"user_id":"u-1","app_version":"1.0","trace":)" + std::string(levels, '[') +
+           std::string(levels, ']') + "}";
+  };
+  EXPECT_EQ(ReasonFor(body(5000)), "");
+  ASSERT_GE(rows_.num_rows(), 1u);
+  EXPECT_EQ(rows_.column(1).Text(0), "u-1");
+  // The innermost [] is empty, so it takes no level of its own.
+  EXPECT_EQ(ReasonFor(body(kMaxJsonDepth)), "");
+  EXPECT_EQ(ReasonFor(body(kMaxJsonDepth + 1)),
+            "the body is not valid JSON: arrays and objects nest deeper than 10000 levels, the "
+            "most Sluice reads (RFC 8259 section 9 lets a parser set such a limit)");
 }
 
 // A big number where the job needs a string is a reject naming the field, without its value.

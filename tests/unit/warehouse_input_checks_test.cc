@@ -5,6 +5,7 @@
 #include <string>
 
 #include "formats/csv_reader.h"
+#include "formats/json_parse.h"
 #include "jobs/warehouse/csv_header.h"
 #include "jobs/warehouse/json_checks.h"
 
@@ -134,6 +135,25 @@ TEST(JsonArrays, ABadByteOutsideEveryElementNamesItsOffset) {
   auto clean = IsolateUnstorableElements("[1]");
   ASSERT_TRUE(clean.ok());
   EXPECT_TRUE(clean->elements.empty());
+}
+
+// The key check walks records as deep as the parser reads them without growing the thread's
+// stack, and still finds a repeated key at the bottom.
+TEST(JsonKeys, ADeepRecordIsWalkedWholeOnItsOwnStack) {
+  std::string open, close;
+  for (size_t i = 0; i < kMaxJsonDepth - 2; ++i) {
+    open += i % 2 == 0 ? "{\"a\":" : "[";
+    close.insert(0, i % 2 == 0 ? "}" : "]");
+  }
+  JsonParser parser;
+  simdjson::dom::element root;
+  const std::string clean = R"({"name":"A","x":)" + open + R"({"k":1,"K":2})" + close + "}";
+  ASSERT_EQ(parser.Parse(clean, &root), simdjson::SUCCESS);
+  EXPECT_FALSE(FindAmbiguousKeys(*FindModel("book"), root));
+  const std::string repeated = R"({"name":"A","x":)" + open + R"({"k":1,"k":2})" + close + "}";
+  ASSERT_EQ(parser.Parse(repeated, &root), simdjson::SUCCESS);
+  EXPECT_EQ(FindAmbiguousKeys(*FindModel("book"), root),
+            "an object repeats a key (its keys 1 and 2)");
 }
 
 }  // namespace

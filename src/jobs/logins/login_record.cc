@@ -176,9 +176,8 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
                               int64_t sent_timestamp_ms, Batch* rows, std::string* reason) {
   simdjson::dom::element doc;
   if (auto error = parser_.Parse(body, &doc)) {
-    *reason = body.empty()
-                  ? "the body is empty"
-                  : fmt::format("the body is not valid JSON: {}", simdjson::error_message(error));
+    *reason = body.empty() ? "the body is empty"
+                           : fmt::format("the body is not valid JSON: {}", JsonErrorText(error));
     return false;
   }
   simdjson::dom::object obj;

@@ -3,20 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+
+#include "core/strings.h"
 
 namespace sluice::warehouse {
 namespace {
-
-bool EqualIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Walks a record with the model's key paths: at each object it knows which names the model reads
 // there (none below a key the model does not read), so only those are quoted or matched in
@@ -36,29 +28,42 @@ class KeyChecker {
     }
   }
 
-  // `at` is the path of keys to `e`; nullopt once below a key the model does not read.
-  std::optional<std::string> Check(const simdjson::dom::element& e,
-                                   std::optional<std::vector<std::string_view>> at) {
-    simdjson::dom::array array;
-    simdjson::dom::object object;
-    if (!e.get_array().get(array)) {
-      for (simdjson::dom::element child : array) {
-        if (auto why = Check(child, at)) return why;
-      }
-    } else if (!e.get_object().get(object)) {
-      std::vector<std::string_view> keys;
-      for (auto field : object)
-        keys.push_back(field.key);
-      const std::vector<std::string_view> names = NamesAt(at);
-      if (auto why = CheckKeys(keys, names)) return why;
-      for (auto field : object) {
-        std::optional<std::vector<std::string_view>> below;
-        if (std::find(names.begin(), names.end(), field.key) != names.end()) {
-          below = *at;
-          below->push_back(field.key);
+  // The first ambiguity in `record`, in document order. The walk keeps its own stack, as a
+  // record may nest kMaxJsonDepth levels.
+  std::optional<std::string> Check(const simdjson::dom::element& record) {
+    // `at` is the path of keys to `element`; nullopt once below a key the model does not read.
+    struct Step {
+      simdjson::dom::element element;
+      std::optional<std::vector<std::string_view>> at;
+    };
+    std::vector<Step> todo;
+    todo.push_back({record, std::vector<std::string_view>()});
+    std::vector<Step> children;
+    while (!todo.empty()) {
+      Step step = std::move(todo.back());
+      todo.pop_back();
+      children.clear();
+      simdjson::dom::array array;
+      simdjson::dom::object object;
+      if (!step.element.get_array().get(array)) {
+        for (simdjson::dom::element child : array)
+          children.push_back({child, step.at});
+      } else if (!step.element.get_object().get(object)) {
+        std::vector<std::string_view> keys;
+        for (auto field : object)
+          keys.push_back(field.key);
+        const std::vector<std::string_view> names = NamesAt(step.at);
+        if (auto why = CheckKeys(keys, names)) return why;
+        for (auto field : object) {
+          std::optional<std::vector<std::string_view>> below;
+          if (std::find(names.begin(), names.end(), field.key) != names.end()) {
+            below = *step.at;
+            below->push_back(field.key);
+          }
+          children.push_back({field.value, std::move(below)});
         }
-        if (auto why = Check(field.value, std::move(below))) return why;
       }
+      std::move(children.rbegin(), children.rend(), std::back_inserter(todo));
     }
     return std::nullopt;
   }
@@ -82,10 +87,10 @@ class KeyChecker {
     for (size_t i = 0; i < keys.size(); ++i) {
       std::optional<std::string_view> name;
       for (std::string_view n : names) {
-        if (EqualIgnoringCase(n, keys[i])) name = n;
+        if (AsciiEqualsIgnoreCase(n, keys[i])) name = n;
       }
       for (size_t j = i + 1; j < keys.size(); ++j) {
-        if (!EqualIgnoringCase(keys[i], keys[j])) continue;
+        if (!AsciiEqualsIgnoreCase(keys[i], keys[j])) continue;
         if (keys[i] == keys[j]) {
           if (!name) {
             return fmt::format("an object repeats a key (its keys {} and {})", i + 1, j + 1);
@@ -179,7 +184,7 @@ std::optional<JsonTextFault> FindUnstorableJson(std::string_view text) {
 
 std::optional<std::string> FindAmbiguousKeys(const Model& model,
                                              const simdjson::dom::element& record) {
-  return KeyChecker(model).Check(record, std::vector<std::string_view>());
+  return KeyChecker(model).Check(record);
 }
 
 Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
