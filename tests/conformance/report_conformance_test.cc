@@ -178,8 +178,9 @@ std::string ReportTest::ReportWithUsersReadCutAt(int cut_at) {
     ASSERT_TRUE(watch.ok()) << watch.status().message();
     while (!done && !cut) {
       auto napping = (*watch)->Query(
+          // Only this test's run (its URL names the test): tests run side by side.
           "SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE "
-          "'COPY%users_cut%'",
+          "'COPY%users_cut%' AND application_name = current_setting('application_name')",
           "finding the COPY");
       if (napping.ok() && napping->rows() == 1) {
         Status ended = (*watch)->Exec(fmt::format("DELETE FROM nap; SELECT "
