@@ -66,18 +66,18 @@ std::string Endpoint::Url(std::string_view path_and_query) const {
 Result<Endpoint> ParseEndpoint(const std::string& url) {
   size_t sep = url.find("://");
   if (sep == std::string::npos) {
-    return InvalidArgument(fmt::format("endpoint '{}' is not a URL (http[s]://host[:port])", url));
+    return UsageError(fmt::format("endpoint '{}' is not a URL (http[s]://host[:port])", url));
   }
   Endpoint e;
   e.scheme = url.substr(0, sep);
   if (e.scheme != "http" && e.scheme != "https") {
-    return InvalidArgument(fmt::format("endpoint '{}' must be http or https", url));
+    return UsageError(fmt::format("endpoint '{}' must be http or https", url));
   }
   std::string rest = url.substr(sep + 3);
   size_t slash = rest.find('/');
   e.host = rest.substr(0, slash);
   if (e.host.empty() || e.host.find('@') != std::string::npos) {
-    return InvalidArgument(fmt::format("endpoint '{}' has no usable host", RedactUrl(url)));
+    return UsageError(fmt::format("endpoint '{}' has no usable host", RedactUrl(url)));
   }
   if (slash != std::string::npos) {
     e.base_path = rest.substr(slash);
@@ -114,7 +114,7 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   }
   config.provider = RoleCredentials(config.region);
   if (!config.provider) {
-    return InvalidArgument(
+    return UsageError(
         "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a "
         "container endpoint or instance metadata provides a role (instance metadata is "
         "disabled by AWS_EC2_METADATA_DISABLED)");

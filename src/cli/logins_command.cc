@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "cli/aws_clients.h"
-#include "cli/exit_codes.h"
+#include "cli/exit_policy.h"
 #include "connectors/file/ndjson_source.h"
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/sqs/sqs_source.h"
@@ -34,11 +34,6 @@ struct LoginsFlags {
   std::vector<std::string> values;
 };
 
-int Fail(const Status& status) {
-  LogError("{}", status.message());
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-}
-
 // The key file from --key-file, else SLUICE_MASK_KEY_FILE. Never the key itself on a command line.
 Result<MaskKeyring> LoadKeyring(const LoginsFlags& flags) {
   std::string path = flags.key_file;
@@ -47,24 +42,21 @@ Result<MaskKeyring> LoadKeyring(const LoginsFlags& flags) {
     path = env ? env : "";
   }
   if (path.empty()) {
-    return InvalidArgument(
+    return UsageError(
         "no masking key: pass --key-file PATH or set SLUICE_MASK_KEY_FILE (make one with "
         "`sluice logins keygen PATH`)");
   }
-  return MaskKeyring::LoadFile(path);
+  // A key file that cannot be read or holds no key is configuration, found before any work.
+  auto keyring = MaskKeyring::LoadFile(path);
+  if (!keyring.ok()) return AsUsage(keyring.status());
+  return keyring;
 }
 
 int RunLoginsCommand(const LoginsFlags& flags) {
   // Signals are watched from the start, so one that comes while connecting is not fatal.
   logins::StopOnSignals(nullptr);
-  MaskMode mode;
-  if (flags.mask == "siv") {
-    mode = MaskMode::kSiv;
-  } else if (flags.mask == "hmac") {
-    mode = MaskMode::kHmac;
-  } else {
-    return Fail(InvalidArgument("--mask takes siv or hmac"));
-  }
+  // --mask is one of the two (checked where the flag is declared).
+  const MaskMode mode = flags.mask == "hmac" ? MaskMode::kHmac : MaskMode::kSiv;
   // Names are checked before anything is connected to: a bad one is a usage error naming its
   // flag, not a failure after the database was set up. A queue URL is taken as it is.
   if (Status st = logins::ValidateLoginsTable(flags.table, "--table"); !st.ok()) return Fail(st);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/exit_codes.h"
+#include "cli/exit_policy.h"
 #include "cli/logins_command.h"
 #include "cli/queue_command.h"
 #include "cli/report_command.h"

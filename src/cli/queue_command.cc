@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/aws_clients.h"
-#include "cli/exit_codes.h"
+#include "cli/exit_policy.h"
 #include "connectors/sqs/sqs_limits.h"
 #include "core/log.h"
 #include "core/names.h"
@@ -19,11 +19,6 @@ struct QueueFlags {
   int visibility_timeout = 0;
   size_t max_message_size = 0;
 };
-
-int Fail(const Status& status) {
-  LogError("{}", status.message());
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-}
 
 int RunCreate(const QueueFlags& flags) {
   if (Status valid = ValidateSqsQueueName(flags.name, "the queue name"); !valid.ok()) {
@@ -53,7 +48,6 @@ int RunSend(const QueueFlags& flags) {
   SqsBatchPacker packer(limit);
   std::vector<std::string> positions;  // of the packer's records, for errors and rejects
   uint64_t sent = 0, rejected = 0;
-  bool send_failed = false;
   auto flush = [&]() -> Status {
     if (packer.empty()) return Status::Ok();
     std::vector<std::string> bodies = packer.Take();
@@ -73,7 +67,6 @@ int RunSend(const QueueFlags& flags) {
       }
     }
     if (!st.ok()) {
-      send_failed = true;
       return st.WithContext(
           fmt::format("sending the batch from {} ({} sent before it)", positions.front(), sent));
     }
@@ -100,13 +93,7 @@ int RunSend(const QueueFlags& flags) {
     return Status::Ok();
   });
   if (st.ok()) st = flush();
-  if (!st.ok()) {
-    LogError("{}: {}", flags.file, st.message());
-    // A request SQS refused is a failure (SQS says 400 for its own limits), not bad usage; a
-    // file that is not a well-formed array is.
-    if (send_failed) return kExitFailure;
-    return st.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-  }
+  if (!st.ok()) return Fail(st.WithContext(flags.file));
   fmt::print("sent {} messages to {}{}\n", sent, flags.name,
              rejected ? fmt::format("; {} rejected (see above)", rejected) : "");
   return rejected ? kExitRejects : kExitOk;

@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "cli/aws_clients.h"
-#include "cli/exit_codes.h"
+#include "cli/exit_policy.h"
 #include "core/log.h"
 #include "core/time_parse.h"
 #include "jobs/report/daily_lessons.h"
@@ -34,11 +34,6 @@ struct ReportFlags {
   std::string format = "table";
 };
 
-int Fail(const Status& status) {
-  LogError("{}", status.message());
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-}
-
 Result<int32_t> AsOfDay(const std::string& text) {
   if (text.empty()) {
     return static_cast<int32_t>(std::time(nullptr) / 86400);  // today, UTC
@@ -46,16 +41,14 @@ Result<int32_t> AsOfDay(const std::string& text) {
   int32_t day;
   std::string error;
   if (text.size() != 10 || !ParseDate(text, &day, &error)) {
-    return InvalidArgument(
-        fmt::format("--as-of: {}", error.empty() ? "expected YYYY-MM-DD" : error));
+    return UsageError(fmt::format("--as-of: {}", error.empty() ? "expected YYYY-MM-DD" : error));
   }
   return day;
 }
 
 int RunReport(const ReportFlags& flags) {
   if (flags.type != "daily-lessons") {
-    return Fail(
-        InvalidArgument(fmt::format("unknown report type '{}': use daily-lessons", flags.type)));
+    return Fail(UsageError(fmt::format("unknown report type '{}': use daily-lessons", flags.type)));
   }
   report::ReportRequest request;
   auto day = AsOfDay(flags.as_of);

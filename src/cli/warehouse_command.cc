@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "cli/exit_codes.h"
+#include "cli/exit_policy.h"
 #include "connectors/postgres/pg_connection.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -27,19 +27,6 @@ struct WarehouseFlags {
   std::string output_format = "table";
 };
 
-// Reports a failure and returns the failure exit status.
-int Fail(const Status& status) {
-  LogError("{}", status.message());
-  return kExitFailure;
-}
-
-// A connection string refused before anything is sent (InvalidArgument) is a usage error, as in
-// the other commands.
-int FailToConnect(const Status& status) {
-  LogError("{}", status.message());
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
-}
-
 Result<std::unique_ptr<PgConnection>> Connect(const WarehouseFlags& flags) {
   ASSIGN_OR_RETURN(std::string url, ResolvePgUrl(flags.pg));
   return PgConnection::Connect(url);
@@ -47,7 +34,7 @@ Result<std::unique_ptr<PgConnection>> Connect(const WarehouseFlags& flags) {
 
 int RunInit(const WarehouseFlags& flags) {
   auto conn = Connect(flags);
-  if (!conn.ok()) return FailToConnect(conn.status());
+  if (!conn.ok()) return Fail(conn.status());
   Status st = warehouse::InitWarehouse(conn->get());
   if (!st.ok()) return Fail(st);
   std::string tables;
@@ -60,21 +47,18 @@ int RunInit(const WarehouseFlags& flags) {
 int RunLoad(const WarehouseFlags& flags) {
   const warehouse::Model* model = warehouse::FindModel(flags.model);
   if (!model) {
-    LogError("unknown model '{}': use one of {}", flags.model, warehouse::ModelNames());
-    return kExitUsage;
+    return Fail(UsageError(
+        fmt::format("unknown model '{}': use one of {}", flags.model, warehouse::ModelNames())));
   }
   std::vector<warehouse::LoadRequest> requests;
   for (const auto& file : flags.files) {
     auto format = warehouse::ResolveFormat(file, flags.input_format);
-    if (!format.ok()) {
-      LogError("{}", format.status().message());
-      return kExitUsage;
-    }
+    if (!format.ok()) return Fail(AsUsage(format.status()));
     requests.push_back({model, file, *format, flags.full_dump, flags.ignore_extra_columns,
                         flags.allow_empty_dump});
   }
   auto conn = Connect(flags);
-  if (!conn.ok()) return FailToConnect(conn.status());
+  if (!conn.ok()) return Fail(conn.status());
   int code = kExitOk;
   // Each file is its own transaction: one bad file does not undo the others.
   for (const auto& request : requests) {
@@ -100,12 +84,13 @@ int RunQuery(const WarehouseFlags& flags) {
     sql = *text;
   }
   if (sql.find_first_not_of(" \t\r\n") == std::string::npos) {
+    // The file's content is input, not usage (an empty -e was refused with the flags).
     return Fail(
         InvalidArgument(fmt::format("{} is empty: there is no SQL statement to run",
                                     flags.sql_file.empty() ? "the query" : flags.sql_file)));
   }
   auto conn = Connect(flags);
-  if (!conn.ok()) return FailToConnect(conn.status());
+  if (!conn.ok()) return Fail(conn.status());
   // Named by its source, so an error says which file (or -e) held the SQL.
   const std::string what =
       flags.sql_file.empty() ? std::string("query (-e) failed") : flags.sql_file + ": query failed";
@@ -122,7 +107,7 @@ int RunQuestions(const WarehouseFlags& flags) {
   auto format = warehouse::ParseOutputFormat(flags.output_format);
   if (!format.ok()) return Fail(format.status());
   auto conn = Connect(flags);
-  if (!conn.ok()) return FailToConnect(conn.status());
+  if (!conn.ok()) return Fail(conn.status());
   for (const auto& q : warehouse::Questions()) {
     auto result = (*conn)->Query(q.sql, fmt::format("question {}", q.id));
     if (!result.ok()) return Fail(result.status());
@@ -173,13 +158,12 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"table", "csv", "json"}));
   query->callback([flags, exit_code, sql_opt] {
     if (sql_opt->count() > 0 && flags->sql.find_first_not_of(" \t\r\n") == std::string::npos) {
-      LogError("warehouse query: -e is empty: there is no SQL statement to run");
-      *exit_code = kExitUsage;
+      *exit_code =
+          Fail(UsageError("warehouse query: -e is empty: there is no SQL statement to run"));
       return;
     }
     if (flags->sql.empty() && flags->sql_file.empty()) {
-      LogError("warehouse query: pass -f FILE or -e SQL");
-      *exit_code = kExitUsage;
+      *exit_code = Fail(UsageError("warehouse query: pass -f FILE or -e SQL"));
       return;
     }
     *exit_code = RunQuery(*flags);

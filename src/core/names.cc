@@ -10,7 +10,7 @@ namespace sluice {
 namespace {
 
 Status Bad(std::string_view flag, std::string_view why) {
-  return InvalidArgument(fmt::format("{}: {}", flag, why));
+  return UsageError(fmt::format("{}: {}", flag, why));
 }
 
 // The next code point of `text` from `*pos`, advancing it; -1 for bytes that are not UTF-8

@@ -1,7 +1,7 @@
 // User-given names checked against the naming rules of the service they are sent to, before
 // anything is connected to: a name that breaks them is a usage error naming the flag and the
 // rule, never a failure half-way through a run or a piece of SQL. Each check returns
-// InvalidArgument("<flag>: <why>"); the name itself is not quoted, since it may hold bytes a
+// UsageError("<flag>: <why>"); the name itself is not quoted, since it may hold bytes a
 // terminal or a log cannot show.
 #pragma once
 

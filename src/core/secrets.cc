@@ -219,11 +219,11 @@ Status CheckUrlUserinfo(std::string_view url, std::string_view what) {
     problem = HostListProblem(at == std::string_view::npos ? auth : auth.substr(at + 1));
   }
   if (problem.empty()) return Status::Ok();
-  return InvalidArgument(std::string("the ") + std::string(what) +
-                         " URL cannot be read one way only: it has " + problem +
-                         ". A password holding '@', '/', '#', '?' or ':' must be "
-                         "percent-encoded (%40, %2F, %23, %3F, %3A); the URL is not shown, as "
-                         "it may hold part of the password");
+  return UsageError(std::string("the ") + std::string(what) +
+                    " URL cannot be read one way only: it has " + problem +
+                    ". A password holding '@', '/', '#', '?' or ':' must be "
+                    "percent-encoded (%40, %2F, %23, %3F, %3A); the URL is not shown, as "
+                    "it may hold part of the password");
 }
 
 std::string UnreadableUrlMessage(std::string_view what, std::string_view form) {

@@ -1,13 +1,26 @@
 #include "core/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/secrets.h"
+
 namespace sluice {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:
       return "ok";
+    case StatusCode::kUsage:
+      return "bad usage";
     case StatusCode::kInvalidArgument:
       return "invalid argument";
+    case StatusCode::kPermissionDenied:
+      return "permission denied";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kFailedPrecondition:
+      return "failed precondition";
     case StatusCode::kNotFound:
       return "not found";
     case StatusCode::kAlreadyExists:
@@ -32,6 +45,13 @@ Status Status::WithContext(std::string_view context) const {
   m += ": ";
   m += message_;
   return {code_, std::move(m)};
+}
+
+void DieOnBadAccess(const Status& status) {
+  // Plain stdio: the logger may be what failed. Redacted, as every line Sluice prints is.
+  std::fprintf(stderr, "sluice: internal error: a result was used although it failed (%s): %s\n",
+               StatusCodeName(status.code()), Redact(status.message()).c_str());
+  std::abort();
 }
 
 std::string Status::ToString() const {

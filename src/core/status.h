@@ -13,14 +13,23 @@
 
 namespace sluice {
 
+// What happened, so that callers (retry loops, the exit policy in cli/exit_policy.h) can act on
+// it without reading messages. Only kUsage makes a command exit 2; every other failure exits 1.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // bad input from a user: flags, files, records
-  kNotFound,
+  // A flag, argument or configuration value that cannot be used as given (an unknown choice, a
+  // number out of range, a malformed URL, a name the service forbids, a missing setting), found
+  // by the checks a command makes before any work.
+  kUsage,
+  kInvalidArgument,  // input data Sluice cannot read as given: files, records, SQL text
+  kNotFound,         // a bucket, key, queue, table or file that does not exist
   kAlreadyExists,
-  kIo,           // files, sockets
-  kUnavailable,  // a server that could not be reached; worth retrying
-  kDatabase,     // a server that answered with an error
+  kPermissionDenied,    // the server knows who we are and refuses (S3 AccessDenied, SQLSTATE 42501)
+  kUnauthenticated,     // the server does not accept who we say we are (a bad key or password)
+  kFailedPrecondition,  // the server refused the request as it stands; a retry will not help
+  kIo,                  // files, sockets
+  kUnavailable,         // a server that could not be reached or asked us to slow down; retry
+  kDatabase,            // a database that answered with an error
   kInternal,
   kCancelled,  // stopped on purpose (a shutdown); not worth retrying
 };
@@ -48,6 +57,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+inline Status UsageError(std::string m) {
+  return {StatusCode::kUsage, std::move(m)};
+}
 inline Status InvalidArgument(std::string m) {
   return {StatusCode::kInvalidArgument, std::move(m)};
 }
@@ -66,6 +78,13 @@ inline Status DatabaseError(std::string m) {
 inline Status Internal(std::string m) {
   return {StatusCode::kInternal, std::move(m)};
 }
+inline Status PermissionDenied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
+
+// Ends the process with the status's message on stderr: a Result's value taken when it holds
+// an error is a bug in Sluice, and it must stop with a clear message rather than run on.
+[[noreturn]] void DieOnBadAccess(const Status& status);
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -76,15 +95,27 @@ class [[nodiscard]] Result {
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
+  // The value; taken from an error, the process ends naming the error (DieOnBadAccess).
+  T& value() & { return Checked(); }
+  const T& value() const& { return Checked(); }
+  T&& value() && { return std::move(Checked()); }
+  T* operator->() { return &Checked(); }
+  const T* operator->() const { return &Checked(); }
+  T& operator*() & { return Checked(); }
+  const T& operator*() const& { return Checked(); }
 
  private:
+  T& Checked() {
+    if (!value_) [[unlikely]]
+      DieOnBadAccess(status_);
+    return *value_;
+  }
+  const T& Checked() const {
+    if (!value_) [[unlikely]]
+      DieOnBadAccess(status_);
+    return *value_;
+  }
+
   Status status_;
   std::optional<T> value_;
 };

@@ -194,7 +194,7 @@ TEST_F(LoginsFileSource, ABrokenJsonArrayFailsBeforeAnythingIsStored) {
     out << "[{\"user_id\": \"u1\"},\n {\"user_id\": \"u2\"}\n";  // no closing bracket
   }
   RunResult run = Run();
-  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // bad input data, not bad usage
   EXPECT_NE(run.err.find("not a well-formed JSON array"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("byte offset"), std::string::npos) << run.err;
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "0");

@@ -39,7 +39,7 @@ TEST(MysqlUrl, Parses) {
   // Parameters are honoured or refused, never dropped.
   auto unknown = ParseMysqlUrl("mysql://u:secret-pw@h:3306/db?ssl=1");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.status().code(), StatusCode::kUsage);
   EXPECT_NE(unknown.status().message().find("parameter 'ssl' is not known"), std::string::npos)
       << unknown.status().message();
 }
@@ -69,7 +69,7 @@ TEST(MysqlUrl, HostsPortsAndDatabasesAsRfc3986Reads) {
     auto r = ParseMysqlUrl(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
-      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+      EXPECT_EQ(r.status().code(), StatusCode::kUsage) << bad;
     }
   }
   // The password never shows in an error, however the URL is broken.
@@ -114,7 +114,7 @@ TEST(MysqlUrl, TlsAndOtherParameters) {
        }) {
     auto r = ParseMysqlUrl(c.url);
     ASSERT_FALSE(r.ok()) << c.url;
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().code(), StatusCode::kUsage);
     EXPECT_NE(r.status().message().find(c.why), std::string::npos) << r.status().message();
   }
 }

@@ -214,13 +214,13 @@ TEST_F(PgSessionTest, AnEmptyScriptIsAnErrorWithAMessage) {
 TEST_F(PgSessionTest, WarehouseQueryOnAnEmptyFileSaysSo) {
   const std::string empty = testing::WriteTempFile(testing::UniqueName("empty") + ".sql", "\n \n");
   testing::RunResult run = testing::RunSluice({"warehouse", "query", "-f", empty}, url());
-  EXPECT_EQ(run.exit_code, 1);  // warehouse commands fail with 1
+  EXPECT_EQ(run.exit_code, 1);  // the file is input, not usage
   EXPECT_NE(run.err.find(empty + " is empty: there is no SQL statement to run"), std::string::npos)
       << run.err;
   const std::string comments =
       testing::WriteTempFile(testing::UniqueName("comments") + ".sql", "-- nothing yet\n");
   run = testing::RunSluice({"warehouse", "query", "-f", comments}, url());
-  EXPECT_EQ(run.exit_code, 1);  // warehouse commands fail with 1
+  EXPECT_EQ(run.exit_code, 1);  // the file is input, not usage
   EXPECT_NE(run.err.find("there is no SQL statement to run (empty, or only comments)"),
             std::string::npos)
       << run.err;

@@ -38,7 +38,7 @@ TEST(Names, MysqlTableNamesFollowMysqlsRules) {
            {"emoji\xf0\x9f\x98\x80", "Basic Multilingual Plane"},
        }) {
     Status st = ValidateMysqlTableName(c.name, "--completions-table");
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << c.name;
+    EXPECT_EQ(st.code(), StatusCode::kUsage) << c.name;
     EXPECT_TRUE(Why(st).starts_with("--completions-table: ")) << Why(st);
     EXPECT_NE(Why(st).find(c.why), std::string::npos) << Why(st);
   }
@@ -105,7 +105,7 @@ TEST(Names, BucketNamesFollowS3sRules) {
                           "a?b=c"s,
                           "a#bc"s}) {
     Status st = ValidateS3BucketName(bad, "--bucket");
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(st.code(), StatusCode::kUsage) << bad;
     EXPECT_TRUE(Why(st).starts_with("--bucket: ")) << Why(st);
   }
 }
@@ -124,7 +124,7 @@ TEST(Names, ObjectKeysFollowS3sRules) {
   for (std::string bad : {""s, "a\0b"s, "bad\xe9utf8"s, "line\nbreak"s, "del\x7f"s, "../x.csv"s,
                           "a/./x.csv"s, "a/.."s, "./x"s}) {
     Status st = ValidateS3Key(bad, "--prefix");
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(st.code(), StatusCode::kUsage) << bad;
     EXPECT_TRUE(Why(st).starts_with("--prefix: ")) << Why(st);
   }
 }
@@ -135,7 +135,7 @@ TEST(Names, QueueNamesFollowSqsRules) {
   }
   for (std::string bad : {""s, std::string(81, 'q'), ".fifo"s, "a.b"s, "a b"s, "a/b"s,
                           "a&Action=DeleteQueue"s, "a\0b"s, "ünï"s}) {
-    EXPECT_EQ(ValidateSqsQueueName(bad, "name").code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(ValidateSqsQueueName(bad, "name").code(), StatusCode::kUsage) << bad;
   }
 }
 

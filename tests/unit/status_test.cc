@@ -27,5 +27,15 @@ TEST(Status, ContextIsPrependedOnTheWayUp) {
   EXPECT_EQ(Chain(3, &out).message(), "odd");
 }
 
+// Taking the value of a failed Result is a bug: the process stops naming the error, rather than
+// reading an empty optional (undefined behaviour).
+TEST(StatusDeathTest, TheValueOfAFailedResultStopsTheProcessNamingTheError) {
+  Result<int> failed = InvalidArgument("odd");
+  EXPECT_DEATH((void)*failed, "a result was used although it failed \\(invalid argument\\): odd");
+  EXPECT_DEATH((void)failed.value(), "odd");
+  Result<std::string> text = NotFound("no such key");
+  EXPECT_DEATH((void)text->size(), "not found.*no such key");
+}
+
 }  // namespace
 }  // namespace sluice

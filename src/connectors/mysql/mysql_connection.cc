@@ -39,7 +39,7 @@ ColumnType TypeOf(const MYSQL_FIELD& field) {
 Result<std::string> ResolveMysqlUrl(const std::string& flag_value) {
   if (!flag_value.empty()) return flag_value;
   if (const char* env = std::getenv("SLUICE_MYSQL_URL"); env && *env) return std::string(env);
-  return InvalidArgument("no MySQL connection: pass --mysql mysql://... or set SLUICE_MYSQL_URL");
+  return UsageError("no MySQL connection: pass --mysql mysql://... or set SLUICE_MYSQL_URL");
 }
 
 namespace {

@@ -31,8 +31,8 @@ Result<std::optional<std::string>> Part(CURLU* u, CURLUPart part, unsigned flags
       rc == CURLUE_NO_QUERY || rc == CURLUE_NO_FRAGMENT || rc == CURLUE_NO_ZONEID) {
     return std::optional<std::string>();
   }
-  return InvalidArgument(fmt::format("the MySQL URL {} has a bad {}: {}", RedactUrl(url), name,
-                                     curl_url_strerror(rc)));
+  return UsageError(fmt::format("the MySQL URL {} has a bad {}: {}", RedactUrl(url), name,
+                                curl_url_strerror(rc)));
 }
 
 Result<MysqlSslMode> SslModeFrom(std::string_view text) {
@@ -47,7 +47,7 @@ Result<MysqlSslMode> SslModeFrom(std::string_view text) {
   if (upper == "REQUIRED") return MysqlSslMode::kRequired;
   if (upper == "VERIFY_CA") return MysqlSslMode::kVerifyCa;
   if (upper == "VERIFY_IDENTITY") return MysqlSslMode::kVerifyIdentity;
-  return InvalidArgument(
+  return UsageError(
       "the MySQL URL's ssl-mode must be DISABLED, PREFERRED, REQUIRED, VERIFY_CA or "
       "VERIFY_IDENTITY");
 }
@@ -72,14 +72,14 @@ const char* MysqlSslModeName(MysqlSslMode mode) {
 
 Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
   if (!url.starts_with("mysql://") && !url.starts_with("mariadb://")) {
-    return InvalidArgument(fmt::format(
+    return UsageError(fmt::format(
         "'{}' is not a MySQL URL (mysql://user:password@host:port/database)", RedactUrl(url)));
   }
   // Whitespace and control characters are not URL characters; accepting them would also let a
   // password hide from redaction, which ends a URL at the first space.
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return InvalidArgument("the MySQL URL contains whitespace or a control character");
+      return UsageError("the MySQL URL contains whitespace or a control character");
     }
   }
   // A password with an unencoded '/', '#', '?' or '@' would leave part of itself in the host,
@@ -87,13 +87,13 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
   RETURN_IF_ERROR(CheckUrlUserinfo(url, "MySQL"));
   // curl reads "mysql:///db" as the host "db"; a user who wrote it meant no host at all.
   if (url[url.find("://") + 3] == '/') {
-    return InvalidArgument(fmt::format("the MySQL URL {} names no host", RedactUrl(url)));
+    return UsageError(fmt::format("the MySQL URL {} names no host", RedactUrl(url)));
   }
   std::unique_ptr<CURLU, CurlUrlFree> u(curl_url());
   if (!u) return Internal("cannot allocate a URL parser");
   if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
       rc != CURLUE_OK) {
-    return InvalidArgument(UnreadableUrlMessage(
+    return UsageError(UnreadableUrlMessage(
         "MySQL", "mysql://, then user, ':', password, '@', host, ':', port, '/', database"));
   }
   MysqlUrl out;
@@ -118,19 +118,19 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
   }
   if (port) {
     if (!ParseInt(*port, &out.port) || out.port == 0 || out.port > 65535) {
-      return InvalidArgument(fmt::format("'{}' has a bad port", RedactUrl(url)));
+      return UsageError(fmt::format("'{}' has a bad port", RedactUrl(url)));
     }
   }
   if (path && path->size() > 1) {
     out.database = path->substr(1);
     if (out.database.find('/') != std::string::npos) {
-      return InvalidArgument(fmt::format(
-          "the MySQL URL {} names more than a database after the host", RedactUrl(url)));
+      return UsageError(fmt::format("the MySQL URL {} names more than a database after the host",
+                                    RedactUrl(url)));
     }
   }
   if (fragment) {
-    return InvalidArgument(fmt::format(
-        "the MySQL URL {} has a '#' fragment, which means nothing here", RedactUrl(url)));
+    return UsageError(fmt::format("the MySQL URL {} has a '#' fragment, which means nothing here",
+                                  RedactUrl(url)));
   }
   bool mode_given = false;
   std::set<std::string> seen;
@@ -147,12 +147,12 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
     const std::string value =
         eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1));
     if (!seen.insert(name).second) {
-      return InvalidArgument(fmt::format("the MySQL URL gives parameter '{}' twice", name));
+      return UsageError(fmt::format("the MySQL URL gives parameter '{}' twice", name));
     }
     auto need_value = [&]() -> Status {
-      return value.empty() ? InvalidArgument(
-                                 fmt::format("the MySQL URL's parameter '{}' needs a value", name))
-                           : Status::Ok();
+      return value.empty()
+                 ? UsageError(fmt::format("the MySQL URL's parameter '{}' needs a value", name))
+                 : Status::Ok();
     };
     if (name == "ssl-mode") {
       ASSIGN_OR_RETURN(out.ssl_mode, SslModeFrom(value));
@@ -175,12 +175,12 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
     } else if (name == "connect-timeout") {
       if (!ParseInt(value, &out.connect_timeout_seconds) || out.connect_timeout_seconds < 1 ||
           out.connect_timeout_seconds > 3600) {
-        return InvalidArgument(
+        return UsageError(
             "the MySQL URL's connect-timeout must be a whole number of seconds from 1 to 3600");
       }
     } else {
       // The name may be a mistyped secret: it is shown, its value never is.
-      return InvalidArgument(fmt::format(
+      return UsageError(fmt::format(
           "the MySQL URL's parameter '{}' is not known; Sluice understands ssl-mode, ssl-ca, "
           "ssl-capath, ssl-cert, ssl-key, socket and connect-timeout",
           name.size() > 40 ? name.substr(0, 40) + "..." : name));
@@ -191,15 +191,15 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
   if (!mode_given && has_ca) out.ssl_mode = MysqlSslMode::kVerifyCa;
   if (out.ssl_mode == MysqlSslMode::kDisabled &&
       (has_ca || !out.ssl_cert.empty() || !out.ssl_key.empty())) {
-    return InvalidArgument(
+    return UsageError(
         "the MySQL URL sets ssl-mode=DISABLED and also TLS files (ssl-ca, ssl-capath, ssl-cert or "
         "ssl-key): drop one or the other");
   }
   if (out.ssl_cert.empty() != out.ssl_key.empty()) {
-    return InvalidArgument("the MySQL URL needs ssl-cert and ssl-key together");
+    return UsageError("the MySQL URL needs ssl-cert and ssl-key together");
   }
   if (!out.socket.empty() && out.ssl_mode >= MysqlSslMode::kRequired) {
-    return InvalidArgument(
+    return UsageError(
         fmt::format("the MySQL URL asks for ssl-mode={} over a Unix socket, which carries no TLS",
                     MysqlSslModeName(out.ssl_mode)));
   }

@@ -26,7 +26,7 @@ Status CheckAndRegister(const std::string& url) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (error) PQfreemem(error);
-  if (!options) return InvalidArgument(UnreadableUrlMessage("PostgreSQL", kPgForm));
+  if (!options) return UsageError(UnreadableUrlMessage("PostgreSQL", kPgForm));
   for (PQconninfoOption* o = options; o->keyword; ++o) {
     if (o->val && std::string_view(o->keyword) == "password") RegisterSecret(o->val);
   }
@@ -81,8 +81,7 @@ std::string QuoteLiteral(std::string_view value) {
 Result<std::string> ResolvePgUrl(const std::string& flag_value) {
   if (!flag_value.empty()) return flag_value;
   if (const char* env = std::getenv("SLUICE_PG_URL"); env && *env) return std::string(env);
-  return InvalidArgument(
-      "no PostgreSQL connection: pass --pg postgresql://... or set SLUICE_PG_URL");
+  return UsageError("no PostgreSQL connection: pass --pg postgresql://... or set SLUICE_PG_URL");
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {

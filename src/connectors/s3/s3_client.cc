@@ -5,6 +5,7 @@
 #include <charconv>
 #include <pugixml.hpp>
 
+#include "aws/aws_errors.h"
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "core/log.h"
@@ -104,12 +105,9 @@ Status S3Client::ErrorFrom(const HttpResponse& response, std::string_view action
   if (code.empty()) code = fmt::format("HTTP {}", response.status);
   std::string where =
       key.empty() ? fmt::format("s3://{}", bucket) : fmt::format("s3://{}/{}", bucket, key);
-  StatusCode status = response.status == 404 ? StatusCode::kNotFound
-                      : response.status >= 500 || response.status == 429
-                          ? StatusCode::kUnavailable
-                          : StatusCode::kInvalidArgument;
-  return Status(status, fmt::format("S3 {} {}: {}{}{}", action, where, code,
-                                    message.empty() ? "" : ": ", message));
+  return Status(
+      StatusCodeForAwsError(response.status, code),
+      fmt::format("S3 {} {}: {}{}{}", action, where, code, message.empty() ? "" : ": ", message));
 }
 
 Status S3Client::CreateBucket(const std::string& bucket) {
@@ -348,7 +346,7 @@ Status S3Client::AbortMultipartUpload(const std::string& bucket, const std::stri
 Result<std::string> S3Client::PresignGet(const std::string& bucket, const std::string& key,
                                          int64_t expires_seconds) {
   if (expires_seconds < 1 || expires_seconds > 604800) {
-    return InvalidArgument("a presigned URL lasts from 1 second to 7 days (604800 seconds)");
+    return UsageError("a presigned URL lasts from 1 second to 7 days (604800 seconds)");
   }
   const Target target = TargetFor(bucket, key);
   SigningRequest request;

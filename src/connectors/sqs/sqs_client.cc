@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "aws/aws_errors.h"
 #include "aws/crypto.h"
 #include "core/json_writer.h"
 #include "core/strings.h"
@@ -14,16 +15,21 @@ namespace sluice {
 namespace {
 
 // SQS errors carry "__type": "com.amazonaws.sqs#QueueDoesNotExist" and a message.
-std::string DescribeError(std::string_view body, long status) {
+// An SQS error answer as a Status: its code (the `__type` without its namespace) decides the
+// StatusCode, and the message names the action, the code and the service's words.
+Status ErrorFrom(std::string_view action, std::string_view body, long status) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
+  std::string_view type;
+  std::string description = fmt::format("HTTP {}: {}", status, body.substr(0, 200));
   if (!parser.parse(body.data(), body.size()).get(doc)) {
-    std::string_view type = JsonStringOr(doc["__type"]);
+    type = JsonStringOr(doc["__type"]);
     std::string_view message = JsonStringOr(doc["message"], JsonStringOr(doc["Message"]));
     if (size_t hash = type.rfind('#'); hash != std::string_view::npos) type.remove_prefix(hash + 1);
-    if (!type.empty()) return fmt::format("{}: {} (HTTP {})", type, message, status);
+    if (!type.empty()) description = fmt::format("{}: {} (HTTP {})", type, message, status);
   }
-  return fmt::format("HTTP {}: {}", status, body.substr(0, 200));
+  return Status(StatusCodeForAwsError(status, type),
+                fmt::format("SQS {}: {}", action, description));
 }
 
 Status ParseFailedEntries(std::string_view response, std::string_view what) {
@@ -90,12 +96,7 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
     return request;
   };
   ASSIGN_OR_RETURN(HttpResponse response, SendWithRetries(*transport_, retry_, build));
-  if (response.status != 200) {
-    Status error(response.status >= 500 || response.status == 429 ? StatusCode::kUnavailable
-                                                                  : StatusCode::kInvalidArgument,
-                 fmt::format("SQS {}: {}", action, DescribeError(response.body, response.status)));
-    return error;
-  }
+  if (response.status != 200) return ErrorFrom(action, response.body, response.status);
   return std::move(response.body);
 }
 

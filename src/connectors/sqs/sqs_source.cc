@@ -68,7 +68,9 @@ void SqsSource::ReceiveLoop(int index) {
       // The client already retried transient failures; a lasting one ends receiving after a
       // few more rounds, and the job reports it.
       LogWarn("receiving from SQS failed: {}", received.status().message());
-      if (++failures >= 5 || received.status().code() == StatusCode::kInvalidArgument) {
+      // Only a failure a retry may cure (kUnavailable) is tried again: a refusal (a queue
+      // deleted, a permission revoked) ends receiving at once.
+      if (++failures >= 5 || received.status().code() != StatusCode::kUnavailable) {
         RecordError(received.status());
         break;
       }

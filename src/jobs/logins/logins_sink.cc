@@ -34,7 +34,7 @@ std::string CheckpointNameFor(std::string_view source_checkpoint, const LoginsTa
 Status ValidateLoginsTable(std::string_view table, std::string_view flag) {
   RETURN_IF_ERROR(ValidatePgIdentifier(table, flag));
   if (table.size() + kRejectsSuffix.size() > kPgIdentifierBytes) {
-    return InvalidArgument(fmt::format(
+    return UsageError(fmt::format(
         "{}: is {} bytes; with the \"{}\" of its rejects table it would pass PostgreSQL's {} "
         "bytes for an identifier and be cut short, naming another table: use at most {} bytes",
         flag, table.size(), kRejectsSuffix, kPgIdentifierBytes,

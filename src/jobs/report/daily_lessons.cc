@@ -415,10 +415,10 @@ Status EnsureReportsTable(PgConnection& pg) {
 
 Status ValidateRequest(const ReportRequest& request) {
   if (request.days < 1 || request.days > 3660) {
-    return InvalidArgument("--days must be between 1 and 3660");
+    return UsageError("--days must be between 1 and 3660");
   }
   if (request.url_expiry_seconds < 1 || request.url_expiry_seconds > 604800) {
-    return InvalidArgument("--url-expiry must be between 1 second and 7 days (604800)");
+    return UsageError("--url-expiry must be between 1 second and 7 days (604800)");
   }
   // Names reach SQL and URLs: each is held to its service's rules here, before any connection.
   RETURN_IF_ERROR(ValidateS3BucketName(request.bucket, "--bucket"));

@@ -128,7 +128,7 @@ Result<OutputFormat> ParseOutputFormat(const std::string& name) {
   if (name == "table") return OutputFormat::kTable;
   if (name == "csv") return OutputFormat::kCsv;
   if (name == "json") return OutputFormat::kJson;
-  return InvalidArgument(fmt::format("unknown output format '{}': use table, csv or json", name));
+  return UsageError(fmt::format("unknown output format '{}': use table, csv or json", name));
 }
 
 Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out) {
