@@ -17,6 +17,7 @@
 #include "core/time_parse.h"
 #include "jobs/report/daily_lessons.h"
 #include "support/faulty_transport.h"
+#include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice::report {
@@ -40,43 +41,27 @@ class ReportTest : public sluice::testing::PgTest {
  protected:
   void SetUp() override {
     SLUICE_REQUIRE_AWS();
-    const char* mysql = std::getenv("SLUICE_MYSQL_URL");
-    if (!mysql || !*mysql) {
-      if (sluice::testing::ServicesRequired()) FAIL() << "SLUICE_MYSQL_URL is not set";
-      GTEST_SKIP() << "no MySQL: set SLUICE_MYSQL_URL";
-    }
+    SLUICE_REQUIRE_MYSQL();
     PgTest::SetUp();
     if (HasFailure()) return;
-    auto m = MysqlConnection::Connect(mysql);
-    ASSERT_TRUE(m.ok()) << m.status().message();
-    mysql_ = std::move(m).value();
-    table_ = sluice::testing::UniqueName("lesson_completion");
-    for (char& c : table_)
-      c = c == '-' ? '_' : c;
-    bucket_ = sluice::testing::UniqueName("reports");
-    for (char& c : bucket_)
-      c = c == '_' ? '-' : c;
+    auto completions = sluice::testing::CompletionsTable::Open("lesson_completion");
+    ASSERT_TRUE(completions.ok()) << completions.status().message();
+    completions_ = std::move(completions).value();
+    mysql_ = &completions_->mysql();
+    table_ = completions_->name();
+    bucket_ = sluice::testing::UniqueBucketName("reports");
     auto config = ResolveAwsConfig("", "s3");
     ASSERT_TRUE(config.ok());
     s3_ = std::make_unique<S3Client>(*config, MakeCurlTransport());
   }
   void TearDown() override {
-    if (mysql_) (void)mysql_->Exec("DROP TABLE IF EXISTS `" + table_ + "`", "drop");
+    completions_.reset();  // drops the table
     PgTest::TearDown();
   }
 
   void CreateTables() {
-    ASSERT_TRUE(conn()
-                    .Exec("CREATE TABLE mindtickle_users (user_id serial PRIMARY KEY, user_name "
-                          "varchar(255) NOT NULL, active_status varchar(10) NOT NULL)",
-                          "create users")
-                    .ok());
-    ASSERT_TRUE(mysql_
-                    ->Exec("CREATE TABLE `" + table_ +
-                               "` (completion_id INT AUTO_INCREMENT PRIMARY KEY, user_id INT NOT "
-                               "NULL, lesson_id INT NOT NULL, completion_date DATE NOT NULL)",
-                           "create completions")
-                    .ok());
+    ASSERT_TRUE(sluice::testing::CreateUsersTable(conn()).ok());
+    ASSERT_TRUE(completions_->Create().ok());
   }
 
   RunResult Report(const std::string& as_of, std::vector<std::string> extra = {}) {
@@ -137,7 +122,8 @@ class ReportTest : public sluice::testing::PgTest {
     return *object;
   }
 
-  std::unique_ptr<MysqlConnection> mysql_;
+  std::unique_ptr<sluice::testing::CompletionsTable> completions_;
+  MysqlConnection* mysql_ = nullptr;  // completions_'s connection
   std::unique_ptr<S3Client> s3_;
   std::string table_;
   std::string bucket_;
@@ -165,12 +151,10 @@ std::string ReportTest::ReportWithUsersReadCutAt(int cut_at) {
                   cut_at),
       "users");
   EXPECT_TRUE(made.ok()) << made.message();
-  Status completions = mysql_->Exec(
-      "INSERT INTO `" + table_ +
-          "` (user_id, lesson_id, completion_date) VALUES (1, 1, '2024-02-10'), (700, 1, "
-          "'2024-02-11'), (1500, 2, '2024-02-12'), (1500, 3, '2024-02-12'), (2999, 1, "
-          "'2024-02-29'), (5000, 1, '2024-02-20')",
-      "completions");
+  Status completions = completions_->Insert(
+      "VALUES (1, 1, '2024-02-10'), (700, 1, "
+      "'2024-02-11'), (1500, 2, '2024-02-12'), (1500, 3, '2024-02-12'), (2999, 1, "
+      "'2024-02-29'), (5000, 1, '2024-02-20')");
   EXPECT_TRUE(completions.ok()) << completions.message();
   std::atomic<bool> done{false}, cut{false};
   std::thread watcher([&] {
@@ -260,13 +244,11 @@ TEST_F(ReportTest, EdgesOfTheWindowUsersAndUnknownIds) {
                         "users")
                   .ok());
   // as_of 2024-03-01: the window is [2024-01-31, 2024-03-01).
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) VALUES "
-                             "(30, 1, '2024-01-31'), (30, 2, '2024-01-31'), (30, 3, '2024-02-29'), "
-                             "(30, 4, '2024-03-01'), (30, 5, '2024-01-30'), (20, 1, '2024-02-10'), "
-                             "(99, 1, '2024-02-10'), (5, 1, '2024-02-11'), (25, 1, '2024-02-12')",
-                         "completions")
+  ASSERT_TRUE(completions_
+                  ->Insert("VALUES "
+                           "(30, 1, '2024-01-31'), (30, 2, '2024-01-31'), (30, 3, '2024-02-29'), "
+                           "(30, 4, '2024-03-01'), (30, 5, '2024-01-30'), (20, 1, '2024-02-10'), "
+                           "(99, 1, '2024-02-10'), (5, 1, '2024-02-11'), (25, 1, '2024-02-12')")
                   .ok());
   // One connection here; the other tests read the window over two, split on completion_id.
   RunResult run = Report("2024-03-01", {"--read-connections", "1"});
@@ -329,12 +311,10 @@ TEST_F(ReportTest, LargeReportsUploadInPartsAndStillMatch) {
                         "THEN 'inactive' ELSE 'active' END FROM generate_series(1, 60000) g",
                         "users")
                   .ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) SELECT 1 + seq % 61000, "
-                             "seq, DATE '2024-01-01' + INTERVAL ((seq DIV 61000) * 7 % 45) DAY "
-                             "FROM seq_0_to_399999",
-                         "completions")
+  ASSERT_TRUE(completions_
+                  ->Insert("SELECT 1 + seq % 61000, "
+                           "seq, DATE '2024-01-01' + INTERVAL ((seq DIV 61000) * 7 % 45) DAY "
+                           "FROM seq_0_to_399999")
                   .ok());
   RunResult run;
   const std::string object = ReportFollowingTheRule("2024-02-10", {"--part-size-mb", "5"}, &run);
@@ -353,13 +333,11 @@ TEST_F(ReportTest, SkewedUserIdsStillGiveTheSpecifiedReport) {
                         "(2000000000, 'farther', 'active')",
                         "users")
                   .ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) SELECT CASE seq % 7 WHEN 0 "
-                             "THEN 1500000000 WHEN 1 THEN 2000000000 WHEN 2 THEN 1000000 + seq "
-                             "ELSE 1 + seq % 3100 END, seq, DATE '2024-01-01' + INTERVAL (seq % "
-                             "40) DAY FROM seq_0_to_49999",
-                         "completions")
+  ASSERT_TRUE(completions_
+                  ->Insert("SELECT CASE seq % 7 WHEN 0 "
+                           "THEN 1500000000 WHEN 1 THEN 2000000000 WHEN 2 THEN 1000000 + seq "
+                           "ELSE 1 + seq % 3100 END, seq, DATE '2024-01-01' + INTERVAL (seq % "
+                           "40) DAY FROM seq_0_to_49999")
                   .ok());
   const std::string object = ReportFollowingTheRule("2024-02-10");
   EXPECT_NE(object.find("\n2000000000,farther,2024-"), std::string::npos);
@@ -374,11 +352,9 @@ TEST_F(ReportTest, AUsersViewIsReadLikeATable) {
                         "CREATE VIEW users_view AS SELECT * FROM mindtickle_users",
                         "users")
                   .ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) SELECT 1 + seq % 2100, seq, "
-                             "DATE '2024-01-01' + INTERVAL (seq % 40) DAY FROM seq_0_to_9999",
-                         "completions")
+  ASSERT_TRUE(completions_
+                  ->Insert("SELECT 1 + seq % 2100, seq, "
+                           "DATE '2024-01-01' + INTERVAL (seq % 40) DAY FROM seq_0_to_9999")
                   .ok());
   ReportFollowingTheRule("2024-02-10", {"--users-table", "users_view"});
 }
@@ -452,11 +428,7 @@ TEST_F(ReportTest, AUserIdListedTwiceFailsNamingIt) {
                         "UNION ALL SELECT 2, 'Bob again', 'active'",
                         "users")
                   .ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) VALUES (2, 1, '2024-02-01')",
-                         "completions")
-                  .ok());
+  ASSERT_TRUE(completions_->Insert("VALUES (2, 1, '2024-02-01')").ok());
   RunResult run = Report("2024-03-01", {"--users-table", "users_twice"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find("users_twice: user_id 2 appears on more than one row"), std::string::npos)
@@ -588,12 +560,7 @@ TEST_F(ReportTest, HostileNamesAreRefusedBeforeAnythingIsConnectedTo) {
 TEST_F(ReportTest, ALegalNameWithBackticksIsQuotedNotRun) {
   CreateTables();
   ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
-                             "'2024-02-10')",
-                         "completions")
-                  .ok());
+  ASSERT_TRUE(completions_->Insert("VALUES (1, 1, '2024-02-10')").ok());
   const std::string evil = "x` UNION SELECT 1, 1, '2024-02-20'; DROP TABLE `" + table_.substr(0, 8);
   auto report_from = [&](const std::string& table, const char* readers) {
     return RunSluice(
@@ -626,12 +593,7 @@ TEST_F(ReportTest, ALegalNameWithBackticksIsQuotedNotRun) {
 TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
   CreateTables();
   ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
-                             "'2024-02-10')",
-                         "completions")
-                  .ok());
+  ASSERT_TRUE(completions_->Insert("VALUES (1, 1, '2024-02-10')").ok());
   ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
   auto plan = std::make_shared<sluice::testing::FaultPlan>();
   auto config = ResolveAwsConfig("", "s3");
@@ -679,7 +641,7 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
 // of a server without it fails the run, recorded, instead of reading in plain text.
 TEST_F(ReportTest, MysqlUrlParametersAreHonouredOrRefused) {
   CreateTables();
-  const std::string mysql = std::getenv("SLUICE_MYSQL_URL");
+  const std::string mysql = sluice::testing::MysqlUrl();
   RunResult unknown = Report("2024-03-01", {"--mysql", mysql + "?ssl-mode=REQUIRED&sslmode=on"});
   EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
   EXPECT_NE(unknown.err.find("parameter 'sslmode' is not known"), std::string::npos) << unknown.err;
@@ -709,13 +671,8 @@ TEST_F(ReportTest, MysqlUrlParametersAreHonouredOrRefused) {
 TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
   CreateTables();
   ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
-  ASSERT_TRUE(mysql_
-                  ->Exec("INSERT INTO `" + table_ +
-                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
-                             "'2024-02-10'), (1, 2, '2024-02-10')",
-                         "completions")
-                  .ok());
-  const std::string mysql_url = std::getenv("SLUICE_MYSQL_URL");
+  ASSERT_TRUE(completions_->Insert("VALUES (1, 1, '2024-02-10'), (1, 2, '2024-02-10')").ok());
+  const std::string mysql_url = sluice::testing::MysqlUrl();
   auto victim = MysqlConnection::Connect(mysql_url);
   ASSERT_TRUE(victim.ok());
   std::string id;

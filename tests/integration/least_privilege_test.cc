@@ -4,9 +4,7 @@
 // its test, and the docs must follow.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
-#include "connectors/mysql/mysql_connection.h"
+#include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -170,45 +168,23 @@ TEST_F(LeastPrivilege, ReportListWithSelectOnly) {
 
 TEST_F(LeastPrivilege, ReportRunWithTheDocumentedGrants) {
   SLUICE_REQUIRE_AWS();
-  const char* mysql_url = std::getenv("SLUICE_MYSQL_URL");
-  if (!mysql_url || !*mysql_url) {
-    if (testing::ServicesRequired()) FAIL() << "SLUICE_MYSQL_URL is not set";
-    GTEST_SKIP() << "no MySQL: set SLUICE_MYSQL_URL";
-  }
-  auto mysql = MysqlConnection::Connect(mysql_url);
-  ASSERT_TRUE(mysql.ok()) << mysql.status().message();
-  std::string completions = testing::UniqueName("completions");
-  for (char& c : completions)
-    c = c == '-' ? '_' : c;
-  ASSERT_TRUE((*mysql)
-                  ->Exec("CREATE TABLE `" + completions +
-                             "` (completion_id INT AUTO_INCREMENT PRIMARY KEY, user_id INT NOT "
-                             "NULL, lesson_id INT NOT NULL, completion_date DATE NOT NULL); "
-                             "INSERT INTO `" +
-                             completions +
-                             "` (user_id, lesson_id, completion_date) VALUES (1, 1, "
-                             "'2024-02-10')",
-                         "completions")
-                  .ok());
-  ASSERT_TRUE(conn()
-                  .Exec("CREATE TABLE mindtickle_users (user_id serial PRIMARY KEY, user_name "
-                        "varchar(255) NOT NULL, active_status varchar(10) NOT NULL); "
-                        "INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')",
-                        "users")
-                  .ok());
+  SLUICE_REQUIRE_MYSQL();
+  auto completions = testing::CompletionsTable::Open("completions");
+  ASSERT_TRUE(completions.ok()) << completions.status().message();
+  ASSERT_TRUE((*completions)->Create().ok());
+  ASSERT_TRUE((*completions)->Insert("VALUES (1, 1, '2024-02-10')").ok());
+  ASSERT_TRUE(testing::CreateUsersTable(conn(), "(1, 'Ann', 'active')").ok());
   ASSERT_EQ(RunSluice({"report", "list"}, url()).exit_code, 0);  // the owner makes the table
-  std::string bucket = testing::UniqueName("least-privilege");
-  for (char& c : bucket)
-    c = c == '_' ? '-' : c;
+  std::string bucket = testing::UniqueBucketName("least-privilege");
   std::string runner = RoleUrl(
       "GRANT SELECT ON mindtickle_users TO {role}; "
       "GRANT SELECT, INSERT, UPDATE ON reports_generated TO {role}");
-  RunResult run = RunSluice({"report", "run", "--pg", runner, "--as-of", "2024-03-01", "--bucket",
-                             bucket, "--create-bucket", "--completions-table", completions},
-                            runner);
+  RunResult run =
+      RunSluice({"report", "run", "--pg", runner, "--as-of", "2024-03-01", "--bucket", bucket,
+                 "--create-bucket", "--completions-table", (*completions)->name()},
+                runner);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Scalar("SELECT status || ' ' || row_count FROM reports_generated"), "succeeded 1");
-  (void)(*mysql)->Exec("DROP TABLE `" + completions + "`", "drop");
 }
 
 TEST_F(LeastPrivilege, WarehouseLoadQueryAndQuestionsWithTheDocumentedGrants) {
