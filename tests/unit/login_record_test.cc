@@ -79,21 +79,24 @@ TEST_F(LoginRecordTest, AValidMessageBecomesAMaskedRow) {
   std::string reason;
   // 2021-12-25T23:30:00Z: create_date is the UTC day.
   ASSERT_TRUE(transformer_.Append("id-1", body, 1640475000000, &rows_, &reason)) << reason;
-  EXPECT_EQ(rows_.column(0).Text(0), "id-1");
-  EXPECT_EQ(rows_.column(1).Text(0), "424cdd21-063a-43a7-b91b-7ca1a833afae");
-  EXPECT_EQ(rows_.column(2).Text(0), "android");
-  EXPECT_EQ(*masker_.Reveal(rows_.column(3).Text(0)), "199.172.111.135");
-  EXPECT_EQ(*masker_.Reveal(rows_.column(4).Text(0)), "593-47-5928");
-  EXPECT_TRUE(rows_.column(5).IsNull(0));
-  EXPECT_EQ(rows_.column(6).Int(0), 2003000);
-  EXPECT_EQ(rows_.column(7).Int(0), DaysFromCivil(2021, 12, 25));
+  EXPECT_EQ(rows_.column(LoginRowIndex("message_id")).Text(0), "id-1");
+  EXPECT_EQ(rows_.column(LoginRowIndex("user_id")).Text(0), "424cdd21-063a-43a7-b91b-7ca1a833afae");
+  EXPECT_EQ(rows_.column(LoginRowIndex("device_type")).Text(0), "android");
+  EXPECT_EQ(*masker_.Reveal(rows_.column(LoginRowIndex("masked_ip")).Text(0)), "199.172.111.135");
+  EXPECT_EQ(*masker_.Reveal(rows_.column(LoginRowIndex("masked_device_id")).Text(0)),
+            "593-47-5928");
+  EXPECT_TRUE(rows_.column(LoginRowIndex("locale")).IsNull(0));
+  EXPECT_EQ(rows_.column(LoginRowIndex("app_version")).Int(0), 2003000);
+  EXPECT_EQ(rows_.column(LoginRowIndex("create_date")).Int(0), DaysFromCivil(2021, 12, 25));
 }
 
 TEST_F(LoginRecordTest, OnlyUserIdIsRequired) {
   EXPECT_EQ(ReasonFor(R"({"user_id": "u"})"), "");
   ASSERT_EQ(rows_.num_rows(), 1u);
-  for (size_t c = 2; c < 7; ++c)
-    EXPECT_TRUE(rows_.column(c).IsNull(0)) << c;
+  for (size_t c :
+       {LoginRowIndex("device_type"), LoginRowIndex("masked_ip"), LoginRowIndex("masked_device_id"),
+        LoginRowIndex("locale"), LoginRowIndex("app_version")})
+    EXPECT_TRUE(rows_.column(c).IsNull(0)) << rows_.schema()[c].name;
 }
 
 TEST_F(LoginRecordTest, BadInputIsRejectedWithAClearReason) {
@@ -181,8 +184,8 @@ TEST_F(LoginRecordTest, AOnePartVersionIsStored) {
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "19"})"), "");
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "0"})"), "");
   ASSERT_EQ(rows_.num_rows(), 2u);
-  EXPECT_EQ(rows_.column(6).Int(0), 19000000);
-  EXPECT_EQ(rows_.column(6).Int(1), 0);
+  EXPECT_EQ(rows_.column(LoginRowIndex("app_version")).Int(0), 19000000);
+  EXPECT_EQ(rows_.column(LoginRowIndex("app_version")).Int(1), 0);
   EXPECT_EQ(ReasonFor(R"({"user_id": "u", "app_version": "1000"})"),
             "app_version is not MAJOR[.MINOR[.PATCH]] with parts 0..999: part 1 has more than 3 "
             "digits");
@@ -199,9 +202,9 @@ TEST_F(LoginRecordTest, BigNumbersInUnusedFieldsAreIgnored) {
         << n;
   }
   ASSERT_EQ(rows_.num_rows(), 6u);
-  EXPECT_EQ(rows_.column(1).Text(5), "u-1");
-  EXPECT_EQ(rows_.column(6).Int(5), 1000000);
-  EXPECT_EQ(*masker_.Reveal(rows_.column(3).Text(5)), "10.0.0.1");
+  EXPECT_EQ(rows_.column(LoginRowIndex("user_id")).Text(5), "u-1");
+  EXPECT_EQ(rows_.column(LoginRowIndex("app_version")).Int(5), 1000000);
+  EXPECT_EQ(*masker_.Reveal(rows_.column(LoginRowIndex("masked_ip")).Text(5)), "10.0.0.1");
 }
 
 // Deep nesting in a field the job does not use is valid JSON too: stored, up to the parser's
@@ -213,7 +216,7 @@ TEST_F(LoginRecordTest, DeepNestingInUnusedFieldsIsReadUpToTheLimit) {
   };
   EXPECT_EQ(ReasonFor(body(5000)), "");
   ASSERT_GE(rows_.num_rows(), 1u);
-  EXPECT_EQ(rows_.column(1).Text(0), "u-1");
+  EXPECT_EQ(rows_.column(LoginRowIndex("user_id")).Text(0), "u-1");
   // The innermost [] is empty, so it takes no level of its own.
   EXPECT_EQ(ReasonFor(body(kMaxJsonDepth)), "");
   EXPECT_EQ(ReasonFor(body(kMaxJsonDepth + 1)),
@@ -246,9 +249,11 @@ TEST_F(LoginRecordTest, RejectsKeepTheBodyEncrypted) {
   ASSERT_TRUE(
       transformer_.AppendReject("m1", 5, "user_id is missing", "{\"ip\":\"1.2.3.4\"}", &rejects)
           .ok());
-  EXPECT_EQ(rejects.column(2).Text(0), "user_id is missing");
-  EXPECT_EQ(rejects.column(3).Text(0).find("1.2.3.4"), std::string::npos);
-  EXPECT_EQ(*masker_.Reveal(rejects.column(3).Text(0)), "{\"ip\":\"1.2.3.4\"}");
+  EXPECT_EQ(rejects.column(RejectIndex("reason")).Text(0), "user_id is missing");
+  EXPECT_EQ(rejects.column(RejectIndex("body_encrypted")).Text(0).find("1.2.3.4"),
+            std::string::npos);
+  EXPECT_EQ(*masker_.Reveal(rejects.column(RejectIndex("body_encrypted")).Text(0)),
+            "{\"ip\":\"1.2.3.4\"}");
 }
 
 }  // namespace

@@ -10,15 +10,52 @@
 namespace sluice::logins {
 namespace {
 
-// Column limits of user_logins; a longer value is rejected, never truncated.
-constexpr size_t kUserIdChars = 128;
-constexpr size_t kDeviceTypeChars = 32;
-constexpr size_t kLocaleChars = 32;
-constexpr size_t kMaskedChars = 256;
+// The columns a message fills, resolved from their names at compile time: a row costs what it
+// did with bare positions.
+constexpr TableColumn kUserId = LoginsColumn("user_id");
+constexpr TableColumn kDeviceType = LoginsColumn("device_type");
+constexpr TableColumn kMaskedIp = LoginsColumn("masked_ip");
+constexpr TableColumn kMaskedDeviceId = LoginsColumn("masked_device_id");
+constexpr TableColumn kLocale = LoginsColumn("locale");
+constexpr TableColumn kAppVersion = LoginsColumn("app_version");
+constexpr size_t kMessageIdAt = LoginRowIndex("message_id");
+constexpr size_t kUserIdAt = LoginRowIndex("user_id");
+constexpr size_t kDeviceTypeAt = LoginRowIndex("device_type");
+constexpr size_t kMaskedIpAt = LoginRowIndex("masked_ip");
+constexpr size_t kMaskedDeviceIdAt = LoginRowIndex("masked_device_id");
+constexpr size_t kLocaleAt = LoginRowIndex("locale");
+constexpr size_t kAppVersionAt = LoginRowIndex("app_version");
+constexpr size_t kCreateDateAt = LoginRowIndex("create_date");
+// Append fills a row's columns in their order, so a field that fails rolls back exactly the
+// columns before its own (Batch::RollbackRow).
+static_assert(kMessageIdAt < kUserIdAt && kUserIdAt < kDeviceTypeAt &&
+              kDeviceTypeAt < kMaskedIpAt && kMaskedIpAt < kMaskedDeviceIdAt &&
+              kMaskedDeviceIdAt < kLocaleAt && kLocaleAt < kAppVersionAt &&
+              kAppVersionAt < kCreateDateAt &&
+              kCreateDateAt + 1 == kFirstLoginsColumn + kLoginsColumns.size());
 
-// The keys the job reads from a body's top-level object.
-constexpr std::array<std::string_view, 6> kReadKeys = {"user_id",     "device_type", "locale",
-                                                       "app_version", "ip",          "device_id"};
+constexpr size_t kRejectIdAt = RejectIndex("message_id");
+constexpr size_t kRejectReceivedAt = RejectIndex("received_at");
+constexpr size_t kRejectReasonAt = RejectIndex("reason");
+constexpr size_t kRejectBodyAt = RejectIndex("body_encrypted");
+
+// The number of columns filled from a key of the body.
+consteval size_t CountReadKeys() {
+  size_t n = 0;
+  for (const TableColumn& c : kLoginsColumns)
+    n += !c.json_key.empty();
+  return n;
+}
+
+// The keys the job reads from a body's top-level object, in the table's order.
+constexpr std::array<std::string_view, CountReadKeys()> kReadKeys = [] {
+  std::array<std::string_view, CountReadKeys()> keys{};
+  size_t i = 0;
+  for (const TableColumn& c : kLoginsColumns) {
+    if (!c.json_key.empty()) keys[i++] = c.json_key;
+  }
+  return keys;
+}();
 
 // A body that names a key the job reads twice, or in another letter case, is ambiguous: which
 // value the producer meant cannot be known, and JSON parsers disagree (first or last wins), so
@@ -131,22 +168,9 @@ std::string DecodeAppVersion(int32_t value) {
   return fmt::format("{}.{}.{}", value / 1000000, value / 1000 % 1000, value % 1000);
 }
 
-Schema LoginRowSchema() {
-  return {{"message_id", ColumnType::kText, false}, {"user_id", ColumnType::kText, false},
-          {"device_type", ColumnType::kText},       {"masked_ip", ColumnType::kText},
-          {"masked_device_id", ColumnType::kText},  {"locale", ColumnType::kText},
-          {"app_version", ColumnType::kInt32},      {"create_date", ColumnType::kDate}};
-}
-
-Schema LoginRejectSchema() {
-  return {{"message_id", ColumnType::kText, false},
-          {"received_at", ColumnType::kTimestamptz, false},
-          {"reason", ColumnType::kText, false},
-          {"body_encrypted", ColumnType::kText}};
-}
-
-bool LoginTransformer::AppendMasked(simdjson::dom::object obj, std::string_view field,
+bool LoginTransformer::AppendMasked(simdjson::dom::object obj, const TableColumn& target,
                                     Column* column, std::string* reason) {
+  const std::string_view field = target.json_key;
   simdjson::dom::element value;
   if (obj[field].get(value) || value.is_null()) {
     column->AppendNull();
@@ -157,9 +181,9 @@ bool LoginTransformer::AppendMasked(simdjson::dom::object obj, std::string_view 
     *reason = fmt::format("{} must be a string, not {}", field, JsonTypeName(value));
     return false;
   }
-  if (plain.size() > masker_.MaxPlainLength(kMaskedChars)) {
+  if (plain.size() > masker_.MaxPlainLength(target.max_chars)) {
     *reason = fmt::format("{} is {} bytes; masked it would not fit the column's {} characters",
-                          field, plain.size(), kMaskedChars);
+                          field, plain.size(), target.max_chars);
     return false;
   }
   masked_.clear();
@@ -187,10 +211,10 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
   }
   if (FindAmbiguousKey(obj, reason)) return false;
   std::optional<std::string_view> user_id, device_type, locale, app_version;
-  if (!OptionalString(obj, "user_id", kUserIdChars, &user_id, reason) ||
-      !OptionalString(obj, "device_type", kDeviceTypeChars, &device_type, reason) ||
-      !OptionalString(obj, "locale", kLocaleChars, &locale, reason) ||
-      !OptionalString(obj, "app_version", 0, &app_version, reason)) {
+  if (!OptionalString(obj, kUserId.json_key, kUserId.max_chars, &user_id, reason) ||
+      !OptionalString(obj, kDeviceType.json_key, kDeviceType.max_chars, &device_type, reason) ||
+      !OptionalString(obj, kLocale.json_key, kLocale.max_chars, &locale, reason) ||
+      !OptionalString(obj, kAppVersion.json_key, 0, &app_version, reason)) {
     return false;
   }
   if (!user_id || user_id->empty()) {
@@ -200,58 +224,59 @@ bool LoginTransformer::Append(std::string_view message_id, std::string_view body
   int32_t version = 0;
   if (app_version && !EncodeAppVersion(*app_version, &version, reason)) return false;
 
-  rows->column(0).AppendText(message_id);
-  rows->column(1).AppendText(*user_id);
+  rows->column(kMessageIdAt).AppendText(message_id);
+  rows->column(kUserIdAt).AppendText(*user_id);
   if (device_type) {
-    rows->column(2).AppendText(*device_type);
+    rows->column(kDeviceTypeAt).AppendText(*device_type);
   } else {
-    rows->column(2).AppendNull();
+    rows->column(kDeviceTypeAt).AppendNull();
   }
-  if (!AppendMasked(obj, "ip", &rows->column(3), reason)) {
-    rows->RollbackRow(3);
+  if (!AppendMasked(obj, kMaskedIp, &rows->column(kMaskedIpAt), reason)) {
+    rows->RollbackRow(kMaskedIpAt);
     return false;
   }
-  if (!AppendMasked(obj, "device_id", &rows->column(4), reason)) {
-    rows->RollbackRow(4);
+  if (!AppendMasked(obj, kMaskedDeviceId, &rows->column(kMaskedDeviceIdAt), reason)) {
+    rows->RollbackRow(kMaskedDeviceIdAt);
     return false;
   }
   if (locale) {
-    rows->column(5).AppendText(*locale);
+    rows->column(kLocaleAt).AppendText(*locale);
   } else {
-    rows->column(5).AppendNull();
+    rows->column(kLocaleAt).AppendNull();
   }
   if (app_version) {
-    rows->column(6).AppendInt(version);
+    rows->column(kAppVersionAt).AppendInt(version);
   } else {
-    rows->column(6).AppendNull();
+    rows->column(kAppVersionAt).AppendNull();
   }
   // The UTC day of the send time; floor division keeps times before 1970 on the right day.
   int64_t ms = sent_timestamp_ms;
   int64_t day = (ms >= 0 ? ms : ms - 86399999) / 86400000;
-  rows->column(7).AppendInt(day);
+  rows->column(kCreateDateAt).AppendInt(day);
   return true;
 }
 
 Status LoginTransformer::AppendReject(std::string_view message_id, int64_t received_at_micros,
                                       std::string_view reason, std::string_view body,
                                       Batch* rejects) {
-  rejects->column(0).AppendText(message_id);
-  rejects->column(1).AppendInt(received_at_micros);
+  rejects->column(kRejectIdAt).AppendText(message_id);
+  rejects->column(kRejectReceivedAt).AppendInt(received_at_micros);
   if (body.size() > kMaxKeptRejectBody) {
     // PostgreSQL holds 1 GB in one value at most, and a batch's bodies share one statement: a
     // body this large is left where it came from (the message id names the file and line),
     // and the reject says so, rather than failing its whole batch.
-    rejects->column(2).AppendText(
-        fmt::format("{}; the body, {} bytes, is over the {} MiB a reject keeps and is not stored",
-                    reason, body.size(), kMaxKeptRejectBody >> 20));
-    rejects->column(3).AppendNull();
+    rejects->column(kRejectReasonAt)
+        .AppendText(fmt::format(
+            "{}; the body, {} bytes, is over the {} MiB a reject keeps and is not stored", reason,
+            body.size(), kMaxKeptRejectBody >> 20));
+    rejects->column(kRejectBodyAt).AppendNull();
     return Status::Ok();
   }
   masked_.clear();
   Status st = body_masker_.Mask(body, &masked_);
   if (!st.ok()) return st;
-  rejects->column(2).AppendText(reason);
-  rejects->column(3).AppendText(masked_);
+  rejects->column(kRejectReasonAt).AppendText(reason);
+  rejects->column(kRejectBodyAt).AppendText(masked_);
   return Status::Ok();
 }
 

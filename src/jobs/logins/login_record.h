@@ -11,6 +11,7 @@
 
 #include "core/batch.h"
 #include "formats/json_parse.h"
+#include "jobs/logins/logins_table.h"
 #include "transforms/mask.h"
 
 namespace sluice::logins {
@@ -21,11 +22,6 @@ namespace sluice::logins {
 bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error);
 // The inverse, for people reading the table: 2003000 -> "2.3.0".
 std::string DecodeAppVersion(int32_t value);
-
-// The staged row: user_logins' columns plus the message id that keys the ledger.
-Schema LoginRowSchema();
-// A rejected message: id, when it was received, why, and its body encrypted.
-Schema LoginRejectSchema();
 
 class LoginTransformer {
  public:
@@ -49,8 +45,9 @@ class LoginTransformer {
                       std::string_view reason, std::string_view body, Batch* rejects);
 
  private:
-  // Masks the optional string `field` of `obj` into `column` (missing or null: null).
-  bool AppendMasked(simdjson::dom::object obj, std::string_view field, Column* column,
+  // Masks the optional string at `target`'s key of `obj` into `column`, which holds `target`
+  // (missing or null: null).
+  bool AppendMasked(simdjson::dom::object obj, const TableColumn& target, Column* column,
                     std::string* reason);
 
   Masker& masker_;

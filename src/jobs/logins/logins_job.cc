@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/thread_name.h"
 #include "jobs/logins/login_record.h"
+#include "jobs/logins/logins_table.h"
 #include "pipeline/bounded_queue.h"
 
 namespace sluice::logins {
@@ -216,10 +217,10 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
       if (!seen.insert(m.id).second) continue;
       if (!m.unread_reason.empty()) {
         // The source could not hold it (a --file line over its limit): a reject with no body.
-        batch.rejects.column(0).AppendText(m.id);
-        batch.rejects.column(1).AppendInt(m.received_at_micros);
-        batch.rejects.column(2).AppendText(m.unread_reason);
-        batch.rejects.column(3).AppendNull();
+        batch.rejects.column(RejectIndex("message_id")).AppendText(m.id);
+        batch.rejects.column(RejectIndex("received_at")).AppendInt(m.received_at_micros);
+        batch.rejects.column(RejectIndex("reason")).AppendText(m.unread_reason);
+        batch.rejects.column(RejectIndex("body_encrypted")).AppendNull();
         continue;
       }
       if (!transformer.Append(m.id, m.body, m.sent_timestamp_ms, &batch.rows, &reason)) {

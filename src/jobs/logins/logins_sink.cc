@@ -7,6 +7,7 @@
 #include "connectors/postgres/pg_binary_copy.h"
 #include "connectors/postgres/pg_schema.h"
 #include "core/names.h"
+#include "jobs/logins/logins_table.h"
 
 namespace sluice::logins {
 namespace {
@@ -63,53 +64,52 @@ Status LoginsSink::Setup() {
   RETURN_IF_ERROR(EnsureRelations(
       *conn_, {logins, rejects, ledger, ledger_index, checkpoints},
       fmt::format(
-          "CREATE TABLE IF NOT EXISTS {logins} (user_id varchar(128), device_type varchar(32), "
-          "masked_ip varchar(256), masked_device_id varchar(256), locale varchar(32), "
-          "app_version integer, create_date date); "
-          "CREATE TABLE IF NOT EXISTS {rejects} (message_id text NOT NULL, received_at "
-          "timestamptz NOT NULL, reason text NOT NULL, body_encrypted text); "
+          "{create_logins}; {create_rejects}; "
           "CREATE TABLE IF NOT EXISTS {ledger} (message_id text PRIMARY KEY, source text NOT "
           "NULL, stored_at timestamptz NOT NULL DEFAULT now()); "
           "CREATE INDEX IF NOT EXISTS {ledger_index} ON {ledger} (stored_at); "
           "CREATE TABLE IF NOT EXISTS {checkpoints} (name text PRIMARY KEY, position bigint NOT "
           "NULL, updated_at timestamptz NOT NULL DEFAULT now())",
-          fmt::arg("logins", logins), fmt::arg("rejects", rejects), fmt::arg("ledger", ledger),
-          fmt::arg("ledger_index", ledger_index), fmt::arg("checkpoints", checkpoints)),
+          fmt::arg("create_logins", CreateTableSql(logins, kLoginsColumns)),
+          fmt::arg("create_rejects", CreateTableSql(rejects, kRejectsColumns)),
+          fmt::arg("ledger", ledger), fmt::arg("ledger_index", ledger_index),
+          fmt::arg("checkpoints", checkpoints)),
       fmt::format("creating the tables of {}", tables_.logins)));
   // One statement, so one round trip and its own transaction: the batch arrives as one array
   // per column, the ledger keeps the ids it had not seen, and only those messages are stored.
+  const Schema row_schema = LoginRowSchema();
+  const Schema reject_schema = LoginRejectSchema();
   const std::string merge_sql = fmt::format(
       "WITH batch AS ("
-      "  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-      "    $6::text[], $7::int4[], $8::date[]) AS b(message_id, user_id, device_type, masked_ip, "
-      "    masked_device_id, locale, app_version, create_date)), "
+      "  SELECT * FROM unnest({row_params}) AS b({row_names})), "
       "batch_rejects AS ("
-      "  SELECT * FROM unnest($9::text[], $10::timestamptz[], $11::text[], $12::text[]) "
-      "    AS j(message_id, received_at, reason, body_encrypted)), "
+      "  SELECT * FROM unnest({reject_params}) AS j({reject_names})), "
       "fresh AS ("
       "  INSERT INTO {ledger} (message_id, source) "
       "  SELECT message_id, {source} FROM batch UNION ALL "
       "  SELECT message_id, {source} FROM batch_rejects "
       "  ON CONFLICT (message_id) DO NOTHING RETURNING message_id), "
       "stored AS ("
-      "  INSERT INTO {logins} (user_id, device_type, masked_ip, masked_device_id, locale, "
-      "    app_version, create_date) "
-      "  SELECT b.user_id, b.device_type, b.masked_ip, b.masked_device_id, b.locale, "
-      "    b.app_version, b.create_date FROM batch b JOIN fresh f USING (message_id) "
+      "  INSERT INTO {logins} ({logins_names}) "
+      "  SELECT {b_logins_names} FROM batch b JOIN fresh f USING (message_id) "
       "  RETURNING 1), "
       "rejected AS ("
-      "  INSERT INTO {rejects} (message_id, received_at, reason, body_encrypted) "
-      "  SELECT j.message_id, j.received_at, j.reason, j.body_encrypted "
-      "  FROM batch_rejects j JOIN fresh f USING (message_id) RETURNING 1) "
+      "  INSERT INTO {rejects} ({reject_names}) "
+      "  SELECT {j_reject_names} FROM batch_rejects j JOIN fresh f USING (message_id) RETURNING 1) "
       "SELECT (SELECT count(*) FROM stored), (SELECT count(*) FROM rejected)",
-      fmt::arg("ledger", ledger), fmt::arg("source", QuoteLiteral(source_)),
-      fmt::arg("logins", logins), fmt::arg("rejects", rejects));
+      fmt::arg("row_params", UnnestParameters(row_schema, 1)),
+      fmt::arg("row_names", ColumnList(row_schema)),
+      fmt::arg("reject_params",
+               UnnestParameters(reject_schema, 1 + static_cast<int>(row_schema.size()))),
+      fmt::arg("reject_names", ColumnList(kRejectsColumns)), fmt::arg("ledger", ledger),
+      fmt::arg("source", QuoteLiteral(source_)), fmt::arg("logins", logins),
+      fmt::arg("logins_names", ColumnList(kLoginsColumns)),
+      fmt::arg("b_logins_names", ColumnList(kLoginsColumns, "b")), fmt::arg("rejects", rejects),
+      fmt::arg("j_reject_names", ColumnList(kRejectsColumns, "j")));
   RETURN_IF_ERROR(conn_->Prepare(kMergeStatement, merge_sql,
                                  fmt::format("preparing the insert into {}", tables_.logins)));
-  logins_columns_ = fmt::format(
-      "{} (user_id, device_type, masked_ip, masked_device_id, locale, app_version, create_date)",
-      logins);
-  rejects_columns_ = fmt::format("{} (message_id, received_at, reason, body_encrypted)", rejects);
+  logins_columns_ = fmt::format("{} ({})", logins, ColumnList(kLoginsColumns));
+  rejects_columns_ = fmt::format("{} ({})", rejects, ColumnList(kRejectsColumns));
   // Moves the checkpoint only from where this process last saw it: a second process loading
   // the same source finds it moved, updates nothing, and its batch is rolled back.
   checkpoint_sql_ = fmt::format(
@@ -172,7 +172,7 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
                             checkpoint->name, checkpoint->from));
   }
   // The checkpoint guards the whole batch, so rows go straight into their tables.
-  if (st.ok()) st = Copy(logins_columns_, rows, 1);
+  if (st.ok()) st = Copy(logins_columns_, rows, kFirstLoginsColumn);
   if (st.ok()) st = Copy(rejects_columns_, rejects, 0);
   if (st.ok()) st = conn_->Exec("COMMIT", what);
   if (!st.ok()) {

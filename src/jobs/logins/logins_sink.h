@@ -62,8 +62,8 @@ struct BatchOutcome {
 
 class LoginsSink {
  public:
-  // Creates the tables if missing (user_logins exactly as specified, so an existing one is used
-  // as it is) and prepares the session's insert.
+  // Creates the tables if missing (user_logins exactly as specified, logins_table.h, so an
+  // existing one is used as it is) and prepares the session's insert.
   static Result<std::unique_ptr<LoginsSink>> Open(const std::string& pg_url, LoginsTables tables,
                                                   std::string source_name);
 
