@@ -63,6 +63,51 @@ TEST_F(LoginsSinkTest, AnExistingTableOfTheSpecifiedShapeIsUsedAsItIs) {
   EXPECT_EQ(Scalar("SELECT create_date FROM user_logins"), "2022-01-08");
 }
 
+// A table made ahead of time that cannot take the rows is refused when the sink opens, before
+// anything is received, naming each difference; its own extra columns that take null are fine.
+TEST_F(LoginsSinkTest, AnExistingTableOfAnotherShapeIsRefusedNamingTheDifferences) {
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE user_logins(user_id varchar(64), device_type varchar(32), "
+                        "masked_ip varchar(256), masked_device_id varchar(256), "
+                        "app_version bigint, create_date date, tenant text NOT NULL)",
+                        "create")
+                  .ok());
+  auto sink = LoginsSink::Open(url(), {}, "test");
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(sink.status().message(),
+            "user_logins exists, but not in the shape Sluice writes (docs/logins.md, \"Tables\"): "
+            "column user_id is character varying(64), not character varying(128); column locale "
+            "is missing; column app_version is bigint, not integer; column tenant is NOT NULL "
+            "without a default, and Sluice does not fill it");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM sluice_message_ledger"), "0");
+}
+
+TEST_F(LoginsSinkTest, AnExistingTableWithColumnsOfItsOwnIsUsed) {
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE user_logins(id bigint GENERATED ALWAYS AS IDENTITY, "
+                        "user_id varchar(128) NOT NULL, device_type varchar(32), "
+                        "masked_ip varchar(256), masked_device_id varchar(256), locale "
+                        "varchar(32), app_version integer, create_date date, "
+                        "loaded_at timestamptz NOT NULL DEFAULT now(), note text)",
+                        "create")
+                  .ok());
+  auto sink = LoginsSink::Open(url(), {}, "test");
+  ASSERT_TRUE(sink.ok()) << sink.status().message();
+  ASSERT_TRUE((*sink)->Write(Rows({"x"}), Batch(LoginRejectSchema())).ok());
+  EXPECT_EQ(Scalar("SELECT user_id FROM user_logins WHERE loaded_at IS NOT NULL"), "user-x");
+}
+
+// Sluice's own tables pass the check it makes of them, with the table name in any case.
+TEST_F(LoginsSinkTest, TheTablesSluiceCreatesPassItsCheck) {
+  const LoginsTables tables = LoginsTablesFor("Logins Table");
+  ASSERT_TRUE(LoginsSink::Open(url(), tables, "test").ok());
+  auto again = LoginsSink::Open(url(), tables, "test");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  ASSERT_TRUE((*again)->Write(Rows({"y"}), Batch(LoginRejectSchema())).ok());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM \"Logins Table\""), "1");
+}
+
 TEST_F(LoginsSinkTest, PruningForgetsOnlyOldIds) {
   auto sink = LoginsSink::Open(url(), {}, "test");
   ASSERT_TRUE(sink.ok());

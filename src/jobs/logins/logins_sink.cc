@@ -75,6 +75,10 @@ Status LoginsSink::Setup() {
           fmt::arg("ledger", ledger), fmt::arg("ledger_index", ledger_index),
           fmt::arg("checkpoints", checkpoints)),
       fmt::format("creating the tables of {}", tables_.logins)));
+  // A table made ahead of time, by someone else, must take the rows as the job stages them:
+  // found now, before anything is received, rather than as a failed first batch.
+  RETURN_IF_ERROR(CheckShape(tables_.logins, kLoginsColumns));
+  RETURN_IF_ERROR(CheckShape(tables_.rejects, kRejectsColumns));
   // One statement, so one round trip and its own transaction: the batch arrives as one array
   // per column, the ledger keeps the ids it had not seen, and only those messages are stored.
   const Schema row_schema = LoginRowSchema();
@@ -118,6 +122,30 @@ Status LoginsSink::Setup() {
       "RETURNING 1",
       QuoteIdent(tables_.checkpoints));
   return Status::Ok();
+}
+
+Status LoginsSink::CheckShape(const std::string& table, std::span<const TableColumn> declared) {
+  // The catalog needs no privilege on the table, and to_regclass finds it on the search_path
+  // as the job's statements do.
+  ASSIGN_OR_RETURN(
+      PgResult r,
+      conn_->Query("SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+                   "a.attnotnull, a.attnotnull AND NOT a.atthasdef AND "
+                   "a.attidentity = '' FROM pg_catalog.pg_attribute a "
+                   "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
+                   "AND NOT a.attisdropped ORDER BY a.attnum",
+                   {QuoteIdent(table)}, fmt::format("reading the columns of {}", table)));
+  std::vector<ExistingColumn> found;
+  for (int row = 0; row < r.rows(); ++row) {
+    found.push_back({std::string(r.Value(row, 0)), std::string(r.Value(row, 1)),
+                     r.Value(row, 2) == "t", r.Value(row, 3) == "t"});
+  }
+  const std::string differences = ShapeDifferences(declared, found);
+  if (differences.empty()) return Status::Ok();
+  return Status(StatusCode::kFailedPrecondition,
+                fmt::format("{} exists, but not in the shape Sluice writes (docs/logins.md, "
+                            "\"Tables\"): {}",
+                            table, differences));
 }
 
 Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {

@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "connectors/postgres/pg_connection.h"
 #include "core/batch.h"
+#include "jobs/logins/logins_table.h"
 
 namespace sluice::logins {
 
@@ -62,8 +64,9 @@ struct BatchOutcome {
 
 class LoginsSink {
  public:
-  // Creates the tables if missing (user_logins exactly as specified, logins_table.h, so an
-  // existing one is used as it is) and prepares the session's insert.
+  // Creates the tables if missing (user_logins exactly as specified, logins_table.h) and
+  // prepares the session's insert. An existing table is used as it is when it takes the rows the
+  // job writes; otherwise FailedPrecondition names each difference (ShapeDifferences).
   static Result<std::unique_ptr<LoginsSink>> Open(const std::string& pg_url, LoginsTables tables,
                                                   std::string source_name);
 
@@ -89,6 +92,9 @@ class LoginsSink {
   LoginsSink(std::unique_ptr<PgConnection> conn, LoginsTables tables, std::string source_name)
       : conn_(std::move(conn)), tables_(std::move(tables)), source_(std::move(source_name)) {}
   Status Setup();
+  // FailedPrecondition naming each difference when `table` cannot take the rows of `declared`
+  // (ShapeDifferences).
+  Status CheckShape(const std::string& table, std::span<const TableColumn> declared);
   Result<BatchOutcome> WriteThroughLedger(const Batch& rows, const Batch& rejects);
   // The checkpoint's position as this transaction sees it, 0 when unknown.
   uint64_t CheckpointAt(const std::string& name);
