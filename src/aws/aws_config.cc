@@ -6,16 +6,12 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "core/environment.h"
 #include "core/secrets.h"
 #include "core/strings.h"
 
 namespace sluice {
 namespace {
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 // The provider of a workload's role credentials, or null when instance metadata is disabled.
 // One per process: every client then shares its cache. The order is AWS's own: a web identity,
@@ -25,31 +21,31 @@ std::shared_ptr<CredentialsProvider> RoleCredentials(const std::string& region) 
   static std::shared_ptr<CredentialsProvider> shared;
   std::lock_guard lock(mutex);
   if (shared) return shared;
-  const std::string token_file = Env("AWS_WEB_IDENTITY_TOKEN_FILE");
-  const std::string role_arn = Env("AWS_ROLE_ARN");
+  const std::string token_file = GetEnv("AWS_WEB_IDENTITY_TOKEN_FILE");
+  const std::string role_arn = GetEnv("AWS_ROLE_ARN");
   if (!token_file.empty() && !role_arn.empty()) {
-    std::string sts = Env("AWS_ENDPOINT_URL_STS");
-    if (sts.empty()) sts = Env("AWS_ENDPOINT_URL");
+    std::string sts = GetEnv("AWS_ENDPOINT_URL_STS");
+    if (sts.empty()) sts = GetEnv("AWS_ENDPOINT_URL");
     if (sts.empty()) sts = fmt::format("https://sts.{}.amazonaws.com", region);
     while (!sts.empty() && sts.back() == '/')
       sts.pop_back();
-    std::string session = Env("AWS_ROLE_SESSION_NAME");
+    std::string session = GetEnv("AWS_ROLE_SESSION_NAME");
     if (session.empty()) session = fmt::format("sluice-{}", ::getpid());
     shared = MakeWebIdentityCredentials(sts, role_arn, session, token_file, MakeCurlTransport());
     return shared;
   }
-  std::string url = Env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-  const std::string relative = Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  std::string url = GetEnv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  const std::string relative = GetEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   if (url.empty() && !relative.empty()) url = "http://169.254.170.2" + relative;
   if (!url.empty()) {
-    const std::string token = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    const std::string token = GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     RegisterSecret(token);
-    shared = MakeContainerCredentials(url, token, Env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+    shared = MakeContainerCredentials(url, token, GetEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
                                       MakeCurlTransport());
     return shared;
   }
-  if (AsciiLower(Env("AWS_EC2_METADATA_DISABLED")) == "true") return shared;
-  std::string base = Env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+  if (AsciiLower(GetEnv("AWS_EC2_METADATA_DISABLED")) == "true") return shared;
+  std::string base = GetEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
   while (!base.empty() && base.back() == '/')
     base.pop_back();
   shared = MakeInstanceMetadataCredentials(base.empty() ? "http://169.254.169.254" : base,
@@ -87,26 +83,39 @@ Result<Endpoint> ParseEndpoint(const std::string& url) {
   return e;
 }
 
+OptionSpec AwsEndpointOption(std::string flag, std::string_view service) {
+  std::string upper(service);
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  OptionSpec spec{.name = std::move(flag)};
+  spec.summary = fmt::format(
+      "{} endpoint URL (default: $AWS_ENDPOINT_URL_{}, else "
+      "$AWS_ENDPOINT_URL, else AWS's for the region)",
+      upper == "S3" ? "S3" : upper, upper);
+  spec.example = "http://127.0.0.1:5000";
+  return spec;
+}
+
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service) {
   AwsConfig config;
-  config.region = Env("AWS_REGION");
-  if (config.region.empty()) config.region = Env("AWS_DEFAULT_REGION");
+  config.region = GetEnv("AWS_REGION");
+  if (config.region.empty()) config.region = GetEnv("AWS_DEFAULT_REGION");
   if (config.region.empty()) config.region = "us-east-1";
 
   std::string upper(service);
   for (char& c : upper)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string endpoint = endpoint_flag;
-  if (endpoint.empty()) endpoint = Env(("AWS_ENDPOINT_URL_" + upper).c_str());
-  if (endpoint.empty()) endpoint = Env("AWS_ENDPOINT_URL");
+  if (endpoint.empty()) endpoint = GetEnv("AWS_ENDPOINT_URL_" + upper);
+  if (endpoint.empty()) endpoint = GetEnv("AWS_ENDPOINT_URL");
   if (endpoint.empty()) {
     endpoint = fmt::format("https://{}.{}.amazonaws.com", service, config.region);
   }
   ASSIGN_OR_RETURN(config.endpoint, ParseEndpoint(endpoint));
 
-  config.credentials.access_key_id = Env("AWS_ACCESS_KEY_ID");
-  config.credentials.secret_access_key = Env("AWS_SECRET_ACCESS_KEY");
-  config.credentials.session_token = Env("AWS_SESSION_TOKEN");
+  config.credentials.access_key_id = GetEnv("AWS_ACCESS_KEY_ID");
+  config.credentials.secret_access_key = GetEnv("AWS_SECRET_ACCESS_KEY");
+  config.credentials.session_token = GetEnv("AWS_SESSION_TOKEN");
   RegisterSecret(config.credentials.secret_access_key);
   RegisterSecret(config.credentials.session_token);
   if (!config.credentials.access_key_id.empty() && !config.credentials.secret_access_key.empty()) {

@@ -8,6 +8,7 @@
 #include "aws/credentials_provider.h"
 #include "aws/sigv4.h"
 #include "core/status.h"
+#include "pipeline/option_spec.h"
 
 namespace sluice {
 
@@ -44,5 +45,10 @@ struct AwsConfig {
 // AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE), else from EC2 instance metadata unless
 // AWS_EC2_METADATA_DISABLED is true. Fetched credentials are renewed before they expire.
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);
+
+// The endpoint option of a client of `service` ("s3", "sqs"), named `flag` ("s3-endpoint"):
+// when it is empty, ResolveAwsConfig looks at AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL,
+// then the region's AWS endpoint.
+OptionSpec AwsEndpointOption(std::string flag, std::string_view service);
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/components_command.h"
 #include "cli/exit_policy.h"
 #include "cli/logins_command.h"
 #include "cli/queue_command.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddLoginsCommand(app, &exit_code);
   sluice::cli::AddQueueCommand(app, &exit_code);
   sluice::cli::AddReportCommand(app, &exit_code);
+  sluice::cli::AddComponentsCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     sluice::LogFormat format;

@@ -4,6 +4,7 @@
 
 #include "cli/aws_clients.h"
 #include "cli/exit_policy.h"
+#include "cli/option_binder.h"
 #include "connectors/sqs/sqs_limits.h"
 #include "core/log.h"
 #include "core/names.h"
@@ -12,21 +13,15 @@
 namespace sluice::cli {
 namespace {
 
-struct QueueFlags {
-  std::string endpoint;
-  std::string name;
-  std::string file;
-  int visibility_timeout = 0;
-  size_t max_message_size = 0;
-};
-
-int RunCreate(const QueueFlags& flags) {
-  if (Status valid = ValidateSqsQueueName(flags.name, "the queue name"); !valid.ok()) {
+int RunCreate(const OptionValues& values) {
+  const std::string& name = values.String("name");
+  if (Status valid = ValidateSqsQueueName(name, "the queue name"); !valid.ok()) {
     return Fail(valid);
   }
-  auto client = MakeSqsClient(flags.endpoint);
+  auto client = MakeSqsClient(values.String("sqs-endpoint"));
   if (!client.ok()) return Fail(client.status());
-  auto url = (*client)->CreateQueue(flags.name, flags.visibility_timeout, flags.max_message_size);
+  auto url = (*client)->CreateQueue(name, static_cast<int>(values.Int("visibility-timeout")),
+                                    static_cast<size_t>(values.Int("max-message-size")));
   if (!url.ok()) return Fail(url.status());
   fmt::print("{}\n", *url);
   return kExitOk;
@@ -38,10 +33,10 @@ int RunCreate(const QueueFlags& flags) {
 // consumer's job is to reject it, visibly); a record SQS cannot take (over the queue's
 // MaximumMessageSize, not valid UTF-8, a character SQS refuses) is rejected alone, named, and
 // the rest are sent.
-int RunSend(const QueueFlags& flags) {
-  auto client = MakeSqsClient(flags.endpoint);
+int RunSend(const OptionValues& values) {
+  auto client = MakeSqsClient(values.String("sqs-endpoint"));
   if (!client.ok()) return Fail(client.status());
-  auto url = ResolveQueueUrl(**client, flags.name);
+  auto url = ResolveQueueUrl(**client, values.String("name"));
   if (!url.ok()) return Fail(url.status());
   const size_t limit = MaxMessageBytesOr256KiB(**client, *url);
 
@@ -59,8 +54,8 @@ int RunSend(const QueueFlags& flags) {
         // An entry SQS holds at fault is rejected alone, like one found before sending.
         if (f.sender_fault) {
           ++rejected;
-          LogError("{}: {}: SQS refused it ({}); not sent", flags.file, positions[f.index],
-                   f.reason);
+          LogError("{}: {}: SQS refused it ({}); not sent", values.String("file"),
+                   positions[f.index], f.reason);
         } else if (st.ok()) {
           st = Unavailable(fmt::format("SQS could not take {}: {}", positions[f.index], f.reason));
         }
@@ -73,18 +68,18 @@ int RunSend(const QueueFlags& flags) {
     positions.clear();
     return Status::Ok();
   };
-  Status st = ForEachRawJsonRecord(flags.file, limit, [&](const RawJsonRecord& record) {
+  Status st = ForEachRawJsonRecord(values.String("file"), limit, [&](const RawJsonRecord& record) {
     if (record.oversized) {
       ++rejected;
       LogError(
           "{}: {}: {} bytes, over the queue's limit of {} bytes (MaximumMessageSize); not sent",
-          flags.file, record.position.ToString(), record.size, limit);
+          values.String("file"), record.position.ToString(), record.size, limit);
       return Status::Ok();
     }
     if (auto problem = FindSqsBodyProblem(record.text)) {
       ++rejected;
-      LogError("{}: {}: byte offset {} {}; not sent", flags.file, record.position.ToString(),
-               problem->byte_offset, problem->reason);
+      LogError("{}: {}: byte offset {} {}; not sent", values.String("file"),
+               record.position.ToString(), problem->byte_offset, problem->reason);
       return Status::Ok();
     }
     if (packer.NeedsFlushBefore(record.text.size())) RETURN_IF_ERROR(flush());
@@ -93,55 +88,51 @@ int RunSend(const QueueFlags& flags) {
     return Status::Ok();
   });
   if (st.ok()) st = flush();
-  if (!st.ok()) return Fail(st.WithContext(flags.file));
-  fmt::print("sent {} messages to {}{}\n", sent, flags.name,
+  if (!st.ok()) return Fail(st.WithContext(values.String("file")));
+  fmt::print("sent {} messages to {}{}\n", sent, values.String("name"),
              rejected ? fmt::format("; {} rejected (see above)", rejected) : "");
   return rejected ? kExitRejects : kExitOk;
 }
 
-int RunPurge(const QueueFlags& flags) {
-  auto client = MakeSqsClient(flags.endpoint);
+int RunPurge(const OptionValues& values) {
+  auto client = MakeSqsClient(values.String("sqs-endpoint"));
   if (!client.ok()) return Fail(client.status());
-  auto url = ResolveQueueUrl(**client, flags.name);
+  auto url = ResolveQueueUrl(**client, values.String("name"));
   if (!url.ok()) return Fail(url.status());
   Status st = (*client)->PurgeQueue(*url);
   if (!st.ok()) return Fail(st);
-  fmt::print("purged {}\n", flags.name);
+  fmt::print("purged {}\n", values.String("name"));
   return kExitOk;
 }
 
 }  // namespace
 
 void AddQueueCommand(CLI::App& app, int* exit_code) {
-  auto flags = std::make_shared<QueueFlags>();
   CLI::App* queue = app.add_subcommand("queue", "Create, fill and purge SQS queues");
   queue->require_subcommand(1);
-  auto common = [&](CLI::App* cmd) {
-    cmd->add_option("--sqs-endpoint", flags->endpoint,
-                    "SQS endpoint URL (default: $AWS_ENDPOINT_URL, else AWS)");
-    cmd->add_option("name", flags->name, "Queue name (or URL)")->required();
-  };
-  CLI::App* create = queue->add_subcommand("create", "Create a queue (no-op if it exists)");
-  common(create);
-  create->add_option("--visibility-timeout", flags->visibility_timeout, "Seconds, 0 to 43200")
-      ->check(CLI::Range(0, 43200));
-  create
-      ->add_option("--max-message-size", flags->max_message_size,
-                   "Bytes a message (and a batch) may hold, 1024 to 1048576 (default: SQS's)")
-      ->check(CLI::Range(size_t{1024}, kSqsLargestMaxMessageBytes));
-  create->callback([flags, exit_code] { *exit_code = RunCreate(*flags); });
-
-  CLI::App* send =
-      queue->add_subcommand("send", "Send each element of a JSON array or NDJSON file");
-  common(send);
-  send->add_option("file", flags->file, "JSON array or NDJSON file")
-      ->required()
-      ->check(CLI::ExistingFile);
-  send->callback([flags, exit_code] { *exit_code = RunSend(*flags); });
-
-  CLI::App* purge = queue->add_subcommand("purge", "Delete every message in a queue");
-  common(purge);
-  purge->callback([flags, exit_code] { *exit_code = RunPurge(*flags); });
+  OptionSpec name = TextOption("name", "Queue name (or URL)");
+  name.positional = true;
+  name.required = true;
+  const OptionSpec endpoint = AwsEndpointOption("sqs-endpoint", "sqs");
+  // Empty defaults: unless given, the queue gets SQS's own (30 s, 256 KiB).
+  OptionSpec visibility = IntOption("visibility-timeout",
+                                    "Seconds a received message stays "
+                                    "hidden (default: SQS's, 30)",
+                                    0, 0, 43200);
+  visibility.default_value.clear();
+  OptionSpec size = IntOption("max-message-size",
+                              "Bytes a message (and a batch) may hold (default: SQS's, 262144)", 0,
+                              1024, static_cast<int64_t>(kSqsLargestMaxMessageBytes));
+  size.default_value.clear();
+  AddCommand(*queue, "create", "Create a queue (no-op if it exists)",
+             {endpoint, name, visibility, size}, RunCreate, exit_code);
+  OptionSpec file = PathOption("file", "JSON array or NDJSON file", true);
+  file.positional = true;
+  file.required = true;
+  AddCommand(*queue, "send", "Send each element of a JSON array or NDJSON file",
+             {endpoint, name, file}, RunSend, exit_code);
+  AddCommand(*queue, "purge", "Delete every message in a queue", {endpoint, name}, RunPurge,
+             exit_code);
 }
 
 }  // namespace sluice::cli

@@ -6,6 +6,7 @@
 
 #include "cli/aws_clients.h"
 #include "cli/exit_policy.h"
+#include "cli/option_binder.h"
 #include "core/log.h"
 #include "core/time_parse.h"
 #include "jobs/report/daily_lessons.h"
@@ -13,26 +14,6 @@
 
 namespace sluice::cli {
 namespace {
-
-struct ReportFlags {
-  std::string pg;
-  std::string mysql;
-  std::string s3_endpoint;
-  std::string addressing = "path";
-  std::string type = "daily-lessons";
-  std::string as_of;
-  int days = 30;
-  std::string bucket;
-  std::string prefix = "reports/";
-  int64_t url_expiry = 86400;
-  bool create_bucket = false;
-  size_t part_size_mb = S3ObjectWriter::kDefaultPartSize >> 20;
-  int read_connections = 2;
-  std::string users_table = "mindtickle_users";
-  std::string completions_table = "lesson_completion";
-  int limit = 20;
-  std::string format = "table";
-};
 
 Result<int32_t> AsOfDay(const std::string& text) {
   if (text.empty()) {
@@ -46,36 +27,31 @@ Result<int32_t> AsOfDay(const std::string& text) {
   return day;
 }
 
-int RunReport(const ReportFlags& flags) {
-  if (flags.type != "daily-lessons") {
-    return Fail(UsageError(fmt::format("unknown report type '{}': use daily-lessons", flags.type)));
-  }
+int RunReport(const OptionValues& values) {
   report::ReportRequest request;
-  auto day = AsOfDay(flags.as_of);
+  auto day = AsOfDay(values.String("as-of"));
   if (!day.ok()) return Fail(day.status());
+  request.type = values.String("type");
   request.as_of_day = *day;
-  request.days = flags.days;
-  request.bucket = flags.bucket;
-  request.prefix = flags.prefix;
-  request.url_expiry_seconds = flags.url_expiry;
-  request.users_table = flags.users_table;
-  request.part_size = flags.part_size_mb << 20;
-  request.read_connections = flags.read_connections;
-  request.completions_table = flags.completions_table;
+  request.days = static_cast<int>(values.Int("days"));
+  request.bucket = values.String("bucket");
+  request.prefix = values.String("prefix");
+  request.url_expiry_seconds = values.Int("url-expiry");
+  request.users_table = values.String("users-table");
+  request.part_size = static_cast<size_t>(values.Int("part-size-mb")) << 20;
+  request.read_connections = static_cast<int>(values.Int("read-connections"));
+  request.completions_table = values.String("completions-table");
 
   // Every flag is checked before anything is connected to or created.
   Status valid = report::ValidateRequest(request);
   if (!valid.ok()) return Fail(valid);
-  auto pg_url = ResolvePgUrl(flags.pg);
-  if (!pg_url.ok()) return Fail(pg_url.status());
-  auto mysql_url = ResolveMysqlUrl(flags.mysql);
-  if (!mysql_url.ok()) return Fail(mysql_url.status());
+  const std::string& mysql_url = values.String("mysql");
   // A malformed URL or an unknown parameter is bad usage, found before anything connects.
-  if (auto parsed = ParseMysqlUrl(*mysql_url); !parsed.ok()) return Fail(parsed.status());
-  auto s3 = MakeS3Client(flags.s3_endpoint, flags.addressing);
+  if (auto parsed = ParseMysqlUrl(mysql_url); !parsed.ok()) return Fail(parsed.status());
+  auto s3 = MakeS3Client(values.String("s3-endpoint"), values.String("s3-addressing"));
   if (!s3.ok()) return Fail(s3.status());
   // Without PostgreSQL nothing can be recorded: the error is all there is.
-  auto pg = PgConnection::Connect(*pg_url);
+  auto pg = PgConnection::Connect(values.String("pg"));
   if (!pg.ok()) return Fail(pg.status());
   // A run that cannot start is still on record as failed.
   auto fail_recorded = [&](const Status& st) {
@@ -83,13 +59,13 @@ int RunReport(const ReportFlags& flags) {
     if (!recorded.ok()) LogError("{}", recorded.message());
     return Fail(st);
   };
-  if (flags.create_bucket) {
-    Status st = (*s3)->CreateBucket(flags.bucket);
+  if (values.Flag("create-bucket")) {
+    Status st = (*s3)->CreateBucket(request.bucket);
     if (!st.ok()) return fail_recorded(st);
   }
-  auto mysql = MysqlConnection::Connect(*mysql_url);
+  auto mysql = MysqlConnection::Connect(mysql_url);
   if (!mysql.ok()) return fail_recorded(mysql.status());
-  request.mysql_url = *mysql_url;
+  request.mysql_url = mysql_url;
   auto result = report::RunDailyLessons(**pg, **mysql, **s3, request);
   if (!result.ok()) return Fail(result.status());
   fmt::print("{}\n{}\n", result->uri, result->presigned_url);
@@ -102,12 +78,10 @@ int RunReport(const ReportFlags& flags) {
   return kExitOk;
 }
 
-int RunList(const ReportFlags& flags) {
-  auto format = warehouse::ParseOutputFormat(flags.format);
+int RunList(const OptionValues& values) {
+  auto format = warehouse::ParseOutputFormat(values.String("format"));
   if (!format.ok()) return Fail(format.status());
-  auto pg_url = ResolvePgUrl(flags.pg);
-  if (!pg_url.ok()) return Fail(pg_url.status());
-  auto pg = PgConnection::Connect(*pg_url);
+  auto pg = PgConnection::Connect(values.String("pg"));
   if (!pg.ok()) return Fail(pg.status());
   Status st = report::EnsureReportsTable(**pg);
   if (!st.ok()) return Fail(st);
@@ -115,7 +89,7 @@ int RunList(const ReportFlags& flags) {
       "SELECT report_id, report_type, as_of, status, 's3://' || s3_bucket || '/' || s3_key AS "
       "object, row_count, byte_size, started_at, duration_ms, error FROM reports_generated "
       "ORDER BY started_at DESC LIMIT $1",
-      {std::to_string(flags.limit)}, "listing reports");
+      {values.String("limit")}, "listing reports");
   if (!rows.ok()) return Fail(rows.status());
   Status printed = warehouse::PrintResult(*rows, *format, stdout);
   if (!printed.ok()) return Fail(printed);
@@ -125,46 +99,16 @@ int RunList(const ReportFlags& flags) {
 }  // namespace
 
 void AddReportCommand(CLI::App& app, int* exit_code) {
-  auto flags = std::make_shared<ReportFlags>();
   CLI::App* report = app.add_subcommand("report", "PostgreSQL x MySQL reports to S3");
   report->require_subcommand(1);
-
-  CLI::App* run = report->add_subcommand("run", "Build a report, upload it, record it");
-  run->add_option("--pg", flags->pg, "PostgreSQL URL (default: $SLUICE_PG_URL)");
-  run->add_option("--mysql", flags->mysql, "MySQL URL (default: $SLUICE_MYSQL_URL)");
-  run->add_option("--s3-endpoint", flags->s3_endpoint, "S3 endpoint (default: $AWS_ENDPOINT_URL)");
-  run->add_option("--s3-addressing", flags->addressing, "path or virtual")
-      ->check(CLI::IsMember({"path", "virtual"}))
-      ->capture_default_str();
-  run->add_option("--type", flags->type, "Report type")->capture_default_str();
-  run->add_option("--as-of", flags->as_of, "Report date YYYY-MM-DD (default: today, UTC)");
-  run->add_option("--days", flags->days, "Window length in days")->capture_default_str();
-  run->add_option("--bucket", flags->bucket, "S3 bucket")->required();
-  run->add_option("--prefix", flags->prefix, "Key prefix")->capture_default_str();
-  run->add_option("--url-expiry", flags->url_expiry, "Presigned URL lifetime, seconds")
-      ->capture_default_str();
-  run->add_flag("--create-bucket", flags->create_bucket, "Create the bucket if it is missing");
-  run->add_option("--part-size-mb", flags->part_size_mb,
-                  "Multipart upload part size (5 to 5120); doubles every 1,000 parts")
-      ->check(CLI::Range(5, 5120))
-      ->capture_default_str();
-  run->add_option("--read-connections", flags->read_connections,
-                  "MySQL connections reading the window in parallel (split on completion_id)")
-      ->check(CLI::Range(1, 16))
-      ->capture_default_str();
-  run->add_option("--users-table", flags->users_table, "PostgreSQL users table")
-      ->capture_default_str();
-  run->add_option("--completions-table", flags->completions_table, "MySQL completions table")
-      ->capture_default_str();
-  run->callback([flags, exit_code] { *exit_code = RunReport(*flags); });
-
-  CLI::App* list = report->add_subcommand("list", "Recent runs from reports_generated");
-  list->add_option("--pg", flags->pg, "PostgreSQL URL (default: $SLUICE_PG_URL)");
-  list->add_option("--limit", flags->limit, "How many")->capture_default_str();
-  list->add_option("--format", flags->format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
-      ->capture_default_str();
-  list->callback([flags, exit_code] { *exit_code = RunList(*flags); });
+  // The daily-lessons job writes an s3-object.
+  AddCommand(*report, "run", "Build a report, upload it, record it",
+             ComposeOptions({report::DailyLessonsComponent().options, S3ObjectComponent().options}),
+             RunReport, exit_code);
+  AddCommand(*report, "list", "Recent runs from reports_generated",
+             {PgUrlOption(), IntOption("limit", "How many runs", 20, 1, 100000),
+              warehouse::OutputFormatOption()},
+             RunList, exit_code);
 }
 
 }  // namespace sluice::cli

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/exit_policy.h"
+#include "cli/option_binder.h"
 #include "connectors/postgres/pg_connection.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -14,26 +15,8 @@
 namespace sluice::cli {
 namespace {
 
-struct WarehouseFlags {
-  std::string pg;
-  std::string model;
-  std::string input_format;
-  bool full_dump = false;
-  bool allow_empty_dump = false;
-  bool ignore_extra_columns = false;
-  std::vector<std::string> files;
-  std::string sql_file;
-  std::string sql;
-  std::string output_format = "table";
-};
-
-Result<std::unique_ptr<PgConnection>> Connect(const WarehouseFlags& flags) {
-  ASSIGN_OR_RETURN(std::string url, ResolvePgUrl(flags.pg));
-  return PgConnection::Connect(url);
-}
-
-int RunInit(const WarehouseFlags& flags) {
-  auto conn = Connect(flags);
+int RunInit(const OptionValues& values) {
+  auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
   Status st = warehouse::InitWarehouse(conn->get());
   if (!st.ok()) return Fail(st);
@@ -44,20 +27,21 @@ int RunInit(const WarehouseFlags& flags) {
   return kExitOk;
 }
 
-int RunLoad(const WarehouseFlags& flags) {
-  const warehouse::Model* model = warehouse::FindModel(flags.model);
+int RunLoad(const OptionValues& values) {
+  const std::string& model_name = values.String("model");
+  const warehouse::Model* model = warehouse::FindModel(model_name);
   if (!model) {
     return Fail(UsageError(
-        fmt::format("unknown model '{}': use one of {}", flags.model, warehouse::ModelNames())));
+        fmt::format("unknown model '{}': use one of {}", model_name, warehouse::ModelNames())));
   }
   std::vector<warehouse::LoadRequest> requests;
-  for (const auto& file : flags.files) {
-    auto format = warehouse::ResolveFormat(file, flags.input_format);
+  for (const auto& file : values.Strings("files")) {
+    auto format = warehouse::ResolveFormat(file, values.String("format"));
     if (!format.ok()) return Fail(AsUsage(format.status()));
-    requests.push_back({model, file, *format, flags.full_dump, flags.ignore_extra_columns,
-                        flags.allow_empty_dump});
+    requests.push_back({model, file, *format, values.Flag("full-dump"),
+                        values.Flag("ignore-extra-columns"), values.Flag("allow-empty-dump")});
   }
-  auto conn = Connect(flags);
+  auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
   int code = kExitOk;
   // Each file is its own transaction: one bad file does not undo the others.
@@ -74,26 +58,33 @@ int RunLoad(const WarehouseFlags& flags) {
   return code;
 }
 
-int RunQuery(const WarehouseFlags& flags) {
-  auto format = warehouse::ParseOutputFormat(flags.output_format);
+int RunQuery(const OptionValues& values) {
+  const std::string& sql_file = values.String("file");
+  if (values.FromCommandLine("execute") &&
+      values.String("execute").find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Fail(UsageError("warehouse query: -e is empty: there is no SQL statement to run"));
+  }
+  if (values.String("execute").empty() && sql_file.empty()) {
+    return Fail(UsageError("warehouse query: pass -f FILE or -e SQL"));
+  }
+  auto format = warehouse::ParseOutputFormat(values.String("format"));
   if (!format.ok()) return Fail(format.status());
-  std::string sql = flags.sql;
-  if (!flags.sql_file.empty()) {
-    auto text = ReadWholeFile(flags.sql_file);
+  std::string sql = values.String("execute");
+  if (!sql_file.empty()) {
+    auto text = ReadWholeFile(sql_file);
     if (!text.ok()) return Fail(text.status());
     sql = *text;
   }
   if (sql.find_first_not_of(" \t\r\n") == std::string::npos) {
-    // The file's content is input, not usage (an empty -e was refused with the flags).
+    // The file's content is input, not usage (an empty -e was refused above).
     return Fail(
-        InvalidArgument(fmt::format("{} is empty: there is no SQL statement to run",
-                                    flags.sql_file.empty() ? "the query" : flags.sql_file)));
+        InvalidArgument(fmt::format("{} is empty: there is no SQL statement to run", sql_file)));
   }
-  auto conn = Connect(flags);
+  auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
   // Named by its source, so an error says which file (or -e) held the SQL.
   const std::string what =
-      flags.sql_file.empty() ? std::string("query (-e) failed") : flags.sql_file + ": query failed";
+      sql_file.empty() ? std::string("query (-e) failed") : sql_file + ": query failed";
   auto result = (*conn)->ExecScript(sql, what);
   if (!result.ok()) return Fail(result.status());
   if (PQresultStatus(result->get()) == PGRES_TUPLES_OK) {
@@ -103,10 +94,10 @@ int RunQuery(const WarehouseFlags& flags) {
   return kExitOk;
 }
 
-int RunQuestions(const WarehouseFlags& flags) {
-  auto format = warehouse::ParseOutputFormat(flags.output_format);
+int RunQuestions(const OptionValues& values) {
+  auto format = warehouse::ParseOutputFormat(values.String("format"));
   if (!format.ok()) return Fail(format.status());
-  auto conn = Connect(flags);
+  auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
   for (const auto& q : warehouse::Questions()) {
     auto result = (*conn)->Query(q.sql, fmt::format("question {}", q.id));
@@ -123,58 +114,22 @@ int RunQuestions(const WarehouseFlags& flags) {
 }  // namespace
 
 void AddWarehouseCommand(CLI::App& app, int* exit_code) {
-  auto flags = std::make_shared<WarehouseFlags>();
   CLI::App* wh =
       app.add_subcommand("warehouse", "Files to PostgreSQL models with history; SQL out");
   wh->require_subcommand(1);
-  auto add_pg = [&](CLI::App* cmd) {
-    cmd->add_option("--pg", flags->pg, "PostgreSQL URL (default: $SLUICE_PG_URL)");
-  };
-
-  CLI::App* init = wh->add_subcommand("init", "Create the model tables and load_rejects");
-  add_pg(init);
-  init->callback([flags, exit_code] { *exit_code = RunInit(*flags); });
-
-  CLI::App* load = wh->add_subcommand("load", "Upsert CSV or JSON files into a model");
-  add_pg(load);
-  load->add_option("--model,-m", flags->model, "One of: " + warehouse::ModelNames())->required();
-  load->add_option("--format", flags->input_format, "csv or json (default: from the extension)");
-  load->add_flag("--full-dump", flags->full_dump,
-                 "The file is the source's complete set: mark rows it lacks as deleted in source");
-  load->add_flag("--allow-empty-dump", flags->allow_empty_dump,
-                 "With --full-dump, accept a file of no records (marks every row deleted)");
-  load->add_flag("--ignore-extra-columns", flags->ignore_extra_columns,
-                 "Load a CSV whose header has columns the model does not know (they are skipped)");
-  load->add_option("files", flags->files, "Files to load")->required()->check(CLI::ExistingFile);
-  load->callback([flags, exit_code] { *exit_code = RunLoad(*flags); });
-
-  CLI::App* query = wh->add_subcommand("query", "Run SQL and print the result");
-  add_pg(query);
-  auto* file_opt =
-      query->add_option("-f,--file", flags->sql_file, "SQL file to run")->check(CLI::ExistingFile);
-  auto* sql_opt = query->add_option("-e,--execute", flags->sql, "SQL text to run");
-  file_opt->excludes(sql_opt);
-  query->add_option("--format", flags->output_format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-  query->callback([flags, exit_code, sql_opt] {
-    if (sql_opt->count() > 0 && flags->sql.find_first_not_of(" \t\r\n") == std::string::npos) {
-      *exit_code =
-          Fail(UsageError("warehouse query: -e is empty: there is no SQL statement to run"));
-      return;
-    }
-    if (flags->sql.empty() && flags->sql_file.empty()) {
-      *exit_code = Fail(UsageError("warehouse query: pass -f FILE or -e SQL"));
-      return;
-    }
-    *exit_code = RunQuery(*flags);
-  });
-
-  CLI::App* questions =
-      wh->add_subcommand("questions", "Answer the six business questions that ship with Sluice");
-  add_pg(questions);
-  questions->add_option("--format", flags->output_format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
-  questions->callback([flags, exit_code] { *exit_code = RunQuestions(*flags); });
+  AddCommand(*wh, "init", "Create the model tables and load_rejects", {PgUrlOption()}, RunInit,
+             exit_code);
+  AddCommand(*wh, "load", "Upsert CSV or JSON files into a model",
+             warehouse::WarehouseLoadComponent().options, RunLoad, exit_code);
+  OptionSpec file = PathOption("file", "SQL file to run", true);
+  file.alias = "-f";
+  file.excludes = "execute";
+  OptionSpec execute = TextOption("execute", "SQL text to run");
+  execute.alias = "-e";
+  AddCommand(*wh, "query", "Run SQL and print the result",
+             {PgUrlOption(), file, execute, warehouse::OutputFormatOption()}, RunQuery, exit_code);
+  AddCommand(*wh, "questions", "Answer the six business questions that ship with Sluice",
+             {PgUrlOption(), warehouse::OutputFormatOption()}, RunQuestions, exit_code);
 }
 
 }  // namespace sluice::cli

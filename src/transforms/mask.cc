@@ -34,6 +34,24 @@ bool ValidKeyId(std::string_view id) {
 
 }  // namespace
 
+ComponentSpec MaskComponent() {
+  ComponentSpec c{.name = "mask", .kind = ComponentKind::kTransform};
+  c.summary = "Masks PII fields deterministically: AES-256-SIV (reversible with the key) or HMAC";
+  c.description =
+      "Equal values give equal masked values under one key, so joins and counts still work. "
+      "The key is only ever read from a file (`sluice logins keygen PATH` makes one).";
+  OptionSpec key_file = PathOption("key-file", "Masking key file", false);
+  key_file.env = "SLUICE_MASK_KEY_FILE";
+  c.options = {key_file,
+               ChoiceOption("mask", "siv (reversible with the key) or hmac (irreversible)",
+                            {"siv", "hmac"}, "siv")};
+  return c;
+}
+
+MaskMode MaskModeFrom(const OptionValues& values) {
+  return values.String("mask") == "hmac" ? MaskMode::kHmac : MaskMode::kSiv;
+}
+
 void AppendBase64Url(std::string_view data, std::string* out) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

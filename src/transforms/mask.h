@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "pipeline/component_registry.h"
 #include "transforms/aes_siv.h"
 #include "transforms/hmac_sha256.h"
 
@@ -46,6 +47,11 @@ class MaskKeyring {
 };
 
 enum class MaskMode { kSiv, kHmac };
+
+// The `mask` transform's options (docs/components/mask.md): key-file, mask.
+ComponentSpec MaskComponent();
+// --mask as a MaskMode ("siv" or "hmac", checked by the option's choices).
+MaskMode MaskModeFrom(const OptionValues& values);
 
 // Masks with one keyring. Holds OpenSSL contexts: one per thread.
 class Masker {

@@ -140,7 +140,7 @@ TEST_F(LoginsConformance, TheKeyNeverReachesOutputOrCommandLines) {
   RunResult bad = RunSluice({"logins", "run", "--queue", queue, "--until-empty", "--key-file",
                              "/nonexistent/key", "--wait-seconds", "1"},
                             url());
-  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.exit_code, 2);  // configuration, found before any work
   EXPECT_NE(bad.err.find("cannot read the key file /nonexistent/key"), std::string::npos);
   RunResult reveal_bad = RunSluice({"logins", "reveal", "--key-file", key_file_, "garbage:x"}, "");
   EXPECT_EQ(reveal_bad.out.find(material), std::string::npos);

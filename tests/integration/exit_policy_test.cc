@@ -42,7 +42,7 @@ TEST(ExitPolicy, BadUsageIsTwoForEveryCommand) {
   ExpectExits(
       {
           {{"warehouse", "init"}, 2, "SLUICE_PG_URL"},
-          {{"warehouse", "load", "-m", "film", key}, 2, "unknown model 'film'"},
+          {{"warehouse", "load", "--pg", kNowherePg, "-m", "film", key}, 2, "unknown model 'film'"},
           {{"warehouse", "query", "--format", "xml", "-e", "SELECT 1"}, 2, "--format"},
           {{"warehouse", "questions"}, 2, "SLUICE_PG_URL"},
           {{"report", "list"}, 2, "SLUICE_PG_URL"},

@@ -34,6 +34,16 @@ bool IsBlank(std::string_view text) {
 
 }  // namespace
 
+ComponentSpec FileSourceComponent() {
+  ComponentSpec c{.name = "file", .kind = ComponentKind::kSource};
+  c.summary = "Messages from a file: a JSON array, NDJSON, or JSON values spanning lines";
+  c.description =
+      "The same messages `queue send` would send for the file. Progress is a checkpoint "
+      "committed with each batch, so a re-run adds nothing twice.";
+  c.options = {PathOption("file", "Read messages from this file instead of SQS", true)};
+  return c;
+}
+
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));

@@ -29,9 +29,13 @@
 #include <vector>
 
 #include "formats/json_record_stream.h"
+#include "pipeline/component_registry.h"
 #include "pipeline/message_source.h"
 
 namespace sluice {
+
+// The `file` source's options (docs/components/file.md): file.
+ComponentSpec FileSourceComponent();
 
 class NdjsonFileSource : public MessageSource {
  public:

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "connectors/mysql/mysql_tls_probe.h"
+#include "core/environment.h"
 #include "core/secrets.h"
 
 namespace sluice {
@@ -36,10 +37,15 @@ ColumnType TypeOf(const MYSQL_FIELD& field) {
 
 }  // namespace
 
-Result<std::string> ResolveMysqlUrl(const std::string& flag_value) {
-  if (!flag_value.empty()) return flag_value;
-  if (const char* env = std::getenv("SLUICE_MYSQL_URL"); env && *env) return std::string(env);
-  return UsageError("no MySQL connection: pass --mysql mysql://... or set SLUICE_MYSQL_URL");
+OptionSpec MysqlUrlOption() {
+  OptionSpec spec{.name = "mysql", .summary = "MySQL or MariaDB URL"};
+  spec.env = "SLUICE_MYSQL_URL";
+  spec.required = true;
+  spec.example = "mysql://...";
+  spec.description =
+      "Parameters: ssl-mode, ssl-ca, ssl-cert, ssl-key, socket, connect-timeout; any other is "
+      "refused. Its password is never shown, and is wiped from the process's arguments";
+  return spec;
 }
 
 namespace {

@@ -14,13 +14,15 @@
 #include "connectors/mysql/mysql_url.h"
 #include "core/batch.h"
 #include "core/status.h"
+#include "pipeline/option_spec.h"
 
 struct st_mysql;
 
 namespace sluice {
 
-// The MySQL URL from `--mysql` if given, else SLUICE_MYSQL_URL.
-Result<std::string> ResolveMysqlUrl(const std::string& flag_value);
+// The --mysql option: mysql://user:password@host:port/db?params (parameters: ParseMysqlUrl),
+// else SLUICE_MYSQL_URL.
+OptionSpec MysqlUrlOption();
 
 // One row of a streamed result: field texts as the server sent them; nullopt for NULL.
 using MysqlRow = std::vector<std::optional<std::string_view>>;

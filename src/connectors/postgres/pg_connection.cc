@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/environment.h"
 #include "core/log.h"
 #include "core/secrets.h"
 
@@ -78,10 +79,15 @@ std::string QuoteLiteral(std::string_view value) {
   return out;
 }
 
-Result<std::string> ResolvePgUrl(const std::string& flag_value) {
-  if (!flag_value.empty()) return flag_value;
-  if (const char* env = std::getenv("SLUICE_PG_URL"); env && *env) return std::string(env);
-  return UsageError("no PostgreSQL connection: pass --pg postgresql://... or set SLUICE_PG_URL");
+OptionSpec PgUrlOption() {
+  OptionSpec spec{.name = "pg", .summary = "PostgreSQL URL"};
+  spec.env = "SLUICE_PG_URL";
+  spec.required = true;
+  spec.example = "postgresql://...";
+  spec.description =
+      "libpq's URL form; `options=-c name=value` sets session settings (search_path, "
+      "lock_timeout). Its password is never shown, and is wiped from the process's arguments";
+  return spec;
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {
@@ -92,7 +98,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
   std::vector<const char*> keywords = {"keepalives_idle", "keepalives_interval", "keepalives_count",
                                        "fallback_application_name"};
   std::vector<const char*> values = {"30", "10", "3", "sluice"};
-  if (!std::getenv("PGCONNECT_TIMEOUT")) {
+  if (GetEnv("PGCONNECT_TIMEOUT").empty()) {
     keywords.push_back("connect_timeout");
     values.push_back("10");
   }

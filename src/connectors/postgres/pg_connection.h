@@ -14,6 +14,7 @@
 
 #include "core/status.h"
 #include "core/strings.h"
+#include "pipeline/option_spec.h"
 
 namespace sluice {
 
@@ -163,7 +164,8 @@ std::string QuoteIdent(std::string_view name);
 // Quotes an SQL string literal: it's -> 'it''s'.
 std::string QuoteLiteral(std::string_view value);
 
-// The PostgreSQL URL from `--pg` if given, else SLUICE_PG_URL; an error names both.
-Result<std::string> ResolvePgUrl(const std::string& flag_value);
+// The --pg option every component that talks to PostgreSQL declares: a libpq URL
+// (postgresql://user:password@host:port/db?params, PostgreSQL docs 34.1.1), else SLUICE_PG_URL.
+OptionSpec PgUrlOption();
 
 }  // namespace sluice

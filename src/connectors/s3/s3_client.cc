@@ -34,6 +34,30 @@ std::string Md5Hex(std::string_view data) {
 
 }  // namespace
 
+ComponentSpec S3ObjectComponent() {
+  ComponentSpec c{.name = "s3-object", .kind = ComponentKind::kSink};
+  c.summary = "Writes one object to S3 in a multipart upload, checked before it is recorded";
+  c.description =
+      "Parts go up two at a time; after a lost answer the object is looked at (size, SHA-256, "
+      "multipart ETag) before the outcome is recorded. A presigned GET URL is printed.";
+  OptionSpec bucket = TextOption("bucket", "S3 bucket");
+  bucket.required = true;
+  OptionSpec part_size =
+      IntOption("part-size-mb", "Multipart upload part size (MiB); doubles every 1,000 parts",
+                static_cast<int64_t>(S3ObjectWriter::kDefaultPartSize >> 20), 5, 5120);
+  c.options = {
+      AwsEndpointOption("s3-endpoint", "s3"),
+      ChoiceOption("s3-addressing", "path or virtual (bucket in the host name)",
+                   {"path", "virtual"}, "path"),
+      bucket,
+      TextOption("prefix", "Key prefix", "reports/"),
+      FlagOption("create-bucket", "Create the bucket if it is missing"),
+      part_size,
+      IntOption("url-expiry", "Presigned URL lifetime, seconds", 86400, 1, 604800),
+  };
+  return c;
+}
+
 S3Client::S3Client(AwsConfig config, std::unique_ptr<HttpTransport> transport,
                    S3Addressing addressing, RetryPolicy retry)
     : config_(std::move(config)),

@@ -18,6 +18,7 @@
 #include "aws/aws_config.h"
 #include "aws/http_client.h"
 #include "pipeline/bounded_queue.h"
+#include "pipeline/component_registry.h"
 
 namespace sluice {
 
@@ -143,6 +144,10 @@ std::string MultipartEtag(const std::vector<std::string>& part_etags);
 // aborts it, so it can never complete, or answers NoSuchUpload because the completion got
 // there first, and the key is looked at once more), and Finish() fails with no object of ours
 // left. Only when S3 cannot be asked at all does the error say the outcome is unknown.
+// The `s3-object` sink's options (docs/components/s3-object.md): s3-endpoint, s3-addressing,
+// bucket, prefix, create-bucket, part-size-mb, url-expiry.
+ComponentSpec S3ObjectComponent();
+
 class S3ObjectWriter {
  public:
   static constexpr size_t kDefaultPartSize = size_t{8} << 20;  // S3's minimum is 5 MiB

@@ -7,6 +7,37 @@
 #include "core/thread_name.h"
 
 namespace sluice {
+
+ComponentSpec SqsSourceComponent() {
+  ComponentSpec c{.name = "sqs", .kind = ComponentKind::kSource};
+  c.summary = "Messages from an Amazon SQS queue, deleted only once their batch is committed";
+  c.description =
+      "Long polls run in parallel, as many as raise the rate (up to --receivers); a message's "
+      "visibility is extended while its batch is written, and it is deleted after the commit. "
+      "A batch that fails is not deleted, so its messages come back.";
+  OptionSpec queue = TextOption("queue", "Queue name or URL", "login-queue");
+  c.options = {
+      AwsEndpointOption("sqs-endpoint", "sqs"),
+      queue,
+      FlagOption("until-empty", "Stop once the queue is drained"),
+      IntOption("receivers",
+                "Most long polls in flight: starts at 1, adds one while it raises the rate", 8, 1,
+                64),
+      IntOption("wait-seconds", "Long-poll length, seconds", 10, 0, 20),
+      IntOption("visibility-timeout",
+                "Seconds a received message stays hidden; extended while in hand", 60, 5, 43200),
+  };
+  return c;
+}
+
+SqsSourceOptions SqsSourceOptionsFrom(const OptionValues& values) {
+  SqsSourceOptions options;
+  options.receivers = static_cast<int>(values.Int("receivers"));
+  options.wait_seconds = static_cast<int>(values.Int("wait-seconds"));
+  options.visibility_timeout_seconds = static_cast<int>(values.Int("visibility-timeout"));
+  options.until_empty = values.Flag("until-empty");
+  return options;
+}
 namespace {
 
 constexpr size_t kSqsBatch = 10;

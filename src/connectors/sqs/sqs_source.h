@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "connectors/sqs/sqs_client.h"
+#include "pipeline/component_registry.h"
 #include "pipeline/concurrency_tuner.h"
 #include "pipeline/message_source.h"
 
@@ -27,6 +28,12 @@ struct SqsSourceOptions {
   size_t max_buffered = 2000;  // receivers wait while this many messages are not yet handed out
   int deleters = 2;
 };
+
+// The `sqs` source's options (docs/components/sqs.md): sqs-endpoint, queue, until-empty,
+// receivers, wait-seconds, visibility-timeout.
+ComponentSpec SqsSourceComponent();
+// Those options as SqsSourceOptions; the queue URL is left to the caller, who looks it up.
+SqsSourceOptions SqsSourceOptionsFrom(const OptionValues& values);
 
 class SqsSource : public MessageSource {
  public:

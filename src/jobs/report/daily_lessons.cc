@@ -384,6 +384,29 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
 
 }  // namespace
 
+ComponentSpec DailyLessonsComponent() {
+  ComponentSpec c{.name = "daily-lessons", .kind = ComponentKind::kJob};
+  c.summary = "Active users (PostgreSQL) x lessons completed per day (MySQL) over a window";
+  c.description =
+      "The window's completions are read from MySQL once, over several connections, and "
+      "spilled by user-id range; users stream from PostgreSQL in id order and meet their counts. "
+      "Each run is recorded in reports_generated.";
+  c.options = {
+      PgUrlOption(),
+      MysqlUrlOption(),
+      ChoiceOption("type", "Report type", {"daily-lessons"}, "daily-lessons"),
+      TextOption("as-of",
+                 "Report date YYYY-MM-DD; the window ends the day before (default: today, UTC)"),
+      IntOption("days", "Window length in days", 30, 1, 3660),
+      TextOption("users-table", "PostgreSQL users table", "mindtickle_users"),
+      TextOption("completions-table", "MySQL completions table", "lesson_completion"),
+      IntOption("read-connections",
+                "MySQL connections reading the window in parallel (split on completion_id)", 2, 1,
+                16),
+  };
+  return c;
+}
+
 std::string ReportKey(const ReportRequest& request) {
   return fmt::format("{}{}/{}.csv", request.prefix, request.type, FormatDate(request.as_of_day));
 }

@@ -16,6 +16,10 @@
 
 namespace sluice::report {
 
+// The `daily-lessons` job's own options (docs/components/daily-lessons.md): pg, mysql, type,
+// as-of, days, users-table, completions-table, read-connections. Its output is an `s3-object`.
+ComponentSpec DailyLessonsComponent();
+
 struct ReportRequest {
   std::string type = "daily-lessons";
   int32_t as_of_day = 0;  // days since 1970-01-01; the window is [as_of - days, as_of)

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/environment.h"
+
 namespace sluice::report {
 namespace {
 
@@ -13,8 +15,8 @@ constexpr size_t kSpillBuffer = size_t{16} << 10;
 
 // A temporary file in $TMPDIR (else /tmp), gone as soon as it is closed.
 std::FILE* TempFile() {
-  const char* dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/sluice-spill-XXXXXX";
+  const std::string dir = GetEnv("TMPDIR");
+  std::string path = (dir.empty() ? std::string("/tmp") : dir) + "/sluice-spill-XXXXXX";
   int fd = ::mkstemp(path.data());
   if (fd < 0) return nullptr;
   ::unlink(path.c_str());

@@ -332,6 +332,37 @@ Status ReadJson(const LoadRequest& request, RowBuilder& builder, PgUpsertSink* s
 
 }  // namespace
 
+ComponentSpec WarehouseLoadComponent() {
+  ComponentSpec c{.name = "warehouse-load", .kind = ComponentKind::kJob};
+  c.summary = "Upserts CSV or JSON files into a warehouse model, keeping history";
+  c.description =
+      "Each file is one transaction: its records are COPYed to a staging table and merged into "
+      "the model's table; changed rows get a new version, and a rejected record goes to "
+      "load_rejects with its reason.";
+  OptionSpec model = TextOption("model", "One of: " + ModelNames());
+  model.alias = "-m";
+  model.required = true;
+  OptionSpec format = ChoiceOption("format", "csv or json (default: from the extension)",
+                                   {"csv", "json", "ndjson", "jsonl"}, "");
+  OptionSpec files{.name = "files", .type = OptionType::kList, .summary = "Files to load"};
+  files.positional = true;
+  files.required = true;
+  files.must_exist = true;
+  c.options = {
+      PgUrlOption(),
+      model,
+      format,
+      FlagOption("full-dump",
+                 "The file is the source's complete set: mark rows it lacks as deleted in source"),
+      FlagOption("allow-empty-dump",
+                 "With --full-dump, accept a file of no records (marks every row deleted)"),
+      FlagOption("ignore-extra-columns",
+                 "Load a CSV whose header has columns the model does not know (they are skipped)"),
+      files,
+  };
+  return c;
+}
+
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag) {
   std::string format = AsciiLower(format_flag);
   if (format.empty()) {

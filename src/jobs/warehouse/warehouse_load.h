@@ -10,6 +10,7 @@
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/postgres/pg_upsert_sink.h"
 #include "jobs/warehouse/models.h"
+#include "pipeline/component_registry.h"
 
 namespace sluice::warehouse {
 
@@ -17,6 +18,10 @@ enum class FileFormat { kCsv, kJson };
 
 // The format from `--format` when given, else from the file's extension.
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag);
+
+// The `warehouse-load` job's options (docs/components/warehouse-load.md): pg, model, format,
+// full-dump, allow-empty-dump, ignore-extra-columns, files.
+ComponentSpec WarehouseLoadComponent();
 
 struct LoadRequest {
   const Model* model = nullptr;

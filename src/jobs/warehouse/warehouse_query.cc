@@ -124,6 +124,10 @@ void PrintJson(const PgResult& r, std::FILE* out) {
 
 }  // namespace
 
+OptionSpec OutputFormatOption() {
+  return ChoiceOption("format", "Output format", {"table", "csv", "json"}, "table");
+}
+
 Result<OutputFormat> ParseOutputFormat(const std::string& name) {
   if (name == "table") return OutputFormat::kTable;
   if (name == "csv") return OutputFormat::kCsv;

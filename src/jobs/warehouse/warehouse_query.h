@@ -13,6 +13,9 @@ enum class OutputFormat { kTable, kCsv, kJson };
 
 Result<OutputFormat> ParseOutputFormat(const std::string& name);
 
+// --format of the commands that print a result: table, csv or json (default table).
+OptionSpec OutputFormatOption();
+
 // Writes a query result in the chosen format. JSON objects cannot hold one key twice (RFC 8259
 // §4 leaves such objects' meaning to the reader, and most keep one value), so a result naming a
 // column twice ("?column?" for each unnamed expression) fails in JSON, before anything is

@@ -1,0 +1,64 @@
+#include "cli/components_command.h"
+
+#include <fmt/format.h>
+
+#include "cli/exit_policy.h"
+#include "core/environment.h"
+#include "pipeline/component_registry.h"
+
+namespace sluice::cli {
+namespace {
+
+struct ComponentsFlags {
+  std::string name;
+  bool environment = false;
+};
+
+int RunComponents(const ComponentsFlags& flags) {
+  ComponentRegistry registry;
+  RegisterBuiltinComponents(registry);
+  if (flags.environment) {
+    fmt::print("{}", EnvironmentMarkdown());
+    return kExitOk;
+  }
+  if (flags.name.empty()) {
+    size_t width = 0;
+    for (const ComponentSpec& c : registry.components())
+      width = std::max(width, c.name.size());
+    for (const ComponentSpec& c : registry.components())
+      fmt::print("{:<{}}  {:<9}  {}\n", c.name, width, ComponentKindName(c.kind), c.summary);
+    return kExitOk;
+  }
+  const ComponentSpec* component = registry.Find(flags.name);
+  if (!component) {
+    std::string names;
+    for (const ComponentSpec& c : registry.components())
+      names += (names.empty() ? "" : ", ") + c.name;
+    return Fail(UsageError(fmt::format("no component '{}': there are {}", flags.name, names)));
+  }
+  fmt::print("{}", ComponentMarkdown(*component));
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string EnvironmentMarkdown() {
+  std::string out = "| Variable | What it is |\n|---|---|\n";
+  for (const EnvironmentVariable& v : EnvironmentVariables()) {
+    out += fmt::format("| `{}` | {}{} |\n", v.name, v.summary,
+                       v.secret ? " (a secret: never shown)" : "");
+  }
+  return out;
+}
+
+void AddComponentsCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ComponentsFlags>();
+  CLI::App* components = app.add_subcommand(
+      "components", "List the sources, transforms, sinks and jobs, or print one's options");
+  components->add_option("name", flags->name, "A component to describe");
+  components->add_flag("--environment", flags->environment,
+                       "Print every environment variable Sluice reads");
+  components->callback([flags, exit_code] { *exit_code = RunComponents(*flags); });
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,62 @@
+#include "core/environment.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/secrets.h"
+
+namespace sluice {
+namespace {
+
+constexpr EnvironmentVariable kVariables[] = {
+    // A URL's password is registered when the URL is parsed, so the rest of it can be shown.
+    {"SLUICE_PG_URL", "PostgreSQL URL when --pg is not given (its password is never shown)"},
+    {"SLUICE_MYSQL_URL",
+     "MySQL/MariaDB URL when --mysql is not given (its password is never shown)"},
+    {"SLUICE_MASK_KEY_FILE", "masking key file when --key-file is not given"},
+    {"AWS_ACCESS_KEY_ID", "AWS access key id (with AWS_SECRET_ACCESS_KEY)"},
+    {"AWS_SECRET_ACCESS_KEY", "AWS secret access key", true},
+    {"AWS_SESSION_TOKEN", "session token of temporary AWS credentials", true},
+    {"AWS_REGION", "AWS region (else AWS_DEFAULT_REGION, else us-east-1)"},
+    {"AWS_DEFAULT_REGION", "AWS region when AWS_REGION is unset"},
+    {"AWS_ENDPOINT_URL",
+     "endpoint for every AWS service (a local S3/SQS), unless a flag names one"},
+    {"AWS_ENDPOINT_URL_S3", "S3 endpoint, before AWS_ENDPOINT_URL"},
+    {"AWS_ENDPOINT_URL_SQS", "SQS endpoint, before AWS_ENDPOINT_URL"},
+    {"AWS_ENDPOINT_URL_STS", "STS endpoint for web-identity credentials, before AWS_ENDPOINT_URL"},
+    {"AWS_WEB_IDENTITY_TOKEN_FILE",
+     "web identity token file (with AWS_ROLE_ARN): a role's credentials"},
+    {"AWS_ROLE_ARN", "role to assume with the web identity token"},
+    {"AWS_ROLE_SESSION_NAME", "session name of the assumed role (default sluice-PID)"},
+    {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "container credentials endpoint"},
+    {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "container credentials path on 169.254.170.2"},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "token for the container credentials endpoint", true},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "file holding that token, read at each refresh"},
+    {"AWS_EC2_METADATA_DISABLED", "true: never ask the EC2 instance metadata service"},
+    {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "instance metadata endpoint (default 169.254.169.254)"},
+    {"PGCONNECT_TIMEOUT", "libpq's connect timeout; when unset, Sluice uses 10 s"},
+    {"TMPDIR", "where the report spills completions while it runs (default /tmp)"},
+};
+
+}  // namespace
+
+std::span<const EnvironmentVariable> EnvironmentVariables() {
+  return kVariables;
+}
+
+std::string GetEnv(std::string_view name) {
+  const auto* known = std::find_if(std::begin(kVariables), std::end(kVariables),
+                                   [&](const EnvironmentVariable& v) { return v.name == name; });
+  if (known == std::end(kVariables)) {
+    std::fprintf(stderr, "sluice: internal error: environment variable %.*s is not in the table\n",
+                 static_cast<int>(name.size()), name.data());
+    std::abort();
+  }
+  const char* value = std::getenv(std::string(name).c_str());
+  if (!value) return "";
+  if (known->secret) RegisterSecret(value);
+  return value;
+}
+
+}  // namespace sluice

@@ -1,0 +1,25 @@
+// Every component that ships with Sluice, one line each. A new one is declared next to its code
+// (a function returning its ComponentSpec) and added here; docs/components/NAME.md then follows
+// from `make docs`.
+#include "connectors/file/ndjson_source.h"
+#include "connectors/s3/s3_client.h"
+#include "connectors/sqs/sqs_source.h"
+#include "jobs/logins/logins_component.h"
+#include "jobs/report/daily_lessons.h"
+#include "jobs/warehouse/warehouse_load.h"
+#include "pipeline/component_registry.h"
+#include "transforms/mask.h"
+
+namespace sluice {
+
+void RegisterBuiltinComponents(ComponentRegistry& registry) {
+  registry.Add(SqsSourceComponent());
+  registry.Add(FileSourceComponent());
+  registry.Add(MaskComponent());
+  registry.Add(logins::LoginsPostgresComponent());
+  registry.Add(S3ObjectComponent());
+  registry.Add(warehouse::WarehouseLoadComponent());
+  registry.Add(report::DailyLessonsComponent());
+}
+
+}  // namespace sluice

@@ -1,0 +1,206 @@
+#include "pipeline/option_spec.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/environment.h"
+
+namespace sluice {
+namespace {
+
+std::string JoinChoices(const std::vector<std::string>& choices, std::string_view last) {
+  std::string out;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) out += i + 1 == choices.size() ? fmt::format(" {} ", last) : ", ";
+    out += choices[i];
+  }
+  return out;
+}
+
+bool ParseInt64(std::string_view text, int64_t* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+// A Markdown table cell: pipes would end it, line breaks would end the row.
+std::string Cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+OptionSpec TextOption(std::string name, std::string summary, std::string default_value) {
+  OptionSpec spec{.name = std::move(name), .summary = std::move(summary)};
+  spec.default_value = std::move(default_value);
+  return spec;
+}
+
+OptionSpec IntOption(std::string name, std::string summary, int64_t default_value, int64_t min,
+                     int64_t max) {
+  OptionSpec spec{.name = std::move(name), .type = OptionType::kInt, .summary = std::move(summary)};
+  spec.default_value = std::to_string(default_value);
+  spec.bounded = true;
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+
+OptionSpec ChoiceOption(std::string name, std::string summary, std::vector<std::string> choices,
+                        std::string default_value) {
+  OptionSpec spec{
+      .name = std::move(name), .type = OptionType::kChoice, .summary = std::move(summary)};
+  spec.choices = std::move(choices);
+  spec.default_value = std::move(default_value);
+  return spec;
+}
+
+OptionSpec FlagOption(std::string name, std::string summary) {
+  return OptionSpec{
+      .name = std::move(name), .type = OptionType::kFlag, .summary = std::move(summary)};
+}
+
+OptionSpec PathOption(std::string name, std::string summary, bool must_exist) {
+  OptionSpec spec{
+      .name = std::move(name), .type = OptionType::kPath, .summary = std::move(summary)};
+  spec.must_exist = must_exist;
+  return spec;
+}
+
+std::string FlagName(const OptionSpec& spec) {
+  return spec.positional ? spec.name : "--" + spec.name;
+}
+
+std::string OptionRule(const OptionSpec& spec) {
+  switch (spec.type) {
+    case OptionType::kInt:
+      return spec.bounded ? fmt::format("{} to {}", spec.min, spec.max) : "a whole number";
+    case OptionType::kChoice:
+      return JoinChoices(spec.choices, "or");
+    case OptionType::kPath:
+      return spec.must_exist ? "an existing file" : "a file path";
+    case OptionType::kList:
+      return spec.must_exist ? "existing files" : "one or more values";
+    case OptionType::kFlag:
+      return "a flag";
+    case OptionType::kString:
+      return "";
+  }
+  return "";
+}
+
+Status CheckOptionValue(const OptionSpec& spec, std::string_view value) {
+  switch (spec.type) {
+    case OptionType::kInt: {
+      int64_t n;
+      if (!ParseInt64(value, &n)) {
+        return UsageError(fmt::format("{}: expected a whole number", FlagName(spec)));
+      }
+      if (spec.bounded && (n < spec.min || n > spec.max)) {
+        return UsageError(
+            fmt::format("{}: must be {} to {} (it is {})", FlagName(spec), spec.min, spec.max, n));
+      }
+      return Status::Ok();
+    }
+    case OptionType::kChoice:
+      for (const auto& c : spec.choices) {
+        if (c == value) return Status::Ok();
+      }
+      return UsageError(
+          fmt::format("{}: must be {}", FlagName(spec), JoinChoices(spec.choices, "or")));
+    default:
+      return Status::Ok();
+  }
+}
+
+const OptionValues::Slot& OptionValues::Find(std::string_view name) const {
+  auto it = slots_.find(name);
+  if (it == slots_.end()) {
+    std::fprintf(stderr, "sluice: internal error: option '%.*s' was never declared\n",
+                 static_cast<int>(name.size()), name.data());
+    std::abort();
+  }
+  return it->second;
+}
+
+const std::string& OptionValues::String(std::string_view name) const {
+  return Find(name).text;
+}
+
+int64_t OptionValues::Int(std::string_view name) const {
+  int64_t n = 0;
+  if (!ParseInt64(Find(name).text, &n)) return 0;  // Resolve refused anything else
+  return n;
+}
+
+bool OptionValues::Flag(std::string_view name) const {
+  return Find(name).text == "true";
+}
+
+const std::vector<std::string>& OptionValues::Strings(std::string_view name) const {
+  return Find(name).list;
+}
+
+bool OptionValues::FromCommandLine(std::string_view name) const {
+  return Find(name).given;
+}
+
+Status OptionValues::Resolve(std::span<const OptionSpec> specs) {
+  for (const OptionSpec& spec : specs) {
+    Slot& slot = slots_[spec.name];
+    if (spec.type == OptionType::kList) {
+      if (slot.list.empty() && spec.required) {
+        return UsageError(fmt::format("{}: give at least one", FlagName(spec)));
+      }
+      continue;
+    }
+    if (spec.type == OptionType::kFlag) {
+      slot.text = slot.given ? "true" : "false";
+      continue;
+    }
+    if (!slot.given && !spec.env.empty()) slot.text = GetEnv(spec.env);
+    if (!slot.given && slot.text.empty()) slot.text = spec.default_value;
+    // A value given empty on purpose is the command's to judge, with a reason of its own.
+    if (!slot.given && slot.text.empty() && spec.required) {
+      const std::string value = spec.example.empty() ? "VALUE" : spec.example;
+      return UsageError(
+          spec.env.empty()
+              ? fmt::format("{} is required: pass {} {}", FlagName(spec), FlagName(spec), value)
+              : fmt::format("no value for {}: pass {} {} or set {}", FlagName(spec), FlagName(spec),
+                            value, spec.env));
+    }
+    if (!slot.text.empty()) RETURN_IF_ERROR(CheckOptionValue(spec, slot.text));
+  }
+  return Status::Ok();
+}
+
+std::string OptionsMarkdown(std::span<const OptionSpec> specs) {
+  std::string out =
+      "| Option | Value | Default | Environment | What it does |\n"
+      "|---|---|---|---|---|\n";
+  for (const OptionSpec& spec : specs) {
+    std::string flag = "`" + FlagName(spec) + "`";
+    if (!spec.alias.empty()) flag += ", `" + spec.alias + "`";
+    std::string what = spec.summary;
+    if (!spec.description.empty()) what += ". " + spec.description;
+    if (spec.required) what += " (required)";
+    out += fmt::format("| {} | {} | {} | {} | {} |\n", flag, Cell(OptionRule(spec)),
+                       spec.default_value.empty() ? "" : "`" + Cell(spec.default_value) + "`",
+                       spec.env.empty() ? "" : "`" + spec.env + "`", Cell(what));
+  }
+  return out;
+}
+
+}  // namespace sluice

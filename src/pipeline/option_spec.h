@@ -1,0 +1,102 @@
+// Options declared once: each component (a source, a transform, a sink) and each command lists
+// its options as OptionSpecs, and everything else is derived from that list: the command-line
+// flags and their --help text with ranges, choices, defaults and environment variables
+// (cli/option_binder.h), the checks of a value, the environment fallbacks, and the reference
+// pages docs/components/*.md (OptionsMarkdown). A declared pipeline file binds the same specs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sluice {
+
+enum class OptionType {
+  kString,  // any text
+  kInt,     // a whole number; `min`/`max` bound it when `bounded`
+  kChoice,  // one of `choices`
+  kPath,    // a file path
+  kFlag,    // on when given; takes no value
+  kList,    // positional values, one or more
+};
+
+struct OptionSpec {
+  std::string name = {};  // the long flag without dashes ("days"), or a positional's name ("files")
+  OptionType type = OptionType::kString;
+  std::string summary = {};               // one line, for --help
+  std::string default_value = {};         // as text; empty when there is none
+  bool bounded = false;                   // kInt: whether [min, max] applies
+  int64_t min = 0, max = 0;               // inclusive
+  std::vector<std::string> choices = {};  // kChoice
+  std::string env = {};    // the environment variable standing in when the flag is not given
+  std::string alias = {};  // a short flag ("-m"); empty when there is none
+  bool required = false;   // a value must come from the flag or `env`
+  bool positional = false;
+  bool must_exist = false;   // kPath, kList: each value names an existing file
+  std::string excludes = {};  // another option of the command that cannot be given with this one
+  std::string example = {};  // how a value looks ("postgresql://..."), for the missing-value error
+  std::string description = {};  // more than the summary, for the docs; may be empty
+};
+
+// Shorthands for the common shapes; set the rest of the fields on the result.
+OptionSpec TextOption(std::string name, std::string summary, std::string default_value = "");
+OptionSpec IntOption(std::string name, std::string summary, int64_t default_value, int64_t min,
+                     int64_t max);
+OptionSpec ChoiceOption(std::string name, std::string summary, std::vector<std::string> choices,
+                        std::string default_value);
+OptionSpec FlagOption(std::string name, std::string summary);
+OptionSpec PathOption(std::string name, std::string summary, bool must_exist);
+
+// The flag as written on a command line: "--days", or the positional's name.
+std::string FlagName(const OptionSpec& spec);
+
+// Whether `value` is acceptable for `spec` (a number in range, a known choice); the error is a
+// usage error naming the flag and the rule. Existence of files is left to the binder.
+Status CheckOptionValue(const OptionSpec& spec, std::string_view value);
+
+// The values of one command's options, by name, as text: filled by the binder (or a pipeline
+// file), completed by ResolveOptions, read by the command.
+class OptionValues {
+ public:
+  // The slot a binder writes into; stable for the life of the object.
+  std::string& Text(const std::string& name) { return slots_[name].text; }
+  std::vector<std::string>& List(const std::string& name) { return slots_[name].list; }
+  bool& Given(const std::string& name) { return slots_[name].given; }
+
+  // Typed reads after ResolveOptions. A name that was never declared is a bug: Die.
+  const std::string& String(std::string_view name) const;
+  int64_t Int(std::string_view name) const;
+  bool Flag(std::string_view name) const;
+  const std::vector<std::string>& Strings(std::string_view name) const;
+  // Whether the value came from the command line (not a default or the environment).
+  bool FromCommandLine(std::string_view name) const;
+
+  // Fills what the command line left out, in order: the environment variable (read through
+  // core/environment.h), then the default. A required option still without a value, or a value
+  // CheckOptionValue refuses, is a usage error. Call once, after parsing.
+  Status Resolve(std::span<const OptionSpec> specs);
+
+ private:
+  struct Slot {
+    std::string text;
+    std::vector<std::string> list;
+    bool given = false;
+  };
+  const Slot& Find(std::string_view name) const;
+  std::map<std::string, Slot, std::less<>> slots_;
+};
+
+// The options as a Markdown table (flag, type and rule, default, environment, what it does),
+// for docs/components/*.md and `sluice components NAME`.
+std::string OptionsMarkdown(std::span<const OptionSpec> specs);
+
+// The rule of a value in words: "1 to 3660", "siv or hmac", "an existing file", or "".
+std::string OptionRule(const OptionSpec& spec);
+
+}  // namespace sluice
