@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <string_view>
+
 #include "jobs/logins/login_record.h"
+#include "jobs/logins/logins_table.h"
 #include "support/test_env.h"
 
 namespace sluice::logins {
@@ -14,12 +19,13 @@ class LoginsSinkTest : public testing::PgTest {};
 Batch Rows(std::initializer_list<const char*> ids) {
   Batch rows(LoginRowSchema());
   for (const char* id : ids) {
-    rows.column(0).AppendText(id);
-    rows.column(1).AppendText(std::string("user-") + id);
-    for (size_t c = 2; c < 6; ++c)
+    rows.column(LoginRowIndex("message_id")).AppendText(id);
+    rows.column(LoginRowIndex("user_id")).AppendText(std::string("user-") + id);
+    for (size_t c : {LoginRowIndex("device_type"), LoginRowIndex("masked_ip"),
+                     LoginRowIndex("masked_device_id"), LoginRowIndex("locale")})
       rows.column(c).AppendNull();
-    rows.column(6).AppendInt(2003000);
-    rows.column(7).AppendInt(19000);
+    rows.column(LoginRowIndex("app_version")).AppendInt(2003000);
+    rows.column(LoginRowIndex("create_date")).AppendInt(19000);
   }
   return rows;
 }
@@ -28,10 +34,10 @@ TEST_F(LoginsSinkTest, ARedeliveredBatchAddsNothing) {
   auto sink = LoginsSink::Open(url(), {}, "test");
   ASSERT_TRUE(sink.ok()) << sink.status().message();
   Batch rejects(LoginRejectSchema());
-  rejects.column(0).AppendText("bad-1");
-  rejects.column(1).AppendInt(0);
-  rejects.column(2).AppendText("user_id is missing");
-  rejects.column(3).AppendText("k:xyz");
+  rejects.column(RejectIndex("message_id")).AppendText("bad-1");
+  rejects.column(RejectIndex("received_at")).AppendInt(0);
+  rejects.column(RejectIndex("reason")).AppendText("user_id is missing");
+  rejects.column(RejectIndex("body_encrypted")).AppendText("k:xyz");
 
   auto first = (*sink)->Write(Rows({"a", "b"}), rejects);
   ASSERT_TRUE(first.ok()) << first.status().message();
@@ -106,6 +112,27 @@ TEST_F(LoginsSinkTest, TheTablesSluiceCreatesPassItsCheck) {
   ASSERT_TRUE(again.ok()) << again.status().message();
   ASSERT_TRUE((*again)->Write(Rows({"y"}), Batch(LoginRejectSchema())).ok());
   EXPECT_EQ(Scalar("SELECT count(*) FROM \"Logins Table\""), "1");
+}
+
+// docs/logins.md shows the statement the declaration gives (its layout aside), so the page
+// cannot drift from the table the job makes.
+TEST(LoginsTableDocs, TheDocsShowTheDeclaredTable) {
+  std::ifstream in(std::string(SLUICE_TESTS_DIR) + "/../docs/logins.md");
+  ASSERT_TRUE(in) << "docs/logins.md not found beside tests/";
+  const std::string page{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const size_t start = page.find("CREATE TABLE IF NOT EXISTS user_logins(");
+  ASSERT_NE(start, std::string::npos);
+  const size_t end = page.find(';', start);
+  ASSERT_NE(end, std::string::npos);
+  const auto without_blanks = [](std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (c != ' ' && c != '\n') out += c;
+    }
+    return out;
+  };
+  EXPECT_EQ(without_blanks(page.substr(start, end - start)),
+            without_blanks(CreateTableSql("user_logins", kLoginsColumns)));
 }
 
 TEST_F(LoginsSinkTest, PruningForgetsOnlyOldIds) {
