@@ -10,7 +10,7 @@ SERVICES_ENV    = eval "$$(scripts/services up)"
 export AWS_EC2_METADATA_DISABLED = true
 
 .PHONY: all deps build build-asan services services-down test test-unit test-asan demo bench cases \
-        format format-check fuzz clean
+        format format-check fuzz clean docs
 
 all: build
 
@@ -51,6 +51,10 @@ bench: build services
 # The inputs users reported as failing (../shared/cases), run as they were reported.
 cases: build services
 	$(SERVICES_ENV) && scripts/cases
+
+# The reference pages generated from the code (docs/components, the environment table).
+docs: build
+	scripts/docs $(BUILD_DIR)/sluice
 
 format:
 	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')

@@ -42,15 +42,6 @@ int RunComponents(const ComponentsFlags& flags) {
 
 }  // namespace
 
-std::string EnvironmentMarkdown() {
-  std::string out = "| Variable | What it is |\n|---|---|\n";
-  for (const EnvironmentVariable& v : EnvironmentVariables()) {
-    out += fmt::format("| `{}` | {}{} |\n", v.name, v.summary,
-                       v.secret ? " (a secret: never shown)" : "");
-  }
-  return out;
-}
-
 void AddComponentsCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ComponentsFlags>();
   CLI::App* components = app.add_subcommand(

@@ -12,7 +12,4 @@ namespace sluice::cli {
 
 void AddComponentsCommand(CLI::App& app, int* exit_code);
 
-// The environment table of docs/configuration.md.
-std::string EnvironmentMarkdown();
-
 }  // namespace sluice::cli

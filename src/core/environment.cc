@@ -1,5 +1,7 @@
 #include "core/environment.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -43,6 +45,15 @@ constexpr EnvironmentVariable kVariables[] = {
 
 std::span<const EnvironmentVariable> EnvironmentVariables() {
   return kVariables;
+}
+
+std::string EnvironmentMarkdown() {
+  std::string out = "| Variable | What it is |\n|---|---|\n";
+  for (const EnvironmentVariable& v : EnvironmentVariables()) {
+    out += fmt::format("| `{}` | {}{} |\n", v.name, v.summary,
+                       v.secret ? " (a secret: never shown)" : "");
+  }
+  return out;
 }
 
 std::string GetEnv(std::string_view name) {

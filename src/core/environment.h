@@ -27,4 +27,7 @@ std::span<const EnvironmentVariable> EnvironmentVariables();
 // missing from the table is a bug, and stops the process naming it (tests run every reader).
 std::string GetEnv(std::string_view name);
 
+// The table as Markdown: the "Environment" section of docs/configuration.md.
+std::string EnvironmentMarkdown();
+
 }  // namespace sluice
