@@ -284,12 +284,13 @@ TEST_F(LoginsReconnectTest, AConsumerRidesThroughADatabaseRestart) {
 Batch Rows(uint64_t first, uint64_t count) {
   Batch rows(LoginRowSchema());
   for (uint64_t i = first; i < first + count; ++i) {
-    rows.column(0).AppendText("m-" + std::to_string(i));
-    rows.column(1).AppendText("u-" + std::to_string(i));
-    for (size_t c = 2; c < 6; ++c)
+    rows.column(LoginRowIndex("message_id")).AppendText("m-" + std::to_string(i));
+    rows.column(LoginRowIndex("user_id")).AppendText("u-" + std::to_string(i));
+    for (size_t c : {LoginRowIndex("device_type"), LoginRowIndex("masked_ip"),
+                     LoginRowIndex("masked_device_id"), LoginRowIndex("locale")})
       rows.column(c).AppendNull();
-    rows.column(6).AppendInt(1000000);
-    rows.column(7).AppendInt(19000);
+    rows.column(LoginRowIndex("app_version")).AppendInt(1000000);
+    rows.column(LoginRowIndex("create_date")).AppendInt(19000);
   }
   return rows;
 }
