@@ -63,10 +63,13 @@ int RunReport(const OptionValues& values) {
     Status st = (*s3)->CreateBucket(request.bucket);
     if (!st.ok()) return fail_recorded(st);
   }
-  auto mysql = MysqlConnection::Connect(mysql_url);
+  // The window's other readers, and a reader that lost its connection, connect as the first.
+  const report::MysqlConnector connect_mysql = [mysql_url] {
+    return MysqlConnection::Connect(mysql_url);
+  };
+  auto mysql = connect_mysql();
   if (!mysql.ok()) return fail_recorded(mysql.status());
-  request.mysql_url = mysql_url;
-  auto result = report::RunDailyLessons(**pg, **mysql, **s3, request);
+  auto result = report::RunDailyLessons(**pg, **mysql, connect_mysql, **s3, request);
   if (!result.ok()) return Fail(result.status());
   fmt::print("{}\n{}\n", result->uri, result->presigned_url);
   LogInfo(

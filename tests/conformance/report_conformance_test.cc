@@ -614,7 +614,7 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
     return sluice::testing::IsPutObject(r) ? sluice::testing::Fault::kLoseAnswer
                                            : sluice::testing::Fault::kNone;
   };
-  auto done = RunDailyLessons(conn(), *mysql_, faulty, request);
+  auto done = RunDailyLessons(conn(), *mysql_, MysqlConnector(), faulty, request);
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(plan->answers_lost, 2);
   auto object = s3_->GetObject(bucket_, key);
@@ -630,7 +630,7 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
     return sluice::testing::IsPutObject(r) ? sluice::testing::Fault::kLoseRequest
                                            : sluice::testing::Fault::kNone;
   };
-  auto failed = RunDailyLessons(conn(), *mysql_, faulty, request);
+  auto failed = RunDailyLessons(conn(), *mysql_, MysqlConnector(), faulty, request);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(Scalar("SELECT status || ' ' || (error LIKE 'S3 PutObject s3://%') FROM "
                    "reports_generated"),
@@ -690,11 +690,16 @@ TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
   ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
   request.bucket = bucket_;
   request.completions_table = table_;
-  request.mysql_url = mysql_url;
   request.read_connections = 1;
   ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
-  auto done = RunDailyLessons(conn(), **victim, *s3_, request);
+  int connects = 0;
+  const MysqlConnector reconnect = [&] {
+    ++connects;
+    return MysqlConnection::Connect(mysql_url);
+  };
+  auto done = RunDailyLessons(conn(), **victim, reconnect, *s3_, request);
   ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(connects, 1);
   EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
             "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,2\n");
 }

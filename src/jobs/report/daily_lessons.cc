@@ -175,8 +175,9 @@ Status StreamUsers(PgConnection& pg, const ReportRequest& request,
   }
 }
 
-Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
-               const ReportRequest& request, ReportResult* result, ReportOutput& output) {
+Status Produce(PgConnection& pg, MysqlConnection& mysql, const MysqlConnector& more_mysql,
+               S3ObjectWriter& writer, const ReportRequest& request, ReportResult* result,
+               ReportOutput& output) {
   const int32_t first_day = request.as_of_day - request.days;
   const std::string users = QuoteIdent(request.users_table);
 
@@ -218,7 +219,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   const std::string window = fmt::format("completion_date >= '{}' AND completion_date < '{}'",
                                          FormatDate(first_day), FormatDate(request.as_of_day));
   std::vector<std::string> wheres = {window};
-  if (request.read_connections > 1 && !request.mysql_url.empty()) {
+  if (request.read_connections > 1 && more_mysql) {
     std::vector<std::string> ranges;
     Status bounds = mysql.Stream(
         fmt::format("SELECT MIN(completion_id), MAX(completion_id) FROM {}", completions), what,
@@ -277,9 +278,9 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
       }
       // A connection lost before its first row (a server restart, an idle timeout): a new
       // connection reads the part whole.
-      if (attempt == kAttempts || request.mysql_url.empty()) return;
+      if (attempt == kAttempts || !more_mysql) return;
       LogWarn("{}; reading again on a new connection", read_status[i].message());
-      auto reconnected = MysqlConnection::Connect(request.mysql_url);
+      auto reconnected = more_mysql();
       if (!reconnected.ok()) {
         read_status[i] = reconnected.status();
         return;
@@ -294,7 +295,7 @@ Status Produce(PgConnection& pg, MysqlConnection& mysql, S3ObjectWriter& writer,
   for (size_t i = 1; i < queries.size(); ++i) {
     readers.emplace_back([&, i] {
       NameThisThread("mysql-read");
-      auto conn = MysqlConnection::Connect(request.mysql_url);
+      auto conn = more_mysql();
       if (!conn.ok()) {
         read_status[i] = conn.status();
         return;
@@ -464,7 +465,8 @@ Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std
       .status();
 }
 
-Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
+Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql,
+                                     const MysqlConnector& more_mysql, S3Client& s3,
                                      const ReportRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(ValidateRequest(request));
@@ -486,7 +488,7 @@ Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S
   S3ObjectWriter writer(s3, request.bucket, result.key, "text/csv; charset=utf-8",
                         request.part_size);
   ReportOutput output(writer);
-  Status st = Produce(pg, mysql, writer, request, &result, output);
+  Status st = Produce(pg, mysql, more_mysql, writer, request, &result, output);
   if (st.ok()) {
     auto url = s3.PresignGet(request.bucket, result.key, request.url_expiry_seconds);
     if (url.ok()) {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "connectors/mysql/mysql_connection.h"
@@ -30,11 +32,16 @@ struct ReportRequest {
   std::string users_table = "mindtickle_users";
   std::string completions_table = "lesson_completion";
   size_t part_size = S3ObjectWriter::kDefaultPartSize;
-  // Connections that read the window in parallel, split on completion_id; each opens from
-  // `mysql_url` (the caller's connection reads the first slice).
+  // Connections that read the window in parallel, split on completion_id; each but the
+  // caller's, which reads the first part, comes from the MysqlConnector.
   int read_connections = 2;
-  std::string mysql_url;
 };
+
+// Opens one more connection to the MySQL database the caller's connection reads: for the
+// window's other readers and for a reader whose connection was lost before its first row.
+// Called from several reader threads at once. An empty connector means no more connections:
+// the window is read over the caller's connection alone, and a lost one is not reopened.
+using MysqlConnector = std::function<Result<std::unique_ptr<MysqlConnection>>()>;
 
 struct ReportResult {
   std::string report_id;
@@ -66,7 +73,9 @@ Status RecordFailedRun(PgConnection& pg, const ReportRequest& request, const std
 
 // Runs the report. Its row in reports_generated says `running`, then `succeeded` with the
 // object's size, row count and SHA-256, or `failed` with the error (and no object is written).
-Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql, S3Client& s3,
+// `mysql` reads the window's first part; `more_mysql` opens the others' connections.
+Result<ReportResult> RunDailyLessons(PgConnection& pg, MysqlConnection& mysql,
+                                     const MysqlConnector& more_mysql, S3Client& s3,
                                      const ReportRequest& request);
 
 }  // namespace sluice::report
