@@ -145,21 +145,14 @@ bool IsRetryableResponse(const HttpResponse& response) {
 
 Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy& policy,
                                      const std::function<HttpRequest()>& build_signed_request) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
   Result<HttpResponse> last = Unavailable("no attempt made");
-  for (int attempt = 1; attempt <= std::max(1, policy.max_attempts); ++attempt) {
+  for (int attempt = 1; attempt <= std::max(1, policy.attempts); ++attempt) {
     last = transport.Send(build_signed_request());
     bool retry =
         last.ok() ? IsRetryableResponse(*last) : last.status().code() == StatusCode::kUnavailable;
-    if (!retry || attempt == policy.max_attempts) break;
-    // Full jitter: a random wait up to an exponentially growing cap, so that many clients
-    // throttled at once do not come back at once.
-    auto cap = std::min<int64_t>(policy.max_delay.count(),
-                                 policy.base_delay.count() * (int64_t{1} << std::min(attempt, 20)));
-    std::uniform_int_distribution<int64_t> wait(0, std::max<int64_t>(cap, 1));
-    auto delay = std::chrono::milliseconds(wait(rng));
-    LogDebug("retrying after {} ms (attempt {} of {}): {}", delay.count(), attempt,
-             policy.max_attempts,
+    if (!retry || attempt == policy.attempts) break;
+    const auto delay = policy.PauseAfter(attempt);
+    LogDebug("retrying after {} ms (attempt {} of {}): {}", delay.count(), attempt, policy.attempts,
              last.ok() ? fmt::format("HTTP {}", last->status) : last.status().message());
     std::this_thread::sleep_for(delay);
   }

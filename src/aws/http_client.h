@@ -10,6 +10,7 @@
 #include <string>
 
 #include "aws/sigv4.h"
+#include "core/retry_policy.h"
 #include "core/status.h"
 
 namespace sluice {
@@ -47,12 +48,6 @@ class HttpTransport {
 // libcurl, one easy handle per transport so its connection is reused. Not thread-safe: give
 // each thread its own.
 std::unique_ptr<HttpTransport> MakeCurlTransport();
-
-struct RetryPolicy {
-  int max_attempts = 5;
-  std::chrono::milliseconds base_delay{100};
-  std::chrono::milliseconds max_delay{5000};
-};
 
 // Whether a response is worth sending again: throttling and server-side failures.
 bool IsRetryableResponse(const HttpResponse& response);

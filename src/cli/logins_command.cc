@@ -14,6 +14,7 @@
 #include "core/names.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/logins/logins_job.h"
+#include "pipeline/shutdown.h"
 
 namespace sluice::cli {
 namespace {
@@ -46,7 +47,7 @@ std::vector<OptionSpec> RunOptions() {
 
 int RunLoginsCommand(const OptionValues& values) {
   // Signals are watched from the start, so one that comes while connecting is not fatal.
-  logins::StopOnSignals(nullptr);
+  StopOnSignals(nullptr);
   const MaskMode mode = MaskModeFrom(values);
   const std::string& file = values.String("file");
   const std::string& queue = values.String("queue");
@@ -93,12 +94,12 @@ int RunLoginsCommand(const OptionValues& values) {
     });
   }
 
-  logins::StopOnSignals(source.get());
+  StopOnSignals(source.get());
   logins::LoginsRunOptions options;
   options.batch_size = static_cast<size_t>(values.Int("batch-size"));
   options.ledger_days = static_cast<int>(values.Int("ledger-days"));
   auto stats = logins::RunLogins(*source, **sink, *keyring, mode, options);
-  logins::StopOnSignals(nullptr);
+  StopOnSignals(nullptr);
   if (!stats.ok()) return Fail(stats.status());
   fmt::print("{} messages: {} stored in {}, {} rejected to {}, {} already stored ({:.2f} s)\n",
              stats->messages, stats->stored, tables.logins, stats->rejected, tables.rejects,

@@ -14,8 +14,9 @@ class BoundedQueue {
  public:
   explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
 
-  // Waits for room; returns false (dropping `item`) once the queue is closed.
-  bool Push(T item) {
+  // Waits for room; returns false once the queue is closed, leaving `item` with the caller
+  // (whose messages, say, must then be handed back rather than lost).
+  bool Push(T&& item) {
     std::unique_lock lock(mutex_);
     not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_) return false;

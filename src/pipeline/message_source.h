@@ -34,6 +34,10 @@ class MessageSource {
 
   // The messages are committed downstream: the source may forget them for good.
   virtual void Acknowledge(std::vector<InboundMessage> messages) = 0;
+  // The messages could not be committed: a queue makes them visible again at once, rather than
+  // after their visibility timeout. An ordered source needs nothing (its checkpoint did not
+  // move), hence the default.
+  virtual void Nack(std::vector<InboundMessage> /*messages*/) {}
 
   // Stops taking new input; messages already received are still handed out. Safe to call
   // from any thread.

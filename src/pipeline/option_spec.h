@@ -38,9 +38,9 @@ struct OptionSpec {
   std::string alias = {};  // a short flag ("-m"); empty when there is none
   bool required = false;   // a value must come from the flag or `env`
   bool positional = false;
-  bool must_exist = false;   // kPath, kList: each value names an existing file
+  bool must_exist = false;    // kPath, kList: each value names an existing file
   std::string excludes = {};  // another option of the command that cannot be given with this one
-  std::string example = {};  // how a value looks ("postgresql://..."), for the missing-value error
+  std::string example = {};   // how a value looks ("postgresql://..."), for the missing-value error
   std::string description = {};  // more than the summary, for the docs; may be empty
 };
 

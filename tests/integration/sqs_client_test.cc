@@ -5,9 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <set>
 #include <thread>
 
+#include "connectors/sqs/sqs_source.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -104,6 +106,39 @@ TEST(SqsClientNoServer, AnUnreachableEndpointIsUnavailableAfterRetries) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(r.status().message().find("secret-never-printed"), std::string::npos);
+}
+
+// A batch the job could not commit is handed back (Nack): the queue delivers it again at once,
+// not after the 60 s visibility timeout it was received with.
+TEST_F(SqsClientTest, ASourceHandsBackWhatItCannotCommit) {
+  ASSERT_TRUE(SendAll(*client_, url_, {"a", "b"}).ok());
+  SqsSourceOptions options;
+  options.queue_url = url_;
+  options.receivers = 1;
+  options.wait_seconds = 1;
+  options.visibility_timeout_seconds = 60;
+  options.until_empty = true;
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok());
+  SqsSource source(options,
+                   [&] { return std::make_unique<SqsClient>(*config, MakeCurlTransport()); });
+  std::vector<InboundMessage> held;
+  for (int i = 0; i < 20 && held.size() < 2; ++i) {
+    auto more = source.NextBatch(10, std::chrono::milliseconds(200));
+    std::move(more.begin(), more.end(), std::back_inserter(held));
+  }
+  ASSERT_EQ(held.size(), 2u);
+  source.Nack(std::move(held));
+  std::set<std::string> again;
+  for (int round = 0; round < 5 && again.size() < 2; ++round) {
+    auto messages = client_->ReceiveMessages(url_, 10, 1);
+    ASSERT_TRUE(messages.ok()) << messages.status().message();
+    for (const auto& m : *messages)
+      again.insert(m.body);
+  }
+  EXPECT_EQ(again, (std::set<std::string>{"a", "b"}));
+  source.Stop();
+  EXPECT_TRUE(source.Close().ok());
 }
 
 }  // namespace

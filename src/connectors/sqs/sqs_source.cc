@@ -205,6 +205,28 @@ void SqsSource::DeleteLoop() {
   }
 }
 
+void SqsSource::Nack(std::vector<InboundMessage> messages) {
+  std::vector<std::string> handles;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& m : messages) {
+      in_flight_.erase(m.receipt);  // no longer extended by the heartbeat
+      handles.push_back(std::move(m.receipt));
+    }
+  }
+  if (handles.empty()) return;
+  auto client = make_client_();
+  for (size_t i = 0; i < handles.size(); i += kSqsBatch) {
+    std::vector<std::string> chunk(
+        handles.begin() + static_cast<std::ptrdiff_t>(i),
+        handles.begin() + static_cast<std::ptrdiff_t>(std::min(handles.size(), i + kSqsBatch)));
+    Status st = client->ChangeVisibilityBatch(options_.queue_url, chunk, 0);
+    // Nothing is lost either way: the messages come back after their visibility timeout.
+    if (!st.ok()) LogWarn("handing messages back to the queue failed: {}", st.message());
+  }
+  LogInfo("{} messages handed back to the queue, to be delivered again", handles.size());
+}
+
 void SqsSource::HeartbeatLoop() {
   NameThisThread("sqs-visibility");
   auto client = make_client_();

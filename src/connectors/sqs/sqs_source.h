@@ -44,6 +44,9 @@ class SqsSource : public MessageSource {
   std::vector<InboundMessage> NextBatch(size_t max, std::chrono::milliseconds linger) override;
   bool Finished() const override;
   void Acknowledge(std::vector<InboundMessage> messages) override;
+  // Sets the messages' visibility timeout to 0 (ChangeMessageVisibilityBatch), so the queue
+  // hands them out again at once instead of after the timeout.
+  void Nack(std::vector<InboundMessage> messages) override;
   void Stop() override;
   Status Close() override;
 

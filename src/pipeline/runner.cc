@@ -1,0 +1,160 @@
+#include "pipeline/runner.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "core/log.h"
+#include "core/thread_name.h"
+#include "pipeline/bounded_queue.h"
+
+namespace sluice {
+namespace {
+
+// Commits one batch under the retry policy; the error says on which attempt it gave up, and why.
+Result<SinkOutcome> CommitWithRetries(Sink& sink, const PreparedBatch& batch,
+                                      const RetryPolicy& retry) {
+  const uint64_t through = batch.messages.back().sequence;
+  for (int attempt = 1;; ++attempt) {
+    Result<SinkOutcome> outcome = sink.Commit(batch, through);
+    if (outcome.ok()) return outcome;
+    if (!retry.ShouldRetry(outcome.status(), attempt)) {
+      // A checkpoint moved by another process will not move back, and a refused grant or a
+      // missing table stays so: only what a retry may cure is tried again.
+      return outcome.status().WithContext(
+          outcome.status().code() == StatusCode::kUnavailable
+              ? fmt::format("writing a batch failed on attempt {}, the last", attempt)
+              : fmt::format("writing a batch failed on attempt {}, with an error a retry cannot "
+                            "cure",
+                            attempt));
+    }
+    LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, retry.attempts,
+            outcome.status().message());
+    std::this_thread::sleep_for(retry.PauseAfter(attempt));
+  }
+}
+
+}  // namespace
+
+Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sink& sink,
+                                const RunnerOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(const uint64_t resume, sink.Open(source.CheckpointName()));
+  if (resume > 0) {
+    source.SkipThrough(resume);
+    LogInfo("{} resumes after message {} (a line, or an array element), its committed checkpoint",
+            source.CheckpointName(), resume);
+  }
+
+  BoundedQueue<PreparedBatch> prepared(1);
+  RunnerStats stats;
+  Status write_error;
+  std::thread writer([&] {
+    NameThisThread("pipeline-write");
+    auto last_report = std::chrono::steady_clock::now();
+    auto last_maintain = last_report;
+    while (std::optional<PreparedBatch> batch = prepared.Pop()) {
+      Result<SinkOutcome> outcome = CommitWithRetries(sink, *batch, options.retry);
+      if (!outcome.ok()) {
+        write_error = outcome.status();
+        source.Nack(std::move(batch->messages));
+        source.Stop();
+        prepared.Close();
+        return;
+      }
+      const size_t n = batch->messages.size();
+      stats.messages += n;
+      stats.stored += outcome->stored;
+      stats.rejected += outcome->rejected;
+      stats.duplicates += n - outcome->stored - outcome->rejected;
+      ++stats.batches;
+      source.Acknowledge(std::move(batch->messages));
+      const auto now = std::chrono::steady_clock::now();
+      // A run that lasts for weeks keeps its sink tidy too.
+      if (now - last_maintain > options.maintain_every) {
+        last_maintain = now;
+        sink.Maintain();
+      }
+      if (now - last_report > options.progress_every) {
+        last_report = now;
+        LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
+                stats.stored, stats.rejected, stats.duplicates);
+      }
+    }
+  });
+
+  // The same message twice in one batch (a redelivery racing its first copy) is applied once;
+  // the views point into the batch's messages, which are reserved so they do not move.
+  std::unordered_set<std::string_view> seen;
+  Status transform_error;
+  bool writer_failed = false;
+  // Hands a batch to the writer; a batch it can no longer take goes back to the source.
+  auto hand_on = [&](PreparedBatch& batch) {
+    seen.clear();
+    if (prepared.Push(std::move(batch))) return true;
+    source.Nack(std::move(batch.messages));
+    writer_failed = true;
+    return false;
+  };
+  while (!writer_failed) {
+    std::vector<InboundMessage> received = source.NextBatch(options.batch_size, options.linger);
+    if (received.empty()) {
+      if (source.Finished()) break;
+      continue;
+    }
+    PreparedBatch batch = transform.NewBatch();
+    batch.messages.reserve(received.size());
+    size_t body_bytes = 0;
+    size_t taken = 0;  // received[0, taken) are in a batch
+    seen.clear();
+    for (size_t i = 0; i < received.size(); ++i) {
+      InboundMessage& message = received[i];
+      if (!batch.messages.empty() && body_bytes + message.body.size() > options.batch_body_bytes) {
+        if (!hand_on(batch)) {
+          // What this batch had not reached yet goes back too.
+          source.Nack(std::vector<InboundMessage>(std::make_move_iterator(received.begin() + i),
+                                                  std::make_move_iterator(received.end())));
+          break;
+        }
+        batch = transform.NewBatch();
+        batch.messages.reserve(received.size() - i);
+        body_bytes = 0;
+      }
+      body_bytes += message.body.size();
+      batch.messages.push_back(std::move(message));
+      taken = i + 1;
+      const InboundMessage& m = batch.messages.back();
+      if (!seen.insert(m.id).second) continue;
+      if (Status st = transform.Apply(m, &batch); !st.ok()) {
+        transform_error = st;
+        break;
+      }
+    }
+    if (writer_failed) break;
+    if (!transform_error.ok()) {
+      batch.messages.insert(batch.messages.end(), std::make_move_iterator(received.begin() + taken),
+                            std::make_move_iterator(received.end()));
+      source.Nack(std::move(batch.messages));
+      source.Stop();
+      break;
+    }
+    if (!hand_on(batch)) break;
+  }
+  prepared.Close();
+  writer.join();
+  // Batches the writer never took go back to the source.
+  while (std::optional<PreparedBatch> left = prepared.Pop())
+    source.Nack(std::move(left->messages));
+  if (!write_error.ok() || !transform_error.ok()) {
+    (void)source.Close();
+    return write_error.ok() ? transform_error : write_error;
+  }
+  RETURN_IF_ERROR(source.Close());
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+}  // namespace sluice
