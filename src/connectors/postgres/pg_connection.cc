@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "connectors/postgres/pg_transaction.h"
 #include "core/environment.h"
 #include "core/log.h"
 #include "core/secrets.h"
@@ -241,12 +242,10 @@ Result<PgResult> PgConnection::ExecScript(std::string_view sql, std::string_view
 Status PgConnection::ExecSchemaChange(std::string_view sql, std::string_view what) {
   // Any fixed number will do; it only has to be the same in every Sluice process.
   constexpr std::string_view kLock = "SELECT pg_advisory_xact_lock(5318008)";
-  RETURN_IF_ERROR(Exec("BEGIN", what));
-  Status st = Exec(kLock, what);
-  if (st.ok()) st = Exec(sql, what);
-  if (st.ok()) st = Exec("COMMIT", what);
-  if (!st.ok()) (void)Exec("ROLLBACK", "rolling back");
-  return st;
+  ASSIGN_OR_RETURN(PgTransaction transaction, PgTransaction::Begin(*this, what));
+  RETURN_IF_ERROR(Exec(kLock, what));
+  RETURN_IF_ERROR(Exec(sql, what));
+  return transaction.Commit();
 }
 
 Result<PgResult> PgConnection::Query(std::string_view sql,
