@@ -704,6 +704,51 @@ TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
             "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,2\n");
 }
 
+// The window's other readers connect through the MysqlConnector, one connection per part
+// beyond the caller's; a connector that cannot connect fails the run, on record, with its error.
+TEST_F(ReportTest, TheOtherReadersConnectThroughTheConnector) {
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active'), "
+                        "(2, 'Bob', 'active')",
+                        "u")
+                  .ok());
+  // completion_id 1 to 6: three parts of two ids each.
+  ASSERT_TRUE(completions_
+                  ->Insert("VALUES (1, 1, '2024-02-10'), (2, 1, '2024-02-11'), "
+                           "(2, 2, '2024-02-11'), (1, 2, '2024-02-12'), (2, 3, '2024-02-11'), "
+                           "(1, 3, '2024-02-12')")
+                  .ok());
+  ReportRequest request;
+  std::string error;
+  ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
+  request.bucket = bucket_;
+  request.completions_table = table_;
+  request.read_connections = 3;
+  ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
+  std::atomic<int> connects = 0;
+  const MysqlConnector connect = [&] {
+    ++connects;
+    return MysqlConnection::Connect(sluice::testing::MysqlUrl());
+  };
+  auto done = RunDailyLessons(conn(), *mysql_, connect, *s3_, request);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(connects, 2);
+  EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
+            "user_id,user_name,completion_date,lessons_completed\n1,Ann,2024-02-10,1\n"
+            "1,Ann,2024-02-12,2\n2,Bob,2024-02-11,3\n");
+
+  ASSERT_TRUE(conn().Exec("DELETE FROM reports_generated", "clear").ok());
+  const MysqlConnector refused = [] {
+    return Result<std::unique_ptr<MysqlConnection>>(Unavailable("no connection to spare"));
+  };
+  auto failed = RunDailyLessons(conn(), *mysql_, refused, *s3_, request);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().message(), "no connection to spare");
+  EXPECT_EQ(Scalar("SELECT status || ' ' || error FROM reports_generated"),
+            "failed no connection to spare");
+}
+
 // Case logins-reconnect-after-session-loss's kind, in the report: the users' read ends with
 // the session before its first row, and is read again whole in a new one.
 TEST_F(ReportTest, AUsersReadEndedBeforeItsFirstRowIsReadAgainInANewSession) {
