@@ -5,6 +5,7 @@
 // Memory stays flat whatever the data's size: only the window's rows leave MySQL, streamed and
 // spilled to disk in user-id ranges; each range is then counted on its own and merged, in
 // user-id order, with the users streamed from PostgreSQL; the CSV streams to S3 in parts.
+// The phases, in turn: user_range.h, completions_read.h, users_merge.h.
 #pragma once
 
 #include <cstdint>
