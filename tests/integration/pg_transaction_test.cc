@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "connectors/postgres/pg_upsert_sink.h"
+#include "core/batch.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -182,6 +184,64 @@ TEST_F(PgTransactionTest, AFailedSchemaChangeLeavesNothingBehind) {
   EXPECT_EQ(Scalar("SELECT to_regclass('made') IS NULL"), "t");
   ASSERT_TRUE(pg().ExecSchemaChange("CREATE TABLE made (x int)", "creating made").ok());
   EXPECT_EQ(Scalar("SELECT to_regclass('made') IS NULL"), "f");
+}
+
+// PgUpsertSink holds its load's PgTransaction: a sink dropped before Commit(), even in the middle
+// of its COPY, leaves the table as it was (the key it dropped for a direct load included) and
+// its session outside a transaction.
+TEST_F(PgTransactionTest, AnUpsertSinkDroppedBeforeCommitLeavesTheTableAsItWas) {
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE loaded (id int4 PRIMARY KEY, name text, first_seen_at "
+                        "timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL "
+                        "DEFAULT now(), deleted_in_source_at timestamptz)",
+                        "creating loaded")
+                  .ok());
+  const UpsertTarget target{
+      "loaded", {{"id", ColumnType::kInt32}, {"name", ColumnType::kText}}, {"id"}};
+  Batch rows(target.columns);
+  for (int id : {1, 2}) {
+    rows.column(0).AppendInt(id);
+    rows.column(1).AppendText("n" + std::to_string(id));
+  }
+  const std::string loaded = "SELECT count(*) FROM loaded";
+  const std::string keys =
+      "SELECT count(*) FROM pg_constraint WHERE conrelid = 'loaded'::regclass AND contype = 'p'";
+  {
+    auto sink = PgUpsertSink::Begin(&pg(), target, {});
+    ASSERT_TRUE(sink.ok()) << sink.status().message();
+    ASSERT_TRUE((*sink)->Write(rows).ok());  // the COPY is still open
+  }
+  EXPECT_EQ(PQtransactionStatus(pg().raw()), PQTRANS_IDLE);
+  {
+    auto sink = PgUpsertSink::Begin(&pg(), target, {});
+    ASSERT_TRUE(sink.ok()) << sink.status().message();
+    ASSERT_TRUE((*sink)->Write(rows).ok());
+    auto stats = (*sink)->Finish();
+    ASSERT_TRUE(stats.ok()) << stats.status().message();
+    EXPECT_TRUE(stats->direct_load);
+  }
+  EXPECT_EQ(PQtransactionStatus(pg().raw()), PQTRANS_IDLE);
+  EXPECT_EQ(Scalar(loaded), "0");
+  EXPECT_EQ(Scalar(keys), "1");
+
+  auto sink = PgUpsertSink::Begin(&pg(), target, {});
+  ASSERT_TRUE(sink.ok()) << sink.status().message();
+  ASSERT_TRUE((*sink)->Write(rows).ok());
+  ASSERT_TRUE((*sink)->Finish().ok());
+  Status st = (*sink)->Commit();
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(Scalar(loaded), "2");
+  EXPECT_EQ(Scalar(keys), "1");
+}
+
+// A sink that cannot start (no primary key to upsert on) ends the transaction it began.
+TEST_F(PgTransactionTest, AnUpsertSinkThatCannotStartLeavesNoTransactionOpen) {
+  ASSERT_TRUE(conn().Exec("CREATE TABLE keyless (id int4)", "creating keyless").ok());
+  auto sink = PgUpsertSink::Begin(&pg(), {"keyless", {{"id", ColumnType::kInt32}}, {"id"}}, {});
+  ASSERT_FALSE(sink.ok());
+  EXPECT_NE(sink.status().message().find("no primary key"), std::string::npos)
+      << sink.status().message();
+  EXPECT_EQ(PQtransactionStatus(pg().raw()), PQTRANS_IDLE);
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ class UpsertPlans : public PgTest {
     EXPECT_TRUE((*sink)->Write(rows).ok());
     auto stats = (*sink)->Finish();
     EXPECT_TRUE(stats.ok()) << stats.status().message();
-    EXPECT_TRUE(conn().Exec("COMMIT", "committing").ok());
+    EXPECT_TRUE((*sink)->Commit().ok());
     return stats.ok() ? *stats : MergeStats{};
   }
 };

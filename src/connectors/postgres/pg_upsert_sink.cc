@@ -89,7 +89,8 @@ std::string PgUpsertSink::ContentColumns(std::string_view prefix) const {
 Status PgUpsertSink::Start() {
   const std::string table = QuoteIdent(target_.table);
   const std::string what = fmt::format("loading table {}", target_.table);
-  RETURN_IF_ERROR(conn_->Exec("BEGIN", what));
+  ASSIGN_OR_RETURN(PgTransaction transaction, PgTransaction::Begin(*conn_, what));
+  transaction_.emplace(std::move(transaction));
 
   ASSIGN_OR_RETURN(PgResult pk,
                    conn_->Query("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -169,10 +170,21 @@ Result<MergeStats> PgUpsertSink::Finish() {
   return direct_ ? FinishDirect() : FinishMerge();
 }
 
+PgUpsertSink::~PgUpsertSink() {
+  // The transaction's ROLLBACK cannot run while the session is still in the COPY.
+  if (copying_) conn_->CopyAbort();
+}
+
+Status PgUpsertSink::Commit() {
+  if (!transaction_)
+    return Internal(fmt::format("loading table {}: no load to commit", target_.table));
+  return transaction_->Commit();
+}
+
 void PgUpsertSink::Abort() {
   if (copying_) conn_->CopyAbort();
   copying_ = false;
-  (void)conn_->Exec("ROLLBACK", "rolling back");
+  if (transaction_ && transaction_->open()) (void)transaction_->Rollback();
 }
 
 Result<MergeStats> PgUpsertSink::FinishDirect() {

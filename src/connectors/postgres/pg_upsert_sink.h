@@ -15,17 +15,20 @@
 // batch or table joins on plain key equality (keys are never null), so PostgreSQL can hash it;
 // `IS NOT DISTINCT FROM` would leave only a nested loop, quadratic in the batch.
 //
-// The sink runs inside one transaction that it opens; the caller may add statements (rejects)
-// after Finish() and then commits, so a failed load leaves the table as it was.
+// The sink runs inside one transaction that it opens (a PgTransaction); the caller may add
+// statements (rejects) after Finish() and then calls Commit(). A sink aborted, or destroyed
+// before Commit(), rolls back, so a failed load leaves the table as it was.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "connectors/postgres/pg_connection.h"
+#include "connectors/postgres/pg_transaction.h"
 #include "core/batch.h"
 #include "core/repeat_detector.h"
 
@@ -59,10 +62,15 @@ class PgUpsertSink {
 
   static Result<std::unique_ptr<PgUpsertSink>> Begin(PgConnection* conn, UpsertTarget target,
                                                      Options options);
+  // Ends a copy still open, then rolls back unless Commit() ran.
+  ~PgUpsertSink();
 
   Status Write(const Batch& batch);
   // Completes the copy and the merge. The transaction stays open.
   Result<MergeStats> Finish();
+  // Commits the load and whatever the caller added after Finish(); PgTransaction::Commit's
+  // errors (a statement that failed in it makes this an error, never a silent rollback).
+  Status Commit();
   // Abandons the load: ends the copy if one is open and rolls the transaction back.
   void Abort();
 
@@ -81,6 +89,7 @@ class PgUpsertSink {
   std::string ContentColumns(std::string_view prefix) const;
 
   PgConnection* conn_;
+  std::optional<PgTransaction> transaction_;  // from Start() on
   UpsertTarget target_;
   Options options_;
   bool direct_ = false;

@@ -433,9 +433,9 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
   }
   report.merge = *merged;
   Status st = builder.WriteRejects(conn);
-  if (st.ok()) st = conn->Exec("COMMIT", "committing the load");
+  if (st.ok()) st = sink->Commit();
   if (!st.ok()) {
-    (void)conn->Exec("ROLLBACK", "rolling back");
+    sink->Abort();
     return st.WithContext(context);
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
