@@ -6,6 +6,7 @@
 
 #include "connectors/postgres/pg_binary_copy.h"
 #include "connectors/postgres/pg_schema.h"
+#include "connectors/postgres/pg_transaction.h"
 #include "core/names.h"
 #include "jobs/logins/logins_table.h"
 
@@ -179,7 +180,7 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
   RETURN_IF_ERROR(conn_->ReconnectIfBroken());
   if (!checkpoint) return WriteThroughLedger(rows, rejects);
   const std::string what = fmt::format("storing logins in {}", tables_.logins);
-  RETURN_IF_ERROR(conn_->Exec("BEGIN", what));
+  ASSIGN_OR_RETURN(PgTransaction transaction, PgTransaction::Begin(*conn_, what));
   Status st;
   auto moved = conn_->Query(
       checkpoint_sql_,
@@ -189,7 +190,7 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
     st = moved.status();
   } else if (moved->rows() == 0 && CheckpointAt(checkpoint->name) == checkpoint->to) {
     // This batch is in already: a retry after a COMMIT whose answer was lost with the session.
-    (void)conn_->Exec("ROLLBACK", "rolling back");
+    (void)transaction.Rollback();
     BatchOutcome outcome;
     outcome.duplicates = rows.num_rows() + rejects.num_rows();
     return outcome;
@@ -202,11 +203,8 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
   // The checkpoint guards the whole batch, so rows go straight into their tables.
   if (st.ok()) st = Copy(logins_columns_, rows, kFirstLoginsColumn);
   if (st.ok()) st = Copy(rejects_columns_, rejects, 0);
-  if (st.ok()) st = conn_->Exec("COMMIT", what);
-  if (!st.ok()) {
-    (void)conn_->Exec("ROLLBACK", "rolling back");
-    return st;
-  }
+  if (st.ok()) st = transaction.Commit();
+  if (!st.ok()) return st;  // the transaction rolls back as it leaves scope
   BatchOutcome outcome;
   outcome.stored = rows.num_rows();
   outcome.rejected = rejects.num_rows();
