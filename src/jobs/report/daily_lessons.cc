@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aws/crypto.h"
 #include "connectors/postgres/pg_schema.h"
@@ -102,11 +104,14 @@ Status EnsureReportsTable(PgConnection& pg) {
 }
 
 Status ValidateRequest(const ReportRequest& request) {
-  if (request.days < 1 || request.days > 3660) {
-    return UsageError("--days must be between 1 and 3660");
-  }
-  if (request.url_expiry_seconds < 1 || request.url_expiry_seconds > 604800) {
-    return UsageError("--url-expiry must be between 1 second and 7 days (604800)");
+  // The ranges are the options' own, so a request built in code is held to the flags' rules.
+  const std::vector<OptionSpec> options =
+      ComposeOptions({DailyLessonsComponent().options, S3ObjectComponent().options});
+  for (const auto& [name, value] : {std::pair<std::string_view, int64_t>{"days", request.days},
+                                    {"url-expiry", request.url_expiry_seconds}}) {
+    for (const OptionSpec& spec : options) {
+      if (spec.name == name) RETURN_IF_ERROR(CheckOptionValue(spec, std::to_string(value)));
+    }
   }
   // Names reach SQL and URLs: each is held to its service's rules here, before any connection.
   RETURN_IF_ERROR(ValidateS3BucketName(request.bucket, "--bucket"));
