@@ -22,7 +22,14 @@ int RunCreate(const OptionValues& values) {
   if (!client.ok()) return Fail(client.status());
   auto url = (*client)->CreateQueue(name, static_cast<int>(values.Int("visibility-timeout")),
                                     static_cast<size_t>(values.Int("max-message-size")));
-  if (!url.ok()) return Fail(url.status());
+  if (!url.ok()) {
+    // SQS refuses a CreateQueue whose attributes differ from the existing queue's.
+    return Fail(url.status().WithContext(fmt::format(
+        "queue '{}'{}", name,
+        url.status().message().find("QueueNameExists") != std::string::npos
+            ? " exists with other attributes (create it without them, or delete it first)"
+            : "")));
+  }
   fmt::print("{}\n", *url);
   return kExitOk;
 }

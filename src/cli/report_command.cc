@@ -29,6 +29,9 @@ Result<int32_t> AsOfDay(const std::string& text) {
 
 int RunReport(const OptionValues& values) {
   report::ReportRequest request;
+  if (values.FromCommandLine("as-of") && values.String("as-of").empty()) {
+    return Fail(UsageError("--as-of: is empty (leave it out for today)"));
+  }
   auto day = AsOfDay(values.String("as-of"));
   if (!day.ok()) return Fail(day.status());
   request.type = values.String("type");

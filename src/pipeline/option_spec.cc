@@ -170,9 +170,16 @@ Status OptionValues::Resolve(std::span<const OptionSpec> specs) {
       slot.text = slot.given ? "true" : "false";
       continue;
     }
+    // An empty value given on purpose never falls back to the environment or a default (an
+    // unset shell variable in `--pg "$URL"` must not reach libpq's own defaults): a number, a
+    // choice, a path, or a value the environment could give, is refused; other text is the
+    // command's to judge, with a reason of its own.
+    if (slot.given && slot.text.empty() &&
+        (spec.type != OptionType::kString || !spec.env.empty())) {
+      return UsageError(fmt::format("{}: is empty", FlagName(spec)));
+    }
     if (!slot.given && !spec.env.empty()) slot.text = GetEnv(spec.env);
     if (!slot.given && slot.text.empty()) slot.text = spec.default_value;
-    // A value given empty on purpose is the command's to judge, with a reason of its own.
     if (!slot.given && slot.text.empty() && spec.required) {
       const std::string value = spec.example.empty() ? "VALUE" : spec.example;
       return UsageError(

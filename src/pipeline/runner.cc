@@ -60,8 +60,9 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
       Result<SinkOutcome> outcome = CommitWithRetries(sink, *batch, options.retry);
       if (!outcome.ok()) {
         write_error = outcome.status();
-        source.Nack(std::move(batch->messages));
+        // Stopped first, so that the receivers do not take the handed-back messages again.
         source.Stop();
+        source.Nack(std::move(batch->messages));
         prepared.Close();
         return;
       }
@@ -95,6 +96,7 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
   auto hand_on = [&](PreparedBatch& batch) {
     seen.clear();
     if (prepared.Push(std::move(batch))) return true;
+    source.Stop();
     source.Nack(std::move(batch.messages));
     writer_failed = true;
     return false;
@@ -137,8 +139,8 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
     if (!transform_error.ok()) {
       batch.messages.insert(batch.messages.end(), std::make_move_iterator(received.begin() + taken),
                             std::make_move_iterator(received.end()));
-      source.Nack(std::move(batch.messages));
       source.Stop();
+      source.Nack(std::move(batch.messages));
       break;
     }
     if (!hand_on(batch)) break;

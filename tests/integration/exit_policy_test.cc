@@ -58,11 +58,18 @@ TEST(ExitPolicy, BadUsageIsTwoForEveryCommand) {
           {{"logins", "run", "--pg", kNowherePg}, 2, "no masking key"},
           {{"logins", "run", "--pg", kNowherePg, "--key-file", key + ".missing"}, 2, ".missing"},
           {{"logins", "mask", "--mask", "rot13", "x"}, 2, "--mask"},
+          // An empty value never falls back to the environment or libpq's defaults.
+          {{"logins", "run", "--pg", "", "--file", key}, 2, "--pg: is empty"},
+          {{"logins", "run", "--pg", kNowherePg, "--key-file", ""}, 2, "--key-file: is empty"},
+          {{"report", "run", "--bucket", "exit-bucket", "--pg", kNowherePg, "--as-of", ""},
+           2,
+           "--as-of: is empty"},
           {{"queue", "create", "bad name", "--sqs-endpoint", "http://127.0.0.1:1"},
            2,
            "the queue name"},
           {{"queue", "create", "q", "--sqs-endpoint", "ftp://127.0.0.1:1"}, 2, "http or https"},
           {{"queue", "purge", "q", "--visibility-timeout", "5"}, 2, "visibility-timeout"},
+          {{"components", "nope"}, 2, "no component 'nope'"},
       },
       "");
 }

@@ -141,5 +141,38 @@ TEST_F(SqsClientTest, ASourceHandsBackWhatItCannotCommit) {
   EXPECT_TRUE(source.Close().ok());
 }
 
+// A consumer that stops (SIGTERM, or a failed batch) hands back what it had received ahead of
+// the job and never processed: the next consumer gets it at once.
+TEST_F(SqsClientTest, ASourceClosedWithMessagesInHandHandsThemBack) {
+  ASSERT_TRUE(SendAll(*client_, url_, {"a", "b", "c"}).ok());
+  SqsSourceOptions options;
+  options.queue_url = url_;
+  options.receivers = 1;
+  options.wait_seconds = 1;
+  options.visibility_timeout_seconds = 60;
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok());
+  {
+    SqsSource source(options,
+                     [&] { return std::make_unique<SqsClient>(*config, MakeCurlTransport()); });
+    std::vector<InboundMessage> first;
+    for (int i = 0; i < 20 && first.empty(); ++i)
+      first = source.NextBatch(1, std::chrono::milliseconds(200));
+    ASSERT_EQ(first.size(), 1u);
+    source.Acknowledge(std::move(first));  // one is done; the others are only buffered
+    source.Stop();
+    ASSERT_TRUE(source.Close().ok());
+  }
+  std::set<std::string> again;
+  for (int round = 0; round < 5 && again.size() < 2; ++round) {
+    auto messages = client_->ReceiveMessages(url_, 10, 1);
+    ASSERT_TRUE(messages.ok()) << messages.status().message();
+    for (const auto& m : *messages)
+      again.insert(m.body);
+  }
+  EXPECT_EQ(again.size(), 2u);
+  EXPECT_EQ(again.count("a") + again.count("b") + again.count("c"), 2u);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -57,6 +57,14 @@ TEST(OptionSpec, TheCommandLineThenTheEnvironmentThenTheDefault) {
   EXPECT_EQ(st.code(), StatusCode::kUsage);
   EXPECT_EQ(st.message(), "no value for --pg: pass --pg postgresql://... or set SLUICE_PG_URL");
 
+  // Given empty on purpose (an unset shell variable in `--pg "$URL"`): refused, never the
+  // environment's value or libpq's defaults.
+  ::setenv("SLUICE_PG_URL", "postgresql://from-env/db", 1);
+  OptionValues empty;
+  empty.Given("pg") = true;
+  EXPECT_EQ(empty.Resolve(specs).message(), "--pg: is empty");
+  ::unsetenv("SLUICE_PG_URL");
+
   OptionValues out_of_range;
   out_of_range.Text("pg") = "postgresql://x/db";
   out_of_range.Given("pg") = true;

@@ -38,6 +38,7 @@ class ListSource : public MessageSource {
   }
   void Nack(std::vector<InboundMessage> messages) override {
     std::lock_guard lock(mutex_);
+    stopped_before_nack = stopped_before_nack && stopped_;
     for (auto& m : messages)
       nacked.push_back(m.id);
   }
@@ -50,6 +51,7 @@ class ListSource : public MessageSource {
   void SkipThrough(uint64_t sequence) override { skipped_through_ = sequence; }
 
   std::vector<std::string> acked, nacked;
+  bool stopped_before_nack = true;  // a receiver must not take handed-back messages again
 
  private:
   mutable std::mutex mutex_;
@@ -166,6 +168,7 @@ TEST(Runner, ABatchThatCannotCommitIsHandedBackAndEndsTheRun) {
   ASSERT_FALSE(source.nacked.empty());
   EXPECT_EQ(source.nacked[0], "a");
   EXPECT_EQ(source.nacked[1], "b");
+  EXPECT_TRUE(source.stopped_before_nack);
 }
 
 TEST(Runner, RetriesEndAfterThePolicysAttempts) {
@@ -189,6 +192,7 @@ TEST(Runner, ATransformFailureHandsTheBatchBack) {
   EXPECT_EQ(stats.status().message(), "the transform broke");
   EXPECT_EQ(sink.commits, 0);
   EXPECT_EQ(source.nacked, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(source.stopped_before_nack);
 }
 
 TEST(Runner, AnOrderedSourceResumesAfterItsCheckpoint) {

@@ -43,8 +43,8 @@ OptionSpec MysqlUrlOption() {
   spec.required = true;
   spec.example = "mysql://...";
   spec.description =
-      "Parameters: ssl-mode, ssl-ca, ssl-cert, ssl-key, socket, connect-timeout; any other is "
-      "refused. Its password is never shown, and is wiped from the process's arguments";
+      "Parameters: ssl-mode, ssl-ca, ssl-capath, ssl-cert, ssl-key, socket, connect-timeout; any "
+      "other is refused. Its password is never shown, and is wiped from the process's arguments";
   return spec;
 }
 

@@ -275,6 +275,22 @@ Status SqsSource::Close() {
   {
     std::unique_lock lock(delete_mutex_);
     deletes_done_.wait(lock, [&] { return deletes_pending_ == 0; });
+  }
+  // What was received and never acknowledged (buffered ahead of the job when it stopped, or
+  // handed out and dropped) goes back to the queue at once, not after its visibility timeout.
+  std::vector<InboundMessage> unfinished;
+  {
+    std::lock_guard lock(mutex_);
+    buffer_.clear();
+    for (auto& [handle, since] : in_flight_) {
+      InboundMessage m;
+      m.receipt = handle;
+      unfinished.push_back(std::move(m));
+    }
+  }
+  if (!unfinished.empty()) Nack(std::move(unfinished));
+  {
+    std::unique_lock lock(delete_mutex_);
     closing_ = true;
     delete_ready_.notify_all();
     heartbeat_wake_.notify_all();

@@ -342,7 +342,9 @@ ComponentSpec WarehouseLoadComponent() {
   OptionSpec model = TextOption("model", "One of: " + ModelNames());
   model.alias = "-m";
   model.required = true;
-  OptionSpec format = ChoiceOption("format", "csv or json (default: from the extension)",
+  OptionSpec format = ChoiceOption("format",
+                                   "csv or json (ndjson and jsonl are json; default: from the "
+                                   "extension)",
                                    {"csv", "json", "ndjson", "jsonl"}, "");
   OptionSpec files{.name = "files", .type = OptionType::kList, .summary = "Files to load"};
   files.positional = true;
