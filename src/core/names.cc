@@ -121,6 +121,12 @@ Status ValidatePgIdentifier(std::string_view name, std::string_view flag) {
                "is longer than PostgreSQL's 63 bytes for an identifier (it would be cut "
                "short and name another table)");
   }
+  // "public.users" would be quoted as one name and not found: the schema comes from the URL.
+  if (name.find('.') != std::string_view::npos) {
+    return Bad(flag,
+               "takes one unqualified table name without '.' (the schema is the URL's "
+               "search_path: ?options=-csearch_path%3DSCHEMA)");
+  }
   return Status::Ok();
 }
 

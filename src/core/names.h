@@ -26,7 +26,9 @@ std::string QuoteMysqlIdent(std::string_view name);
 // A PostgreSQL identifier for a table reached through search_path (PostgreSQL 15 docs 4.1.1
 // "Identifiers and Key Words"): 1 to 63 bytes (NAMEDATALEN - 1; a longer name would be cut
 // short silently and name another table) of valid UTF-8, no control characters (NUL cannot be
-// sent at all). Quote it with QuoteIdent wherever it reaches SQL.
+// sent at all), without '.' (a schema-qualified name would be quoted as one identifier and not
+// found; the schema is the connection's search_path). Quote it with QuoteIdent wherever it
+// reaches SQL.
 Status ValidatePgIdentifier(std::string_view name, std::string_view flag);
 
 // An S3 bucket name as S3 creates them today (S3 User Guide, "General purpose bucket naming

@@ -70,6 +70,13 @@ TEST(ExitPolicy, BadUsageIsTwoForEveryCommand) {
           {{"queue", "create", "q", "--sqs-endpoint", "ftp://127.0.0.1:1"}, 2, "http or https"},
           {{"queue", "purge", "q", "--visibility-timeout", "5"}, 2, "visibility-timeout"},
           {{"components", "nope"}, 2, "no component 'nope'"},
+          {{"warehouse", "init", "--pg", "postgresql://u@127.0.0.1:1/db?sslmod=require"},
+           2,
+           "parameter 'sslmod', which libpq does not know"},
+          {{"report", "run", "--bucket", "exit-bucket", "--pg", kNowherePg, "--users-table",
+            "public.users"},
+           2,
+           "--users-table: takes one unqualified table name"},
       },
       "");
 }

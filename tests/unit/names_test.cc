@@ -71,6 +71,10 @@ TEST(Names, PostgresIdentifiersFitNamedatalen) {
   EXPECT_NE(Why(ValidatePgIdentifier("a\0b"s, "--users-table")).find("NUL"), std::string::npos);
   EXPECT_NE(Why(ValidatePgIdentifier("\xff", "--users-table")).find("UTF-8"), std::string::npos);
   EXPECT_NE(Why(ValidatePgIdentifier("", "--users-table")).find("empty"), std::string::npos);
+  // A schema-qualified name would be quoted as one identifier and never found.
+  EXPECT_NE(Why(ValidatePgIdentifier("public.mindtickle_users", "--users-table"))
+                .find("takes one unqualified table name"),
+            std::string::npos);
 }
 
 TEST(Names, BucketNamesFollowS3sRules) {

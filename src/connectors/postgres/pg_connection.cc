@@ -23,12 +23,45 @@ constexpr std::string_view kPgForm =
 // '?' or '@' in its password) is refused: libpq would take part of the password for the host or
 // port and quote it back ('invalid integer value "..." for connection option "port"'). libpq's
 // own parse errors are not shown either: they quote the text at fault.
+// The first parameter of a postgresql:// URL's query that libpq does not know, if it is a plain
+// name that can be shown (a misspelt `sslmode`); an empty string when all are known.
+std::string UnknownUrlParameter(std::string_view url) {
+  if (!url.starts_with("postgresql://") && !url.starts_with("postgres://")) return "";
+  const size_t query = url.find('?');
+  if (query == std::string_view::npos) return "";
+  PQconninfoOption* defaults = PQconndefaults();
+  std::string unknown;
+  for (std::string_view rest = url.substr(query + 1); !rest.empty() && unknown.empty();) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const std::string_view name = pair.substr(0, pair.find('='));
+    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != name.npos) {
+      continue;  // not a name to quote: libpq's parse judges it
+    }
+    bool known = false;
+    for (PQconninfoOption* o = defaults; o && o->keyword && !known; ++o)
+      known = name == o->keyword;
+    if (!known) unknown = std::string(name);
+  }
+  PQconninfoFree(defaults);
+  return unknown;
+}
+
 Status CheckAndRegister(const std::string& url) {
   RETURN_IF_ERROR(CheckUrlUserinfo(url, "PostgreSQL"));
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (error) PQfreemem(error);
-  if (!options) return UsageError(UnreadableUrlMessage("PostgreSQL", kPgForm));
+  if (!options) {
+    if (std::string name = UnknownUrlParameter(url); !name.empty()) {
+      return UsageError(fmt::format(
+          "the PostgreSQL URL has parameter '{}', which libpq does not know (its parameters: "
+          "PostgreSQL docs 34.1.2, \"Parameter Key Words\")",
+          name));
+    }
+    return UsageError(UnreadableUrlMessage("PostgreSQL", kPgForm));
+  }
   for (PQconninfoOption* o = options; o->keyword; ++o) {
     if (o->val && std::string_view(o->keyword) == "password") RegisterSecret(o->val);
   }
