@@ -119,7 +119,7 @@ TEST_F(ExitPolicyWithServers, ARefusalIsOneAndNamesTheServicesCode) {
            "QueueDoesNotExist"},
           {{"warehouse", "query", "-e", "SELECT * FROM no_such_table"},
            1,
-           "relation \"no_such_table\" does not exist"},
+           "relation \"no_such_table\" does not exist (SQLSTATE 42P01)"},
       },
       url());
 }
@@ -161,7 +161,7 @@ TEST_F(ExitPolicyWithServers, ReportRefusalsAreOne) {
           {{"report", "run", "--as-of", "2024-03-01", "--bucket", bucket, "--completions-table",
             completions, "--mysql", wrong_password},
            1,
-           "Access denied"},
+           "(MySQL error 1045)"},
           {{"report", "run", "--as-of", "2024-03-01", "--bucket", bucket, "--completions-table",
             completions},
            1,

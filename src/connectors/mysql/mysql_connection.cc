@@ -97,7 +97,9 @@ Result<MYSQL*> ConnectOnce(const std::string& url, const MysqlUrl& parts) {
                           parts.socket.empty() ? nullptr : parts.socket.c_str(),
                           CLIENT_MULTI_STATEMENTS)) {
     const unsigned error = mysql_errno(conn);
-    std::string message = fmt::format("{}: {}", where, Redact(mysql_error(conn)));
+    // The error number is the server's own code (MariaDB "Error Codes"), for scripts and searches.
+    std::string message =
+        fmt::format("{}: {} (MySQL error {})", where, Redact(mysql_error(conn)), error);
     mysql_close(conn);
     return IsTransient(error) ? Unavailable(std::move(message)) : DatabaseError(std::move(message));
   }
@@ -137,7 +139,8 @@ MysqlConnection::~MysqlConnection() {
 
 Status MysqlConnection::Error(std::string_view what) {
   const unsigned error = mysql_errno(conn_);
-  std::string message = fmt::format("{}: {}", what, Redact(mysql_error(conn_)));
+  std::string message =
+      fmt::format("{}: {} (MySQL error {})", what, Redact(mysql_error(conn_)), error);
   if (error == CR_SERVER_GONE_ERROR || error == CR_SERVER_LOST) {
     return Unavailable(message + " (the connection to MySQL was lost)");
   }

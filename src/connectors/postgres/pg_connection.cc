@@ -247,6 +247,12 @@ Status PgConnection::ErrorFrom(const PGresult* result, std::string_view what) {
             "URL)",
             lock_timeout_, context ? ": " : "", context ? TrimMessage(context) : ""));
   }
+  // The SQLSTATE (PostgreSQL docs, Appendix A) at the end of the first line, for scripts and
+  // searches.
+  if (!last_sqlstate_.empty()) {
+    message.insert(std::min(message.find('\n'), message.size()),
+                   fmt::format(" (SQLSTATE {})", last_sqlstate_));
+  }
   return Status(broken() || IsTransientSqlState(last_sqlstate_) ? StatusCode::kUnavailable
                                                                 : StatusCode::kDatabase,
                 fmt::format("{}: {}", what, message));
