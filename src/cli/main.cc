@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Sluice: a fast, single-binary data pipeline engine"};
   app.set_version_flag("--version", "sluice 0.1.0");
   app.require_subcommand(1);
+  // Global options (--log-format, --log-level, --no-progress) are taken after the subcommand too:
+  // subcommands made below inherit this, and pass an option they do not know up to main's.
+  app.fallthrough();
 
   std::string log_format = "human";
   std::string log_level = "info";

@@ -56,5 +56,17 @@ TEST(CliOptions, ComponentsListsAndDescribesThem) {
   EXPECT_NE(env.out.find("| `AWS_SECRET_ACCESS_KEY` |"), std::string::npos) << env.out;
 }
 
+// The global options work after the subcommand too, where a user naturally adds them.
+TEST(CliOptions, GlobalOptionsAreTakenAfterTheSubcommand) {
+  RunResult r = RunSluice({"warehouse", "query", "-e", "SELECT 1", "--log-format", "json", "--pg",
+                           "postgresql://u@127.0.0.1:1/db?connect_timeout=2"},
+                          "");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.rfind("{\"ts\":", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("\"level\":\"error\""), std::string::npos) << r.err;
+  RunResult unknown = RunSluice({"components", "--no-such-flag"}, "");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+}
+
 }  // namespace
 }  // namespace sluice
