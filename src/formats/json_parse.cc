@@ -71,18 +71,10 @@ void TagStrings(simdjson::dom::element root, const std::vector<uint64_t>& tagged
 }  // namespace
 
 int JsonDepthAfterLine(std::string_view line, int depth) {
-  bool in_string = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+  JsonStringTracker strings;  // a line starts outside any string
+  for (const char c : line) {
+    if (!strings.Outside(c)) continue;
+    if (c == '{' || c == '[') {
       ++depth;
     } else if (c == '}' || c == ']') {
       depth = std::max(0, depth - 1);

@@ -65,6 +65,33 @@ const char* JsonTypeName(const simdjson::dom::element& element);
 // simdjson::minify, with outsized numbers written back as the numbers they were.
 std::string JsonMinify(const simdjson::dom::element& element);
 
+// Follows JSON text a byte at a time through its strings and their escapes (RFC 8259 section
+// 7), for the splitters that find records and element boundaries without parsing: they act
+// only on the bytes outside strings, and leave the rest to the parser.
+class JsonStringTracker {
+ public:
+  // Takes the next byte. True when it stands outside a string (a bracket, a comma, a blank, or
+  // the quote that opens a string); false for a string's bytes and its closing quote.
+  bool Outside(char c) {
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      return false;
+    }
+    in_string_ = c == '"';
+    return true;
+  }
+
+ private:
+  bool in_string_ = false;
+  bool escaped_ = false;
+};
+
 // The bracket depth after `line`, starting from `depth`: '{' and '[' outside strings open, '}'
 // and ']' close (never below 0). A JSON string holds no raw line break, so a line starts
 // outside any string.

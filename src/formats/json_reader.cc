@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "formats/json_parse.h"
 #include "formats/json_record_stream.h"
 
 namespace sluice {
@@ -46,25 +47,16 @@ std::optional<JsonLayout> Detect(std::string_view text) {
 std::optional<std::pair<uint64_t, size_t>> FindOversizedElement(std::string_view text,
                                                                 size_t limit) {
   int depth = 0;
-  bool in_string = false;
+  JsonStringTracker strings;
   uint64_t index = 0;
   size_t start = std::string_view::npos;
   for (size_t i = 0; i < text.size(); ++i) {
     if (start != std::string_view::npos && i - start > limit) return std::pair(index, start);
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
+    if (!strings.Outside(c)) continue;
     if (kBlanks.find(c) != std::string_view::npos) continue;
     if (depth == 1 && start == std::string_view::npos && c != ',' && c != ']') start = i;
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+    if (c == '[' || c == '{') {
       ++depth;
     } else if (c == ']' || c == '}') {
       if (--depth <= 0) return std::nullopt;

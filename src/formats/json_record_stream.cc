@@ -268,15 +268,8 @@ class ArraySplitter {
   }
 
   Status InElement(char c) {
-    if (in_string_) {
+    if (!strings_.Outside(c)) {
       Emit(c);
-      if (escape_) {
-        escape_ = false;
-      } else if (c == '\\') {
-        escape_ = true;
-      } else if (c == '"') {
-        in_string_ = false;
-      }
       last_ = c;
       return Status::Ok();
     }
@@ -296,8 +289,6 @@ class ArraySplitter {
         return Broken(fmt::format("'{}' does not close anything open in element {}", c, index_));
       }
       stack_.pop_back();
-    } else if (c == '"') {
-      in_string_ = true;
     }
     if (space_pending_ && IsWordByte(last_) && IsWordByte(c)) Emit(' ');
     space_pending_ = false;
@@ -316,8 +307,7 @@ class ArraySplitter {
   uint64_t index_ = 0;
   uint64_t offset_ = 0;
   char last_ = 0;
-  bool in_string_ = false;
-  bool escape_ = false;
+  JsonStringTracker strings_;
   bool space_pending_ = false;
   bool oversized_ = false;
 };
@@ -450,17 +440,10 @@ bool FileStartsWithValueSpanningLines(std::FILE* file) {
   // A first line that closes its brackets (one record, however large) or has no line end spans
   // nothing: it is followed to its end as JsonDepthAfterLine counts, never held.
   int depth = 1;
-  bool in_string = false;
+  JsonStringTracker strings;
   while ((c = std::getc(file)) != EOF && c != '\n') {
-    if (in_string) {
-      if (c == '\\') {
-        if ((c = std::getc(file)) == EOF || c == '\n') break;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+    if (!strings.Outside(static_cast<char>(c))) continue;
+    if (c == '{' || c == '[') {
       ++depth;
     } else if (c == '}' || c == ']') {
       depth = std::max(0, depth - 1);

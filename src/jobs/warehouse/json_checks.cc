@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "core/strings.h"
+#include "formats/json_parse.h"
 
 namespace sluice::warehouse {
 namespace {
@@ -212,18 +213,11 @@ Result<IsolatedArray> IsolateUnstorableElements(std::string_view text) {
     if (p < text.size() && text[p] == ']' && index == 0) break;
     const size_t start = p;
     int depth = 0;
-    bool in_string = false;
+    JsonStringTracker strings;
     for (; p < text.size(); ++p) {
       const char c = text[p];
-      if (in_string) {
-        if (c == '\\') {
-          ++p;
-        } else if (c == '"') {
-          in_string = false;
-        }
-      } else if (c == '"') {
-        in_string = true;
-      } else if (c == '{' || c == '[') {
+      if (!strings.Outside(c)) continue;
+      if (c == '{' || c == '[') {
         ++depth;
       } else if ((c == '}' || c == ']') && depth > 0) {
         --depth;
