@@ -41,7 +41,11 @@ Status StreamUsers(PgConnection& pg, const ReportRequest& request,
       st = pg.CopyOut(fmt::format("COPY (SELECT user_id, user_name, active_status = 'active' "
                                   "FROM {}{} ORDER BY user_id) TO STDOUT",
                                   QuoteIdent(request.users_table), after),
-                      what, [&](std::string_view line) { return taken = on_user(line); });
+                      what, [&](std::string_view line) {
+                        Status row = on_user(line);
+                        if (!row.ok()) taken = row;
+                        return row;
+                      });
     }
     if (st.ok() || !taken.ok() || st.code() != StatusCode::kUnavailable) return st;
     if (session == kSessions) {
