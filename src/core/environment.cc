@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 
 #include "core/secrets.h"
@@ -60,9 +59,7 @@ std::string GetEnv(std::string_view name) {
   const auto* known = std::find_if(std::begin(kVariables), std::end(kVariables),
                                    [&](const EnvironmentVariable& v) { return v.name == name; });
   if (known == std::end(kVariables)) {
-    std::fprintf(stderr, "sluice: internal error: environment variable %.*s is not in the table\n",
-                 static_cast<int>(name.size()), name.data());
-    std::abort();
+    DieOfBug(fmt::format("environment variable {} is not in the table", name));
   }
   const char* value = std::getenv(std::string(name).c_str());
   if (!value) return "";

@@ -47,11 +47,15 @@ Status Status::WithContext(std::string_view context) const {
   return {code_, std::move(m)};
 }
 
-void DieOnBadAccess(const Status& status) {
+void DieOfBug(std::string_view what) {
   // Plain stdio: the logger may be what failed. Redacted, as every line Sluice prints is.
-  std::fprintf(stderr, "sluice: internal error: a result was used although it failed (%s): %s\n",
-               StatusCodeName(status.code()), Redact(status.message()).c_str());
+  std::fprintf(stderr, "sluice: internal error: %s\n", Redact(what).c_str());
   std::abort();
+}
+
+void DieOnBadAccess(const Status& status) {
+  DieOfBug(std::string("a result was used although it failed (") + StatusCodeName(status.code()) +
+           "): " + status.message());
 }
 
 std::string Status::ToString() const {

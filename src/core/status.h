@@ -8,6 +8,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -82,8 +83,11 @@ inline Status PermissionDenied(std::string m) {
   return {StatusCode::kPermissionDenied, std::move(m)};
 }
 
-// Ends the process with the status's message on stderr: a Result's value taken when it holds
-// an error is a bug in Sluice, and it must stop with a clear message rather than run on.
+// Ends the process with "sluice: internal error: <what>" on stderr: for a bug in Sluice (a name
+// missing from a table the code itself declares), which must stop with a clear message rather
+// than run on.
+[[noreturn]] void DieOfBug(std::string_view what);
+// DieOfBug for a Result's value taken while it holds an error, naming the error.
 [[noreturn]] void DieOnBadAccess(const Status& status);
 
 template <typename T>

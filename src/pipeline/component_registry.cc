@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 namespace sluice {
 
@@ -23,11 +21,7 @@ const char* ComponentKindName(ComponentKind kind) {
 }
 
 void ComponentRegistry::Add(ComponentSpec spec) {
-  if (Find(spec.name)) {
-    std::fprintf(stderr, "sluice: internal error: component '%s' is registered twice\n",
-                 spec.name.c_str());
-    std::abort();
-  }
+  if (Find(spec.name)) DieOfBug(fmt::format("component '{}' is registered twice", spec.name));
   components_.push_back(std::move(spec));
 }
 

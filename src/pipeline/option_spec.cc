@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <cstdio>
-#include <cstdlib>
 
 #include "core/environment.h"
 
@@ -127,11 +125,7 @@ Status CheckOptionValue(const OptionSpec& spec, std::string_view value) {
 
 const OptionValues::Slot& OptionValues::Find(std::string_view name) const {
   auto it = slots_.find(name);
-  if (it == slots_.end()) {
-    std::fprintf(stderr, "sluice: internal error: option '%.*s' was never declared\n",
-                 static_cast<int>(name.size()), name.data());
-    std::abort();
-  }
+  if (it == slots_.end()) DieOfBug(fmt::format("option '{}' was never declared", name));
   return it->second;
 }
 
