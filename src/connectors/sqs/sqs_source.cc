@@ -214,6 +214,10 @@ void SqsSource::Nack(std::vector<InboundMessage> messages) {
       handles.push_back(std::move(m.receipt));
     }
   }
+  HandBack(std::move(handles));
+}
+
+void SqsSource::HandBack(std::vector<std::string> handles) {
   if (handles.empty()) return;
   auto client = make_client_();
   for (size_t i = 0; i < handles.size(); i += kSqsBatch) {
@@ -278,17 +282,15 @@ Status SqsSource::Close() {
   }
   // What was received and never acknowledged (buffered ahead of the job when it stopped, or
   // handed out and dropped) goes back to the queue at once, not after its visibility timeout.
-  std::vector<InboundMessage> unfinished;
+  std::vector<std::string> unfinished;
   {
     std::lock_guard lock(mutex_);
     buffer_.clear();
-    for (auto& [handle, since] : in_flight_) {
-      InboundMessage m;
-      m.receipt = handle;
-      unfinished.push_back(std::move(m));
-    }
+    for (auto& [handle, since] : in_flight_)
+      unfinished.push_back(handle);
+    in_flight_.clear();
   }
-  if (!unfinished.empty()) Nack(std::move(unfinished));
+  HandBack(std::move(unfinished));
   {
     std::unique_lock lock(delete_mutex_);
     closing_ = true;

@@ -55,6 +55,9 @@ class SqsSource : public MessageSource {
   void DeleteLoop();
   void HeartbeatLoop();
   void RecordError(const Status& status);
+  // Sets these receipt handles' visibility to 0, ten to a request; failures are only logged
+  // (the messages then come back after their timeout).
+  void HandBack(std::vector<std::string> handles);
 
   SqsSourceOptions options_;
   std::function<std::unique_ptr<SqsClient>()> make_client_;
