@@ -1,0 +1,199 @@
+#include "jobs/lake/lake_snapshot.h"
+
+#include <algorithm>
+#include <ctime>
+
+namespace sluice::lake {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+
+struct Civil {
+  int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+// The proleptic Gregorian date of a day count (the inverse of DaysFromCivil), by 400-year eras
+// counted from 0000-03-01 so that a leap day falls at the end of its year.
+Civil CivilOf(int64_t days) {
+  const int64_t shifted = days + 719468;  // days from 0000-03-01 to 1970-01-01
+  const int64_t era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
+  const auto day_of_era = static_cast<unsigned>(shifted - era * 146097);
+  const unsigned year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned month_from_march = (5 * day_of_year + 2) / 153;
+  const unsigned day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+  const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+  return {static_cast<int64_t>(year_of_era) + era * 400 + (month <= 2), month, day};
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+int AgeBetween(const Civil& birth, const Civil& today) {
+  int64_t age = today.year - birth.year;
+  if (today.month < birth.month || (today.month == birth.month && today.day < birth.day)) --age;
+  return static_cast<int>(std::clamp<int64_t>(age, INT32_MIN, INT32_MAX));
+}
+
+// Ages on one day, with that day's date worked out once.
+class AgeRule {
+ public:
+  explicit AgeRule(UtcDay today) : today_(CivilOf(today)) {}
+  int operator()(int64_t birth_ms) const {
+    return AgeBetween(CivilOf(FloorDiv(birth_ms, kMsPerDay)), today_);
+  }
+
+ private:
+  Civil today_;
+};
+
+}  // namespace
+
+UtcDay UtcDayOf(int64_t unix_seconds) {
+  return static_cast<UtcDay>(FloorDiv(unix_seconds, 86400));
+}
+
+UtcDay TodayUtc() {
+  return UtcDayOf(static_cast<int64_t>(std::time(nullptr)));
+}
+
+int AgeOn(int64_t birth_ms, UtcDay day) {
+  return AgeRule(day)(birth_ms);
+}
+
+bool UserFilter::Matches(const LakeUser& user, UtcDay today) const {
+  if (has_image && *has_image != user.has_image()) return false;
+  if (!min_age && !max_age) return true;
+  const int age = AgeOn(user.birth_ms, today);
+  if (min_age && age < *min_age) return false;
+  if (max_age && age > *max_age) return false;
+  return true;
+}
+
+std::shared_ptr<const LakeSnapshot> LakeSnapshot::Make(std::vector<LakeUser> users,
+                                                       SnapshotInfo info) {
+  std::stable_sort(users.begin(), users.end(),
+                   [](const LakeUser& a, const LakeUser& b) { return a.user_id < b.user_id; });
+  // Of a run of equal ids keep the last, as a later row overwrites an earlier one.
+  std::vector<LakeUser> unique;
+  unique.reserve(users.size());
+  for (size_t i = 0; i < users.size(); ++i) {
+    if (i + 1 < users.size() && users[i + 1].user_id == users[i].user_id) continue;
+    unique.push_back(std::move(users[i]));
+  }
+  std::shared_ptr<LakeSnapshot> snapshot(new LakeSnapshot());
+  for (const LakeUser& user : unique) {
+    (user.has_image() ? snapshot->with_image_ : snapshot->without_image_)
+        .birth_ms.push_back(user.birth_ms);
+  }
+  std::sort(snapshot->with_image_.birth_ms.begin(), snapshot->with_image_.birth_ms.end());
+  std::sort(snapshot->without_image_.birth_ms.begin(), snapshot->without_image_.birth_ms.end());
+  snapshot->users_ = std::move(unique);
+  snapshot->info_ = std::move(info);
+  return snapshot;
+}
+
+std::shared_ptr<const LakeSnapshot> LakeSnapshot::Empty() {
+  return Make({});
+}
+
+const LakeUser* LakeSnapshot::Find(int64_t user_id) const {
+  auto it = std::lower_bound(users_.begin(), users_.end(), user_id,
+                             [](const LakeUser& u, int64_t id) { return u.user_id < id; });
+  return it != users_.end() && it->user_id == user_id ? &*it : nullptr;
+}
+
+void LakeSnapshot::Accumulate(const ByBirth& group, std::optional<int> min_age,
+                              std::optional<int> max_age, UtcDay today, int64_t* count,
+                              int64_t* age_sum, std::vector<AgeBand>* bands) {
+  const AgeRule age_of(today);
+  const std::vector<int64_t>& births = group.birth_ms;
+  // Oldest first: ages never rise along the array, so each bound is a partition point.
+  auto begin = births.begin();
+  auto end = births.end();
+  if (max_age) {
+    begin = std::partition_point(begin, end, [&](int64_t b) { return age_of(b) > *max_age; });
+  }
+  if (min_age) {
+    end = std::partition_point(begin, end, [&](int64_t b) { return age_of(b) >= *min_age; });
+  }
+  if (begin >= end) return;
+  *count += end - begin;
+  // One run per age present, each found by a binary search from where the last one ended.
+  for (auto run = begin; run != end;) {
+    const int age = age_of(*run);
+    auto run_end = std::partition_point(run, end, [&](int64_t b) { return age_of(b) >= age; });
+    const int64_t n = run_end - run;
+    *age_sum += static_cast<int64_t>(age) * n;
+    if (bands) bands->push_back({age, n});
+    run = run_end;
+  }
+}
+
+AgeStats LakeSnapshot::Stats(const UserFilter& filter, UtcDay today) const {
+  int64_t count = 0, age_sum = 0;
+  if (!filter.has_image || *filter.has_image) {
+    Accumulate(with_image_, filter.min_age, filter.max_age, today, &count, &age_sum, nullptr);
+  }
+  if (!filter.has_image || !*filter.has_image) {
+    Accumulate(without_image_, filter.min_age, filter.max_age, today, &count, &age_sum, nullptr);
+  }
+  AgeStats stats;
+  stats.count = count;
+  if (count > 0) stats.average_age = static_cast<double>(age_sum) / static_cast<double>(count);
+  return stats;
+}
+
+std::vector<AgeBand> LakeSnapshot::AgeBands(const UserFilter& filter, UtcDay today) const {
+  std::vector<AgeBand> bands;
+  int64_t count = 0, age_sum = 0;
+  if (!filter.has_image || *filter.has_image) {
+    Accumulate(with_image_, filter.min_age, filter.max_age, today, &count, &age_sum, &bands);
+  }
+  if (!filter.has_image || !*filter.has_image) {
+    Accumulate(without_image_, filter.min_age, filter.max_age, today, &count, &age_sum, &bands);
+  }
+  std::sort(bands.begin(), bands.end(),
+            [](const AgeBand& a, const AgeBand& b) { return a.age < b.age; });
+  std::vector<AgeBand> merged;
+  for (const AgeBand& band : bands) {
+    if (!merged.empty() && merged.back().age == band.age) {
+      merged.back().count += band.count;
+    } else {
+      merged.push_back(band);
+    }
+  }
+  return merged;
+}
+
+std::optional<int64_t> LakeSnapshot::ForEachMatching(const UserFilter& filter, UtcDay today,
+                                                     std::optional<int64_t> after, size_t limit,
+                                                     const Visitor& visit) const {
+  auto it = users_.begin();
+  if (after) {
+    it = std::upper_bound(users_.begin(), users_.end(), *after,
+                          [](int64_t id, const LakeUser& u) { return id < u.user_id; });
+  }
+  size_t visited = 0;
+  std::optional<int64_t> last;
+  for (; it != users_.end(); ++it) {
+    if (!filter.Matches(*it, today)) continue;
+    if (limit != 0 && visited == limit) return last;  // one more remains
+    ++visited;
+    last = it->user_id;
+    if (!visit(*it)) break;
+  }
+  if (it == users_.end()) return std::nullopt;
+  // Stopped by the visitor: the next page starts after the user it stopped on, if any remains.
+  for (++it; it != users_.end(); ++it) {
+    if (filter.Matches(*it, today)) return last;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice::lake
