@@ -53,7 +53,7 @@ int RunLoad(const OptionValues& values) {
     }
     fmt::print("{}", warehouse::DescribeLoad(request, *report));
     std::fflush(stdout);
-    if (report->rejected > 0 && code == kExitOk) code = kExitRejects;
+    if (report->read.rejected > 0 && code == kExitOk) code = kExitRejects;
   }
   return code;
 }

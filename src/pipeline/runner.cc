@@ -3,13 +3,11 @@
 #include <fmt/format.h>
 
 #include <iterator>
-#include <optional>
 #include <thread>
 #include <unordered_set>
 
 #include "core/log.h"
-#include "core/thread_name.h"
-#include "pipeline/bounded_queue.h"
+#include "pipeline/writer_stage.h"
 
 namespace sluice {
 namespace {
@@ -49,42 +47,36 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
             source.CheckpointName(), resume);
   }
 
-  BoundedQueue<PreparedBatch> prepared(1);
   RunnerStats stats;
-  Status write_error;
-  std::thread writer([&] {
-    NameThisThread("pipeline-write");
-    auto last_report = std::chrono::steady_clock::now();
-    auto last_maintain = last_report;
-    while (std::optional<PreparedBatch> batch = prepared.Pop()) {
-      Result<SinkOutcome> outcome = CommitWithRetries(sink, *batch, options.retry);
-      if (!outcome.ok()) {
-        write_error = outcome.status();
-        // Stopped first, so that the receivers do not take the handed-back messages again.
-        source.Stop();
-        source.Nack(std::move(batch->messages));
-        prepared.Close();
-        return;
-      }
-      const size_t n = batch->messages.size();
-      stats.messages += n;
-      stats.stored += outcome->stored;
-      stats.rejected += outcome->rejected;
-      stats.duplicates += n - outcome->stored - outcome->rejected;
-      ++stats.batches;
-      source.Acknowledge(std::move(batch->messages));
-      const auto now = std::chrono::steady_clock::now();
-      // A run that lasts for weeks keeps its sink tidy too.
-      if (now - last_maintain > options.maintain_every) {
-        last_maintain = now;
-        sink.Maintain();
-      }
-      if (now - last_report > options.progress_every) {
-        last_report = now;
-        LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
-                stats.stored, stats.rejected, stats.duplicates);
-      }
+  auto last_report = std::chrono::steady_clock::now();
+  auto last_maintain = last_report;
+  WriterStage<PreparedBatch> writer("pipeline-write", 1, [&](PreparedBatch& batch) -> Status {
+    Result<SinkOutcome> outcome = CommitWithRetries(sink, batch, options.retry);
+    if (!outcome.ok()) {
+      // Stopped first, so that the receivers do not take the handed-back messages again.
+      source.Stop();
+      source.Nack(std::move(batch.messages));
+      return outcome.status();
     }
+    const size_t n = batch.messages.size();
+    stats.messages += n;
+    stats.stored += outcome->stored;
+    stats.rejected += outcome->rejected;
+    stats.duplicates += n - outcome->stored - outcome->rejected;
+    ++stats.batches;
+    source.Acknowledge(std::move(batch.messages));
+    const auto now = std::chrono::steady_clock::now();
+    // A run that lasts for weeks keeps its sink tidy too.
+    if (now - last_maintain > options.maintain_every) {
+      last_maintain = now;
+      sink.Maintain();
+    }
+    if (now - last_report > options.progress_every) {
+      last_report = now;
+      LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
+              stats.stored, stats.rejected, stats.duplicates);
+    }
+    return Status::Ok();
   });
 
   // The same message twice in one batch (a redelivery racing its first copy) is applied once;
@@ -95,7 +87,7 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
   // Hands a batch to the writer; a batch it can no longer take goes back to the source.
   auto hand_on = [&](PreparedBatch& batch) {
     seen.clear();
-    if (prepared.Push(std::move(batch))) return true;
+    if (writer.Push(batch)) return true;
     source.Stop();
     source.Nack(std::move(batch.messages));
     writer_failed = true;
@@ -145,11 +137,10 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
     }
     if (!hand_on(batch)) break;
   }
-  prepared.Close();
-  writer.join();
+  const Status write_error = writer.Finish();
   // Batches the writer never took go back to the source.
-  while (std::optional<PreparedBatch> left = prepared.Pop())
-    source.Nack(std::move(left->messages));
+  for (PreparedBatch& left : writer.TakeUnwritten())
+    source.Nack(std::move(left.messages));
   if (!write_error.ok() || !transform_error.ok()) {
     (void)source.Close();
     return write_error.ok() ? transform_error : write_error;

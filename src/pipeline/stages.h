@@ -1,11 +1,18 @@
-// The stages a job is composed of, between a MessageSource (message_source.h) and the runner
-// (runner.h): a Transform turns each source batch into rows and rejects, and a Sink commits
-// them, with the source's progress, in one transaction. The source's messages are the batch's
-// acknowledgement token: the runner lets them go (Acknowledge) only after the commit, and hands
-// them back (Nack) when the batch cannot be committed.
+// The stages a job is composed of. Two shapes, each with its runner:
+// - A stream (runner.h): a MessageSource's batches, each turned into rows and rejects by a
+//   Transform and committed, with the source's progress, by a Sink in one transaction per batch.
+//   The source's messages are the batch's acknowledgement token: the runner lets them go
+//   (Acknowledge) only after the commit, and hands them back (Nack) when the batch cannot be
+//   committed.
+// - A load (load_runner.h): a BatchSource reads its whole input once into batches, and a
+//   LoadSink writes them all in one transaction that commits at the end or not at all.
+// Both carry rejects the same way: PreparedBatch::rejects, in the job's rejects table shape,
+// stored by the sink in the same transaction as the rows, so a record is either a row or a
+// reject and never lost between the two.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +61,31 @@ class Sink {
   virtual Result<SinkOutcome> Commit(const PreparedBatch& batch, uint64_t through) = 0;
   // Periodic housekeeping between batches (pruning a ledger); failures are only logged.
   virtual void Maintain() {}
+};
+
+// Reads an input once, end to end, handing on batches of rows and rejects (their `messages` are
+// unused). It transforms as it reads: a file's parsed fields are views into the reader's buffer,
+// and turning them into rows there saves copying every value into a message first.
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  // Calls `emit` with each batch once it is full, and with the last one, possibly partial. A
+  // failure of `emit` (the writer stopped) must end reading with that failure. Errors are for
+  // an input that cannot be read as a whole (no header, a broken array); a bad record is a
+  // reject.
+  virtual Status Produce(const std::function<Status(PreparedBatch&)>& emit) = 0;
+};
+
+// Writes every batch of one input in one transaction (a file's load).
+class LoadSink {
+ public:
+  virtual ~LoadSink() = default;
+  // Called on the runner's writer thread, in order, while the source reads on.
+  virtual Status Write(PreparedBatch& batch) = 0;
+  // Called once every batch is written. An error leaves nothing committed.
+  virtual Status Commit() = 0;
+  // Ends the transaction without committing (after any failure).
+  virtual void Abort() = 0;
 };
 
 }  // namespace sluice

@@ -153,8 +153,8 @@ TEST_F(UpsertTest, RejectsAreKeptWithFilePositionAndReasonWhileTheRestLoads) {
                             "\"Broken\"x,1,English,5\n"
                             "Fine,120,French,7\n");
   LoadReport r = Load("movie", path);
-  EXPECT_EQ(r.records, 6u);
-  EXPECT_EQ(r.rejected, 4u);
+  EXPECT_EQ(r.read.records, 6u);
+  EXPECT_EQ(r.read.rejected, 4u);
   EXPECT_EQ(Scalar("SELECT string_agg(title, ',' ORDER BY title) FROM movies"), "Fine,Ok");
   EXPECT_EQ(Scalar("SELECT string_agg(position || ': ' || reason, ' | ' ORDER BY id) "
                    "FROM load_rejects"),
@@ -174,7 +174,7 @@ TEST_F(UpsertTest, ManyRejectsAreAllKept) {
     text += "M" + std::to_string(i) + (i % 3 == 0 ? ",90,English,1\n" : ",long,English,1\n");
   }
   LoadReport r = Load("movie", WriteTempFile("many.csv", text));
-  EXPECT_EQ(r.rejected, 6666u);
+  EXPECT_EQ(r.read.rejected, 6666u);
   EXPECT_EQ(Scalar("SELECT count(*) FROM movies"), "3334");
   EXPECT_EQ(Scalar("SELECT count(*) FROM load_rejects WHERE reason LIKE 'duration_mins is not %'"),
             "6666");
@@ -187,7 +187,7 @@ TEST_F(UpsertTest, JsonRejectsNameTheArrayIndex) {
       {"metadata":{"name":null}}, 7,
       {"metadata":{"name":"C","birth_date":"soon"}}])");
   LoadReport r = Load("author", path);
-  EXPECT_EQ(r.rejected, 3u);
+  EXPECT_EQ(r.read.rejected, 3u);
   EXPECT_EQ(Scalar("SELECT string_agg(position || ': ' || reason, ' | ' ORDER BY id) "
                    "FROM load_rejects"),
             "index 1: name is missing; it is the key of authors | "

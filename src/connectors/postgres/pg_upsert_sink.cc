@@ -162,12 +162,12 @@ Status PgUpsertSink::Write(const Batch& batch) {
   return Status::Ok();
 }
 
-Result<MergeStats> PgUpsertSink::Finish() {
+Result<MergeStats> PgUpsertSink::Finish(bool mark_deleted) {
   PgBinaryCopyEncoder::AppendTrailer(buffer_);
   RETURN_IF_ERROR(FlushBuffer());
   copying_ = false;
   RETURN_IF_ERROR(conn_->CopyEnd());
-  return direct_ ? FinishDirect() : FinishMerge();
+  return direct_ ? FinishDirect() : FinishMerge(mark_deleted);
 }
 
 PgUpsertSink::~PgUpsertSink() {
@@ -280,7 +280,7 @@ Result<std::pair<uint64_t, uint64_t>> PgUpsertSink::RunMerge() {
   return std::make_pair(r.Count(0, 0), r.Count(0, 1));
 }
 
-Result<MergeStats> PgUpsertSink::FinishMerge() {
+Result<MergeStats> PgUpsertSink::FinishMerge(bool mark_deleted) {
   const std::string what = fmt::format("merging into {}", target_.table);
   MergeStats stats;
   stats.staged = rows_;
@@ -297,7 +297,7 @@ Result<MergeStats> PgUpsertSink::FinishMerge() {
   stats.updated = merged.second;
   stats.unchanged = distinct - stats.inserted - stats.updated;
 
-  if (options_.full_dump) {
+  if (options_.full_dump && mark_deleted) {
     std::string same_key;
     for (const auto& k : target_.key) {
       if (!same_key.empty()) same_key += " AND ";

@@ -66,8 +66,10 @@ class PgUpsertSink {
   ~PgUpsertSink();
 
   Status Write(const Batch& batch);
-  // Completes the copy and the merge. The transaction stays open.
-  Result<MergeStats> Finish();
+  // Completes the copy and the merge. The transaction stays open. A full dump marks the keys
+  // it lacks only with `mark_deleted` (a caller that rejected records of the dump cannot know
+  // it is complete).
+  Result<MergeStats> Finish(bool mark_deleted = true);
   // Commits the load and whatever the caller added after Finish(); PgTransaction::Commit's
   // errors (a statement that failed in it makes this an error, never a silent rollback).
   Status Commit();
@@ -80,7 +82,7 @@ class PgUpsertSink {
   Status Start();
   Status FlushBuffer();
   Result<MergeStats> FinishDirect();
-  Result<MergeStats> FinishMerge();
+  Result<MergeStats> FinishMerge(bool mark_deleted);
   Result<std::pair<uint64_t, uint64_t>> RunMerge();
   Result<uint64_t> DropEarlierRepeats(const std::string& relation, std::string_view what);
   Result<PgResult> BulkQuery(const std::string& sql, std::string_view what);
