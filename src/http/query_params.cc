@@ -1,0 +1,104 @@
+#include "http/query_params.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/text_check.h"
+
+namespace sluice::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool PercentDecode(std::string_view text, bool plus_is_space, std::string* out) {
+  out->clear();
+  out->reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return false;
+      int hi = HexValue(text[i + 1]);
+      int lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out->push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out->push_back(' ');
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+std::optional<HttpError> QueryParams::Parse(std::string_view query, QueryParams* out) {
+  out->values_.clear();
+  size_t position = 0;  // 1-based count of the pieces seen, to name one whose name is unreadable
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view piece = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (piece.empty()) continue;
+    ++position;
+    size_t eq = piece.find('=');
+    std::string_view raw_name = piece.substr(0, eq);
+    std::string_view raw_value = eq == std::string_view::npos ? "" : piece.substr(eq + 1);
+    std::string name;
+    if (!PercentDecode(raw_name, true, &name) || FindUnstorableByte(name)) {
+      return HttpError{400,
+                       fmt::format("the name of query parameter {} is not valid percent-encoded "
+                                   "UTF-8 (RFC 3986 section 2.1)",
+                                   position),
+                       fmt::format("parameter {}", position)};
+    }
+    if (name.empty()) {
+      return HttpError{400, fmt::format("query parameter {} has no name", position),
+                       fmt::format("parameter {}", position)};
+    }
+    std::string value;
+    if (!PercentDecode(raw_value, true, &value)) {
+      return HttpError{400,
+                       fmt::format("{}: the value has a '%' not followed by two hex digits "
+                                   "(RFC 3986 section 2.1)",
+                                   name),
+                       name};
+    }
+    if (FindUnstorableByte(value)) {
+      return HttpError{400, fmt::format("{}: the value is not valid UTF-8", name), name};
+    }
+    if (out->values_.count(name) > 0) {
+      return HttpError{400, fmt::format("{}: given more than once; give it once", name), name};
+    }
+    out->values_.emplace(std::move(name), std::move(value));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> QueryParams::Get(std::string_view name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<HttpError> QueryParams::RejectUnknown(
+    std::initializer_list<std::string_view> known) const {
+  for (const auto& [name, value] : values_) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (std::string_view k : known)
+        list += (list.empty() ? "" : ", ") + std::string(k);
+      return HttpError{400, fmt::format("{}: unknown parameter; known here: {}", name, list), name};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,79 @@
+#include "http/server_options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sluice::http {
+
+ComponentSpec HttpServerComponent() {
+  ComponentSpec spec;
+  spec.name = "http-server";
+  spec.kind = ComponentKind::kSink;
+  spec.summary =
+      "Serves a job's results over HTTP/1.1 (Boost.Beast), with limits for hostile clients";
+  spec.description =
+      "One event loop on a few threads: idle keep-alive connections cost memory, not threads. A "
+      "request head must arrive whole within --http-head-timeout of its first byte, an idle "
+      "connection is closed after --http-idle-timeout, a request carrying both "
+      "Transfer-Encoding and Content-Length is refused (400, RFC 9112 section 6.3), and above "
+      "--http-max-connections the server stops accepting until a connection closes. Errors "
+      "are JSON: {\"error\": \"...\", \"parameter\": \"...\"}.";
+  OptionSpec listen =
+      TextOption("listen", "Address and port to serve on (host:port, [v6]:port)", "127.0.0.1:8080");
+  listen.example = "127.0.0.1:8080";
+  spec.options = {
+      listen,
+      IntOption("http-threads", "Threads running the server's event loop", 2, 1, 64),
+      IntOption("http-max-connections", "Open connections at most; more wait to be accepted",
+                10'000, 1, 1'000'000),
+      IntOption("http-head-timeout", "Seconds from a request's first byte to the end of its head",
+                10, 1, 3600),
+      IntOption("http-idle-timeout", "Seconds an idle keep-alive connection is kept open", 60, 1,
+                86400),
+      IntOption("http-max-header-kb",
+                "KiB for the request line and fields together (414/431 above)", 128, 1, 16384),
+      IntOption("http-max-body-kb", "KiB a request body may have (413 above)", 1024, 0,
+                1024 * 1024),
+  };
+  return spec;
+}
+
+Status ParseListenAddress(const std::string& text, ServerOptions* out) {
+  auto bad = [&](std::string_view why) {
+    return UsageError(fmt::format("--listen: {} (expected host:port, e.g. 127.0.0.1:8080)", why));
+  };
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return bad("no port");
+  std::string host = text.substr(0, colon);
+  std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(port) > 65535) {
+    return bad("the port is not a number from 0 to 65535");
+  }
+  if (!host.empty() && host.front() == '[') {
+    if (host.back() != ']') return bad("an IPv6 address opened with '[' is not closed");
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return bad("an IPv6 address goes in brackets: [::1]:8080");
+  }
+  out->host = host.empty() ? "0.0.0.0" : host;
+  out->port = port;
+  return Status::Ok();
+}
+
+Result<ServerOptions> ServerOptionsFrom(const OptionValues& values) {
+  ServerOptions options;
+  RETURN_IF_ERROR(ParseListenAddress(values.String("listen"), &options));
+  ServerLimits& limits = options.limits;
+  limits.threads = static_cast<int>(values.Int("http-threads"));
+  limits.max_connections = static_cast<size_t>(values.Int("http-max-connections"));
+  limits.head_timeout = std::chrono::seconds(values.Int("http-head-timeout"));
+  limits.idle_timeout = std::chrono::seconds(values.Int("http-idle-timeout"));
+  limits.max_header_bytes = static_cast<size_t>(values.Int("http-max-header-kb")) * 1024;
+  limits.max_body_bytes = static_cast<size_t>(values.Int("http-max-body-kb")) * 1024;
+  return options;
+}
+
+}  // namespace sluice::http

@@ -1,0 +1,321 @@
+// The HTTP server through real sockets: routes, keep-alive, streaming, and each limit that keeps
+// a hostile or broken client from hurting it (issue #10: head deadline, idle timeout, connection
+// cap, header and body limits, TE+CL). Timeouts here only guard against hangs; nothing asserts
+// how fast anything is.
+#include "http/http_server.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "http/http_metrics.h"
+#include "http/router.h"
+#include "integration/http_test_client.h"
+
+namespace sluice::http {
+namespace {
+
+using sluice::testing::GetRequest;
+using sluice::testing::kHangGuard;
+using sluice::testing::TestConnection;
+using namespace std::chrono_literals;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.Add("GET", "/hello", [](const HttpRequest&) {
+      HttpResponse r;
+      r.content_type = "text/plain";
+      r.body = "hello";
+      return r;
+    });
+    router_.Add("GET", "/echo", [](const HttpRequest& request) {
+      HttpResponse r;
+      r.content_type = "text/plain";
+      r.body = std::to_string(request.query.size());
+      return r;
+    });
+    router_.Add("POST", "/echo", [](const HttpRequest& request) {
+      HttpResponse r;
+      r.content_type = "text/plain";
+      r.body = request.body;
+      return r;
+    });
+    router_.Add("GET", "/stream", [](const HttpRequest&) {
+      HttpResponse r;
+      r.content_type = "text/plain";
+      auto n = std::make_shared<int>(0);
+      r.stream = [n](std::string* chunk) {
+        if (*n == 3) return false;
+        *chunk = "part" + std::to_string((*n)++) + ";";
+        return true;
+      };
+      return r;
+    });
+    // Answers later, from another thread, as a rebuild does.
+    router_.Add("GET", "/later", Handler([](const HttpRequest&, Reply reply) {
+                  std::thread([reply] {
+                    std::this_thread::sleep_for(300ms);
+                    HttpResponse r;
+                    r.content_type = "text/plain";
+                    r.body = "late";
+                    reply(std::move(r));
+                  }).detach();
+                }));
+  }
+
+  void StartServer(ServerLimits limits = {}) {
+    ServerOptions options;
+    options.port = "0";
+    options.limits = limits;
+    server_ = std::make_unique<HttpServer>(options, &router_, &metrics_);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  // Waits (bounded) until the server counts `n` open connections.
+  bool WaitForOpen(size_t n) {
+    auto end = std::chrono::steady_clock::now() + kHangGuard;
+    while (server_->open_connections() < n) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
+  }
+
+  Router router_;
+  HttpMetrics metrics_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, AnswersRoutesAndRefusesUnknownPathsAndMethods) {
+  StartServer();
+  TestConnection c(port());
+  auto ok = c.Request(GetRequest("/hello"));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "hello");
+  // Same connection: keep-alive.
+  auto missing = c.Request(GetRequest("/nope"));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.headers["content-type"], "application/json");
+  EXPECT_NE(missing.body.find("\"error\":"), std::string::npos);
+  auto wrong = c.Request("DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.headers["allow"], "GET");
+  auto two = c.Request("PUT /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(two.status, 405);
+  EXPECT_EQ(two.headers["allow"], "GET, POST");
+}
+
+TEST_F(HttpServerTest, StreamsChunkedAnswers) {
+  StartServer();
+  TestConnection c(port());
+  auto r = c.Request(GetRequest("/stream"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["transfer-encoding"], "chunked");
+  EXPECT_EQ(r.body, "part0;part1;part2;");
+  // And the connection is still good for another request.
+  EXPECT_EQ(c.Request(GetRequest("/hello")).body, "hello");
+}
+
+TEST_F(HttpServerTest, HandlersMayAnswerFromAnotherThread) {
+  StartServer();
+  TestConnection c(port());
+  auto r = c.Request(GetRequest("/later"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "late");
+}
+
+TEST_F(HttpServerTest, AdmitsAHundredKilobyteQueryAndRefusesLargerOnes) {
+  StartServer();
+  std::string query(100 * 1024, 'a');
+  TestConnection c(port());
+  auto admitted = c.Request(GetRequest("/echo?" + query));
+  EXPECT_EQ(admitted.status, 200);
+  EXPECT_EQ(admitted.body, std::to_string(query.size()));
+
+  TestConnection too_long(port());
+  auto r414 = too_long.Request(GetRequest("/echo?" + std::string(200 * 1024, 'a')));
+  EXPECT_EQ(r414.status, 414);
+  EXPECT_EQ(r414.headers["connection"], "close");
+
+  TestConnection big_fields(port());
+  auto r431 = big_fields.Request(
+      GetRequest("/hello", "X-Filler: " + std::string(200 * 1024, 'b') + "\r\n"));
+  EXPECT_EQ(r431.status, 431);
+}
+
+TEST_F(HttpServerTest, RefusesBothTransferEncodingAndContentLength) {
+  StartServer();
+  for (const char* fields : {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                             "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"}) {
+    TestConnection c(port());
+    auto r =
+        c.Request(std::string("POST /echo HTTP/1.1\r\nHost: x\r\n") + fields + "\r\n0\r\n\r\n");
+    EXPECT_EQ(r.status, 400) << fields;
+    EXPECT_TRUE(c.ClosedWithin(kHangGuard)) << fields;
+  }
+}
+
+TEST_F(HttpServerTest, BoundsRequestBodies) {
+  ServerLimits limits;
+  limits.max_body_bytes = 1024;
+  StartServer(limits);
+  TestConnection small(port());
+  auto ok = small.Request("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "abc");
+
+  TestConnection declared(port());
+  auto r = declared.Request("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n");
+  EXPECT_EQ(r.status, 413);
+
+  // Chunked, so the size shows only while reading.
+  TestConnection chunked(port());
+  std::string chunk(2000, 'z');
+  auto r2 = chunked.Request("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                            fmt::format("{:x}\r\n", chunk.size()) + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(r2.status, 413);
+}
+
+TEST_F(HttpServerTest, AnswersGarbageWith400AndStaysUp) {
+  StartServer();
+  for (std::string garbage :
+       {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n", 32),
+        std::string("GET /hello HTTP/9.9\r\n\r\n"), std::string("GET\r\n\r\n"),
+        std::string("GET /hello HTTP/1.1\r\nBad Field\r\n\r\n"),
+        std::string("GET /hello HTTP/1.1\r\nContent-Length: -4\r\n\r\n")}) {
+    TestConnection c(port());
+    auto r = c.Request(garbage);
+    EXPECT_EQ(r.status, 400) << garbage;
+    EXPECT_NE(r.body.find("\"error\":"), std::string::npos);
+  }
+  TestConnection after(port());
+  EXPECT_EQ(after.Request(GetRequest("/hello")).status, 200);
+}
+
+TEST_F(HttpServerTest, CutsAClientSendingOneByteASecond) {
+  ServerLimits limits;
+  limits.head_timeout = 2s;
+  StartServer(limits);
+  TestConnection c(port());
+  std::string request = GetRequest("/hello", "X-Slow: " + std::string(100, 's') + "\r\n");
+  size_t sent = 0;
+  bool cut = false;
+  for (; sent < request.size(); ++sent) {
+    if (!c.Send(request.substr(sent, 1)) || c.ClosedWithin(1s)) {
+      cut = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(cut) << "the whole head was sent byte by byte and the server never cut it";
+  EXPECT_LT(sent, request.size());
+  // The server is still there for others.
+  TestConnection other(port());
+  EXPECT_EQ(other.Request(GetRequest("/hello")).status, 200);
+}
+
+TEST_F(HttpServerTest, ClosesIdleKeepAliveConnections) {
+  ServerLimits limits;
+  limits.idle_timeout = 1s;
+  StartServer(limits);
+  TestConnection c(port());
+  EXPECT_EQ(c.Request(GetRequest("/hello")).status, 200);
+  EXPECT_TRUE(c.ClosedWithin(kHangGuard));
+  TestConnection silent(port());
+  EXPECT_TRUE(silent.ClosedWithin(kHangGuard));
+}
+
+TEST_F(HttpServerTest, StopsAcceptingAtTheCapAndResumesWhenAConnectionCloses) {
+  ServerLimits limits;
+  limits.max_connections = 3;
+  StartServer(limits);
+  std::vector<std::unique_ptr<TestConnection>> idle;
+  for (int i = 0; i < 3; ++i)
+    idle.push_back(std::make_unique<TestConnection>(port()));
+  ASSERT_TRUE(WaitForOpen(3));
+  // The kernel completes the handshake (backlog); the server does not take it yet.
+  TestConnection waiting(port());
+  ASSERT_TRUE(waiting.connected());
+  ASSERT_TRUE(waiting.Send(GetRequest("/hello")));
+  EXPECT_FALSE(waiting.ReadSome(300ms)) << "answered above the connection cap";
+  EXPECT_EQ(server_->open_connections(), 3u);
+  idle.pop_back();
+  auto r = waiting.ReadResponse();
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST_F(HttpServerTest, AThousandIdleConnectionsDoNotKeepANewClientWaiting) {
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  if (files.rlim_cur < 2200) {
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 4096);
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (files.rlim_cur < 2200) GTEST_SKIP() << "needs 2,200 open files (ulimit -n)";
+  StartServer();
+  std::vector<std::unique_ptr<TestConnection>> idle;
+  for (int i = 0; i < 1000; ++i) {
+    idle.push_back(std::make_unique<TestConnection>(port()));
+    ASSERT_TRUE(idle.back()->connected()) << i;
+  }
+  ASSERT_TRUE(WaitForOpen(1000));
+  TestConnection fresh(port());
+  auto r = fresh.Request(GetRequest("/hello"));
+  EXPECT_EQ(r.status, 200);
+  // The idle ones are still open and still served.
+  EXPECT_GE(server_->open_connections(), 1000u);
+  EXPECT_EQ(idle[500]->Request(GetRequest("/hello")).status, 200);
+}
+
+TEST_F(HttpServerTest, StopLetsAnAnswerInProgressFinish) {
+  StartServer();
+  TestConnection c(port());
+  ASSERT_TRUE(c.Send(GetRequest("/later")));
+  // Stop while /later is still being prepared.
+  auto end = std::chrono::steady_clock::now() + kHangGuard;
+  while (server_->requests_in_progress() == 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(server_->requests_in_progress(), 1u);
+  server_->Stop();
+  auto r = c.ReadResponse();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "late");
+  TestConnection refused(port());
+  EXPECT_FALSE(refused.connected());
+}
+
+TEST_F(HttpServerTest, CountsRequestsByRouteAndStatus) {
+  StartServer();
+  TestConnection c(port());
+  c.Request(GetRequest("/hello"));
+  c.Request(GetRequest("/hello"));
+  c.Request(GetRequest("/random/path"));
+  // A request is counted once its answer is written, which the client may see first.
+  auto end = std::chrono::steady_clock::now() + kHangGuard;
+  while (server_->requests_in_progress() > 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(1ms);
+  }
+  std::string text = metrics_.Text();
+  EXPECT_NE(
+      text.find("sluice_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 2"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("route=\"other\",status=\"404\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("sluice_http_request_duration_seconds_count{route=\"/hello\"} 2"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace sluice::http
