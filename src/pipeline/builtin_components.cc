@@ -5,6 +5,7 @@
 #include "connectors/s3/s3_client.h"
 #include "connectors/sqs/sqs_source.h"
 #include "http/server_options.h"
+#include "jobs/lake/lake_build.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/report/daily_lessons.h"
 #include "jobs/warehouse/warehouse_load.h"
@@ -21,6 +22,7 @@ void RegisterBuiltinComponents(ComponentRegistry& registry) {
   registry.Add(S3ObjectComponent());
   registry.Add(warehouse::WarehouseLoadComponent());
   registry.Add(report::DailyLessonsComponent());
+  registry.Add(lake::LakeBuildComponent());
   registry.Add(http::HttpServerComponent());
 }
 

@@ -1,0 +1,305 @@
+#include "jobs/lake/lake_build.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "aws/aws_config.h"
+#include "core/log.h"
+#include "core/thread_name.h"
+#include "jobs/lake/lake_manifest.h"
+#include "jobs/lake/lake_output.h"
+#include "jobs/lake/user_csv.h"
+
+namespace sluice::lake {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A CSV to read: where it is in the new manifest, and what reading it gave.
+struct Fetch {
+  size_t object = 0;  // index into the new manifest's objects
+  bool gone = false;  // deleted between the listing and the download
+  uint64_t bytes = 0;
+};
+
+// The previous manifest, or an empty one (a cold build) when there is none usable.
+Result<std::optional<LakeManifest>> ReadManifest(ObjectStore& store, const BuildRequest& request) {
+  const std::string key = ManifestKeyFor(request.output_key);
+  Result<std::string> bytes = store.Get(key);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) return std::optional<LakeManifest>();
+    return bytes.status();
+  }
+  Result<LakeManifest> manifest = ParseManifest(*bytes);
+  if (!manifest.ok()) {
+    LogWarn("{}: not a usable manifest ({}); reading every object", store.Url(key),
+            manifest.status().message());
+    return std::optional<LakeManifest>();
+  }
+  if (manifest->source_prefix != request.source_prefix ||
+      manifest->output_key != request.output_key) {
+    LogInfo("{}: made for source {} and output {}; reading every object", store.Url(key),
+            manifest->source_prefix, manifest->output_key);
+    return std::optional<LakeManifest>();
+  }
+  return std::optional<LakeManifest>(std::move(*manifest));
+}
+
+// Downloads and parses `fetches` into `objects`, `parallel` at a time. The first failure stops
+// the rest and is returned.
+Status FetchAll(ObjectStore& store, int parallel, std::vector<Fetch>& fetches,
+                std::vector<ManifestObject>& objects, size_t prefix_size) {
+  std::vector<std::unique_ptr<ObjectStore>> forks;
+  const size_t threads =
+      std::min<size_t>(static_cast<size_t>(std::max(parallel, 1)), fetches.size());
+  for (size_t i = 1; i < threads; ++i) {
+    std::unique_ptr<ObjectStore> fork = store.Fork();
+    if (!fork) break;
+    forks.push_back(std::move(fork));
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  Status first_error;
+  auto work = [&](ObjectStore& own) {
+    for (;;) {
+      const size_t i = next.fetch_add(1);
+      if (i >= fetches.size() || failed.load()) return;
+      Fetch& fetch = fetches[i];
+      ManifestObject& object = objects[fetch.object];
+      Result<std::string> bytes = own.Get(object.key);
+      if (!bytes.ok()) {
+        if (bytes.status().code() == StatusCode::kNotFound) {
+          fetch.gone = true;
+          continue;
+        }
+        std::lock_guard lock(error_mutex);
+        if (!failed.exchange(true)) first_error = bytes.status();
+        return;
+      }
+      fetch.bytes = bytes->size();
+      const int64_t id = *UserIdOf(std::string_view(object.key).substr(prefix_size), ".csv");
+      Result<LakeUser> user = ParseUserCsv(id, *bytes);
+      if (user.ok()) {
+        object.user = std::move(*user);
+      } else {
+        object.reject = user.status().message();
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < forks.size(); ++t) {
+    workers.emplace_back([&, t] {
+      NameThisThread("lake-fetch");
+      work(*forks[t]);
+    });
+  }
+  work(store);
+  for (std::thread& worker : workers)
+    worker.join();
+  return first_error;
+}
+
+}  // namespace
+
+ComponentSpec LakeBuildComponent() {
+  ComponentSpec c{.name = "lake-build", .kind = ComponentKind::kJob};
+  c.summary = "Aggregates a lake's user CSVs into output.csv, reading only what changed";
+  c.description =
+      "Lists the source prefix, downloads only the CSV objects whose ETag differs from the "
+      "manifest kept beside the output, matches <user_id>.png images from the listing, and "
+      "publishes output.csv and then the manifest, each atomically. Broken objects are rejects "
+      "named with their key and reason.";
+  OptionSpec location = TextOption(
+      "location",
+      "The lake: s3://bucket/prefix/ or file:///dir/ (default: s3://datalake/ when an S3 "
+      "endpoint is configured, else ./lake)");
+  location.positional = true;
+  location.example = "s3://datalake/";
+  c.options = {
+      location,
+      TextOption("source", "Source prefix below the location: one <user_id>.csv per user",
+                 "source_data/"),
+      TextOption("output", "Output object below the location; manifest.json goes beside it",
+                 "processed_data/output.csv"),
+      IntOption("parallel", "Objects downloaded at once", 16, 1, 256),
+      AwsEndpointOption("s3-endpoint", "s3"),
+      ChoiceOption("s3-addressing", "path or virtual (bucket in the host name)",
+                   {"path", "virtual"}, "path"),
+  };
+  return c;
+}
+
+Status ValidateBuildRequest(const BuildRequest& request) {
+  const std::string& source = request.source_prefix;
+  const std::string& output = request.output_key;
+  if (source.empty() || source.back() != '/' || source.front() == '/') {
+    return UsageError(fmt::format(
+        "--source '{}': a prefix below the location ending in '/' (source_data/)", source));
+  }
+  if (output.empty() || output.back() == '/' || output.front() == '/') {
+    return UsageError(fmt::format(
+        "--output '{}': an object below the location (processed_data/output.csv)", output));
+  }
+  if (output.starts_with(source) || ManifestKeyFor(output).starts_with(source)) {
+    return UsageError(fmt::format(
+        "--output '{}': the output and its manifest must lie outside the source prefix {}", output,
+        source));
+  }
+  if (request.parallel < 1) return UsageError("--parallel: at least 1");
+  return Status::Ok();
+}
+
+Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
+  RETURN_IF_ERROR(ValidateBuildRequest(request));
+  const Clock::time_point start = Clock::now();
+  BuildResult result;
+  const std::string& prefix = request.source_prefix;
+
+  // 1. The listing and what the last build left.
+  ASSIGN_OR_RETURN(std::vector<ObjectEntry> listing, store.List(prefix));
+  ASSIGN_OR_RETURN(std::optional<LakeManifest> previous, ReadManifest(store, request));
+  std::optional<ObjectEntry> output_now;
+  if (previous) {
+    ASSIGN_OR_RETURN(output_now, store.Stat(request.output_key));
+  }
+  result.cold = !previous;
+  result.objects_listed = static_cast<int64_t>(listing.size());
+  result.listing_seconds = SecondsSince(start);
+
+  // 2. Users, images, and what needs reading.
+  std::map<int64_t, std::string> images;
+  LakeManifest next;
+  next.source_prefix = prefix;
+  next.output_key = request.output_key;
+  std::vector<Fetch> fetches;
+  for (ObjectEntry& entry : listing) {
+    const std::string_view name = std::string_view(entry.key).substr(prefix.size());
+    if (name.find('/') != std::string_view::npos) continue;  // a subfolder: not a user
+    if (std::optional<int64_t> id = UserIdOf(name, ".png")) {
+      images.emplace(*id, entry.key);
+      continue;
+    }
+    if (!name.ends_with(".csv")) continue;
+    ManifestObject object{.key = entry.key, .etag = entry.etag};
+    if (!UserIdOf(name, ".csv")) {
+      object.reject = "the object's name is not <user_id>.csv (a whole number, no leading zeros)";
+    } else if (const ManifestObject* known = previous ? previous->Find(entry.key) : nullptr;
+               known && known->etag == entry.etag) {
+      object = *known;
+    } else {
+      fetches.push_back({.object = next.objects.size()});
+    }
+    next.objects.push_back(std::move(object));
+  }
+
+  // 3. Read what changed.
+  const Clock::time_point fetch_start = Clock::now();
+  RETURN_IF_ERROR(FetchAll(store, request.parallel, fetches, next.objects, prefix.size()));
+  result.fetching_seconds = SecondsSince(fetch_start);
+  std::vector<bool> gone(next.objects.size(), false);
+  std::vector<bool> fresh(next.objects.size(), false);
+  for (const Fetch& fetch : fetches) {
+    gone[fetch.object] = fetch.gone;
+    fresh[fetch.object] = true;
+    if (!fetch.gone) {
+      ++result.objects_fetched;
+      result.bytes_fetched += fetch.bytes;
+    }
+  }
+  {
+    std::vector<ManifestObject> kept;
+    kept.reserve(next.objects.size());
+    for (size_t i = 0; i < next.objects.size(); ++i) {
+      ManifestObject& object = next.objects[i];
+      if (gone[i]) continue;
+      if (object.user) {
+        auto image = images.find(object.user->user_id);
+        object.user->img_path = image == images.end() ? "" : image->second;
+      } else {
+        const bool was_rejected = previous && previous->Find(object.key) &&
+                                  !previous->Find(object.key)->user &&
+                                  previous->Find(object.key)->reject == object.reject;
+        result.rejected.push_back({object.key, object.reject, fresh[i] || !was_rejected});
+      }
+      kept.push_back(std::move(object));
+    }
+    next.objects = std::move(kept);
+  }
+
+  // What changed, user by user.
+  std::vector<LakeUser> users;
+  for (const ManifestObject& object : next.objects) {
+    if (object.user) users.push_back(*object.user);
+  }
+  std::sort(users.begin(), users.end(),
+            [](const LakeUser& a, const LakeUser& b) { return a.user_id < b.user_id; });
+  std::map<int64_t, const LakeUser*> before;
+  if (previous) {
+    for (const ManifestObject& object : previous->objects) {
+      if (object.user) before.emplace(object.user->user_id, &*object.user);
+    }
+  }
+  for (const LakeUser& user : users) {
+    auto it = before.find(user.user_id);
+    if (it == before.end()) {
+      ++result.added;
+    } else {
+      if (!(*it->second == user)) ++result.updated;
+      before.erase(it);
+    }
+  }
+  result.removed = static_cast<int64_t>(before.size());
+  result.users = static_cast<int64_t>(users.size());
+
+  // 4. Publish: the output, then the manifest that records it.
+  next.built_at_ms = NowUnixMs();
+  next.users = result.users;
+  next.rejected = static_cast<int64_t>(result.rejected.size());
+  const bool rows_same =
+      previous && result.added == 0 && result.updated == 0 && result.removed == 0;
+  const bool output_as_recorded =
+      previous && output_now && output_now->etag == previous->output_etag;
+  if (rows_same && output_as_recorded) {
+    next.output_etag = previous->output_etag;
+  } else {
+    ASSIGN_OR_RETURN(next.output_etag,
+                     store.Put(request.output_key, OutputCsv(users), "text/csv; charset=utf-8"));
+    result.output_written = true;
+  }
+  if (result.output_written || previous->objects != next.objects) {
+    Status written =
+        store.Put(ManifestKeyFor(request.output_key), ManifestJson(next), "application/json")
+            .status();
+    if (!written.ok()) {
+      // The next build still comes out right: see "If the process dies" in lake_build.h.
+      return result.output_written
+                 ? written.WithContext("the output is published but its manifest is not")
+                 : written;
+    }
+  }
+  result.output_etag = next.output_etag;
+  result.snapshot = LakeSnapshot::Make(std::move(users), {.built_at_ms = next.built_at_ms,
+                                                          .output_etag = next.output_etag,
+                                                          .rejected = next.rejected});
+  result.total_seconds = SecondsSince(start);
+  return result;
+}
+
+}  // namespace sluice::lake
