@@ -8,6 +8,7 @@
 
 #include "cli/components_command.h"
 #include "cli/exit_policy.h"
+#include "cli/lake_command.h"
 #include "cli/logins_command.h"
 #include "cli/queue_command.h"
 #include "cli/report_command.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddLoginsCommand(app, &exit_code);
   sluice::cli::AddQueueCommand(app, &exit_code);
   sluice::cli::AddReportCommand(app, &exit_code);
+  sluice::cli::AddLakeCommand(app, &exit_code);
   sluice::cli::AddComponentsCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {

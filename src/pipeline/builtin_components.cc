@@ -6,6 +6,7 @@
 #include "connectors/sqs/sqs_source.h"
 #include "http/server_options.h"
 #include "jobs/lake/lake_build.h"
+#include "jobs/lake/lake_seed.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/report/daily_lessons.h"
 #include "jobs/warehouse/warehouse_load.h"
@@ -22,6 +23,7 @@ void RegisterBuiltinComponents(ComponentRegistry& registry) {
   registry.Add(S3ObjectComponent());
   registry.Add(warehouse::WarehouseLoadComponent());
   registry.Add(report::DailyLessonsComponent());
+  registry.Add(lake::LakeSeedComponent());
   registry.Add(lake::LakeBuildComponent());
   registry.Add(http::HttpServerComponent());
 }

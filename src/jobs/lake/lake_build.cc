@@ -3,17 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include "aws/aws_config.h"
 #include "core/log.h"
-#include "core/thread_name.h"
 #include "jobs/lake/lake_manifest.h"
 #include "jobs/lake/lake_output.h"
+#include "jobs/lake/store_workers.h"
 #include "jobs/lake/user_csv.h"
 
 namespace sluice::lake {
@@ -65,55 +62,25 @@ Result<std::optional<LakeManifest>> ReadManifest(ObjectStore& store, const Build
 // the rest and is returned.
 Status FetchAll(ObjectStore& store, int parallel, std::vector<Fetch>& fetches,
                 std::vector<ManifestObject>& objects, size_t prefix_size) {
-  std::vector<std::unique_ptr<ObjectStore>> forks;
-  const size_t threads =
-      std::min<size_t>(static_cast<size_t>(std::max(parallel, 1)), fetches.size());
-  for (size_t i = 1; i < threads; ++i) {
-    std::unique_ptr<ObjectStore> fork = store.Fork();
-    if (!fork) break;
-    forks.push_back(std::move(fork));
-  }
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  Status first_error;
-  auto work = [&](ObjectStore& own) {
-    for (;;) {
-      const size_t i = next.fetch_add(1);
-      if (i >= fetches.size() || failed.load()) return;
-      Fetch& fetch = fetches[i];
-      ManifestObject& object = objects[fetch.object];
-      Result<std::string> bytes = own.Get(object.key);
-      if (!bytes.ok()) {
-        if (bytes.status().code() == StatusCode::kNotFound) {
-          fetch.gone = true;
-          continue;
-        }
-        std::lock_guard lock(error_mutex);
-        if (!failed.exchange(true)) first_error = bytes.status();
-        return;
-      }
-      fetch.bytes = bytes->size();
-      const int64_t id = *UserIdOf(std::string_view(object.key).substr(prefix_size), ".csv");
-      Result<LakeUser> user = ParseUserCsv(id, *bytes);
-      if (user.ok()) {
-        object.user = std::move(*user);
-      } else {
-        object.reject = user.status().message();
-      }
+  return ForEachObject(store, parallel, fetches.size(), [&](ObjectStore& own, size_t i) {
+    Fetch& fetch = fetches[i];
+    ManifestObject& object = objects[fetch.object];
+    Result<std::string> bytes = own.Get(object.key);
+    if (!bytes.ok()) {
+      if (bytes.status().code() != StatusCode::kNotFound) return bytes.status();
+      fetch.gone = true;
+      return Status::Ok();
     }
-  };
-  std::vector<std::thread> workers;
-  for (size_t t = 0; t < forks.size(); ++t) {
-    workers.emplace_back([&, t] {
-      NameThisThread("lake-fetch");
-      work(*forks[t]);
-    });
-  }
-  work(store);
-  for (std::thread& worker : workers)
-    worker.join();
-  return first_error;
+    fetch.bytes = bytes->size();
+    const int64_t id = *UserIdOf(std::string_view(object.key).substr(prefix_size), ".csv");
+    Result<LakeUser> user = ParseUserCsv(id, *bytes);
+    if (user.ok()) {
+      object.user = std::move(*user);
+    } else {
+      object.reject = user.status().message();
+    }
+    return Status::Ok();
+  });
 }
 
 }  // namespace

@@ -1,0 +1,126 @@
+#include "jobs/lake/lake_seed.h"
+
+#include <dirent.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "aws/aws_config.h"
+#include "core/files.h"
+#include "jobs/lake/store_workers.h"
+
+namespace sluice::lake {
+namespace {
+
+// The regular files below `root` (ending in '/'), as paths relative to it, in order.
+Status ListFiles(const std::string& root, const std::string& relative,
+                 std::vector<std::string>* files) {
+  const std::string dir_path = root + relative;
+  DIR* dir = opendir(dir_path.c_str());
+  if (!dir) {
+    const int error = errno;
+    std::string message = fmt::format("the folder {}: {}", dir_path, std::strerror(error));
+    return error == ENOENT || error == ENOTDIR ? NotFound(std::move(message))
+                                               : IoError(std::move(message));
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    struct stat st;
+    const std::string path = relative + name;
+    if (stat((root + path).c_str(), &st) != 0) continue;  // a dangling link
+    if (S_ISDIR(st.st_mode)) {
+      RETURN_IF_ERROR(ListFiles(root, path + "/", files));
+    } else if (S_ISREG(st.st_mode)) {
+      files->push_back(path);
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ContentTypeOf(std::string_view key) {
+  if (key.ends_with(".csv")) return "text/csv";
+  if (key.ends_with(".png")) return "image/png";
+  if (key.ends_with(".json")) return "application/json";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+ComponentSpec LakeSeedComponent() {
+  ComponentSpec c{.name = "lake-seed", .kind = ComponentKind::kJob};
+  c.summary = "Uploads a local folder into a lake location, skipping files already there";
+  c.description =
+      "Files go up a bounded number at a time, each with its own connection; a file whose bytes "
+      "the location already holds (an S3 ETag equal to the file's MD5, or equal bytes in a "
+      "directory) is skipped, so seeding twice uploads nothing the second time.";
+  OptionSpec source_dir = TextOption("source-dir", "The local folder to upload");
+  source_dir.positional = true;
+  source_dir.required = true;
+  OptionSpec location = TextOption(
+      "location",
+      "Where to: s3://bucket/prefix/ or file:///dir/ (default: s3://datalake/source_data/ when "
+      "an S3 endpoint is configured, else ./lake/source_data/)");
+  location.positional = true;
+  location.example = "s3://datalake/source_data/";
+  c.options = {
+      source_dir,
+      location,
+      FlagOption("create-bucket", "Create the bucket (or directory) if it is missing"),
+      IntOption("parallel", "Files uploaded at once", 16, 1, 256),
+      AwsEndpointOption("s3-endpoint", "s3"),
+      ChoiceOption("s3-addressing", "path or virtual (bucket in the host name)",
+                   {"path", "virtual"}, "path"),
+  };
+  return c;
+}
+
+Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string root = request.source_dir;
+  if (root.empty()) return UsageError("the source folder is empty text");
+  if (root.back() != '/') root += '/';
+  std::vector<std::string> files;
+  RETURN_IF_ERROR(ListFiles(root, "", &files));
+  ASSIGN_OR_RETURN(std::vector<ObjectEntry> listed, store.List(""));
+  std::map<std::string, ObjectEntry, std::less<>> there;
+  for (ObjectEntry& entry : listed)
+    there.emplace(entry.key, std::move(entry));
+
+  SeedResult result;
+  result.files = static_cast<int64_t>(files.size());
+  std::mutex mutex;
+  auto upload = [&](ObjectStore& own, size_t i) -> Status {
+    const std::string& key = files[i];
+    ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(root + key));
+    auto found = there.find(key);
+    if (found != there.end()) {
+      ASSIGN_OR_RETURN(bool same, own.Holds(found->second, bytes));
+      if (same) {
+        std::lock_guard lock(mutex);
+        ++result.skipped;
+        return Status::Ok();
+      }
+    }
+    RETURN_IF_ERROR(own.Put(key, bytes, ContentTypeOf(key)).status());
+    std::lock_guard lock(mutex);
+    ++result.uploaded;
+    result.bytes_uploaded += bytes.size();
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(ForEachObject(store, request.parallel, files.size(), upload));
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace sluice::lake
