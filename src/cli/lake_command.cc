@@ -6,8 +6,10 @@
 #include "cli/option_binder.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "http/server_options.h"
 #include "jobs/lake/lake_build.h"
 #include "jobs/lake/lake_seed.h"
+#include "jobs/lake/lake_serve.h"
 
 namespace sluice::cli {
 namespace {
@@ -127,6 +129,15 @@ int RunBuild(const OptionValues& values) {
   return result->rejected.empty() ? kExitOk : kExitRejects;
 }
 
+int RunServe(const OptionValues& values) {
+  auto request = lake::ServeRequestFrom(values);
+  if (!request.ok()) return Fail(request.status());
+  auto lake = OpenLake(values);
+  if (!lake.ok()) return Fail(lake.status());
+  Status served = lake::ServeLake(*lake->store, *request);
+  return served.ok() ? kExitOk : Fail(served);
+}
+
 }  // namespace
 
 Result<OpenedLake> OpenLake(const OptionValues& values, std::string_view default_below) {
@@ -155,6 +166,10 @@ void AddLakeCommand(CLI::App& app, int* exit_code) {
                                  ChoiceOption("format", "The summary as text or as one JSON object",
                                               {"text", "json"}, "text")}}),
              RunBuild, exit_code);
+  AddCommand(*lake, "serve", "Serve the lake over HTTP, rebuilding on a schedule and on POST /data",
+             ComposeOptions({lake::LakeBuildComponent().options, lake::LakeServeComponent().options,
+                             http::HttpServerComponent().options}),
+             RunServe, exit_code);
 }
 
 }  // namespace sluice::cli

@@ -7,6 +7,7 @@
 #include "http/server_options.h"
 #include "jobs/lake/lake_build.h"
 #include "jobs/lake/lake_seed.h"
+#include "jobs/lake/lake_serve.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/report/daily_lessons.h"
 #include "jobs/warehouse/warehouse_load.h"
@@ -25,6 +26,7 @@ void RegisterBuiltinComponents(ComponentRegistry& registry) {
   registry.Add(report::DailyLessonsComponent());
   registry.Add(lake::LakeSeedComponent());
   registry.Add(lake::LakeBuildComponent());
+  registry.Add(lake::LakeServeComponent());
   registry.Add(http::HttpServerComponent());
 }
 

@@ -1,0 +1,177 @@
+#include "jobs/lake/lake_serve.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <mutex>
+
+#include "core/log.h"
+#include "http/http_metrics.h"
+#include "http/http_server.h"
+#include "http/router.h"
+#include "jobs/lake/lake_service.h"
+#include "pipeline/message_source.h"
+#include "pipeline/shutdown.h"
+
+namespace sluice::lake {
+namespace {
+
+constexpr std::chrono::seconds kMaxRefresh{3600};
+
+// SIGTERM and SIGINT reach a command through a MessageSource (pipeline/shutdown.h); the service
+// has none, so this one only carries the stop to the waiting thread.
+class StopSignal : public MessageSource {
+ public:
+  std::vector<InboundMessage> NextBatch(size_t, std::chrono::milliseconds) override { return {}; }
+  bool Finished() const override { return true; }
+  void Acknowledge(std::vector<InboundMessage>) override {}
+  Status Close() override { return Status::Ok(); }
+  void Stop() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    changed_.notify_all();
+  }
+  // Waits up to `timeout`; true once stopped.
+  bool WaitFor(std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [this] { return stopped_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopped_ = false;
+};
+
+BuildSummary SummaryOf(BuildResult result) {
+  BuildSummary s;
+  s.users = result.users;
+  s.added = result.added;
+  s.updated = result.updated;
+  s.removed = result.removed;
+  for (BuildReject& r : result.rejected)
+    s.rejects.emplace_back(std::move(r.key), std::move(r.reason));
+  s.objects_listed = result.objects_listed;
+  s.objects_fetched = result.objects_fetched;
+  s.bytes_fetched = result.bytes_fetched;
+  s.listing_seconds = result.listing_seconds;
+  s.fetching_seconds = result.fetching_seconds;
+  s.total_seconds = result.total_seconds;
+  s.cold = result.cold;
+  s.output_written = result.output_written;
+  s.snapshot = std::move(result.snapshot);
+  return s;
+}
+
+// A thousand idle clients need a thousand descriptors; the soft limit is often 1,024 while the
+// hard one allows more, which an unprivileged process may take.
+void RaiseOpenFileLimit(size_t wanted) {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return;
+  rlim_t target = std::min<rlim_t>(files.rlim_max, static_cast<rlim_t>(wanted) + 64);
+  if (files.rlim_cur < target) {
+    files.rlim_cur = target;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+}
+
+}  // namespace
+
+ComponentSpec LakeServeComponent() {
+  ComponentSpec c{.name = "lake-serve", .kind = ComponentKind::kJob};
+  c.summary = "Serves a lake over HTTP: /data, /stats, /health, /metrics, a status page";
+  c.description =
+      "Builds the lake at start, then every --refresh and on POST /data (concurrent POSTs "
+      "share one build), and answers GET /data and GET /stats from the last good snapshot in "
+      "memory, so reads never wait on the store or a build. A failed build keeps the previous "
+      "snapshot serving and is reported by GET /health. Takes lake-build's and http-server's "
+      "options too.";
+  OptionSpec refresh =
+      TextOption("refresh", "Rebuild this often: 90s, 10m, 1h (at most 60 minutes)", "10m");
+  refresh.example = "10m";
+  c.options = {refresh};
+  return c;
+}
+
+Result<std::chrono::seconds> ParseRefresh(std::string_view text) {
+  auto bad = [&] {
+    return UsageError(
+        "--refresh: expected a duration from 1s to 60m, such as 90s, 10m or 1h (the served "
+        "data may lag the source by at most an hour)");
+  };
+  if (text.empty()) return bad();
+  int64_t unit = 1;
+  switch (text.back()) {
+    case 's':
+      text.remove_suffix(1);
+      break;
+    case 'm':
+      unit = 60;
+      text.remove_suffix(1);
+      break;
+    case 'h':
+      unit = 3600;
+      text.remove_suffix(1);
+      break;
+    default:
+      break;
+  }
+  int64_t count = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || count < 1 ||
+      count > kMaxRefresh.count()) {
+    return bad();
+  }
+  std::chrono::seconds refresh(count * unit);
+  if (refresh > kMaxRefresh) return bad();
+  return refresh;
+}
+
+Result<ServeRequest> ServeRequestFrom(const OptionValues& values) {
+  ServeRequest request;
+  request.build.source_prefix = values.String("source");
+  request.build.output_key = values.String("output");
+  request.build.parallel = static_cast<int>(values.Int("parallel"));
+  RETURN_IF_ERROR(ValidateBuildRequest(request.build));
+  ASSIGN_OR_RETURN(request.server, http::ServerOptionsFrom(values));
+  ASSIGN_OR_RETURN(request.refresh, ParseRefresh(values.String("refresh")));
+  return request;
+}
+
+Status ServeLake(ObjectStore& store, const ServeRequest& request) {
+  StopSignal stop;
+  StopOnSignals(&stop);
+  RaiseOpenFileLimit(request.server.limits.max_connections);
+
+  http::HttpMetrics metrics;
+  http::Router router;
+  // The server is made before the service and so outlives it: a POST /data still waiting when
+  // the service stops is answered into the server's (stopped) event loop, never a freed one.
+  http::HttpServer server(request.server, &router, &metrics);
+  const BuildRequest build = request.build;
+  LakeService service(
+      [&store, build]() -> Result<BuildSummary> {
+        ASSIGN_OR_RETURN(BuildResult result, BuildLake(store, build));
+        return SummaryOf(std::move(result));
+      },
+      &metrics);
+  service.AddRoutes(router);
+  // Listening first: /health answers while the first build runs.
+  RETURN_IF_ERROR(server.Start());
+  LogInfo("lake service on {} (rebuilds every {} s; SIGTERM or Ctrl-C stops it)", server.Url(),
+          request.refresh.count());
+  service.RequestBuild("start", [](const BuildRecord&) {});
+  while (!stop.WaitFor(request.refresh)) {
+    service.RequestBuild("schedule", [](const BuildRecord&) {});
+  }
+  LogInfo("stopping: finishing the answers in progress");
+  server.Stop();
+  StopOnSignals(nullptr);
+  return Status::Ok();
+}
+
+}  // namespace sluice::lake
