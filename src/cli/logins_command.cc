@@ -58,6 +58,16 @@ int RunLoginsCommand(const OptionValues& values) {
   if (file.empty() && !queue.starts_with("http://") && !queue.starts_with("https://")) {
     if (Status st = ValidateSqsQueueName(queue, "--queue"); !st.ok()) return Fail(st);
   }
+  // A queue's settings given with --file would silently do nothing: the user meant something
+  // the command is not about to do. (--queue itself is refused by the option's `excludes`.)
+  if (!file.empty()) {
+    for (const OptionSpec& spec : SqsSourceComponent().options) {
+      if (spec.name != "queue" && values.FromCommandLine(spec.name)) {
+        return Fail(UsageError(fmt::format(
+            "--{} is a setting of the queue source and does nothing with --file", spec.name)));
+      }
+    }
+  }
   auto keyring = LoadKeyring(values);
   if (!keyring.ok()) return Fail(keyring.status());
 

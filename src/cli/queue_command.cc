@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/names.h"
 #include "formats/json_record_stream.h"
+#include "pipeline/shutdown.h"
 
 namespace sluice::cli {
 namespace {
@@ -41,6 +42,8 @@ int RunCreate(const OptionValues& values) {
 // MaximumMessageSize, not valid UTF-8, a character SQS refuses) is rejected alone, named, and
 // the rest are sent.
 int RunSend(const OptionValues& values) {
+  // SIGTERM or SIGINT ends the send between batches, saying how far it got.
+  StopOnSignals(nullptr);
   auto client = MakeSqsClient(values.String("sqs-endpoint"));
   if (!client.ok()) return Fail(client.status());
   auto url = ResolveQueueUrl(**client, values.String("name"));
@@ -75,7 +78,12 @@ int RunSend(const OptionValues& values) {
     positions.clear();
     return Status::Ok();
   };
+  std::string stopped_before;  // the first record not sent, when a signal stopped the send
   Status st = ForEachRawJsonRecord(values.String("file"), limit, [&](const RawJsonRecord& record) {
+    if (StopRequested()) {
+      stopped_before = record.position.ToString();
+      return Status(StatusCode::kCancelled, "stopped by a signal");
+    }
     if (record.oversized) {
       ++rejected;
       LogError(
@@ -94,7 +102,15 @@ int RunSend(const OptionValues& values) {
     packer.Add(std::string(record.text));
     return Status::Ok();
   });
-  if (st.ok()) st = flush();
+  if (st.ok() || !stopped_before.empty()) st = flush();
+  if (st.ok() && !stopped_before.empty()) {
+    return Fail(Status(StatusCode::kCancelled,
+                       fmt::format("stopped by a signal: sent {} messages to {}{}; {} from {} on "
+                                   "was not sent",
+                                   sent, values.String("name"),
+                                   rejected ? fmt::format(", {} rejected", rejected) : "",
+                                   values.String("file"), stopped_before)));
+  }
   if (!st.ok()) return Fail(st.WithContext(values.String("file")));
   fmt::print("sent {} messages to {}{}\n", sent, values.String("name"),
              rejected ? fmt::format("; {} rejected (see above)", rejected) : "");

@@ -48,6 +48,10 @@ void WatchSignals() {
 
 }  // namespace
 
+bool StopRequested() {
+  return g_stop_requested.load();
+}
+
 void StopOnSignals(MessageSource* source) {
   g_signal_target = source;
   static bool installed = [] {

@@ -12,4 +12,8 @@ namespace sluice {
 // run is still connecting is remembered, and stops the source as soon as it is attached.
 void StopOnSignals(MessageSource* source);
 
+// Whether SIGTERM or SIGINT has come since StopOnSignals was first called: for a command with
+// no MessageSource (sending a file to a queue), which checks between batches.
+bool StopRequested();
+
 }  // namespace sluice

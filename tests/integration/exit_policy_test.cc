@@ -64,6 +64,11 @@ TEST(ExitPolicy, BadUsageIsTwoForEveryCommand) {
           {{"report", "run", "--bucket", "exit-bucket", "--pg", kNowherePg, "--as-of", ""},
            2,
            "--as-of: is empty"},
+          // A window starting in year 0 is refused at the flag, not by PostgreSQL later.
+          {{"report", "run", "--bucket", "exit-bucket", "--pg", kNowherePg, "--as-of",
+            "0001-01-05"},
+           2,
+           "--as-of: the 30-day window before 0001-01-05 would start before 0001-01-01"},
           {{"queue", "create", "bad name", "--sqs-endpoint", "http://127.0.0.1:1"},
            2,
            "the queue name"},

@@ -41,7 +41,8 @@ TEST(QueueNames, LoginsRunChecksItsNamesBeforeConnecting) {
     EXPECT_EQ(r.err.find("cannot connect"), std::string::npos) << r.err;
   }
   for (const std::string& table :
-       {std::string(""), std::string(64, 't'), std::string("a\tb"), std::string("bad\xff")}) {
+       {std::string(""), std::string(64, 't'), std::string("a\tb"), std::string("bad\xff"),
+        std::string("pg_class"), std::string("pg_logins")}) {
     auto r = run({"--table", table});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("--table: "), std::string::npos) << r.err;
@@ -55,6 +56,26 @@ TEST(QueueNames, LoginsRunChecksItsNamesBeforeConnecting) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("use at most 55 bytes"), std::string::npos) << r.err;
+
+  // A queue's settings with --file would do nothing: refused, naming the flag, before any work.
+  const std::string file = testing::WriteTempFile("one.ndjson", "{}\n");
+  const std::string key = testing::WriteTempFile("names.key", "");
+  std::remove(key.c_str());
+  ASSERT_EQ(testing::RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  for (const std::vector<std::string>& flag : {std::vector<std::string>{"--receivers", "2"},
+                                               {"--wait-seconds", "1"},
+                                               {"--visibility-timeout", "60"},
+                                               {"--until-empty"}}) {
+    std::vector<std::string> args = {"logins", "run", "--pg",       nowhere_pg,
+                                     "--file", file,  "--key-file", key};
+    args.insert(args.end(), flag.begin(), flag.end());
+    auto q = testing::RunSluice(args, nowhere_pg);
+    EXPECT_EQ(q.exit_code, 2) << flag[0] << ": " << q.err;
+    EXPECT_NE(
+        q.err.find(flag[0] + " is a setting of the queue source and does nothing with --file"),
+        std::string::npos)
+        << q.err;
+  }
 }
 
 }  // namespace

@@ -1,8 +1,13 @@
 // `sluice queue send` against the local SQS: batches within the queue's MaximumMessageSize, and
 // a record SQS cannot take rejected alone, named, with the rest sent (exit 3).
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
 
 #include "connectors/file/ndjson_source.h"
 #include "connectors/sqs/sqs_client.h"
@@ -238,6 +243,46 @@ TEST_F(QueueSend, ALeadingByteOrderMarkIsSkipped) {
   r = Send("\xEF\xBB\xBF{\"c\":3}\n{\"d\":4}\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Bodies(), (std::vector<std::string>{"{\"c\":3}", "{\"d\":4}"}));
+}
+
+// SIGTERM stops a send between batches: what was sent is said (and is what the queue holds), and
+// so is the first line not sent, so the rest can be sent on its own; the exit is a failure.
+TEST_F(QueueSend, ASignalStopsBetweenBatchesAndSaysHowFarItGot) {
+  CreateQueue();
+  std::string text;
+  constexpr int kLines = 20000;
+  for (int i = 1; i <= kLines; ++i)
+    text += "{\"n\":" + std::to_string(i) + "}\n";
+  const std::string path = WriteTempFile("many.ndjson", text);
+  std::string output;
+  const int pid = testing::SpawnSluice({"queue", "send", name_, path}, "", &output);
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(testing::WaitUntilCatching(pid, SIGTERM, std::chrono::seconds(30)));
+  // Some batches out first, so the stop lands in the middle.
+  for (int i = 0; i < 600; ++i) {
+    auto n = client_->ApproximateNumberOfMessages(url_, true);
+    if (n.ok() && *n >= 50) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(testing::WaitProcess(pid), 1);
+  std::ifstream err_file(output + ".err");
+  std::stringstream err;
+  err << err_file.rdbuf();
+  std::smatch m;
+  const std::string said = err.str();
+  ASSERT_TRUE(std::regex_search(
+      said, m,
+      std::regex("stopped by a signal: sent ([0-9]+) messages to [^;]+; .* from line "
+                 "([0-9]+) on was not sent")))
+      << said;
+  const int64_t sent = std::stoll(m[1]);
+  EXPECT_GT(sent, 0);
+  EXPECT_LT(sent, kLines);
+  EXPECT_EQ(std::stoll(m[2]), sent + 1);
+  auto held = client_->ApproximateNumberOfMessages(url_, true);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(*held, sent);
 }
 
 }  // namespace

@@ -175,8 +175,14 @@ bool WaitUntilCatching(int pid, int signal, std::chrono::milliseconds timeout) {
 }
 
 int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url) {
-  std::string base = Scratch() + "/spawned_" + UniqueSuffix();
-  return Spawn(args, pg_url, base + ".out", base + ".err");
+  std::string base;
+  return SpawnSluice(args, pg_url, &base);
+}
+
+int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url,
+                std::string* output_base) {
+  *output_base = Scratch() + "/spawned_" + UniqueSuffix();
+  return Spawn(args, pg_url, *output_base + ".out", *output_base + ".err");
 }
 
 RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_url) {

@@ -48,6 +48,9 @@ RunResult RunSluice(const std::vector<std::string>& args, const std::string& pg_
 // Starts build/sluice with `args` in the background, its output discarded into files of the
 // scratch folder; returns its pid (or -1).
 int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url);
+// The same, keeping its standard output and error in `*output_base` + ".out" and ".err".
+int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url,
+                std::string* output_base);
 // Waits for a spawned process; returns its exit code, or 128 + the signal that ended it.
 int WaitProcess(int pid);
 // Waits until a spawned process has a handler for `signal` (its SigCgt in /proc/PID/status),

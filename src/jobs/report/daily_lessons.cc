@@ -113,6 +113,15 @@ Status ValidateRequest(const ReportRequest& request) {
       if (spec.name == name) RETURN_IF_ERROR(CheckOptionValue(spec, std::to_string(value)));
     }
   }
+  // Year 0 and before are outside what the report writes as a date (PostgreSQL counts them as
+  // BC years, and a window starting there would fail only after the run was set up).
+  constexpr int32_t kFirstWritableDay = -719162;  // 0001-01-01
+  if (static_cast<int64_t>(request.as_of_day) - request.days < kFirstWritableDay) {
+    return UsageError(fmt::format(
+        "--as-of: the {}-day window before {} would start before 0001-01-01, the earliest date "
+        "a report covers",
+        request.days, FormatDate(request.as_of_day)));
+  }
   // Names reach SQL and URLs: each is held to its service's rules here, before any connection.
   RETURN_IF_ERROR(ValidateS3BucketName(request.bucket, "--bucket"));
   RETURN_IF_ERROR(ValidateS3Key(ReportKey(request), "--prefix"));
