@@ -1,6 +1,6 @@
 // Fuzzes the lake's user objects: any bytes are a user or a reject, never a crash; an accepted
-// user has storable names and a birth time in range; and the same bytes as an object name or a
-// location URL are taken or refused without a crash.
+// user has storable names and a birth time in range and survives output.csv; and the same bytes as
+// an object name or a location URL are taken or refused without a crash.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -8,6 +8,7 @@
 
 #include "connectors/objstore/store_location.h"
 #include "core/text_check.h"
+#include "jobs/lake/lake_output.h"
 #include "jobs/lake/user_csv.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,6 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (sluice::FindUnstorableByte(user->first_name) || sluice::FindUnstorableByte(user->last_name))
       std::abort();
     if (user->birth_ms < -62'135'596'800'000 || user->birth_ms > 253'402'300'799'999) std::abort();
+    // What the build publishes reads back as the same user.
+    auto back = sluice::lake::ParseOutputCsv(sluice::lake::OutputCsv({{*user}}));
+    if (!back.ok() || back->size() != 1 || !((*back)[0] == *user)) std::abort();
   } else if (user.status().code() != sluice::StatusCode::kInvalidArgument) {
     std::abort();
   }

@@ -298,6 +298,27 @@ TEST_P(LakeBuildTest, AnUnreadableManifestMeansAColdBuild) {
   EXPECT_TRUE(ParseManifest(Manifest()).ok());
 }
 
+TEST_P(LakeBuildTest, AReplicaLoadsWhatWasPublished) {
+  auto nothing = LoadPublished(*store_, request_);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.status().code(), StatusCode::kNotFound);
+  Seed();
+  Put("source_data/1009.csv", "broken");
+  BuildResult built = Build();
+  auto loaded = LoadPublished(*store_, request_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(std::vector<LakeUser>((*loaded)->users().begin(), (*loaded)->users().end()),
+            std::vector<LakeUser>(built.snapshot->users().begin(), built.snapshot->users().end()));
+  EXPECT_EQ((*loaded)->info().output_etag, built.output_etag);
+  EXPECT_EQ((*loaded)->info().rejected, 1);
+  EXPECT_EQ((*loaded)->info().built_at_ms, built.snapshot->info().built_at_ms);
+  Put("processed_data/output.csv", "not,an,output\n");
+  auto bad = LoadPublished(*store_, request_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("processed_data/output.csv"), std::string::npos);
+}
+
 TEST_P(LakeBuildTest, AnEmptySourceGivesAnEmptyOutput) {
   BuildResult r = Build();
   EXPECT_EQ(r.users, 0);

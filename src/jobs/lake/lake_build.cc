@@ -133,6 +133,27 @@ Status ValidateBuildRequest(const BuildRequest& request) {
   return Status::Ok();
 }
 
+Result<SnapshotPtr> LoadPublished(ObjectStore& store, const BuildRequest& request) {
+  RETURN_IF_ERROR(ValidateBuildRequest(request));
+  // The ETag first: an output replaced between the two reads is then loaded again next time.
+  ASSIGN_OR_RETURN(std::optional<ObjectEntry> entry, store.Stat(request.output_key));
+  if (!entry)
+    return NotFound(fmt::format("{}: no output published yet", store.Url(request.output_key)));
+  ASSIGN_OR_RETURN(std::string bytes, store.Get(request.output_key));
+  Result<std::vector<LakeUser>> users = ParseOutputCsv(bytes);
+  if (!users.ok()) return users.status().WithContext(store.Url(request.output_key));
+  SnapshotInfo info{.output_etag = entry->etag};
+  Result<std::string> manifest_bytes = store.Get(ManifestKeyFor(request.output_key));
+  if (manifest_bytes.ok()) {
+    if (Result<LakeManifest> manifest = ParseManifest(*manifest_bytes);
+        manifest.ok() && manifest->output_etag == entry->etag) {
+      info.built_at_ms = manifest->built_at_ms;
+      info.rejected = manifest->rejected;
+    }
+  }
+  return LakeSnapshot::Make(std::move(*users), std::move(info));
+}
+
 Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
   RETURN_IF_ERROR(ValidateBuildRequest(request));
   const Clock::time_point start = Clock::now();

@@ -73,6 +73,13 @@ struct BuildResult {
   SnapshotPtr snapshot;
 };
 
+// The users of the output a build published, as a snapshot whose info has the output's ETag
+// (and its manifest's build time and rejects, when the manifest matches it): what a serving
+// replica that does not build loads, and loads again when the output's ETag changes.
+// kNotFound when nothing is published yet; kInvalidArgument naming the object for an output
+// that does not parse.
+Result<SnapshotPtr> LoadPublished(ObjectStore& store, const BuildRequest& request);
+
 // Builds the lake whose root `store` is at. Errors name the object and keep the store's code
 // (kNotFound for a missing bucket or root, kPermissionDenied, kUnavailable, ...).
 Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request);
