@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <mutex>
 
 #include "aws/aws_config.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "jobs/lake/lake_manifest.h"
 #include "jobs/lake/lake_output.h"
 #include "jobs/lake/store_workers.h"
@@ -62,7 +64,12 @@ Result<std::optional<LakeManifest>> ReadManifest(ObjectStore& store, const Build
 // the rest and is returned.
 Status FetchAll(ObjectStore& store, int parallel, std::vector<Fetch>& fetches,
                 std::vector<ManifestObject>& objects, size_t prefix_size) {
-  return ForEachObject(store, parallel, fetches.size(), [&](ObjectStore& own, size_t i) {
+  if (fetches.empty()) return Status::Ok();
+  Progress progress("fetching " + store.Url(objects[fetches[0].object].key.substr(0, prefix_size)),
+                    0);
+  std::mutex progress_mutex;
+  uint64_t fetched = 0, fetched_bytes = 0;
+  Status status = ForEachObject(store, parallel, fetches.size(), [&](ObjectStore& own, size_t i) {
     Fetch& fetch = fetches[i];
     ManifestObject& object = objects[fetch.object];
     Result<std::string> bytes = own.Get(object.key);
@@ -79,8 +86,13 @@ Status FetchAll(ObjectStore& store, int parallel, std::vector<Fetch>& fetches,
     } else {
       object.reject = user.status().message();
     }
+    std::lock_guard lock(progress_mutex);
+    fetched_bytes += fetch.bytes;
+    progress.Update(fetched_bytes, ++fetched);
     return Status::Ok();
   });
+  progress.Finish();
+  return status;
 }
 
 }  // namespace

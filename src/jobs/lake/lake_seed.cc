@@ -13,6 +13,7 @@
 
 #include "aws/aws_config.h"
 #include "core/files.h"
+#include "core/progress.h"
 #include "jobs/lake/store_workers.h"
 
 namespace sluice::lake {
@@ -20,7 +21,7 @@ namespace {
 
 // The regular files below `root` (ending in '/'), as paths relative to it, in order.
 Status ListFiles(const std::string& root, const std::string& relative,
-                 std::vector<std::string>* files) {
+                 std::vector<std::string>* files, uint64_t* total_bytes) {
   const std::string dir_path = root + relative;
   DIR* dir = opendir(dir_path.c_str());
   if (!dir) {
@@ -40,9 +41,10 @@ Status ListFiles(const std::string& root, const std::string& relative,
     const std::string path = relative + name;
     if (stat((root + path).c_str(), &st) != 0) continue;  // a dangling link
     if (S_ISDIR(st.st_mode)) {
-      RETURN_IF_ERROR(ListFiles(root, path + "/", files));
+      RETURN_IF_ERROR(ListFiles(root, path + "/", files, total_bytes));
     } else if (S_ISREG(st.st_mode)) {
       files->push_back(path);
+      *total_bytes += static_cast<uint64_t>(st.st_size);
     }
   }
   return Status::Ok();
@@ -91,7 +93,8 @@ Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
   if (root.empty()) return UsageError("the source folder is empty text");
   if (root.back() != '/') root += '/';
   std::vector<std::string> files;
-  RETURN_IF_ERROR(ListFiles(root, "", &files));
+  uint64_t total_bytes = 0;
+  RETURN_IF_ERROR(ListFiles(root, "", &files, &total_bytes));
   ASSIGN_OR_RETURN(std::vector<ObjectEntry> listed, store.List(""));
   std::map<std::string, ObjectEntry, std::less<>> there;
   for (ObjectEntry& entry : listed)
@@ -99,7 +102,9 @@ Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
 
   SeedResult result;
   result.files = static_cast<int64_t>(files.size());
-  std::mutex mutex;
+  std::mutex mutex;  // guards result and progress
+  Progress progress("seeding " + store.Url(), total_bytes);
+  uint64_t bytes_seen = 0;
   auto upload = [&](ObjectStore& own, size_t i) -> Status {
     const std::string& key = files[i];
     ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(root + key));
@@ -109,6 +114,8 @@ Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
       if (same) {
         std::lock_guard lock(mutex);
         ++result.skipped;
+        bytes_seen += bytes.size();
+        progress.Update(bytes_seen, static_cast<uint64_t>(result.uploaded + result.skipped));
         return Status::Ok();
       }
     }
@@ -116,9 +123,12 @@ Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
     std::lock_guard lock(mutex);
     ++result.uploaded;
     result.bytes_uploaded += bytes.size();
+    bytes_seen += bytes.size();
+    progress.Update(bytes_seen, static_cast<uint64_t>(result.uploaded + result.skipped));
     return Status::Ok();
   };
   RETURN_IF_ERROR(ForEachObject(store, request.parallel, files.size(), upload));
+  progress.Finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
