@@ -20,6 +20,8 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kFirstRead = 4096;
 // How long a closing connection's remaining input is read and dropped, at most.
 constexpr std::chrono::seconds kLinger{2};
+// A streamed body up to this size is sent whole instead of chunked.
+constexpr size_t kWholeBodyAtMost = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -136,7 +138,26 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(HttpResponse response, unsigned version) {
     status_ = response.status;
     if (context_->stopping.load()) keep_alive_ = false;
-    if (response.stream) return WriteStreamed(std::move(response), version);
+    if (response.stream) {
+      // A body that turns out small goes whole, with a Content-Length, in one write; only a
+      // large one is sent in chunks.
+      std::string start, piece;
+      bool ended = false;
+      while (start.size() < kWholeBodyAtMost) {
+        piece.clear();
+        if (!response.stream(&piece)) {
+          ended = true;
+          break;
+        }
+        start += piece;
+      }
+      if (!ended) {
+        pending_ = std::move(start);
+        return WriteStreamed(std::move(response), version);
+      }
+      response.body = std::move(start);
+      response.stream = nullptr;
+    }
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(response.status), version);
     SetFields(*message, response);
@@ -178,7 +199,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteNextChunk() {
     chunk_.clear();
-    bool more = body_(&chunk_);
+    bool more = true;
+    if (!pending_.empty()) {
+      chunk_.swap(pending_);
+    } else {
+      more = body_(&chunk_);
+    }
     bool chunked = head_->chunked();
     stream_.expires_after(limits().idle_timeout);
     auto then = [self = shared_from_this(), more](beast::error_code ec, size_t) {
@@ -252,6 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::response<bhttp::empty_body>> head_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
   std::string chunk_;
+  std::string pending_;  // what was read of the body before it was found large
 };
 
 }  // namespace

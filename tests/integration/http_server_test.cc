@@ -49,9 +49,10 @@ class HttpServerTest : public ::testing::Test {
       HttpResponse r;
       r.content_type = "text/plain";
       auto n = std::make_shared<int>(0);
+      // 200 parts of 1 KB: above the size sent whole.
       r.stream = [n](std::string* chunk) {
-        if (*n == 3) return false;
-        *chunk = "part" + std::to_string((*n)++) + ";";
+        if (*n == 200) return false;
+        *chunk = std::string(1023, static_cast<char>('a' + (*n)++ % 26)) + ";";
         return true;
       };
       return r;
@@ -122,9 +123,31 @@ TEST_F(HttpServerTest, StreamsChunkedAnswers) {
   auto r = c.Request(GetRequest("/stream"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers["transfer-encoding"], "chunked");
-  EXPECT_EQ(r.body, "part0;part1;part2;");
+  ASSERT_EQ(r.body.size(), 200u * 1024);
+  EXPECT_EQ(r.body.substr(0, 3), "aaa");
+  EXPECT_EQ(r.body.substr(199 * 1024, 3), "rrr");  // part 199: 'a' + 199 % 26
   // And the connection is still good for another request.
   EXPECT_EQ(c.Request(GetRequest("/hello")).body, "hello");
+}
+
+TEST_F(HttpServerTest, SendsASmallStreamedBodyWhole) {
+  router_.Add("GET", "/small", [](const HttpRequest&) {
+    HttpResponse r;
+    auto n = std::make_shared<int>(0);
+    r.stream = [n](std::string* chunk) {
+      if (*n == 3) return false;
+      *chunk = "part" + std::to_string((*n)++) + ";";
+      return true;
+    };
+    return r;
+  });
+  StartServer();
+  TestConnection c(port());
+  auto r = c.Request(GetRequest("/small"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.count("transfer-encoding"), 0u);
+  EXPECT_EQ(r.headers["content-length"], "18");
+  EXPECT_EQ(r.body, "part0;part1;part2;");
 }
 
 TEST_F(HttpServerTest, HandlersMayAnswerFromAnotherThread) {

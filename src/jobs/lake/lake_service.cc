@@ -7,7 +7,9 @@
 #include <chrono>
 #include <ctime>
 #include <future>
+#include <iterator>
 
+#include "core/json_escape.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/text_check.h"
@@ -86,15 +88,21 @@ std::string_view Utf8(std::string_view text, std::string* scratch) {
   return *scratch;
 }
 
-void AppendUser(JsonWriter& json, const LakeUser& user) {
+// One user as a JSON object, appended to `out` directly: GET /data writes one per user, so no
+// writer or string of its own per user.
+void AppendUser(std::string& out, const LakeUser& user) {
   std::string scratch;
-  json.BeginObject();
-  json.Key("user_id").Int(user.user_id);
-  json.Key("first_name").String(Utf8(user.first_name, &scratch));
-  json.Key("last_name").String(Utf8(user.last_name, &scratch));
-  json.Key("birthts").Int(user.birth_ms);
-  json.Key("img_path").String(Utf8(user.img_path, &scratch));
-  json.EndObject();
+  out += "{\"user_id\":";
+  fmt::format_to(std::back_inserter(out), "{}", user.user_id);
+  out += ",\"first_name\":";
+  AppendJsonString(out, Utf8(user.first_name, &scratch));
+  out += ",\"last_name\":";
+  AppendJsonString(out, Utf8(user.last_name, &scratch));
+  out += ",\"birthts\":";
+  fmt::format_to(std::back_inserter(out), "{}", user.birth_ms);
+  out += ",\"img_path\":";
+  AppendJsonString(out, Utf8(user.img_path, &scratch));
+  out += '}';
 }
 
 std::string DayText(UtcDay day) {
@@ -355,10 +363,8 @@ HttpResponse LakeService::Data(const HttpRequest& request) const {
       next = walk->snapshot->ForEachMatching(walk->query.filter, walk->today, walk->cursor,
                                              std::min(walk->left, kUsersPerChunk),
                                              [&](const LakeUser& user) {
-                                               JsonWriter one;
-                                               AppendUser(one, user);
                                                if (walk->sent++ > 0) *out += ',';
-                                               *out += one.str();
+                                               AppendUser(*out, user);
                                                return true;
                                              });
       walk->left -= walk->sent - before;
