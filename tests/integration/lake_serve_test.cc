@@ -74,22 +74,37 @@ uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-class LakeServeTest : public ::testing::Test {
+// Seeds a lake from the reference data and runs `lake serve` on it: `store` is "file" (a local
+// directory) or "s3" (a fresh bucket on the local S3).
+class LakeServeBase : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void Start(const std::string& store) {
     if (SharedDir().empty()) GTEST_SKIP() << kNoSharedDirMessage;
     fixture_ = fs::path(SharedDir()) / "fixtures/provectus/data";
     if (!fs::exists(fixture_)) GTEST_SKIP() << "no fixtures/provectus/data in " << SharedDir();
-    std::string dir_template = (fs::temp_directory_path() / "sluice_lake_serve_XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
-    lake_ = dir_template;
-    RunResult seeded =
-        RunSluice({"lake", "seed", fixture_.string(), "file://" + lake_ + "/source_data/"}, "");
+    std::string lake;
+    std::vector<std::string> seed = {"lake", "seed", fixture_.string()};
+    if (store == "s3") {
+      SLUICE_REQUIRE_AWS();
+      std::string bucket = UniqueName("lake-serve");
+      for (char& c : bucket)
+        c = c == '_' ? '-' : c;
+      lake = "s3://" + bucket + "/";
+      seed.push_back(lake + "source_data/");
+      seed.push_back("--create-bucket");
+    } else {
+      std::string dir_template = (fs::temp_directory_path() / "sluice_lake_serve_XXXXXX").string();
+      ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
+      dir_ = dir_template;
+      lake = "file://" + dir_ + "/";
+      seed.push_back(lake + "source_data/");
+    }
+    RunResult seeded = RunSluice(seed, "");
     ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
     port_ = FreePort();
-    pid_ = SpawnSluice({"lake", "serve", "file://" + lake_ + "/", "--listen",
-                        fmt::format("127.0.0.1:{}", port_), "--refresh", "60m"},
-                       "");
+    pid_ = SpawnSluice(
+        {"lake", "serve", lake, "--listen", fmt::format("127.0.0.1:{}", port_), "--refresh", "60m"},
+        "");
     ASSERT_GT(pid_, 0);
     // Ready once /health says a build succeeded.
     auto end = std::chrono::steady_clock::now() + kHangGuard;
@@ -106,7 +121,7 @@ class LakeServeTest : public ::testing::Test {
       kill(pid_, SIGTERM);
       EXPECT_EQ(WaitProcess(pid_), 0) << "SIGTERM is a clean stop";
     }
-    if (!lake_.empty()) fs::remove_all(lake_);
+    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   ParsedResponse Ask(const std::string& request) {
@@ -129,12 +144,26 @@ class LakeServeTest : public ::testing::Test {
   }
 
   fs::path fixture_;
-  std::string lake_;
+  std::string dir_;  // the local lake's directory, when the store is "file"
   uint16_t port_ = 0;
   int pid_ = -1;
 };
 
-TEST_F(LakeServeTest, ServesTheReferenceDataAsSpecified) {
+// Runs against both stores.
+class LakeServeTest : public LakeServeBase, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override { Start(GetParam()); }
+};
+INSTANTIATE_TEST_SUITE_P(Stores, LakeServeTest, ::testing::Values("file", "s3"),
+                         [](const auto& store) { return store.param; });
+
+// Changes the source under the service, which is simplest in a local directory.
+class LakeServeLocalTest : public LakeServeBase {
+ protected:
+  void SetUp() override { Start("file"); }
+};
+
+TEST_P(LakeServeTest, ServesTheReferenceDataAsSpecified) {
   std::vector<int64_t> all = Ids("/data");
   EXPECT_EQ(all.size(), 100u);
   EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
@@ -156,7 +185,7 @@ TEST_F(LakeServeTest, ServesTheReferenceDataAsSpecified) {
   EXPECT_EQ(paged, all);
 }
 
-TEST_F(LakeServeTest, AgeFiltersAndStatsMatchAgesComputedHere) {
+TEST_P(LakeServeTest, AgeFiltersAndStatsMatchAgesComputedHere) {
   std::vector<FixtureUser> users = ReadFixture(fixture_);
   ASSERT_EQ(users.size(), 100u);
   struct Filter {
@@ -200,7 +229,7 @@ TEST_F(LakeServeTest, AgeFiltersAndStatsMatchAgesComputedHere) {
   }
 }
 
-TEST_F(LakeServeTest, RefusesBadParametersNamingThemAndStaysUp) {
+TEST_P(LakeServeTest, RefusesBadParametersNamingThemAndStaysUp) {
   struct Case {
     std::string target;
     std::string parameter;
@@ -232,8 +261,8 @@ TEST_F(LakeServeTest, RefusesBadParametersNamingThemAndStaysUp) {
   EXPECT_EQ(Ids("/data").size(), 100u);
 }
 
-TEST_F(LakeServeTest, PostRebuildsFetchingOnlyWhatChanged) {
-  fs::path source = fs::path(lake_) / "source_data";
+TEST_F(LakeServeLocalTest, PostRebuildsFetchingOnlyWhatChanged) {
+  fs::path source = fs::path(dir_) / "source_data";
   auto write = [&](const std::string& name, const std::string& text) {
     fs::path tmp = source / (name + ".tmp");
     std::ofstream(tmp, std::ios::binary) << text;
@@ -267,7 +296,7 @@ TEST_F(LakeServeTest, PostRebuildsFetchingOnlyWhatChanged) {
   EXPECT_NE(page.find("source_data/2001.csv"), std::string::npos);
 }
 
-TEST_F(LakeServeTest, ConcurrentPostsAllGetAnAnswer) {
+TEST_P(LakeServeTest, ConcurrentPostsAllGetAnAnswer) {
   std::vector<std::thread> threads;
   std::vector<int> statuses(6, 0);
   for (size_t i = 0; i < statuses.size(); ++i) {
@@ -289,13 +318,36 @@ TEST_F(LakeServeTest, ConcurrentPostsAllGetAnAnswer) {
   EXPECT_LE(builds, 3);
 }
 
-TEST_F(LakeServeTest, StatusPageShowsTheLake) {
+TEST_P(LakeServeTest, StatusPageShowsTheLake) {
   ParsedResponse r = Get("/");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers["content-type"], "text/html; charset=utf-8");
   EXPECT_NE(r.body.find("<dd id=\"user-count\">100</dd>"), std::string::npos);
   EXPECT_NE(r.body.find("<svg id=\"age-histogram\""), std::string::npos);
   EXPECT_NE(r.body.find("class=\"bar\""), std::string::npos);
+}
+
+TEST_F(LakeServeLocalTest, AFailedBuildKeepsServingAndTheNextRecovers) {
+  const std::string post = "POST /data HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+  fs::path away = dir_ + ".away";
+  fs::rename(dir_, away);  // the lake's root disappears: the build cannot list it
+  ParsedResponse failed = Ask(post);
+  fs::rename(away, dir_);
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  EXPECT_NE(failed.body.find("\"ok\":false"), std::string::npos) << failed.body;
+  EXPECT_NE(failed.body.find("\"error\":\""), std::string::npos) << failed.body;
+  EXPECT_EQ(Ids("/data").size(), 100u) << "the last good snapshot still serves";
+  ParsedResponse health = Get("/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("\"status\":\"degraded\""), std::string::npos) << health.body;
+  EXPECT_NE(Get("/metrics").body.find("sluice_lake_builds_total{result=\"failed\"} 1"),
+            std::string::npos);
+  EXPECT_NE(Get("/").body.find("class=\"failed\""), std::string::npos);
+
+  ParsedResponse recovered = Ask(post);
+  EXPECT_EQ(recovered.status, 200) << recovered.body;
+  health = Get("/health");
+  EXPECT_NE(health.body.find("\"status\":\"ok\""), std::string::npos) << health.body;
 }
 
 TEST(LakeServeCli, RefusesARefreshOverAnHour) {
