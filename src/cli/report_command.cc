@@ -7,6 +7,8 @@
 #include "cli/aws_clients.h"
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "connectors/objstore/local_object_store.h"
+#include "connectors/objstore/store_location.h"
 #include "core/log.h"
 #include "core/time_parse.h"
 #include "jobs/report/daily_lessons.h"
@@ -27,6 +29,39 @@ Result<int32_t> AsOfDay(const std::string& text) {
   return day;
 }
 
+// Where the report goes: --output's location URL, or the S3 bucket and key prefix of --bucket
+// and --prefix (the older form, kept as it was: its prefix is used as given). Both at once is
+// bad usage, as is neither.
+Status ChooseOutput(const OptionValues& values, report::ReportRequest* request) {
+  const bool output = values.FromCommandLine("output");
+  const bool bucket = !values.String("bucket").empty() || values.FromCommandLine("bucket");
+  if (output && (bucket || values.FromCommandLine("prefix"))) {
+    return UsageError(fmt::format(
+        "--output: takes the place of --bucket and --prefix; give one form, --output "
+        "s3://bucket/prefix/ (or file:///dir/) or --bucket B [--prefix P], not both ({} given)",
+        bucket ? "--bucket" : "--prefix"));
+  }
+  if (output) {
+    if (values.String("output").empty()) {
+      return UsageError("--output: is empty (s3://bucket/prefix/ or file:///absolute/dir/)");
+    }
+    auto location = ParseStoreLocation(values.String("output"));
+    if (!location.ok()) return location.status().WithContext("--output");
+    request->output = std::move(location).value();
+    request->prefix.clear();
+    return Status::Ok();
+  }
+  if (!bucket) {
+    return UsageError(
+        "where the report goes is missing: --output s3://bucket/prefix/ (or "
+        "file:///absolute/dir/), or --bucket B [--prefix P]");
+  }
+  request->output =
+      StoreLocation{.kind = StoreLocation::Kind::kS3, .bucket = values.String("bucket")};
+  request->prefix = values.String("prefix");
+  return Status::Ok();
+}
+
 int RunReport(const OptionValues& values) {
   report::ReportRequest request;
   if (values.FromCommandLine("as-of") && values.String("as-of").empty()) {
@@ -37,8 +72,7 @@ int RunReport(const OptionValues& values) {
   request.type = values.String("type");
   request.as_of_day = *day;
   request.days = static_cast<int>(values.Int("days"));
-  request.bucket = values.String("bucket");
-  request.prefix = values.String("prefix");
+  if (Status st = ChooseOutput(values, &request); !st.ok()) return Fail(st);
   request.url_expiry_seconds = values.Int("url-expiry");
   request.users_table = values.String("users-table");
   request.part_size = static_cast<size_t>(values.Int("part-size-mb")) << 20;
@@ -51,8 +85,13 @@ int RunReport(const OptionValues& values) {
   const std::string& mysql_url = values.String("mysql");
   // A malformed URL or an unknown parameter is bad usage, found before anything connects.
   if (auto parsed = ParseMysqlUrl(mysql_url); !parsed.ok()) return Fail(parsed.status());
-  auto s3 = MakeS3Client(values.String("s3-endpoint"), values.String("s3-addressing"));
-  if (!s3.ok()) return Fail(s3.status());
+  // A local directory needs no S3 client, so no AWS settings either.
+  std::unique_ptr<S3Client> s3;
+  if (request.output.kind == StoreLocation::Kind::kS3) {
+    auto made = MakeS3Client(values.String("s3-endpoint"), values.String("s3-addressing"));
+    if (!made.ok()) return Fail(made.status());
+    s3 = std::move(made).value();
+  }
   // Without PostgreSQL nothing can be recorded: the error is all there is.
   auto pg = PgConnection::Connect(values.String("pg"));
   if (!pg.ok()) return Fail(pg.status());
@@ -63,7 +102,8 @@ int RunReport(const OptionValues& values) {
     return Fail(st);
   };
   if (values.Flag("create-bucket")) {
-    Status st = (*s3)->CreateBucket(request.bucket);
+    Status st = s3 ? s3->CreateBucket(request.output.bucket)
+                   : LocalObjectStore(request.output.path).CreateRoot();
     if (!st.ok()) return fail_recorded(st);
   }
   // The window's other readers, and a reader that lost its connection, connect as the first.
@@ -72,9 +112,14 @@ int RunReport(const OptionValues& values) {
   };
   auto mysql = connect_mysql();
   if (!mysql.ok()) return fail_recorded(mysql.status());
-  auto result = report::RunDailyLessons(**pg, **mysql, connect_mysql, **s3, request);
+  auto result = report::RunDailyLessons(**pg, **mysql, connect_mysql, s3.get(), request);
   if (!result.ok()) return Fail(result.status());
-  fmt::print("{}\n{}\n", result->uri, result->presigned_url);
+  // Two lines whatever the location, so that `| tail -n 1` is always the link.
+  fmt::print("{}\n{}\n", result->uri, result->link);
+  if (!result->link_signed) {
+    LogInfo("report {}: a local file has nothing to presign; its link is its file:// URL",
+            result->report_id);
+  }
   LogInfo(
       "report {}: {} rows, {} bytes in {} part(s), {} active users, {} completions; left out: "
       "{} of inactive users, {} of user ids unknown to PostgreSQL ({:.2f} s)",
@@ -89,12 +134,16 @@ int RunList(const OptionValues& values) {
   if (!format.ok()) return Fail(format.status());
   auto pg = PgConnection::Connect(values.String("pg"));
   if (!pg.ok()) return Fail(pg.status());
-  Status st = report::EnsureReportsTable(**pg);
-  if (!st.ok()) return Fail(st);
+  auto table = report::EnsureReportsTable(**pg);
+  if (!table.ok()) return Fail(table.status());
+  // Rows an earlier Sluice recorded after the column was added have no location: their object
+  // is made of s3_bucket and s3_key, as it always was.
+  const std::string object = "'s3://' || s3_bucket || '/' || s3_key";
   auto rows = (*pg)->Query(
-      "SELECT report_id, report_type, as_of, status, 's3://' || s3_bucket || '/' || s3_key AS "
-      "object, row_count, byte_size, started_at, duration_ms, error FROM reports_generated "
-      "ORDER BY started_at DESC LIMIT $1",
+      fmt::format("SELECT report_id, report_type, as_of, status, {} AS object, row_count, "
+                  "byte_size, started_at, duration_ms, error FROM reports_generated "
+                  "ORDER BY started_at DESC LIMIT $1",
+                  table->has_location ? "COALESCE(location, " + object + ")" : object),
       {values.String("limit")}, "listing reports");
   if (!rows.ok()) return Fail(rows.status());
   Status printed = warehouse::PrintResult(*rows, *format, stdout);
@@ -105,9 +154,10 @@ int RunList(const OptionValues& values) {
 }  // namespace
 
 void AddReportCommand(CLI::App& app, int* exit_code) {
-  CLI::App* report = app.add_subcommand("report", "PostgreSQL x MySQL reports to S3");
+  CLI::App* report =
+      app.add_subcommand("report", "PostgreSQL x MySQL reports to S3 or a local directory");
   report->require_subcommand(1);
-  // The daily-lessons job writes an s3-object.
+  // The daily-lessons job writes to its --output location, or to an s3-object (--bucket).
   AddCommand(*report, "run", "Build a report, upload it, record it",
              ComposeOptions({report::DailyLessonsComponent().options, S3ObjectComponent().options}),
              RunReport, exit_code);

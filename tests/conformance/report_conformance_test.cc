@@ -1,10 +1,12 @@
 // Conformance and edge cases of the report job: the reference seed data
-// (../shared/fixtures/mindtickle) in PostgreSQL and MariaDB, the report read back from S3 and
-// checked row by row against SPEC section 2's rule, computed here independently.
+// (../shared/fixtures/mindtickle) in PostgreSQL and MariaDB, the report read back from S3 or a
+// local directory and checked row by row against SPEC section 2's rule, computed here
+// independently. The tests of what the report holds run at both kinds of location.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -33,6 +35,17 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
+// Where a test's report goes: S3 (--bucket) or a local directory (--output file://...).
+enum class Where { kS3, kDirectory };
+
+std::string WhereName(const ::testing::TestParamInfo<Where>& info) {
+  return info.param == Where::kS3 ? "S3" : "Directory";
+}
+
+StoreLocation S3Output(const std::string& bucket) {
+  return StoreLocation{.kind = StoreLocation::Kind::kS3, .bucket = bucket};
+}
+
 std::string DateText(int32_t day) {
   return FormatTimestampUtc(int64_t{day} * 86400000000).substr(0, 10);
 }
@@ -56,7 +69,51 @@ class ReportTest : public sluice::testing::PgTest {
   }
   void TearDown() override {
     completions_.reset();  // drops the table
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
     PgTest::TearDown();
+  }
+
+  // Reports go to `where` from now on; a directory is the test's own, made here.
+  void WriteTo(Where where) {
+    where_ = where;
+    if (where == Where::kDirectory && dir_.empty()) {
+      std::string pattern =
+          (std::filesystem::temp_directory_path() / "report-test-XXXXXX").string();
+      ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+      dir_ = pattern;
+    }
+  }
+
+  // The flags that send a report where the test writes: the same relative key,
+  // reports/daily-lessons/<as-of>.csv, below the bucket or the directory.
+  std::vector<std::string> OutputArgs() const {
+    if (where_ == Where::kS3) return {"--bucket", bucket_, "--create-bucket"};
+    return {"--output", "file://" + dir_ + "/reports/", "--create-bucket"};
+  }
+  // The URL of the report as of `as_of`, as the run prints and records it.
+  std::string ReportUrl(const std::string& as_of) const {
+    const std::string key = "reports/daily-lessons/" + as_of + ".csv";
+    return where_ == Where::kS3 ? "s3://" + bucket_ + "/" + key : "file://" + dir_ + "/" + key;
+  }
+  // The report as of `as_of`, read back from where the test writes; kNotFound when there is
+  // none.
+  Result<std::string> ReadReport(const std::string& as_of) {
+    const std::string key = "reports/daily-lessons/" + as_of + ".csv";
+    if (where_ == Where::kS3) return s3_->GetObject(bucket_, key);
+    const std::string path = dir_ + "/" + key;
+    if (!std::filesystem::exists(path)) return NotFound(path);
+    return ReadFile(path);
+  }
+  // The names in the report's directory for `where_` == kDirectory: the report and nothing
+  // else (no temporary file left).
+  std::vector<std::string> DirectoryNames() const {
+    std::vector<std::string> names;
+    const std::filesystem::path reports = std::filesystem::path(dir_) / "reports/daily-lessons";
+    if (!std::filesystem::exists(reports)) return names;
+    for (const auto& entry : std::filesystem::directory_iterator(reports))
+      names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   void CreateTables() {
@@ -65,9 +122,10 @@ class ReportTest : public sluice::testing::PgTest {
   }
 
   RunResult Report(const std::string& as_of, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"report",   "run",   "--as-of",         as_of,
-                                     "--bucket", bucket_, "--create-bucket", "--completions-table",
+    std::vector<std::string> args = {"report", "run", "--as-of", as_of, "--completions-table",
                                      table_};
+    const std::vector<std::string> output = OutputArgs();
+    args.insert(args.end(), output.begin(), output.end());
     args.insert(args.end(), extra.begin(), extra.end());
     return RunSluice(args, run_url_.empty() ? url() : run_url_);
   }
@@ -112,7 +170,7 @@ class ReportTest : public sluice::testing::PgTest {
     RunResult run = Report(as_of, std::move(extra));
     if (run_out) *run_out = run;
     EXPECT_EQ(run.exit_code, 0) << run.err;
-    auto object = s3_->GetObject(bucket_, "reports/daily-lessons/" + as_of + ".csv");
+    auto object = ReadReport(as_of);
     EXPECT_TRUE(object.ok()) << object.status().message();
     if (!object.ok()) return "";
     int32_t day;
@@ -128,6 +186,8 @@ class ReportTest : public sluice::testing::PgTest {
   std::string table_;
   std::string bucket_;
   std::string run_url_;  // the report's PostgreSQL URL, when not url()
+  Where where_ = Where::kS3;
+  std::string dir_;  // the test's directory, once WriteTo(kDirectory) made it
 
   // Runs the report on the users read through a view whose COPY the server ends at user
   // `cut_at` (as a restart, a failover or pg_terminate_backend would), and checks that the run
@@ -187,7 +247,20 @@ std::string ReportTest::ReportWithUsersReadCutAt(int cut_at) {
   return run.err;
 }
 
-TEST_F(ReportTest, ReferenceSeedGivesTheSpecifiedReport) {
+// The tests of what a report holds, run once writing to S3 and once to a local directory.
+class ReportAtEitherLocation : public ReportTest, public ::testing::WithParamInterface<Where> {
+ protected:
+  void SetUp() override {
+    ReportTest::SetUp();
+    if (HasFailure() || IsSkipped()) return;
+    WriteTo(GetParam());
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Locations, ReportAtEitherLocation,
+                         ::testing::Values(Where::kS3, Where::kDirectory), WhereName);
+
+TEST_P(ReportAtEitherLocation, ReferenceSeedGivesTheSpecifiedReport) {
   if (sluice::testing::SharedDir().empty()) GTEST_SKIP() << sluice::testing::kNoSharedDirMessage;
   const std::string setup = sluice::testing::SharedDir() + "/fixtures/mindtickle/setup/";
   ASSERT_TRUE(conn().Exec(ReadFile(setup + "init.pg.sql"), "seed PostgreSQL").ok());
@@ -205,9 +278,9 @@ TEST_F(ReportTest, ReferenceSeedGivesTheSpecifiedReport) {
   std::string uri, presigned;
   std::getline(lines, uri);
   std::getline(lines, presigned);
-  EXPECT_EQ(uri, "s3://" + bucket_ + "/" + key);
+  EXPECT_EQ(uri, ReportUrl("2023-09-23"));
 
-  auto object = s3_->GetObject(bucket_, key);
+  auto object = ReadReport("2023-09-23");
   ASSERT_TRUE(object.ok()) << object.status().message();
   int32_t as_of;
   std::string error;
@@ -218,25 +291,42 @@ TEST_F(ReportTest, ReferenceSeedGivesTheSpecifiedReport) {
   EXPECT_EQ(object->find("\n2,"), std::string::npos);
 
   EXPECT_EQ(Scalar("SELECT status || ' ' || row_count || ' ' || byte_size || ' ' || window_start "
-                   "|| ' ' || window_end || ' ' || s3_key FROM reports_generated"),
-            "succeeded 20 " + std::to_string(object->size()) + " 2023-08-24 2023-09-23 " + key);
+                   "|| ' ' || window_end || ' ' || location FROM reports_generated"),
+            "succeeded 20 " + std::to_string(object->size()) + " 2023-08-24 2023-09-23 " +
+                ReportUrl("2023-09-23"));
+  // s3_bucket and s3_key as before for S3; a file has neither.
+  EXPECT_EQ(Scalar("SELECT coalesce(s3_bucket || ' ' || s3_key, 'none') FROM reports_generated"),
+            GetParam() == Where::kS3 ? bucket_ + " " + key : "none");
   EXPECT_EQ(Scalar("SELECT sha256 FROM reports_generated"), HexLower(Sha256(*object)));
 
-  // The presigned URL downloads the same bytes, with no credentials.
-  HttpRequest get;
-  get.url = presigned;
-  auto fetched = MakeCurlTransport()->Send(get);
-  ASSERT_TRUE(fetched.ok());
-  EXPECT_EQ(fetched->status, 200);
-  EXPECT_EQ(fetched->body, *object);
+  if (GetParam() == Where::kS3) {
+    // The presigned URL downloads the same bytes, with no credentials.
+    HttpRequest get;
+    get.url = presigned;
+    auto fetched = MakeCurlTransport()->Send(get);
+    ASSERT_TRUE(fetched.ok());
+    EXPECT_EQ(fetched->status, 200);
+    EXPECT_EQ(fetched->body, *object);
+  } else {
+    // A file has nothing to presign: the link is its URL, and the run says so.
+    EXPECT_EQ(presigned, uri);
+    EXPECT_NE(run.err.find("a local file has nothing to presign"), std::string::npos) << run.err;
+  }
+  // `report list` shows where each kind of report went.
+  RunResult list = RunSluice({"report", "list", "--format", "csv"}, url());
+  EXPECT_NE(list.out.find("," + ReportUrl("2023-09-23") + ","), std::string::npos) << list.out;
 
   // A re-run overwrites the same key: still one object, now two recorded runs.
   ASSERT_EQ(Report("2023-09-23").exit_code, 0);
-  EXPECT_EQ(s3_->ListObjects(bucket_, "reports/")->size(), 1u);
+  if (GetParam() == Where::kS3) {
+    EXPECT_EQ(s3_->ListObjects(bucket_, "reports/")->size(), 1u);
+  } else {
+    EXPECT_EQ(DirectoryNames(), std::vector<std::string>{"2023-09-23.csv"});
+  }
   EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated WHERE status = 'succeeded'"), "2");
 }
 
-TEST_F(ReportTest, EdgesOfTheWindowUsersAndUnknownIds) {
+TEST_P(ReportAtEitherLocation, EdgesOfTheWindowUsersAndUnknownIds) {
   CreateTables();
   ASSERT_TRUE(conn()
                   .Exec("INSERT INTO mindtickle_users VALUES (10, 'Idle, Jr.', 'active'), "
@@ -253,7 +343,7 @@ TEST_F(ReportTest, EdgesOfTheWindowUsersAndUnknownIds) {
   // One connection here; the other tests read the window over two, split on completion_id.
   RunResult run = Report("2024-03-01", {"--read-connections", "1"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  auto object = s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv");
+  auto object = ReadReport("2024-03-01");
   ASSERT_TRUE(object.ok());
   EXPECT_EQ(*object,
             "user_id,user_name,completion_date,lessons_completed\n"
@@ -305,7 +395,7 @@ TEST_F(ReportTest, UnreachableDatabaseOrBucketFailsClearlyAndIsRecorded) {
             "1");
 }
 
-TEST_F(ReportTest, LargeReportsUploadInPartsAndStillMatch) {
+TEST_P(ReportAtEitherLocation, LargeReportsUploadInPartsAndStillMatch) {
   CreateTables();
   ASSERT_TRUE(conn()
                   .Exec("INSERT INTO mindtickle_users SELECT g, 'user ' || g, CASE WHEN g % 5 = 0 "
@@ -320,10 +410,82 @@ TEST_F(ReportTest, LargeReportsUploadInPartsAndStillMatch) {
   RunResult run;
   const std::string object = ReportFollowingTheRule("2024-02-10", {"--part-size-mb", "5"}, &run);
   EXPECT_GT(object.size(), size_t{5} << 20);  // more than one 5 MiB part: a multipart upload
-  EXPECT_NE(run.err.find("in 2 part(s)"), std::string::npos) << run.err;
+  // A file is written whole, in one part.
+  EXPECT_NE(run.err.find(GetParam() == Where::kS3 ? "in 2 part(s)" : "in 1 part(s)"),
+            std::string::npos)
+      << run.err;
+  if (GetParam() == Where::kDirectory) {
+    EXPECT_EQ(DirectoryNames(), std::vector<std::string>{"2024-02-10.csv"});
+  }
 }
 
-TEST_F(ReportTest, SkewedUserIdsStillGiveTheSpecifiedReport) {
+// A run that fails while the CSV is being written (here a users view that lists an id twice,
+// found after 48,000 users' rows, some 900 KB, went out) leaves no object of its own: an earlier
+// report at the key stays as it was, no temporary file or upload stays behind, and the run is
+// `failed`.
+TEST_P(ReportAtEitherLocation, AFailureMidWriteLeavesTheEarlierObjectAndAFailedRow) {
+  CreateTables();
+  ASSERT_TRUE(conn()
+                  .Exec("INSERT INTO mindtickle_users SELECT g, 'user ' || g, CASE WHEN g % 5 = 0 "
+                        "THEN 'inactive' ELSE 'active' END FROM generate_series(1, 60000) g; "
+                        "CREATE VIEW users_twice AS SELECT * FROM mindtickle_users UNION ALL "
+                        "SELECT 59999, 'again', 'active'",
+                        "users")
+                  .ok());
+  ASSERT_TRUE(completions_->Insert("VALUES (1, 1, '2024-02-10'), (59999, 1, '2024-02-11')").ok());
+  const std::string earlier = ReportFollowingTheRule("2024-03-01");
+  ASSERT_GT(earlier.size(), size_t{4} << 16);  // several of the CSV's 64 KiB writes
+
+  RunResult run = Report("2024-03-01", {"--users-table", "users_twice"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("users_twice: user_id 59999 appears on more than one row"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(*ReadReport("2024-03-01"), earlier);
+  if (GetParam() == Where::kDirectory) {
+    EXPECT_EQ(DirectoryNames(), std::vector<std::string>{"2024-03-01.csv"});
+  }
+  EXPECT_EQ(Scalar("SELECT string_agg(status || ' ' || location, ', ' ORDER BY started_at) FROM "
+                   "reports_generated"),
+            "succeeded " + ReportUrl("2024-03-01") + ", failed " + ReportUrl("2024-03-01"));
+
+  // Without an earlier report, the key stays empty.
+  const std::string as_of = "2024-03-02";
+  RunResult first = Report(as_of, {"--users-table", "users_twice"});
+  EXPECT_EQ(first.exit_code, 1) << first.err;
+  EXPECT_EQ(ReadReport(as_of).status().code(), StatusCode::kNotFound);
+  if (GetParam() == Where::kDirectory) {
+    EXPECT_EQ(DirectoryNames(), std::vector<std::string>{"2024-03-01.csv"});
+  }
+}
+
+// A directory that is not there is not made unless asked (--create-bucket, as for a bucket): a
+// mistyped location fails the run, on record, instead of starting a new tree.
+TEST_F(ReportTest, AMissingDirectoryFailsTheRunUnlessAskedToCreateIt) {
+  CreateTables();
+  WriteTo(Where::kDirectory);
+  ASSERT_TRUE(conn().Exec("INSERT INTO mindtickle_users VALUES (1, 'Ann', 'active')", "u").ok());
+  const std::string missing = dir_ + "/not/there/";
+  RunResult run = RunSluice({"report", "run", "--as-of", "2024-03-01", "--output",
+                             "file://" + missing, "--completions-table", table_},
+                            url());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("the directory file://" + missing + " does not exist"), std::string::npos)
+      << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/not"));
+  EXPECT_EQ(Scalar("SELECT status || ' ' || location FROM reports_generated"),
+            "failed file://" + missing + "daily-lessons/2024-03-01.csv");
+  // With --create-bucket the directory is made, and the report written into it.
+  RunResult created =
+      RunSluice({"report", "run", "--as-of", "2024-03-01", "--output", "file://" + missing,
+                 "--create-bucket", "--completions-table", table_},
+                url());
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(ReadFile(missing + "daily-lessons/2024-03-01.csv"),
+            "user_id,user_name,completion_date,lessons_completed\n1,Ann,,0\n");
+}
+
+TEST_P(ReportAtEitherLocation, SkewedUserIdsStillGiveTheSpecifiedReport) {
   // Three thousand dense ids and two far above them, with unknown ids in the gap: the id
   // slices come from a sample of the ids, not from equal widths of [min, max].
   CreateTables();
@@ -344,7 +506,7 @@ TEST_F(ReportTest, SkewedUserIdsStillGiveTheSpecifiedReport) {
   EXPECT_NE(object.find("\n2000000000,farther,2024-"), std::string::npos);
 }
 
-TEST_F(ReportTest, AUsersViewIsReadLikeATable) {
+TEST_P(ReportAtEitherLocation, AUsersViewIsReadLikeATable) {
   // A view cannot be sampled for the id slices; the report still comes out the same.
   CreateTables();
   ASSERT_TRUE(conn()
@@ -605,7 +767,7 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
   ReportRequest request;
   std::string error;
   ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
-  request.bucket = bucket_;
+  request.output = S3Output(bucket_);
   request.completions_table = table_;
   const std::string key = "reports/daily-lessons/2024-03-01.csv";
 
@@ -614,7 +776,7 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
     return sluice::testing::IsPutObject(r) ? sluice::testing::Fault::kLoseAnswer
                                            : sluice::testing::Fault::kNone;
   };
-  auto done = RunDailyLessons(conn(), *mysql_, MysqlConnector(), faulty, request);
+  auto done = RunDailyLessons(conn(), *mysql_, MysqlConnector(), &faulty, request);
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(plan->answers_lost, 2);
   auto object = s3_->GetObject(bucket_, key);
@@ -630,7 +792,7 @@ TEST_F(ReportTest, ALostUploadAnswerIsCheckedBeforeTheRunIsRecorded) {
     return sluice::testing::IsPutObject(r) ? sluice::testing::Fault::kLoseRequest
                                            : sluice::testing::Fault::kNone;
   };
-  auto failed = RunDailyLessons(conn(), *mysql_, MysqlConnector(), faulty, request);
+  auto failed = RunDailyLessons(conn(), *mysql_, MysqlConnector(), &faulty, request);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(Scalar("SELECT status || ' ' || (error LIKE 'S3 PutObject s3://%') FROM "
                    "reports_generated"),
@@ -688,7 +850,7 @@ TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
   ReportRequest request;
   std::string error;
   ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
-  request.bucket = bucket_;
+  request.output = S3Output(bucket_);
   request.completions_table = table_;
   request.read_connections = 1;
   ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
@@ -697,7 +859,7 @@ TEST_F(ReportTest, AConnectionLostBeforeTheFirstRowIsReadAgain) {
     ++connects;
     return MysqlConnection::Connect(mysql_url);
   };
-  auto done = RunDailyLessons(conn(), **victim, reconnect, *s3_, request);
+  auto done = RunDailyLessons(conn(), **victim, reconnect, s3_.get(), request);
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(connects, 1);
   EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
@@ -722,7 +884,7 @@ TEST_F(ReportTest, TheOtherReadersConnectThroughTheConnector) {
   ReportRequest request;
   std::string error;
   ASSERT_TRUE(ParseDate("2024-03-01", &request.as_of_day, &error));
-  request.bucket = bucket_;
+  request.output = S3Output(bucket_);
   request.completions_table = table_;
   request.read_connections = 3;
   ASSERT_TRUE(s3_->CreateBucket(bucket_).ok());
@@ -731,7 +893,7 @@ TEST_F(ReportTest, TheOtherReadersConnectThroughTheConnector) {
     ++connects;
     return MysqlConnection::Connect(sluice::testing::MysqlUrl());
   };
-  auto done = RunDailyLessons(conn(), *mysql_, connect, *s3_, request);
+  auto done = RunDailyLessons(conn(), *mysql_, connect, s3_.get(), request);
   ASSERT_TRUE(done.ok()) << done.status().message();
   EXPECT_EQ(connects, 2);
   EXPECT_EQ(*s3_->GetObject(bucket_, "reports/daily-lessons/2024-03-01.csv"),
@@ -742,7 +904,7 @@ TEST_F(ReportTest, TheOtherReadersConnectThroughTheConnector) {
   const MysqlConnector refused = [] {
     return Result<std::unique_ptr<MysqlConnection>>(Unavailable("no connection to spare"));
   };
-  auto failed = RunDailyLessons(conn(), *mysql_, refused, *s3_, request);
+  auto failed = RunDailyLessons(conn(), *mysql_, refused, s3_.get(), request);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().message(), "no connection to spare");
   EXPECT_EQ(Scalar("SELECT status || ' ' || error FROM reports_generated"),

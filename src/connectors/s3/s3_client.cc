@@ -40,8 +40,8 @@ ComponentSpec S3ObjectComponent() {
   c.description =
       "Parts go up two at a time; after a lost answer the object is looked at (size, SHA-256, "
       "multipart ETag) before the outcome is recorded. A presigned GET URL is printed.";
-  OptionSpec bucket = TextOption("bucket", "S3 bucket");
-  bucket.required = true;
+  // Not required: the report may name its place with --output (a location URL) instead.
+  OptionSpec bucket = TextOption("bucket", "S3 bucket (or give the report's --output instead)");
   OptionSpec part_size =
       IntOption("part-size-mb", "Multipart upload part size (MiB); doubles every 1,000 parts",
                 static_cast<int64_t>(S3ObjectWriter::kDefaultPartSize >> 20), 5, 5120);
@@ -51,7 +51,7 @@ ComponentSpec S3ObjectComponent() {
                    {"path", "virtual"}, "path"),
       bucket,
       TextOption("prefix", "Key prefix", "reports/"),
-      FlagOption("create-bucket", "Create the bucket if it is missing"),
+      FlagOption("create-bucket", "Create the bucket (or --output's directory) if it is missing"),
       part_size,
       IntOption("url-expiry", "Presigned URL lifetime, seconds", 86400, 1, 604800),
   };

@@ -1,5 +1,5 @@
-// The daily-lessons CSV on its way to S3: the header, then one line per (user, day) row,
-// handed to the S3ObjectWriter in 64 KiB writes.
+// The daily-lessons CSV on its way to its location: the header, then one line per (user, day)
+// row, handed to the ObjectWriter in 64 KiB writes.
 #pragma once
 
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "connectors/s3/s3_client.h"
+#include "connectors/objstore/object_writer.h"
 #include "core/status.h"
 #include "formats/csv_writer.h"
 
@@ -15,7 +15,7 @@ namespace sluice::report {
 
 class ReportOutput {
  public:
-  explicit ReportOutput(S3ObjectWriter& writer) : writer_(writer) {
+  explicit ReportOutput(ObjectWriter& writer) : writer_(writer) {
     buffer_ = "user_id,user_name,completion_date,lessons_completed\n";
   }
 
@@ -51,7 +51,7 @@ class ReportOutput {
     buffer_.append(digits, static_cast<size_t>(end - digits));
   }
 
-  S3ObjectWriter& writer_;
+  ObjectWriter& writer_;
   std::string buffer_;
   uint64_t rows_ = 0;
 };
