@@ -165,6 +165,7 @@ TEST_P(LakeBuildTest, IncrementalBuildReadsOnlyWhatChanged) {
   Put("source_data/1004.csv", Csv("New", "Person", 1000000000000));        // added
   Put("source_data/1005.csv", "first_name, last_name\nBroken, Person\n");  // broken
   Put("source_data/12ab.csv", Csv("Bad", "Name", 0));                      // a name, no id
+  Put("source_data/1007.csv", Csv("Big", std::string(1 << 20, 'x'), 0));   // too big to read
   BuildResult r = Build();
   EXPECT_EQ(r.objects_fetched, 3);
   {
@@ -174,25 +175,28 @@ TEST_P(LakeBuildTest, IncrementalBuildReadsOnlyWhatChanged) {
     EXPECT_EQ(plan_->gets.count("source_data/1005.csv"), 1u);
     EXPECT_EQ(plan_->gets.count("source_data/1002.csv"), 0u);
     EXPECT_EQ(plan_->gets.count("source_data/12ab.csv"), 0u);
+    EXPECT_EQ(plan_->gets.count("source_data/1007.csv"), 0u);
   }
   EXPECT_EQ(r.added, 1);
   EXPECT_EQ(r.updated, 1);
   EXPECT_EQ(r.removed, 1);
-  ASSERT_EQ(r.rejected.size(), 2u);
+  ASSERT_EQ(r.rejected.size(), 3u);
   EXPECT_EQ(r.rejected[0].key, "source_data/1005.csv");
   EXPECT_NE(r.rejected[0].reason.find("no birthts column"), std::string::npos);
   EXPECT_TRUE(r.rejected[0].fresh);
-  EXPECT_EQ(r.rejected[1].key, "source_data/12ab.csv");
+  EXPECT_EQ(r.rejected[1].key, "source_data/1007.csv");
+  EXPECT_NE(r.rejected[1].reason.find("a user's CSV is at most 1048576"), std::string::npos);
+  EXPECT_EQ(r.rejected[2].key, "source_data/12ab.csv");
   EXPECT_EQ(Output(),
             "user_id,first_name,last_name,birthts,img_path\n"
             "1000,Susan,Lee-Park,612302400000,source_data/1000.png\n"
             "1002,Zoë,\"O'Neil, Jr.\",946684800000,\n"
             "1004,New,Person,1000000000000,\n");
-  EXPECT_EQ(r.snapshot->info().rejected, 2);
+  EXPECT_EQ(r.snapshot->info().rejected, 3);
   // The rejects stay on record, no longer fresh, and nothing is read again.
   BuildResult again = Build();
   EXPECT_EQ(again.objects_fetched, 0);
-  ASSERT_EQ(again.rejected.size(), 2u);
+  ASSERT_EQ(again.rejected.size(), 3u);
   EXPECT_FALSE(again.rejected[0].fresh);
   EXPECT_FALSE(again.output_written);
 }

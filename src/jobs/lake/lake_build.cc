@@ -20,6 +20,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr uint64_t kMaxUserObjectBytes = uint64_t{1} << 20;
+
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -200,6 +202,10 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
     ManifestObject object{.key = entry.key, .etag = entry.etag};
     if (!UserIdOf(name, ".csv")) {
       object.reject = "the object's name is not <user_id>.csv (a whole number, no leading zeros)";
+    } else if (entry.size > kMaxUserObjectBytes) {
+      // Not downloaded: one user's header and row never come near this.
+      object.reject = fmt::format("the object is {} bytes; a user's CSV is at most {}", entry.size,
+                                  kMaxUserObjectBytes);
     } else if (const ManifestObject* known = previous ? previous->Find(entry.key) : nullptr;
                known && known->etag == entry.etag) {
       object = *known;
