@@ -3,6 +3,11 @@
 // on the schema. The grants here are the docs' lists: a command that starts needing more fails
 // its test, and the docs must follow.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "support/report_fixture.h"
 #include "support/test_env.h"
@@ -185,6 +190,83 @@ TEST_F(LeastPrivilege, ReportRunWithTheDocumentedGrants) {
                 runner);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Scalar("SELECT status || ' ' || row_count FROM reports_generated"), "succeeded 1");
+}
+
+// reports_generated as Sluice made it before reports could go to a directory: no location
+// column, s3_bucket and s3_key NOT NULL. A role with the documented grants cannot alter it (that
+// takes the owner): its S3 runs are recorded as they always were; a run to a directory fails
+// before it writes anything, naming the fix; once the owner's next command has added the
+// column (and filled it for the runs on record), the same role's directory runs are recorded.
+TEST_F(LeastPrivilege, ReportRunOnATableMadeByAnEarlierSluice) {
+  SLUICE_REQUIRE_AWS();
+  SLUICE_REQUIRE_MYSQL();
+  auto completions = testing::CompletionsTable::Open("completions");
+  ASSERT_TRUE(completions.ok()) << completions.status().message();
+  ASSERT_TRUE((*completions)->Create().ok());
+  ASSERT_TRUE((*completions)->Insert("VALUES (1, 1, '2024-02-10')").ok());
+  ASSERT_TRUE(testing::CreateUsersTable(conn(), "(1, 'Ann', 'active')").ok());
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE reports_generated (report_id uuid PRIMARY KEY, report_type "
+                        "text NOT NULL, as_of date NOT NULL, window_start date NOT NULL, "
+                        "window_end date NOT NULL, s3_bucket text NOT NULL, s3_key text NOT "
+                        "NULL, row_count bigint, byte_size bigint, sha256 text, active_users "
+                        "bigint, unknown_user_completions bigint, started_at timestamptz NOT "
+                        "NULL DEFAULT now(), finished_at timestamptz, duration_ms bigint, status "
+                        "text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')), "
+                        "error text)",
+                        "the earlier table")
+                  .ok());
+  const std::string has_location =
+      "SELECT count(*) FROM pg_attribute WHERE attrelid = 'reports_generated'::regclass AND "
+      "attname = 'location'";
+  std::string runner = RoleUrl(
+      "GRANT SELECT ON mindtickle_users TO {role}; "
+      "GRANT SELECT, INSERT, UPDATE ON reports_generated TO {role}");
+  std::string bucket = testing::UniqueBucketName("least-privilege");
+  auto report_to = [&](std::vector<std::string> output) {
+    std::vector<std::string> args = {"report",
+                                     "run",
+                                     "--pg",
+                                     runner,
+                                     "--as-of",
+                                     "2024-03-01",
+                                     "--completions-table",
+                                     (*completions)->name()};
+    args.insert(args.end(), output.begin(), output.end());
+    return RunSluice(args, runner);
+  };
+  RunResult s3 = report_to({"--bucket", bucket, "--create-bucket"});
+  EXPECT_EQ(s3.exit_code, 0) << s3.err;
+  EXPECT_EQ(Scalar(has_location), "0");
+  EXPECT_EQ(Scalar("SELECT status || ' ' || s3_bucket || '/' || s3_key FROM reports_generated"),
+            "succeeded " + bucket + "/reports/daily-lessons/2024-03-01.csv");
+
+  // Normal form: a location URL takes no empty path segments.
+  std::string dir = std::filesystem::path(WriteTempFile("least_privilege_reports", "") + ".d")
+                        .lexically_normal()
+                        .string();
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  RunResult refused = report_to({"--output", "file://" + dir + "/"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("has no location column"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("ALTER TABLE reports_generated ADD COLUMN location text"),
+            std::string::npos);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM reports_generated"), "1");
+  EXPECT_NE(access((dir + "/daily-lessons").c_str(), F_OK), 0);  // nothing was written
+
+  // The owner's next command (a list) adds the column and fills it for the run on record.
+  ASSERT_EQ(RunSluice({"report", "list"}, url()).exit_code, 0);
+  EXPECT_EQ(Scalar(has_location), "1");
+  RunResult to_dir = report_to({"--output", "file://" + dir + "/"});
+  EXPECT_EQ(to_dir.exit_code, 0) << to_dir.err;
+  EXPECT_EQ(access((dir + "/daily-lessons/2024-03-01.csv").c_str(), R_OK), 0);
+  EXPECT_EQ(Scalar("SELECT string_agg(status || ' ' || location || ' ' || coalesce(s3_key, "
+                   "'-'), ', ' ORDER BY started_at) FROM reports_generated"),
+            "succeeded s3://" + bucket +
+                "/reports/daily-lessons/2024-03-01.csv reports/daily-lessons/2024-03-01.csv, "
+                "succeeded file://" +
+                dir + "/daily-lessons/2024-03-01.csv -");
+  (void)std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 TEST_F(LeastPrivilege, WarehouseLoadQueryAndQuestionsWithTheDocumentedGrants) {
