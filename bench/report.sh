@@ -19,14 +19,17 @@
 #   c3  floor: a plain read of the window's rows            (mariadb client, to /dev/null)
 #   c4  floor: the active users from PostgreSQL, in id order (psql COPY, to /dev/null)
 #   d   sluice report run --as-of ... --bucket ... --create-bucket
+#   e   the same to a local directory: --output file://<temp dir>/ (no S3 server
+#       joining parts, so Sluice's own time shows)
 # Every case is one client process, timed with /usr/bin/time: wall seconds and
-# peak RSS of that process (not of the servers). The CSVs of a, b and d are
-# downloaded with their presigned URLs and compared, sorted, with a's.
+# peak RSS of that process (not of the servers). The CSVs of a, b, d and e are
+# fetched with the link their run printed (presigned, or e's file:// URL) and
+# compared, sorted, with a's.
 #
 # Environment:
 #   BENCH_REPORT_USERS        users in PostgreSQL                     (default 1000000)
 #   BENCH_REPORT_COMPLETIONS  completion counts to run, in order      (default "1000000 10000000")
-#   BENCH_REPORT_CASES        which cases; c = c1,c2,c3,c4            (default a,b,c,d)
+#   BENCH_REPORT_CASES        which cases; c = c1,c2,c3,c4            (default a,b,c,d,e)
 #   BENCH_REPORT_AS_OF        report date                             (default 2024-07-01)
 #   BENCH_REPORT_CHUNKSIZE    pandas read_sql chunksize               (default 100000)
 #   BENCH_REPORT_DRIVER       pandas' MySQL driver: mysqldb (python3-mysqldb) or
@@ -55,7 +58,7 @@ ROOT=$PWD
 
 USERS=${BENCH_REPORT_USERS:-1000000}
 SIZES=${BENCH_REPORT_COMPLETIONS:-1000000 10000000}
-CASES=${BENCH_REPORT_CASES:-a,b,c,d}
+CASES=${BENCH_REPORT_CASES:-a,b,c,d,e}
 AS_OF=${BENCH_REPORT_AS_OF:-2024-07-01}
 CHUNKSIZE=${BENCH_REPORT_CHUNKSIZE:-100000}
 DRIVER=${BENCH_REPORT_DRIVER:-mysqldb}
@@ -80,8 +83,8 @@ read -r -a SIZE_LIST <<<"${SIZES//,/ }"
 for s in "${SIZE_LIST[@]}"; do positive BENCH_REPORT_COMPLETIONS "$s"; done
 CASES=${CASES//c1/C1}; CASES=${CASES//c2/C2}; CASES=${CASES//c3/C3}; CASES=${CASES//c4/C4}
 CASES=${CASES//c/C1,C2,C3,C4}; CASES=${CASES//C/c}
-[[ $CASES =~ ^(a|b|c[1-4]|d)(,(a|b|c[1-4]|d))*$ ]] ||
-  die "BENCH_REPORT_CASES lists cases a, b, c (or c1-c4), d, e.g. 'a,d', got '${BENCH_REPORT_CASES:-}'"
+[[ $CASES =~ ^(a|b|c[1-4]|d|e)(,(a|b|c[1-4]|d|e))*$ ]] ||
+  die "BENCH_REPORT_CASES lists cases a, b, c (or c1-c4), d, e, e.g. 'a,d', got '${BENCH_REPORT_CASES:-}'"
 if [[ ! $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || ! date -u -d "$AS_OF" >/dev/null 2>&1; then
   die "BENCH_REPORT_AS_OF must be a date YYYY-MM-DD, got '$AS_OF'"
 fi
@@ -220,9 +223,9 @@ fingerprint() {
 fetch() {  # name key
   local url
   url=$(tail -n 1 "$TMP/$1.out")
-  [[ $url == http* ]] || { echo "no presigned URL in the output"; return 1; }
+  [[ $url == http* || $url == file://* ]] || { echo "no link in the output"; return 1; }
   curl -sS -f -o "$TMP/$1.csv" "$url" 2>&1 || { echo "download with the presigned URL failed"; return 1; }
-  [[ ${BENCH_KEEP:-0} == 1 ]] || drop_object "$2"
+  [[ ${BENCH_KEEP:-0} == 1 || -z $2 ]] || drop_object "$2"
 }
 
 # ---------------------------------------------------------------- cases
@@ -299,19 +302,19 @@ case_c4() {
               ORDER BY user_id) TO STDOUT"
 }
 
-case_d() {
-  local label='(d) sluice report run' n=$SIZE
+# sluice_case KEY LABEL OUTPUT-FLAGS... : one `sluice report run` writing where the flags say;
+# its CSV is fetched with the link it printed and checked against its reports_generated row.
+sluice_case() {
+  local key=$1 label=$2 n=$SIZE
+  shift 2
   if [[ $HAVE_SLUICE == 0 ]]; then
-    record "$n" d "$label" skipped - - - "$SLUICE not built (run make)"
+    record "$n" "$key" "$label" skipped - - - "$SLUICE not built (run make)"
     return 0
   fi
-  local prefix="sluice/$n/" name="d-$n" obj err info note=''
-  obj="${prefix}daily-lessons/$AS_OF.csv"
-  echo "$obj" >>"$KEYS"
-  if ! timed "$name" "$SLUICE" report run --as-of "$AS_OF" --days "$DAYS" --bucket "$BUCKET" \
-      --create-bucket --prefix "$prefix" --pg "$URL" --mysql "$SLUICE_MYSQL_URL" \
-      --s3-endpoint "$AWS_ENDPOINT_URL" --completions-table "$MY_TABLE"; then
-    record "$n" d "$label" failed "$T_RSS" - - "$(fail_note "$name")"
+  local name="$key-$n" err info note='' url
+  if ! timed "$name" "$SLUICE" report run --as-of "$AS_OF" --days "$DAYS" --create-bucket \
+      --pg "$URL" --mysql "$SLUICE_MYSQL_URL" --completions-table "$MY_TABLE" "$@"; then
+    record "$n" "$key" "$label" failed "$T_RSS" - - "$(fail_note "$name")"
     return 0
   fi
   # "report <id>: R rows, B bytes in P part(s), A active users, C completions;
@@ -320,15 +323,19 @@ case_d() {
   if [[ -n $info ]]; then
     note=$(sed -E 's/^in ([0-9]+) part\(s\), ([0-9]+) active users, ([0-9]+) completions; left out: ([0-9]+) of inactive users, ([0-9]+) of user ids unknown to PostgreSQL$/upload parts: \1; \3 completions counted, \4 of inactive users and \5 of unknown ids left out/' <<<"$info")
   fi
-  if ! err=$(fetch "$name" "$obj"); then
-    record "$n" d "$label" "$T_SEC" "$T_RSS" - - "$err"
-    return 0
+  # The object's URL, the first line of stdout, is what reports_generated records.
+  url=$(head -n 1 "$TMP/$name.out")
+  if [[ $url == s3://* ]]; then
+    echo "${url#s3://*/}" >>"$KEYS"
+    err=$(fetch "$name" "${url#s3://*/}") || { record "$n" "$key" "$label" "$T_SEC" "$T_RSS" - - "$err"; return 0; }
+  else
+    err=$(fetch "$name" '') || { record "$n" "$key" "$label" "$T_SEC" "$T_RSS" - - "$err"; return 0; }
+    rm -f "${url#file://}"
   fi
-  # Its reports_generated row must describe the object downloaded.
+  # Its reports_generated row must describe the object fetched.
   local status rows bytes sha fp
   IFS='|' read -r status rows bytes sha < <(pgv -c "SELECT status, row_count, byte_size, sha256
-      FROM reports_generated WHERE s3_bucket = '$BUCKET' AND s3_key = '$obj'
-      ORDER BY started_at DESC LIMIT 1")
+      FROM reports_generated WHERE location = '$url' ORDER BY started_at DESC LIMIT 1")
   fp=$(fingerprint "$TMP/$name.csv")
   if [[ $status == succeeded && $rows == "${fp%%:*}" && $bytes == "$(stat -c %s "$TMP/$name.csv")" &&
         $sha == "$(sha256sum "$TMP/$name.csv" | cut -c1-64)" ]]; then
@@ -337,7 +344,17 @@ case_d() {
     note+="${note:+; }**reports_generated: '$status', $rows rows, $bytes bytes, SHA-256 ${sha:0:12}…: not the object's**"
   fi
   rm -f "$TMP/$name.csv"
-  record "$n" d "$label" "$T_SEC" "$T_RSS" "${fp%%:*}" "$fp" "$note"
+  record "$n" "$key" "$label" "$T_SEC" "$T_RSS" "${fp%%:*}" "$fp" "$note"
+}
+
+case_d() {
+  sluice_case d '(d) sluice report run, to S3' --bucket "$BUCKET" --prefix "sluice/$SIZE/" \
+    --s3-endpoint "$AWS_ENDPOINT_URL"
+}
+
+case_e() {
+  mkdir -p "$TMP/reports"
+  sluice_case e '(e) sluice report run, to a local directory' --output "file://$TMP/reports/$SIZE/"
 }
 
 # Case progress lines sit under the size they belong to.
@@ -378,7 +395,7 @@ for SIZE in "${SIZE_LIST[@]}"; do
   pg -c 'SELECT count(*) FROM mindtickle_users' >/dev/null
   for ((rep = 1; rep <= REPEAT; rep++)); do
     log "$SIZE completions$([[ $REPEAT -gt 1 ]] && echo ", round $rep of $REPEAT")"
-    for c in a b c1 c2 c3 c4 d; do
+    for c in a b c1 c2 c3 c4 d e; do
       want "$c" && run_case "$c"
     done
   done
@@ -475,6 +492,7 @@ machine_lines
 echo "- PostgreSQL: $(pgv -c 'SHOW server_version'); shared_buffers $(server_setting shared_buffers), work_mem $(server_setting work_mem), fsync $(server_setting fsync)"
 echo "- MariaDB: $(my -N -e 'SELECT VERSION()' 2>/dev/null || echo '?'); innodb_buffer_pool_size $(my_setting innodb_buffer_pool_size), sort_buffer_size $(my_setting sort_buffer_size), tmp_table_size $(my_setting tmp_table_size), innodb_flush_log_at_trx_commit $(my_setting innodb_flush_log_at_trx_commit)"
 echo "- S3: $AWS_ENDPOINT_URL (moto_server when local)"
+echo "- local directory (e): $TMP, on $(df -T "$TMP" 2>/dev/null | awk 'NR == 2 { print $2 " (" $1 ")" }')"
 echo "- Python: $("$PY" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || echo '?'); $("$PY" -c '
 import importlib
 out = []
