@@ -6,11 +6,13 @@
 #include <signal.h>
 #include <simdjson.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -348,6 +350,95 @@ TEST_F(LakeServeLocalTest, AFailedBuildKeepsServingAndTheNextRecovers) {
   EXPECT_EQ(recovered.status, 200) << recovered.body;
   health = Get("/health");
   EXPECT_NE(health.body.find("\"status\":\"ok\""), std::string::npos) << health.body;
+}
+
+// GET `target` on 127.0.0.1:`port`, on a fresh connection.
+ParsedResponse GetFrom(uint16_t port, const std::string& target) {
+  TestConnection c(port);
+  return c.Request(GetRequest(target));
+}
+
+// Polls until `done` holds, within the hang guard.
+template <typename Done>
+bool Eventually(Done done) {
+  auto end = std::chrono::steady_clock::now() + kHangGuard;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+  return true;
+}
+
+// Two serving replicas (--follow) and one builder over one bucket (docs/lake.md): the replicas
+// never build, and pick up each output the builder publishes.
+TEST(LakeServeReplicas, FollowersServeWhatTheBuilderPublishes) {
+  SLUICE_REQUIRE_AWS();
+  if (SharedDir().empty()) GTEST_SKIP() << kNoSharedDirMessage;
+  fs::path fixture = fs::path(SharedDir()) / "fixtures/provectus/data";
+  if (!fs::exists(fixture)) GTEST_SKIP() << "no fixtures/provectus/data in " << SharedDir();
+  std::string dir_template = (fs::temp_directory_path() / "sluice_lake_replicas_XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir_template.data()), nullptr);
+  fs::path source = fs::path(dir_template) / "source";
+  fs::copy(fixture, source);
+  std::string bucket = UniqueName("lake-replicas");
+  for (char& c : bucket)
+    c = c == '_' ? '-' : c;
+  const std::string lake = "s3://" + bucket + "/";
+  RunResult seeded =
+      RunSluice({"lake", "seed", source.string(), lake + "source_data/", "--create-bucket"}, "");
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
+
+  std::vector<uint16_t> ports;
+  std::vector<int> pids;
+  auto start_follower = [&] {
+    ports.push_back(FreePort());
+    pids.push_back(SpawnSluice({"lake", "serve", lake, "--follow", "--refresh", "1s", "--listen",
+                                fmt::format("127.0.0.1:{}", ports.back())},
+                               ""));
+    ASSERT_GT(pids.back(), 0);
+  };
+  auto count_is = [&](uint16_t port, int64_t n) {
+    ParsedResponse r = GetFrom(port, "/stats");
+    return r.status == 200 && r.body.find(fmt::format("\"count\":{},", n)) != std::string::npos;
+  };
+
+  // Before anything is published a replica is up, unhealthy, and says why.
+  start_follower();
+  ASSERT_TRUE(Eventually([&] {
+    ParsedResponse r = GetFrom(ports[0], "/health");
+    return r.status == 503 && r.body.find("not published yet") != std::string::npos;
+  }));
+
+  RunResult built = RunSluice({"lake", "build", lake}, "");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  start_follower();
+  for (uint16_t port : ports)
+    EXPECT_TRUE(Eventually([&] { return count_is(port, 100); })) << port;
+
+  // The source changes; only the builder builds.
+  {
+    std::ofstream(source / "1001.csv", std::ios::trunc)
+        << "first_name, last_name, birthts\nRenamed, Person, 612302400000\n";
+    std::ofstream(source / "2000.csv")
+        << "first_name, last_name, birthts\nNew, Comer, 946684800000\n";
+  }
+  seeded = RunSluice({"lake", "seed", source.string(), lake + "source_data/"}, "");
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
+  for (uint16_t port : ports) {
+    EXPECT_TRUE(Eventually([&] { return count_is(port, 100); })) << "replicas do not build";
+  }
+  built = RunSluice({"lake", "build", lake}, "");
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  for (uint16_t port : ports) {
+    EXPECT_TRUE(Eventually([&] { return count_is(port, 101); })) << port;
+    EXPECT_NE(GetFrom(port, "/data?limit=5").body.find("\"first_name\":\"Renamed\""),
+              std::string::npos);
+  }
+  for (int pid : pids) {
+    kill(pid, SIGTERM);
+    EXPECT_EQ(WaitProcess(pid), 0);
+  }
+  fs::remove_all(dir_template);
 }
 
 TEST(LakeServeCli, RefusesARefreshOverAnHour) {

@@ -46,6 +46,10 @@ std::string Histogram(const std::vector<AgeBand>& bands) {
       "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"12\" "
       "text-anchor=\"end\">{}</text></svg>",
       height + 16, first, width, height + 16, last);
+  svg += fmt::format(
+      "<p class=\"caption\">Users by whole-year age today, {} to {}; the tallest bar is {} "
+      "user{}.</p>",
+      first, last, most, most == 1 ? "" : "s");
   return svg;
 }
 
@@ -88,6 +92,7 @@ std::string RenderStatusPage(const PageData& data) {
       "td,th{border-bottom:1px solid #ddd;padding:.25em .6em;text-align:left}"
       ".ok{color:#161}.failed{color:#a11}.bar{fill:#3a6ea5}dt{font-weight:600}"
       "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}"
+      ".caption{color:#555;font-size:.9em;margin-top:0}"
       "</style></head><body><h1>Sluice lake</h1>";
   const BuildRecord* last = data.builds.empty() ? nullptr : &data.builds.back();
   const BuildRecord* last_good = nullptr;

@@ -6,11 +6,13 @@
 #include <charconv>
 #include <condition_variable>
 #include <mutex>
+#include <span>
 
 #include "core/log.h"
 #include "http/http_metrics.h"
 #include "http/http_server.h"
 #include "http/router.h"
+#include "jobs/lake/lake_output.h"
 #include "jobs/lake/lake_service.h"
 #include "pipeline/message_source.h"
 #include "pipeline/shutdown.h"
@@ -67,6 +69,72 @@ BuildSummary SummaryOf(BuildResult result) {
   return s;
 }
 
+// What changed between two snapshots, by user id (both are ordered by it).
+void CountChanges(const LakeSnapshot* before, const LakeSnapshot& after, BuildSummary* out) {
+  std::span<const LakeUser> old_users;
+  if (before != nullptr) old_users = before->users();
+  std::span<const LakeUser> new_users = after.users();
+  size_t i = 0, j = 0;
+  while (i < old_users.size() || j < new_users.size()) {
+    if (j == new_users.size() ||
+        (i < old_users.size() && old_users[i].user_id < new_users[j].user_id)) {
+      ++out->removed, ++i;
+    } else if (i == old_users.size() || new_users[j].user_id < old_users[i].user_id) {
+      ++out->added, ++j;
+    } else {
+      out->updated += !(old_users[i] == new_users[j]);
+      ++i, ++j;
+    }
+  }
+}
+
+// A replica's "build": reads the published output again when its ETag is not the one served.
+// The ETag is read before the bytes, so a publish in between leaves the snapshot tagged with
+// the older ETag, and the next check reads the output once more; never the reverse.
+class OutputFollower {
+ public:
+  OutputFollower(ObjectStore* store, std::string key) : store_(store), key_(std::move(key)) {}
+
+  Result<BuildSummary> operator()() {
+    const auto start = std::chrono::steady_clock::now();
+    BuildSummary s;
+    ASSIGN_OR_RETURN(std::optional<ObjectEntry> entry, store_->Stat(key_));
+    s.objects_listed = 1;
+    if (!entry) {
+      return NotFound(fmt::format(
+          "{}: not published yet: --follow serves what `lake build` (or a lake serve without "
+          "--follow) publishes",
+          store_->Url(key_)));
+    }
+    if (last_ == nullptr || last_->info().output_etag != entry->etag) {
+      ASSIGN_OR_RETURN(std::string bytes, store_->Get(key_));
+      s.objects_fetched = 1;
+      s.bytes_fetched = bytes.size();
+      auto users = ParseOutputCsv(bytes);
+      if (!users.ok()) return users.status().WithContext(store_->Url(key_));
+      SnapshotPtr next = LakeSnapshot::Make(
+          std::move(*users),
+          {.built_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count(),
+           .output_etag = entry->etag});
+      CountChanges(last_.get(), *next, &s);
+      s.output_written = false;
+      last_ = std::move(next);
+    }
+    s.snapshot = last_;
+    s.users = static_cast<int64_t>(last_->size());
+    s.total_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return s;
+  }
+
+ private:
+  ObjectStore* store_;
+  std::string key_;
+  SnapshotPtr last_;
+};
+
 // A thousand idle clients need a thousand descriptors; the soft limit is often 1,024 while the
 // hard one allows more, which an unprivileged process may take.
 void RaiseOpenFileLimit(size_t wanted) {
@@ -93,7 +161,12 @@ ComponentSpec LakeServeComponent() {
   OptionSpec refresh =
       TextOption("refresh", "Rebuild this often: 90s, 10m, 1h (at most 60 minutes)", "10m");
   refresh.example = "10m";
-  c.options = {refresh};
+  c.options = {
+      refresh,
+      FlagOption("follow",
+                 "Never build: serve the published output, reloading it when its ETag changes "
+                 "(checked every --refresh and on POST /data); for replicas beside one builder"),
+  };
   return c;
 }
 
@@ -139,6 +212,7 @@ Result<ServeRequest> ServeRequestFrom(const OptionValues& values) {
   RETURN_IF_ERROR(ValidateBuildRequest(request.build));
   ASSIGN_OR_RETURN(request.server, http::ServerOptionsFrom(values));
   ASSIGN_OR_RETURN(request.refresh, ParseRefresh(values.String("refresh")));
+  request.follow = values.Flag("follow");
   return request;
 }
 
@@ -153,16 +227,21 @@ Status ServeLake(ObjectStore& store, const ServeRequest& request) {
   // the service stops is answered into the server's (stopped) event loop, never a freed one.
   http::HttpServer server(request.server, &router, &metrics);
   const BuildRequest build = request.build;
-  LakeService service(
-      [&store, build]() -> Result<BuildSummary> {
-        ASSIGN_OR_RETURN(BuildResult result, BuildLake(store, build));
-        return SummaryOf(std::move(result));
-      },
-      &metrics);
+  Builder builder = [&store, build]() -> Result<BuildSummary> {
+    ASSIGN_OR_RETURN(BuildResult result, BuildLake(store, build));
+    return SummaryOf(std::move(result));
+  };
+  if (request.follow) {
+    builder = [follower = std::make_shared<OutputFollower>(&store, build.output_key)] {
+      return (*follower)();
+    };
+  }
+  LakeService service(std::move(builder), &metrics);
   service.AddRoutes(router);
   // Listening first: /health answers while the first build runs.
   RETURN_IF_ERROR(server.Start());
-  LogInfo("lake service on {} (rebuilds every {} s; SIGTERM or Ctrl-C stops it)", server.Url(),
+  LogInfo("lake service on {} ({} every {} s; SIGTERM or Ctrl-C stops it)", server.Url(),
+          request.follow ? "following " + store.Url(build.output_key) : std::string("rebuilds"),
           request.refresh.count());
   service.RequestBuild("start", [](const BuildRecord&) {});
   while (!stop.WaitFor(request.refresh)) {

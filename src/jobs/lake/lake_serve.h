@@ -2,6 +2,8 @@
 // most 60 minutes, so the served data never lags a source change by more than an hour) and on
 // POST /data, and serves the last good snapshot over HTTP (lake_service.h) until SIGTERM or
 // SIGINT. A failed build is logged and shown on /health; the previous snapshot keeps serving.
+// With --follow it never builds: it serves the output another process publishes (replicas
+// behind a load balancer beside one builder, docs/lake.md).
 #pragma once
 
 #include <chrono>
@@ -27,6 +29,8 @@ struct ServeRequest {
   BuildRequest build;
   http::ServerOptions server;
   std::chrono::seconds refresh{600};
+  // A replica: never builds, serves the published output and reloads it when its ETag changes.
+  bool follow = false;
 };
 
 // The request from a command's values (lake-serve, lake-build and http-server options); usage
