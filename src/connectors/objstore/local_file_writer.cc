@@ -11,16 +11,10 @@
 #include <random>
 
 #include "aws/crypto.h"
+#include "core/files.h"
 
 namespace sluice {
 namespace {
-
-Status ErrnoStatus(int error, const std::string& what) {
-  std::string message = fmt::format("{}: {}", what, std::strerror(error));
-  if (error == ENOENT || error == ENOTDIR) return NotFound(std::move(message));
-  if (error == EACCES || error == EPERM) return PermissionDenied(std::move(message));
-  return IoError(std::move(message));
-}
 
 // A name no other writer, thread or process, picks for its temporary file.
 std::string UniqueSuffix() {
@@ -40,16 +34,6 @@ bool PlainRelativePath(std::string_view key) {
     start = end + 1;
   }
   return true;
-}
-
-Status SyncDirectory(const std::string& dir, const std::string& url) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, fmt::format("{}: opening its directory", url));
-  const int rc = fsync(fd);
-  const int error = errno;
-  close(fd);
-  if (rc != 0) return ErrnoStatus(error, fmt::format("{}: syncing its directory", url));
-  return Status::Ok();
 }
 
 }  // namespace

@@ -12,17 +12,12 @@
 #include <cstring>
 #include <random>
 
+#include "core/files.h"
+
 namespace sluice {
 namespace {
 
 constexpr std::string_view kTempPrefix = ".sluice-tmp-";
-
-Status ErrnoStatus(int error, const std::string& what) {
-  std::string message = fmt::format("{}: {}", what, std::strerror(error));
-  if (error == ENOENT || error == ENOTDIR) return NotFound(std::move(message));
-  if (error == EACCES || error == EPERM) return PermissionDenied(std::move(message));
-  return IoError(std::move(message));
-}
 
 std::string Fingerprint(const struct stat& st) {
   const int64_t mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
@@ -47,16 +42,6 @@ Status MakeDirectories(const std::string& path, const std::string& url) {
       return ErrnoStatus(errno, fmt::format("{}: creating {}", url, dir));
     }
   }
-  return Status::Ok();
-}
-
-Status SyncDirectory(const std::string& dir, const std::string& url) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, fmt::format("{}: opening its directory", url));
-  const int rc = fsync(fd);
-  const int error = errno;
-  close(fd);
-  if (rc != 0) return ErrnoStatus(error, fmt::format("{}: syncing its directory", url));
   return Status::Ok();
 }
 
