@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -25,9 +27,17 @@ std::string ReadWhole(const std::string& path) {
   return s.str();
 }
 
+// The pid alone repeats across runs, and the local S3 server outlives a run: a bucket a killed run
+// left behind would then collide with a new test's. A random token per process keeps names apart.
 std::string UniqueSuffix() {
   static std::atomic<int> counter{0};
-  return std::to_string(getpid()) + "_" + std::to_string(counter++);
+  static const std::string run_token = [] {
+    std::random_device device;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(device()));
+    return std::string(hex);
+  }();
+  return std::to_string(getpid()) + "_" + run_token + "_" + std::to_string(counter++);
 }
 
 // A folder of this test process's own for the files tests write, removed when the process exits.
