@@ -50,4 +50,9 @@ bool ParseInt(std::string_view s, Int* out) {
 // Undoes %XX escapes (URLs, query strings); a '%' not followed by two hex digits stays as it is.
 std::string PercentDecode(std::string_view s);
 
+// Undoes %XX escapes strictly, as an HTTP server must (RFC 3986 §2.1), and '+' as a space when
+// `plus_is_space` (the form encoding of query strings): false when a '%' is not followed by two
+// hex digits, and `out` then holds what came before it.
+bool PercentDecodeStrict(std::string_view text, bool plus_is_space, std::string* out);
+
 }  // namespace sluice

@@ -4,40 +4,10 @@
 
 #include <algorithm>
 
+#include "core/strings.h"
 #include "core/text_check.h"
 
 namespace sluice::http {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-bool PercentDecode(std::string_view text, bool plus_is_space, std::string* out) {
-  out->clear();
-  out->reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return false;
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out->push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out->push_back(' ');
-    } else {
-      out->push_back(c);
-    }
-  }
-  return true;
-}
 
 std::optional<HttpError> QueryParams::Parse(std::string_view query, QueryParams* out) {
   out->values_.clear();
@@ -52,7 +22,7 @@ std::optional<HttpError> QueryParams::Parse(std::string_view query, QueryParams*
     std::string_view raw_name = piece.substr(0, eq);
     std::string_view raw_value = eq == std::string_view::npos ? "" : piece.substr(eq + 1);
     std::string name;
-    if (!PercentDecode(raw_name, true, &name) || FindUnstorableByte(name)) {
+    if (!PercentDecodeStrict(raw_name, true, &name) || FindUnstorableByte(name)) {
       return HttpError{400,
                        fmt::format("the name of query parameter {} is not valid percent-encoded "
                                    "UTF-8 (RFC 3986 section 2.1)",
@@ -64,7 +34,7 @@ std::optional<HttpError> QueryParams::Parse(std::string_view query, QueryParams*
                        fmt::format("parameter {}", position)};
     }
     std::string value;
-    if (!PercentDecode(raw_value, true, &value)) {
+    if (!PercentDecodeStrict(raw_value, true, &value)) {
       return HttpError{400,
                        fmt::format("{}: the value has a '%' not followed by two hex digits "
                                    "(RFC 3986 section 2.1)",

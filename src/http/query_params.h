@@ -32,8 +32,4 @@ class QueryParams {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-// Decodes %XX escapes (and '+' as a space when `plus_is_space`); false when a '%' is not
-// followed by two hex digits.
-bool PercentDecode(std::string_view text, bool plus_is_space, std::string* out);
-
 }  // namespace sluice::http
