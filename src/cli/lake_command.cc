@@ -26,6 +26,7 @@ int RunSeed(const OptionValues& values) {
   lake::SeedRequest request;
   request.source_dir = values.String("source-dir");
   request.parallel = static_cast<int>(values.Int("parallel"));
+  request.delete_extra = values.Flag("delete");
   // A directory is made as needed; a bucket only when asked (creating one is a privilege).
   if (values.Flag("create-bucket") || lake->location.kind == StoreLocation::Kind::kLocal) {
     Status created = lake->store->CreateRoot();
@@ -39,9 +40,11 @@ int RunSeed(const OptionValues& values) {
       st = Status(st.code(), st.message() + " (--create-bucket creates it)");
     return Fail(st);
   }
-  fmt::print("seeded {}: {} file(s), {} uploaded ({}), {} already there ({:.2f} s)\n",
+  fmt::print("seeded {}: {} file(s), {} uploaded ({}), {} already there{} ({:.2f} s)\n",
              lake->location.Url(), result->files, result->uploaded, Size(result->bytes_uploaded),
-             result->skipped, result->seconds);
+             result->skipped,
+             request.delete_extra ? fmt::format(", {} deleted", result->deleted) : "",
+             result->seconds);
   return kExitOk;
 }
 
@@ -57,7 +60,11 @@ void PrintBuildText(const StoreLocation& location, const lake::BuildResult& r,
       r.fetching_seconds, r.total_seconds, r.output_written ? "published" : "unchanged",
       location.Url(), output_key);
   for (const lake::BuildReject& reject : r.rejected) {
-    fmt::print("rejected {}{}: {}\n", reject.key, reject.fresh ? " (new)" : "", reject.reason);
+    std::string label = reject.fresh ? " (new)" : "";
+    if (reject.dropped_user)
+      label = fmt::format(" (new; user {} was valid before and is dropped from the output)",
+                          *reject.dropped_user);
+    fmt::print("rejected {}{}: {}\n", reject.key, label, reject.reason);
   }
 }
 
@@ -104,8 +111,9 @@ void PrintBuildJson(const StoreLocation& location, const lake::BuildResult& r,
         .Key("reason")
         .String(reject.reason)
         .Key("new")
-        .Bool(reject.fresh)
-        .EndObject();
+        .Bool(reject.fresh);
+    if (reject.dropped_user) json.Key("dropped_user").Int(*reject.dropped_user);
+    json.EndObject();
   }
   json.EndArray().EndObject();
   fmt::print("{}\n", json.str());

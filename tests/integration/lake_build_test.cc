@@ -201,6 +201,33 @@ TEST_P(LakeBuildTest, IncrementalBuildReadsOnlyWhatChanged) {
   EXPECT_FALSE(again.output_written);
 }
 
+// A user whose CSV was valid and broke leaves the output (it reflects the source now), and the
+// reject says which user went, so the removal is not a mystery; fixing it brings them back.
+TEST_P(LakeBuildTest, AValidCsvThatBreaksDropsItsUserAndSaysWhom) {
+  Seed();
+  Build();
+  Put("source_data/1001.csv", "");
+  BuildResult r = Build();
+  EXPECT_EQ(r.removed, 1);
+  EXPECT_EQ(r.users, 2);
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].key, "source_data/1001.csv");
+  EXPECT_TRUE(r.rejected[0].fresh);
+  EXPECT_EQ(r.rejected[0].dropped_user, std::optional<int64_t>(1001));
+  EXPECT_EQ(r.snapshot->Find(1001), nullptr);
+  // Still broken at the next build: an old reject, and no user is dropped by it again.
+  BuildResult again = Build();
+  ASSERT_EQ(again.rejected.size(), 1u);
+  EXPECT_FALSE(again.rejected[0].fresh);
+  EXPECT_FALSE(again.rejected[0].dropped_user.has_value());
+  EXPECT_EQ(again.removed, 0);
+  Put("source_data/1001.csv", Csv("Adam", "Brown", -86400000));
+  BuildResult fixed = Build();
+  EXPECT_EQ(fixed.added, 1);
+  EXPECT_TRUE(fixed.rejected.empty());
+  EXPECT_NE(fixed.snapshot->Find(1001), nullptr);
+}
+
 TEST_P(LakeBuildTest, ImagesFollowTheListingWithoutDownloads) {
   Seed();
   Build();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -68,6 +69,52 @@ TEST_F(LakeCliTest, SeedThenBuildOnADirectory) {
             std::string::npos)
       << rejected.out;
   EXPECT_EQ(rejected.out.find("Eve"), std::string::npos) << rejected.out;
+}
+
+// --delete makes the location a mirror of the folder: a user removed locally leaves the lake.
+TEST_F(LakeCliTest, SeedWithDeleteRemovesWhatTheFolderNoLongerHas) {
+  const std::string source = "file://" + dir_ + "/lake/source_data/";
+  ASSERT_EQ(RunSluice({"lake", "seed", dir_ + "/source", source}, "").exit_code, 0);
+  ASSERT_EQ(std::remove((dir_ + "/source/1001.csv").c_str()), 0);
+  auto kept = RunSluice({"lake", "seed", dir_ + "/source", source}, "");
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_TRUE(std::ifstream(dir_ + "/lake/source_data/1001.csv").good()) << "deleted unasked";
+  auto mirrored = RunSluice({"lake", "seed", dir_ + "/source", source, "--delete"}, "");
+  ASSERT_EQ(mirrored.exit_code, 0) << mirrored.err;
+  EXPECT_NE(mirrored.out.find("2 file(s), 0 uploaded (0 B), 2 already there, 1 deleted"),
+            std::string::npos)
+      << mirrored.out;
+  EXPECT_FALSE(std::ifstream(dir_ + "/lake/source_data/1001.csv").good());
+  EXPECT_TRUE(std::ifstream(dir_ + "/lake/source_data/1000.csv").good());
+}
+
+// A CSV that was valid and broke: the build says which user left the output and why.
+TEST_F(LakeCliTest, ABrokenUpdateNamesTheUserItDrops) {
+  const std::string lake = "file://" + dir_ + "/lake/";
+  ASSERT_EQ(RunSluice({"lake", "seed", dir_ + "/source", lake + "source_data/"}, "").exit_code, 0);
+  ASSERT_EQ(RunSluice({"lake", "build", lake}, "").exit_code, 0);
+  Write("lake/source_data/1001.csv", "");
+  auto built = RunSluice({"lake", "build", lake}, "");
+  EXPECT_EQ(built.exit_code, 3) << built.err;
+  EXPECT_NE(built.out.find("1 user(s): 0 added, 0 updated, 1 removed, 1 rejected"),
+            std::string::npos)
+      << built.out;
+  EXPECT_NE(built.out.find("rejected source_data/1001.csv (new; user 1001 was valid before and is "
+                           "dropped from the output): the object is empty"),
+            std::string::npos)
+      << built.out;
+}
+
+// Seeding into the root instead of source_data/ is the usual slip: the build says where it looked.
+TEST_F(LakeCliTest, AnEmptySourceSaysHowToFillIt) {
+  const std::string lake = "file://" + dir_ + "/lake/";
+  ASSERT_EQ(RunSluice({"lake", "seed", dir_ + "/source", lake}, "").exit_code, 0);
+  auto built = RunSluice({"lake", "build", lake}, "");
+  EXPECT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_NE(built.err.find(lake + "source_data/: no objects there"), std::string::npos)
+      << built.err;
+  EXPECT_NE(built.err.find("sluice lake seed DIR " + lake + "source_data/"), std::string::npos)
+      << built.err;
 }
 
 TEST_F(LakeCliTest, BadUsageExitsTwoAndMissingThingsExitOne) {

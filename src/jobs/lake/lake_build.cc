@@ -184,6 +184,13 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
   result.cold = !previous;
   result.objects_listed = static_cast<int64_t>(listing.size());
   result.listing_seconds = SecondsSince(start);
+  if (listing.empty()) {
+    // Most often the wrong prefix, or a seed into the location's root instead of its source.
+    LogWarn(
+        "{}: no objects there, so the lake has no users (`sluice lake seed DIR {}` puts "
+        "<user_id>.csv files there; --source names another prefix)",
+        store.Url(prefix), store.Url(prefix));
+  }
 
   // 2. Users, images, and what needs reading.
   std::map<int64_t, std::string> images;
@@ -239,10 +246,12 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
         auto image = images.find(object.user->user_id);
         object.user->img_path = image == images.end() ? "" : image->second;
       } else {
-        const bool was_rejected = previous && previous->Find(object.key) &&
-                                  !previous->Find(object.key)->user &&
-                                  previous->Find(object.key)->reject == object.reject;
-        result.rejected.push_back({object.key, object.reject, fresh[i] || !was_rejected});
+        const ManifestObject* known = previous ? previous->Find(object.key) : nullptr;
+        const bool was_rejected = known && !known->user && known->reject == object.reject;
+        BuildReject reject{
+            .key = object.key, .reason = object.reject, .fresh = fresh[i] || !was_rejected};
+        if (known && known->user) reject.dropped_user = known->user->user_id;
+        result.rejected.push_back(std::move(reject));
       }
       kept.push_back(std::move(object));
     }

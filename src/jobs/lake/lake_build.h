@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct BuildReject {
   std::string key;     // from the store's root
   std::string reason;  // never quotes a value (user_csv.h)
   bool fresh = false;  // rejected by this build's download, not carried over from the manifest
+  // The user this object held at the last build, now out of the output (and counted as removed):
+  // a CSV that was valid and broke. nullopt when the object was new or already a reject.
+  std::optional<int64_t> dropped_user = std::nullopt;
 };
 
 struct BuildResult {

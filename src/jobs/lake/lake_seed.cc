@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "aws/aws_config.h"
 #include "core/files.h"
@@ -79,6 +80,9 @@ ComponentSpec LakeSeedComponent() {
       source_dir,
       location,
       FlagOption("create-bucket", "Create the bucket (or directory) if it is missing"),
+      FlagOption("delete",
+                 "Then delete the objects at the location that the folder has no file for "
+                 "(a mirror; only after every upload succeeded)"),
       IntOption("parallel", "Files uploaded at once", 16, 1, 256),
       AwsEndpointOption("s3-endpoint", "s3"),
       ChoiceOption("s3-addressing", "path or virtual (bucket in the host name)",
@@ -129,6 +133,17 @@ Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
   };
   RETURN_IF_ERROR(ForEachObject(store, request.parallel, files.size(), upload));
   progress.Finish();
+  if (request.delete_extra) {
+    const std::set<std::string_view> local(files.begin(), files.end());
+    std::vector<std::string_view> extra;
+    for (const auto& [key, entry] : there) {
+      if (!local.contains(key)) extra.push_back(key);
+    }
+    RETURN_IF_ERROR(
+        ForEachObject(store, request.parallel, extra.size(),
+                      [&](ObjectStore& own, size_t i) { return own.Delete(extra[i]); }));
+    result.deleted = static_cast<int64_t>(extra.size());
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

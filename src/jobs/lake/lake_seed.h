@@ -13,18 +13,23 @@
 namespace sluice::lake {
 
 // The `lake-seed` job's options (docs/components/lake-seed.md): source-dir and location
-// (positional), create-bucket, parallel, s3-endpoint, s3-addressing.
+// (positional), create-bucket, delete, parallel, s3-endpoint, s3-addressing.
 ComponentSpec LakeSeedComponent();
 
 struct SeedRequest {
   std::string source_dir;  // a local folder; its files' paths below it become the keys
   int parallel = 16;       // uploads in flight
+  // Make the location a mirror of the folder: once every upload succeeded, delete the objects
+  // below the location that the folder has no file for (so a user removed locally leaves the
+  // lake). Never done after a failed upload.
+  bool delete_extra = false;
 };
 
 struct SeedResult {
   int64_t files = 0;
   int64_t uploaded = 0;
   int64_t skipped = 0;  // already there, byte for byte
+  int64_t deleted = 0;  // with delete_extra: objects the folder has no file for
   uint64_t bytes_uploaded = 0;
   double seconds = 0;
 };
