@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "connectors/mysql/mysql_connection.h"
+#include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -23,6 +25,12 @@ struct Case {
   int exit_code;
   std::string says;  // a part of the error output
 };
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
 
 void ExpectExits(const std::vector<Case>& cases, const std::string& pg_url) {
   for (const Case& c : cases) {
@@ -103,6 +111,11 @@ TEST(ExitPolicy, BadUsageIsTwoForEveryCommand) {
            2,
            "(--prefix given)"},
           {{"report", "run", "--pg", kNowherePg}, 2, "where the report goes is missing"},
+          {{"lake", "build", "file:///tmp/exit-lake/", "--parallel", "0"}, 2, "--parallel"},
+          {{"lake", "serve", "file:///tmp/exit-lake/", "--refresh", "2h"}, 2, "--refresh"},
+          {{"lake", "build", "ftp://host/lake/"}, 2, "a location is s3://bucket/prefix/"},
+          {{"lake", "build", "s3://Bad_Bucket/"}, 2, "Bad_Bucket"},
+          {{"lake", "build", "file:///tmp/exit-lake/", "--source", "/abs/"}, 2, "--source"},
       },
       "");
 }
@@ -119,6 +132,9 @@ TEST(ExitPolicy, AnUnreachableServerIsOne) {
            1,
            "cannot connect to PostgreSQL"},
           {{"queue", "purge", "q", "--sqs-endpoint", "http://127.0.0.1:1"}, 1, "Couldn't connect"},
+          {{"lake", "build", "s3://exit-bucket/", "--s3-endpoint", "http://127.0.0.1:1"},
+           1,
+           "Couldn't connect"},
       },
       kNowherePg);
 }
@@ -146,6 +162,9 @@ TEST_F(ExitPolicyWithServers, ARefusalIsOneAndNamesTheServicesCode) {
           {{"warehouse", "query", "-e", "SELECT * FROM no_such_table"},
            1,
            "relation \"no_such_table\" does not exist (SQLSTATE 42P01)"},
+          {{"lake", "build", "s3://" + testing::UniqueBucketName("no-such-lake") + "/"},
+           1,
+           "NoSuchBucket"},
       },
       url());
 }
@@ -215,6 +234,20 @@ TEST_F(ExitPolicyWithServers, RejectsAreThreeAndSuccessIsZero) {
        WriteTempFile("exit.ndjson", "{\"a\":1}\n{\"b\":\"" + std::string(2000, 'x') + "\"}\n")},
       url());
   EXPECT_EQ(send.exit_code, 3) << send.err;
+  // A lake with one good user and one broken CSV: built, with the reject, 3; fixed, 0.
+  char pattern[] = "/tmp/sluice-exit-lake-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string lake = pattern;
+  ASSERT_EQ(std::system(("mkdir -p '" + lake + "/source_data'").c_str()), 0);
+  const std::string header = "first_name, last_name, birthts\n";
+  ASSERT_TRUE(WriteFile(lake + "/source_data/1.csv", header + "Ann, Lee, 0\n"));
+  ASSERT_TRUE(WriteFile(lake + "/source_data/2.csv", header + "Bo, Kim, soon\n"));
+  RunResult built = RunSluice({"lake", "build", "file://" + lake + "/"}, url());
+  EXPECT_EQ(built.exit_code, 3) << built.err;
+  ASSERT_TRUE(WriteFile(lake + "/source_data/2.csv", header + "Bo, Kim, 0\n"));
+  RunResult fixed = RunSluice({"lake", "build", "file://" + lake + "/"}, url());
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  (void)std::system(("rm -rf '" + lake + "'").c_str());
 }
 
 }  // namespace
