@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/text_check.h"
+
 namespace sluice::lake {
 namespace {
 
@@ -85,6 +87,11 @@ std::shared_ptr<const LakeSnapshot> LakeSnapshot::Make(std::vector<LakeUser> use
   for (size_t i = 0; i < users.size(); ++i) {
     if (i + 1 < users.size() && users[i + 1].user_id == users[i].user_id) continue;
     unique.push_back(std::move(users[i]));
+  }
+  for (LakeUser& user : unique) {
+    for (std::string* text : {&user.first_name, &user.last_name, &user.img_path}) {
+      if (FindUnstorableByte(*text)) *text = EscapeUnstorable(*text);
+    }
   }
   std::shared_ptr<LakeSnapshot> snapshot(new LakeSnapshot());
   for (const LakeUser& user : unique) {

@@ -92,6 +92,9 @@ struct SnapshotInfo {
 class LakeSnapshot {
  public:
   // Users in any order; they are sorted by user_id. A user_id given twice keeps the last.
+  // Every name and path of the snapshot is valid UTF-8 without NUL (a replica's output.csv is
+  // outside input): a string that is not is replaced by its EscapeUnstorable form, so that
+  // answers copy them as they are.
   static std::shared_ptr<const LakeSnapshot> Make(std::vector<LakeUser> users,
                                                   SnapshotInfo info = {});
   // A snapshot with no users.
