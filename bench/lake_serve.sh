@@ -69,13 +69,15 @@ ROWS=()
 bench_server() {  # NAME BASE_URL PID
   local name=$1 base=$2 pid=$3
   wait_ready "$base/data"
+  local idle
+  idle=$(awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
   for path in "$STATS_PATH" /data; do
     log "$name: GET $path"
     local result
     result=$(measure "$base$path")
     local rss
     rss=$(awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
-    ROWS+=("| $name | \`GET ${path}\` | ${result//|/ | } | $rss |")
+    ROWS+=("| $name | \`GET ${path}\` | ${result//|/ | } | $idle | $rss |")
   done
   kill "$pid"
   wait "$pid" 2>/dev/null || true
@@ -103,8 +105,8 @@ bench_server "Flask under gunicorn -w 2" "http://127.0.0.1:$port" "$!"
 
 echo "## Lake serving: wrk -t2 -c$CONNECTIONS -d$DURATION --latency, 100 users"
 echo
-echo "| Server | Request | Requests/s | p50 | p99 | RSS after (main process) |"
-echo "|---|---|---|---|---|---|"
+echo "| Server | Request | Requests/s | p50 | p99 | RSS idle, ready | RSS after (main process) |"
+echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
 machine_lines
