@@ -154,7 +154,7 @@ TEST_P(LakeConformance, ReferenceDataSeededBuiltAndAnswered) {
   const std::time_t now = std::time(nullptr);
   const UtcDay today = UtcDayOf(now);
   std::set<int64_t> listed;
-  snapshot->ForEachMatching({.has_image = false}, today, std::nullopt, 0, [&](const LakeUser& u) {
+  snapshot->ForEachMatching({.has_image = false}, today, std::nullopt, 0, [&](const UserView& u) {
     listed.insert(u.user_id);
     return true;
   });

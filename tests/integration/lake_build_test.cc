@@ -137,8 +137,7 @@ TEST_P(LakeBuildTest, ColdBuildReadsEveryUserAndPublishesOutputAndManifest) {
   // The published output reads back as the same users.
   auto read_back = ParseOutputCsv(Output());
   ASSERT_TRUE(read_back.ok()) << read_back.status().message();
-  EXPECT_EQ(*read_back,
-            std::vector<LakeUser>(r.snapshot->users().begin(), r.snapshot->users().end()));
+  EXPECT_EQ(*read_back, r.snapshot->ToUsers());
 }
 
 TEST_P(LakeBuildTest, ARebuildWithNothingChangedReadsAndWritesNothing) {
@@ -214,7 +213,7 @@ TEST_P(LakeBuildTest, AValidCsvThatBreaksDropsItsUserAndSaysWhom) {
   EXPECT_EQ(r.rejected[0].key, "source_data/1001.csv");
   EXPECT_TRUE(r.rejected[0].fresh);
   EXPECT_EQ(r.rejected[0].dropped_user, std::optional<int64_t>(1001));
-  EXPECT_EQ(r.snapshot->Find(1001), nullptr);
+  EXPECT_FALSE(r.snapshot->Find(1001).has_value());
   // Still broken at the next build: an old reject, and no user is dropped by it again.
   BuildResult again = Build();
   ASSERT_EQ(again.rejected.size(), 1u);
@@ -225,7 +224,7 @@ TEST_P(LakeBuildTest, AValidCsvThatBreaksDropsItsUserAndSaysWhom) {
   BuildResult fixed = Build();
   EXPECT_EQ(fixed.added, 1);
   EXPECT_TRUE(fixed.rejected.empty());
-  EXPECT_NE(fixed.snapshot->Find(1001), nullptr);
+  EXPECT_TRUE(fixed.snapshot->Find(1001).has_value());
 }
 
 TEST_P(LakeBuildTest, ImagesFollowTheListingWithoutDownloads) {
@@ -338,8 +337,7 @@ TEST_P(LakeBuildTest, AReplicaLoadsWhatWasPublished) {
   BuildResult built = Build();
   auto loaded = LoadPublished(*store_, request_);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  EXPECT_EQ(std::vector<LakeUser>((*loaded)->users().begin(), (*loaded)->users().end()),
-            std::vector<LakeUser>(built.snapshot->users().begin(), built.snapshot->users().end()));
+  EXPECT_EQ((*loaded)->ToUsers(), built.snapshot->ToUsers());
   EXPECT_EQ((*loaded)->info().output_etag, built.output_etag);
   EXPECT_EQ((*loaded)->info().rejected, 1);
   EXPECT_EQ((*loaded)->info().built_at_ms, built.snapshot->info().built_at_ms);

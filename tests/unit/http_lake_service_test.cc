@@ -231,8 +231,8 @@ TEST_F(LakeServiceTest, NamesThatAreNotUtf8AreEscapedInTheSnapshot) {
     simdjson::dom::element doc;
     EXPECT_TRUE(ParsesAsJson(body, parser, &doc)) << body;
   }
-  const LakeUser* user = service_->snapshot()->Find(7);
-  ASSERT_NE(user, nullptr);
+  const std::optional<UserView> user = service_->snapshot()->Find(7);
+  ASSERT_TRUE(user.has_value());
   EXPECT_FALSE(FindUnstorableByte(user->first_name));
   EXPECT_FALSE(FindUnstorableByte(user->last_name));
   EXPECT_FALSE(FindUnstorableByte(user->img_path));

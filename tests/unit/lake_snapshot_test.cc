@@ -54,12 +54,12 @@ TEST(LakeSnapshot, SortsByIdAndKeepsTheLastOfARepeatedId) {
   auto snapshot = LakeSnapshot::Make(
       {User(3, 0, true), User(1, 0, false), User(3, BirthMs(1990, 1, 1), false)});
   ASSERT_EQ(snapshot->size(), 2u);
-  EXPECT_EQ(snapshot->users()[0].user_id, 1);
-  EXPECT_EQ(snapshot->users()[1].user_id, 3);
-  EXPECT_EQ(snapshot->users()[1].birth_ms, BirthMs(1990, 1, 1));
-  EXPECT_FALSE(snapshot->users()[1].has_image());
-  ASSERT_NE(snapshot->Find(3), nullptr);
-  EXPECT_EQ(snapshot->Find(2), nullptr);
+  EXPECT_EQ(snapshot->user(0).user_id, 1);
+  EXPECT_EQ(snapshot->user(1).user_id, 3);
+  EXPECT_EQ(snapshot->user(1).birth_ms, BirthMs(1990, 1, 1));
+  EXPECT_FALSE(snapshot->user(1).has_image());
+  ASSERT_TRUE(snapshot->Find(3).has_value());
+  EXPECT_FALSE(snapshot->Find(2).has_value());
   // The repeated id counts once in /stats too.
   EXPECT_EQ(snapshot->Stats({}, Day(2020, 1, 1)).count, 2);
 }
@@ -101,7 +101,8 @@ TEST(LakeSnapshot, StatsAndBandsAgreeWithABruteForceOracle) {
       if (rng() % 2) filter.max_age = static_cast<int>(rng() % 90) - 5;
       int64_t count = 0, sum = 0;
       std::map<int, int64_t> bands;
-      for (const LakeUser& u : snapshot->users()) {
+      for (size_t i = 0; i < snapshot->size(); ++i) {
+        const UserView u = snapshot->user(i);
         if (!filter.Matches(u, today)) continue;
         ++count;
         sum += AgeOn(u.birth_ms, today);
@@ -134,7 +135,7 @@ TEST(LakeSnapshot, PagesWalkMatchingUsersInIdOrder) {
   auto snapshot = LakeSnapshot::Make(users);
   const UtcDay today = Day(2020, 1, 1);
   std::vector<int64_t> seen;
-  auto collect = [&](const LakeUser& u) {
+  auto collect = [&](const UserView& u) {
     seen.push_back(u.user_id);
     return true;
   };
@@ -158,7 +159,7 @@ TEST(LakeSnapshot, PagesWalkMatchingUsersInIdOrder) {
   EXPECT_FALSE(next.has_value());
   // The visitor stops the walk: the cursor is where it stopped.
   seen.clear();
-  next = snapshot->ForEachMatching({}, today, std::nullopt, 0, [&](const LakeUser& u) {
+  next = snapshot->ForEachMatching({}, today, std::nullopt, 0, [&](const UserView& u) {
     seen.push_back(u.user_id);
     return u.user_id < 30;
   });

@@ -198,29 +198,37 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
   next.source_prefix = prefix;
   next.output_key = request.output_key;
   std::vector<Fetch> fetches;
+  // One allocation for the entries, not a doubling vector's copies of a million of them.
+  next.objects.reserve(static_cast<size_t>(
+      std::count_if(listing.begin(), listing.end(),
+                    [](const ObjectEntry& entry) { return entry.key.ends_with(".csv"); })));
   for (ObjectEntry& entry : listing) {
     const std::string_view name = std::string_view(entry.key).substr(prefix.size());
     if (name.find('/') != std::string_view::npos) continue;  // a subfolder: not a user
     if (std::optional<int64_t> id = UserIdOf(name, ".png")) {
-      images.emplace(*id, entry.key);
+      images.emplace(*id, std::move(entry.key));
       continue;
     }
     if (!name.ends_with(".csv")) continue;
-    ManifestObject object{.key = entry.key, .etag = entry.etag};
-    if (!UserIdOf(name, ".csv")) {
+    const bool named_as_user = UserIdOf(name, ".csv").has_value();
+    const ManifestObject* known = previous ? previous->Find(entry.key) : nullptr;
+    ManifestObject object{.key = std::move(entry.key), .etag = std::move(entry.etag)};
+    if (!named_as_user) {
       object.reject = "the object's name is not <user_id>.csv (a whole number, no leading zeros)";
     } else if (entry.size > kMaxUserObjectBytes) {
       // Not downloaded: one user's header and row never come near this.
       object.reject = fmt::format("the object is {} bytes; a user's CSV is at most {}", entry.size,
                                   kMaxUserObjectBytes);
-    } else if (const ManifestObject* known = previous ? previous->Find(entry.key) : nullptr;
-               known && known->etag == entry.etag) {
+    } else if (known && known->etag == object.etag) {
       object = *known;
     } else {
       fetches.push_back({.object = next.objects.size()});
     }
     next.objects.push_back(std::move(object));
   }
+  // A large lake's listing is the build's biggest single piece (two entries a user); what is
+  // left of it is not needed again.
+  std::vector<ObjectEntry>().swap(listing);
 
   // 3. Read what changed.
   const Clock::time_point fetch_start = Clock::now();
@@ -237,8 +245,8 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
     }
   }
   {
-    std::vector<ManifestObject> kept;
-    kept.reserve(next.objects.size());
+    // Compacted in place: the objects that disappeared are dropped without a second vector.
+    size_t kept = 0;
     for (size_t i = 0; i < next.objects.size(); ++i) {
       ManifestObject& object = next.objects[i];
       if (gone[i]) continue;
@@ -253,52 +261,62 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
         if (known && known->user) reject.dropped_user = known->user->user_id;
         result.rejected.push_back(std::move(reject));
       }
-      kept.push_back(std::move(object));
+      if (kept != i) next.objects[kept] = std::move(object);
+      ++kept;
     }
-    next.objects = std::move(kept);
+    next.objects.resize(kept);
   }
 
   // What changed, user by user.
   std::vector<LakeUser> users;
+  users.reserve(next.objects.size());
   for (const ManifestObject& object : next.objects) {
     if (object.user) users.push_back(*object.user);
   }
   std::sort(users.begin(), users.end(),
             [](const LakeUser& a, const LakeUser& b) { return a.user_id < b.user_id; });
-  std::map<int64_t, const LakeUser*> before;
-  if (previous) {
-    for (const ManifestObject& object : previous->objects) {
-      if (object.user) before.emplace(object.user->user_id, &*object.user);
+  {
+    std::map<int64_t, const LakeUser*> before;
+    if (previous) {
+      for (const ManifestObject& object : previous->objects) {
+        if (object.user) before.emplace(object.user->user_id, &*object.user);
+      }
     }
-  }
-  for (const LakeUser& user : users) {
-    auto it = before.find(user.user_id);
-    if (it == before.end()) {
-      ++result.added;
-    } else {
-      if (!(*it->second == user)) ++result.updated;
-      before.erase(it);
+    for (const LakeUser& user : users) {
+      auto it = before.find(user.user_id);
+      if (it == before.end()) {
+        ++result.added;
+      } else {
+        if (!(*it->second == user)) ++result.updated;
+        before.erase(it);
+      }
     }
+    result.removed = static_cast<int64_t>(before.size());
   }
-  result.removed = static_cast<int64_t>(before.size());
   result.users = static_cast<int64_t>(users.size());
+
+  // What publishing needs of the last build, so that its manifest is freed before the output
+  // and the new manifest are written out as text.
+  const bool rows_same =
+      previous && result.added == 0 && result.updated == 0 && result.removed == 0;
+  const bool output_as_recorded =
+      previous && output_now && output_now->etag == previous->output_etag;
+  const bool objects_same = previous && previous->objects == next.objects;
+  const std::string previous_output_etag = previous ? previous->output_etag : "";
+  previous.reset();
 
   // 4. Publish: the output, then the manifest that records it.
   next.built_at_ms = NowUnixMs();
   next.users = result.users;
   next.rejected = static_cast<int64_t>(result.rejected.size());
-  const bool rows_same =
-      previous && result.added == 0 && result.updated == 0 && result.removed == 0;
-  const bool output_as_recorded =
-      previous && output_now && output_now->etag == previous->output_etag;
   if (rows_same && output_as_recorded) {
-    next.output_etag = previous->output_etag;
+    next.output_etag = previous_output_etag;
   } else {
     ASSIGN_OR_RETURN(next.output_etag,
                      store.Put(request.output_key, OutputCsv(users), "text/csv; charset=utf-8"));
     result.output_written = true;
   }
-  if (result.output_written || previous->objects != next.objects) {
+  if (result.output_written || !objects_same) {
     Status written =
         store.Put(ManifestKeyFor(request.output_key), ManifestJson(next), "application/json")
             .status();

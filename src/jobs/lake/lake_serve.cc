@@ -71,18 +71,16 @@ BuildSummary SummaryOf(BuildResult result) {
 
 // What changed between two snapshots, by user id (both are ordered by it).
 void CountChanges(const LakeSnapshot* before, const LakeSnapshot& after, BuildSummary* out) {
-  std::span<const LakeUser> old_users;
-  if (before != nullptr) old_users = before->users();
-  std::span<const LakeUser> new_users = after.users();
+  const size_t old_size = before != nullptr ? before->size() : 0;
+  const size_t new_size = after.size();
   size_t i = 0, j = 0;
-  while (i < old_users.size() || j < new_users.size()) {
-    if (j == new_users.size() ||
-        (i < old_users.size() && old_users[i].user_id < new_users[j].user_id)) {
+  while (i < old_size || j < new_size) {
+    if (j == new_size || (i < old_size && before->user(i).user_id < after.user(j).user_id)) {
       ++out->removed, ++i;
-    } else if (i == old_users.size() || new_users[j].user_id < old_users[i].user_id) {
+    } else if (i == old_size || after.user(j).user_id < before->user(i).user_id) {
       ++out->added, ++j;
     } else {
-      out->updated += !(old_users[i] == new_users[j]);
+      out->updated += !(before->user(i) == after.user(j));
       ++i, ++j;
     }
   }

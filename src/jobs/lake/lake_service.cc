@@ -92,7 +92,7 @@ std::string_view Utf8(std::string_view text, std::string* scratch) {
 // One user as a JSON object, appended to `out` directly: GET /data writes one per user, so no
 // writer or string of its own per user. A snapshot's strings are valid UTF-8 already
 // (LakeSnapshot::Make), so they are escaped without being checked again.
-void AppendUser(std::string& out, const LakeUser& user) {
+void AppendUser(std::string& out, const UserView& user) {
   out += "{\"user_id\":";
   fmt::format_to(std::back_inserter(out), "{}", user.user_id);
   out += ",\"first_name\":";
@@ -109,9 +109,9 @@ void AppendUser(std::string& out, const LakeUser& user) {
 // Every user of `snapshot` as the JSON array GET /data answers without parameters.
 std::string AllUsersJson(const LakeSnapshot& snapshot) {
   std::string out = "[";
-  for (const LakeUser& user : snapshot.users()) {
-    if (out.size() > 1) out += ',';
-    AppendUser(out, user);
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendUser(out, snapshot.user(i));
   }
   out += ']';
   return out;
@@ -355,7 +355,7 @@ HttpResponse LakeService::Data(const HttpRequest& request) const {
   if (query.limit > 0) {
     // The cursor goes in the head, before the body: found by walking the page once unseen.
     std::optional<int64_t> next = snap->ForEachMatching(
-        query.filter, today, query.after, query.limit, [](const LakeUser&) { return true; });
+        query.filter, today, query.after, query.limit, [](const UserView&) { return true; });
     if (next) {
       response.headers.emplace_back(
           "Link", fmt::format("</data?{}>; rel=\"next\"", NextPageQuery(query, *next)));
@@ -380,7 +380,7 @@ HttpResponse LakeService::Data(const HttpRequest& request) const {
       size_t before = walk->sent;
       next = walk->snapshot->ForEachMatching(walk->query.filter, walk->today, walk->cursor,
                                              std::min(walk->left, kUsersPerChunk),
-                                             [&](const LakeUser& user) {
+                                             [&](const UserView& user) {
                                                if (walk->sent++ > 0) *out += ',';
                                                AppendUser(*out, user);
                                                return true;

@@ -68,7 +68,15 @@ int AgeOn(int64_t birth_ms, UtcDay day) {
   return AgeRule(day)(birth_ms);
 }
 
-bool UserFilter::Matches(const LakeUser& user, UtcDay today) const {
+LakeUser UserView::ToUser() const {
+  return LakeUser{.user_id = user_id,
+                  .first_name = std::string(first_name),
+                  .last_name = std::string(last_name),
+                  .birth_ms = birth_ms,
+                  .img_path = std::string(img_path)};
+}
+
+bool UserFilter::Matches(const UserView& user, UtcDay today) const {
   if (has_image && *has_image != user.has_image()) return false;
   if (!min_age && !max_age) return true;
   const int age = AgeOn(user.birth_ms, today);
@@ -82,25 +90,43 @@ std::shared_ptr<const LakeSnapshot> LakeSnapshot::Make(std::vector<LakeUser> use
   std::stable_sort(users.begin(), users.end(),
                    [](const LakeUser& a, const LakeUser& b) { return a.user_id < b.user_id; });
   // Of a run of equal ids keep the last, as a later row overwrites an earlier one.
-  std::vector<LakeUser> unique;
-  unique.reserve(users.size());
+  auto duplicate_of_next = [&](size_t i) {
+    return i + 1 < users.size() && users[i + 1].user_id == users[i].user_id;
+  };
+  size_t kept = 0, with_image = 0, text_size = 0;
   for (size_t i = 0; i < users.size(); ++i) {
-    if (i + 1 < users.size() && users[i + 1].user_id == users[i].user_id) continue;
-    unique.push_back(std::move(users[i]));
-  }
-  for (LakeUser& user : unique) {
+    if (duplicate_of_next(i)) continue;
+    LakeUser& user = users[i];
     for (std::string* text : {&user.first_name, &user.last_name, &user.img_path}) {
       if (FindUnstorableByte(*text)) *text = EscapeUnstorable(*text);
     }
+    text_size += user.first_name.size() + user.last_name.size() + user.img_path.size();
+    with_image += user.has_image();
+    ++kept;
   }
   std::shared_ptr<LakeSnapshot> snapshot(new LakeSnapshot());
-  for (const LakeUser& user : unique) {
+  snapshot->rows_.reserve(kept);
+  snapshot->text_.reserve(text_size);
+  snapshot->with_image_.birth_ms.reserve(with_image);
+  snapshot->without_image_.birth_ms.reserve(kept - with_image);
+  for (size_t i = 0; i < users.size(); ++i) {
+    if (duplicate_of_next(i)) continue;
+    const LakeUser& user = users[i];
+    snapshot->rows_.push_back({.user_id = user.user_id,
+                               .birth_ms = user.birth_ms,
+                               .text = snapshot->text_.size(),
+                               .first_name_size = static_cast<uint32_t>(user.first_name.size()),
+                               .last_name_size = static_cast<uint32_t>(user.last_name.size()),
+                               .img_path_size = static_cast<uint32_t>(user.img_path.size())});
+    snapshot->text_ += user.first_name;
+    snapshot->text_ += user.last_name;
+    snapshot->text_ += user.img_path;
     (user.has_image() ? snapshot->with_image_ : snapshot->without_image_)
         .birth_ms.push_back(user.birth_ms);
   }
+  users = {};  // the caller's strings go before the sorts below need their own memory
   std::sort(snapshot->with_image_.birth_ms.begin(), snapshot->with_image_.birth_ms.end());
   std::sort(snapshot->without_image_.birth_ms.begin(), snapshot->without_image_.birth_ms.end());
-  snapshot->users_ = std::move(unique);
   snapshot->info_ = std::move(info);
   return snapshot;
 }
@@ -109,10 +135,34 @@ std::shared_ptr<const LakeSnapshot> LakeSnapshot::Empty() {
   return Make({});
 }
 
-const LakeUser* LakeSnapshot::Find(int64_t user_id) const {
-  auto it = std::lower_bound(users_.begin(), users_.end(), user_id,
-                             [](const LakeUser& u, int64_t id) { return u.user_id < id; });
-  return it != users_.end() && it->user_id == user_id ? &*it : nullptr;
+UserView LakeSnapshot::ViewOf(const Row& row) const {
+  const std::string_view text(text_);
+  const size_t last = row.text + row.first_name_size;
+  const size_t img = last + row.last_name_size;
+  return UserView{.user_id = row.user_id,
+                  .first_name = text.substr(row.text, row.first_name_size),
+                  .last_name = text.substr(last, row.last_name_size),
+                  .birth_ms = row.birth_ms,
+                  .img_path = text.substr(img, row.img_path_size)};
+}
+
+UserView LakeSnapshot::user(size_t index) const {
+  return ViewOf(rows_[index]);
+}
+
+std::vector<LakeUser> LakeSnapshot::ToUsers() const {
+  std::vector<LakeUser> users;
+  users.reserve(rows_.size());
+  for (const Row& row : rows_)
+    users.push_back(ViewOf(row).ToUser());
+  return users;
+}
+
+std::optional<UserView> LakeSnapshot::Find(int64_t user_id) const {
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), user_id,
+                             [](const Row& r, int64_t id) { return r.user_id < id; });
+  if (it == rows_.end() || it->user_id != user_id) return std::nullopt;
+  return ViewOf(*it);
 }
 
 void LakeSnapshot::Accumulate(const ByBirth& group, std::optional<int> min_age,
@@ -181,24 +231,25 @@ std::vector<AgeBand> LakeSnapshot::AgeBands(const UserFilter& filter, UtcDay tod
 std::optional<int64_t> LakeSnapshot::ForEachMatching(const UserFilter& filter, UtcDay today,
                                                      std::optional<int64_t> after, size_t limit,
                                                      const Visitor& visit) const {
-  auto it = users_.begin();
+  auto it = rows_.begin();
   if (after) {
-    it = std::upper_bound(users_.begin(), users_.end(), *after,
-                          [](int64_t id, const LakeUser& u) { return id < u.user_id; });
+    it = std::upper_bound(rows_.begin(), rows_.end(), *after,
+                          [](int64_t id, const Row& r) { return id < r.user_id; });
   }
   size_t visited = 0;
   std::optional<int64_t> last;
-  for (; it != users_.end(); ++it) {
-    if (!filter.Matches(*it, today)) continue;
+  for (; it != rows_.end(); ++it) {
+    const UserView user = ViewOf(*it);
+    if (!filter.Matches(user, today)) continue;
     if (limit != 0 && visited == limit) return last;  // one more remains
     ++visited;
     last = it->user_id;
-    if (!visit(*it)) break;
+    if (!visit(user)) break;
   }
-  if (it == users_.end()) return std::nullopt;
+  if (it == rows_.end()) return std::nullopt;
   // Stopped by the visitor: the next page starts after the user it stopped on, if any remains.
-  for (++it; it != users_.end(); ++it) {
-    if (filter.Matches(*it, today)) return last;
+  for (++it; it != rows_.end(); ++it) {
+    if (filter.Matches(ViewOf(*it), today)) return last;
   }
   return std::nullopt;
 }

@@ -28,8 +28,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::lake {
@@ -45,6 +45,20 @@ struct LakeUser {
 
   bool has_image() const { return !img_path.empty(); }
   bool operator==(const LakeUser&) const = default;
+};
+
+// One user of a snapshot: the row's numbers, and views of its strings that stay valid while the
+// snapshot does (hold the SnapshotPtr, not the view, across a rebuild).
+struct UserView {
+  int64_t user_id = 0;
+  std::string_view first_name = {};
+  std::string_view last_name = {};
+  int64_t birth_ms = 0;
+  std::string_view img_path = {};
+
+  bool has_image() const { return !img_path.empty(); }
+  LakeUser ToUser() const;
+  bool operator==(const UserView&) const = default;
 };
 
 // Days since 1970-01-01, UTC: the "today" ages are taken on.
@@ -65,7 +79,7 @@ struct UserFilter {
   std::optional<int> min_age = {};     // inclusive, whole years
   std::optional<int> max_age = {};     // inclusive, whole years
 
-  bool Matches(const LakeUser& user, UtcDay today) const;
+  bool Matches(const UserView& user, UtcDay today) const;
 };
 
 struct AgeStats {
@@ -89,6 +103,10 @@ struct SnapshotInfo {
   int64_t rejected = 0;  // source objects the build rejected (not in `users`)
 };
 
+// The users are kept compactly, as a row of numbers each and one buffer for every name and
+// path (about 80 bytes a user, against some 150 as LakeUser objects), so that a million-user
+// lake serves in about 100 MB, and so that the snapshot is a few large allocations that leave
+// nothing scattered through the heap when the build that made it frees its own memory.
 class LakeSnapshot {
  public:
   // Users in any order; they are sorted by user_id. A user_id given twice keeps the last.
@@ -100,12 +118,15 @@ class LakeSnapshot {
   // A snapshot with no users.
   static std::shared_ptr<const LakeSnapshot> Empty();
 
-  // Every user, ordered by user_id ascending.
-  std::span<const LakeUser> users() const { return users_; }
-  size_t size() const { return users_.size(); }
+  size_t size() const { return rows_.size(); }
+  // The user at `index` (0 to size()-1) in user_id order.
+  UserView user(size_t index) const;
+  // Every user, ordered by user_id ascending, as LakeUser objects (a copy: for tests and for
+  // comparing two snapshots' contents).
+  std::vector<LakeUser> ToUsers() const;
   const SnapshotInfo& info() const { return info_; }
-  // The user with this id, or nullptr.
-  const LakeUser* Find(int64_t user_id) const;
+  // The user with this id, or nullopt.
+  std::optional<UserView> Find(int64_t user_id) const;
 
   // Count and average age of the users matching `filter` on `today`; O(log n) (see above).
   AgeStats Stats(const UserFilter& filter, UtcDay today) const;
@@ -120,13 +141,23 @@ class LakeSnapshot {
   // Returns the cursor of the next page (the last visited user's id, also when `visit` stopped
   // the walk) when more matching users remain after it, else nullopt. The cost is the users
   // stepped over, not n: a page of an unfiltered listing costs its own length.
-  using Visitor = std::function<bool(const LakeUser&)>;
+  using Visitor = std::function<bool(const UserView&)>;
   std::optional<int64_t> ForEachMatching(const UserFilter& filter, UtcDay today,
                                          std::optional<int64_t> after, size_t limit,
                                          const Visitor& visit) const;
 
  private:
   LakeSnapshot() = default;
+  // One user: its numbers, and where its strings lie in text_ (first name, last name and
+  // image path, one after another).
+  struct Row {
+    int64_t user_id;
+    int64_t birth_ms;
+    uint64_t text;  // offset of the first name in text_
+    uint32_t first_name_size;
+    uint32_t last_name_size;
+    uint32_t img_path_size;
+  };
   // The birth times of one image group, ascending.
   struct ByBirth {
     std::vector<int64_t> birth_ms;
@@ -135,8 +166,10 @@ class LakeSnapshot {
   static void Accumulate(const ByBirth& group, std::optional<int> min_age,
                          std::optional<int> max_age, UtcDay today, int64_t* count, int64_t* age_sum,
                          std::vector<AgeBand>* bands);
+  UserView ViewOf(const Row& row) const;
 
-  std::vector<LakeUser> users_;
+  std::vector<Row> rows_;  // by user_id
+  std::string text_;
   ByBirth with_image_;
   ByBirth without_image_;
   SnapshotInfo info_;
