@@ -12,6 +12,8 @@
 #include "cli/logins_command.h"
 #include "cli/queue_command.h"
 #include "cli/report_command.h"
+#include "cli/schema_command.h"
+#include "cli/validate_command.h"
 #include "cli/warehouse_command.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -41,6 +43,8 @@ int main(int argc, char** argv) {
   sluice::cli::AddReportCommand(app, &exit_code);
   sluice::cli::AddLakeCommand(app, &exit_code);
   sluice::cli::AddComponentsCommand(app, &exit_code);
+  sluice::cli::AddValidateCommand(app, &exit_code);
+  sluice::cli::AddSchemaCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     sluice::LogFormat format;

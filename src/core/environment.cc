@@ -67,4 +67,13 @@ std::string GetEnv(std::string_view name) {
   return value;
 }
 
+std::optional<std::string> GetPipelineVariable(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (!value) return std::nullopt;
+  const auto* known = std::find_if(std::begin(kVariables), std::end(kVariables),
+                                   [&](const EnvironmentVariable& v) { return v.name == name; });
+  if (known != std::end(kVariables) && known->secret) RegisterSecret(value);
+  return std::string(value);
+}
+
 }  // namespace sluice

@@ -7,6 +7,7 @@
 // OptionSpec::env; the command-line value wins over the environment.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,11 @@ std::span<const EnvironmentVariable> EnvironmentVariables();
 // The value of `name`, or "" when it is unset. `name` must be in EnvironmentVariables(): a name
 // missing from the table is a bug, and stops the process naming it (tests run every reader).
 std::string GetEnv(std::string_view name);
+
+// The value of a variable a pipeline file names (`${NAME}`, pipeline/interpolation.h), or nullopt
+// when it is unset. Any name: the file's author chooses them, so they cannot be in the table; a
+// name that is in the table and marked secret is registered for redaction, as GetEnv does.
+std::optional<std::string> GetPipelineVariable(std::string_view name);
 
 // The table as Markdown: the "Environment" section of docs/configuration.md.
 std::string EnvironmentMarkdown();

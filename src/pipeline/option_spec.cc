@@ -77,6 +77,10 @@ OptionSpec PathOption(std::string name, std::string summary, bool must_exist) {
   return spec;
 }
 
+bool IsSecretValue(const OptionSpec& spec) {
+  return spec.secret && !std::string_view(spec.name).ends_with("-file");
+}
+
 std::string FlagName(const OptionSpec& spec) {
   return spec.positional ? spec.name : "--" + spec.name;
 }
@@ -197,6 +201,7 @@ std::string OptionsMarkdown(std::span<const OptionSpec> specs) {
     std::string what = spec.summary;
     if (!spec.description.empty()) what += ". " + spec.description;
     if (spec.required) what += " (required)";
+    if (IsSecretValue(spec)) what += " (a secret: a pipeline file gives it only as `${VARIABLE}`)";
     out += fmt::format("| {} | {} | {} | {} | {} |\n", flag, Cell(OptionRule(spec)),
                        spec.default_value.empty() ? "" : "`" + Cell(spec.default_value) + "`",
                        spec.env.empty() ? "" : "`" + spec.env + "`", Cell(what));

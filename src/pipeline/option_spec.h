@@ -42,6 +42,10 @@ struct OptionSpec {
   std::string excludes = {};  // another option of the command that cannot be given with this one
   std::string example = {};   // how a value looks ("postgresql://..."), for the missing-value error
   std::string description = {};  // more than the summary, for the docs; may be empty
+  // Carries a secret: a password-bearing URL, or a key (for an option named "*-file", the file
+  // holding it). Its value never appears in an error, and a pipeline file gives a secret value
+  // only as an environment reference (pipeline/component_options.h).
+  bool secret = false;
 };
 
 // Shorthands for the common shapes; set the rest of the fields on the result.
@@ -52,6 +56,10 @@ OptionSpec ChoiceOption(std::string name, std::string summary, std::vector<std::
                         std::string default_value);
 OptionSpec FlagOption(std::string name, std::string summary);
 OptionSpec PathOption(std::string name, std::string summary, bool must_exist);
+
+// Whether the value itself is the secret (`secret`, and not a "*-file" option, whose value is a
+// path to the secret): a pipeline file then takes only "${VARIABLE}" for it.
+bool IsSecretValue(const OptionSpec& spec);
 
 // The flag as written on a command line: "--days", or the positional's name.
 std::string FlagName(const OptionSpec& spec);

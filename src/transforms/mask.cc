@@ -42,6 +42,7 @@ ComponentSpec MaskComponent() {
       "The key is only ever read from a file (`sluice logins keygen PATH` makes one).";
   OptionSpec key_file = PathOption("key-file", "Masking key file", false);
   key_file.env = "SLUICE_MASK_KEY_FILE";
+  key_file.secret = true;
   c.options = {key_file,
                ChoiceOption("mask", "siv (reversible with the key) or hmac (irreversible)",
                             {"siv", "hmac"}, "siv")};

@@ -42,6 +42,7 @@ OptionSpec MysqlUrlOption() {
   spec.env = "SLUICE_MYSQL_URL";
   spec.required = true;
   spec.example = "mysql://...";
+  spec.secret = true;  // the URL may hold the password
   spec.description =
       "Parameters: ssl-mode, ssl-ca, ssl-capath, ssl-cert, ssl-key, socket, connect-timeout; any "
       "other is refused. Its password is never shown, and is wiped from the process's arguments";

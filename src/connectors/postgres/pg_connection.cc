@@ -118,6 +118,7 @@ OptionSpec PgUrlOption() {
   spec.env = "SLUICE_PG_URL";
   spec.required = true;
   spec.example = "postgresql://...";
+  spec.secret = true;  // the URL may hold the password
   spec.description =
       "libpq's URL form; `options=-c name=value` sets session settings (search_path, "
       "lock_timeout). Its password is never shown, and is wiped from the process's arguments";

@@ -1,0 +1,239 @@
+#include "pipeline/component_options.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "core/environment.h"
+#include "core/secrets.h"
+#include "core/strings.h"
+#include "core/suggest.h"
+
+namespace sluice {
+namespace {
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names)
+    out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// What a value of `spec` looks like, for "expected ..." messages.
+std::string Expected(const OptionSpec& spec) {
+  switch (spec.type) {
+    case OptionType::kInt:
+      return "a whole number";
+    case OptionType::kChoice:
+      return "one of " + JoinNames(spec.choices);
+    case OptionType::kFlag:
+      return "true or false";
+    case OptionType::kList:
+      return "a list";
+    case OptionType::kPath:
+      return "a file path";
+    case OptionType::kString:
+      return "text";
+  }
+  return "a value";
+}
+
+// A value as a message may show it: quoted, or not at all for a secret.
+std::string Shown(const OptionSpec& spec, std::string_view value) {
+  return spec.secret ? std::string("the value") : fmt::format("'{}'", value);
+}
+
+class OptionBinder {
+ public:
+  OptionBinder(const VariableLookup& lookup, ComponentUse* use, PipelineErrors* errors)
+      : lookup_(lookup), use_(use), errors_(errors) {}
+
+  void Bind(const YamlNode& options) {
+    const size_t errors_before = errors_->size();
+    if (options.kind == YamlNode::Kind::kRefused) return;
+    if (options.kind != YamlNode::Kind::kNull && options.kind != YamlNode::Kind::kMap) {
+      Error(options.position, use_->path,
+            fmt::format("expected a map of options, not {}", options.KindName()));
+      return;
+    }
+    std::map<std::string, FilePosition> given;
+    for (size_t i = 0; i < options.MapSize(); ++i) {
+      const YamlNode& key = options.Key(i);
+      if (key.kind != YamlNode::Kind::kScalar) continue;  // reported by the YAML reader
+      const std::string path = use_->path + "." + key.value;
+      const OptionSpec* spec = Find(key.value);
+      if (!spec) {
+        Error(key.position, path, UnknownOption(key.value));
+        continue;
+      }
+      if (!given.emplace(key.value, key.position).second) continue;  // a duplicate, reported
+      BindValue(*spec, key, options.Value(i), path);
+    }
+    CheckExcludes(given);
+    CheckRequired(given);
+    if (errors_->size() != errors_before) return;
+    // What Resolve still refuses was missed above; its message names the flag, not the path.
+    Status resolved = use_->values.Resolve(use_->spec->options);
+    if (!resolved.ok()) Error(use_->position, use_->path, Redact(resolved.message()));
+  }
+
+ private:
+  void Error(FilePosition position, std::string path, std::string message) {
+    errors_->push_back({position, std::move(path), std::move(message)});
+  }
+
+  const OptionSpec* Find(std::string_view name) const {
+    for (const OptionSpec& spec : use_->spec->options) {
+      if (spec.name == name) return &spec;
+    }
+    return nullptr;
+  }
+
+  std::string UnknownOption(std::string_view name) const {
+    std::vector<std::string> names;
+    for (const OptionSpec& spec : use_->spec->options)
+      names.push_back(spec.name);
+    if (names.empty()) return fmt::format("unknown option: {} has no options", use_->spec->name);
+    const std::string closest = ClosestName(name, names);
+    if (!closest.empty()) return fmt::format("unknown option (did you mean {}?)", closest);
+    return fmt::format("unknown option of {}: it has {}", use_->spec->name, JoinNames(names));
+  }
+
+  // The scalar's text after interpolation, or nullopt when it has errors (reported).
+  std::optional<std::string> Text(const OptionSpec& spec, const YamlNode& node,
+                                  const std::string& path) {
+    if (IsSecretValue(spec) && !IsWholeReference(node.value)) {
+      Error(node.position, path,
+            fmt::format("a secret: give it as ${{{}}} (an environment variable), never inline",
+                        spec.env.empty() ? "VARIABLE" : spec.env));
+      return std::nullopt;
+    }
+    Interpolated interpolated = Interpolate(node.value, lookup_);
+    for (const InterpolationIssue& issue : interpolated.issues)
+      Error(node.PositionAt(issue.offset), path, issue.message);
+    if (!interpolated.issues.empty()) return std::nullopt;
+    if (spec.secret) RegisterSecret(interpolated.value);
+    return std::move(interpolated.value);
+  }
+
+  void BindValue(const OptionSpec& spec, const YamlNode& key, const YamlNode& node,
+                 const std::string& path) {
+    if (node.kind == YamlNode::Kind::kRefused) return;
+    if (node.kind == YamlNode::Kind::kNull) {
+      // Nothing after the key: yaml-cpp marks the next token, maybe lines below; the key is where
+      // the value is missing.
+      Error(key.position, path, fmt::format("no value: expected {}", Expected(spec)));
+      return;
+    }
+    if (spec.type == OptionType::kList) {
+      BindList(spec, node, path);
+      return;
+    }
+    if (node.kind != YamlNode::Kind::kScalar) {
+      Error(node.position, path,
+            fmt::format("expected {}, not {}", Expected(spec), node.KindName()));
+      return;
+    }
+    std::optional<std::string> text = Text(spec, node, path);
+    if (!text) return;
+    if (spec.type == OptionType::kFlag) {
+      if (*text != "true" && *text != "false") {
+        Error(node.position, path, fmt::format("{} is not true or false", Shown(spec, *text)));
+        return;
+      }
+      use_->values.Given(spec.name) = *text == "true";
+      return;
+    }
+    // As Resolve: an empty value never stands for "use the default or the environment".
+    if (text->empty() && (spec.type != OptionType::kString || !spec.env.empty())) {
+      Error(node.position, path, fmt::format("is empty: expected {}", Expected(spec)));
+      return;
+    }
+    if (!CheckOptionValue(spec, *text).ok()) {
+      Error(node.position, path, Refusal(spec, *text));
+      return;
+    }
+    use_->values.Text(spec.name) = std::move(*text);
+    use_->values.Given(spec.name) = true;
+  }
+
+  // CheckOptionValue's verdict in the file's terms: its own message names the command-line flag.
+  static std::string Refusal(const OptionSpec& spec, std::string_view text) {
+    int64_t n = 0;
+    if (spec.type == OptionType::kInt && ParseInt(text, &n)) {
+      return fmt::format("{} is out of range: {} to {}", spec.secret ? "the value" : text, spec.min,
+                         spec.max);
+    }
+    if (spec.type == OptionType::kInt) return Shown(spec, text) + " is not a whole number";
+    return fmt::format("{} is not {}", Shown(spec, text), Expected(spec));
+  }
+
+  void BindList(const OptionSpec& spec, const YamlNode& node, const std::string& path) {
+    if (node.kind != YamlNode::Kind::kSequence) {
+      Error(node.position, path,
+            fmt::format("expected a list ({}: [a, b]), not {}", spec.name, node.KindName()));
+      return;
+    }
+    std::vector<std::string>& list = use_->values.List(spec.name);
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      const YamlNode& item = node.children[i];
+      const std::string item_path = fmt::format("{}[{}]", path, i);
+      if (item.kind == YamlNode::Kind::kRefused) continue;
+      if (item.kind != YamlNode::Kind::kScalar) {
+        Error(item.position, item_path, fmt::format("expected text, not {}", item.KindName()));
+        continue;
+      }
+      std::optional<std::string> text = Text(spec, item, item_path);
+      if (!text) continue;
+      if (text->empty()) {
+        Error(item.position, item_path, "is empty");
+        continue;
+      }
+      list.push_back(std::move(*text));
+    }
+    if (node.children.empty() && spec.required) {
+      Error(node.position, path, "is empty: give at least one");
+    }
+    use_->values.Given(spec.name) = true;
+  }
+
+  void CheckExcludes(const std::map<std::string, FilePosition>& given) {
+    for (const OptionSpec& spec : use_->spec->options) {
+      if (spec.excludes.empty() || !given.count(spec.name) || !given.count(spec.excludes)) continue;
+      Error(given.at(spec.name), use_->path + "." + spec.name,
+            fmt::format("cannot be given with {}", spec.excludes));
+    }
+  }
+
+  void CheckRequired(const std::map<std::string, FilePosition>& given) {
+    for (const OptionSpec& spec : use_->spec->options) {
+      if (!spec.required || given.count(spec.name)) continue;
+      if (!spec.env.empty() && !GetEnv(spec.env).empty()) continue;
+      std::string how;
+      if (IsSecretValue(spec)) {
+        how = fmt::format("{}: ${{{}}}", spec.name, spec.env.empty() ? "VARIABLE" : spec.env);
+      } else if (spec.type == OptionType::kList) {
+        how = fmt::format("{}: [...]", spec.name);
+      } else {
+        how = fmt::format("{}: {}", spec.name, spec.example.empty() ? "VALUE" : spec.example);
+      }
+      Error(use_->position, use_->path,
+            spec.env.empty()
+                ? fmt::format("{} is required: give {}", spec.name, how)
+                : fmt::format("{} is required: give {} or set {}", spec.name, how, spec.env));
+    }
+  }
+
+  const VariableLookup& lookup_;
+  ComponentUse* use_;
+  PipelineErrors* errors_;
+};
+
+}  // namespace
+
+void BindComponentOptions(const YamlNode& options, const VariableLookup& lookup, ComponentUse* use,
+                          PipelineErrors* errors) {
+  OptionBinder(lookup, use, errors).Bind(options);
+}
+
+}  // namespace sluice

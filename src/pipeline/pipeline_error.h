@@ -1,0 +1,37 @@
+// One problem found in a pipeline file, where it is and which option it concerns; the loader
+// collects them all, so one run of `sluice validate` shows everything to fix.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+// A place in the file: 1-based line and column, as editors count them (yaml-cpp's Mark plus one).
+// 0 when the problem is the file as a whole (unreadable, too big).
+struct FilePosition {
+  int line = 0;
+  int column = 0;
+};
+
+struct PipelineError {
+  FilePosition position = {};
+  std::string path = {};  // the option path: "transforms[0].mask.mask"; "" for the document itself
+  std::string message = {};  // never holds the value of a secret option
+};
+
+// "pipeline.yaml:7:15: transforms[0].mask.mask: 'rot13' is not one of siv, hmac"; the position
+// or the path is left out when there is none.
+inline std::string FormatPipelineError(const std::string& file, const PipelineError& error) {
+  std::string out = file;
+  if (error.position.line > 0) {
+    out += ":" + std::to_string(error.position.line) + ":" + std::to_string(error.position.column);
+  }
+  out += ": ";
+  if (!error.path.empty()) out += error.path + ": ";
+  return out + error.message;
+}
+
+using PipelineErrors = std::vector<PipelineError>;
+
+}  // namespace sluice

@@ -1,0 +1,240 @@
+#include "pipeline/pipeline_file.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <tuple>
+
+#include "core/environment.h"
+#include "core/suggest.h"
+#include "pipeline/yaml_tree.h"
+
+namespace sluice {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"source", "transforms", "sink", "job", "settings"};
+
+class StructureChecker {
+ public:
+  StructureChecker(const ComponentRegistry& registry, const VariableLookup& lookup,
+                   LoadedPipeline* out)
+      : registry_(registry), lookup_(lookup), out_(out) {}
+
+  void Check(const YamlNode& root) {
+    if (root.kind == YamlNode::Kind::kRefused) return;
+    if (root.kind != YamlNode::Kind::kMap) {
+      Error(root.position, "",
+            fmt::format("expected a map of source, transforms and sink (or job), not {}",
+                        root.KindName()));
+      return;
+    }
+    std::optional<FilePosition> job_key;
+    bool source = false, sink = false, transforms = false;
+    for (size_t i = 0; i < root.MapSize(); ++i) {
+      const YamlNode& key = root.Key(i);
+      const YamlNode& value = root.Value(i);
+      if (key.kind != YamlNode::Kind::kScalar) continue;  // reported by the YAML reader
+      if (key.value == "source") {
+        source = true;
+        Assign(&out_->pipeline.source, Slot(value, "source", ComponentKind::kSource));
+      } else if (key.value == "sink") {
+        sink = true;
+        Assign(&out_->pipeline.sink, Slot(value, "sink", ComponentKind::kSink));
+      } else if (key.value == "job") {
+        job_key = key.position;
+        Assign(&out_->pipeline.job, Slot(value, "job", ComponentKind::kJob));
+      } else if (key.value == "transforms") {
+        transforms = true;
+        Transforms(value);
+      } else if (key.value == "settings") {
+        Settings(value);
+      } else {
+        const std::string closest = ClosestName(key.value, kTopLevelKeys);
+        Error(key.position, key.value,
+              closest.empty() ? "unknown key: a pipeline has source, transforms, sink, settings "
+                                "(or job)"
+                              : fmt::format("unknown key (did you mean {}?)", closest));
+      }
+    }
+    if (job_key) {
+      if (source || sink || transforms) {
+        Error(*job_key, "job",
+              "a job is a whole pipeline: give it alone, without source, transforms or sink");
+      }
+      return;
+    }
+    if (!source)
+      Error(root.position, "", "no source: a pipeline has a source and a sink (or a job)");
+    if (!sink) Error(root.position, "", "no sink: a pipeline has a source and a sink (or a job)");
+  }
+
+ private:
+  void Error(FilePosition position, std::string path, std::string message) {
+    out_->errors.push_back({position, std::move(path), std::move(message)});
+  }
+
+  // A repeated slot key was reported by the YAML reader; the first one is kept.
+  static void Assign(std::optional<ComponentUse>* slot, std::optional<ComponentUse> use) {
+    if (!*slot) *slot = std::move(use);
+  }
+
+  std::string UnknownComponent(std::string_view name, ComponentKind kind) const {
+    std::vector<std::string> same_kind, all;
+    for (const ComponentSpec& c : registry_.components()) {
+      all.push_back(c.name);
+      if (c.kind == kind) same_kind.push_back(c.name);
+    }
+    std::string closest = ClosestName(name, same_kind);
+    if (closest.empty()) closest = ClosestName(name, all);
+    if (!closest.empty())
+      return fmt::format("unknown component '{}' (did you mean {}?)", name, closest);
+    std::string names;
+    for (const std::string& n : same_kind)
+      names += (names.empty() ? "" : ", ") + n;
+    return fmt::format("unknown component '{}': the {}s are {}", name, ComponentKindName(kind),
+                       names);
+  }
+
+  // A slot holds one component: a map of one key, the component's name, over its options.
+  std::optional<ComponentUse> Slot(const YamlNode& node, const std::string& slot,
+                                   ComponentKind kind) {
+    if (node.kind == YamlNode::Kind::kRefused) return std::nullopt;
+    if (node.kind != YamlNode::Kind::kMap || node.MapSize() == 0) {
+      Error(node.position, slot,
+            fmt::format("expected one {} as a map ({{NAME: {{options}}}}), not {}",
+                        ComponentKindName(kind),
+                        node.kind == YamlNode::Kind::kMap ? "an empty map" : node.KindName()));
+      return std::nullopt;
+    }
+    if (node.MapSize() > 1) {
+      Error(node.Key(1).position, slot,
+            fmt::format("one {} only, not {}", ComponentKindName(kind), node.MapSize()));
+    }
+    const YamlNode& name = node.Key(0);
+    if (name.kind != YamlNode::Kind::kScalar) return std::nullopt;
+    const ComponentSpec* spec = registry_.Find(name.value);
+    if (!spec) {
+      Error(name.position, slot, UnknownComponent(name.value, kind));
+      return std::nullopt;
+    }
+    if (spec->kind != kind) {
+      std::string message = fmt::format("'{}' is a {}, not a {}", spec->name,
+                                        ComponentKindName(spec->kind), ComponentKindName(kind));
+      if (spec->kind == ComponentKind::kJob) message += " (a job stands alone: job: {NAME: ...})";
+      Error(name.position, slot, std::move(message));
+      return std::nullopt;
+    }
+    ComponentUse use{.spec = spec, .path = slot + "." + spec->name, .position = name.position};
+    BindComponentOptions(node.Value(0), lookup_, &use, &out_->errors);
+    return use;
+  }
+
+  void Transforms(const YamlNode& node) {
+    if (node.kind == YamlNode::Kind::kNull || node.kind == YamlNode::Kind::kRefused) return;
+    if (node.kind != YamlNode::Kind::kSequence) {
+      Error(node.position, "transforms",
+            fmt::format("expected a list (- NAME: {{options}}), not {}", node.KindName()));
+      return;
+    }
+    for (size_t i = 0; i < node.children.size(); ++i) {
+      std::optional<ComponentUse> use =
+          Slot(node.children[i], fmt::format("transforms[{}]", i), ComponentKind::kTransform);
+      if (use) out_->pipeline.transforms.push_back(std::move(*use));
+    }
+  }
+
+  // The job-level settings (batching, retries, progress) come with `sluice run`; until then an
+  // empty map is all that is accepted, so a setting never seems to be taken when it is not.
+  void Settings(const YamlNode& node) {
+    if (node.kind == YamlNode::Kind::kNull || node.kind == YamlNode::Kind::kRefused) return;
+    if (node.kind != YamlNode::Kind::kMap) {
+      Error(node.position, "settings", fmt::format("expected a map, not {}", node.KindName()));
+      return;
+    }
+    for (size_t i = 0; i < node.MapSize(); ++i) {
+      const YamlNode& key = node.Key(i);
+      if (key.kind != YamlNode::Kind::kScalar) continue;
+      Error(key.position, "settings." + key.value, "unknown setting: none are defined yet");
+    }
+  }
+
+  const ComponentRegistry& registry_;
+  const VariableLookup& lookup_;
+  LoadedPipeline* out_;
+};
+
+void SortAndBound(PipelineErrors* errors) {
+  std::stable_sort(errors->begin(), errors->end(),
+                   [](const PipelineError& a, const PipelineError& b) {
+                     return std::tie(a.position.line, a.position.column) <
+                            std::tie(b.position.line, b.position.column);
+                   });
+  if (errors->size() <= kMaxPipelineErrors) return;
+  const size_t more = errors->size() - kMaxPipelineErrors;
+  errors->resize(kMaxPipelineErrors);
+  errors->push_back({{}, "", fmt::format("{} more errors not shown", more)});
+}
+
+}  // namespace
+
+std::string PipelineFile::Summary() const {
+  if (job) return "job " + job->spec->name;
+  std::string out;
+  if (source) out = "source " + source->spec->name;
+  out += fmt::format("{}{} transform{}", out.empty() ? "" : ", ", transforms.size(),
+                     transforms.size() == 1 ? "" : "s");
+  if (sink) out += ", sink " + sink->spec->name;
+  return out;
+}
+
+VariableLookup EnvironmentLookup() {
+  return [](std::string_view name) { return GetPipelineVariable(name); };
+}
+
+LoadedPipeline ParsePipeline(std::string_view text, const ComponentRegistry& registry,
+                             const VariableLookup& lookup) {
+  LoadedPipeline out;
+  if (text.size() > kMaxPipelineFileBytes) {
+    out.errors.push_back({{}, "", "larger than 1 MiB: a pipeline file is at most 1,048,576 bytes"});
+    return out;
+  }
+  YamlDocument doc = ReadYaml(text);
+  out.errors = std::move(doc.errors);
+  if (doc.root) {
+    StructureChecker(registry, lookup, &out).Check(*doc.root);
+  } else if (out.errors.empty()) {
+    out.errors.push_back(
+        {{}, "", "empty: a pipeline has a source and a sink (or a job); see docs/pipelines.md"});
+  }
+  SortAndBound(&out.errors);
+  return out;
+}
+
+LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry& registry) {
+  LoadedPipeline out;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    out.errors.push_back({{}, "", "is a directory, not a pipeline file"});
+    return out;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
+    return out;
+  }
+  // One byte past the limit tells a file that is too big without reading the rest of it.
+  std::string text(kMaxPipelineFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) {
+    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
+    return out;
+  }
+  text.resize(static_cast<size_t>(in.gcount()));
+  return ParsePipeline(text, registry);
+}
+
+}  // namespace sluice
