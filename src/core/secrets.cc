@@ -195,7 +195,11 @@ void RegisterSecret(std::string_view secret) {
   // the name and are left alone.
   if (secret.size() < 4) return;
   std::lock_guard lock(SecretsMutex());
-  Secrets().emplace_back(secret);
+  // Loaded again and again (a pipeline file validated per request, a fuzz target), one secret
+  // must not grow the list that every Redact walks.
+  auto& secrets = Secrets();
+  if (std::find(secrets.begin(), secrets.end(), secret) != secrets.end()) return;
+  secrets.emplace_back(secret);
 }
 
 Status CheckUrlUserinfo(std::string_view url, std::string_view what) {

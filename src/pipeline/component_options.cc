@@ -112,7 +112,8 @@ class OptionBinder {
     for (const InterpolationIssue& issue : interpolated.issues)
       Error(node.PositionAt(issue.offset), path, issue.message);
     if (!interpolated.issues.empty()) return std::nullopt;
-    if (spec.secret) RegisterSecret(interpolated.value);
+    // A key file's path is not the secret; a URL with its password is.
+    if (IsSecretValue(spec)) RegisterSecret(interpolated.value);
     return std::move(interpolated.value);
   }
 
