@@ -89,6 +89,9 @@ class CurlTransport : public HttpTransport {
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(request.stall_timeout.count()));
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &AppendBody);
@@ -105,6 +108,12 @@ class CurlTransport : public HttpTransport {
     if (code == CURLE_ABORTED_BY_CALLBACK) {
       return Status(StatusCode::kCancelled,
                     fmt::format("{} {}: cancelled", request.method, RedactQuery(request.url)));
+    }
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+      return Unavailable(
+          fmt::format("{} {}: no answer: nothing moved for {} s, or the request outlasted {} s",
+                      request.method, RedactQuery(request.url), request.stall_timeout.count(),
+                      std::chrono::duration_cast<std::chrono::seconds>(request.timeout).count()));
     }
     if (code != CURLE_OK) {
       return Unavailable(fmt::format("{} {}: {}", request.method, RedactQuery(request.url),

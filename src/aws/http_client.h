@@ -21,6 +21,11 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string_view body;  // not owned: the caller keeps it alive (parts are megabytes)
   std::chrono::milliseconds timeout{30000};
+  // A connection that moves no byte either way for this long is given up (kUnavailable, so it
+  // is retried): a server that accepts and then never answers would otherwise hold the request
+  // for all of `timeout`, which is minutes for S3's large parts. Longer than SQS's 20-second
+  // long poll, during which nothing moves by design.
+  std::chrono::seconds stall_timeout{30};
   // When this turns true the transfer stops, within about a second, and Send returns
   // kCancelled: a shutdown need not wait out a 20-second long poll.
   const std::atomic<bool>* cancel = nullptr;
