@@ -4,7 +4,17 @@
 
 #include <cmath>
 
+#include "core/text_check.h"
+
 namespace sluice {
+
+void JsonWriter::AppendText(std::string_view text) {
+  if (FindUnstorableByte(text)) {
+    AppendJsonString(out_, EscapeUnstorable(text));
+  } else {
+    AppendJsonString(out_, text);
+  }
+}
 
 JsonWriter& JsonWriter::Double(double value) {
   Separate();

@@ -18,16 +18,19 @@ class JsonWriter {
   JsonWriter& BeginArray() { return Open('['); }
   JsonWriter& EndArray() { return Close(']'); }
 
+  // Keys and strings that are not valid UTF-8 (object names, bytes from a broken file) are
+  // written in their EscapeUnstorable form (core/text_check.h), so the document is always
+  // JSON that any parser reads (RFC 8259 §8.1).
   JsonWriter& Key(std::string_view key) {
     Separate();
-    AppendJsonString(out_, key);
+    AppendText(key);
     out_.push_back(':');
     after_key_ = true;
     return *this;
   }
   JsonWriter& String(std::string_view value) {
     Separate();
-    AppendJsonString(out_, value);
+    AppendText(value);
     return *this;
   }
   JsonWriter& Int(int64_t value) {
@@ -51,6 +54,7 @@ class JsonWriter {
   std::string Take() { return std::move(out_); }
 
  private:
+  void AppendText(std::string_view text);
   JsonWriter& Open(char c) {
     Separate();
     out_.push_back(c);

@@ -8,6 +8,7 @@
 
 #include "core/json_escape.h"
 #include "core/secrets.h"
+#include "core/text_check.h"
 
 namespace sluice {
 namespace {
@@ -83,7 +84,8 @@ void LogMessage(LogLevel level, std::string_view message) {
     AppendJsonString(line, safe);
     line += "}\n";
   } else {
-    line = fmt::format("{} {:5} {}\n", NowUtc(), LevelName(level), safe);
+    // One line, and nothing that drives a terminal: messages quote keys and names from outside.
+    line = fmt::format("{} {:5} {}\n", NowUtc(), LevelName(level), ForTerminal(safe));
   }
   static std::mutex mutex;
   std::lock_guard lock(mutex);

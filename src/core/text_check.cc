@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace sluice {
@@ -90,6 +91,37 @@ std::string EscapeUnstorable(std::string_view text) {
     const size_t n = SequenceLength(text, i);
     if (n == 0) {
       const auto b = static_cast<unsigned char>(text[i]);
+      out += fmt::format("\\{:03o}", b);
+      ++i;
+    } else if (text[i] == '\\') {
+      out += "\\\\";
+      ++i;
+    } else {
+      out.append(text.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+bool IsControl(unsigned char b) {
+  return (b < 0x20 && b != '\t') || b == 0x7f;
+}
+
+}  // namespace
+
+std::string ForTerminal(std::string_view text) {
+  const bool controls = std::any_of(
+      text.begin(), text.end(), [](char c) { return IsControl(static_cast<unsigned char>(c)); });
+  if (!controls && !FindUnstorableByte(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = SequenceLength(text, i);
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (n == 0 || (n == 1 && IsControl(b))) {
       out += fmt::format("\\{:03o}", b);
       ++i;
     } else if (text[i] == '\\') {

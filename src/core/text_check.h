@@ -40,4 +40,10 @@ TextPoint PointOf(std::string_view text, size_t offset);
 // `decode(stored, 'escape')` gives back exactly the bytes read. Valid UTF-8 stays as it is.
 std::string EscapeUnstorable(std::string_view text);
 
+// `text` made safe to print on a terminal or as one log line: EscapeUnstorable's escapes, and
+// the control characters too (C0, DEL), so that a name holding ESC sequences or a newline (an
+// object key, a field of a broken file) can neither drive the terminal nor forge a line.
+// Tab stays. Text with nothing to escape is returned as it is.
+std::string ForTerminal(std::string_view text);
+
 }  // namespace sluice

@@ -204,8 +204,12 @@ bool CsvReader::SplitFields(size_t start, size_t end, CsvRecord* record) {
           ++p;
       }
       if (p < end && buf[p] != delim) {
-        record->error = fmt::format("unexpected character '{}' after the closing quote of field {}",
-                                    buf[p], record->fields.size() + 1);
+        // The character itself is not quoted: it belongs to a value, which may be personal data
+        // (and a lone byte of a multi-byte character would make the message invalid UTF-8).
+        record->error = fmt::format(
+            "field {} has text after its closing quote (a quote inside a quoted field "
+            "is written twice: \"\")",
+            record->fields.size() + 1);
         return false;
       }
     } else {

@@ -62,6 +62,10 @@ TEST(LakeLocation, UserinfoIsRefusedAndNeverShown) {
   ExpectUsage("s3://key:hunter2@datalake/x/", "s3://datalake/x/");
   ExpectUsage("file://me:hunter2@localhost/srv/", "user or password");
   ExpectUsage("s3://me:hunter2@", "s3://");
+  // A query or fragment may hold a token: refused, and left out of the message.
+  ExpectUsage("s3://datalake/x?X-Amz-Signature=hunter2", "s3://datalake/x?...");
+  ExpectUsage("file:///tmp/x/?token=hunter2", "file:///tmp/x/?...");
+  ExpectUsage("file:///tmp/x/#hunter2", "file:///tmp/x/#...");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "core/json_writer.h"
+
 namespace sluice {
 namespace {
 
@@ -41,6 +43,21 @@ TEST(TextCheck, EscapesOnlyWhatTextCannotHoldAndEveryBackslash) {
   EXPECT_EQ(EscapeUnstorable("Caf\xE9 \\ \xC3\xA9\0!"s), "Caf\\351 \\\\ \xC3\xA9\\000!");
   EXPECT_EQ(EscapeUnstorable("clean"), "clean");
   EXPECT_FALSE(FindUnstorableByte(EscapeUnstorable("\xFF\xFE\0\x80"s)));
+}
+
+TEST(TextCheck, ForTerminalEscapesControlsAndBadBytesAndKeepsText) {
+  EXPECT_EQ(ForTerminal("evil\x1b]0;pwned\x07\x1b[2J.csv"), "evil\\033]0;pwned\\007\\033[2J.csv");
+  EXPECT_EQ(ForTerminal("30\n30.csv\r"), "30\\01230.csv\\015");
+  EXPECT_EQ(ForTerminal("a\tb \xC3\xA9 \xE9 \x7f \\"), "a\tb \xC3\xA9 \\351 \\177 \\\\");
+  EXPECT_EQ(ForTerminal("plain Zo\xC3\xAB"), "plain Zo\xC3\xAB");
+}
+
+// JSON documents (manifests, --format json, /health) stay valid UTF-8 whatever the names hold.
+TEST(TextCheck, JsonWriterWritesBytesThatAreNotUtf8Escaped) {
+  JsonWriter json;
+  json.BeginObject().Key("k\xff").String("A, \"B\"\xc3").EndObject();
+  EXPECT_EQ(json.str(), "{\"k\\\\377\":\"A, \\\"B\\\"\\\\303\"}");
+  EXPECT_FALSE(FindUnstorableByte(json.str()));
 }
 
 TEST(TextCheck, PointsAtLineAndColumn) {

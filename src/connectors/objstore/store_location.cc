@@ -26,12 +26,18 @@ struct CurlStringFree {
 
 // The URL as it may be shown: without any userinfo, where a password would be.
 std::string Shown(std::string_view url) {
+  // A query or fragment can carry a token (a presigned URL's X-Amz-Signature): it is left out.
+  std::string elided;
+  if (const size_t query = url.find_first_of("?#"); query != std::string_view::npos) {
+    elided = std::string(1, url[query]) + "...";
+    url = url.substr(0, query);
+  }
   const size_t scheme = url.find("://");
   const size_t host = scheme == std::string_view::npos ? 0 : scheme + 3;
   const size_t authority_end = std::min(url.find('/', host), url.size());
   const size_t at = url.substr(0, authority_end).rfind('@');
-  if (at == std::string_view::npos || at < host) return std::string(url);
-  return std::string(url.substr(0, host)) + std::string(url.substr(at + 1));
+  if (at == std::string_view::npos || at < host) return std::string(url) + elided;
+  return std::string(url.substr(0, host)) + std::string(url.substr(at + 1)) + elided;
 }
 
 const char* kForm = "a location is s3://bucket/prefix/ or file:///absolute/directory/";
