@@ -6,6 +6,7 @@
 #include "cli/option_binder.h"
 #include "core/json_writer.h"
 #include "core/log.h"
+#include "core/text_check.h"
 #include "http/server_options.h"
 #include "jobs/lake/lake_build.h"
 #include "jobs/lake/lake_seed.h"
@@ -64,7 +65,8 @@ void PrintBuildText(const StoreLocation& location, const lake::BuildResult& r,
     if (reject.dropped_user)
       label = fmt::format(" (new; user {} was valid before and is dropped from the output)",
                           *reject.dropped_user);
-    fmt::print("rejected {}{}: {}\n", reject.key, label, reject.reason);
+    // Keys and reasons come from the store: nothing in them may drive the terminal.
+    fmt::print("rejected {}{}: {}\n", ForTerminal(reject.key), label, ForTerminal(reject.reason));
   }
 }
 

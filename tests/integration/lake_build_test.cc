@@ -165,6 +165,7 @@ TEST_P(LakeBuildTest, IncrementalBuildReadsOnlyWhatChanged) {
   Put("source_data/1005.csv", "first_name, last_name\nBroken, Person\n");  // broken
   Put("source_data/12ab.csv", Csv("Bad", "Name", 0));                      // a name, no id
   Put("source_data/1007.csv", Csv("Big", std::string(1 << 20, 'x'), 0));   // too big to read
+  Put("source_data/1008.CSV", Csv("Upper", "Case", 0));                    // named wrongly
   BuildResult r = Build();
   EXPECT_EQ(r.objects_fetched, 3);
   {
@@ -179,23 +180,25 @@ TEST_P(LakeBuildTest, IncrementalBuildReadsOnlyWhatChanged) {
   EXPECT_EQ(r.added, 1);
   EXPECT_EQ(r.updated, 1);
   EXPECT_EQ(r.removed, 1);
-  ASSERT_EQ(r.rejected.size(), 3u);
+  ASSERT_EQ(r.rejected.size(), 4u);
   EXPECT_EQ(r.rejected[0].key, "source_data/1005.csv");
   EXPECT_NE(r.rejected[0].reason.find("no birthts column"), std::string::npos);
   EXPECT_TRUE(r.rejected[0].fresh);
   EXPECT_EQ(r.rejected[1].key, "source_data/1007.csv");
   EXPECT_NE(r.rejected[1].reason.find("a user's CSV is at most 1048576"), std::string::npos);
-  EXPECT_EQ(r.rejected[2].key, "source_data/12ab.csv");
+  EXPECT_EQ(r.rejected[2].key, "source_data/1008.CSV");
+  EXPECT_NE(r.rejected[2].reason.find("a lower-case .csv"), std::string::npos);
+  EXPECT_EQ(r.rejected[3].key, "source_data/12ab.csv");
   EXPECT_EQ(Output(),
             "user_id,first_name,last_name,birthts,img_path\n"
             "1000,Susan,Lee-Park,612302400000,source_data/1000.png\n"
             "1002,Zoë,\"O'Neil, Jr.\",946684800000,\n"
             "1004,New,Person,1000000000000,\n");
-  EXPECT_EQ(r.snapshot->info().rejected, 3);
+  EXPECT_EQ(r.snapshot->info().rejected, 4);
   // The rejects stay on record, no longer fresh, and nothing is read again.
   BuildResult again = Build();
   EXPECT_EQ(again.objects_fetched, 0);
-  ASSERT_EQ(again.rejected.size(), 3u);
+  ASSERT_EQ(again.rejected.size(), 4u);
   EXPECT_FALSE(again.rejected[0].fresh);
   EXPECT_FALSE(again.output_written);
 }
@@ -225,6 +228,21 @@ TEST_P(LakeBuildTest, AValidCsvThatBreaksDropsItsUserAndSaysWhom) {
   EXPECT_EQ(fixed.added, 1);
   EXPECT_TRUE(fixed.rejected.empty());
   EXPECT_TRUE(fixed.snapshot->Find(1001).has_value());
+}
+
+// A name that is not UTF-8 is a reject like any other bad name, and the manifest that records it
+// stays JSON, so the next build is incremental, not cold (a directory holds any bytes in a name).
+TEST_P(LakeBuildTest, ANameThatIsNotUtf8KeepsTheManifestUsable) {
+  if (GetParam() != "local") GTEST_SKIP() << "S3 keys are UTF-8 by definition";
+  Seed();
+  Put("source_data/x\xff.csv", Csv("Bad", "Bytes", 0));
+  BuildResult first = Build();
+  ASSERT_EQ(first.rejected.size(), 1u);
+  BuildResult second = Build();
+  EXPECT_FALSE(second.cold) << "the manifest could not be read back";
+  EXPECT_EQ(second.objects_fetched, 0);
+  EXPECT_EQ(second.users, 3);
+  EXPECT_EQ(second.rejected.size(), 1u);
 }
 
 TEST_P(LakeBuildTest, ImagesFollowTheListingWithoutDownloads) {

@@ -86,6 +86,21 @@ TEST_F(LakeCliTest, SeedWithDeleteRemovesWhatTheFolderNoLongerHas) {
       << mirrored.out;
   EXPECT_FALSE(std::ifstream(dir_ + "/lake/source_data/1001.csv").good());
   EXPECT_TRUE(std::ifstream(dir_ + "/lake/source_data/1000.csv").good());
+
+  // The two slips that would delete a lake are refused before anything is touched: an empty
+  // folder, and the lake's root (where the output and manifest live) given for its source.
+  Write("empty/.keep", "");
+  auto emptied = RunSluice({"lake", "seed", dir_ + "/empty", source, "--delete"}, "");
+  EXPECT_EQ(emptied.exit_code, 2) << emptied.err;
+  EXPECT_NE(emptied.err.find("holds no files"), std::string::npos) << emptied.err;
+  EXPECT_TRUE(std::ifstream(dir_ + "/lake/source_data/1000.csv").good());
+  ASSERT_EQ(RunSluice({"lake", "build", "file://" + dir_ + "/lake/"}, "").exit_code, 0);
+  auto root =
+      RunSluice({"lake", "seed", dir_ + "/source", "file://" + dir_ + "/lake/", "--delete"}, "");
+  EXPECT_EQ(root.exit_code, 2) << root.err;
+  EXPECT_NE(root.err.find("is a lake's root, not its source prefix"), std::string::npos)
+      << root.err;
+  EXPECT_TRUE(std::ifstream(dir_ + "/lake/processed_data/output.csv").good());
 }
 
 // A CSV that was valid and broke: the build says which user left the output and why.

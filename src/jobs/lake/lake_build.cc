@@ -32,6 +32,15 @@ int64_t NowUnixMs() {
       .count();
 }
 
+// Whether a name ends in ".csv" in any case: "1000.CSV" is a user's file named wrongly, a reject
+// that says so, not an unrelated object to pass over in silence.
+bool EndsWithCsv(std::string_view name) {
+  if (name.size() < 4) return false;
+  std::string_view tail = name.substr(name.size() - 4);
+  return tail[0] == '.' && (tail[1] | 0x20) == 'c' && (tail[2] | 0x20) == 's' &&
+         (tail[3] | 0x20) == 'v';
+}
+
 // A CSV to read: where it is in the new manifest, and what reading it gave.
 struct Fetch {
   size_t object = 0;  // index into the new manifest's objects
@@ -175,8 +184,11 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
   const std::string& prefix = request.source_prefix;
 
   // 1. The listing and what the last build left.
-  ASSIGN_OR_RETURN(std::vector<ObjectEntry> listing, store.List(prefix));
+  // The manifest first: its parse is the build's largest transient memory, best spent before
+  // the listing exists rather than beside it. Either order is correct, since each object is
+  // matched to the manifest by its own ETag.
   ASSIGN_OR_RETURN(std::optional<LakeManifest> previous, ReadManifest(store, request));
+  ASSIGN_OR_RETURN(std::vector<ObjectEntry> listing, store.List(prefix));
   std::optional<ObjectEntry> output_now;
   if (previous) {
     ASSIGN_OR_RETURN(output_now, store.Stat(request.output_key));
@@ -201,7 +213,7 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
   // One allocation for the entries, not a doubling vector's copies of a million of them.
   next.objects.reserve(static_cast<size_t>(
       std::count_if(listing.begin(), listing.end(),
-                    [](const ObjectEntry& entry) { return entry.key.ends_with(".csv"); })));
+                    [](const ObjectEntry& entry) { return EndsWithCsv(entry.key); })));
   for (ObjectEntry& entry : listing) {
     const std::string_view name = std::string_view(entry.key).substr(prefix.size());
     if (name.find('/') != std::string_view::npos) continue;  // a subfolder: not a user
@@ -209,12 +221,14 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
       images.emplace(*id, std::move(entry.key));
       continue;
     }
-    if (!name.ends_with(".csv")) continue;
+    if (!EndsWithCsv(name)) continue;
     const bool named_as_user = UserIdOf(name, ".csv").has_value();
     const ManifestObject* known = previous ? previous->Find(entry.key) : nullptr;
     ManifestObject object{.key = std::move(entry.key), .etag = std::move(entry.etag)};
     if (!named_as_user) {
-      object.reject = "the object's name is not <user_id>.csv (a whole number, no leading zeros)";
+      object.reject =
+          "the object's name is not <user_id>.csv (a whole number, no leading zeros, a lower-case "
+          ".csv)";
     } else if (entry.size > kMaxUserObjectBytes) {
       // Not downloaded: one user's header and row never come near this.
       object.reject = fmt::format("the object is {} bytes; a user's CSV is at most {}", entry.size,

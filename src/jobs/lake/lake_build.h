@@ -8,9 +8,9 @@
 //      or unreadable manifest makes this a cold build.
 //   2. Sort the listing: `<id>.csv` objects directly under the prefix are users, `<id>.png`
 //      their images (img_path is the image's key from the store's root, `source_data/1000.png`;
-//      images are matched by the listing alone, never downloaded); any other `.csv` name is a
-//      reject, as is a CSV over 1 MiB (not downloaded); anything else (other files,
-//      subfolders) is ignored.
+//      images are matched by the listing alone, never downloaded); any other `.csv` name (in
+//      any case) is a reject, as is a CSV over 1 MiB (not downloaded); anything else (other
+//      files, subfolders) is ignored.
 //   3. Download, `parallel` at a time (each thread with its own store, ObjectStore::Fork), the
 //      CSVs whose key is new or whose ETag differs from the manifest's, and parse them
 //      (user_csv.h); the rest come from the manifest. A CSV that disappeared between the

@@ -134,10 +134,17 @@ Result<LakeManifest> ParseManifest(std::string_view text) {
     } else {
       ASSIGN_OR_RETURN(entry.reject, StringField(object, "reject"));
     }
-    if (!manifest.objects.empty() && manifest.objects.back().key >= entry.key) {
-      return InvalidArgument("the objects are not in key order");
-    }
     manifest.objects.push_back(std::move(entry));
+  }
+  // Written in key order, but a key that is not UTF-8 is written escaped, which can move it.
+  auto by_key = [](const ManifestObject& a, const ManifestObject& b) { return a.key < b.key; };
+  if (!std::is_sorted(manifest.objects.begin(), manifest.objects.end(), by_key)) {
+    std::sort(manifest.objects.begin(), manifest.objects.end(), by_key);
+  }
+  for (size_t i = 1; i < manifest.objects.size(); ++i) {
+    if (manifest.objects[i - 1].key == manifest.objects[i].key) {
+      return InvalidArgument("an object is listed twice");
+    }
   }
   return manifest;
 }

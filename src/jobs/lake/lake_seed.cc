@@ -58,6 +58,30 @@ std::string ContentTypeOf(std::string_view key) {
   return "application/octet-stream";
 }
 
+// --delete mirrors a folder into a source prefix. Two slips would delete a lake: an empty folder
+// (a typo, an unmounted volume) and the lake's root given for its source prefix (the output
+// and manifest have no file in the folder). Both are refused before anything is uploaded.
+Status CheckMirrorIsSafe(const ObjectStore& store, const std::string& root,
+                         const std::vector<std::string>& files,
+                         const std::vector<ObjectEntry>& listed) {
+  if (files.empty() && !listed.empty()) {
+    return UsageError(fmt::format(
+        "--delete: the folder {} holds no files, so every one of the {} object(s) at {} would be "
+        "deleted; refusing (delete them with your store's own tools if that is meant)",
+        root, listed.size(), store.Url()));
+  }
+  for (const ObjectEntry& entry : listed) {
+    const bool manifest = entry.key == "manifest.json" || entry.key.ends_with("/manifest.json");
+    if (manifest && std::find(files.begin(), files.end(), entry.key) == files.end()) {
+      return UsageError(fmt::format(
+          "--delete: {} holds a lake's manifest ({}), so it is a lake's root, not its source "
+          "prefix; --delete would remove the published output: seed into {} instead",
+          store.Url(), entry.key, store.Url("source_data/")));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 ComponentSpec LakeSeedComponent() {
@@ -100,6 +124,7 @@ Result<SeedResult> SeedLake(ObjectStore& store, const SeedRequest& request) {
   uint64_t total_bytes = 0;
   RETURN_IF_ERROR(ListFiles(root, "", &files, &total_bytes));
   ASSIGN_OR_RETURN(std::vector<ObjectEntry> listed, store.List(""));
+  if (request.delete_extra) RETURN_IF_ERROR(CheckMirrorIsSafe(store, root, files, listed));
   std::map<std::string, ObjectEntry, std::less<>> there;
   for (ObjectEntry& entry : listed)
     there.emplace(entry.key, std::move(entry));
