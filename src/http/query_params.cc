@@ -65,7 +65,11 @@ std::optional<HttpError> QueryParams::RejectUnknown(
       std::string list;
       for (std::string_view k : known)
         list += (list.empty() ? "" : ", ") + std::string(k);
-      return HttpError{400, fmt::format("{}: unknown parameter; known here: {}", name, list), name};
+      return HttpError{400,
+                       list.empty()
+                           ? fmt::format("{}: unknown parameter; this path takes none", name)
+                           : fmt::format("{}: unknown parameter; known here: {}", name, list),
+                       name};
     }
   }
   return std::nullopt;

@@ -38,7 +38,7 @@ void WatchSignals() {
     if (n <= 0) return;
     g_stop_requested = true;
     if (MessageSource* s = g_signal_target.load()) {
-      LogInfo("signal received: finishing the batch in hand, then exiting");
+      LogInfo("signal received: finishing the work in hand, then exiting");
       s->Stop();
     } else {
       LogInfo("signal received while starting: exiting before the first batch");

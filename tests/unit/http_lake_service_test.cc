@@ -238,6 +238,34 @@ TEST_F(LakeServiceTest, NamesThatAreNotUtf8AreEscapedInTheSnapshot) {
   EXPECT_FALSE(FindUnstorableByte(user->img_path));
 }
 
+// A build that hangs (a store that stopped answering) is visible in /health while it runs.
+TEST(LakeServiceHealth, ShowsABuildInProgress) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  http::HttpMetrics metrics;
+  LakeService service(
+      [released]() -> Result<BuildSummary> {
+        released.wait();
+        BuildSummary s;
+        s.snapshot = LakeSnapshot::Make(MakeUsers(3));
+        return s;
+      },
+      &metrics, [] { return kToday; });
+  std::promise<void> built;
+  service.RequestBuild("start", [&](const BuildRecord&) { built.set_value(); });
+  std::string during;
+  for (int i = 0; i < 500; ++i) {
+    during = service.Health().body;
+    if (during.find("\"building_since\":\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(during.find("\"building_since\":\""), std::string::npos) << during;
+  release.set_value();
+  built.get_future().wait();
+  EXPECT_NE(service.Health().body.find("\"building_since\":null"), std::string::npos)
+      << service.Health().body;
+}
+
 TEST_F(LakeServiceTest, AFailedBuildKeepsServingTheLastGoodSnapshot) {
   ASSERT_TRUE(service_->BuildNow("start").status.ok());
   fail_ = true;

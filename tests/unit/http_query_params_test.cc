@@ -68,6 +68,10 @@ TEST(HttpQueryParams, NamesTheFirstUnknownParameter) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->parameter, "colour");
   EXPECT_FALSE(q.RejectUnknown({"min_age", "colour"}));
+  // A path that takes no parameters says so, rather than listing none.
+  auto none = q.RejectUnknown({});
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->message, "colour: unknown parameter; this path takes none");
 }
 
 TEST(HttpErrorBody, IsValidJsonWhateverTheText) {

@@ -244,8 +244,9 @@ void LakeService::RunBuilds() {
       waiters.swap(waiting_);
       record.trigger = waiting_trigger_;
       record.number = ++builds_started_;
+      record.started_ms = NowMs();
+      build_started_ms_ = record.started_ms;
     }
-    record.started_ms = NowMs();
     Result<BuildSummary> result = build_();
     record.finished_ms = NowMs();
     SnapshotPtr snapshot;
@@ -308,6 +309,7 @@ void LakeService::Record(BuildRecord record, SnapshotPtr snapshot) {
     }
   }
   std::lock_guard lock(build_mutex_);
+  build_started_ms_ = 0;
   if (record.status.ok()) last_success_ms_ = record.finished_ms;
   records_.push_back(std::move(record));
   while (records_.size() > kKeptBuilds)
@@ -437,10 +439,11 @@ HttpResponse LakeService::Stats(const HttpRequest& request) const {
 HttpResponse LakeService::Health() const {
   SnapshotPtr snap = snapshot();
   std::vector<BuildRecord> builds = recent_builds();
-  int64_t last_success_ms;
+  int64_t last_success_ms, build_started_ms;
   {
     std::lock_guard lock(build_mutex_);
     last_success_ms = last_success_ms_;
+    build_started_ms = build_started_ms_;
   }
   JsonWriter json;
   json.BeginObject();
@@ -450,6 +453,13 @@ HttpResponse LakeService::Health() const {
   json.Key("last_success_at");
   if (last_success_ms > 0) {
     json.String(IsoTime(last_success_ms));
+  } else {
+    json.Null();
+  }
+  // A build that hangs (a store that stopped answering) shows here long before it fails.
+  json.Key("building_since");
+  if (build_started_ms > 0) {
+    json.String(IsoTime(build_started_ms));
   } else {
     json.Null();
   }

@@ -122,6 +122,7 @@ class LakeService {
   std::deque<BuildRecord> records_;
   int64_t builds_started_ = 0;
   int64_t last_success_ms_ = 0;
+  int64_t build_started_ms_ = 0;  // of the build running now; 0 when none runs
   std::thread builder_;
 };
 
