@@ -109,8 +109,14 @@ class OptionBinder {
       return std::nullopt;
     }
     Interpolated interpolated = Interpolate(node.value, lookup_);
-    for (const InterpolationIssue& issue : interpolated.issues)
-      Error(node.PositionAt(issue.offset), path, issue.message);
+    // Issues come in the order of their offsets: one pass finds every position.
+    FilePosition at = node.PositionAt(0);
+    size_t offset = 0;
+    for (const InterpolationIssue& issue : interpolated.issues) {
+      at = node.Advance(at, offset, issue.offset);
+      offset = issue.offset;
+      Error(at, path, issue.message);
+    }
     if (!interpolated.issues.empty()) return std::nullopt;
     // A key file's path is not the secret; a URL with its password is.
     if (IsSecretValue(spec)) RegisterSecret(interpolated.value);

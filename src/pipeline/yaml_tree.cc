@@ -211,10 +211,9 @@ void AddParseError(const YAML::Exception& e, std::string_view text, PipelineErro
 
 }  // namespace
 
-FilePosition YamlNode::PositionAt(size_t index) const {
+FilePosition YamlNode::Advance(FilePosition at, size_t from, size_t to) const {
   if (!verbatim) return position;
-  FilePosition at = value_start;
-  for (size_t i = 0; i < index && i < value.size(); ++i) {
+  for (size_t i = from; i < to && i < value.size(); ++i) {
     if (value[i] == '\n') {
       ++at.line;
       at.column = 1;

@@ -43,7 +43,10 @@ struct YamlNode {
   const YamlNode& Key(size_t i) const { return children[2 * i]; }
   const YamlNode& Value(size_t i) const { return children[2 * i + 1]; }
   // The position of `value[index]`: exact when `verbatim`, else the scalar's own position.
-  FilePosition PositionAt(size_t index) const;
+  FilePosition PositionAt(size_t index) const { return Advance(value_start, 0, index); }
+  // The position of `value[to]`, given that of `value[from]` (from <= to): positions of many
+  // places in one long scalar, found in one pass.
+  FilePosition Advance(FilePosition at, size_t from, size_t to) const;
   // "a map", "a list", "text", "nothing": for "expected ..., not ..." messages.
   const char* KindName() const;
 };
