@@ -207,6 +207,22 @@ source: {file: {file: x}}
             }));
 }
 
+TEST_F(PipelineFileTest, TagsAndKeysThatAreNotTextAreRefused) {
+  EXPECT_EQ(Lines(Load("source:\n  sqs: {queue: !!str logins, ? [a] : b, ~: c}\n"
+                       "sink: {logins-postgres: {pg: '${PG}'}}\n")),
+            (std::vector<std::string>{
+                "p.yaml:2:16: a tag (tag:yaml.org,2002:str) is not allowed: write the value "
+                "plainly",
+                "p.yaml:2:32: a key must be text, not a list",
+                "p.yaml:2:41: a key must be text, not nothing",
+            }));
+  // Where a value is not in the file byte for byte (a block scalar), its start stands for it.
+  EXPECT_EQ(Lines(Load("source:\n  sqs:\n    queue: |\n      a ${X}\n"
+                       "sink: {logins-postgres: {pg: '${PG}'}}\n")),
+            (std::vector<std::string>{"p.yaml:3:12: source.sqs.queue: ${X}: X is not set (give a "
+                                      "default: ${X:-value})"}));
+}
+
 TEST_F(PipelineFileTest, AnchorsAndAliasesAreRefusedSoABombNeverExpands) {
   // The billion laughs: nine levels of ten aliases each would be 10^9 strings when expanded.
   std::string bomb =
