@@ -34,8 +34,9 @@ Result<MaskKeyring> LoadKeyring(const OptionValues& values) {
   return keyring;
 }
 
-// `logins run`: a source (a file, or SQS), the mask transform, the logins-postgres sink.
-std::vector<OptionSpec> RunOptions() {
+}  // namespace
+
+std::vector<OptionSpec> LoginsRunOptions() {
   std::vector<OptionSpec> specs =
       ComposeOptions({MaskComponent().options, logins::LoginsPostgresComponent().options,
                       SqsSourceComponent().options, FileSourceComponent().options});
@@ -117,6 +118,8 @@ int RunLoginsCommand(const OptionValues& values) {
   return kExitOk;
 }
 
+namespace {
+
 int RunKeygen(const OptionValues& values) {
   const std::string& path = values.String("path");
   Status st = MaskKeyring::GenerateFile(path);
@@ -171,7 +174,7 @@ void AddLoginsCommand(CLI::App& app, int* exit_code) {
   const ComponentSpec mask = MaskComponent();
   const OptionSpec& key_file = mask.options[0];
 
-  AddCommand(*logins, "run", "Consume the queue into the table, exactly once", RunOptions(),
+  AddCommand(*logins, "run", "Consume the queue into the table, exactly once", LoginsRunOptions(),
              RunLoginsCommand, exit_code);
 
   OptionSpec path = PathOption("path", "Where to write it; never overwritten", false);

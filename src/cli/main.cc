@@ -12,6 +12,7 @@
 #include "cli/logins_command.h"
 #include "cli/queue_command.h"
 #include "cli/report_command.h"
+#include "cli/run_command.h"
 #include "cli/schema_command.h"
 #include "cli/validate_command.h"
 #include "cli/warehouse_command.h"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddLakeCommand(app, &exit_code);
   sluice::cli::AddComponentsCommand(app, &exit_code);
   sluice::cli::AddValidateCommand(app, &exit_code);
+  sluice::cli::AddRunCommand(app, &exit_code);
   sluice::cli::AddSchemaCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {

@@ -11,6 +11,14 @@
 #include "pipeline/pipeline_file.h"
 
 namespace sluice::cli {
+
+void PrintPipelineErrors(const std::string& file, const PipelineErrors& errors) {
+  // Messages never quote a secret option's value; Redact is the net under that, for a password
+  // that stands where no secret was expected (a URL in a plain text option).
+  for (const PipelineError& error : errors)
+    fmt::print(stderr, "{}\n", Redact(FormatPipelineError(file, error)));
+}
+
 namespace {
 
 int RunValidate(const OptionValues& values) {
@@ -22,10 +30,7 @@ int RunValidate(const OptionValues& values) {
     fmt::print("{}: ok ({})\n", file, loaded.pipeline.Summary());
     return kExitOk;
   }
-  // Messages never quote a secret option's value; Redact is the net under that, for a password
-  // that stands where no secret was expected (a URL in a plain text option).
-  for (const PipelineError& error : loaded.errors)
-    fmt::print(stderr, "{}\n", Redact(FormatPipelineError(file, error)));
+  PrintPipelineErrors(file, loaded.errors);
   return kExitUsage;
 }
 

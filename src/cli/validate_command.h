@@ -4,9 +4,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+
+#include "pipeline/pipeline_error.h"
 
 namespace sluice::cli {
 
 void AddValidateCommand(CLI::App& app, int* exit_code);
+
+// Prints `errors` of the pipeline file `file` on stderr as validate does, one a line, redacted.
+// `sluice run` reports a file that does not load the same way.
+void PrintPipelineErrors(const std::string& file, const PipelineErrors& errors);
 
 }  // namespace sluice::cli

@@ -27,7 +27,9 @@ int RunInit(const OptionValues& values) {
   return kExitOk;
 }
 
-int RunLoad(const OptionValues& values) {
+}  // namespace
+
+int RunWarehouseLoad(const OptionValues& values) {
   const std::string& model_name = values.String("model");
   const warehouse::Model* model = warehouse::FindModel(model_name);
   if (!model) {
@@ -57,6 +59,8 @@ int RunLoad(const OptionValues& values) {
   }
   return code;
 }
+
+namespace {
 
 int RunQuery(const OptionValues& values) {
   const std::string& sql_file = values.String("file");
@@ -120,7 +124,7 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   AddCommand(*wh, "init", "Create the model tables and load_rejects", {PgUrlOption()}, RunInit,
              exit_code);
   AddCommand(*wh, "load", "Upsert CSV or JSON files into a model",
-             warehouse::WarehouseLoadComponent().options, RunLoad, exit_code);
+             warehouse::WarehouseLoadComponent().options, RunWarehouseLoad, exit_code);
   OptionSpec file = PathOption("file", "SQL file to run", true);
   file.alias = "-f";
   file.excludes = "execute";

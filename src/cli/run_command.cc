@@ -1,0 +1,118 @@
+#include "cli/run_command.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/exit_policy.h"
+#include "cli/logins_command.h"
+#include "cli/option_binder.h"
+#include "cli/validate_command.h"
+#include "cli/warehouse_command.h"
+#include "core/log.h"
+#include "jobs/warehouse/warehouse_load.h"
+#include "pipeline/component_registry.h"
+#include "pipeline/pipeline_file.h"
+
+namespace sluice::cli {
+namespace {
+
+constexpr const char* kSupported =
+    "sluice run supports source file or sqs, transforms [mask], sink logins-postgres (as `sluice "
+    "logins run`), and job warehouse-load (as `sluice warehouse load`)";
+
+// A composition a command already runs: that command's options and its run function.
+struct Preset {
+  std::vector<OptionSpec> specs;
+  CommandFn run;
+};
+
+// The preset `pipeline` is, or nothing when no command runs that composition.
+std::optional<Preset> PresetFor(const PipelineFile& pipeline) {
+  if (pipeline.job) {
+    if (pipeline.job->spec->name == "warehouse-load")
+      return Preset{warehouse::WarehouseLoadComponent().options, RunWarehouseLoad};
+    return std::nullopt;
+  }
+  const std::string& source = pipeline.source->spec->name;
+  // The logins job masks every event: without the mask it would be another pipeline, one that
+  // stores PII in the clear, so it is not taken for this one.
+  if ((source == "file" || source == "sqs") && pipeline.transforms.size() == 1 &&
+      pipeline.transforms[0].spec->name == "mask" && pipeline.sink->spec->name == "logins-postgres")
+    return Preset{LoginsRunOptions(), RunLoginsCommand};
+  return std::nullopt;
+}
+
+// The options `use` gives, into `values` as the command line would leave them: only what the
+// file gave counts as given, so the command's Resolve fills the rest from the environment and
+// the defaults exactly as it does for its flags, and its "given with --file" checks see the
+// same thing. CLI11 checks a must_exist file while parsing; a file is checked here, before any
+// work, so a missing one is the same usage error as on the command line.
+Status BindUse(const std::string& file, const ComponentUse& use, OptionValues* values) {
+  for (const OptionSpec& spec : use.spec->options) {
+    if (!use.values.FromCommandLine(spec.name)) continue;
+    values->Given(spec.name) = true;
+    if (spec.type == OptionType::kList) {
+      values->List(spec.name) = use.values.Strings(spec.name);
+    } else {
+      values->Text(spec.name) = use.values.String(spec.name);
+    }
+    if (!spec.must_exist) continue;
+    const std::vector<std::string> paths = spec.type == OptionType::kList
+                                               ? use.values.Strings(spec.name)
+                                               : std::vector{use.values.String(spec.name)};
+    for (const std::string& path : paths) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) {
+        return UsageError(
+            fmt::format("{}: {}.{}: no such file: {}", file, use.path, spec.name, path));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+int RunPipeline(const OptionValues& flags) {
+  const std::string& file = flags.String("file");
+  ComponentRegistry registry;
+  RegisterBuiltinComponents(registry);
+  LoadedPipeline loaded = LoadPipelineFile(file, registry);
+  if (!loaded.ok()) {
+    PrintPipelineErrors(file, loaded.errors);
+    return kExitUsage;
+  }
+  const PipelineFile& pipeline = loaded.pipeline;
+  std::optional<Preset> preset = PresetFor(pipeline);
+  if (!preset) {
+    return Fail(UsageError(
+        fmt::format("{}: not supported yet: {}; {}", file, pipeline.Summary(), kSupported)));
+  }
+  OptionValues values;
+  std::vector<const ComponentUse*> uses;
+  if (pipeline.job) uses.push_back(&*pipeline.job);
+  if (pipeline.source) uses.push_back(&*pipeline.source);
+  for (const ComponentUse& use : pipeline.transforms)
+    uses.push_back(&use);
+  if (pipeline.sink) uses.push_back(&*pipeline.sink);
+  for (const ComponentUse* use : uses) {
+    if (Status st = BindUse(file, *use, &values); !st.ok()) return Fail(st);
+  }
+  if (Status st = values.Resolve(preset->specs); !st.ok()) return Fail(st);
+  LogInfo("{}: running {}", file, pipeline.Summary());
+  return preset->run(values);
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, int* exit_code) {
+  OptionSpec file = PathOption("file", "The pipeline file (YAML)", false);
+  file.positional = true;
+  file.required = true;
+  AddCommand(app, "run", "Run a pipeline file: the same work as the command it is a preset of",
+             {file}, RunPipeline, exit_code);
+}
+
+}  // namespace sluice::cli
