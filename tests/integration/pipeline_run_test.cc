@@ -1,0 +1,149 @@
+// `sluice run` on the files in examples/, against the reference data in ../shared: a file that is
+// a preset of a command must leave exactly the rows that command leaves for the same input, since
+// both run the same code. The command runs into a second schema, the example into the test's own.
+// A file that does not load, or a composition no command runs, is exit 2 and reaches no server.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+using testing::RunResult;
+using testing::RunSluice;
+using testing::SharedDir;
+using testing::WriteTempFile;
+
+const std::string kExamples = std::string(SLUICE_TESTS_DIR) + "/../examples/";
+
+class PipelineRun : public testing::PgTest {
+ protected:
+  void SetUp() override {
+    if (SharedDir().empty()) GTEST_SKIP() << testing::kNoSharedDirMessage;
+    PgTest::SetUp();
+    if (IsSkipped()) return;
+    schema_ = Scalar("SELECT current_schema()");
+    ASSERT_FALSE(schema_.empty());
+    cli_schema_ = schema_ + "_cli";
+    ASSERT_TRUE(conn().Exec("CREATE SCHEMA " + cli_schema_, "create schema").ok());
+    const std::string from = "search_path%3D" + schema_;
+    cli_url_ = url();
+    const size_t at = cli_url_.find(from);
+    ASSERT_NE(at, std::string::npos) << "PgTest's URL no longer sets search_path";
+    cli_url_.replace(at, from.size(), "search_path%3D" + cli_schema_);
+  }
+  void TearDown() override {
+    if (!cli_schema_.empty())
+      (void)conn().Exec("DROP SCHEMA IF EXISTS " + cli_schema_ + " CASCADE", "drop schema");
+    for (const char* name : {"LOGINS_FILE", "LOGINS_TABLE", "SLUICE_MASK_KEY_FILE", "MOVIES_FILE"})
+      unsetenv(name);
+    PgTest::TearDown();
+  }
+
+  // The rows of `select` over `table` in `schema`, one line each, in `order`.
+  std::string Rows(const std::string& schema, const std::string& table, const std::string& row,
+                   const std::string& order) {
+    return Scalar(
+        fmt::format("SELECT count(*) || E'\\n' || coalesce(string_agg({}, E'\\n' ORDER "
+                    "BY {}), '') FROM {}.{}",
+                    row, order, schema, table));
+  }
+
+  std::string schema_, cli_schema_, cli_url_;
+};
+
+TEST_F(PipelineRun, LoginsFileExampleStoresWhatLoginsRunStores) {
+  const std::string sample = SharedDir() + "/fixtures/fetch/data/sample_data.json";
+  // A path in the test's folder; keygen never overwrites, so the placeholder goes first.
+  const std::string key = WriteTempFile("pipeline-run.key", "");
+  std::remove(key.c_str());
+  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+
+  RunResult cli = RunSluice({"logins", "run", "--file", sample, "--key-file", key}, cli_url_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+
+  setenv("LOGINS_FILE", sample.c_str(), 1);
+  setenv("SLUICE_MASK_KEY_FILE", key.c_str(), 1);
+  RunResult run = RunSluice({"run", kExamples + "logins-file.yaml"}, url());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The same summary: messages, stored, rejected, duplicates (only the seconds differ).
+  EXPECT_EQ(run.out.substr(0, run.out.find('(')), cli.out.substr(0, cli.out.find('(')));
+
+  // create_date is the day of the run, and is left out so a run across midnight still compares.
+  const std::string row =
+      "concat_ws('|', user_id, device_type, masked_ip, masked_device_id, locale, app_version)";
+  const std::string logins = Rows(schema_, "user_logins", row, row);
+  EXPECT_EQ(logins, Rows(cli_schema_, "user_logins", row, row));
+  EXPECT_TRUE(logins.starts_with("99\n")) << logins.substr(0, 20);
+  EXPECT_EQ(Rows(schema_, "user_logins_rejects", "message_id || '|' || reason", "message_id"),
+            Rows(cli_schema_, "user_logins_rejects", "message_id || '|' || reason", "message_id"));
+  // Masked, not plain: no stored value is one of the file's IPs.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins WHERE masked_ip ~ '^[0-9.]+$'"), "0");
+
+  // A second run of the file adds nothing: the checkpoint the command keeps is kept here too.
+  RunResult again = RunSluice({"run", kExamples + "logins-file.yaml"}, url());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Rows(schema_, "user_logins", row, row), logins);
+}
+
+TEST_F(PipelineRun, WarehouseExampleLoadsWhatWarehouseLoadLoads) {
+  const std::string movies = SharedDir() + "/fixtures/strider/data/internal/movies.csv";
+  RunResult cli =
+      RunSluice({"warehouse", "load", "--model", "movie", "--full-dump", movies}, cli_url_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+
+  setenv("MOVIES_FILE", movies.c_str(), 1);
+  RunResult run = RunSluice({"run", kExamples + "warehouse-movies.yaml"}, url());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.substr(0, run.out.find(" in ")), cli.out.substr(0, cli.out.find(" in ")));
+
+  const std::string row =
+      "concat_ws('|', title, duration_mins, original_language, size_mb, "
+      "deleted_in_source_at IS NULL)";
+  const std::string rows = Rows(schema_, "movies", row, "title");
+  EXPECT_EQ(rows, Rows(cli_schema_, "movies", row, "title"));
+  EXPECT_FALSE(rows.starts_with("0\n"));
+}
+
+TEST_F(PipelineRun, ABadOrUnsupportedFileIsExit2AndTouchesNoServer) {
+  // Each of these fails before anything is opened: no table appears in the test's schema.
+  const std::string bad = WriteTempFile("run-bad.yaml", "source:\n  sqss: {queue: logins}\n");
+  RunResult b = RunSluice({"run", bad}, url());
+  EXPECT_EQ(b.exit_code, 2) << b.err;
+  EXPECT_NE(b.err.find(bad + ":2:3: source: unknown component 'sqss'"), std::string::npos) << b.err;
+
+  // Without the mask, a logins pipeline would store PII in the clear: no command runs that.
+  const std::string unmasked =
+      WriteTempFile("run-unmasked.yaml",
+                    "source:\n  file: {file: /dev/null}\nsink:\n  logins-postgres: {pg: "
+                    "\"${SLUICE_PG_URL}\"}\n");
+  RunResult u = RunSluice({"run", unmasked}, url());
+  EXPECT_EQ(u.exit_code, 2) << u.err;
+  EXPECT_NE(u.err.find("not supported yet: source file, 0 transforms, sink logins-postgres"),
+            std::string::npos)
+      << u.err;
+  EXPECT_NE(u.err.find("warehouse-load"), std::string::npos) << u.err;
+
+  const std::string missing = WriteTempFile(
+      "run-missing.yaml", "job:\n  warehouse-load: {model: movie, files: [/no/such/movies.csv]}\n");
+  RunResult m = RunSluice({"run", missing}, url());
+  EXPECT_EQ(m.exit_code, 2) << m.err;
+  EXPECT_NE(m.err.find("job.warehouse-load.files: no such file: /no/such/movies.csv"),
+            std::string::npos)
+      << m.err;
+
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" +
+                   schema_ + "'"),
+            "0");
+  // The URL is never quoted, whatever the error.
+  for (const RunResult* r : {&b, &u, &m})
+    EXPECT_EQ(r->err.find(url()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice
