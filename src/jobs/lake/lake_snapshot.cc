@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <mutex>
 
 #include "core/text_check.h"
 
@@ -192,13 +193,47 @@ void LakeSnapshot::Accumulate(const ByBirth& group, std::optional<int> min_age,
   }
 }
 
+std::shared_ptr<const LakeSnapshot::DayIndex> LakeSnapshot::IndexFor(UtcDay today) const {
+  {
+    std::lock_guard lock(index_mutex_);
+    if (index_ && index_->day == today) return index_;
+  }
+  // Built outside the lock: two threads may both build the first index of a day, each whole.
+  auto index = std::make_shared<DayIndex>();
+  index->day = today;
+  int64_t count = 0, age_sum = 0;
+  Accumulate(with_image_, std::nullopt, std::nullopt, today, &count, &age_sum, &index->with_image);
+  Accumulate(without_image_, std::nullopt, std::nullopt, today, &count, &age_sum,
+             &index->without_image);
+  std::lock_guard lock(index_mutex_);
+  index_ = index;
+  return index_;
+}
+
+namespace {
+
+// The bands of `bands` within [min_age, max_age], added to `count`, `age_sum` and `out`.
+void AddBands(const std::vector<AgeBand>& bands, std::optional<int> min_age,
+              std::optional<int> max_age, int64_t* count, int64_t* age_sum,
+              std::vector<AgeBand>* out) {
+  for (const AgeBand& band : bands) {
+    if ((min_age && band.age < *min_age) || (max_age && band.age > *max_age)) continue;
+    *count += band.count;
+    *age_sum += static_cast<int64_t>(band.age) * band.count;
+    if (out) out->push_back(band);
+  }
+}
+
+}  // namespace
+
 AgeStats LakeSnapshot::Stats(const UserFilter& filter, UtcDay today) const {
+  const std::shared_ptr<const DayIndex> index = IndexFor(today);
   int64_t count = 0, age_sum = 0;
   if (!filter.has_image || *filter.has_image) {
-    Accumulate(with_image_, filter.min_age, filter.max_age, today, &count, &age_sum, nullptr);
+    AddBands(index->with_image, filter.min_age, filter.max_age, &count, &age_sum, nullptr);
   }
   if (!filter.has_image || !*filter.has_image) {
-    Accumulate(without_image_, filter.min_age, filter.max_age, today, &count, &age_sum, nullptr);
+    AddBands(index->without_image, filter.min_age, filter.max_age, &count, &age_sum, nullptr);
   }
   AgeStats stats;
   stats.count = count;
@@ -207,13 +242,14 @@ AgeStats LakeSnapshot::Stats(const UserFilter& filter, UtcDay today) const {
 }
 
 std::vector<AgeBand> LakeSnapshot::AgeBands(const UserFilter& filter, UtcDay today) const {
+  const std::shared_ptr<const DayIndex> index = IndexFor(today);
   std::vector<AgeBand> bands;
   int64_t count = 0, age_sum = 0;
   if (!filter.has_image || *filter.has_image) {
-    Accumulate(with_image_, filter.min_age, filter.max_age, today, &count, &age_sum, &bands);
+    AddBands(index->with_image, filter.min_age, filter.max_age, &count, &age_sum, &bands);
   }
   if (!filter.has_image || !*filter.has_image) {
-    Accumulate(without_image_, filter.min_age, filter.max_age, today, &count, &age_sum, &bands);
+    AddBands(index->without_image, filter.min_age, filter.max_age, &count, &age_sum, &bands);
   }
   std::sort(bands.begin(), bands.end(),
             [](const AgeBand& a, const AgeBand& b) { return a.age < b.age; });

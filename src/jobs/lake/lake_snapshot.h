@@ -20,13 +20,16 @@
 // search. Users with an image and users without are two such arrays, so a filter on
 // `has_image` picks one or both. The count of matches is a difference of indices; the sum of
 // their ages is accumulated band by band (one binary search per distinct age present among the
-// matches, so at most ~150 for human ages, independent of n).
+// matches, so at most ~150 for human ages, independent of n). That walk is done once a day
+// (DayIndex): each request then adds up the per-age counts its filter selects, so a
+// million-user lake answers as fast as a hundred-user one.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -167,12 +170,23 @@ class LakeSnapshot {
                          std::optional<int> max_age, UtcDay today, int64_t* count, int64_t* age_sum,
                          std::vector<AgeBand>* bands);
   UserView ViewOf(const Row& row) const;
+  // How many users of each age an image group has on one day: a request's answer is then a
+  // walk over the ~100 ages present, not binary searches over the users. Built by the first
+  // request of a day (O(log n) per age, as described at the top of this file) and kept until
+  // the day changes.
+  struct DayIndex {
+    UtcDay day = 0;
+    std::vector<AgeBand> with_image, without_image;  // oldest first
+  };
+  std::shared_ptr<const DayIndex> IndexFor(UtcDay today) const;
 
   std::vector<Row> rows_;  // by user_id
   std::string text_;
   ByBirth with_image_;
   ByBirth without_image_;
   SnapshotInfo info_;
+  mutable std::mutex index_mutex_;
+  mutable std::shared_ptr<const DayIndex> index_;  // of the last day asked for
 };
 
 using SnapshotPtr = std::shared_ptr<const LakeSnapshot>;
