@@ -121,7 +121,16 @@ void PrintBuildJson(const StoreLocation& location, const lake::BuildResult& r,
   fmt::print("{}\n", json.str());
 }
 
-int RunBuild(const OptionValues& values) {
+}  // namespace
+
+std::vector<OptionSpec> LakeBuildOptions() {
+  return ComposeOptions(
+      {lake::LakeBuildComponent().options,
+       std::vector<OptionSpec>{ChoiceOption("format", "The summary as text or as one JSON object",
+                                            {"text", "json"}, "text")}});
+}
+
+int RunLakeBuild(const OptionValues& values) {
   lake::BuildRequest request;
   request.source_prefix = values.String("source");
   request.output_key = values.String("output");
@@ -138,6 +147,8 @@ int RunBuild(const OptionValues& values) {
   }
   return result->rejected.empty() ? kExitOk : kExitRejects;
 }
+
+namespace {
 
 int RunServe(const OptionValues& values) {
   auto request = lake::ServeRequestFrom(values);
@@ -171,11 +182,7 @@ void AddLakeCommand(CLI::App& app, int* exit_code) {
   AddCommand(*lake, "seed", "Upload a local folder into a lake, skipping files already there",
              lake::LakeSeedComponent().options, RunSeed, exit_code);
   AddCommand(*lake, "build", "Aggregate the lake's users into output.csv, reading what changed",
-             ComposeOptions({lake::LakeBuildComponent().options,
-                             std::vector<OptionSpec>{
-                                 ChoiceOption("format", "The summary as text or as one JSON object",
-                                              {"text", "json"}, "text")}}),
-             RunBuild, exit_code);
+             LakeBuildOptions(), RunLakeBuild, exit_code);
   AddCommand(*lake, "serve", "Serve the lake over HTTP, rebuilding on a schedule and on POST /data",
              ComposeOptions({lake::LakeBuildComponent().options, lake::LakeServeComponent().options,
                              http::HttpServerComponent().options}),

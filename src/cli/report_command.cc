@@ -62,6 +62,13 @@ Status ChooseOutput(const OptionValues& values, report::ReportRequest* request) 
   return Status::Ok();
 }
 
+}  // namespace
+
+std::vector<OptionSpec> ReportRunOptions() {
+  // The daily-lessons job writes to its --output location, or to an s3-object (--bucket).
+  return ComposeOptions({report::DailyLessonsComponent().options, S3ObjectComponent().options});
+}
+
 int RunReport(const OptionValues& values) {
   report::ReportRequest request;
   if (values.FromCommandLine("as-of") && values.String("as-of").empty()) {
@@ -129,6 +136,8 @@ int RunReport(const OptionValues& values) {
   return kExitOk;
 }
 
+namespace {
+
 int RunList(const OptionValues& values) {
   auto format = warehouse::ParseOutputFormat(values.String("format"));
   if (!format.ok()) return Fail(format.status());
@@ -157,10 +166,8 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
   CLI::App* report =
       app.add_subcommand("report", "PostgreSQL x MySQL reports to S3 or a local directory");
   report->require_subcommand(1);
-  // The daily-lessons job writes to its --output location, or to an s3-object (--bucket).
-  AddCommand(*report, "run", "Build a report, upload it, record it",
-             ComposeOptions({report::DailyLessonsComponent().options, S3ObjectComponent().options}),
-             RunReport, exit_code);
+  AddCommand(*report, "run", "Build a report, upload it, record it", ReportRunOptions(), RunReport,
+             exit_code);
   AddCommand(*report, "list", "Recent runs from reports_generated",
              {PgUrlOption(), IntOption("limit", "How many runs", 20, 1, 100000),
               warehouse::OutputFormatOption()},

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "cli/exit_policy.h"
+#include "cli/lake_command.h"
 #include "cli/logins_command.h"
 #include "cli/option_binder.h"
+#include "cli/report_command.h"
 #include "cli/validate_command.h"
 #include "cli/warehouse_command.h"
 #include "core/log.h"
@@ -22,7 +24,8 @@ namespace {
 
 constexpr const char* kSupported =
     "sluice run supports source file or sqs, transforms [mask], sink logins-postgres (as `sluice "
-    "logins run`), and job warehouse-load (as `sluice warehouse load`)";
+    "logins run`), job warehouse-load (as `sluice warehouse load`), job daily-lessons (as "
+    "`sluice report run`) and job lake-build (as `sluice lake build`)";
 
 // A composition a command already runs: that command's options and its run function.
 struct Preset {
@@ -33,8 +36,13 @@ struct Preset {
 // The preset `pipeline` is, or nothing when no command runs that composition.
 std::optional<Preset> PresetFor(const PipelineFile& pipeline) {
   if (pipeline.job) {
-    if (pipeline.job->spec->name == "warehouse-load")
+    const std::string& job = pipeline.job->spec->name;
+    if (job == "warehouse-load")
       return Preset{warehouse::WarehouseLoadComponent().options, RunWarehouseLoad};
+    if (job == "daily-lessons") return Preset{ReportRunOptions(), RunReport};
+    if (job == "lake-build") return Preset{LakeBuildOptions(), RunLakeBuild};
+    // lake-seed and lake-serve are left to their commands for now: seed's --delete mirrors a
+    // folder, and serve runs until stopped, neither what a first `run` should be trusted with.
     return std::nullopt;
   }
   const std::string& source = pipeline.source->spec->name;

@@ -5,6 +5,8 @@
 // bound as that command's flags would be. Supported shapes (docs/pipelines.md):
 //   source file or sqs, transforms [mask], sink logins-postgres   -> `sluice logins run`
 //   job warehouse-load                                             -> `sluice warehouse load`
+//   job daily-lessons                                              -> `sluice report run`
+//   job lake-build                                                 -> `sluice lake build`
 // Any other composition is a usage error (exit 2) naming these.
 #pragma once
 
