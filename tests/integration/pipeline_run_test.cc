@@ -7,6 +7,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "support/test_env.h"
@@ -40,7 +43,8 @@ class PipelineRun : public testing::PgTest {
   void TearDown() override {
     if (!cli_schema_.empty())
       (void)conn().Exec("DROP SCHEMA IF EXISTS " + cli_schema_ + " CASCADE", "drop schema");
-    for (const char* name : {"LOGINS_FILE", "LOGINS_TABLE", "SLUICE_MASK_KEY_FILE", "MOVIES_FILE"})
+    for (const char* name : {"LOGINS_FILE", "LOGINS_TABLE", "SLUICE_MASK_KEY_FILE", "MOVIES_FILE",
+                             "LOGINS_QUEUE", "LOGINS_UNTIL_EMPTY", "LOGINS_WAIT_SECONDS"})
       unsetenv(name);
     PgTest::TearDown();
   }
@@ -89,6 +93,74 @@ TEST_F(PipelineRun, LoginsFileExampleStoresWhatLoginsRunStores) {
   RunResult again = RunSluice({"run", kExamples + "logins-file.yaml"}, url());
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(Rows(schema_, "user_logins", row, row), logins);
+}
+
+TEST_F(PipelineRun, LoginsSqsExampleStoresWhatLoginsRunStores) {
+  SLUICE_REQUIRE_AWS();
+  const std::string sample = SharedDir() + "/fixtures/fetch/data/sample_data.json";
+  const std::string key = ::testing::TempDir() + "/" + testing::UniqueName("run-sqs") + ".key";
+  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  // A queue each, since consuming empties it.
+  const std::string cli_queue = testing::UniqueName("run-cli-queue");
+  const std::string run_queue = testing::UniqueName("run-file-queue");
+  for (const std::string& queue : {cli_queue, run_queue}) {
+    ASSERT_EQ(RunSluice({"queue", "create", queue}, "").exit_code, 0);
+    ASSERT_EQ(RunSluice({"queue", "send", queue, sample}, "").exit_code, 0);
+  }
+  RunResult cli = RunSluice({"logins", "run", "--queue", cli_queue, "--until-empty", "--key-file",
+                             key, "--wait-seconds", "1"},
+                            cli_url_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+
+  setenv("LOGINS_QUEUE", run_queue.c_str(), 1);
+  setenv("LOGINS_UNTIL_EMPTY", "true", 1);
+  setenv("LOGINS_WAIT_SECONDS", "1", 1);
+  setenv("SLUICE_MASK_KEY_FILE", key.c_str(), 1);
+  RunResult run = RunSluice({"run", kExamples + "logins-sqs.yaml"}, url());
+  std::remove(key.c_str());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  const std::string row =
+      "concat_ws('|', user_id, device_type, masked_ip, masked_device_id, locale, app_version)";
+  const std::string logins = Rows(schema_, "user_logins", row, row);
+  EXPECT_EQ(logins, Rows(cli_schema_, "user_logins", row, row));
+  EXPECT_TRUE(logins.starts_with("99\n")) << logins.substr(0, 20);
+  // Rejects are compared by reason: their message ids are the queue's, different per queue.
+  EXPECT_EQ(Rows(schema_, "user_logins_rejects", "reason", "reason"),
+            Rows(cli_schema_, "user_logins_rejects", "reason", "reason"));
+}
+
+TEST(PipelineRunLake, LakeBuildJobPublishesWhatLakeBuildPublishes) {
+  if (SharedDir().empty()) GTEST_SKIP() << testing::kNoSharedDirMessage;
+  const std::string users = SharedDir() + "/fixtures/provectus/data";
+  // The folder of a temporary file, normalized: a lake URL with "//" in its path is refused.
+  const std::string scratch = WriteTempFile("run-lake.yaml", "");
+  const std::string base =
+      std::filesystem::path(scratch).lexically_normal().parent_path().string() + "/" +
+      testing::UniqueName("run-lake");
+  const std::string by_command = "file://" + base + "/command/";
+  const std::string by_file = "file://" + base + "/file/";
+  for (const std::string& lake : {by_command, by_file}) {
+    RunResult seeded = RunSluice({"lake", "seed", users, lake + "source_data/"}, "");
+    ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
+  }
+
+  RunResult cli = RunSluice({"lake", "build", by_command}, "");
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  const std::string pipeline =
+      WriteTempFile("run-lake.yaml", "job:\n  lake-build:\n    location: \"" + by_file + "\"\n");
+  RunResult run = RunSluice({"run", pipeline}, "");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("100 user(s): 100 added"), std::string::npos) << run.out;
+
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string published = read(base + "/file/processed_data/output.csv");
+  EXPECT_FALSE(published.empty());
+  EXPECT_EQ(published, read(base + "/command/processed_data/output.csv"));
+  std::filesystem::remove_all(base);
 }
 
 TEST_F(PipelineRun, WarehouseExampleLoadsWhatWarehouseLoadLoads) {
