@@ -84,44 +84,21 @@ TextPoint PointOf(std::string_view text, size_t offset) {
   return p;
 }
 
-std::string EscapeUnstorable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (size_t i = 0; i < text.size();) {
-    const size_t n = SequenceLength(text, i);
-    if (n == 0) {
-      const auto b = static_cast<unsigned char>(text[i]);
-      out += fmt::format("\\{:03o}", b);
-      ++i;
-    } else if (text[i] == '\\') {
-      out += "\\\\";
-      ++i;
-    } else {
-      out.append(text.data() + i, n);
-      i += n;
-    }
-  }
-  return out;
-}
-
 namespace {
 
 bool IsControl(unsigned char b) {
   return (b < 0x20 && b != '\t') || b == 0x7f;
 }
 
-}  // namespace
-
-std::string ForTerminal(std::string_view text) {
-  const bool controls = std::any_of(
-      text.begin(), text.end(), [](char c) { return IsControl(static_cast<unsigned char>(c)); });
-  if (!controls && !FindUnstorableByte(text)) return std::string(text);
+// The bytes text cannot hold, and the control characters too when `controls`, as a backslash
+// and three octal digits; each backslash doubled.
+std::string EscapeBytes(std::string_view text, bool controls) {
   std::string out;
-  out.reserve(text.size() + 16);
+  out.reserve(text.size() + text.size() / 8);
   for (size_t i = 0; i < text.size();) {
     const size_t n = SequenceLength(text, i);
     const auto b = static_cast<unsigned char>(text[i]);
-    if (n == 0 || (n == 1 && IsControl(b))) {
+    if (n == 0 || (controls && n == 1 && IsControl(b))) {
       out += fmt::format("\\{:03o}", b);
       ++i;
     } else if (text[i] == '\\') {
@@ -133,6 +110,19 @@ std::string ForTerminal(std::string_view text) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string EscapeUnstorable(std::string_view text) {
+  return EscapeBytes(text, false);
+}
+
+std::string ForTerminal(std::string_view text) {
+  const bool controls = std::any_of(
+      text.begin(), text.end(), [](char c) { return IsControl(static_cast<unsigned char>(c)); });
+  if (!controls && !FindUnstorableByte(text)) return std::string(text);
+  return EscapeBytes(text, true);
 }
 
 }  // namespace sluice
