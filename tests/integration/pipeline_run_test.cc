@@ -1,10 +1,12 @@
-// `sluice run` on the files in examples/, against the reference data in ../shared: a file that is
-// a preset of a command must leave exactly the rows that command leaves for the same input, since
-// both run the same code. The command runs into a second schema, the example into the test's own.
+// `sluice run` on the files in examples/ (and on small daily-lessons and lake-build files), against
+// the reference data in ../shared: a file that is a preset of a command must leave exactly the
+// rows, files and objects that command leaves for the same input, since both run the same code.
+// The command runs into a second schema (or folder), the file into the test's own.
 // A file that does not load, or a composition no command runs, is exit 2 and reaches no server.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include <iterator>
 #include <string>
 
+#include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -128,6 +131,52 @@ TEST_F(PipelineRun, LoginsSqsExampleStoresWhatLoginsRunStores) {
   // Rejects are compared by reason: their message ids are the queue's, different per queue.
   EXPECT_EQ(Rows(schema_, "user_logins_rejects", "reason", "reason"),
             Rows(cli_schema_, "user_logins_rejects", "reason", "reason"));
+}
+
+TEST_F(PipelineRun, DailyLessonsJobWritesWhatReportRunWrites) {
+  SLUICE_REQUIRE_MYSQL();
+  auto completions = testing::CompletionsTable::Open("run_completions");
+  ASSERT_TRUE(completions.ok()) << completions.status().message();
+  ASSERT_TRUE((*completions)->Create().ok());
+  ASSERT_TRUE((*completions)
+                  ->Insert("VALUES (1, 1, '2024-02-10'), (1, 2, '2024-02-10'), (2, 3, "
+                           "'2024-02-20'), (3, 1, '2024-01-01')")
+                  .ok());
+  auto cli_conn = PgConnection::Connect(cli_url_);
+  ASSERT_TRUE(cli_conn.ok()) << cli_conn.status().message();
+  const std::string users = "(1, 'Ann', 'active'), (2, 'Bo', 'inactive'), (3, 'Cy', 'active')";
+  ASSERT_TRUE(testing::CreateUsersTable(conn(), users).ok());
+  ASSERT_TRUE(testing::CreateUsersTable(**cli_conn, users).ok());
+
+  const std::string scratch = WriteTempFile("run-report.yaml", "");
+  const std::string base =
+      std::filesystem::path(scratch).lexically_normal().parent_path().string() + "/" +
+      testing::UniqueName("run-report");
+  std::filesystem::create_directories(base + "/command");
+  std::filesystem::create_directories(base + "/file");
+  RunResult cli = RunSluice({"report", "run", "--as-of", "2024-03-01", "--completions-table",
+                             (*completions)->name(), "--output", "file://" + base + "/command/"},
+                            cli_url_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+
+  const std::string pipeline = WriteTempFile(
+      "run-report.yaml", fmt::format("job:\n  daily-lessons:\n    as-of: \"2024-03-01\"\n"
+                                     "    completions-table: {}\n    output: \"file://{}/file/\"\n",
+                                     (*completions)->name(), base));
+  RunResult run = RunSluice({"run", pipeline}, url());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string report = read(base + "/file/daily-lessons/2024-03-01.csv");
+  // A header, then Ann's day and Cy's zero (Bo is inactive, Cy's lesson is outside the window).
+  EXPECT_EQ(std::count(report.begin(), report.end(), '\n'), 3) << report;
+  EXPECT_EQ(report, read(base + "/command/daily-lessons/2024-03-01.csv"));
+  // Each run is on record in its own schema, as the command records it.
+  EXPECT_EQ(Scalar("SELECT string_agg(status, ',') FROM reports_generated"), "succeeded");
+  std::filesystem::remove_all(base);
 }
 
 TEST(PipelineRunLake, LakeBuildJobPublishesWhatLakeBuildPublishes) {
