@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <span>
 
@@ -21,6 +22,8 @@ namespace sluice::lake {
 namespace {
 
 constexpr std::chrono::seconds kMaxRefresh{3600};
+// How long a stop waits for a build in progress to end.
+constexpr std::chrono::seconds kBuildGrace{10};
 
 // SIGTERM and SIGINT reach a command through a MessageSource (pipeline/shutdown.h); the service
 // has none, so this one only carries the stop to the waiting thread.
@@ -248,6 +251,16 @@ Status ServeLake(ObjectStore& store, const ServeRequest& request) {
   LogInfo("stopping: finishing the answers in progress");
   server.Stop();
   StopOnSignals(nullptr);
+  if (!service.WaitUntilIdle(kBuildGrace)) {
+    // A build publishes whole or not at all (lake_build.h), so leaving one unfinished loses
+    // nothing; waiting on a store that stopped answering would outlast a service manager's
+    // patience and end in SIGKILL anyway.
+    LogWarn(
+        "a build is still running after {} s; exiting without it: nothing of it is published, "
+        "the last output stays",
+        kBuildGrace.count());
+    std::_Exit(0);
+  }
   return Status::Ok();
 }
 

@@ -310,6 +310,7 @@ void LakeService::Record(BuildRecord record, SnapshotPtr snapshot) {
   }
   std::lock_guard lock(build_mutex_);
   build_started_ms_ = 0;
+  build_ended_.notify_all();
   if (record.status.ok()) last_success_ms_ = record.finished_ms;
   records_.push_back(std::move(record));
   while (records_.size() > kKeptBuilds)
@@ -434,6 +435,11 @@ HttpResponse LakeService::Stats(const HttpRequest& request) const {
   json.Key("as_of").String(DayText(today));
   json.EndObject();
   return Json(json.Take());
+}
+
+bool LakeService::WaitUntilIdle(std::chrono::milliseconds limit) const {
+  std::unique_lock lock(build_mutex_);
+  return build_ended_.wait_for(lock, limit, [&] { return build_started_ms_ == 0; });
 }
 
 HttpResponse LakeService::Health() const {

@@ -13,6 +13,7 @@
 // A failed build leaves the snapshot as it was and is reported by /health and the page.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -76,6 +77,10 @@ class LakeService {
   // RequestBuild, waiting for the record.
   BuildRecord BuildNow(std::string trigger);
 
+  // Waits until no build runs, at most `limit`; false when one still runs then. For a stop
+  // that should not wait out a build stuck on a store that stopped answering.
+  bool WaitUntilIdle(std::chrono::milliseconds limit) const;
+
   SnapshotPtr snapshot() const;
   // The most recent builds, oldest first (at most kKeptBuilds).
   std::vector<BuildRecord> recent_builds() const;
@@ -116,6 +121,7 @@ class LakeService {
   // Builds: requests wait in `waiting_` until the build thread takes them all for one build.
   mutable std::mutex build_mutex_;
   std::condition_variable build_wanted_;
+  mutable std::condition_variable build_ended_;
   std::vector<std::function<void(const BuildRecord&)>> waiting_;
   std::string waiting_trigger_;
   bool stopping_ = false;
