@@ -179,6 +179,21 @@ TEST_F(PipelineRun, DailyLessonsJobWritesWhatReportRunWrites) {
   std::filesystem::remove_all(base);
 }
 
+// The password reaches the run through ${SLUICE_PG_URL} only, and a server that cannot be
+// reached is reported without it, with the command's exit status for that (1, not 2: the file
+// was sound).
+TEST(PipelineRunSecrets, AnUnreachableServersPasswordIsNeverQuoted) {
+  const std::string movies = WriteTempFile("run-secret-movies.csv", "title\nAlien\n");
+  const std::string pipeline =
+      WriteTempFile("run-secret.yaml", "job:\n  warehouse-load:\n    model: movie\n    files: [\"" +
+                                           movies + "\"]\n    pg: \"${SLUICE_PG_URL}\"\n");
+  const std::string url = "postgresql://nobody:pw-never-shown@127.0.0.1:1/none";
+  RunResult r = RunSluice({"run", pipeline}, url);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot connect to PostgreSQL"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("pw-never-shown"), std::string::npos) << r.err;
+}
+
 TEST(PipelineRunLake, LakeBuildJobPublishesWhatLakeBuildPublishes) {
   if (SharedDir().empty()) GTEST_SKIP() << testing::kNoSharedDirMessage;
   const std::string users = SharedDir() + "/fixtures/provectus/data";
