@@ -1,5 +1,5 @@
 // A pipeline file: the components of one pipeline and their options, in YAML. `sluice validate`
-// checks one; running them is the next step (docs/pipelines.md).
+// checks one; `sluice run` runs the shapes the jobs' commands run (cli/run_command.h).
 //
 //   source:                                   # exactly one source component
 //     sqs: {queue: logins, receivers: 4}
