@@ -1,8 +1,8 @@
-// `sluice run` on the files in examples/ (and on small daily-lessons and lake-build files), against
-// the reference data in ../shared: a file that is a preset of a command must leave exactly the
-// rows, files and objects that command leaves for the same input, since both run the same code.
-// The command runs into a second schema (or folder), the file into the test's own.
-// A file that does not load, or a composition no command runs, is exit 2 and reaches no server.
+// `sluice run` on the files in examples/, against the reference data in ../shared: a file that is a
+// preset of a command must leave exactly the rows, files and objects that command leaves for the
+// same input, since both run the same code. The command runs into a second schema (or folder), the
+// file into the test's own. A file that does not load, or a composition no command runs, is exit 2
+// and reaches no server.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -46,8 +46,9 @@ class PipelineRun : public testing::PgTest {
   void TearDown() override {
     if (!cli_schema_.empty())
       (void)conn().Exec("DROP SCHEMA IF EXISTS " + cli_schema_ + " CASCADE", "drop schema");
-    for (const char* name : {"LOGINS_FILE", "LOGINS_TABLE", "SLUICE_MASK_KEY_FILE", "MOVIES_FILE",
-                             "LOGINS_QUEUE", "LOGINS_UNTIL_EMPTY", "LOGINS_WAIT_SECONDS"})
+    for (const char* name :
+         {"LOGINS_FILE", "LOGINS_TABLE", "SLUICE_MASK_KEY_FILE", "MOVIES_FILE", "LOGINS_QUEUE",
+          "LOGINS_UNTIL_EMPTY", "LOGINS_WAIT_SECONDS", "COMPLETIONS_TABLE", "REPORT_OUTPUT"})
       unsetenv(name);
     PgTest::TearDown();
   }
@@ -159,10 +160,16 @@ TEST_F(PipelineRun, DailyLessonsJobWritesWhatReportRunWrites) {
                             cli_url_);
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
 
-  const std::string pipeline = WriteTempFile(
-      "run-report.yaml", fmt::format("job:\n  daily-lessons:\n    as-of: \"2024-03-01\"\n"
-                                     "    completions-table: {}\n    output: \"file://{}/file/\"\n",
-                                     (*completions)->name(), base));
+  // The example as it stands, with the day pinned: it reports the day before today, and the
+  // command run above has to report the same day. Its options end the file, so one more line
+  // joins them.
+  std::ifstream example(kExamples + "daily-lessons.yaml");
+  std::string text(std::istreambuf_iterator<char>(example), {});
+  ASSERT_TRUE(text.ends_with("    output: ${REPORT_OUTPUT}\n")) << "the example changed shape";
+  const std::string pipeline =
+      WriteTempFile("run-report.yaml", text + "    as-of: \"2024-03-01\"\n");
+  setenv("COMPLETIONS_TABLE", (*completions)->name().c_str(), 1);
+  setenv("REPORT_OUTPUT", ("file://" + base + "/file/").c_str(), 1);
   RunResult run = RunSluice({"run", pipeline}, url());
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
@@ -211,9 +218,9 @@ TEST(PipelineRunLake, LakeBuildJobPublishesWhatLakeBuildPublishes) {
 
   RunResult cli = RunSluice({"lake", "build", by_command}, "");
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
-  const std::string pipeline =
-      WriteTempFile("run-lake.yaml", "job:\n  lake-build:\n    location: \"" + by_file + "\"\n");
-  RunResult run = RunSluice({"run", pipeline}, "");
+  setenv("LAKE_LOCATION", by_file.c_str(), 1);
+  RunResult run = RunSluice({"run", kExamples + "lake-build.yaml"}, "");
+  unsetenv("LAKE_LOCATION");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("100 user(s): 100 added"), std::string::npos) << run.out;
 
