@@ -8,6 +8,20 @@
 #include "core/text_check.h"
 
 namespace sluice::http {
+namespace {
+
+// A parameter's name as an error shows it: a long one (a 100 KB name is a valid request) is cut,
+// at a character boundary, so that the answer stays small.
+std::string Shown(std::string_view name) {
+  constexpr size_t kShown = 64;
+  if (name.size() <= kShown) return std::string(name);
+  size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
+    --cut;
+  return fmt::format("{}... ({} bytes)", name.substr(0, cut), name.size());
+}
+
+}  // namespace
 
 std::optional<HttpError> QueryParams::Parse(std::string_view query, QueryParams* out) {
   out->values_.clear();
@@ -38,14 +52,18 @@ std::optional<HttpError> QueryParams::Parse(std::string_view query, QueryParams*
       return HttpError{400,
                        fmt::format("{}: the value has a '%' not followed by two hex digits "
                                    "(RFC 3986 section 2.1)",
-                                   name),
-                       name};
+                                   Shown(name)),
+                       Shown(name)};
     }
-    if (FindUnstorableByte(value)) {
-      return HttpError{400, fmt::format("{}: the value is not valid UTF-8", name), name};
+    if (std::optional<TextFault> fault = FindUnstorableByte(value)) {
+      return HttpError{400,
+                       fmt::format("{}: the value {}", Shown(name),
+                                   fault->byte == 0 ? "holds a NUL byte" : "is not valid UTF-8"),
+                       Shown(name)};
     }
     if (out->values_.count(name) > 0) {
-      return HttpError{400, fmt::format("{}: given more than once; give it once", name), name};
+      return HttpError{400, fmt::format("{}: given more than once; give it once", Shown(name)),
+                       Shown(name)};
     }
     out->values_.emplace(std::move(name), std::move(value));
   }
@@ -65,11 +83,11 @@ std::optional<HttpError> QueryParams::RejectUnknown(
       std::string list;
       for (std::string_view k : known)
         list += (list.empty() ? "" : ", ") + std::string(k);
-      return HttpError{400,
-                       list.empty()
-                           ? fmt::format("{}: unknown parameter; this path takes none", name)
-                           : fmt::format("{}: unknown parameter; known here: {}", name, list),
-                       name};
+      return HttpError{
+          400,
+          list.empty() ? fmt::format("{}: unknown parameter; this path takes none", Shown(name))
+                       : fmt::format("{}: unknown parameter; known here: {}", Shown(name), list),
+          Shown(name)};
     }
   }
   return std::nullopt;

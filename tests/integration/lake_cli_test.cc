@@ -146,6 +146,13 @@ TEST_F(LakeCliTest, BadUsageExitsTwoAndMissingThingsExitOne) {
       2);
   EXPECT_EQ(RunSluice({"lake", "build", "file://" + dir_ + "/", "--parallel", "0"}, "").exit_code,
             2);
+  for (const char* output : {"../x.csv", "processed_data/./o.csv", "a//o.csv"}) {
+    auto bad = RunSluice({"lake", "build", "file://" + dir_ + "/", "--output", output}, "");
+    EXPECT_EQ(bad.exit_code, 2) << output << ": " << bad.err;
+    EXPECT_NE(bad.err.find("--output"), std::string::npos) << bad.err;
+  }
+  EXPECT_EQ(
+      RunSluice({"lake", "build", "file://" + dir_ + "/", "--source", "a/../b/"}, "").exit_code, 2);
   auto missing = RunSluice({"lake", "build", "file://" + dir_ + "/no/such/lake/"}, "");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no/such/lake"), std::string::npos) << missing.err;

@@ -68,6 +68,17 @@ TEST(HttpQueryParams, NamesTheFirstUnknownParameter) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->parameter, "colour");
   EXPECT_FALSE(q.RejectUnknown({"min_age", "colour"}));
+  // A NUL is valid UTF-8 but no value holds one: the error says which it is.
+  auto nul = Parse("min_age=%00", &q);
+  ASSERT_TRUE(nul);
+  EXPECT_EQ(nul->message, "min_age: the value holds a NUL byte");
+  // A 100 KB name is a valid request; the error shows the start of it, not all of it twice.
+  ASSERT_FALSE(Parse(std::string(100'000, 'n') + "=1", &q));
+  auto long_name = q.RejectUnknown({"min_age"});
+  ASSERT_TRUE(long_name);
+  EXPECT_LT(long_name->message.size() + long_name->parameter.size(), 300u);
+  EXPECT_NE(long_name->message.find("(100000 bytes)"), std::string::npos) << long_name->message;
+  ASSERT_FALSE(Parse("min_age=1&colour=red", &q));
   // A path that takes no parameters says so, rather than listing none.
   auto none = q.RejectUnknown({});
   ASSERT_TRUE(none);

@@ -41,6 +41,19 @@ bool EndsWithCsv(std::string_view name) {
          (tail[3] | 0x20) == 'v';
 }
 
+// Whether a '/'-separated path has a '.', '..' or empty part (a trailing '/' aside): such a key
+// would leave the location in a directory, and means another object than it says on S3.
+bool HasDotOrEmptySegment(std::string_view path) {
+  if (path.ends_with('/')) path.remove_suffix(1);
+  for (;;) {
+    const size_t slash = path.find('/');
+    const std::string_view part = path.substr(0, slash);
+    if (part.empty() || part == "." || part == "..") return true;
+    if (slash == std::string_view::npos) return false;
+    path.remove_prefix(slash + 1);
+  }
+}
+
 // A CSV to read: where it is in the new manifest, and what reading it gave.
 struct Fetch {
   size_t object = 0;  // index into the new manifest's objects
@@ -146,6 +159,13 @@ Status ValidateBuildRequest(const BuildRequest& request) {
   if (output.empty() || output.back() == '/' || output.front() == '/') {
     return UsageError(fmt::format(
         "--output '{}': an object below the location (processed_data/output.csv)", output));
+  }
+  for (const auto& [flag, path] :
+       {std::pair{"--source", &source}, std::pair{"--output", &output}}) {
+    if (HasDotOrEmptySegment(*path)) {
+      return UsageError(fmt::format(
+          "{} '{}': a path below the location, without empty, '.' or '..' parts", flag, *path));
+    }
   }
   if (output.starts_with(source) || ManifestKeyFor(output).starts_with(source)) {
     return UsageError(fmt::format(

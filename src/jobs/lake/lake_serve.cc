@@ -160,7 +160,10 @@ ComponentSpec LakeServeComponent() {
       "snapshot serving and is reported by GET /health. Takes lake-build's and http-server's "
       "options too.";
   OptionSpec refresh =
-      TextOption("refresh", "Rebuild this often: 90s, 10m, 1h (at most 60 minutes)", "10m");
+      TextOption("refresh",
+                 "Rebuild this often: 90s, 10m, 1h, or a bare number of seconds (at most 60 "
+                 "minutes)",
+                 "10m");
   refresh.example = "10m";
   c.options = {
       refresh,

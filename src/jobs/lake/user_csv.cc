@@ -40,8 +40,10 @@ Result<LakeUser> ParseUserCsv(int64_t user_id, std::string_view bytes) {
   if (bytes.empty()) return InvalidArgument("the object is empty");
   if (std::optional<TextFault> fault = FindUnstorableByte(bytes)) {
     const TextPoint at = PointOf(bytes, fault->offset);
-    return InvalidArgument(
-        fmt::format("line {}, byte {}: {}", at.line, at.column, fault->Describe()));
+    return InvalidArgument(fmt::format("line {}, byte {}: {}", at.line, at.column,
+                                       fault->byte == 0 ? std::string("a NUL byte, which no name "
+                                                                      "or number holds")
+                                                        : fault->Describe()));
   }
   CsvReader::Options options;
   options.trim_leading_spaces = true;
