@@ -292,8 +292,10 @@ void LakeService::Record(BuildRecord record, SnapshotPtr snapshot) {
       snapshot_ = snapshot;
     }
   } else {
-    LogError("lake build {} ({}) failed, still serving the last good snapshot: {}", record.number,
-             record.trigger, record.status.message());
+    const bool serving = this->snapshot() != nullptr;
+    LogError("lake build {} ({}) failed, {}: {}", record.number, record.trigger,
+             serving ? "still serving the last good snapshot" : "nothing to serve yet",
+             record.status.message());
   }
   if (metrics_) {
     metrics_->build_seconds.Set(seconds);
