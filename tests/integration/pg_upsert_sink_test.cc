@@ -161,7 +161,8 @@ TEST_F(UpsertTest, RejectsAreKeptWithFilePositionAndReasonWhileTheRestLoads) {
             "line 3: title is missing; it is the key of movies | "
             "line 4: duration_mins is not an integer (32-bit) | "
             "line 5: expected 4 fields, found 2 | "
-            "line 6: field 1 has text after its closing quote");
+            "line 6: field 1 has text after its closing quote (a quote inside a quoted field "
+            "is written twice: \"\")");
   EXPECT_EQ(Scalar("SELECT record FROM load_rejects WHERE position = 'line 4'"),
             "Bad,ninety,English,5");
   EXPECT_EQ(Scalar("SELECT DISTINCT source_file FROM load_rejects"), path);
