@@ -66,37 +66,10 @@ trap cleanup EXIT
 
 # ---------------------------------------------------------------- data
 log "generating $USERS users (csv + png) in $TMP/source"
-"$PY" - "$TMP/source" "$USERS" <<'PYEOF'
-import os, random, sys
-out, n = sys.argv[1], int(sys.argv[2])
-os.makedirs(out, exist_ok=True)
-rng = random.Random(10)
-firsts = ["Susan", "Rosa", "Adam", "Zoë", "Wei", "Olu", "Anna", "José"]
-lasts = ["Lee", "Garcia", "Brown", "O'Neil", "Kowalski", "Nakamura"]
-for i in range(n):
-    uid = 100000 + i
-    birth = rng.randint(-631152000000, 1104537600000)  # 1950 to 2005
-    with open(f"{out}/{uid}.csv", "w") as f:
-        f.write(f"first_name, last_name, birthts\n{rng.choice(firsts)}, {rng.choice(lasts)}, {birth}\n")
-    with open(f"{out}/{uid}.png", "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + rng.randbytes(200))
-PYEOF
+"$PY" bench/lake_users.py generate "$TMP/source" "$USERS" 100000 0
 
-change_users() {  # rewrites the last name of every (100/CHANGED_PERCENT)-th user's CSV
-  "$PY" - "$TMP/source" "$USERS" "$CHANGED_PERCENT" <<'PYEOF'
-import sys
-out, n, pct = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-changed = 0
-if pct > 0:
-    step = max(1, round(100 / pct))
-    for i in range(0, n, step):
-        path = f"{out}/{100000 + i}.csv"
-        head, row = open(path).read().split("\n", 1)
-        first, last, birth = [x.strip() for x in row.strip().split(",")]
-        open(path, "w").write(f"{head}\n{first}, {last}-Changed, {birth}\n")
-        changed += 1
-print(changed)
-PYEOF
+change_users() {  # rewrites the last name of CHANGED_PERCENT% of the users' CSVs
+  "$PY" bench/lake_users.py change "$TMP/source" "$USERS" 100000 "$CHANGED_PERCENT"
 }
 
 field() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
@@ -153,16 +126,7 @@ PYEOF
     --no-progress >&2
   build_row "$store" "$lake" "changed ($changed users)"
   # Put the source back for the next store.
-  "$PY" - "$TMP/source" <<'PYEOF'
-import os, sys
-out = sys.argv[1]
-for name in os.listdir(out):
-    p = f"{out}/{name}"
-    if name.endswith(".csv"):
-        t = open(p).read()
-        if "-Changed," in t:
-            open(p, "w").write(t.replace("-Changed,", ","))
-PYEOF
+  "$PY" bench/lake_users.py restore "$TMP/source"
 }
 
 SEEDS=()

@@ -49,23 +49,8 @@ trap cleanup EXIT
 SOURCE=$TMP/lake/source_data
 log "generating $USERS users (csv + png) in $SOURCE"
 gen_start=$(date +%s.%N)
-"$PY" - "$SOURCE" "$USERS" <<'PYEOF'
-import os, random, sys
-out, n = sys.argv[1], int(sys.argv[2])
-os.makedirs(out, exist_ok=True)
-rng = random.Random(10)
-firsts = ["Susan", "Rosa", "Adam", "Zoë", "Wei", "Olu", "Anna", "José"]
-lasts = ["Lee", "Garcia", "Brown", "O'Neil", "Kowalski", "Nakamura"]
-png = b"\x89PNG\r\n\x1a\n" + bytes(200)
-for i in range(n):
-    uid = 1000000 + i
-    birth = rng.randint(-631152000000, 1104537600000)  # 1950 to 2005
-    with open(f"{out}/{uid}.csv", "w") as f:
-        f.write(f"first_name, last_name, birthts\n{rng.choice(firsts)}, {rng.choice(lasts)}, {birth}\n")
-    if i % 16 != 0:  # most users have an image, as in the reference data
-        with open(f"{out}/{uid}.png", "wb") as f:
-            f.write(png)
-PYEOF
+# Most users have an image, as in the reference data: all but every 16th.
+"$PY" bench/lake_users.py generate "$SOURCE" "$USERS" 1000000 16
 OBJECTS=$(find "$SOURCE" -type f | wc -l)
 log "generated $OBJECTS objects in $(echo "$(date +%s.%N) - $gen_start" | bc) s"
 
@@ -91,21 +76,7 @@ build_row() {  # NAME
 
 build_row cold
 build_row unchanged
-changed=$("$PY" - "$SOURCE" "$USERS" "$CHANGED_PERCENT" <<'PYEOF'
-import sys
-out, n, pct = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-changed = 0
-if pct > 0:
-    step = max(1, round(100 / pct))
-    for i in range(0, n, step):
-        path = f"{out}/{1000000 + i}.csv"
-        head, row = open(path).read().split("\n", 1)
-        first, last, birth = [x.strip() for x in row.strip().split(",")]
-        open(path, "w").write(f"{head}\n{first}, {last}-Changed, {birth}\n")
-        changed += 1
-print(changed)
-PYEOF
-)
+changed=$("$PY" bench/lake_users.py change "$SOURCE" "$USERS" 1000000 "$CHANGED_PERCENT")
 build_row "changed ($changed users)"
 
 # Serving: the start-up build finds nothing changed and loads the snapshot from the manifest.
