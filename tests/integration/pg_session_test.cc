@@ -169,8 +169,10 @@ TEST_F(PgSessionTest, AKilledSluiceLeavesNoStatementRunning) {
        "BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600); COMMIT"},
       "");
   ASSERT_GT(pid, 0);
+  // The sleep itself: the script's statements go one by one, and between them the session is
+  // "idle in transaction" for a moment, which a wait on any active statement could catch.
   const std::string running = "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" +
-                              app + "' AND state = 'active'";
+                              app + "' AND state = 'active' AND query LIKE '%pg_sleep%'";
   // Generous: under the sanitizers, at the end of a parallel run, start-up can be slow. A
   // sluice that ended before its statement started is reported with its exit status.
   int status = 0;
