@@ -67,7 +67,10 @@ class LakeServiceTest : public ::testing::Test {
           s.users = static_cast<int64_t>(users_.size());
           s.added = s.users;
           s.objects_fetched = s.users;
-          s.rejects = {{"source_data/bad.csv", "line 2: birthts: not a whole number"}};
+          s.rejects = {{.key = "source_data/bad.csv",
+                        .reason = "line 2: birthts: not a whole number",
+                        .fresh = true,
+                        .dropped_user = 1099}};
           s.snapshot = LakeSnapshot::Make(users_, {.built_at_ms = 1'700'000'000'000});
           return s;
         },
@@ -264,6 +267,18 @@ TEST(LakeServiceHealth, ShowsABuildInProgress) {
   built.get_future().wait();
   EXPECT_NE(service.Health().body.find("\"building_since\":null"), std::string::npos)
       << service.Health().body;
+}
+
+// POST /data's answer names each reject as `lake build --format json` does, with whether it
+// is new and which user a broken CSV dropped.
+TEST_F(LakeServiceTest, ABuildRecordNamesRejectsAsTheBuildCommandDoes) {
+  BuildRecord record = service_->BuildNow("POST /data");
+  ASSERT_TRUE(record.status.ok());
+  EXPECT_NE(BuildRecordJson(record).find(
+                R"({"key":"source_data/bad.csv","reason":"line 2: birthts: not a whole number",)"
+                R"("new":true,"dropped_user":1099})"),
+            std::string::npos)
+      << BuildRecordJson(record);
 }
 
 TEST_F(LakeServiceTest, AFailedBuildKeepsServingTheLastGoodSnapshot) {

@@ -154,8 +154,8 @@ std::string RenderStatusPage(const PageData& data) {
     html += "<p id=\"rejects\">None.</p>";
   } else {
     html += "<table id=\"rejects\"><tr><th>Object</th><th>Reason</th></tr>";
-    for (const auto& [key, reason] : last_good->summary.rejects) {
-      html += fmt::format("<tr><td>{}</td><td>{}</td></tr>", Text(key), Text(reason));
+    for (const BuildReject& reject : last_good->summary.rejects) {
+      html += fmt::format("<tr><td>{}</td><td>{}</td></tr>", Text(reject.key), Text(reject.reason));
     }
     html += "</table>";
   }

@@ -58,8 +58,7 @@ BuildSummary SummaryOf(BuildResult result) {
   s.added = result.added;
   s.updated = result.updated;
   s.removed = result.removed;
-  for (BuildReject& r : result.rejected)
-    s.rejects.emplace_back(std::move(r.key), std::move(r.reason));
+  s.rejects = std::move(result.rejected);
   s.objects_listed = result.objects_listed;
   s.objects_fetched = result.objects_fetched;
   s.bytes_fetched = result.bytes_fetched;

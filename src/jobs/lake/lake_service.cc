@@ -176,9 +176,11 @@ std::string BuildRecordJson(const BuildRecord& record) {
     json.Key("cold").Bool(s.cold);
     json.Key("output_written").Bool(s.output_written);
     json.Key("rejected").BeginArray();
-    for (const auto& [key, reason] : s.rejects) {
-      std::string a, b;
-      json.BeginObject().Key("key").String(Utf8(key, &a)).Key("reason").String(Utf8(reason, &b));
+    // The same fields as `lake build --format json`.
+    for (const BuildReject& reject : s.rejects) {
+      json.BeginObject().Key("key").String(reject.key).Key("reason").String(reject.reason);
+      json.Key("new").Bool(reject.fresh);
+      if (reject.dropped_user) json.Key("dropped_user").Int(*reject.dropped_user);
       json.EndObject();
     }
     json.EndArray();

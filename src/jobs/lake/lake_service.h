@@ -28,6 +28,7 @@
 #include "core/status.h"
 #include "http/http_metrics.h"
 #include "http/router.h"
+#include "jobs/lake/lake_build.h"
 #include "jobs/lake/lake_service_query.h"
 #include "jobs/lake/lake_snapshot.h"
 
@@ -37,7 +38,7 @@ namespace sluice::lake {
 struct BuildSummary {
   int64_t users = 0;
   int64_t added = 0, updated = 0, removed = 0;
-  std::vector<std::pair<std::string, std::string>> rejects = {};  // object key, reason
+  std::vector<BuildReject> rejects = {};  // key, reason, new, the user a broken CSV dropped
   int64_t objects_listed = 0;
   int64_t objects_fetched = 0;
   uint64_t bytes_fetched = 0;
