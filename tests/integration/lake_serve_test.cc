@@ -450,15 +450,10 @@ TEST(LakeServeReplicas, FollowersServeWhatTheBuilderPublishes) {
 // no real server can be made to stop answering on demand.
 TEST(LakeServeCli, AStopDoesNotWaitOutABuildStuckOnASilentStore) {
   SLUICE_REQUIRE_AWS();  // credentials to sign with; the local S3 itself is not asked
-  int silent = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  ASSERT_EQ(listen(silent, 16), 0);
-  getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len);
-  const std::string endpoint = fmt::format("http://127.0.0.1:{}", ntohs(addr.sin_port));
+  int silent_port = 0;
+  const int silent = ListenOnLoopback(&silent_port);
+  ASSERT_GE(silent, 0) << "cannot listen on loopback";
+  const std::string endpoint = fmt::format("http://127.0.0.1:{}", silent_port);
   const uint16_t port = FreePort();
   const int pid = SpawnSluice({"lake", "serve", "s3://silent-lake/", "--s3-endpoint", endpoint,
                                "--listen", fmt::format("127.0.0.1:{}", port)},

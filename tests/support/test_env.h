@@ -53,6 +53,10 @@ int SpawnSluice(const std::vector<std::string>& args, const std::string& pg_url,
                 std::string* output_base);
 // Waits for a spawned process; returns its exit code, or 128 + the signal that ended it.
 int WaitProcess(int pid);
+// A socket listening on 127.0.0.1 at a port the kernel picked, written to `*port`; -1 (and
+// `*port` 0) when it cannot be made. The kernel accepts connections into its backlog whether or
+// not anyone calls accept(): with nobody reading, it is a server that never answers.
+int ListenOnLoopback(int* port);
 // Waits until a spawned process has a handler for `signal` (its SigCgt in /proc/PID/status),
 // so that the signal tests its handling rather than racing its start-up. False if it did not
 // within `timeout`, or ended first.
