@@ -335,7 +335,9 @@ Result<BuildResult> BuildLake(ObjectStore& store, const BuildRequest& request) {
       previous && result.added == 0 && result.updated == 0 && result.removed == 0;
   const bool output_as_recorded =
       previous && output_now && output_now->etag == previous->output_etag;
-  const bool objects_same = previous && previous->objects == next.objects;
+  // Compared only when the output stays: a build that writes the output writes the manifest
+  // anyway, and a million entries are not compared for nothing.
+  const bool objects_same = rows_same && output_as_recorded && previous->objects == next.objects;
   const std::string previous_output_etag = previous ? previous->output_etag : "";
   previous.reset();
 
