@@ -26,6 +26,10 @@ using testing::SharedDir;
 using testing::WriteTempFile;
 
 const std::string kExamples = std::string(SLUICE_TESTS_DIR) + "/../examples/";
+// A stored login as one comparable text. create_date is the day of the run, and is left out so a
+// run across midnight still compares.
+const std::string kLoginRow =
+    "concat_ws('|', user_id, device_type, masked_ip, masked_device_id, locale, app_version)";
 
 class PipelineRun : public testing::PgTest {
  protected:
@@ -82,11 +86,8 @@ TEST_F(PipelineRun, LoginsFileExampleStoresWhatLoginsRunStores) {
   // The same summary: messages, stored, rejected, duplicates (only the seconds differ).
   EXPECT_EQ(run.out.substr(0, run.out.find('(')), cli.out.substr(0, cli.out.find('(')));
 
-  // create_date is the day of the run, and is left out so a run across midnight still compares.
-  const std::string row =
-      "concat_ws('|', user_id, device_type, masked_ip, masked_device_id, locale, app_version)";
-  const std::string logins = Rows(schema_, "user_logins", row, row);
-  EXPECT_EQ(logins, Rows(cli_schema_, "user_logins", row, row));
+  const std::string logins = Rows(schema_, "user_logins", kLoginRow, kLoginRow);
+  EXPECT_EQ(logins, Rows(cli_schema_, "user_logins", kLoginRow, kLoginRow));
   EXPECT_TRUE(logins.starts_with("99\n")) << logins.substr(0, 20);
   EXPECT_EQ(Rows(schema_, "user_logins_rejects", "message_id || '|' || reason", "message_id"),
             Rows(cli_schema_, "user_logins_rejects", "message_id || '|' || reason", "message_id"));
@@ -96,7 +97,7 @@ TEST_F(PipelineRun, LoginsFileExampleStoresWhatLoginsRunStores) {
   // A second run of the file adds nothing: the checkpoint the command keeps is kept here too.
   RunResult again = RunSluice({"run", kExamples + "logins-file.yaml"}, url());
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(Rows(schema_, "user_logins", row, row), logins);
+  EXPECT_EQ(Rows(schema_, "user_logins", kLoginRow, kLoginRow), logins);
 }
 
 TEST_F(PipelineRun, LoginsSqsExampleStoresWhatLoginsRunStores) {
@@ -124,10 +125,8 @@ TEST_F(PipelineRun, LoginsSqsExampleStoresWhatLoginsRunStores) {
   std::remove(key.c_str());
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
-  const std::string row =
-      "concat_ws('|', user_id, device_type, masked_ip, masked_device_id, locale, app_version)";
-  const std::string logins = Rows(schema_, "user_logins", row, row);
-  EXPECT_EQ(logins, Rows(cli_schema_, "user_logins", row, row));
+  const std::string logins = Rows(schema_, "user_logins", kLoginRow, kLoginRow);
+  EXPECT_EQ(logins, Rows(cli_schema_, "user_logins", kLoginRow, kLoginRow));
   EXPECT_TRUE(logins.starts_with("99\n")) << logins.substr(0, 20);
   // Rejects are compared by reason: their message ids are the queue's, different per queue.
   EXPECT_EQ(Rows(schema_, "user_logins_rejects", "reason", "reason"),
