@@ -227,11 +227,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Finished(beast::error_code ec) {
     if (counted_busy_) {
       counted_busy_ = false;
-      context_->busy.fetch_sub(1);
       if (context_->metrics != nullptr) {
         double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
         context_->metrics->Observe(route_, method_, status_, seconds);
       }
+      // Counted before it stops being in progress: no request in progress then means every
+      // answered one is in the metrics (a stop, or a reader of requests_in_progress, relies
+      // on it).
+      context_->busy.fetch_sub(1);
     }
     body_ = nullptr;
     serializer_.reset();
