@@ -14,6 +14,8 @@
 #include "core/names.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/logins/logins_job.h"
+#include "pipeline/pipeline_metrics.h"
+#include "pipeline/settings.h"
 #include "pipeline/shutdown.h"
 
 namespace sluice::cli {
@@ -37,9 +39,9 @@ Result<MaskKeyring> LoadKeyring(const OptionValues& values) {
 }  // namespace
 
 std::vector<OptionSpec> LoginsRunOptions() {
-  std::vector<OptionSpec> specs =
-      ComposeOptions({MaskComponent().options, logins::LoginsPostgresComponent().options,
-                      SqsSourceComponent().options, FileSourceComponent().options});
+  std::vector<OptionSpec> specs = ComposeOptions(
+      {MaskComponent().options, logins::LoginsPostgresComponent().options,
+       SqsSourceComponent().options, FileSourceComponent().options, RunnerSettingsOptions()});
   for (OptionSpec& spec : specs) {
     if (spec.name == "file") spec.excludes = "queue";
   }
@@ -71,6 +73,14 @@ int RunLoginsCommand(const OptionValues& values) {
   }
   auto keyring = LoadKeyring(values);
   if (!keyring.ok()) return Fail(keyring.status());
+  // Served before anything is connected to, so an address that cannot be served is refused
+  // before any work; only where told (pipeline/pipeline_metrics.h).
+  std::unique_ptr<MetricsEndpoint> metrics;
+  if (const std::string& listen = values.String("metrics-listen"); !listen.empty()) {
+    auto started = MetricsEndpoint::Start(listen, "--metrics-listen");
+    if (!started.ok()) return Fail(started.status());
+    metrics = std::move(started).value();
+  }
 
   // The queue is found before the database is touched: a queue that does not exist fails
   // without creating tables or opening a session.
@@ -109,6 +119,12 @@ int RunLoginsCommand(const OptionValues& values) {
   logins::LoginsRunOptions options;
   options.batch_size = static_cast<size_t>(values.Int("batch-size"));
   options.ledger_days = static_cast<int>(values.Int("ledger-days"));
+  const RunnerOptions runner = RunnerOptionsFrom(values);
+  options.linger = runner.linger;
+  options.batch_body_bytes = runner.batch_body_bytes;
+  options.retry = runner.retry;
+  options.progress_every = runner.progress_every;
+  options.observer = metrics ? &metrics->metrics() : nullptr;
   auto stats = logins::RunLogins(*source, **sink, *keyring, mode, options);
   StopOnSignals(nullptr);
   if (!stats.ok()) return Fail(stats.status());

@@ -18,6 +18,7 @@
 #include "jobs/warehouse/warehouse_load.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
+#include "pipeline/settings.h"
 
 namespace sluice::cli {
 namespace {
@@ -98,8 +99,16 @@ int RunPipeline(const OptionValues& flags) {
     return Fail(UsageError(
         fmt::format("{}: not supported yet: {}; {}", file, pipeline.Summary(), kSupported)));
   }
+  // The settings bind as the command's own flags (a runner setting of a stream) or set what
+  // main's global flags set (logging, progress); one the command cannot take is refused.
+  if (pipeline.settings) {
+    if (Status st = CheckSettingsTaken(file, *pipeline.settings, preset->specs); !st.ok())
+      return Fail(st);
+    ApplyGlobalSettings(pipeline.settings->values);
+  }
   OptionValues values;
   std::vector<const ComponentUse*> uses;
+  if (pipeline.settings) uses.push_back(&*pipeline.settings);
   if (pipeline.job) uses.push_back(&*pipeline.job);
   if (pipeline.source) uses.push_back(&*pipeline.source);
   for (const ComponentUse& use : pipeline.transforms)

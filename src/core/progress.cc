@@ -9,16 +9,21 @@
 namespace sluice {
 namespace {
 std::atomic<bool> g_enabled{true};
-}
+std::atomic<bool> g_always{false};
+}  // namespace
 
 void Progress::SetEnabled(bool enabled) {
   g_enabled = enabled;
 }
 
+void Progress::SetAlways(bool always) {
+  g_always = always;
+}
+
 Progress::Progress(std::string label, uint64_t total_bytes)
     : label_(std::move(label)),
       total_bytes_(total_bytes),
-      active_(g_enabled && isatty(STDERR_FILENO) == 1),
+      active_(g_enabled && (g_always || isatty(STDERR_FILENO) == 1)),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 

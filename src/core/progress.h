@@ -23,6 +23,9 @@ class Progress {
   void Finish();
 
   static void SetEnabled(bool enabled);
+  // Draws even when stderr is not a terminal (a pipeline's `progress: always`), for a log that
+  // is watched live; SetEnabled(false) still wins.
+  static void SetAlways(bool always);
 
  private:
   void Draw();

@@ -105,7 +105,8 @@ Status HttpServer::Start() {
   auto endpoints = resolver.resolve(options_.host, options_.port,
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) {
-    return UsageError(fmt::format("--listen {}: cannot resolve the host: {}", where, ec.message()));
+    return UsageError(
+        fmt::format("{} {}: cannot resolve the host: {}", options_.flag, where, ec.message()));
   }
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
   tcp::acceptor& acceptor = state_->acceptor;

@@ -39,9 +39,9 @@ ComponentSpec HttpServerComponent() {
   return spec;
 }
 
-Status ParseListenAddress(const std::string& text, ServerOptions* out) {
+Status ParseListenAddress(const std::string& text, ServerOptions* out, std::string_view flag) {
   auto bad = [&](std::string_view why) {
-    return UsageError(fmt::format("--listen: {} (expected host:port, e.g. 127.0.0.1:8080)", why));
+    return UsageError(fmt::format("{}: {} (expected host:port, e.g. 127.0.0.1:8080)", flag, why));
   };
   size_t colon = text.rfind(':');
   if (colon == std::string::npos) return bad("no port");

@@ -31,15 +31,17 @@ struct ServerLimits {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::string port = "8080";  // "0" picks a free port (tests)
+  std::string port = "8080";      // "0" picks a free port (tests)
+  std::string flag = "--listen";  // the option that gave the address, for errors
   ServerLimits limits;
 };
 
 // The `http-server` component: --listen, --http-threads and the limits.
 ComponentSpec HttpServerComponent();
 
-// Splits "host:port", "[v6]:port" or ":port" (all interfaces); a usage error naming --listen.
-Status ParseListenAddress(const std::string& text, ServerOptions* out);
+// Splits "host:port", "[v6]:port" or ":port" (all interfaces); a usage error naming `flag`.
+Status ParseListenAddress(const std::string& text, ServerOptions* out,
+                          std::string_view flag = "--listen");
 
 // The options of an HttpServerComponent() as bound by a command.
 Result<ServerOptions> ServerOptionsFrom(const OptionValues& values);

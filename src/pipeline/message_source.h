@@ -53,6 +53,10 @@ class MessageSource {
   virtual std::string CheckpointName() const { return ""; }
   // Resumes after a committed checkpoint: messages up to `sequence` are not handed out again.
   virtual void SkipThrough(uint64_t /*sequence*/) {}
+
+  // Failures of the source's own work so far (a receive, delete or visibility change that
+  // failed and was logged), for the metrics; safe to call from any thread.
+  virtual uint64_t ErrorCount() const { return 0; }
 };
 
 }  // namespace sluice

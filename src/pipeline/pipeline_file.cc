@@ -11,6 +11,7 @@
 
 #include "core/environment.h"
 #include "core/suggest.h"
+#include "pipeline/settings.h"
 #include "pipeline/yaml_tree.h"
 
 namespace sluice {
@@ -147,19 +148,13 @@ class StructureChecker {
     }
   }
 
-  // The job-level settings (batching, retries, progress) come with `sluice run`; until then an
-  // empty map is all that is accepted, so a setting never seems to be taken when it is not.
+  // The job-level settings, checked as a component's options are (pipeline/settings.h).
   void Settings(const YamlNode& node) {
-    if (node.kind == YamlNode::Kind::kNull || node.kind == YamlNode::Kind::kRefused) return;
-    if (node.kind != YamlNode::Kind::kMap) {
-      Error(node.position, "settings", fmt::format("expected a map, not {}", node.KindName()));
-      return;
-    }
-    for (size_t i = 0; i < node.MapSize(); ++i) {
-      const YamlNode& key = node.Key(i);
-      if (key.kind != YamlNode::Kind::kScalar) continue;
-      Error(key.position, "settings." + key.value, "unknown setting: none are defined yet");
-    }
+    if (node.kind == YamlNode::Kind::kRefused) return;
+    ComponentUse use{
+        .spec = &PipelineSettingsComponent(), .path = "settings", .position = node.position};
+    BindComponentOptions(node, lookup_, &use, &out_->errors);
+    if (!out_->pipeline.settings) out_->pipeline.settings = std::move(use);
   }
 
   const ComponentRegistry& registry_;

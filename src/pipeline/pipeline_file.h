@@ -7,7 +7,7 @@
 //     - mask: {key-file: ${SLUICE_MASK_KEY_FILE}, mask: siv}
 //   sink:                                     # exactly one sink component
 //     logins-postgres: {pg: ${SLUICE_PG_URL}}
-//   settings: {}                              # job-level settings: none are defined yet
+//   settings: {metrics-listen: 127.0.0.1:9464}  # job-level settings (pipeline/settings.h)
 //
 // or, for a job that is one component today:
 //
@@ -46,6 +46,8 @@ struct PipelineFile {
   std::vector<ComponentUse> transforms;
   std::optional<ComponentUse> sink;
   std::optional<ComponentUse> job;
+  // The `settings` block (pipeline/settings.h), when the file has one.
+  std::optional<ComponentUse> settings;
 
   // "source sqs, 1 transform, sink logins-postgres", or "job warehouse-load".
   std::string Summary() const;

@@ -1,6 +1,7 @@
 #include "pipeline/pipeline_schema.h"
 
 #include "core/json_writer.h"
+#include "pipeline/settings.h"
 
 namespace sluice {
 namespace {
@@ -133,9 +134,8 @@ std::string PipelineJsonSchema(const ComponentRegistry& registry) {
   Ref(w, "sink");
   w.Key("job");
   Ref(w, "job");
-  w.Key("settings").BeginObject().Key("description").String("Job-level settings: none yet");
-  w.Key("type").BeginArray().String("object").String("null").EndArray();
-  w.Key("additionalProperties").Bool(false).EndObject();
+  // Written as a component's options are: the same declaration (pipeline/settings.h).
+  ComponentSchema(w, PipelineSettingsComponent());
   w.EndObject();
   // Either a job alone, or a source and a sink.
   w.Key("oneOf").BeginArray();

@@ -14,7 +14,7 @@ namespace {
 
 // Commits one batch under the retry policy; the error says on which attempt it gave up, and why.
 Result<SinkOutcome> CommitWithRetries(Sink& sink, const PreparedBatch& batch,
-                                      const RetryPolicy& retry) {
+                                      const RetryPolicy& retry, RunnerObserver* observer) {
   const uint64_t through = batch.messages.back().sequence;
   for (int attempt = 1;; ++attempt) {
     Result<SinkOutcome> outcome = sink.Commit(batch, through);
@@ -31,16 +31,18 @@ Result<SinkOutcome> CommitWithRetries(Sink& sink, const PreparedBatch& batch,
     }
     LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, retry.attempts,
             outcome.status().message());
+    if (observer) observer->CommitRetried(outcome.status());
     std::this_thread::sleep_for(retry.PauseAfter(attempt));
   }
 }
 
-}  // namespace
-
-Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sink& sink,
+// The run itself; RunPipeline tells the observer how it ended, whichever way it returns.
+Result<RunnerStats> RunObserved(MessageSource& source, Transform& transform, Sink& sink,
                                 const RunnerOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  RunnerObserver* const observer = options.observer;
   ASSIGN_OR_RETURN(const uint64_t resume, sink.Open(source.CheckpointName()));
+  if (observer) observer->Started();
   if (resume > 0) {
     source.SkipThrough(resume);
     LogInfo("{} resumes after message {} (a line, or an array element), its committed checkpoint",
@@ -51,7 +53,8 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
   auto last_report = std::chrono::steady_clock::now();
   auto last_maintain = last_report;
   WriterStage<PreparedBatch> writer("pipeline-write", 1, [&](PreparedBatch& batch) -> Status {
-    Result<SinkOutcome> outcome = CommitWithRetries(sink, batch, options.retry);
+    const auto commit_start = std::chrono::steady_clock::now();
+    Result<SinkOutcome> outcome = CommitWithRetries(sink, batch, options.retry, observer);
     if (!outcome.ok()) {
       // Stopped first, so that the receivers do not take the handed-back messages again.
       source.Stop();
@@ -64,14 +67,17 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
     stats.rejected += outcome->rejected;
     stats.duplicates += n - outcome->stored - outcome->rejected;
     ++stats.batches;
-    source.Acknowledge(std::move(batch.messages));
     const auto now = std::chrono::steady_clock::now();
+    if (observer) {
+      observer->Committed(n, *outcome, std::chrono::duration<double>(now - commit_start).count());
+    }
+    source.Acknowledge(std::move(batch.messages));
     // A run that lasts for weeks keeps its sink tidy too.
     if (now - last_maintain > options.maintain_every) {
       last_maintain = now;
       sink.Maintain();
     }
-    if (now - last_report > options.progress_every) {
+    if (options.progress_every.count() > 0 && now - last_report > options.progress_every) {
       last_report = now;
       LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
               stats.stored, stats.rejected, stats.duplicates);
@@ -93,8 +99,15 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
     writer_failed = true;
     return false;
   };
+  uint64_t source_errors = 0;
   while (!writer_failed) {
     std::vector<InboundMessage> received = source.NextBatch(options.batch_size, options.linger);
+    if (observer) {
+      if (!received.empty()) observer->Received(received.size());
+      const uint64_t errors = source.ErrorCount();
+      if (errors > source_errors) observer->SourceErrors(errors - source_errors);
+      source_errors = errors;
+    }
     if (received.empty()) {
       if (source.Finished()) break;
       continue;
@@ -148,6 +161,16 @@ Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sin
   RETURN_IF_ERROR(source.Close());
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
+}
+
+}  // namespace
+
+Result<RunnerStats> RunPipeline(MessageSource& source, Transform& transform, Sink& sink,
+                                const RunnerOptions& options) {
+  RunnerObserver* const observer = options.observer;
+  Result<RunnerStats> result = RunObserved(source, transform, sink, options);
+  if (observer && !result.ok()) observer->Failed(result.status());
+  return result;
 }
 
 }  // namespace sluice

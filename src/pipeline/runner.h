@@ -16,6 +16,28 @@
 
 namespace sluice {
 
+// What a run reports as it goes, for its metrics and /health (pipeline/pipeline_metrics.h).
+// Called from the runner's two threads (the reading one and the writer), so an implementation
+// must be thread-safe; each call is cheap and must not block.
+class RunnerObserver {
+ public:
+  virtual ~RunnerObserver() = default;
+  // The sink is open and the first batch is being read.
+  virtual void Started() {}
+  // `messages` arrived from the source.
+  virtual void Received(size_t messages) = 0;
+  // The source counted `errors` more failures of its own work (a receive or delete that failed;
+  // MessageSource::ErrorCount).
+  virtual void SourceErrors(uint64_t errors) = 0;
+  // A commit failed with `error` and will be tried again.
+  virtual void CommitRetried(const Status& error) = 0;
+  // A batch of `messages` committed: `outcome` stored and rejected, the rest were duplicates;
+  // `seconds` from the first attempt to the commit, retries and their pauses included.
+  virtual void Committed(size_t messages, const SinkOutcome& outcome, double seconds) = 0;
+  // The run ended with `error` (it is also RunPipeline's result).
+  virtual void Failed(const Status& error) = 0;
+};
+
 struct RunnerOptions {
   size_t batch_size = 1000;               // messages per commit, at most
   std::chrono::milliseconds linger{200};  // how long a batch waits to fill
@@ -25,8 +47,9 @@ struct RunnerOptions {
   // 8 attempts, 0.4 s doubling to 5 s apart: about 21 s in all, long enough to ride through a
   // database restart or failover.
   RetryPolicy retry{8, std::chrono::milliseconds(400), std::chrono::milliseconds(5000), false};
-  std::chrono::seconds progress_every{10};    // a progress line on the log
+  std::chrono::seconds progress_every{10};    // a progress line on the log; 0: none
   std::chrono::seconds maintain_every{3600};  // Sink::Maintain
+  RunnerObserver* observer = nullptr;         // told of the run's progress; may be null
 };
 
 struct RunnerStats {

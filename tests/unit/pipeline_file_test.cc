@@ -106,7 +106,7 @@ transforms:
   - logins-postgres: {}
 sink:
   logins-postgres: {pg: '${PG}', batch-size: 0, table: [a], ledger-days: 1.5}
-settings: {retries: 3}
+settings: {progres: never}
 sorce: x
 )");
   EXPECT_EQ(Lines(loaded),
@@ -118,7 +118,7 @@ sorce: x
                 "p.yaml:8:46: sink.logins-postgres.batch-size: 0 is out of range: 1 to 100000",
                 "p.yaml:8:56: sink.logins-postgres.table: expected text, not a list",
                 "p.yaml:8:74: sink.logins-postgres.ledger-days: '1.5' is not a whole number",
-                "p.yaml:9:12: settings.retries: unknown setting: none are defined yet",
+                "p.yaml:9:12: settings.progres: unknown option (did you mean progress?)",
                 "p.yaml:10:1: sorce: unknown key (did you mean source?)",
             }));
 }

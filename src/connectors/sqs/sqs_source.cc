@@ -99,6 +99,7 @@ void SqsSource::ReceiveLoop(int index) {
       // The client already retried transient failures; a lasting one ends receiving after a
       // few more rounds, and the job reports it.
       LogWarn("receiving from SQS failed: {}", received.status().message());
+      ++errors_;
       // Only a failure a retry may cure (kUnavailable) is tried again: a refusal (a queue
       // deleted, a permission revoked) ends receiving at once.
       if (++failures >= 5 || received.status().code() != StatusCode::kUnavailable) {
@@ -194,7 +195,10 @@ void SqsSource::DeleteLoop() {
     }
     Status st = client->DeleteMessageBatch(options_.queue_url, chunk);
     // A failed delete loses nothing: the message comes back and the ledger drops it.
-    if (!st.ok()) LogWarn("{}; those messages will be redelivered and skipped", st.message());
+    if (!st.ok()) {
+      ++errors_;
+      LogWarn("{}; those messages will be redelivered and skipped", st.message());
+    }
     {
       std::lock_guard lock(mutex_);
       for (const auto& h : chunk)
@@ -226,7 +230,10 @@ void SqsSource::HandBack(std::vector<std::string> handles) {
         handles.begin() + static_cast<std::ptrdiff_t>(std::min(handles.size(), i + kSqsBatch)));
     Status st = client->ChangeVisibilityBatch(options_.queue_url, chunk, 0);
     // Nothing is lost either way: the messages come back after their visibility timeout.
-    if (!st.ok()) LogWarn("handing messages back to the queue failed: {}", st.message());
+    if (!st.ok()) {
+      ++errors_;
+      LogWarn("handing messages back to the queue failed: {}", st.message());
+    }
   }
   LogInfo("{} messages handed back to the queue, to be delivered again", handles.size());
 }
@@ -260,7 +267,10 @@ void SqsSource::HeartbeatLoop() {
           due.begin() + static_cast<std::ptrdiff_t>(std::min(due.size(), i + kSqsBatch)));
       Status st = client->ChangeVisibilityBatch(options_.queue_url, chunk,
                                                 options_.visibility_timeout_seconds);
-      if (!st.ok()) LogWarn("extending visibility failed: {}", st.message());
+      if (!st.ok()) {
+        ++errors_;
+        LogWarn("extending visibility failed: {}", st.message());
+      }
     }
     delete_lock.lock();
   }

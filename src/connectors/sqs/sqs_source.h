@@ -49,6 +49,7 @@ class SqsSource : public MessageSource {
   void Nack(std::vector<InboundMessage> messages) override;
   void Stop() override;
   Status Close() override;
+  uint64_t ErrorCount() const override { return errors_; }
 
  private:
   void ReceiveLoop(int index);
@@ -71,6 +72,7 @@ class SqsSource : public MessageSource {
   bool receiving_over_ = false;
   ConcurrencyTuner tuner_;  // how many receivers poll at once
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> errors_{0};  // failed receives, deletes and visibility changes
 
   // Received and not yet deleted: receipt handle -> when visibility was last set.
   std::map<std::string, std::chrono::steady_clock::time_point> in_flight_;

@@ -14,6 +14,9 @@ Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
   runner.batch_size = options.batch_size;
   runner.linger = options.linger;
   runner.batch_body_bytes = options.batch_body_bytes;
+  runner.retry = options.retry;
+  runner.progress_every = options.progress_every;
+  runner.observer = options.observer;
   return RunPipeline(source, transform, stage, runner);
 }
 

@@ -22,6 +22,10 @@ struct LoginsRunOptions {
   // statement whose values, and whose whole Bind message, PostgreSQL holds to 1 GB, and a
   // rejected body grows by a third encrypted and base64'd.
   size_t batch_body_bytes = size_t{256} << 20;
+  // The runner's commit retries, progress lines and metrics (pipeline/runner.h).
+  RetryPolicy retry = RunnerOptions{}.retry;
+  std::chrono::seconds progress_every = RunnerOptions{}.progress_every;
+  RunnerObserver* observer = nullptr;
 };
 
 using LoginsRunStats = RunnerStats;
