@@ -20,6 +20,10 @@ Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
         fault->Describe()));
   }
   CsvHeaderMap map;
+  // A model's headers are matched in any letter case too (a declared one may be "Title").
+  std::vector<std::string> model_headers;
+  for (const auto& f : model.fields)
+    model_headers.push_back(AsciiLower(f.csv_header));
   std::vector<std::string> folded;
   for (const auto& f : header.fields) {
     map.names.emplace_back(TrimBlanks(f.value));
@@ -37,14 +41,15 @@ Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
   // Columns the model does not know, named by number: "column 3 'titel'".
   std::string unknown;
   for (size_t i = 0; i < folded.size(); ++i) {
-    const bool known = std::any_of(model.fields.begin(), model.fields.end(),
-                                   [&](const ModelField& f) { return f.csv_header == folded[i]; });
+    const bool known =
+        std::find(model_headers.begin(), model_headers.end(), folded[i]) != model_headers.end();
     if (!known) {
       unknown += fmt::format("{}column {} '{}'", unknown.empty() ? "" : ", ", i + 1, map.names[i]);
     }
   }
-  for (const auto& field : model.fields) {
-    auto it = std::find(folded.begin(), folded.end(), field.csv_header);
+  for (size_t f = 0; f < model.fields.size(); ++f) {
+    const ModelField& field = model.fields[f];
+    auto it = std::find(folded.begin(), folded.end(), model_headers[f]);
     if (it == folded.end()) {
       std::string found;
       for (const auto& h : map.names)

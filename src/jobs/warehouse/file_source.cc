@@ -175,8 +175,7 @@ Status WarehouseFileSource::ReadJson(const std::function<Status(PreparedBatch&)>
     }
     for (size_t i = 0; i < model.fields.size(); ++i) {
       const ModelField& field = model.fields[i];
-      auto value =
-          field.from_json ? field.from_json(*element) : JsonScalarAt(*element, field.json_path);
+      auto value = ExtractJsonPath(field.json, *element);
       if (!value.ok()) {
         builder.Reject(position, fmt::format("{}: {}", field.column, value.status().message()),
                        record_text, false);

@@ -13,20 +13,12 @@ namespace {
 
 // Walks a record with the model's key paths: at each object it knows which names the model reads
 // there (none below a key the model does not read), so only those are quoted or matched in
-// another case. Arrays are transparent, as the extractors read every element.
+// another case. Arrays are transparent: a path's [] and [N] steps read into them.
 class KeyChecker {
  public:
   explicit KeyChecker(const Model& model) {
-    for (const auto& f : model.fields) {
-      std::vector<std::string_view> path;
-      std::string_view rest = f.json_path;
-      while (!rest.empty()) {
-        const size_t dot = rest.find('.');
-        path.push_back(rest.substr(0, dot));
-        rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
-      }
-      paths_.push_back(std::move(path));
-    }
+    for (const auto& f : model.fields)
+      paths_.emplace_back(f.json.keys.begin(), f.json.keys.end());
   }
 
   // The first ambiguity in `record`, in document order. The walk keeps its own stack, as a

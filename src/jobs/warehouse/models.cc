@@ -3,98 +3,9 @@
 #include <fmt/format.h>
 
 #include "connectors/postgres/pg_connection.h"
-#include "formats/json_reader.h"
+#include "jobs/warehouse/models_file.h"
 
 namespace sluice::warehouse {
-namespace {
-
-ModelField Text(std::string column, std::string json_path = "", bool key = false) {
-  ModelField f{column, ColumnType::kText, key, column, json_path.empty() ? column : json_path, {}};
-  return f;
-}
-
-ModelField Typed(std::string column, ColumnType type, std::string json_path = "") {
-  return ModelField{column, type, false, column, json_path.empty() ? column : json_path, {}};
-}
-
-// `keys_read` names the keys the extractor looks at, dotted as a path, so that key checks
-// (json_checks.h) know them.
-ModelField Custom(std::string column, ColumnType type, std::string keys_read,
-                  JsonExtractor extractor) {
-  return ModelField{column, type, false, column, std::move(keys_read), std::move(extractor)};
-}
-
-// Authors list several nationalities, some blank; the last one with a slug is the author's.
-Result<std::optional<std::string>> LastNationalitySlug(const simdjson::dom::element& author) {
-  simdjson::dom::array list;
-  if (author["nationalities"].get_array().get(list)) return std::optional<std::string>();
-  std::optional<std::string> slug;
-  for (simdjson::dom::element n : list) {
-    std::string_view s = JsonStringOr(n["slug"]);
-    if (!s.empty()) slug = std::string(s);
-  }
-  return slug;
-}
-
-// Reviews name two movies, one of them the vendor's placeholder "end": the last real title is
-// the reviewed movie.
-Result<std::optional<std::string>> ReviewedMovieTitle(const simdjson::dom::element& review) {
-  simdjson::dom::array list;
-  if (review["movies"].get_array().get(list)) return std::optional<std::string>();
-  std::optional<std::string> title;
-  for (simdjson::dom::element m : list) {
-    std::string_view t = JsonStringOr(m["title"]);
-    if (!t.empty() && t != "end") title = std::string(t);
-  }
-  return title;
-}
-
-Result<std::optional<std::string>> ReviewedBookTitle(const simdjson::dom::element& review) {
-  simdjson::dom::array list;
-  if (review["books"].get_array().get(list) || list.size() == 0) {
-    return std::optional<std::string>();
-  }
-  return JsonScalarAt(list.at(0).value(), "metadata.title");
-}
-
-std::vector<Model> BuildModels() {
-  std::vector<Model> m;
-  m.push_back({"movie",
-               "movies",
-               {Text("title", "", true), Typed("duration_mins", ColumnType::kInt32),
-                Text("original_language"), Typed("size_mb", ColumnType::kInt32)},
-               false});
-  m.push_back(
-      {"user", "users", {Text("email", "", true), Text("first_name"), Text("last_name")}, false});
-  m.push_back(
-      {"stream",
-       "streams",
-       {Text("movie_title"), Text("user_email"), Typed("size_mb", ColumnType::kFloat64),
-        Typed("start_at", ColumnType::kTimestamptz), Typed("end_at", ColumnType::kTimestamptz)},
-       true});
-  m.push_back(
-      {"author",
-       "authors",
-       {Text("name", "metadata.name", true),
-        Typed("birth_date", ColumnType::kDate, "metadata.birth_date"),
-        Typed("died_at", ColumnType::kDate, "metadata.died_at"),
-        Custom("nationality", ColumnType::kText, "nationalities.slug", LastNationalitySlug)},
-       false});
-  m.push_back({"book",
-               "books",
-               {Text("title", "name", true), Typed("pages", ColumnType::kInt32), Text("author"),
-                Text("publisher")},
-               false});
-  m.push_back({"review",
-               "reviews",
-               {Custom("movie_title", ColumnType::kText, "movies.title", ReviewedMovieTitle),
-                Custom("book_title", ColumnType::kText, "books.metadata.title", ReviewedBookTitle),
-                Typed("rating", ColumnType::kInt32, "rating.rate"), Text("text", "content.text")},
-               true});
-  return m;
-}
-
-}  // namespace
 
 Schema Model::LoadSchema() const {
   Schema schema;
@@ -115,22 +26,37 @@ std::vector<std::string> Model::KeyColumns() const {
 }
 
 const std::vector<Model>& Models() {
-  static const std::vector<Model> models = BuildModels();
+  static const std::vector<Model> models = [] {
+    LoadedModels loaded = ParseModels(BuiltinModelsYaml());
+    if (!loaded.ok()) {
+      DieOfBug("examples/warehouse-models.yaml, compiled in, does not load: " +
+               FormatPipelineError("warehouse-models.yaml", loaded.errors[0]));
+    }
+    return std::move(loaded.models);
+  }();
   return models;
 }
 
-const Model* FindModel(std::string_view name) {
-  for (const auto& m : Models()) {
+const Model* FindModel(std::span<const Model> models, std::string_view name) {
+  for (const auto& m : models) {
     if (m.name == name || m.table == name) return &m;
   }
   return nullptr;
 }
 
-std::string ModelNames() {
+const Model* FindModel(std::string_view name) {
+  return FindModel(Models(), name);
+}
+
+std::string ModelNames(std::span<const Model> models) {
   std::string out;
-  for (const auto& m : Models())
+  for (const auto& m : models)
     out += (out.empty() ? "" : ", ") + m.name;
   return out;
+}
+
+std::string ModelNames() {
+  return ModelNames(Models());
 }
 
 std::string CreateTableSql(const Model& model) {

@@ -1,30 +1,26 @@
 // The warehouse's models: for each, its table, its columns and where each column comes from in a
-// CSV file (a header name) or a JSON record (a dotted path, or a rule for nested vendor data).
+// CSV file (a header name) or a JSON record (a path, json_path.h). A model is data: the built-in
+// six are examples/warehouse-models.yaml, compiled in and loaded as any models file is
+// (models_file.h).
 #pragma once
 
-#include <simdjson.h>
-
-#include <functional>
-#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/batch.h"
 #include "core/status.h"
+#include "jobs/warehouse/json_path.h"
 
 namespace sluice::warehouse {
 
-using JsonExtractor =
-    std::function<Result<std::optional<std::string>>(const simdjson::dom::element&)>;
-
 struct ModelField {
   std::string column;
-  ColumnType type;
-  bool key = false;         // part of the natural key: required, never null
-  std::string csv_header;   // the column's name in CSV input
-  std::string json_path;    // dotted path in JSON input; for from_json, the keys it reads
-  JsonExtractor from_json;  // overrides json_path for nested vendor shapes
+  ColumnType type = ColumnType::kText;
+  bool key = false;        // part of the natural key: required, never null
+  std::string csv_header;  // the column's name in CSV input, matched in any letter case
+  JsonPath json;           // where the value is in a JSON record
 };
 
 struct Model {
@@ -42,11 +38,16 @@ struct Model {
 
 inline constexpr std::string_view kContentHashColumn = "content_hash";
 
+// The built-in models, loaded from BuiltinModelsYaml(); a text that does not load is a bug.
 const std::vector<Model>& Models();
-// Finds a model by its singular or plural name.
+// examples/warehouse-models.yaml as it was at build time (cmake/embed_text.cmake).
+std::string_view BuiltinModelsYaml();
+// Finds a model by its singular or plural name, among the built-in ones or `models`.
 const Model* FindModel(std::string_view name);
+const Model* FindModel(std::span<const Model> models, std::string_view name);
 // "movie, user, ..." for help and errors.
 std::string ModelNames();
+std::string ModelNames(std::span<const Model> models);
 
 // CREATE TABLE IF NOT EXISTS for the model, with its key and history columns.
 std::string CreateTableSql(const Model& model);
