@@ -14,6 +14,7 @@
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/schema_command.h"
+#include "cli/test_command.h"
 #include "cli/validate_command.h"
 #include "cli/warehouse_command.h"
 #include "core/log.h"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddValidateCommand(app, &exit_code);
   sluice::cli::AddRunCommand(app, &exit_code);
   sluice::cli::AddSchemaCommand(app, &exit_code);
+  sluice::cli::AddTestCommand(app, &exit_code);
 
   app.parse_complete_callback([&] {
     sluice::LogFormat format;

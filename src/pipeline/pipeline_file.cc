@@ -209,7 +209,8 @@ LoadedPipeline ParsePipeline(std::string_view text, const ComponentRegistry& reg
   return out;
 }
 
-LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry& registry) {
+LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry& registry,
+                                const VariableLookup& lookup) {
   LoadedPipeline out;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -229,7 +230,7 @@ LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry
     return out;
   }
   text.resize(static_cast<size_t>(in.gcount()));
-  return ParsePipeline(text, registry);
+  return ParsePipeline(text, registry, lookup);
 }
 
 }  // namespace sluice

@@ -69,6 +69,7 @@ LoadedPipeline ParsePipeline(std::string_view text, const ComponentRegistry& reg
 
 // Reads the file at `path` (at most kMaxPipelineFileBytes + 1 bytes of it) and loads it. A file
 // that cannot be read, or is too big, is one error without a position.
-LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry& registry);
+LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry& registry,
+                                const VariableLookup& lookup = EnvironmentLookup());
 
 }  // namespace sluice
