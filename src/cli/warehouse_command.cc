@@ -3,25 +3,44 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "cli/validate_command.h"
 #include "connectors/postgres/pg_connection.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "jobs/warehouse/models_file.h"
 #include "jobs/warehouse/warehouse_load.h"
 #include "jobs/warehouse/warehouse_query.h"
 
 namespace sluice::cli {
 namespace {
 
+// The models --models names, or the built-in ones. A models file that does not load has its
+// errors printed as `sluice validate` prints a pipeline file's, and gives nullopt.
+std::optional<std::vector<warehouse::Model>> ModelsOf(const OptionValues& values) {
+  const std::string& file = values.String("models");
+  if (file.empty()) return warehouse::Models();
+  warehouse::LoadedModels loaded = warehouse::LoadModelsFile(file);
+  if (!loaded.ok()) {
+    PrintPipelineErrors(file, loaded.errors);
+    return std::nullopt;
+  }
+  return std::move(loaded.models);
+}
+
 int RunInit(const OptionValues& values) {
+  const auto models = ModelsOf(values);
+  if (!models) return kExitUsage;
   auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
-  Status st = warehouse::InitWarehouse(conn->get());
+  Status st = warehouse::InitWarehouse(conn->get(), *models);
   if (!st.ok()) return Fail(st);
   std::string tables;
-  for (const auto& m : warehouse::Models())
+  for (const auto& m : *models)
     tables += " " + m.table;
   fmt::print("warehouse ready: tables{} and {}\n", tables, warehouse::kRejectsTable);
   return kExitOk;
@@ -30,11 +49,12 @@ int RunInit(const OptionValues& values) {
 }  // namespace
 
 int RunWarehouseLoad(const OptionValues& values) {
+  const auto models = ModelsOf(values);
+  if (!models) return kExitUsage;
   const std::string& model_name = values.String("model");
-  const warehouse::Model* model = warehouse::FindModel(model_name);
+  const warehouse::Model* model = warehouse::FindModel(*models, model_name);
   if (!model) {
-    return Fail(UsageError(
-        fmt::format("unknown model '{}': use one of {}", model_name, warehouse::ModelNames())));
+    return Fail(UsageError(warehouse::UnknownModel(*models, model_name, values.String("models"))));
   }
   std::vector<warehouse::LoadRequest> requests;
   for (const auto& file : values.Strings("files")) {
@@ -121,8 +141,8 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   CLI::App* wh =
       app.add_subcommand("warehouse", "Files to PostgreSQL models with history; SQL out");
   wh->require_subcommand(1);
-  AddCommand(*wh, "init", "Create the model tables and load_rejects", {PgUrlOption()}, RunInit,
-             exit_code);
+  AddCommand(*wh, "init", "Create the model tables and load_rejects",
+             {PgUrlOption(), warehouse::ModelsFileOption()}, RunInit, exit_code);
   AddCommand(*wh, "load", "Upsert CSV or JSON files into a model",
              warehouse::WarehouseLoadComponent().options, RunWarehouseLoad, exit_code);
   OptionSpec file = PathOption("file", "SQL file to run", true);

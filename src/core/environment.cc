@@ -16,6 +16,7 @@ constexpr EnvironmentVariable kVariables[] = {
     {"SLUICE_MYSQL_URL",
      "MySQL/MariaDB URL when --mysql is not given (its password is never shown)"},
     {"SLUICE_MASK_KEY_FILE", "masking key file when --key-file is not given"},
+    {"SLUICE_WAREHOUSE_MODELS", "warehouse models file when --models is not given"},
     {"AWS_ACCESS_KEY_ID", "AWS access key id (with AWS_SECRET_ACCESS_KEY)"},
     {"AWS_SECRET_ACCESS_KEY", "AWS secret access key", true},
     {"AWS_SESSION_TOKEN", "session token of temporary AWS credentials", true},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connectors/postgres/pg_connection.h"
+#include "core/suggest.h"
 #include "jobs/warehouse/models_file.h"
 
 namespace sluice::warehouse {
@@ -53,6 +54,21 @@ std::string ModelNames(std::span<const Model> models) {
   for (const auto& m : models)
     out += (out.empty() ? "" : ", ") + m.name;
   return out;
+}
+
+std::string UnknownModel(std::span<const Model> models, std::string_view name,
+                         std::string_view file) {
+  std::vector<std::string> names;
+  for (const auto& m : models) {
+    names.push_back(m.name);
+    names.push_back(m.table);
+  }
+  const std::string closest = ClosestName(name, names);
+  const std::string where = file.empty() ? std::string() : fmt::format(" in {}", file);
+  if (!closest.empty()) {
+    return fmt::format("unknown model '{}'{} (did you mean {}?)", name, where, closest);
+  }
+  return fmt::format("unknown model '{}'{}: use one of {}", name, where, ModelNames(models));
 }
 
 std::string ModelNames() {

@@ -48,6 +48,10 @@ const Model* FindModel(std::span<const Model> models, std::string_view name);
 // "movie, user, ..." for help and errors.
 std::string ModelNames();
 std::string ModelNames(std::span<const Model> models);
+// "unknown model 'podcst' (did you mean podcast?)", or with the list of `models`' names;
+// `file` names the models file they come from ("" for the built-in ones).
+std::string UnknownModel(std::span<const Model> models, std::string_view name,
+                         std::string_view file);
 
 // CREATE TABLE IF NOT EXISTS for the model, with its key and history columns.
 std::string CreateTableSql(const Model& model);

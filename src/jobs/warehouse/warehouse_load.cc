@@ -18,7 +18,7 @@ ComponentSpec WarehouseLoadComponent() {
       "Each file is one transaction: its records are COPYed to a staging table and merged into "
       "the model's table; changed rows get a new version, and a rejected record goes to "
       "load_rejects with its reason.";
-  OptionSpec model = TextOption("model", "One of: " + ModelNames());
+  OptionSpec model = TextOption("model", "One of: " + ModelNames() + "; or a model of --models");
   model.alias = "-m";
   model.required = true;
   OptionSpec format = ChoiceOption("format",
@@ -31,6 +31,7 @@ ComponentSpec WarehouseLoadComponent() {
   files.must_exist = true;
   c.options = {
       PgUrlOption(),
+      ModelsFileOption(),
       model,
       format,
       FlagOption("full-dump",
@@ -42,6 +43,18 @@ ComponentSpec WarehouseLoadComponent() {
       files,
   };
   return c;
+}
+
+OptionSpec ModelsFileOption() {
+  OptionSpec models = PathOption("models",
+                                 "A models file (YAML): --model names one of its models instead "
+                                 "of a built-in one",
+                                 true);
+  models.env = "SLUICE_WAREHOUSE_MODELS";
+  models.description =
+      "The models, their tables, keys and fields, as docs/warehouse-models.md describes; the "
+      "built-in ones are examples/warehouse-models.yaml.";
+  return models;
 }
 
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag) {
@@ -56,12 +69,12 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
       "cannot tell the format of {}: name it .csv or .json, or pass --format csv|json", path));
 }
 
-Status InitWarehouse(PgConnection* conn) {
+Status InitWarehouse(PgConnection* conn, std::span<const Model> models) {
   // Only what is missing is created, so init is a no-op for a role without CREATE once an
   // owner has made the tables, and safe beside a concurrent load (the schema-change lock).
   std::vector<std::string> tables;
   std::string ddl;
-  for (const auto& model : Models()) {
+  for (const auto& model : models) {
     tables.push_back(QuoteIdent(model.table));
     ddl += CreateTableSql(model) + ";\n";
   }

@@ -5,6 +5,7 @@
 // into batches (file_source.h) while the batch before is written (warehouse_sink.h).
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,13 @@ namespace sluice::warehouse {
 // The format from `--format` when given, else from the file's extension.
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag);
 
-// The `warehouse-load` job's options (docs/components/warehouse-load.md): pg, model, format,
-// full-dump, allow-empty-dump, ignore-extra-columns, files.
+// The `warehouse-load` job's options (docs/components/warehouse-load.md): pg, models, model,
+// format, full-dump, allow-empty-dump, ignore-extra-columns, files.
 ComponentSpec WarehouseLoadComponent();
+
+// --models FILE (env SLUICE_WAREHOUSE_MODELS): a models file (models_file.h) whose models
+// --model then names, for `warehouse load` and `warehouse init`.
+OptionSpec ModelsFileOption();
 
 struct LoadReport {
   ReadCounts read;  // records read, rejected ones included
@@ -30,8 +35,8 @@ struct LoadReport {
   double seconds = 0;
 };
 
-// Creates every model's table and the rejects table if missing.
-Status InitWarehouse(PgConnection* conn);
+// Creates each model's table (the built-in ones by default) and the rejects table if missing.
+Status InitWarehouse(PgConnection* conn, std::span<const Model> models = Models());
 
 // Loads one file in one transaction: the error of a failed load names the file and what
 // failed; nothing of it is then committed.
