@@ -14,9 +14,11 @@
 #include "core/names.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/logins/logins_job.h"
+#include "jobs/logins/logins_schema.h"
 #include "pipeline/pipeline_metrics.h"
 #include "pipeline/settings.h"
 #include "pipeline/shutdown.h"
+#include "transforms/message_transform.h"
 
 namespace sluice::cli {
 namespace {
@@ -45,19 +47,21 @@ std::vector<OptionSpec> LoginsRunOptions() {
   for (OptionSpec& spec : specs) {
     if (spec.name == "file") spec.excludes = "queue";
   }
+  // The job masks the fields its built-in schema names (ip, device_id): mask's `fields` is for a
+  // validate transform's schema in a pipeline file.
+  std::erase_if(specs, [](const OptionSpec& spec) { return spec.name == "fields"; });
   return specs;
 }
 
-int RunLoginsCommand(const OptionValues& values) {
+int RunIntoTable(const OptionValues& values, const TableRun& run) {
   // Signals are watched from the start, so one that comes while connecting is not fatal.
   StopOnSignals(nullptr);
-  const MaskMode mode = MaskModeFrom(values);
   const std::string& file = values.String("file");
   const std::string& queue = values.String("queue");
   const std::string& table = values.String("table");
   // Names are checked before anything is connected to: a bad one is a usage error naming its
   // flag, not a failure after the database was set up. A queue URL is taken as it is.
-  if (Status st = logins::ValidateLoginsTable(table, "--table"); !st.ok()) return Fail(st);
+  if (Status st = logins::ValidateLoginsTable(table, run.table_flag); !st.ok()) return Fail(st);
   if (file.empty() && !queue.starts_with("http://") && !queue.starts_with("https://")) {
     if (Status st = ValidateSqsQueueName(queue, "--queue"); !st.ok()) return Fail(st);
   }
@@ -71,8 +75,8 @@ int RunLoginsCommand(const OptionValues& values) {
       }
     }
   }
-  auto keyring = LoadKeyring(values);
-  if (!keyring.ok()) return Fail(keyring.status());
+  auto transform = run.make_transform();
+  if (!transform.ok()) return Fail(transform.status());
   // Served before anything is connected to, so an address that cannot be served is refused
   // before any work; only where told (pipeline/pipeline_metrics.h).
   std::unique_ptr<MetricsEndpoint> metrics;
@@ -98,7 +102,7 @@ int RunLoginsCommand(const OptionValues& values) {
   // store never holds messages hidden from the others.
   const logins::LoginsTables tables = logins::LoginsTablesFor(table);
   const std::string source_name = file.empty() ? "sqs:" + queue : "file";
-  auto sink = logins::LoginsSink::Open(values.String("pg"), tables, source_name);
+  auto sink = logins::LoginsSink::Open(values.String("pg"), tables, source_name, run.shape);
   if (!sink.ok()) return Fail(sink.status());
 
   std::unique_ptr<MessageSource> source;
@@ -125,13 +129,28 @@ int RunLoginsCommand(const OptionValues& values) {
   options.retry = runner.retry;
   options.progress_every = runner.progress_every;
   options.observer = metrics ? &metrics->metrics() : nullptr;
-  auto stats = logins::RunLogins(*source, **sink, *keyring, mode, options);
+  auto stats = logins::RunMessagesIntoTable(*source, **transform, **sink, options);
   StopOnSignals(nullptr);
   if (!stats.ok()) return Fail(stats.status());
   fmt::print("{} messages: {} stored in {}, {} rejected to {}, {} already stored ({:.2f} s)\n",
              stats->messages, stats->stored, tables.logins, stats->rejected, tables.rejects,
              stats->duplicates, stats->seconds);
   return kExitOk;
+}
+
+int RunLoginsCommand(const OptionValues& values) {
+  // The preset of a queue -> validate -> mask -> table pipeline: the logins schema
+  // (examples/logins-schema.yaml, built in), ip and device_id masked, into user_logins' shape.
+  std::shared_ptr<const MaskKeyring> keyring;
+  TableRun run;
+  run.make_transform = [&]() -> Result<std::unique_ptr<Transform>> {
+    ASSIGN_OR_RETURN(MaskKeyring loaded, LoadKeyring(values));
+    keyring = std::make_shared<const MaskKeyring>(std::move(loaded));
+    return std::unique_ptr<Transform>(std::make_unique<MessageTransform>(
+        logins::LoginsMessageSchema(), logins::LoginsMaskedFields(), keyring,
+        MaskModeFrom(values)));
+  };
+  return RunIntoTable(values, run);
 }
 
 namespace {

@@ -14,17 +14,23 @@
 #include "cli/report_command.h"
 #include "cli/validate_command.h"
 #include "cli/warehouse_command.h"
+#include "connectors/file/ndjson_source.h"
+#include "connectors/sqs/sqs_source.h"
 #include "core/log.h"
+#include "jobs/logins/logins_component.h"
+#include "jobs/logins/logins_schema.h"
 #include "jobs/warehouse/warehouse_load.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
 #include "pipeline/settings.h"
+#include "transforms/message_pipeline.h"
 
 namespace sluice::cli {
 namespace {
 
 constexpr const char* kSupported =
-    "sluice run supports source file or sqs, transforms [mask], sink logins-postgres (as `sluice "
+    "sluice run supports source file or sqs, transforms [validate, mask], sink postgres-table; "
+    "source file or sqs, transforms [mask], sink logins-postgres (as `sluice "
     "logins run`), job warehouse-load (as `sluice warehouse load`), job daily-lessons (as "
     "`sluice report run`) and job lake-build (as `sluice lake build`)";
 
@@ -34,8 +40,37 @@ struct Preset {
   CommandFn run;
 };
 
+// A queue -> validate -> mask -> postgres-table pipeline's options: the sink's, a source's and
+// the runner settings', as `logins run` composes them.
+std::vector<OptionSpec> TableRunOptions() {
+  std::vector<OptionSpec> specs =
+      ComposeOptions({logins::PostgresTableComponent().options, SqsSourceComponent().options,
+                      FileSourceComponent().options, RunnerSettingsOptions()});
+  for (OptionSpec& spec : specs) {
+    if (spec.name == "file") spec.excludes = "queue";
+  }
+  return specs;
+}
+
+// Runs a postgres-table pipeline: the general form of which `logins run` is the preset. The
+// table is made from (or checked against) the validate transform's schema.
+int RunTablePipeline(const std::string& file, const PipelineFile& pipeline,
+                     const OptionValues& values) {
+  auto stages = BuildMessageStages(pipeline, file);
+  if (!stages.ok()) return Fail(stages.status());
+  std::shared_ptr<const MessageSchema> schema = stages->schema;
+  std::unique_ptr<Transform> transform = std::move(stages->transform);
+  TableRun run;
+  run.make_transform = [&]() -> Result<std::unique_ptr<Transform>> { return std::move(transform); };
+  run.shape.columns = logins::TableColumnsOf(*schema);
+  run.shape.described_in = "the validate transform's schema, docs/message-schemas.md";
+  run.shape.rows_noun = "rows";
+  run.table_flag = fmt::format("{}: {}.table", file, pipeline.sink->path);
+  return RunIntoTable(values, run);
+}
+
 // The preset `pipeline` is, or nothing when no command runs that composition.
-std::optional<Preset> PresetFor(const PipelineFile& pipeline) {
+std::optional<Preset> PresetFor(const std::string& file, const PipelineFile& pipeline) {
   if (pipeline.job) {
     const std::string& job = pipeline.job->spec->name;
     if (job == "warehouse-load")
@@ -52,6 +87,12 @@ std::optional<Preset> PresetFor(const PipelineFile& pipeline) {
   if ((source == "file" || source == "sqs") && pipeline.transforms.size() == 1 &&
       pipeline.transforms[0].spec->name == "mask" && pipeline.sink->spec->name == "logins-postgres")
     return Preset{LoginsRunOptions(), RunLoginsCommand};
+  if ((source == "file" || source == "sqs") && pipeline.transforms.size() == 2 &&
+      pipeline.transforms[0].spec->name == "validate" &&
+      pipeline.transforms[1].spec->name == "mask" && pipeline.sink->spec->name == "postgres-table")
+    return Preset{TableRunOptions(), [&file, &pipeline](const OptionValues& values) {
+                    return RunTablePipeline(file, pipeline, values);
+                  }};
   return std::nullopt;
 }
 
@@ -94,7 +135,12 @@ int RunPipeline(const OptionValues& flags) {
     return kExitUsage;
   }
   const PipelineFile& pipeline = loaded.pipeline;
-  std::optional<Preset> preset = PresetFor(pipeline);
+  // The schema a validate transform names, and mask's fields against it, as `validate` checks.
+  if (PipelineErrors errors = CheckMessageTransforms(pipeline, file); !errors.empty()) {
+    PrintPipelineErrors(file, errors);
+    return kExitUsage;
+  }
+  std::optional<Preset> preset = PresetFor(file, pipeline);
   if (!preset) {
     return Fail(UsageError(
         fmt::format("{}: not supported yet: {}; {}", file, pipeline.Summary(), kSupported)));

@@ -9,6 +9,7 @@
 #include "core/secrets.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
+#include "transforms/message_pipeline.h"
 
 namespace sluice::cli {
 
@@ -26,6 +27,9 @@ int RunValidate(const OptionValues& values) {
   ComponentRegistry registry;
   RegisterBuiltinComponents(registry);
   LoadedPipeline loaded = LoadPipelineFile(file, registry);
+  // The schema a validate transform names, and mask's fields against it, once the file itself
+  // is sound.
+  if (loaded.ok()) loaded.errors = CheckMessageTransforms(loaded.pipeline, file);
   if (loaded.ok()) {
     fmt::print("{}: ok ({})\n", file, loaded.pipeline.Summary());
     return kExitOk;

@@ -13,14 +13,17 @@
 #include "jobs/warehouse/warehouse_load.h"
 #include "pipeline/component_registry.h"
 #include "transforms/mask.h"
+#include "transforms/message_pipeline.h"
 
 namespace sluice {
 
 void RegisterBuiltinComponents(ComponentRegistry& registry) {
   registry.Add(SqsSourceComponent());
   registry.Add(FileSourceComponent());
+  registry.Add(ValidateComponent());
   registry.Add(MaskComponent());
   registry.Add(logins::LoginsPostgresComponent());
+  registry.Add(logins::PostgresTableComponent());
   registry.Add(S3ObjectComponent());
   registry.Add(warehouse::WarehouseLoadComponent());
   registry.Add(report::DailyLessonsComponent());

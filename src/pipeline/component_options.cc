@@ -162,6 +162,7 @@ class OptionBinder {
     }
     use_->values.Text(spec.name) = std::move(*text);
     use_->values.Given(spec.name) = true;
+    use_->positions[spec.name] = {node.position};
   }
 
   // CheckOptionValue's verdict in the file's terms: its own message names the command-line flag.
@@ -197,6 +198,7 @@ class OptionBinder {
         continue;
       }
       list.push_back(std::move(*text));
+      use_->positions[spec.name].push_back(item.position);
     }
     if (node.children.empty() && spec.required) {
       Error(node.position, path, "is empty: give at least one");

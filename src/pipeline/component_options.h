@@ -13,7 +13,9 @@
 // value is never quoted in a message, and is registered for redaction once read.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "pipeline/component_registry.h"
 #include "pipeline/interpolation.h"
@@ -30,6 +32,9 @@ struct ComponentUse {
   // The options by name, as the command line's binder would leave them; completed by
   // OptionValues::Resolve (environment, defaults) when the component's options had no errors.
   OptionValues values = {};
+  // Where each given option's value stands (a list's: each item's, in order), for checks made
+  // after loading that name a value (mask.fields against the input schema).
+  std::map<std::string, std::vector<FilePosition>, std::less<>> positions = {};
 };
 
 // Checks `options` (the map under the component's name; a null node is no options) and fills

@@ -18,12 +18,15 @@ struct PipelineError {
   FilePosition position = {};
   std::string path = {};  // the option path: "transforms[0].mask.mask"; "" for the document itself
   std::string message = {};  // never holds the value of a secret option
+  // The file the position is in when it is another than the one loaded (a message schema the
+  // pipeline names); "" for that one.
+  std::string file = {};
 };
 
 // "pipeline.yaml:7:15: transforms[0].mask.mask: 'rot13' is not one of siv, hmac"; the position
 // or the path is left out when there is none.
 inline std::string FormatPipelineError(const std::string& file, const PipelineError& error) {
-  std::string out = file;
+  std::string out = error.file.empty() ? file : error.file;
   if (error.position.line > 0) {
     out += ":" + std::to_string(error.position.line) + ":" + std::to_string(error.position.column);
   }

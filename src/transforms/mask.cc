@@ -43,9 +43,16 @@ ComponentSpec MaskComponent() {
   OptionSpec key_file = PathOption("key-file", "Masking key file", false);
   key_file.env = "SLUICE_MASK_KEY_FILE";
   key_file.secret = true;
+  OptionSpec fields{.name = "fields",
+                    .type = OptionType::kList,
+                    .summary = "The fields of the validate transform's schema to mask"};
+  fields.description =
+      "Each a text field (docs/message-schemas.md); its column holds the masked value. Not "
+      "given with sink logins-postgres, which masks ip and device_id";
   c.options = {key_file,
                ChoiceOption("mask", "siv (reversible with the key) or hmac (irreversible)",
-                            {"siv", "hmac"}, "siv")};
+                            {"siv", "hmac"}, "siv"),
+               fields};
   return c;
 }
 

@@ -48,7 +48,8 @@ class MaskKeyring {
 
 enum class MaskMode { kSiv, kHmac };
 
-// The `mask` transform's options (docs/components/mask.md): key-file, mask.
+// The `mask` transform's options (docs/components/mask.md): key-file, mask, fields (a list of
+// the input schema's fields; transforms/message_pipeline.h checks and uses it).
 ComponentSpec MaskComponent();
 // --mask as a MaskMode ("siv" or "hmac", checked by the option's choices).
 MaskMode MaskModeFrom(const OptionValues& values);

@@ -6,6 +6,7 @@
 
 #include "core/strings.h"
 #include "core/text_check.h"
+#include "transforms/version_number.h"
 
 namespace sluice::logins {
 namespace {
@@ -121,51 +122,11 @@ bool OptionalString(simdjson::dom::object obj, std::string_view field, size_t ma
 }  // namespace
 
 bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error) {
-  // The reason names the part or byte at fault, never the text: it may be anything a client
-  // sent, and the encrypted body already keeps it.
-  constexpr std::string_view kShape = "app_version is not MAJOR[.MINOR[.PATCH]] with parts 0..999";
-  if (text.empty()) {
-    *error = fmt::format("{}: it is empty", kShape);
-    return false;
-  }
-  // Missing parts are 0, so "7" is 7.0.0 and "2.3" is 2.3.0.
-  int32_t parts[3] = {0, 0, 0};
-  int count = 0;
-  size_t pos = 0;
-  while (true) {
-    if (count == 3) {
-      *error = fmt::format("{}: it has more than 3 parts", kShape);
-      return false;
-    }
-    size_t start = pos;
-    int32_t v = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 4) {
-      v = v * 10 + (text[pos] - '0');
-      ++pos;
-    }
-    size_t digits = pos - start;
-    if (digits > 3) {
-      *error = fmt::format("{}: part {} has more than 3 digits", kShape, count + 1);
-      return false;
-    }
-    if (digits == 0 && (pos == text.size() || text[pos] == '.')) {
-      *error = fmt::format("{}: part {} is empty", kShape, count + 1);
-      return false;
-    }
-    if (digits == 0 || (pos < text.size() && text[pos] != '.')) {
-      *error = fmt::format("{}: byte {} is neither a digit nor a dot", kShape, pos + 1);
-      return false;
-    }
-    parts[count++] = v;
-    if (pos == text.size()) break;
-    ++pos;
-  }
-  *out = parts[0] * 1000000 + parts[1] * 1000 + parts[2];
-  return true;
+  return EncodeVersionNumber(text, "app_version", out, error);
 }
 
 std::string DecodeAppVersion(int32_t value) {
-  return fmt::format("{}.{}.{}", value / 1000000, value / 1000 % 1000, value % 1000);
+  return DecodeVersionNumber(value);
 }
 
 bool LoginTransformer::AppendMasked(simdjson::dom::object obj, const TableColumn& target,

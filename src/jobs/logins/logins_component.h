@@ -9,4 +9,9 @@ namespace sluice::logins {
 // pg, table, batch-size, ledger-days.
 ComponentSpec LoginsPostgresComponent();
 
+// The `postgres-table` sink (docs/components/postgres-table.md): the same exactly-once store
+// over the columns of a message schema (transforms/message_schema.h) instead of user_logins':
+// pg, table (required), batch-size, ledger-days.
+ComponentSpec PostgresTableComponent();
+
 }  // namespace sluice::logins

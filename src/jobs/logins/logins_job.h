@@ -32,8 +32,15 @@ using LoginsRunStats = RunnerStats;
 
 // Runs until the source is finished (or stopped by a signal: the batch in hand still commits
 // and is acknowledged). A database failure stops the run without acknowledging its batch.
+// The transform is the general message transform (transforms/message_transform.h) built from
+// the logins schema (examples/logins-schema.yaml), ip and device_id masked with `mode`.
 Result<LoginsRunStats> RunLogins(MessageSource& source, LoginsSink& sink,
                                  const MaskKeyring& keyring, MaskMode mode,
                                  const LoginsRunOptions& options);
+
+// The same run with any message transform whose rows fit `sink`'s table (a postgres-table
+// pipeline: its validate and mask transforms, transforms/message_pipeline.h).
+Result<LoginsRunStats> RunMessagesIntoTable(MessageSource& source, Transform& transform,
+                                            LoginsSink& sink, const LoginsRunOptions& options);
 
 }  // namespace sluice::logins

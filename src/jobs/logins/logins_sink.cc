@@ -56,9 +56,14 @@ Status ValidateLoginsTable(std::string_view table, std::string_view flag) {
 
 Result<std::unique_ptr<LoginsSink>> LoginsSink::Open(const std::string& pg_url, LoginsTables tables,
                                                      std::string source_name) {
+  return Open(pg_url, std::move(tables), std::move(source_name), TableShape{});
+}
+
+Result<std::unique_ptr<LoginsSink>> LoginsSink::Open(const std::string& pg_url, LoginsTables tables,
+                                                     std::string source_name, TableShape shape) {
   ASSIGN_OR_RETURN(auto conn, PgConnection::Connect(pg_url));
   std::unique_ptr<LoginsSink> sink(
-      new LoginsSink(std::move(conn), std::move(tables), std::move(source_name)));
+      new LoginsSink(std::move(conn), std::move(tables), std::move(source_name), std::move(shape)));
   RETURN_IF_ERROR(sink->Setup());
   return sink;
 }
@@ -80,18 +85,18 @@ Status LoginsSink::Setup() {
           "CREATE INDEX IF NOT EXISTS {ledger_index} ON {ledger} (stored_at); "
           "CREATE TABLE IF NOT EXISTS {checkpoints} (name text PRIMARY KEY, position bigint NOT "
           "NULL, updated_at timestamptz NOT NULL DEFAULT now())",
-          fmt::arg("create_logins", CreateTableSql(logins, kLoginsColumns)),
+          fmt::arg("create_logins", CreateTableSql(logins, shape_.columns)),
           fmt::arg("create_rejects", CreateTableSql(rejects, kRejectsColumns)),
           fmt::arg("ledger", ledger), fmt::arg("ledger_index", ledger_index),
           fmt::arg("checkpoints", checkpoints)),
       fmt::format("creating the tables of {}", tables_.logins)));
   // A table made ahead of time, by someone else, must take the rows as the job stages them:
   // found now, before anything is received, rather than as a failed first batch.
-  RETURN_IF_ERROR(CheckShape(tables_.logins, kLoginsColumns));
+  RETURN_IF_ERROR(CheckShape(tables_.logins, shape_.columns));
   RETURN_IF_ERROR(CheckShape(tables_.rejects, kRejectsColumns));
   // One statement, so one round trip and its own transaction: the batch arrives as one array
   // per column, the ledger keeps the ids it had not seen, and only those messages are stored.
-  const Schema row_schema = LoginRowSchema();
+  const Schema row_schema = StagedRowSchema(shape_.columns);
   const Schema reject_schema = LoginRejectSchema();
   const std::string merge_sql = fmt::format(
       "WITH batch AS ("
@@ -117,12 +122,12 @@ Status LoginsSink::Setup() {
                UnnestParameters(reject_schema, 1 + static_cast<int>(row_schema.size()))),
       fmt::arg("reject_names", ColumnList(kRejectsColumns)), fmt::arg("ledger", ledger),
       fmt::arg("source", QuoteLiteral(source_)), fmt::arg("logins", logins),
-      fmt::arg("logins_names", ColumnList(kLoginsColumns)),
-      fmt::arg("b_logins_names", ColumnList(kLoginsColumns, "b")), fmt::arg("rejects", rejects),
+      fmt::arg("logins_names", ColumnList(shape_.columns)),
+      fmt::arg("b_logins_names", ColumnList(shape_.columns, "b")), fmt::arg("rejects", rejects),
       fmt::arg("j_reject_names", ColumnList(kRejectsColumns, "j")));
   RETURN_IF_ERROR(conn_->Prepare(kMergeStatement, merge_sql,
                                  fmt::format("preparing the insert into {}", tables_.logins)));
-  logins_columns_ = fmt::format("{} ({})", logins, ColumnList(kLoginsColumns));
+  logins_columns_ = fmt::format("{} ({})", logins, ColumnList(shape_.columns));
   rejects_columns_ = fmt::format("{} ({})", rejects, ColumnList(kRejectsColumns));
   // Moves the checkpoint only from where this process last saw it: a second process loading
   // the same source finds it moved, updates nothing, and its batch is rolled back.
@@ -153,9 +158,8 @@ Status LoginsSink::CheckShape(const std::string& table, std::span<const TableCol
   const std::string differences = ShapeDifferences(declared, found);
   if (differences.empty()) return Status::Ok();
   return Status(StatusCode::kFailedPrecondition,
-                fmt::format("{} exists, but not in the shape Sluice writes (docs/logins.md, "
-                            "\"Tables\"): {}",
-                            table, differences));
+                fmt::format("{} exists, but not in the shape Sluice writes ({}): {}", table,
+                            shape_.described_in, differences));
 }
 
 Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {
@@ -188,7 +192,7 @@ Result<BatchOutcome> LoginsSink::Write(const Batch& rows, const Batch& rejects,
   // A session the server ended is replaced before the batch, which starts from scratch in it.
   RETURN_IF_ERROR(conn_->ReconnectIfBroken());
   if (!checkpoint) return WriteThroughLedger(rows, rejects);
-  const std::string what = fmt::format("storing logins in {}", tables_.logins);
+  const std::string what = fmt::format("storing {} in {}", shape_.rows_noun, tables_.logins);
   ASSIGN_OR_RETURN(PgTransaction transaction, PgTransaction::Begin(*conn_, what));
   Status st;
   auto moved = conn_->Query(
@@ -227,9 +231,10 @@ Result<BatchOutcome> LoginsSink::WriteThroughLedger(const Batch& rows, const Bat
     params.push_back(EncodePgBinaryArray(rows, c));
   for (size_t c = 0; c < rejects.num_columns(); ++c)
     params.push_back(EncodePgBinaryArray(rejects, c));
-  ASSIGN_OR_RETURN(PgResult counts,
-                   conn_->ExecPrepared(kMergeStatement, params,
-                                       fmt::format("storing logins in {}", tables_.logins)));
+  ASSIGN_OR_RETURN(
+      PgResult counts,
+      conn_->ExecPrepared(kMergeStatement, params,
+                          fmt::format("storing {} in {}", shape_.rows_noun, tables_.logins)));
   BatchOutcome outcome;
   outcome.stored = counts.Count(0, 0);
   outcome.rejected = counts.Count(0, 1);

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "connectors/postgres/pg_connection.h"
 #include "core/batch.h"
@@ -62,6 +63,17 @@ struct BatchOutcome {
   uint64_t duplicates = 0;  // messages the ledger had already seen
 };
 
+// The table a sink fills: user_logins by default, or a message schema's (postgres-table).
+struct TableShape {
+  // In the table's order. The names point into storage that outlives the sink (kLoginsColumns,
+  // or the MessageSchema the columns were made from: logins_schema.h TableColumnsOf).
+  std::vector<TableColumn> columns{kLoginsColumns.begin(), kLoginsColumns.end()};
+  // Where a person finds the shape, for the error about an existing table of another shape.
+  std::string described_in = "docs/logins.md, \"Tables\"";
+  // What a batch holds, for errors: "storing logins in user_logins".
+  std::string rows_noun = "logins";
+};
+
 class LoginsSink {
  public:
   // Creates the tables if missing (user_logins exactly as specified, logins_table.h) and
@@ -69,6 +81,10 @@ class LoginsSink {
   // job writes; otherwise FailedPrecondition names each difference (ShapeDifferences).
   static Result<std::unique_ptr<LoginsSink>> Open(const std::string& pg_url, LoginsTables tables,
                                                   std::string source_name);
+  // The same over another table's columns (`shape`), whose staged rows are kMessageIdColumn then
+  // shape.columns in order (MessageRowSchema of the schema they came from).
+  static Result<std::unique_ptr<LoginsSink>> Open(const std::string& pg_url, LoginsTables tables,
+                                                  std::string source_name, TableShape shape);
 
   // Stores one batch in one transaction. `rows` has LoginRowSchema, `rejects` LoginRejectSchema;
   // their message ids are distinct. Without a checkpoint every message id goes through the
@@ -89,8 +105,12 @@ class LoginsSink {
   Result<uint64_t> PruneLedger(int days);
 
  private:
-  LoginsSink(std::unique_ptr<PgConnection> conn, LoginsTables tables, std::string source_name)
-      : conn_(std::move(conn)), tables_(std::move(tables)), source_(std::move(source_name)) {}
+  LoginsSink(std::unique_ptr<PgConnection> conn, LoginsTables tables, std::string source_name,
+             TableShape shape)
+      : conn_(std::move(conn)),
+        tables_(std::move(tables)),
+        source_(std::move(source_name)),
+        shape_(std::move(shape)) {}
   Status Setup();
   // FailedPrecondition naming each difference when `table` cannot take the rows of `declared`
   // (ShapeDifferences).
@@ -104,6 +124,7 @@ class LoginsSink {
   std::unique_ptr<PgConnection> conn_;
   LoginsTables tables_;
   std::string source_;
+  TableShape shape_;
   std::string checkpoint_sql_;
   std::string logins_columns_;  // COPY targets when a checkpoint guards the batch
   std::string rejects_columns_;

@@ -12,8 +12,12 @@ Field StagedField(const TableColumn& column) {
 }  // namespace
 
 Schema LoginRowSchema() {
+  return StagedRowSchema(kLoginsColumns);
+}
+
+Schema StagedRowSchema(std::span<const TableColumn> columns) {
   Schema schema{{std::string(kMessageIdColumn), ColumnType::kText, false}};
-  for (const TableColumn& c : kLoginsColumns)
+  for (const TableColumn& c : columns)
     schema.push_back(StagedField(c));
   return schema;
 }

@@ -98,6 +98,8 @@ consteval size_t RejectIndex(std::string_view name) {
 
 // The staged row: kMessageIdColumn, then user_logins' columns.
 Schema LoginRowSchema();
+// The same for another table's columns: kMessageIdColumn, then `columns` in order.
+Schema StagedRowSchema(std::span<const TableColumn> columns);
 // A staged reject: the rejects table's columns.
 Schema LoginRejectSchema();
 

@@ -1,0 +1,233 @@
+#include "transforms/message_pipeline.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/suggest.h"
+#include "jobs/logins/logins_schema.h"
+
+namespace sluice {
+namespace {
+
+// The position of an option's value (or of its list's item `index`), else the component's.
+FilePosition ValueAt(const ComponentUse& use, std::string_view option, size_t index = 0) {
+  auto it = use.positions.find(option);
+  if (it == use.positions.end() || index >= it->second.size()) return use.position;
+  return it->second[index];
+}
+
+// ClosestName, else a field whose name begins the misspelt one or is begun by it ("ipaddr" for
+// ip): field names are short, and a word added to one is a likely slip.
+std::string Closest(std::string_view name, const std::vector<std::string>& names) {
+  std::string closest = ClosestName(name, names);
+  if (!closest.empty()) return closest;
+  for (const std::string& candidate : names) {
+    if (candidate.size() >= 2 && name.size() >= 2 &&
+        (name.starts_with(candidate) || std::string_view(candidate).starts_with(name)))
+      return candidate;
+  }
+  return "";
+}
+
+bool Given(const ComponentUse& use, std::string_view option) {
+  for (const OptionSpec& spec : use.spec->options) {
+    if (spec.name == option) return use.values.FromCommandLine(option);
+  }
+  return false;
+}
+
+// What the checks found, for the builder.
+struct Inspection {
+  const ComponentUse* validate = nullptr;
+  const ComponentUse* mask = nullptr;
+  std::shared_ptr<const MessageSchema> schema;  // null when none loaded
+  std::vector<std::string> masked;
+  bool logins_preset = false;
+};
+
+Inspection Inspect(const PipelineFile& pipeline, const std::string& pipeline_path,
+                   PipelineErrors* errors) {
+  Inspection out;
+  const auto error = [errors](FilePosition at, std::string path, std::string message) {
+    errors->push_back({at, std::move(path), std::move(message)});
+  };
+  const std::string sink = pipeline.sink ? pipeline.sink->spec->name : "";
+  out.logins_preset = sink == "logins-postgres";
+  for (const ComponentUse& use : pipeline.transforms) {
+    if (use.spec->name == "validate") {
+      if (out.validate) {
+        error(use.position, use.path, "a second validate: a pipeline validates by one schema");
+        continue;
+      }
+      if (out.mask) {
+        error(use.position, use.path,
+              "validate comes before mask: mask names the fields validate reads");
+      }
+      out.validate = &use;
+      if (out.logins_preset) {
+        error(use.position, use.path,
+              "logins-postgres stores the logins job's rows, whose schema is built in "
+              "(examples/logins-schema.yaml): for a schema of your own use sink postgres-table");
+        continue;
+      }
+      const std::string& schema = use.values.String("schema");
+      const std::string path = SchemaPathFor(pipeline_path, schema);
+      LoadedMessageSchema loaded = LoadMessageSchemaFile(path);
+      for (PipelineError& e : loaded.errors) {
+        if (e.position.line == 0 && e.path.empty() && !e.message.ends_with("not shown")) {
+          // The file as a whole: said where the pipeline names it.
+          error(ValueAt(use, "schema"), use.path + ".schema",
+                fmt::format("{}: {}", path, e.message));
+        } else {
+          e.file = path;
+          errors->push_back(std::move(e));
+        }
+      }
+      if (loaded.ok()) {
+        out.schema = std::make_shared<const MessageSchema>(std::move(loaded.schema));
+      }
+    } else if (use.spec->name == "mask") {
+      if (out.mask) {
+        error(use.position, use.path, "a second mask: list every field in one mask's fields");
+        continue;
+      }
+      out.mask = &use;
+    }
+  }
+
+  if (out.logins_preset) {
+    if (out.mask && Given(*out.mask, "fields")) {
+      error(ValueAt(*out.mask, "fields"), out.mask->path + ".fields",
+            "logins-postgres masks the logins job's ip and device_id: fields is for a "
+            "validate transform's schema and sink postgres-table");
+    }
+    out.schema = logins::LoginsMessageSchema();
+    out.masked = logins::LoginsMaskedFields();
+    return out;
+  }
+
+  if (out.mask && Given(*out.mask, "fields")) {
+    const std::vector<std::string>& fields = out.mask->values.Strings("fields");
+    const std::string path = out.mask->path + ".fields";
+    if (!out.validate) {
+      error(ValueAt(*out.mask, "fields"), path,
+            "no input schema: put a validate transform (schema: FILE) before mask");
+    }
+    std::map<std::string, size_t> seen;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const std::string& name = fields[i];
+      const FilePosition at = ValueAt(*out.mask, "fields", i);
+      if (!seen.emplace(name, i).second) {
+        error(at, path, fmt::format("'{}' is listed twice", name));
+        continue;
+      }
+      if (!out.schema) continue;
+      const MessageField* field = out.schema->Find(name);
+      if (!field) {
+        const std::string closest = Closest(name, out.schema->Names());
+        error(at, path,
+              closest.empty()
+                  ? fmt::format("'{}' is not a field of the input schema", name)
+                  : fmt::format("'{}' is not a field of the input schema (did you mean {}?)", name,
+                                closest));
+        continue;
+      }
+      if (field->type != ColumnType::kText || field->convert != FieldConversion::kNone ||
+          field->origin != FieldOrigin::kBody) {
+        error(at, path,
+              fmt::format("'{}' is not a text field of the body ({}{}): only text is masked", name,
+                          MessageTypeName(field->type),
+                          field->origin == FieldOrigin::kBody ? "" : ", from the metadata"));
+        continue;
+      }
+      out.masked.push_back(name);
+    }
+  } else if (out.mask && out.validate) {
+    error(out.mask->position, out.mask->path,
+          "fields is required after validate: the schema's fields to mask (fields: [] masks "
+          "none, and still keeps rejected bodies encrypted)");
+  }
+
+  if (sink == "postgres-table" && (!out.validate || !out.mask)) {
+    error(pipeline.sink->position, pipeline.sink->path,
+          "postgres-table stores the rows of a validate transform and keeps rejected bodies "
+          "encrypted with a mask transform's key: give transforms [validate, mask]");
+  }
+  return out;
+}
+
+}  // namespace
+
+ComponentSpec ValidateComponent() {
+  ComponentSpec c{.name = "validate", .kind = ComponentKind::kTransform};
+  c.summary = "Turns each JSON message into a row of a message schema, or a reject naming why";
+  c.description =
+      "The schema file (docs/message-schemas.md) lists the fields: JSON key or dotted path, "
+      "column, type, required, max-length and conversions. A reject's reason names the field, "
+      "never its value. A relative path is taken from the pipeline file's folder.";
+  OptionSpec schema = PathOption("schema", "The message schema file (YAML)", false);
+  schema.required = true;
+  schema.example = "signups-schema.yaml";
+  c.options = {schema};
+  return c;
+}
+
+std::string SchemaPathFor(const std::string& pipeline_path, const std::string& schema) {
+  const std::filesystem::path p(schema);
+  if (p.is_absolute()) return schema;
+  const std::filesystem::path folder = std::filesystem::path(pipeline_path).parent_path();
+  return folder.empty() ? schema : (folder / p).string();
+}
+
+PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline,
+                                      const std::string& pipeline_path) {
+  PipelineErrors errors;
+  (void)Inspect(pipeline, pipeline_path, &errors);
+  return errors;
+}
+
+Result<MessageStages> BuildMessageStages(const PipelineFile& pipeline,
+                                         const std::string& pipeline_path) {
+  PipelineErrors errors;
+  Inspection found = Inspect(pipeline, pipeline_path, &errors);
+  if (!errors.empty()) {
+    std::string message = FormatPipelineError(pipeline_path, errors.front());
+    if (errors.size() > 1) message += fmt::format(" (and {} more)", errors.size() - 1);
+    return UsageError(message);
+  }
+  if (!found.mask) {
+    return UsageError(fmt::format(
+        "{}: no mask transform: its key keeps rejected bodies encrypted (fields: [] masks no "
+        "field)",
+        pipeline_path));
+  }
+  if (!found.schema) {
+    return UsageError(
+        fmt::format("{}: no validate transform: it names the message schema", pipeline_path));
+  }
+  const std::string& key_file = found.mask->values.String("key-file");
+  if (key_file.empty()) {
+    return UsageError(
+        "no masking key: give the mask transform's key-file or set SLUICE_MASK_KEY_FILE (make "
+        "one with `sluice logins keygen PATH`)");
+  }
+  auto keyring = MaskKeyring::LoadFile(key_file);
+  // A key file that cannot be read or holds no key is configuration, found before any work.
+  if (!keyring.ok()) return UsageError(keyring.status().message());
+  MessageStages stages;
+  stages.schema = found.schema;
+  stages.transform = std::make_unique<MessageTransform>(
+      found.schema, found.masked, std::make_shared<const MaskKeyring>(std::move(*keyring)),
+      MaskModeFrom(found.mask->values));
+  return stages;
+}
+
+Result<std::unique_ptr<Transform>> BuildMessageTransform(const PipelineFile& pipeline,
+                                                         const std::string& pipeline_path) {
+  ASSIGN_OR_RETURN(MessageStages stages, BuildMessageStages(pipeline, pipeline_path));
+  return std::unique_ptr<Transform>(std::move(stages.transform));
+}
+
+}  // namespace sluice
