@@ -443,9 +443,7 @@ class ModelsChecker {
                         node.kind == Kind::kSequence ? "an empty list" : node.KindName()));
       return;
     }
-    std::vector<std::string> columns;
-    for (const ModelField& f : model->fields)
-      columns.push_back(f.column);
+    const std::vector<std::string>& columns = columns_;  // with those whose field had errors
     std::map<std::string, FilePosition> seen;
     for (size_t i = 0; i < node.children.size(); ++i) {
       const YamlNode& item = node.children[i];

@@ -1,0 +1,188 @@
+// A model declared in a models file (docs/warehouse-models.md), not one of the six, loaded end
+// to end through `sluice warehouse init/load --models` and `sluice run`: the same upsert, kept
+// history, full-dump marking and rejects as the built-in models.
+#include <gtest/gtest.h>
+
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+using testing::PgTest;
+using testing::RunResult;
+using testing::RunSluice;
+using testing::WriteTempFile;
+
+// A vendor's podcasts: CSV headers that are not the columns, JSON that nests and lists.
+constexpr const char* kModels = R"(models:
+  - name: podcast
+    table: podcasts
+    key: [title]
+    fields:
+      - {column: title, type: text, csv: Title, json: meta.title}
+      - {column: minutes, type: integer, csv: Length}
+      - column: host
+        type: text
+        json: hosts[].name
+        pick: last
+        skip: [tbd]
+      - {column: first_aired, type: date, json: "episodes[0].aired"}
+  - name: episode
+    table: episodes
+    key: content-hash
+    fields:
+      - {column: podcast, type: text}
+      - {column: plays, type: bigint, json: stats.plays}
+      - {column: aired_at, type: timestamptz}
+)";
+
+class WarehouseUserModels : public PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    models_ = WriteTempFile("podcast-models.yaml", kModels);
+  }
+
+  RunResult Load(const std::string& model, const std::string& file, bool full_dump = false) {
+    std::vector<std::string> args = {"warehouse", "load", "--models", models_, "-m", model};
+    if (full_dump) args.push_back("--full-dump");
+    args.push_back(file);
+    return RunSluice(args, url());
+  }
+
+  std::string models_;
+};
+
+TEST_F(WarehouseUserModels, UpsertsKeepsHistoryMarksDeletionsAndKeepsRejects) {
+  RunResult init = RunSluice({"warehouse", "init", "--models", models_}, url());
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(init.out, "warehouse ready: tables podcasts episodes and load_rejects\n");
+  EXPECT_EQ(Scalar("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY "
+                   "ordinal_position) FROM information_schema.columns WHERE table_name = "
+                   "'podcasts' AND table_schema = current_schema()"),
+            "title text, minutes integer, host text, first_aired date, first_seen_at timestamp "
+            "with time zone, updated_at timestamp with time zone, deleted_in_source_at timestamp "
+            "with time zone");
+
+  // CSV, headers in another case and order than declared.
+  const std::string csv = WriteTempFile("podcasts.csv",
+                                        "length,TITLE,host,first_aired\n"
+                                        "30,Alpha,Ann,2024-01-02\n"
+                                        "45,Beta,Bob,\n"
+                                        "20,Gamma,,2023-05-06\n");
+  RunResult first = Load("podcast", csv, true);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("3 records, 3 inserted, 0 updated, 0 unchanged, 0 rejected, 0 marked "
+                           "deleted in source"),
+            std::string::npos)
+      << first.out;
+
+  // JSON: Alpha changed, Beta the same, Delta new, Gamma gone from the full dump.
+  const std::string json = WriteTempFile("podcasts.json", R"([
+    {"meta": {"title": "Alpha"}, "minutes": 35, "hosts": [{"name": "Ann"}, {"name": "Cy"}],
+     "episodes": [{"aired": "2024-01-02"}]},
+    {"meta": {"title": "Beta"}, "minutes": 45, "hosts": [{"name": "Bob"}, {"name": "tbd"}]},
+    {"meta": {"title": "Delta"}, "minutes": "12", "hosts": []}
+  ])");
+  RunResult second = Load("podcasts", json, true);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("3 records, 1 inserted, 1 updated, 1 unchanged, 0 rejected, 1 marked "
+                            "deleted in source"),
+            std::string::npos)
+      << second.out;
+  EXPECT_EQ(
+      Scalar("SELECT string_agg(concat_ws('|', title, minutes, host, first_aired, "
+             "deleted_in_source_at IS NOT NULL, updated_at > first_seen_at), ' / ' ORDER BY "
+             "title) FROM podcasts"),
+      "Alpha|35|Cy|2024-01-02|f|t / Beta|45|Bob|f|f / Delta|12|f|f / Gamma|20|2023-05-06|t|f");
+
+  // A missing key, a value of the wrong type and a key in another letter case are rejected,
+  // named by position and field; the rest loads.
+  const std::string bad = WriteTempFile("bad.ndjson",
+                                        "{\"meta\": {\"title\": \"Epsilon\"}, \"minutes\": 5}\n"
+                                        "{\"meta\": {}, \"minutes\": 5}\n"
+                                        "{\"meta\": {\"title\": \"Zeta\"}, \"minutes\": \"x\"}\n"
+                                        "{\"Meta\": {\"title\": \"Eta\"}}\n");
+  RunResult rejects = Load("podcast", bad);
+  EXPECT_EQ(rejects.exit_code, 3) << rejects.err;
+  EXPECT_NE(rejects.out.find("4 records, 1 inserted, 0 updated, 0 unchanged, 3 rejected"),
+            std::string::npos)
+      << rejects.out;
+  EXPECT_EQ(Scalar("SELECT string_agg(concat_ws('|', model, position, reason), ' / ' ORDER BY id) "
+                   "FROM load_rejects"),
+            "podcast|line 2|title is missing; it is the key of podcasts / podcast|line 3|minutes "
+            "is not an integer (32-bit) / podcast|line 4|key 'Meta' is the model's 'meta' in "
+            "another letter case; JSON keys are matched exactly, so it would load as missing");
+  EXPECT_EQ(Scalar("SELECT count(*) FROM podcasts"), "5");
+}
+
+TEST_F(WarehouseUserModels, AContentHashModelLoadsEachDistinctRecordOnce) {
+  const std::string json = WriteTempFile(
+      "episodes.json",
+      R"([{"podcast": "Alpha", "stats": {"plays": 9000000000}, "aired_at": "2024-01-02T10:00:00+01:00"},
+          {"podcast": "Alpha", "stats": {"plays": 9000000000}, "aired_at": "2024-01-02T09:00:00Z"},
+          {"podcast": "Beta", "stats": {"plays": 3}}])");
+  RunResult first = Load("episode", json);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // The same instant in two offsets is the same record.
+  EXPECT_NE(first.out.find("3 records, 2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 repeated"),
+            std::string::npos)
+      << first.out;
+  RunResult again = Load("episode", json);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("0 inserted, 0 updated, 2 unchanged"), std::string::npos) << again.out;
+  EXPECT_EQ(Scalar("SELECT string_agg(podcast || '|' || plays, ' / ' ORDER BY podcast) FROM "
+                   "episodes WHERE content_hash IS NOT NULL"),
+            "Alpha|9000000000 / Beta|3");
+}
+
+TEST_F(WarehouseUserModels, APipelineFileRunsAUserModel) {
+  const std::string csv = WriteTempFile("p.csv", "Title,Length,host,first_aired\nAlpha,30,Ann,\n");
+  const std::string pipeline = WriteTempFile("podcasts.yaml",
+                                             "job:\n  warehouse-load:\n"
+                                             "    pg: ${SLUICE_PG_URL}\n"
+                                             "    models: " +
+                                                 models_ +
+                                                 "\n"
+                                                 "    model: podcast\n"
+                                                 "    files: [" +
+                                                 csv + "]\n");
+  RunResult run = RunSluice({"run", pipeline}, url());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Scalar("SELECT title || '|' || minutes || '|' || host FROM podcasts"), "Alpha|30|Ann");
+}
+
+TEST_F(WarehouseUserModels, AModelsFileWithErrorsIsUsageAndTouchesNothing) {
+  const std::string bad = WriteTempFile("bad-models.yaml", R"(models:
+  - name: podcast
+    table: podcasts
+    key: [titel]
+    fields:
+      - {column: title, type: strin}
+)");
+  const std::string csv = WriteTempFile("p.csv", "title\nA\n");
+  RunResult load = RunSluice({"warehouse", "load", "--models", bad, "-m", "podcast", csv}, url());
+  EXPECT_EQ(load.exit_code, 2);
+  EXPECT_EQ(load.err, bad +
+                          ":4:11: models[0].key[0]: 'titel' is not a field of this model (did "
+                          "you mean title?)\n" +
+                          bad +
+                          ":6:31: models[0].fields[0].type: 'strin' is not one of text, "
+                          "integer, bigint, double, date, timestamptz\n");
+  RunResult unknown =
+      RunSluice({"warehouse", "load", "--models", models_, "-m", "podcst", csv}, url());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown model 'podcst' in " + models_ + " (did you mean podcast?)"),
+            std::string::npos)
+      << unknown.err;
+  // The built-in models are not in a file that does not declare them.
+  RunResult builtin =
+      RunSluice({"warehouse", "load", "--models", models_, "-m", "movie", csv}, url());
+  EXPECT_EQ(builtin.exit_code, 2);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                   "current_schema()"),
+            "0");
+}
+
+}  // namespace
+}  // namespace sluice
