@@ -5,6 +5,7 @@
 #include "cli/exit_policy.h"
 #include "core/environment.h"
 #include "pipeline/component_registry.h"
+#include "pipeline/settings.h"
 
 namespace sluice::cli {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 struct ComponentsFlags {
   std::string name;
   bool environment = false;
+  bool settings = false;
 };
 
 int RunComponents(const ComponentsFlags& flags) {
@@ -19,6 +21,10 @@ int RunComponents(const ComponentsFlags& flags) {
   RegisterBuiltinComponents(registry);
   if (flags.environment) {
     fmt::print("{}", EnvironmentMarkdown());
+    return kExitOk;
+  }
+  if (flags.settings) {
+    fmt::print("{}", OptionsMarkdown(PipelineSettingsComponent().options));
     return kExitOk;
   }
   if (flags.name.empty()) {
@@ -49,6 +55,8 @@ void AddComponentsCommand(CLI::App& app, int* exit_code) {
   components->add_option("name", flags->name, "A component to describe");
   components->add_flag("--environment", flags->environment,
                        "Print every environment variable Sluice reads");
+  components->add_flag("--settings", flags->settings,
+                       "Print the settings a pipeline file's `settings` block takes");
   components->callback([flags, exit_code] { *exit_code = RunComponents(*flags); });
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/environment.h"
 #include "pipeline/component_registry.h"
+#include "pipeline/settings.h"
 
 namespace sluice {
 namespace {
@@ -61,6 +62,18 @@ TEST(GeneratedDocs, TheEnvironmentTableIsTheCodes) {
   ASSERT_NE(to, std::string::npos);
   EXPECT_EQ(doc.substr(from + begin.size(), to - from - begin.size()), EnvironmentMarkdown())
       << "docs/configuration.md's environment table is " << kRegenerate;
+}
+
+TEST(GeneratedDocs, TheSettingsTableIsTheCodes) {
+  const std::string doc = Read(kSource / "docs/configuration.md");
+  const std::string begin = "<!-- settings:begin -->\n";
+  const size_t from = doc.find(begin);
+  const size_t to = doc.find("<!-- settings:end -->");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  EXPECT_EQ(doc.substr(from + begin.size(), to - from - begin.size()),
+            OptionsMarkdown(PipelineSettingsComponent().options))
+      << "docs/configuration.md's settings table is " << kRegenerate;
 }
 
 // Every variable a component names as its option's stand-in is in the table, so GetEnv can

@@ -27,7 +27,7 @@ cases:
       - '{"a": 1}'
       - {id: m-2, body: '{"b": 2}', sent-timestamp: 1700000000000}
     rows:
-      - {a: '1', b: null, c: {masked: 10.0.0.1}}
+      - {a: '1', b: null, c: {masked: 10.0.0.1}, d: 'null', e: ~}
     rejects:
       - some reason
       - {id: m-2, reason: other}
@@ -52,7 +52,11 @@ cases:
   EXPECT_EQ(c.input[1].id, "m-2");
   EXPECT_EQ(c.input[1].sent_timestamp_ms, 1700000000000);
   ASSERT_EQ(c.rows.size(), 1u);
-  ASSERT_EQ(c.rows[0].columns.size(), 3u);
+  ASSERT_EQ(c.rows[0].columns.size(), 5u);
+  // Quoted, null is the text; plain, or ~, no value.
+  EXPECT_EQ(c.rows[0].columns[3].second.kind, ExpectedValue::Kind::kText);
+  EXPECT_EQ(c.rows[0].columns[3].second.text, "null");
+  EXPECT_EQ(c.rows[0].columns[4].second.kind, ExpectedValue::Kind::kNull);
   EXPECT_EQ(c.rows[0].columns[0].second.kind, ExpectedValue::Kind::kText);
   EXPECT_EQ(c.rows[0].columns[1].second.kind, ExpectedValue::Kind::kNull);
   EXPECT_EQ(c.rows[0].columns[2].second.kind, ExpectedValue::Kind::kMasked);
