@@ -7,6 +7,7 @@
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
 #include "core/secrets.h"
+#include "jobs/warehouse/load_check.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
 #include "transforms/message_pipeline.h"
@@ -30,6 +31,8 @@ int RunValidate(const OptionValues& values) {
   // The schema a validate transform names, and mask's fields against it, once the file itself
   // is sound.
   if (loaded.ok()) loaded.errors = CheckMessageTransforms(loaded.pipeline, file);
+  // The models file a warehouse-load job names, and its model.
+  if (loaded.ok()) loaded.errors = warehouse::CheckWarehouseLoadJob(loaded.pipeline);
   if (loaded.ok()) {
     fmt::print("{}: ok ({})\n", file, loaded.pipeline.Summary());
     return kExitOk;

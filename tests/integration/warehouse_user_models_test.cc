@@ -184,5 +184,33 @@ TEST_F(WarehouseUserModels, AModelsFileWithErrorsIsUsageAndTouchesNothing) {
             "0");
 }
 
+// `sluice validate` reads the models file a warehouse-load job names, without any server: its
+// errors at their own positions, an unknown model at the pipeline's `model` value.
+TEST_F(WarehouseUserModels, ValidateChecksTheModelsFileAndTheModel) {
+  const std::string bad = WriteTempFile("bad-models.yaml", "models:\n  - name: podcast\n");
+  const auto pipeline = [](const std::string& models, const std::string& model) {
+    return WriteTempFile("p.yaml", "job:\n  warehouse-load:\n    models: " + models +
+                                       "\n    model: " + model + "\n    files: [x.csv]\n");
+  };
+  const std::string bad_file = pipeline(bad, "podcast");
+  RunResult broken = RunSluice({"validate", bad_file}, url());
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_EQ(broken.err,
+            bad + ":2:5: models[0]: no table: a model has name, table, key and fields\n" + bad +
+                ":2:5: models[0]: no fields: a model has name, table, key and fields\n" + bad +
+                ":2:5: models[0]: no key: give key: [FIELD, ...] (a natural key) or key: "
+                "content-hash\n");
+  const std::string typo = pipeline(models_, "podcst");
+  RunResult unknown = RunSluice({"validate", typo}, url());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err, typo + ":4:12: job.warehouse-load.model: unknown model 'podcst' in " +
+                             models_ + " (did you mean podcast?)\n");
+  RunResult sound = RunSluice({"validate", pipeline(models_, "episodes")}, url());
+  EXPECT_EQ(sound.exit_code, 0) << sound.err;
+  // A models file replaces the built-in models: movie is not one of its models.
+  const std::string builtin = pipeline(models_, "movie");
+  EXPECT_EQ(RunSluice({"validate", builtin}, url()).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace sluice
