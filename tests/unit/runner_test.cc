@@ -224,5 +224,71 @@ TEST(RetryPolicy, PausesDoubleUpToTheLongest) {
     EXPECT_LE(jittered.PauseAfter(3).count(), 400);
 }
 
+// Records what the runner tells it, for the metrics' sake.
+class RecordingObserver : public RunnerObserver {
+ public:
+  void Started() override { ++started; }
+  void Received(size_t messages) override { received += messages; }
+  void SourceErrors(uint64_t errors) override { source_errors += errors; }
+  void CommitRetried(const Status&) override { ++retries; }
+  void Committed(size_t messages, const SinkOutcome& outcome, double seconds) override {
+    ++batches;
+    stored += outcome.stored;
+    rejected += outcome.rejected;
+    duplicates += messages - outcome.stored - outcome.rejected;
+    all_timed = all_timed && seconds >= 0;
+  }
+  void Failed(const Status& error) override { failure = error.message(); }
+
+  int started = 0, batches = 0, retries = 0;
+  uint64_t received = 0, stored = 0, rejected = 0, duplicates = 0, source_errors = 0;
+  bool all_timed = true;
+  std::string failure;
+};
+
+// A ListSource that says it failed some of its own work, as SqsSource counts failed receives.
+class FailingWorkSource : public ListSource {
+ public:
+  using ListSource::ListSource;
+  uint64_t ErrorCount() const override { return 2; }
+};
+
+TEST(Runner, TheObserverCountsWhatTheStatsCount) {
+  FailingWorkSource source(
+      {{Message("a", "1"), Message("b", "bad"), Message("a", "1")}, {Message("c", "3")}});
+  EchoTransform transform;
+  ScriptedSink sink(1);  // the first commit fails once, and is retried
+  RecordingObserver observer;
+  RunnerOptions options = Fast();
+  options.observer = &observer;
+  auto stats = RunPipeline(source, transform, sink, options);
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  EXPECT_EQ(observer.started, 1);
+  EXPECT_EQ(observer.received, 4u);
+  EXPECT_EQ(observer.batches, 2);
+  EXPECT_EQ(observer.stored, stats->stored);
+  EXPECT_EQ(observer.rejected, stats->rejected);
+  EXPECT_EQ(observer.duplicates, stats->duplicates);
+  EXPECT_EQ(observer.retries, 1);
+  EXPECT_EQ(observer.source_errors, 2u);  // counted once, not again on every batch
+  EXPECT_TRUE(observer.all_timed);
+  EXPECT_TRUE(observer.failure.empty());
+}
+
+TEST(Runner, TheObserverHearsHowARunFailed) {
+  ListSource source({{Message("a", "1")}});
+  EchoTransform transform;
+  ScriptedSink sink(100);
+  RecordingObserver observer;
+  RunnerOptions options = Fast();
+  options.observer = &observer;
+  ASSERT_FALSE(RunPipeline(source, transform, sink, options).ok());
+  EXPECT_EQ(observer.retries, 2);  // 3 attempts
+  EXPECT_EQ(observer.batches, 0);
+  EXPECT_NE(observer.failure.find("writing a batch failed on attempt 3, the last"),
+            std::string::npos)
+      << observer.failure;
+}
+
 }  // namespace
 }  // namespace sluice
