@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -247,6 +248,36 @@ TEST_F(SignupsPipeline, TheLoginsSchemaAsAPipelineStoresWhatLoginsRunStores) {
       "'user_logins' AND table_schema = ";
   EXPECT_EQ(Scalar(shape + "'" + schema + "'"), Scalar(shape + "'" + cli_schema + "'"));
   (void)conn().Exec("DROP SCHEMA " + cli_schema + " CASCADE", "drop schema");
+}
+
+// `sluice validate` reads the schema a validate transform names: its errors carry the schema
+// file's name and positions, the pipeline's the pipeline's, all at once, exit 2; no server.
+TEST(SignupsValidate, SchemaAndMaskFieldErrorsAtTheirOwnPositions) {
+  const std::string schema =
+      WriteTempFile("validate-schema.yaml",
+                    "fields:\n  - {name: email, type: txt}\n  - {name: ip, type: text}\n");
+  const std::string pipeline =
+      WriteTempFile("validate-pipeline.yaml",
+                    "source:\n  file: {file: in.json}\ntransforms:\n  - validate: {schema: " +
+                        std::filesystem::path(schema).filename().string() +
+                        "}\n  - mask: {key-file: k, fields: [ipaddr]}\nsink:\n  "
+                        "postgres-table: {pg: \"${SLUICE_PG_URL}\", table: t}\n");
+  RunResult bad_schema = RunSluice({"validate", pipeline}, "postgresql://127.0.0.1:1/none");
+  EXPECT_EQ(bad_schema.exit_code, 2);
+  EXPECT_EQ(bad_schema.err, schema +
+                                ":2:25: fields[0].type: 'txt' is not one of text, integer, "
+                                "bigint, double, date, timestamptz (did you mean text?)\n");
+  RunResult run = RunSluice({"run", pipeline}, "postgresql://127.0.0.1:1/none");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, bad_schema.err);
+
+  std::ofstream(schema, std::ios::trunc)
+      << "fields:\n  - {name: email, type: text}\n  - {name: ip, type: text}\n";
+  RunResult bad_field = RunSluice({"validate", pipeline}, "postgresql://127.0.0.1:1/none");
+  EXPECT_EQ(bad_field.exit_code, 2);
+  EXPECT_EQ(bad_field.err, pipeline +
+                               ":5:34: transforms[1].mask.fields: 'ipaddr' is not a field of the "
+                               "input schema (did you mean ip?)\n");
 }
 
 }  // namespace
