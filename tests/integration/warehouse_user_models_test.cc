@@ -184,6 +184,31 @@ TEST_F(WarehouseUserModels, AModelsFileWithErrorsIsUsageAndTouchesNothing) {
             "0");
 }
 
+// The worked example of docs/warehouse-models.md: examples/warehouse-podcasts.yaml loads a vendor
+// dump into the podcast model of examples/warehouse-podcast-models.yaml.
+TEST_F(WarehouseUserModels, TheExamplePodcastPipelineLoadsAVendorDump) {
+  const std::string examples = std::string(SLUICE_TESTS_DIR) + "/../examples/";
+  const std::string dump = WriteTempFile("podcasts.json", R"([
+    {"id": "pc-001", "attributes": {"title": "Night Signals", "language": "en"},
+     "stats": {"episodes": 212, "listeners": 5300000000},
+     "hosts": [{"name": "TBA"}, {"name": "Ann Lee"}, {"name": ""}],
+     "feeds": [{"url": "https://example.com/rss", "updated": "2024-05-01T06:00:00+02:00"}]},
+    {"id": "pc-002", "attributes": {"title": "Quiet Hours"}, "stats": {"episodes": "many"}}])");
+  setenv("PODCAST_MODELS", (examples + "warehouse-podcast-models.yaml").c_str(), 1);
+  setenv("PODCASTS_FILE", dump.c_str(), 1);
+  RunResult validate = RunSluice({"validate", examples + "warehouse-podcasts.yaml"}, url());
+  EXPECT_EQ(validate.exit_code, 0) << validate.err;
+  RunResult run = RunSluice({"run", examples + "warehouse-podcasts.yaml"}, url());
+  unsetenv("PODCAST_MODELS");
+  unsetenv("PODCASTS_FILE");
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(Scalar("SELECT concat_ws('|', podcast_id, title, language, episodes, listeners, host, "
+                   "feed_updated_at AT TIME ZONE 'UTC') FROM podcasts"),
+            "pc-001|Night Signals|en|212|5300000000|Ann Lee|2024-05-01 04:00:00");
+  EXPECT_EQ(Scalar("SELECT model || '|' || position || '|' || reason FROM load_rejects"),
+            "podcast|index 1|episodes is not an integer (32-bit)");
+}
+
 // `sluice validate` reads the models file a warehouse-load job names, without any server: its
 // errors at their own positions, an unknown model at the pipeline's `model` value.
 TEST_F(WarehouseUserModels, ValidateChecksTheModelsFileAndTheModel) {
