@@ -4,8 +4,11 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,12 +16,12 @@
 #include "cli/option_binder.h"
 #include "cli/validate_command.h"
 #include "core/secrets.h"
-#include "jobs/logins/logins_stages.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
 #include "pipeline/pipeline_test_run.h"
 #include "pipeline/pipeline_tests.h"
 #include "transforms/mask.h"
+#include "transforms/message_pipeline.h"
 
 namespace sluice::cli {
 namespace {
@@ -58,46 +61,65 @@ std::string Beside(const std::string& test_file, const std::string& path) {
   return (fs::path(test_file).parent_path() / path).lexically_normal().string();
 }
 
-// The test's variables, then the environment; a variable neither gives stands as a placeholder,
-// since a test runs no source or sink and their URLs and files are never used.
-VariableLookup TestLookup(const PipelineTestFile& test) {
-  return [&test](std::string_view name) -> std::optional<std::string> {
+// The names a pipeline file refers to as a bare ${NAME}, without a default.
+std::set<std::string, std::less<>> BareReferences(const std::string& pipeline_path) {
+  std::set<std::string, std::less<>> names;
+  std::ifstream in(pipeline_path, std::ios::binary);
+  std::string text(kMaxPipelineFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  static const std::regex kBare(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kBare);
+       it != std::sregex_iterator(); ++it) {
+    names.insert((*it)[1].str());
+  }
+  return names;
+}
+
+// The test's variables, then the environment. A bare ${NAME} that neither gives stands as a
+// placeholder, since a test runs no source or sink and their URLs and files are never used; one
+// with a default (${NAME:-x}) keeps it.
+VariableLookup TestLookup(const PipelineTestFile& test, const std::string& pipeline_path) {
+  return [&test, bare = BareReferences(pipeline_path)](
+             std::string_view name) -> std::optional<std::string> {
     for (const auto& [n, v] : test.variables) {
       if (n == name) return v;
     }
     if (auto value = EnvironmentLookup()(name)) return value;
-    return fmt::format("unset-{}", name);
+    if (bare.contains(name)) return fmt::format("unset-{}", name);
+    return std::nullopt;
   };
 }
 
-// The pipeline's transforms as one Transform, with the test's key: what `sluice run` would build
-// for the same file.
+// The pipeline's transforms as one Transform, with the test's key: what `sluice run` builds for
+// the same file (transforms/message_pipeline.h), and the masking it uses, for {masked: PLAIN}.
 struct TestStages {
   std::unique_ptr<MaskKeyring> keyring;
   MaskMode mode = MaskMode::kSiv;
   std::unique_ptr<Transform> transform;
 };
 
-Result<TestStages> BuildStages(const PipelineFile& pipeline, const std::string& pipeline_path,
+Result<TestStages> BuildStages(PipelineFile& pipeline, const std::string& pipeline_path,
                                const std::string& key_file) {
-  (void)pipeline_path;
-  const ComponentUse* mask = nullptr;
-  for (const ComponentUse& use : pipeline.transforms) {
-    if (use.spec->name == "mask") mask = &use;
+  if (pipeline.job) {
+    return UsageError(fmt::format(
+        "{}: {} has no transforms to test: sluice test runs a source -> transforms -> sink "
+        "pipeline's transforms",
+        pipeline_path, pipeline.Summary()));
   }
-  if (pipeline.job || !mask || !pipeline.sink || pipeline.sink->spec->name != "logins-postgres" ||
-      pipeline.transforms.size() != 1) {
-    return UsageError(
-        fmt::format("{}: sluice test runs a pipeline's transforms: transforms [mask] into sink "
-                    "logins-postgres; this pipeline is {}",
-                    pipeline_path, pipeline.Summary()));
+  // The test's key stands in for the pipeline's, whatever the file or environment says.
+  const ComponentUse* mask = nullptr;
+  for (ComponentUse& use : pipeline.transforms) {
+    if (use.spec->name != "mask") continue;
+    use.values.Text("key-file") = key_file;
+    mask = &use;
   }
   TestStages stages;
+  ASSIGN_OR_RETURN(stages.transform, BuildMessageTransform(pipeline, pipeline_path));
   auto keyring = MaskKeyring::LoadFile(key_file);
   if (!keyring.ok()) return AsUsage(keyring.status());
   stages.keyring = std::make_unique<MaskKeyring>(std::move(keyring).value());
-  stages.mode = mask->values.String("mask") == "hmac" ? MaskMode::kHmac : MaskMode::kSiv;
-  stages.transform = std::make_unique<logins::LoginsTransform>(*stages.keyring, stages.mode);
+  if (mask) stages.mode = MaskModeFrom(mask->values);
   return stages;
 }
 
@@ -112,7 +134,11 @@ int RunTestFile(const std::string& file) {
   const std::string pipeline_path = Beside(file, test.pipeline);
   ComponentRegistry registry;
   RegisterBuiltinComponents(registry);
-  LoadedPipeline pipeline = LoadPipelineFile(pipeline_path, registry, TestLookup(test));
+  LoadedPipeline pipeline =
+      LoadPipelineFile(pipeline_path, registry, TestLookup(test, pipeline_path));
+  // The schema a validate transform names, and mask's fields against it, as validate checks
+  // them: every error at once.
+  if (pipeline.ok()) pipeline.errors = CheckMessageTransforms(pipeline.pipeline, pipeline_path);
   if (!pipeline.ok()) {
     PrintPipelineErrors(pipeline_path, pipeline.errors);
     return kExitUsage;
