@@ -34,6 +34,7 @@ class StructureChecker {
       return;
     }
     std::optional<FilePosition> job_key;
+    const YamlNode* settings = nullptr;
     bool source = false, sink = false, transforms = false;
     for (size_t i = 0; i < root.MapSize(); ++i) {
       const YamlNode& key = root.Key(i);
@@ -52,6 +53,7 @@ class StructureChecker {
         transforms = true;
         Transforms(value);
       } else if (key.value == "settings") {
+        if (!settings) settings = &value;
         Settings(value);
       } else {
         const std::string closest = ClosestName(key.value, kTopLevelKeys);
@@ -66,6 +68,7 @@ class StructureChecker {
         Error(*job_key, "job",
               "a job is a whole pipeline: give it alone, without source, transforms or sink");
       }
+      if (settings) StreamSettingsUnderAJob(*settings);
       return;
     }
     if (!source)
@@ -145,6 +148,23 @@ class StructureChecker {
       std::optional<ComponentUse> use =
           Slot(node.children[i], fmt::format("transforms[{}]", i), ComponentKind::kTransform);
       if (use) out_->pipeline.transforms.push_back(std::move(*use));
+    }
+  }
+
+  // A stream runner's setting (batching, retries, metrics) given to a job would do nothing.
+  void StreamSettingsUnderAJob(const YamlNode& node) {
+    if (node.kind != YamlNode::Kind::kMap) return;
+    const std::vector<std::string>& global = GlobalSettingNames();
+    for (size_t i = 0; i < node.MapSize(); ++i) {
+      const YamlNode& key = node.Key(i);
+      if (key.kind != YamlNode::Kind::kScalar) continue;
+      const bool known = std::any_of(PipelineSettingsComponent().options.begin(),
+                                     PipelineSettingsComponent().options.end(),
+                                     [&](const OptionSpec& o) { return o.name == key.value; });
+      if (!known || std::find(global.begin(), global.end(), key.value) != global.end()) continue;
+      Error(key.position, "settings." + key.value,
+            "a setting of a stream (a source into a sink); a job runs none, so it would do "
+            "nothing");
     }
   }
 

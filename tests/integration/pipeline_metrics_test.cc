@@ -206,7 +206,8 @@ TEST_F(PipelineMetrics, APipelineFilesSettingsBindTheRunnersFlags) {
       "127.0.0.1:0\n");
   r = RunSluice({"run", job}, url());
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("settings-job.yaml:4:3: settings.metrics-listen: a setting of a stream"),
+  EXPECT_NE(r.err.find("settings-job.yaml:4:3: settings.metrics-listen: a setting of a stream "
+                       "(a source into a sink); a job runs none"),
             std::string::npos)
       << r.err;
 }

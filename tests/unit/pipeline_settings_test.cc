@@ -85,6 +85,22 @@ TEST(PipelineSettings, EveryBadSettingIsAnErrorAtItsPosition) {
       (std::vector<std::string>{"p.yaml:7:11: settings: expected a map of options, not a list"}));
 }
 
+TEST(PipelineSettings, AStreamsSettingUnderAJobIsAnErrorAtItsKey) {
+  ComponentRegistry registry;
+  RegisterBuiltinComponents(registry);
+  LoadedPipeline loaded = ParsePipeline(
+      "job:\n  lake-build: {source: in, output: out}\nsettings:\n  log-level: warn\n"
+      "  metrics-listen: 127.0.0.1:0\n  commit-attempts: 3\n",
+      registry, [](std::string_view) { return std::nullopt; });
+  EXPECT_EQ(Lines(loaded),
+            (std::vector<std::string>{
+                "p.yaml:5:3: settings.metrics-listen: a setting of a stream (a source into a "
+                "sink); a job runs none, so it would do nothing",
+                "p.yaml:6:3: settings.commit-attempts: a setting of a stream (a source into a "
+                "sink); a job runs none, so it would do nothing",
+            }));
+}
+
 TEST(PipelineSettings, TheSchemaDeclaresEachSetting) {
   ComponentRegistry registry;
   RegisterBuiltinComponents(registry);
