@@ -185,6 +185,26 @@ TEST(WarehouseModelsFile, ChecksNamesTablesAndHeaders) {
             "are matched without\n");
 }
 
+TEST(WarehouseModelsFile, ChecksLengthsAndLimits) {
+  const std::string long_column(64, 'c');
+  const std::string long_name(64, 'n');
+  EXPECT_EQ(
+      Errors("models:\n  - {name: " + long_name +
+             ", table: sluice_stage, key: content-hash, "
+             "fields: [{column: " +
+             long_column + ", type: text}]}\n"),
+      "m.yaml:2:12: models[0].name: '" + long_name +
+          "' is 64 bytes; at most 63\n"
+          "m.yaml:2:85: models[0].table: 'sluice_stage' is a table Sluice keeps itself: choose "
+          "another name\n"
+          "m.yaml:2:136: models[0].fields[0].column: '" +
+          long_column + "' is 64 bytes; at most 63 (PostgreSQL keeps 63 of a name)\n");
+  std::string many = "models:\n  - name: a\n    table: b\n    key: content-hash\n    fields:\n";
+  for (size_t i = 0; i <= kMaxModelFields; ++i)
+    many += "      - {column: c" + std::to_string(i) + ", type: text}\n";
+  EXPECT_EQ(Errors(many), "m.yaml:6:7: models[0].fields: 1001 fields; at most 1000\n");
+}
+
 TEST(WarehouseModelsFile, ChecksJsonPathsPickAndSkip) {
   const auto one = [](std::string_view field) {
     return Errors(
@@ -206,6 +226,11 @@ TEST(WarehouseModelsFile, ChecksJsonPathsPickAndSkip) {
             "of a list), and this field's has none\n");
   EXPECT_EQ(one("{column: x, type: text, json: \"a[]\", pick: middle}"),
             "m.yaml:6:52: models[0].fields[0].pick: 'middle' is not one of first, last\n");
+  EXPECT_EQ(one("{column: x, type: text, json: \"a[]\", pick: first, skip: [[x], y]}"),
+            "m.yaml:6:66: models[0].fields[0].skip[0]: expected text, not a list\n");
+  EXPECT_EQ(one("{column: x, type: text, json: \"a[]\", pick: first, skip: end}"),
+            "m.yaml:6:65: models[0].fields[0].skip: expected a list of values ([end]), not "
+            "text\n");
   EXPECT_EQ(one("{column: x, type: text, json: \"a..b\"}"),
             "m.yaml:6:42: models[0].fields[0].json: character 3 of 'a..b': expected a key (a path "
             "starts with a key, and '.' is followed by one)\n");
