@@ -82,6 +82,19 @@ int RunWarehouseLoad(const OptionValues& values) {
 
 namespace {
 
+int RunModels(const OptionValues& values) {
+  const auto models = ModelsOf(values);
+  if (!models) return kExitUsage;
+  const bool sql = values.Flag("sql");
+  for (size_t i = 0; i < models->size(); ++i) {
+    const warehouse::Model& model = (*models)[i];
+    fmt::print("{}{}", i == 0 ? "" : "\n",
+               sql ? warehouse::CreateTableSql(model) + ";\n" : warehouse::DescribeModel(model));
+  }
+  if (sql) fmt::print("\n{};\n", warehouse::CreateRejectsTableSql());
+  return kExitOk;
+}
+
 int RunQuery(const OptionValues& values) {
   const std::string& sql_file = values.String("file");
   if (values.FromCommandLine("execute") &&
@@ -143,6 +156,11 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   wh->require_subcommand(1);
   AddCommand(*wh, "init", "Create the model tables and load_rejects",
              {PgUrlOption(), warehouse::ModelsFileOption()}, RunInit, exit_code);
+  AddCommand(*wh, "models",
+             "List the models (the built-in ones, or a models file's), checking the file",
+             {warehouse::ModelsFileOption(),
+              FlagOption("sql", "Print the CREATE TABLE statements init would run instead")},
+             RunModels, exit_code);
   AddCommand(*wh, "load", "Upsert CSV or JSON files into a model",
              warehouse::WarehouseLoadComponent().options, RunWarehouseLoad, exit_code);
   OptionSpec file = PathOption("file", "SQL file to run", true);

@@ -184,6 +184,35 @@ TEST_F(WarehouseUserModels, AModelsFileWithErrorsIsUsageAndTouchesNothing) {
             "0");
 }
 
+// `warehouse models` lists a file's models, or the statements init runs, without a server; a
+// file with errors is exit status 2 with every error.
+TEST_F(WarehouseUserModels, ModelsListsAndChecksAFileWithoutAServer) {
+  RunResult list = RunSluice({"warehouse", "models", "--models", models_}, "");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "podcast: table podcasts, key title\n"
+            "  title        text     csv Title        json meta.title\n"
+            "  minutes      integer  csv Length       json minutes\n"
+            "  host         text     csv host         json hosts[].name, pick last, skip [tbd]\n"
+            "  first_aired  date     csv first_aired  json episodes[0].aired\n"
+            "\n"
+            "episode: table episodes, key content_hash (a hash of the values)\n"
+            "  podcast   text         csv podcast   json podcast\n"
+            "  plays     bigint       csv plays     json stats.plays\n"
+            "  aired_at  timestamptz  csv aired_at  json aired_at\n");
+  RunResult sql = RunSluice({"warehouse", "models", "--models", models_, "--sql"}, "");
+  ASSERT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_NE(sql.out.find("CREATE TABLE IF NOT EXISTS \"episodes\" (\n  \"podcast\" text,\n"),
+            std::string::npos)
+      << sql.out;
+  EXPECT_NE(sql.out.find("CREATE TABLE IF NOT EXISTS load_rejects"), std::string::npos);
+  const std::string bad = WriteTempFile("bad.yaml", "models:\n  - {name: x}\n");
+  RunResult broken = RunSluice({"warehouse", "models", "--models", bad}, "");
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_EQ(broken.out, "");
+  EXPECT_NE(broken.err.find(bad + ":2:5: models[0]: no table"), std::string::npos) << broken.err;
+}
+
 // The worked example of docs/warehouse-models.md: examples/warehouse-podcasts.yaml loads a vendor
 // dump into the podcast model of examples/warehouse-podcast-models.yaml.
 TEST_F(WarehouseUserModels, TheExamplePodcastPipelineLoadsAVendorDump) {

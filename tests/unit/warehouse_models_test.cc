@@ -164,6 +164,17 @@ TEST(WarehouseModels, TheReviewPathsKeepTheirEdgeCases) {
   EXPECT_EQ(Extract(m, "movie_title", e), std::nullopt);
 }
 
+TEST(WarehouseModels, DescribeModelSaysWhereEachColumnComesFrom) {
+  EXPECT_EQ(DescribeModel(*FindModel("review")),
+            "review: table reviews, key content_hash (a hash of the values)\n"
+            "  movie_title  text     csv movie_title  json movies[].title, pick last, skip [end]\n"
+            "  book_title   text     csv book_title   json books[0].metadata.title\n"
+            "  rating       integer  csv rating       json rating.rate\n"
+            "  text         text     csv text         json content.text\n");
+  EXPECT_NE(DescribeModel(*FindModel("stream")).find("  size_mb      double       csv size_mb "),
+            std::string::npos);
+}
+
 TEST(WarehouseModels, TableDefinitionHasKeyAndHistory) {
   std::string ddl = CreateTableSql(*FindModel("stream"));
   EXPECT_NE(ddl.find("\"start_at\" timestamptz"), std::string::npos);

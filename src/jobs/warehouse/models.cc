@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "connectors/postgres/pg_connection.h"
 #include "core/suggest.h"
 #include "jobs/warehouse/models_file.h"
@@ -73,6 +75,45 @@ std::string UnknownModel(std::span<const Model> models, std::string_view name,
 
 std::string ModelNames() {
   return ModelNames(Models());
+}
+
+namespace {
+
+// The type as a models file declares it (models_file.h), which is PostgreSQL's name but for
+// double precision.
+std::string_view DeclaredTypeName(ColumnType type) {
+  return type == ColumnType::kFloat64 ? "double" : ColumnTypeName(type);
+}
+
+}  // namespace
+
+std::string DescribeModel(const Model& model) {
+  std::string key;
+  for (const auto& k : model.KeyColumns())
+    key += (key.empty() ? "" : ", ") + k;
+  std::string out = fmt::format("{}: table {}, key {}{}\n", model.name, model.table, key,
+                                model.content_hash_key ? " (a hash of the values)" : "");
+  size_t column_width = 0, type_width = 0, csv_width = 0;
+  for (const auto& f : model.fields) {
+    column_width = std::max(column_width, f.column.size());
+    type_width = std::max(type_width, DeclaredTypeName(f.type).size());
+    csv_width = std::max(csv_width, f.csv_header.size());
+  }
+  for (const auto& f : model.fields) {
+    std::string json = f.json.text;
+    if (f.json.pick != JsonPick::kNone) {
+      json += f.json.pick == JsonPick::kFirst ? ", pick first" : ", pick last";
+    }
+    if (!f.json.skip.empty()) {
+      std::string skip;
+      for (const auto& v : f.json.skip)
+        skip += (skip.empty() ? "" : ", ") + v;
+      json += ", skip [" + skip + "]";
+    }
+    out += fmt::format("  {:<{}}  {:<{}}  csv {:<{}}  json {}\n", f.column, column_width,
+                       DeclaredTypeName(f.type), type_width, f.csv_header, csv_width, json);
+  }
+  return out;
 }
 
 std::string CreateTableSql(const Model& model) {

@@ -53,6 +53,12 @@ std::string ModelNames(std::span<const Model> models);
 std::string UnknownModel(std::span<const Model> models, std::string_view name,
                          std::string_view file);
 
+// The model in a few lines for `sluice warehouse models`: its name, table and key, then a line
+// per field with its column, type, CSV header and JSON path (with pick and skip):
+//   podcast: table podcasts, key podcast_id
+//     podcast_id  text     csv id     json id
+std::string DescribeModel(const Model& model);
+
 // CREATE TABLE IF NOT EXISTS for the model, with its key and history columns.
 std::string CreateTableSql(const Model& model);
 // The table that keeps every rejected record of every load.
