@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -163,6 +164,18 @@ int RunPipeline(const OptionValues& flags) {
   for (const ComponentUse* use : uses) {
     if (Status st = BindUse(file, *use, &values); !st.ok()) return Fail(st);
   }
+  // --metrics-listen given to `run` wins over the file's setting; a file that runs no stream
+  // has nothing to measure.
+  if (flags.FromCommandLine("metrics-listen")) {
+    if (std::none_of(preset->specs.begin(), preset->specs.end(),
+                     [](const OptionSpec& o) { return o.name == "metrics-listen"; })) {
+      return Fail(UsageError(fmt::format(
+          "--metrics-listen: {} runs {}, not a stream: there is nothing to measure", file,
+          pipeline.Summary())));
+    }
+    values.Given("metrics-listen") = true;
+    values.Text("metrics-listen") = flags.String("metrics-listen");
+  }
   if (Status st = values.Resolve(preset->specs); !st.ok()) return Fail(st);
   LogInfo("{}: running {}", file, pipeline.Summary());
   return preset->run(values);
@@ -175,7 +188,7 @@ void AddRunCommand(CLI::App& app, int* exit_code) {
   file.positional = true;
   file.required = true;
   AddCommand(app, "run", "Run a pipeline file: the same work as the command it is a preset of",
-             {file}, RunPipeline, exit_code);
+             {file, MetricsListenOption()}, RunPipeline, exit_code);
 }
 
 }  // namespace sluice::cli

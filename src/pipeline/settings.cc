@@ -25,8 +25,7 @@ std::vector<OptionSpec> GlobalSettingsOptions() {
 
 }  // namespace
 
-std::vector<OptionSpec> RunnerSettingsOptions() {
-  const RunnerOptions defaults;
+OptionSpec MetricsListenOption() {
   OptionSpec listen = TextOption(
       "metrics-listen",
       "Serve Prometheus /metrics and a JSON /health on host:port while running (off when empty)");
@@ -34,6 +33,12 @@ std::vector<OptionSpec> RunnerSettingsOptions() {
   listen.description =
       "Port 0 picks a free port and logs it. Nothing listens unless this is given: the address "
       "is the caller's choice, never a default.";
+  return listen;
+}
+
+std::vector<OptionSpec> RunnerSettingsOptions() {
+  const RunnerOptions defaults;
+  const OptionSpec listen = MetricsListenOption();
   OptionSpec linger =
       IntOption("batch-linger-ms", "Milliseconds a batch waits to fill once a message arrived",
                 defaults.linger.count(), 0, 60'000);

@@ -35,6 +35,9 @@ const ComponentSpec& PipelineSettingsComponent();
 // The names of the global settings: log-format, log-level, progress.
 const std::vector<std::string>& GlobalSettingNames();
 
+// metrics-listen alone, for a command that runs a pipeline file (`sluice run --metrics-listen`).
+OptionSpec MetricsListenOption();
+
 // The stream runner's settings, as flags of a streaming command (`sluice logins run`):
 // metrics-listen, batch-linger-ms, batch-max-mb, commit-attempts, commit-first-pause-ms,
 // commit-longest-pause-ms, progress-every.

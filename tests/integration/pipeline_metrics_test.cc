@@ -186,6 +186,16 @@ TEST_F(PipelineMetrics, APipelineFilesSettingsBindTheRunnersFlags) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "1");
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins_rejects"), "1");
 
+  // --metrics-listen given to run wins over the file's; under a job it is refused.
+  r = RunSluice({"run", file, "--metrics-listen", "127.0.0.1:bad"}, url());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--metrics-listen: the port is not a number"), std::string::npos) << r.err;
+  const std::string lake = sluice::testing::WriteTempFile(
+      "settings-lake.yaml", "job:\n  lake-build: {source: in, output: out}\n");
+  r = RunSluice({"run", lake, "--metrics-listen", "127.0.0.1:0"}, url());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("runs job lake-build, not a stream"), std::string::npos) << r.err;
+
   // A bad address in the file is the same usage error, before any work.
   const std::string bad = sluice::testing::WriteTempFile(
       "settings-bad.yaml", "source:\n  file: {file: " + events +
