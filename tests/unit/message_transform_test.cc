@@ -251,6 +251,42 @@ TEST_F(SignupsTransform, ARejectKeepsTheBodyEncrypted) {
   EXPECT_EQ(revealer.Reveal(batch_.rejects.column(3).Text(0)).value(), body);
 }
 
+// More keys in one object than the transform tracks inline: the same checks.
+TEST(MessageTransform, ManyFieldsInOneObject) {
+  std::string yaml = "fields:\n";
+  std::string body = "{";
+  for (int i = 0; i < 40; ++i) {
+    yaml += "  - {name: f" + std::to_string(i) + ", type: integer}\n";
+    body += (i ? ", " : "") + std::string("\"f") + std::to_string(i) + "\": " + std::to_string(i);
+  }
+  MessageTransform transform(SchemaOf(yaml), {}, Keyring(), MaskMode::kSiv);
+  PreparedBatch batch = transform.NewBatch();
+  std::string reason;
+  ASSERT_TRUE(transform.Append("m", body + "}", 0, &batch.rows, &reason)) << reason;
+  EXPECT_EQ(Cell(batch.rows, 0, 40), "39");
+  EXPECT_FALSE(transform.Append("m", body + ", \"F39\": 1}", 0, &batch.rows, &reason));
+  EXPECT_EQ(reason, "keys 'f39' and 'F39' differ only in letter case");
+  EXPECT_FALSE(transform.Append("m", body + ", \"f7\": 1}", 0, &batch.rows, &reason));
+  EXPECT_EQ(reason, "key 'f7' appears twice");
+  EXPECT_EQ(batch.rows.num_rows(), 1u);
+}
+
+// A message the source could not hold (a file's line over its limit) is a reject without a body.
+TEST(MessageTransform, AnUnreadMessageIsARejectWithoutItsBody) {
+  MessageTransform transform(SchemaOf("fields:\n  - {name: a, type: text}\n"), {}, Keyring(),
+                             MaskMode::kSiv);
+  PreparedBatch batch = transform.NewBatch();
+  InboundMessage m;
+  m.id = "file:x:3";
+  m.unread_reason = "line 3 is over the limit";
+  m.received_at_micros = 5;
+  ASSERT_TRUE(transform.Apply(m, &batch).ok());
+  EXPECT_EQ(batch.rows.num_rows(), 0u);
+  ASSERT_EQ(batch.rejects.num_rows(), 1u);
+  EXPECT_EQ(Cell(batch.rejects, 0, 2), "line 3 is over the limit");
+  EXPECT_EQ(Cell(batch.rejects, 0, 3), "null");
+}
+
 class MessagePipelineFiles : public ::testing::Test {
  protected:
   MessagePipelineFiles() {
