@@ -7,7 +7,6 @@
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -68,10 +67,17 @@ std::set<std::string, std::less<>> BareReferences(const std::string& pipeline_pa
   std::string text(kMaxPipelineFileBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
-  static const std::regex kBare(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), kBare);
-       it != std::sregex_iterator(); ++it) {
-    names.insert((*it)[1].str());
+  auto name_char = [](char c, bool first) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           (!first && c >= '0' && c <= '9');
+  };
+  for (size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at + 2)) {
+    size_t end = at + 2;
+    while (end < text.size() && name_char(text[end], end == at + 2))
+      ++end;
+    if (end > at + 2 && end < text.size() && text[end] == '}') {
+      names.insert(text.substr(at + 2, end - at - 2));
+    }
   }
   return names;
 }
