@@ -26,7 +26,7 @@ ComponentSpec PostgresTableComponent() {
   c.description =
       "The table is created from the message schema (one column per field; <table>_rejects "
       "beside it), or checked when it exists. Exactly once as logins-postgres: a queue's message "
-      "ids go through a ledger, a file's progress is a checkpoint, each batch one transaction";
+      "ids go through a ledger, a file's progress is a checkpoint, each batch one transaction.";
   OptionSpec table = TextOption("table", "Target table; rejects go to <table>_rejects");
   table.required = true;
   table.example = "signups";
