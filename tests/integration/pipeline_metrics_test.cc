@@ -68,6 +68,37 @@ long HealthNumber(const std::string& json, const std::string& key) {
   return std::stol(m[1]);
 }
 
+struct Scrape {
+  uint16_t port = 0;
+  std::string health;
+  sluice::testing::ParsedResponse metrics;
+};
+
+// Waits (60 s at most) until the spawned process's /health says `messages` are committed, then
+// scrapes /metrics, and stops the process with SIGTERM (it must exit 0).
+Scrape ScrapeOnceCommitted(int pid, const std::string& output, long messages) {
+  Scrape out;
+  const auto give_up = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (out.port == 0) out.port = LoggedPort(ReadFile(output + ".err"));
+    if (out.port != 0) {
+      auto r = Get(out.port, "/health");
+      if (r.complete) {
+        out.health = r.body;
+        if (HealthNumber(out.health, "stored") + HealthNumber(out.health, "rejected") == messages)
+          break;
+      }
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(out.port, 0) << ReadFile(output + ".err");
+  if (out.port != 0) out.metrics = Get(out.port, "/metrics");
+  EXPECT_TRUE(WaitUntilCatching(pid, SIGTERM, 10s));
+  kill(pid, SIGTERM);
+  EXPECT_EQ(WaitProcess(pid), 0) << ReadFile(output + ".err");
+  return out;
+}
+
 TEST_F(PipelineMetrics, ScrapedWhileRunningTheCountsAreTheTablesRows) {
   SLUICE_REQUIRE_AWS();
   const std::string queue = sluice::testing::UniqueName("metrics");
@@ -93,26 +124,10 @@ TEST_F(PipelineMetrics, ScrapedWhileRunningTheCountsAreTheTablesRows) {
                    "--batch-size", "10", "--metrics-listen", "127.0.0.1:0"},
                   url(), &output);
   ASSERT_GT(pid, 0);
-  uint16_t port = 0;
-  std::string health;
-  const auto give_up = std::chrono::steady_clock::now() + 60s;
-  // Waits until every message is committed, as the running process's /health says.
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (port == 0) port = LoggedPort(ReadFile(output + ".err"));
-    if (port != 0) {
-      auto r = Get(port, "/health");
-      if (r.complete) {
-        health = r.body;
-        if (HealthNumber(health, "stored") + HealthNumber(health, "rejected") == kMessages) break;
-      }
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_NE(port, 0) << ReadFile(output + ".err");
-  const auto metrics = Get(port, "/metrics");
-  ASSERT_TRUE(WaitUntilCatching(pid, SIGTERM, 10s));
-  kill(pid, SIGTERM);
-  EXPECT_EQ(WaitProcess(pid), 0) << ReadFile(output + ".err");
+  const Scrape scrape = ScrapeOnceCommitted(pid, output, kMessages);
+  ASSERT_NE(scrape.port, 0);
+  const std::string& health = scrape.health;
+  const auto& metrics = scrape.metrics;
 
   const long rows = std::stol(Scalar("SELECT count(*) FROM user_logins"));
   const long rejects = std::stol(Scalar("SELECT count(*) FROM user_logins_rejects"));
@@ -142,6 +157,49 @@ TEST_F(PipelineMetrics, ScrapedWhileRunningTheCountsAreTheTablesRows) {
   EXPECT_GE(batches, 6) << text;
   EXPECT_EQ(Sample(text, "sluice_pipeline_commit_duration_seconds_count"), batches) << text;
   EXPECT_GT(Sample(text, "sluice_pipeline_last_commit_timestamp_seconds"), 1.7e9) << text;
+  std::remove(path.c_str());
+}
+
+// The general queue -> validate -> mask -> table pipeline (examples/signups.yaml) run by
+// `sluice run FILE --metrics-listen`: the same counters over another table.
+TEST_F(PipelineMetrics, ASignupsPipelineRunIsScrapedToo) {
+  SLUICE_REQUIRE_AWS();
+  const std::string queue = sluice::testing::UniqueName("signup-metrics");
+  const std::string key = Key();
+  ASSERT_EQ(RunSluice({"queue", "create", queue}, "").exit_code, 0);
+  constexpr int kMessages = 25;
+  const std::string path = ::testing::TempDir() + "/" + queue + ".json";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < kMessages; ++i) {
+      // Every fifth has no email: a reject.
+      out << "{" << (i % 5 == 0 ? "" : "\"email\": \"u" + std::to_string(i) + "@example.com\", ")
+          << "\"plan\": \"pro\", \"referrals\": " << i << "}\n";
+    }
+  }
+  ASSERT_EQ(RunSluice({"queue", "send", queue, path}, "").exit_code, 0);
+  setenv("SLUICE_MASK_KEY_FILE", key.c_str(), 1);
+  setenv("SIGNUPS_QUEUE", queue.c_str(), 1);
+  setenv("SIGNUPS_WAIT_SECONDS", "1", 1);
+  std::string output;
+  const int pid = SpawnSluice({"run", std::string(SLUICE_TESTS_DIR) + "/../examples/signups.yaml",
+                               "--metrics-listen", "127.0.0.1:0"},
+                              url(), &output);
+  for (const char* name : {"SLUICE_MASK_KEY_FILE", "SIGNUPS_QUEUE", "SIGNUPS_WAIT_SECONDS"})
+    unsetenv(name);
+  ASSERT_GT(pid, 0);
+  const Scrape scrape = ScrapeOnceCommitted(pid, output, kMessages);
+  ASSERT_NE(scrape.port, 0);
+  const long rows = std::stol(Scalar("SELECT count(*) FROM signups"));
+  const long rejects = std::stol(Scalar("SELECT count(*) FROM signups_rejects"));
+  EXPECT_EQ(rows, 20);
+  EXPECT_EQ(rejects, 5);
+  EXPECT_EQ(HealthNumber(scrape.health, "stored"), rows) << scrape.health;
+  EXPECT_EQ(HealthNumber(scrape.health, "rejected"), rejects) << scrape.health;
+  EXPECT_EQ(Sample(scrape.metrics.body, "sluice_pipeline_messages_received_total"), kMessages)
+      << scrape.metrics.body;
+  EXPECT_EQ(Sample(scrape.metrics.body, "sluice_pipeline_messages_stored_total"), rows);
+  EXPECT_EQ(Sample(scrape.metrics.body, "sluice_pipeline_messages_rejected_total"), rejects);
   std::remove(path.c_str());
 }
 
