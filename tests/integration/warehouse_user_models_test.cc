@@ -184,6 +184,65 @@ TEST_F(WarehouseUserModels, AModelsFileWithErrorsIsUsageAndTouchesNothing) {
             "0");
 }
 
+// A model declared anew over a table made for its earlier declaration: the load names every
+// difference before writing anything, and the statement that adds a missing column; Sluice never
+// alters a table itself. Once the column is added, the load goes on as before.
+TEST_F(WarehouseUserModels, ATableMadeForAnEarlierDeclarationIsNamedNotAltered) {
+  const std::string before = WriteTempFile("v1.yaml", R"(models:
+  - {name: show, table: shows, key: [title], fields: [{column: title, type: text}]})");
+  const std::string after = WriteTempFile("v2.yaml", R"(models:
+  - name: show
+    table: shows
+    key: [title]
+    fields:
+      - {column: title, type: text}
+      - {column: seasons, type: integer}
+)");
+  const std::string v1 = WriteTempFile("v1.csv", "title\nA\n");
+  const std::string v2 = WriteTempFile("v2.csv", "title,seasons\nA,2\nB,1\n");
+  ASSERT_EQ(RunSluice({"warehouse", "load", "--models", before, "-m", "show", v1}, url()).exit_code,
+            0);
+  RunResult stale = RunSluice({"warehouse", "load", "--models", after, "-m", "show", v2}, url());
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("table shows does not match model show: it has no column \"seasons\" "
+                           "(integer). It was made for another declaration of the model, or "
+                           "another model; a missing column can be added with ALTER TABLE "
+                           "\"shows\" ADD COLUMN \"seasons\" integer"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM load_rejects"), "0");
+  ASSERT_TRUE(conn().Exec("ALTER TABLE \"shows\" ADD COLUMN \"seasons\" integer", "alter").ok());
+  RunResult loaded = RunSluice({"warehouse", "load", "--models", after, "-m", "show", v2}, url());
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_EQ(Scalar("SELECT string_agg(title || '|' || coalesce(seasons::text, '-') || '|' || "
+                   "(updated_at > first_seen_at), ' ' ORDER BY title) FROM shows"),
+            "A|2|true B|1|false");
+  // Another key, a column of another type, and a NOT NULL column the model does not fill.
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE other (title integer, extra text NOT NULL, first_seen_at "
+                        "timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL "
+                        "DEFAULT now(), deleted_in_source_at timestamptz, seasons integer "
+                        "PRIMARY KEY)",
+                        "create")
+                  .ok());
+  const std::string other = WriteTempFile("v3.yaml", R"(models:
+  - name: show
+    table: other
+    key: [title]
+    fields:
+      - {column: title, type: text}
+      - {column: seasons, type: integer}
+)");
+  RunResult wrong = RunSluice({"warehouse", "load", "--models", other, "-m", "show", v2}, url());
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("table other does not match model show: column \"title\" is integer, "
+                           "the model's is text; column \"extra\" is NOT NULL without a "
+                           "default, which the model does not fill; its primary key is on "
+                           "\"seasons\", the model's key is \"title\". It was made"),
+            std::string::npos)
+      << wrong.err;
+}
+
 // `warehouse models` lists a file's models, or the statements init runs, without a server; a
 // file with errors is exit status 2 with every error.
 TEST_F(WarehouseUserModels, ModelsListsAndChecksAFileWithoutAServer) {

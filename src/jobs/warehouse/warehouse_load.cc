@@ -6,6 +6,7 @@
 
 #include "connectors/postgres/pg_schema.h"
 #include "core/strings.h"
+#include "jobs/warehouse/table_shape.h"
 #include "jobs/warehouse/warehouse_sink.h"
 #include "pipeline/load_runner.h"
 
@@ -92,6 +93,7 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
                                       CreateTableSql(model) + ";\n" + CreateRejectsTableSql(),
                                       "creating the tables"),
                       context);
+  RETURN_IF_ERROR_CTX(CheckTableShape(*conn, model), context);
 
   WarehouseFileSource source(request);
   ASSIGN_OR_RETURN(auto sink, WarehouseSink::Begin(conn, request));
