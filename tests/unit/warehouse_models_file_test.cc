@@ -1,6 +1,7 @@
 // The models file loader (jobs/warehouse/models_file.h) and JSON paths (json_path.h).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "jobs/warehouse/json_path.h"
@@ -76,6 +77,22 @@ TEST(WarehouseModelsFile, TheExampleFileLoadsAsTheBuiltInModels) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, BuiltinModelsYaml());
   EXPECT_EQ(ModelNames(), "movie, user, stream, author, book, review");
+}
+
+TEST(WarehouseModelsFile, EveryExampleModelsFileLoads) {
+  int files = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(SLUICE_SOURCE_DIR) + "/examples")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find("models") == std::string::npos) continue;
+    LoadedModels loaded = LoadModelsFile(entry.path().string());
+    std::string errors;
+    for (const auto& e : loaded.errors)
+      errors += FormatPipelineError(name, e) + "\n";
+    EXPECT_TRUE(loaded.ok()) << errors;
+    ++files;
+  }
+  EXPECT_GE(files, 2);
 }
 
 TEST(WarehouseModelsFile, ReportsEveryErrorAtOnceWithPositionsAndPaths) {
