@@ -192,12 +192,14 @@ bool MessageTransform::CheckShape(const MessageField& field, Value& value, std::
         *reason = fmt::format("{} must be a string, not {}", field.name, JsonTypeName(e));
         return false;
       }
+      // Every string is checked as text first (a NUL, bad UTF-8), converted or not, as the
+      // logins job always has: its reason then names that rather than a conversion's.
+      std::string why;
+      if (!IsStorableText(s, &why)) {
+        *reason = fmt::format("{} {}", field.name, why);
+        return false;
+      }
       if (field.type == ColumnType::kText) {
-        std::string why;
-        if (!IsStorableText(s, &why)) {
-          *reason = fmt::format("{} {}", field.name, why);
-          return false;
-        }
         if (field.max_length && Utf8Length(s) > field.max_length) {
           *reason = fmt::format("{} is {} characters; the column holds {}", field.name,
                                 Utf8Length(s), field.max_length);

@@ -1,10 +1,15 @@
 // Fuzzes the logins job's message handling: any body must become a row or a reject with a
-// reason, and the batch must stay rectangular.
+// reason, and the batch must stay rectangular. Differentially too: the general message transform
+// built from examples/logins-schema.yaml, which `logins run` uses, must give the same row (value
+// for value) or the same reason as the job's own LoginTransformer.
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "jobs/logins/login_record.h"
+#include "jobs/logins/logins_schema.h"
+#include "transforms/message_transform.h"
 
 namespace {
 
@@ -29,5 +34,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const sluice::Column& ip = rows.column(sluice::logins::LoginRowIndex("masked_ip"));
   if (ok && !ip.IsNull(0) && !masker.Reveal(ip.Text(0)).ok()) std::abort();
   (void)masker.Reveal(body);  // and any text given to reveal fails cleanly
+
+  static const auto shared = std::make_shared<const sluice::MaskKeyring>(ring);
+  static sluice::MessageTransform general(sluice::logins::LoginsMessageSchema(),
+                                          sluice::logins::LoginsMaskedFields(), shared,
+                                          sluice::MaskMode::kSiv);
+  sluice::Batch general_rows(sluice::MessageRowSchema(*sluice::logins::LoginsMessageSchema()));
+  std::string general_reason;
+  const bool general_ok = general.Append("id", body, 1640475000000, &general_rows, &general_reason);
+  if (general_ok != ok || general_reason != (ok ? "" : reason)) std::abort();
+  if (!ok) return 0;
+  for (size_t c = 0; c < rows.num_columns(); ++c) {
+    const sluice::Column& a = rows.column(c);
+    const sluice::Column& b = general_rows.column(c);
+    if (a.IsNull(0) != b.IsNull(0)) std::abort();
+    if (a.IsNull(0)) continue;
+    if (a.type() == sluice::ColumnType::kText ? a.Text(0) != b.Text(0) : a.Int(0) != b.Int(0))
+      std::abort();
+  }
   return 0;
 }

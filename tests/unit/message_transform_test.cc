@@ -69,6 +69,7 @@ std::vector<std::string> LoginBodies() {
       R"({"user_id": "u", "app_version": "v2"})",
       R"({"user_id": "a\u0000b"})",
       R"({"user_id": "u", "locale": "a\u0000b", "ip": "a\u0000b"})",
+      R"({"user_id": "u", "app_version": "1.1000\u0000", "ip": null})",
       R"({"user_id":"dupA","user_id":"dupB","app_version":"1"})",
       R"({"user_id":"u","ip":"1.1.1.1","ip":"2.2.2.2"})",
       R"({"user_id":"U_ID","User_id":"x"})",

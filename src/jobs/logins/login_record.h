@@ -23,6 +23,11 @@ bool EncodeAppVersion(std::string_view text, int32_t* out, std::string* error);
 // The inverse, for people reading the table: 2003000 -> "2.3.0".
 std::string DecodeAppVersion(int32_t value);
 
+// The logins job's hand-written transformer. `logins run` now runs the general message transform
+// over examples/logins-schema.yaml (transforms/message_transform.h); this one stays as the
+// reference it is held to, row for row and reason for reason (tests/unit/
+// message_transform_test.cc, tests/fuzz/login_record_fuzz.cc), and is benchmarked beside it
+// (bench/micro/logins_transform_bench.cc).
 class LoginTransformer {
  public:
   // `field_masker` masks ip and device_id (SIV or HMAC, as the user chose); `body_masker`, always

@@ -1,6 +1,7 @@
 // `sluice logins run`: messages from a source (SQS, or a file) through validation, conversion
-// and masking (LoginsTransform) into PostgreSQL (LoginsSinkStage), exactly once, on the
-// pipeline runner, which acknowledges only committed batches.
+// and masking (the general message transform over the logins schema) into PostgreSQL
+// (LoginsSinkStage), exactly once, on the pipeline runner, which acknowledges only committed
+// batches.
 #pragma once
 
 #include <atomic>

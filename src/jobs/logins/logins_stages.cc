@@ -5,26 +5,6 @@
 
 namespace sluice::logins {
 
-PreparedBatch LoginsTransform::NewBatch() const {
-  return PreparedBatch{Batch(LoginRowSchema()), Batch(LoginRejectSchema()), {}};
-}
-
-Status LoginsTransform::Apply(const InboundMessage& m, PreparedBatch* batch) {
-  if (!m.unread_reason.empty()) {
-    // The source could not hold it (a --file line over its limit): a reject with no body.
-    batch->rejects.column(RejectIndex("message_id")).AppendText(m.id);
-    batch->rejects.column(RejectIndex("received_at")).AppendInt(m.received_at_micros);
-    batch->rejects.column(RejectIndex("reason")).AppendText(m.unread_reason);
-    batch->rejects.column(RejectIndex("body_encrypted")).AppendNull();
-    return Status::Ok();
-  }
-  if (transformer_.Append(m.id, m.body, m.sent_timestamp_ms, &batch->rows, &reason_)) {
-    return Status::Ok();
-  }
-  return transformer_.AppendReject(m.id, m.received_at_micros, reason_, m.body, &batch->rejects)
-      .WithContext("encrypting a rejected message");
-}
-
 Result<uint64_t> LoginsSinkStage::Open(std::string_view source_checkpoint) {
   // An ordered source resumes after its committed checkpoint and never touches the ledger, so
   // its role needs no DELETE there (docs/logins.md lists the grants of each).
