@@ -91,11 +91,11 @@ MessageTransform::MessageTransform(std::shared_ptr<const MessageSchema> schema,
         if (candidate.key == field.path[k]) node = &candidate;
       }
       if (!node) {
-        level->push_back(KeyNode{field.path[k], -1, {}});
+        level->push_back(KeyNode{field.path[k], {}, {}});
         node = &level->back();
       }
       if (k + 1 == field.path.size()) {
-        if (node->field < 0) node->field = static_cast<int>(i);
+        node->fields.push_back(i);
       } else {
         level = &node->children;
       }
@@ -167,14 +167,14 @@ bool MessageTransform::Collect(simdjson::dom::object object, const std::vector<K
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (!was_seen[i] || found[i].is_null()) continue;
     const KeyNode& node = nodes[i];
-    if (node.field >= 0) {
-      values_[node.field].present = true;
-      values_[node.field].element = found[i];
+    for (size_t field : node.fields) {
+      values_[field].present = true;
+      values_[field].element = found[i];
     }
     if (node.children.empty()) continue;
     simdjson::dom::object inner;
     if (found[i].get_object().get(inner)) {
-      if (node.field >= 0) continue;  // the field itself takes it; its own check speaks
+      if (!node.fields.empty()) continue;  // the field itself takes it; its own check speaks
       *reason = fmt::format("{} must be a JSON object, not {}", node.key, JsonTypeName(found[i]));
       return false;
     }

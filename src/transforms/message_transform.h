@@ -70,7 +70,9 @@ class MessageTransform : public Transform {
   // A key read from one JSON object, and the keys read below it.
   struct KeyNode {
     std::string key;
-    int field = -1;  // the field whose value this key holds, or -1 for an object on the way
+    // The fields whose value this key holds (two fields may read one key: as text and
+    // converted); none for an object on the way to others.
+    std::vector<size_t> fields;
     std::vector<KeyNode> children;
   };
   // One field's value for the row being built.

@@ -272,6 +272,20 @@ TEST(MessageTransform, ManyFieldsInOneObject) {
   EXPECT_EQ(batch.rows.num_rows(), 1u);
 }
 
+// Two fields may read one key: the version as sent and as a number.
+TEST(MessageTransform, TwoFieldsReadOneKey) {
+  MessageTransform transform(SchemaOf("fields:\n"
+                                      "  - {name: version_text, path: v, type: text}\n"
+                                      "  - {name: version, path: v, type: integer, convert: "
+                                      "version-to-integer}\n"),
+                             {"version_text"}, Keyring(), MaskMode::kHmac);
+  PreparedBatch batch = transform.NewBatch();
+  std::string reason;
+  ASSERT_TRUE(transform.Append("m", R"({"v": "2.3"})", 0, &batch.rows, &reason)) << reason;
+  EXPECT_TRUE(Cell(batch.rows, 0, 1).starts_with("h.ka:"));
+  EXPECT_EQ(Cell(batch.rows, 0, 2), "2003000");
+}
+
 // A message the source could not hold (a file's line over its limit) is a reject without a body.
 TEST(MessageTransform, AnUnreadMessageIsARejectWithoutItsBody) {
   MessageTransform transform(SchemaOf("fields:\n  - {name: a, type: text}\n"), {}, Keyring(),
