@@ -13,6 +13,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "jobs/warehouse/models_file.h"
+#include "jobs/warehouse/models_schema.h"
 #include "jobs/warehouse/warehouse_load.h"
 #include "jobs/warehouse/warehouse_query.h"
 
@@ -83,6 +84,10 @@ int RunWarehouseLoad(const OptionValues& values) {
 namespace {
 
 int RunModels(const OptionValues& values) {
+  if (values.Flag("schema")) {
+    fmt::print("{}", warehouse::ModelsJsonSchema());
+    return kExitOk;
+  }
   const auto models = ModelsOf(values);
   if (!models) return kExitUsage;
   const bool sql = values.Flag("sql");
@@ -159,7 +164,8 @@ void AddWarehouseCommand(CLI::App& app, int* exit_code) {
   AddCommand(*wh, "models",
              "List the models (the built-in ones, or a models file's), checking the file",
              {warehouse::ModelsFileOption(),
-              FlagOption("sql", "Print the CREATE TABLE statements init would run instead")},
+              FlagOption("sql", "Print the CREATE TABLE statements init would run instead"),
+              FlagOption("schema", "Print a JSON Schema of models files, for editors")},
              RunModels, exit_code);
   AddCommand(*wh, "load", "Upsert CSV or JSON files into a model",
              warehouse::WarehouseLoadComponent().options, RunWarehouseLoad, exit_code);

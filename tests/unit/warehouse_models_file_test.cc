@@ -3,9 +3,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "jobs/warehouse/json_path.h"
 #include "jobs/warehouse/models_file.h"
+#include "jobs/warehouse/models_schema.h"
 
 namespace sluice::warehouse {
 namespace {
@@ -282,6 +284,33 @@ TEST(WarehouseModelsFile, AFileThatCannotBeReadIsOneError) {
   loaded = LoadModelsFile("/tmp");
   ASSERT_EQ(loaded.errors.size(), 1u);
   EXPECT_EQ(loaded.errors[0].message, "is a directory, not a models file");
+}
+
+TEST(WarehouseModelsFile, TheJsonSchemaIsJsonAndItsPathPatternIsTheParsersGrammar) {
+  const std::string schema = ModelsJsonSchema();
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  ASSERT_FALSE(parser.parse(schema).get(root));
+  std::string_view draft;
+  ASSERT_FALSE(root["$schema"].get_string().get(draft));
+  EXPECT_EQ(draft, "https://json-schema.org/draft/2020-12/schema");
+  simdjson::dom::array types;
+  ASSERT_FALSE(
+      root.at_pointer("/properties/models/items/properties/fields/items/properties/type/enum")
+          .get_array()
+          .get(types));
+  std::vector<std::string> names;
+  for (auto t : types)
+    names.emplace_back(t.get_string().value());
+  EXPECT_EQ(names, ModelTypeNames());
+  // The pattern accepts what the parser accepts, but for what it cannot count (a second []).
+  const std::regex pattern{std::string(kJsonPathPattern)};
+  for (std::string_view text : {"a", "a.b", "books[0].metadata.title", "n[].slug", "m[1][2]",
+                                "a b.c d", "x[999999999]", "", ".a", "a.", "a[", "a]", "a[01]",
+                                "a[-1]", "a[1234567890]", "a[0]b", "[0]", "a..b", "a[x]"}) {
+    JsonPath path;
+    EXPECT_EQ(std::regex_match(std::string(text), pattern), !ParseJsonPath(text, &path)) << text;
+  }
 }
 
 JsonPath Path(std::string_view text, JsonPick pick = JsonPick::kNone,

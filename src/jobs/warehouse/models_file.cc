@@ -33,11 +33,6 @@ const std::vector<TypeName> kTypes = {
     {"date", ColumnType::kDate},    {"timestamptz", ColumnType::kTimestamptz},
 };
 
-// What Sluice adds to every model's table, and the tables it keeps beside them.
-const std::vector<std::string> kReservedColumns = {"first_seen_at", "updated_at",
-                                                   "deleted_in_source_at", "content_hash"};
-const std::vector<std::string> kReservedTables = {std::string(kRejectsTable), "sluice_stage"};
-
 constexpr size_t kMaxNameBytes = 63;       // PostgreSQL's NAMEDATALEN - 1
 constexpr size_t kMaxTableBytes = 63 - 5;  // room for "_pkey"
 constexpr std::string_view kContentHashKey = "content-hash";
@@ -206,8 +201,8 @@ class ModelsChecker {
           model.table = *text;
           if (std::string why = IdentifierProblem(*text, kMaxTableBytes); !why.empty()) {
             Error(v.position, at, fmt::format("{} {}", Quoted(*text), why));
-          } else if (std::find(kReservedTables.begin(), kReservedTables.end(), *text) !=
-                     kReservedTables.end()) {
+          } else if (std::find(ReservedTables().begin(), ReservedTables().end(), *text) !=
+                     ReservedTables().end()) {
             Error(v.position, at,
                   fmt::format("'{}' is a table Sluice keeps itself: choose another name", *text));
           } else {
@@ -314,8 +309,8 @@ class ModelsChecker {
         columns_.push_back(*text);
         if (std::string why = IdentifierProblem(*text, kMaxNameBytes); !why.empty()) {
           Error(column->position, path + ".column", fmt::format("{} {}", Quoted(*text), why));
-        } else if (std::find(kReservedColumns.begin(), kReservedColumns.end(), *text) !=
-                   kReservedColumns.end()) {
+        } else if (std::find(ReservedColumns().begin(), ReservedColumns().end(), *text) !=
+                   ReservedColumns().end()) {
           Error(column->position, path + ".column",
                 fmt::format("'{}' is a column Sluice adds to every model's table: choose another "
                             "name",
@@ -348,9 +343,7 @@ class ModelsChecker {
         return;
       }
     }
-    std::vector<std::string> names;
-    for (const TypeName& t : kTypes)
-      names.push_back(t.name);
+    const std::vector<std::string>& names = ModelTypeNames();
     const std::string closest = ClosestName(*text, names);
     Error(node.position, path,
           fmt::format("{} is not one of {}{}", Quoted(*text), Joined(names),
@@ -496,6 +489,27 @@ void SortAndBound(PipelineErrors* errors) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& ModelTypeNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const TypeName& t : kTypes)
+      out.push_back(t.name);
+    return out;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& ReservedColumns() {
+  static const std::vector<std::string> columns = {"first_seen_at", "updated_at",
+                                                   "deleted_in_source_at", "content_hash"};
+  return columns;
+}
+
+const std::vector<std::string>& ReservedTables() {
+  static const std::vector<std::string> tables = {std::string(kRejectsTable), "sluice_stage"};
+  return tables;
+}
 
 LoadedModels ParseModels(std::string_view text) {
   LoadedModels out;

@@ -50,6 +50,13 @@ struct LoadedModels {
 // not parse (json_path.h), [] without pick, pick or skip without [].
 LoadedModels ParseModels(std::string_view text);
 
+// The types a field declares ("text", "integer", ...), in the order errors list them.
+const std::vector<std::string>& ModelTypeNames();
+// The columns Sluice adds to every model's table, and the tables it keeps beside them: no model
+// may declare them.
+const std::vector<std::string>& ReservedColumns();
+const std::vector<std::string>& ReservedTables();
+
 // Reads the file at `path` (at most kMaxModelsFileBytes + 1 bytes of it) and loads it. A file
 // that cannot be read, or is too big, is one error without a position.
 LoadedModels LoadModelsFile(const std::string& path);
