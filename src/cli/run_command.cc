@@ -169,9 +169,9 @@ int RunPipeline(const OptionValues& flags) {
   if (flags.FromCommandLine("metrics-listen")) {
     if (std::none_of(preset->specs.begin(), preset->specs.end(),
                      [](const OptionSpec& o) { return o.name == "metrics-listen"; })) {
-      return Fail(UsageError(fmt::format(
-          "--metrics-listen: {} runs {}, not a stream: there is nothing to measure", file,
-          pipeline.Summary())));
+      return Fail(UsageError(
+          fmt::format("--metrics-listen: {} runs {}, not a stream: there is nothing to measure",
+                      file, pipeline.Summary())));
     }
     values.Given("metrics-listen") = true;
     values.Text("metrics-listen") = flags.String("metrics-listen");
