@@ -2,7 +2,10 @@
 // collects them all, so one run of `sluice validate` shows everything to fix.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice {
@@ -36,5 +39,17 @@ inline std::string FormatPipelineError(const std::string& file, const PipelineEr
 }
 
 using PipelineErrors = std::vector<PipelineError>;
+
+// Orders `errors` by position (those without one first, in the order found) and keeps the first
+// `max_listed`, replacing the rest with one "N more errors not shown": one bad file must not
+// flood a terminal.
+void SortAndBoundErrors(PipelineErrors* errors, size_t max_listed);
+
+// Reads the file at `path` for a YAML loader: at most `max_bytes` + 1 bytes, so that the
+// loader tells a file that is too big without reading the rest of it. A directory or a file
+// that cannot be read is one error without a position ("is a directory, not `kind`", "cannot
+// read: <strerror>") and nullopt.
+std::optional<std::string> ReadBoundedFile(const std::string& path, size_t max_bytes,
+                                           std::string_view kind, PipelineErrors* errors);
 
 }  // namespace sluice

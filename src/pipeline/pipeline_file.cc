@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <tuple>
 
 #include "core/environment.h"
@@ -182,18 +178,6 @@ class StructureChecker {
   LoadedPipeline* out_;
 };
 
-void SortAndBound(PipelineErrors* errors) {
-  std::stable_sort(errors->begin(), errors->end(),
-                   [](const PipelineError& a, const PipelineError& b) {
-                     return std::tie(a.position.line, a.position.column) <
-                            std::tie(b.position.line, b.position.column);
-                   });
-  if (errors->size() <= kMaxPipelineErrors) return;
-  const size_t more = errors->size() - kMaxPipelineErrors;
-  errors->resize(kMaxPipelineErrors);
-  errors->push_back({{}, "", fmt::format("{} more errors not shown", more)});
-}
-
 }  // namespace
 
 std::string PipelineFile::Summary() const {
@@ -225,32 +209,17 @@ LoadedPipeline ParsePipeline(std::string_view text, const ComponentRegistry& reg
     out.errors.push_back(
         {{}, "", "empty: a pipeline has a source and a sink (or a job); see docs/pipelines.md"});
   }
-  SortAndBound(&out.errors);
+  SortAndBoundErrors(&out.errors, kMaxPipelineErrors);
   return out;
 }
 
 LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry& registry,
                                 const VariableLookup& lookup) {
   LoadedPipeline out;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    out.errors.push_back({{}, "", "is a directory, not a pipeline file"});
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  // One byte past the limit tells a file that is too big without reading the rest of it.
-  std::string text(kMaxPipelineFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  return ParsePipeline(text, registry, lookup);
+  std::optional<std::string> text =
+      ReadBoundedFile(path, kMaxPipelineFileBytes, "a pipeline file", &out.errors);
+  if (!text) return out;
+  return ParsePipeline(*text, registry, lookup);
 }
 
 }  // namespace sluice

@@ -3,11 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <tuple>
 
@@ -363,18 +359,6 @@ class TestFileReader {
   LoadedPipelineTest* out_;
 };
 
-void SortAndBound(PipelineErrors* errors) {
-  std::stable_sort(errors->begin(), errors->end(),
-                   [](const PipelineError& a, const PipelineError& b) {
-                     return std::tie(a.position.line, a.position.column) <
-                            std::tie(b.position.line, b.position.column);
-                   });
-  if (errors->size() <= kMaxPipelineErrors) return;
-  const size_t more = errors->size() - kMaxPipelineErrors;
-  errors->resize(kMaxPipelineErrors);
-  errors->push_back({{}, "", fmt::format("{} more errors not shown", more)});
-}
-
 }  // namespace
 
 LoadedPipelineTest ParsePipelineTest(std::string_view text) {
@@ -391,30 +375,16 @@ LoadedPipelineTest ParsePipelineTest(std::string_view text) {
     out.errors.push_back(
         {{}, "", "empty: a test file names a pipeline and its cases; see docs/pipeline-tests.md"});
   }
-  SortAndBound(&out.errors);
+  SortAndBoundErrors(&out.errors, kMaxPipelineErrors);
   return out;
 }
 
 LoadedPipelineTest LoadPipelineTestFile(const std::string& path) {
   LoadedPipelineTest out;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    out.errors.push_back({{}, "", "is a directory, not a test file"});
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  std::string text(kMaxPipelineTestBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  return ParsePipelineTest(text);
+  std::optional<std::string> text =
+      ReadBoundedFile(path, kMaxPipelineTestBytes, "a test file", &out.errors);
+  if (!text) return out;
+  return ParsePipelineTest(*text);
 }
 
 }  // namespace sluice

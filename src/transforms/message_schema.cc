@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <tuple>
@@ -437,18 +433,6 @@ class SchemaChecker {
   FilePosition column_position_;
 };
 
-void SortAndBound(PipelineErrors* errors) {
-  std::stable_sort(errors->begin(), errors->end(),
-                   [](const PipelineError& a, const PipelineError& b) {
-                     return std::tie(a.position.line, a.position.column) <
-                            std::tie(b.position.line, b.position.column);
-                   });
-  if (errors->size() <= kMaxPipelineErrors) return;
-  const size_t more = errors->size() - kMaxPipelineErrors;
-  errors->resize(kMaxPipelineErrors);
-  errors->push_back({{}, "", fmt::format("{} more errors not shown", more)});
-}
-
 }  // namespace
 
 const MessageField* MessageSchema::Find(std::string_view name) const {
@@ -497,31 +481,17 @@ LoadedMessageSchema ParseMessageSchema(std::string_view text) {
     out.errors.push_back(
         {{}, "", "empty: a message schema lists its fields; see docs/message-schemas.md"});
   }
-  SortAndBound(&out.errors);
+  SortAndBoundErrors(&out.errors, kMaxPipelineErrors);
   if (!out.ok()) out.schema.fields.clear();
   return out;
 }
 
 LoadedMessageSchema LoadMessageSchemaFile(const std::string& path) {
   LoadedMessageSchema out;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    out.errors.push_back({{}, "", "is a directory, not a message schema file"});
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  std::string text(kMaxMessageSchemaBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  return ParseMessageSchema(text);
+  std::optional<std::string> text =
+      ReadBoundedFile(path, kMaxMessageSchemaBytes, "a message schema file", &out.errors);
+  if (!text) return out;
+  return ParseMessageSchema(*text);
 }
 
 }  // namespace sluice

@@ -3,10 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -476,18 +473,6 @@ class ModelsChecker {
   std::vector<std::string> columns_;  // every column the model's fields name, valid or not
 };
 
-void SortAndBound(PipelineErrors* errors) {
-  std::stable_sort(errors->begin(), errors->end(),
-                   [](const PipelineError& a, const PipelineError& b) {
-                     return std::tie(a.position.line, a.position.column) <
-                            std::tie(b.position.line, b.position.column);
-                   });
-  if (errors->size() <= kMaxModelErrors) return;
-  const size_t more = errors->size() - kMaxModelErrors;
-  errors->resize(kMaxModelErrors);
-  errors->push_back({{}, "", fmt::format("{} more errors not shown", more)});
-}
-
 }  // namespace
 
 const std::vector<std::string>& ModelTypeNames() {
@@ -527,32 +512,17 @@ LoadedModels ParseModels(std::string_view text) {
          "",
          "empty: a models file is models: [a list of models]; see docs/warehouse-models.md"});
   }
-  SortAndBound(&out.errors);
+  SortAndBoundErrors(&out.errors, kMaxModelErrors);
   if (!out.ok()) out.models.clear();
   return out;
 }
 
 LoadedModels LoadModelsFile(const std::string& path) {
   LoadedModels out;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    out.errors.push_back({{}, "", "is a directory, not a models file"});
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  // One byte past the limit tells a file that is too big without reading the rest of it.
-  std::string text(kMaxModelsFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) {
-    out.errors.push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});
-    return out;
-  }
-  text.resize(static_cast<size_t>(in.gcount()));
-  return ParseModels(text);
+  std::optional<std::string> text =
+      ReadBoundedFile(path, kMaxModelsFileBytes, "a models file", &out.errors);
+  if (!text) return out;
+  return ParseModels(*text);
 }
 
 }  // namespace sluice::warehouse
