@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "error_checks.h"
 #include "pipeline/pipeline_file.h"
 #include "transforms/message_schema.h"
 #include "transforms/message_transform.h"
@@ -24,20 +25,7 @@ const std::string kKey =
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const sluice::LoadedMessageSchema loaded = sluice::ParseMessageSchema(bytes);
-  if (loaded.errors.size() > sluice::kMaxPipelineErrors + 1) std::abort();
-  int line = 0, column = 0;
-  for (size_t i = 0; i < loaded.errors.size(); ++i) {
-    const sluice::PipelineError& e = loaded.errors[i];
-    if (e.message.empty() || e.position.line < 0 || (e.position.line > 0 && e.position.column < 1))
-      std::abort();
-    const bool last_note = i == sluice::kMaxPipelineErrors;
-    if (!last_note &&
-        (e.position.line < line || (e.position.line == line && e.position.column < column))) {
-      std::abort();
-    }
-    line = e.position.line;
-    column = e.position.column;
-  }
+  sluice::fuzz::CheckErrorsSortedAndBounded(loaded.errors, sluice::kMaxPipelineErrors);
   if (!loaded.ok()) {
     if (!loaded.schema.fields.empty()) std::abort();
     return 0;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "error_checks.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
 
@@ -37,19 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return std::nullopt;
   };
   const sluice::LoadedPipeline loaded = sluice::ParsePipeline(bytes, Registry(), lookup);
-  if (loaded.errors.size() > sluice::kMaxPipelineErrors + 1) std::abort();
-  int line = 0, column = 0;
-  for (size_t i = 0; i < loaded.errors.size(); ++i) {
-    const sluice::PipelineError& e = loaded.errors[i];
-    if (e.message.empty() || e.position.line < 0 || (e.position.line > 0 && e.position.column < 1))
-      std::abort();
-    const bool last_note = i == sluice::kMaxPipelineErrors;
-    if (!last_note &&
-        (e.position.line < line || (e.position.line == line && e.position.column < column))) {
-      std::abort();
-    }
-    line = e.position.line;
-    column = e.position.column;
+  sluice::fuzz::CheckErrorsSortedAndBounded(loaded.errors, sluice::kMaxPipelineErrors);
+  for (const sluice::PipelineError& e : loaded.errors) {
     if ((EndsWith(e.path, ".pg") || EndsWith(e.path, ".mysql")) &&
         e.message.find(kSecret) != std::string::npos && bytes.find(kSecret) == std::string::npos) {
       std::abort();

@@ -8,26 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "error_checks.h"
 #include "pipeline/pipeline_file.h"
 #include "pipeline/pipeline_tests.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const sluice::LoadedPipelineTest loaded = sluice::ParsePipelineTest(bytes);
-  if (loaded.errors.size() > sluice::kMaxPipelineErrors + 1) std::abort();
-  int line = 0, column = 0;
-  for (size_t i = 0; i < loaded.errors.size(); ++i) {
-    const sluice::PipelineError& e = loaded.errors[i];
-    if (e.message.empty() || e.position.line < 0 || (e.position.line > 0 && e.position.column < 1))
-      std::abort();
-    const bool last_note = i == sluice::kMaxPipelineErrors;
-    if (!last_note &&
-        (e.position.line < line || (e.position.line == line && e.position.column < column))) {
-      std::abort();
-    }
-    line = e.position.line;
-    column = e.position.column;
-  }
+  sluice::fuzz::CheckErrorsSortedAndBounded(loaded.errors, sluice::kMaxPipelineErrors);
   if (loaded.ok()) {
     const sluice::PipelineTestFile& t = loaded.test;
     if (t.pipeline.empty() || t.cases.empty()) std::abort();

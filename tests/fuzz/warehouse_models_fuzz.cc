@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "error_checks.h"
 #include "jobs/warehouse/json_path.h"
 #include "jobs/warehouse/models_file.h"
 
@@ -48,20 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sluice::warehouse;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const LoadedModels loaded = ParseModels(bytes);
-  if (loaded.errors.size() > kMaxModelErrors + 1) std::abort();
-  int line = 0, column = 0;
-  for (size_t i = 0; i < loaded.errors.size(); ++i) {
-    const sluice::PipelineError& e = loaded.errors[i];
-    if (e.message.empty() || e.position.line < 0 || (e.position.line > 0 && e.position.column < 1))
-      std::abort();
-    const bool last_note = i == kMaxModelErrors;
-    if (!last_note &&
-        (e.position.line < line || (e.position.line == line && e.position.column < column))) {
-      std::abort();
-    }
-    line = e.position.line;
-    column = e.position.column;
-  }
+  sluice::fuzz::CheckErrorsSortedAndBounded(loaded.errors, kMaxModelErrors);
   if (loaded.ok() == loaded.models.empty()) std::abort();
   for (const Model& m : loaded.models) {
     if (m.name.empty() || m.table.empty() || m.fields.empty() || m.KeyColumns().empty())
