@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "jobs/logins/login_record.h"
 #include "jobs/logins/logins_schema.h"
+#include "support/reference_login_transformer.h"
 #include "transforms/message_transform.h"
 
 namespace {

@@ -3,10 +3,10 @@
 // left out, said so in the reason, instead of failing its whole batch.
 #include <gtest/gtest.h>
 
-#include "jobs/logins/login_record.h"
 #include "jobs/logins/logins_job.h"
 #include "jobs/logins/logins_sink.h"
 #include "support/test_env.h"
+#include "transforms/message_transform.h"
 
 namespace sluice::logins {
 namespace {
@@ -75,7 +75,7 @@ TEST_F(LoginsLimits, ABatchClosesEarlyByBytesAndEveryPartCommits) {
 }
 
 TEST_F(LoginsLimits, ARejectedBodyTooLargeToKeepIsLeftOutAndSaidSo) {
-  std::string huge(LoginTransformer::kMaxKeptRejectBody + 1, 'x');  // not JSON: a reject
+  std::string huge(MessageTransform::kMaxKeptRejectBody + 1, 'x');  // not JSON: a reject
   std::vector<InboundMessage> messages = {Message(1, Login(1)), Message(2, std::move(huge)),
                                           Message(3, "not json either")};
   OneBatchSource source(std::move(messages), "");

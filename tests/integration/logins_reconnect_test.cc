@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "connectors/sqs/sqs_client.h"
-#include "jobs/logins/login_record.h"
 #include "jobs/logins/logins_job.h"
 #include "jobs/logins/logins_sink.h"
+#include "jobs/logins/logins_table.h"
 #include "support/test_env.h"
 
 namespace sluice::logins {

@@ -7,7 +7,6 @@
 #include <iterator>
 #include <string_view>
 
-#include "jobs/logins/login_record.h"
 #include "jobs/logins/logins_table.h"
 #include "support/test_env.h"
 

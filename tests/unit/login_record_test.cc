@@ -1,9 +1,8 @@
-#include "jobs/logins/login_record.h"
-
 #include <gtest/gtest.h>
 
 #include "core/time_parse.h"
 #include "formats/json_parse.h"
+#include "support/reference_login_transformer.h"
 
 namespace sluice::logins {
 namespace {

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "jobs/logins/login_record.h"
 #include "jobs/logins/logins_schema.h"
 #include "jobs/logins/logins_table.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/pipeline_file.h"
+#include "support/reference_login_transformer.h"
 #include "transforms/message_pipeline.h"
 
 namespace sluice {

@@ -1,6 +1,10 @@
-// One login event: validation of the JSON body, conversion (app_version to an ordered integer,
-// create_date from the SQS SentTimestamp) and masking of ip and device_id, into a row of
-// user_logins. Anything that does not fit is a reject with a reason, never a guess.
+// The tests' oracle for the logins job: the login-event rules (validation of the JSON body,
+// app_version to an ordered integer, create_date from the SQS SentTimestamp, ip and device_id
+// masked) written out by hand, as the job ran them before it ran on the general message transform
+// (transforms/message_transform.h) with examples/logins-schema.yaml. It is not part of Sluice:
+// the unit tests and the login_record fuzz target hold the general transform to it, row for row
+// and reason for reason, so a change to the general code that alters what the logins job stores
+// is caught by a second, independent statement of the rules.
 #pragma once
 
 #include <simdjson.h>

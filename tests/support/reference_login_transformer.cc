@@ -1,4 +1,4 @@
-#include "jobs/logins/login_record.h"
+#include "support/reference_login_transformer.h"
 
 #include <fmt/format.h>
 
