@@ -36,19 +36,6 @@ const std::string kSignups =
     "\n"
     "not json\n";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// `text` with `from` replaced by `to`, which must be there.
-std::string Replaced(std::string text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "the example changed shape: no " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
 class SignupsPipeline : public testing::PgTest {
  protected:
   void SetUp() override {
@@ -60,23 +47,17 @@ class SignupsPipeline : public testing::PgTest {
   }
   void TearDown() override {
     for (const char* name : {"SLUICE_MASK_KEY_FILE", "SIGNUPS_QUEUE", "SIGNUPS_UNTIL_EMPTY",
-                             "SIGNUPS_WAIT_SECONDS", "SIGNUPS_TABLE"})
+                             "SIGNUPS_WAIT_SECONDS", "SIGNUPS_TABLE", "SIGNUPS_FILE"})
       unsetenv(name);
     if (!key_.empty()) std::remove(key_.c_str());
     PgTest::TearDown();
   }
 
-  // examples/signups.yaml reading `input` (an NDJSON file) instead of the queue; the schema is
-  // named by its full path, since the copy is in another folder.
+  // examples/signups-backfill.yaml reading `input` (an NDJSON file): the queue's pipeline with
+  // the file source.
   std::string FilePipeline(const std::string& input) {
-    std::string text = ReadFile(kExamples + "signups.yaml");
-    text = Replaced(text, "  sqs:\n    queue: ${SIGNUPS_QUEUE:-signup-queue}\n",
-                    "  file:\n    file: " + input + "\n");
-    text = Replaced(text, "    until-empty: ${SIGNUPS_UNTIL_EMPTY:-false}\n", "");
-    text = Replaced(text, "    wait-seconds: ${SIGNUPS_WAIT_SECONDS:-10}\n", "");
-    text = Replaced(text, "schema: signups-schema.yaml",
-                    "schema: " + kExamples + "signups-schema.yaml");
-    return WriteTempFile(testing::UniqueName("signups-file") + ".yaml", text);
+    setenv("SIGNUPS_FILE", input.c_str(), 1);
+    return kExamples + "signups-backfill.yaml";
   }
 
   // The stored sign-ups, the masked columns revealed with the key.
