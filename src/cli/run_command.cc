@@ -137,7 +137,7 @@ int RunPipeline(const OptionValues& flags) {
   }
   const PipelineFile& pipeline = loaded.pipeline;
   // The schema a validate transform names, and mask's fields against it, as `validate` checks.
-  if (PipelineErrors errors = CheckMessageTransforms(pipeline, file); !errors.empty()) {
+  if (PipelineErrors errors = CheckMessageTransforms(pipeline); !errors.empty()) {
     PrintPipelineErrors(file, errors);
     return kExitUsage;
   }

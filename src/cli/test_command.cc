@@ -144,7 +144,7 @@ int RunTestFile(const std::string& file) {
       LoadPipelineFile(pipeline_path, registry, TestLookup(test, pipeline_path));
   // The schema a validate transform names, and mask's fields against it, as validate checks
   // them: every error at once.
-  if (pipeline.ok()) pipeline.errors = CheckMessageTransforms(pipeline.pipeline, pipeline_path);
+  if (pipeline.ok()) pipeline.errors = CheckMessageTransforms(pipeline.pipeline);
   if (!pipeline.ok()) {
     PrintPipelineErrors(pipeline_path, pipeline.errors);
     return kExitUsage;

@@ -30,7 +30,7 @@ int RunValidate(const OptionValues& values) {
   LoadedPipeline loaded = LoadPipelineFile(file, registry);
   // The schema a validate transform names, and mask's fields against it, once the file itself
   // is sound.
-  if (loaded.ok()) loaded.errors = CheckMessageTransforms(loaded.pipeline, file);
+  if (loaded.ok()) loaded.errors = CheckMessageTransforms(loaded.pipeline);
   // The models file a warehouse-load job names, and its model.
   if (loaded.ok()) loaded.errors = warehouse::CheckWarehouseLoadJob(loaded.pipeline);
   if (loaded.ok()) {

@@ -46,6 +46,11 @@ struct OptionSpec {
   // holding it). Its value never appears in an error, and a pipeline file gives a secret value
   // only as an environment reference (pipeline/component_options.h).
   bool secret = false;
+  // kPath: a definition the pipeline is made of (a message schema, a models file) rather than
+  // data it reads. A relative path written in a pipeline file is taken from the pipeline file's
+  // folder, so the file and its definitions move together; data paths (`file`, `files`) and
+  // values from the command line or the environment are taken from the working directory.
+  bool beside_pipeline = false;
 };
 
 // Shorthands for the common shapes; set the rest of the fields on the result.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <tuple>
 
 #include "core/environment.h"
@@ -178,6 +179,26 @@ class StructureChecker {
   LoadedPipeline* out_;
 };
 
+// Rewrites each relative beside_pipeline path the file gave as the same path from `path`'s
+// folder; those from the environment or defaults stay as they are.
+void PlaceDefinitionsBeside(const std::string& path, PipelineFile* pipeline) {
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) return;
+  auto place = [&](ComponentUse& use) {
+    for (const OptionSpec& spec : use.spec->options) {
+      if (!spec.beside_pipeline || !use.values.FromCommandLine(spec.name)) continue;
+      std::string& value = use.values.Text(spec.name);
+      if (value.empty() || std::filesystem::path(value).is_absolute()) continue;
+      value = (folder / value).string();
+    }
+  };
+  for (std::optional<ComponentUse>* use : {&pipeline->source, &pipeline->sink, &pipeline->job}) {
+    if (*use) place(**use);
+  }
+  for (ComponentUse& use : pipeline->transforms)
+    place(use);
+}
+
 }  // namespace
 
 std::string PipelineFile::Summary() const {
@@ -219,7 +240,9 @@ LoadedPipeline LoadPipelineFile(const std::string& path, const ComponentRegistry
   std::optional<std::string> text =
       ReadBoundedFile(path, kMaxPipelineFileBytes, "a pipeline file", &out.errors);
   if (!text) return out;
-  return ParsePipeline(*text, registry, lookup);
+  out = ParsePipeline(*text, registry, lookup);
+  PlaceDefinitionsBeside(path, &out.pipeline);
+  return out;
 }
 
 }  // namespace sluice

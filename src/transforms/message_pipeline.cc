@@ -47,8 +47,7 @@ struct Inspection {
   bool logins_preset = false;
 };
 
-Inspection Inspect(const PipelineFile& pipeline, const std::string& pipeline_path,
-                   PipelineErrors* errors) {
+Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
   Inspection out;
   const auto error = [errors](FilePosition at, std::string path, std::string message) {
     errors->push_back({at, std::move(path), std::move(message)});
@@ -72,8 +71,8 @@ Inspection Inspect(const PipelineFile& pipeline, const std::string& pipeline_pat
               "(examples/logins-schema.yaml): for a schema of your own use sink postgres-table");
         continue;
       }
-      const std::string& schema = use.values.String("schema");
-      const std::string path = SchemaPathFor(pipeline_path, schema);
+      // Already placed beside the pipeline file by its loader (OptionSpec::beside_pipeline).
+      const std::string& path = use.values.String("schema");
       LoadedMessageSchema loaded = LoadMessageSchemaFile(path);
       for (PipelineError& e : loaded.errors) {
         if (e.position.line == 0 && e.path.empty() && !e.message.ends_with("not shown")) {
@@ -169,29 +168,22 @@ ComponentSpec ValidateComponent() {
       "never its value. A relative path is taken from the pipeline file's folder.";
   OptionSpec schema = PathOption("schema", "The message schema file (YAML)", false);
   schema.required = true;
+  schema.beside_pipeline = true;
   schema.example = "signups-schema.yaml";
   c.options = {schema};
   return c;
 }
 
-std::string SchemaPathFor(const std::string& pipeline_path, const std::string& schema) {
-  const std::filesystem::path p(schema);
-  if (p.is_absolute()) return schema;
-  const std::filesystem::path folder = std::filesystem::path(pipeline_path).parent_path();
-  return folder.empty() ? schema : (folder / p).string();
-}
-
-PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline,
-                                      const std::string& pipeline_path) {
+PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline) {
   PipelineErrors errors;
-  (void)Inspect(pipeline, pipeline_path, &errors);
+  (void)Inspect(pipeline, &errors);
   return errors;
 }
 
 Result<MessageStages> BuildMessageStages(const PipelineFile& pipeline,
                                          const std::string& pipeline_path) {
   PipelineErrors errors;
-  Inspection found = Inspect(pipeline, pipeline_path, &errors);
+  Inspection found = Inspect(pipeline, &errors);
   if (!errors.empty()) {
     std::string message = FormatPipelineError(pipeline_path, errors.front());
     if (errors.size() > 1) message += fmt::format(" (and {} more)", errors.size() - 1);

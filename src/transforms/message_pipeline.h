@@ -28,10 +28,6 @@ namespace sluice {
 // The `validate` transform's options (docs/components/validate.md): schema.
 ComponentSpec ValidateComponent();
 
-// Where `schema` (a validate transform's option) is: as written when absolute, else in the
-// folder of the pipeline file at `pipeline_path`.
-std::string SchemaPathFor(const std::string& pipeline_path, const std::string& schema);
-
 // What a loaded pipeline's transforms get wrong beyond their options, all at once: a schema file
 // that does not load (its errors carry the schema file's name in PipelineError::file and its
 // own positions), validate given twice or after mask, mask.fields naming a field the input
@@ -39,8 +35,7 @@ std::string SchemaPathFor(const std::string& pipeline_path, const std::string& s
 // listed twice; a mask with fields but no validate before it; a postgres-table sink without
 // validate and mask; a logins-postgres sink with validate or mask.fields. `pipeline` loaded
 // without errors; `pipeline_path` is the file it came from. Reads only the schema file.
-PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline,
-                                      const std::string& pipeline_path);
+PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline);
 
 // The pipeline's validate and mask transforms, built: the schema they fill rows of, and the
 // transform itself.

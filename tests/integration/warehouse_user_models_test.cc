@@ -273,7 +273,8 @@ TEST_F(WarehouseUserModels, ModelsListsAndChecksAFileWithoutAServer) {
 }
 
 // The worked example of docs/warehouse-models.md: examples/warehouse-podcasts.yaml loads a vendor
-// dump into the podcast model of examples/warehouse-podcast-models.yaml.
+// dump into the podcast model of examples/warehouse-podcast-models.yaml, which it names by a path
+// relative to itself: found beside it whatever the working directory.
 TEST_F(WarehouseUserModels, TheExamplePodcastPipelineLoadsAVendorDump) {
   const std::string examples = std::string(SLUICE_TESTS_DIR) + "/../examples/";
   const std::string dump = WriteTempFile("podcasts.json", R"([
@@ -282,12 +283,10 @@ TEST_F(WarehouseUserModels, TheExamplePodcastPipelineLoadsAVendorDump) {
      "hosts": [{"name": "TBA"}, {"name": "Ann Lee"}, {"name": ""}],
      "feeds": [{"url": "https://example.com/rss", "updated": "2024-05-01T06:00:00+02:00"}]},
     {"id": "pc-002", "attributes": {"title": "Quiet Hours"}, "stats": {"episodes": "many"}}])");
-  setenv("PODCAST_MODELS", (examples + "warehouse-podcast-models.yaml").c_str(), 1);
   setenv("PODCASTS_FILE", dump.c_str(), 1);
   RunResult validate = RunSluice({"validate", examples + "warehouse-podcasts.yaml"}, url());
   EXPECT_EQ(validate.exit_code, 0) << validate.err;
   RunResult run = RunSluice({"run", examples + "warehouse-podcasts.yaml"}, url());
-  unsetenv("PODCAST_MODELS");
   unsetenv("PODCASTS_FILE");
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_EQ(Scalar("SELECT concat_ws('|', podcast_id, title, language, episodes, listeners, host, "

@@ -320,10 +320,12 @@ class MessagePipelineFiles : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
   }
 
-  // Loads the pipeline `yaml` as the file pipeline.yaml in the test's folder.
+  // Loads the pipeline `yaml` as the file pipeline.yaml in the test's folder (so a relative
+  // schema path is found there).
   PipelineFile Load(const std::string& yaml) {
-    LoadedPipeline loaded =
-        ParsePipeline(yaml, registry_, [this](std::string_view name) -> std::optional<std::string> {
+    Write("pipeline.yaml", yaml);
+    LoadedPipeline loaded = LoadPipelineFile(
+        Path(), registry_, [this](std::string_view name) -> std::optional<std::string> {
           if (name == "KEY") return (dir_ / "key").string();
           if (name == "SLUICE_PG_URL") return "postgresql://localhost/x";
           return std::nullopt;
@@ -336,7 +338,7 @@ class MessagePipelineFiles : public ::testing::Test {
 
   std::vector<std::string> Errors(const std::string& yaml) {
     std::vector<std::string> out;
-    for (const PipelineError& e : CheckMessageTransforms(Load(yaml), Path()))
+    for (const PipelineError& e : CheckMessageTransforms(Load(yaml)))
       out.push_back(FormatPipelineError("pipeline.yaml", e));
     return out;
   }

@@ -11,7 +11,7 @@ namespace sluice::warehouse {
 // The errors of `pipeline`'s warehouse-load job, none for another pipeline. A models file's own
 // errors keep their positions in it (PipelineError::file names it); an unknown model is placed
 // at the `model` value, with the closest name. `pipeline` loaded without errors. The models
-// path is taken as the job's `files` are: as written, from the working directory.
+// path is already placed beside the pipeline file by its loader (OptionSpec::beside_pipeline).
 PipelineErrors CheckWarehouseLoadJob(const PipelineFile& pipeline);
 
 }  // namespace sluice::warehouse

@@ -52,9 +52,11 @@ OptionSpec ModelsFileOption() {
                                  "of a built-in one",
                                  true);
   models.env = "SLUICE_WAREHOUSE_MODELS";
+  models.beside_pipeline = true;
   models.description =
       "The models, their tables, keys and fields, as docs/warehouse-models.md describes; the "
-      "built-in ones are examples/warehouse-models.yaml.";
+      "built-in ones are examples/warehouse-models.yaml. In a pipeline file a relative path is "
+      "taken from the pipeline file's folder.";
   return models;
 }
 
