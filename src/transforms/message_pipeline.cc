@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -142,6 +143,21 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
         continue;
       }
       out.masked.push_back(name);
+    }
+    // A second field reading a masked field's key would store its value in the clear.
+    for (size_t i = 0; i < fields.size() && out.schema; ++i) {
+      const MessageField* masked = out.schema->Find(fields[i]);
+      if (!masked || masked->origin != FieldOrigin::kBody) continue;
+      for (const MessageField& other : out.schema->fields) {
+        if (other.origin != FieldOrigin::kBody || other.path != masked->path ||
+            std::find(fields.begin(), fields.end(), other.name) != fields.end()) {
+          continue;
+        }
+        error(ValueAt(*out.mask, "fields", i), path,
+              fmt::format("'{}' is masked, but field '{}' reads the same key unmasked and would "
+                          "store it in the clear: mask it too, or drop it",
+                          masked->name, other.name));
+      }
     }
   } else if (out.mask && out.validate) {
     error(out.mask->position, out.mask->path,

@@ -367,6 +367,28 @@ sink: {postgres-table: {pg: "${SLUICE_PG_URL}", table: t}}
             }));
 }
 
+// Two fields may read one key (docs/message-schemas.md), but not a masked key and an unmasked one:
+// the second would store the masked value in the clear.
+TEST_F(MessagePipelineFiles, AKeyMaskedForOneFieldIsNotReadInTheClearByAnother) {
+  Write("twice.yaml",
+        "fields:\n  - {name: email, type: text}\n"
+        "  - {name: email_copy, path: email, column: email2, type: text}\n");
+  const std::string pipeline = R"(source: {file: {file: in.json}}
+transforms:
+  - validate: {schema: twice.yaml}
+  - mask: {key-file: k, fields: [email]}
+sink: {postgres-table: {pg: "${SLUICE_PG_URL}", table: t}}
+)";
+  EXPECT_EQ(Errors(pipeline),
+            (std::vector<std::string>{
+                "pipeline.yaml:4:34: transforms[1].mask.fields: 'email' is masked, but field "
+                "'email_copy' reads the same key unmasked and would store it in the clear: mask "
+                "it too, or drop it"}));
+  std::string both = pipeline;
+  both.replace(both.find("fields: [email]"), 15, "fields: [email, email_copy]");
+  EXPECT_TRUE(Errors(both).empty());
+}
+
 TEST_F(MessagePipelineFiles, SchemaErrorsCarryTheSchemaFilesPositions) {
   Write("bad.yaml", "fields:\n  - {name: email, type: txt}\n");
   const std::vector<std::string> errors = Errors(R"(source: {file: {file: in.json}}
