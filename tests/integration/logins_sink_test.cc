@@ -85,7 +85,24 @@ TEST_F(LoginsSinkTest, AnExistingTableOfAnotherShapeIsRefusedNamingTheDifference
             "column user_id is character varying(64), not character varying(128); column locale "
             "is missing; column app_version is bigint, not integer; column tenant is NOT NULL "
             "without a default, and Sluice does not fill it");
-  EXPECT_EQ(Scalar("SELECT count(*) FROM sluice_message_ledger"), "0");
+  // Refused before anything was created: no rejects table, ledger or checkpoints beside it.
+  EXPECT_EQ(Scalar("SELECT concat_ws(',', to_regclass('user_logins_rejects'), "
+                   "to_regclass('sluice_message_ledger'), to_regclass('sluice_checkpoints'))"),
+            "");
+}
+
+TEST_F(LoginsSinkTest, ARejectsTableOfAnotherShapeIsRefusedBeforeTheTableIsCreated) {
+  ASSERT_TRUE(conn().Exec("CREATE TABLE user_logins_rejects(x int NOT NULL)", "create").ok());
+  auto sink = LoginsSink::Open(url(), {}, "test");
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(sink.status().message().starts_with(
+      "user_logins_rejects exists, but not in the shape Sluice writes (docs/message-schemas.md, "
+      "\"The sink postgres-table\"): column message_id is missing"))
+      << sink.status().message();
+  EXPECT_EQ(Scalar("SELECT concat_ws(',', to_regclass('user_logins'), "
+                   "to_regclass('sluice_message_ledger'))"),
+            "");
 }
 
 TEST_F(LoginsSinkTest, AnExistingTableWithColumnsOfItsOwnIsUsed) {

@@ -13,6 +13,9 @@
 namespace sluice::logins {
 namespace {
 
+// Where the rejects table's shape, the same for every table a message pipeline writes, is told.
+constexpr std::string_view kRejectsShape = "docs/message-schemas.md, \"The sink postgres-table\"";
+
 constexpr const char* kMergeStatement = "sluice_logins_merge";
 
 // NAMEDATALEN - 1 (PostgreSQL docs 4.1.1): a longer identifier is cut short without an error.
@@ -74,6 +77,10 @@ Status LoginsSink::Setup() {
   const std::string ledger = QuoteIdent(tables_.ledger);
   const std::string ledger_index = QuoteIdent(tables_.ledger + "_stored_at");
   const std::string checkpoints = QuoteIdent(tables_.checkpoints);
+  // Tables made ahead of time, by someone else, must take the rows as the job stages them: both
+  // are checked before either is created, so a run refused for one leaves no new table behind.
+  RETURN_IF_ERROR(CheckShape(tables_.logins, shape_.columns, shape_.described_in, true));
+  RETURN_IF_ERROR(CheckShape(tables_.rejects, kRejectsColumns, kRejectsShape, true));
   // user_logins is the shape the specification fixes; someone else may have made it already,
   // and a consumer role may lack CREATE (docs/logins.md lists its grants).
   RETURN_IF_ERROR(EnsureRelations(
@@ -90,10 +97,10 @@ Status LoginsSink::Setup() {
           fmt::arg("ledger", ledger), fmt::arg("ledger_index", ledger_index),
           fmt::arg("checkpoints", checkpoints)),
       fmt::format("creating the tables of {}", tables_.logins)));
-  // A table made ahead of time, by someone else, must take the rows as the job stages them:
-  // found now, before anything is received, rather than as a failed first batch.
-  RETURN_IF_ERROR(CheckShape(tables_.logins, shape_.columns));
-  RETURN_IF_ERROR(CheckShape(tables_.rejects, kRejectsColumns));
+  // Checked again as created (another run may have made them meanwhile): found now, before
+  // anything is received, rather than as a failed first batch.
+  RETURN_IF_ERROR(CheckShape(tables_.logins, shape_.columns, shape_.described_in, false));
+  RETURN_IF_ERROR(CheckShape(tables_.rejects, kRejectsColumns, kRejectsShape, false));
   // One statement, so one round trip and its own transaction: the batch arrives as one array
   // per column, the ledger keeps the ids it had not seen, and only those messages are stored.
   const Schema row_schema = StagedRowSchema(shape_.columns);
@@ -139,7 +146,8 @@ Status LoginsSink::Setup() {
   return Status::Ok();
 }
 
-Status LoginsSink::CheckShape(const std::string& table, std::span<const TableColumn> declared) {
+Status LoginsSink::CheckShape(const std::string& table, std::span<const TableColumn> declared,
+                              std::string_view described_in, bool absent_is_fine) {
   // The catalog needs no privilege on the table, and to_regclass finds it on the search_path
   // as the job's statements do.
   ASSIGN_OR_RETURN(
@@ -150,6 +158,7 @@ Status LoginsSink::CheckShape(const std::string& table, std::span<const TableCol
                    "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
                    "AND NOT a.attisdropped ORDER BY a.attnum",
                    {QuoteIdent(table)}, fmt::format("reading the columns of {}", table)));
+  if (r.rows() == 0 && absent_is_fine) return Status::Ok();
   std::vector<ExistingColumn> found;
   for (int row = 0; row < r.rows(); ++row) {
     found.push_back({std::string(r.Value(row, 0)), std::string(r.Value(row, 1)),
@@ -159,7 +168,7 @@ Status LoginsSink::CheckShape(const std::string& table, std::span<const TableCol
   if (differences.empty()) return Status::Ok();
   return Status(StatusCode::kFailedPrecondition,
                 fmt::format("{} exists, but not in the shape Sluice writes ({}): {}", table,
-                            shape_.described_in, differences));
+                            described_in, differences));
 }
 
 Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {

@@ -114,7 +114,10 @@ class LoginsSink {
   Status Setup();
   // FailedPrecondition naming each difference when `table` cannot take the rows of `declared`
   // (ShapeDifferences).
-  Status CheckShape(const std::string& table, std::span<const TableColumn> declared);
+  // `described_in` names where the shape is declared; a table that does not exist passes when
+  // `absent_is_fine`.
+  Status CheckShape(const std::string& table, std::span<const TableColumn> declared,
+                    std::string_view described_in, bool absent_is_fine);
   Result<BatchOutcome> WriteThroughLedger(const Batch& rows, const Batch& rejects);
   // The checkpoint's position as this transaction sees it, 0 when unknown.
   uint64_t CheckpointAt(const std::string& name);
