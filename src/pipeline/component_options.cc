@@ -115,7 +115,13 @@ class OptionBinder {
     for (const InterpolationIssue& issue : interpolated.issues) {
       at = node.Advance(at, offset, issue.offset);
       offset = issue.offset;
-      Error(at, path, issue.message);
+      // A secret takes no default, so the hint to give one would lead to another error.
+      Error(at, path,
+            IsSecretValue(spec) && !issue.unset_variable.empty()
+                ? fmt::format("${{{0}}}: {0} is not set: set it in the environment of the process "
+                              "that runs the pipeline (a secret takes no default)",
+                              issue.unset_variable)
+                : issue.message);
     }
     if (!interpolated.issues.empty()) return std::nullopt;
     // A key file's path is not the secret; a URL with its password is.

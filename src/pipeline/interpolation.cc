@@ -71,7 +71,8 @@ Interpolated Interpolate(std::string_view text, const VariableLookup& lookup) {
       out.value += *value;
     } else {
       out.issues.push_back(
-          {start, fmt::format("${{{0}}}: {0} is not set (give a default: ${{{0}:-value}})", name)});
+          {start, fmt::format("${{{0}}}: {0} is not set (give a default: ${{{0}:-value}})", name),
+           std::string(name)});
     }
   }
   return out;

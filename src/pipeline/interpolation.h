@@ -20,8 +20,9 @@ namespace sluice {
 using VariableLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
 struct InterpolationIssue {
-  size_t offset = 0;    // of the '$' that starts the bad reference, in the raw text
-  std::string message;  // names the variable, never a value
+  size_t offset = 0;                // of the '$' that starts the bad reference, in the raw text
+  std::string message;              // names the variable, never a value
+  std::string unset_variable = {};  // for a reference to a variable that is not set: its name
 };
 
 struct Interpolated {

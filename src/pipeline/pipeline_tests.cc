@@ -318,6 +318,12 @@ class TestFileReader {
     return std::nullopt;
   }
 
+  // An empty text is in every reason: an expectation that could never fail.
+  void EmptyReason(FilePosition at, const std::string& path) {
+    Error(at, path,
+          "an empty reason matches every reject: give part of the reason, or null for any reason");
+  }
+
   void Rejects(const YamlNode& node, const std::string& path, TestCase* c) {
     if (!List(node, path, "rejects")) return;
     for (size_t i = 0; i < node.children.size(); ++i) {
@@ -326,6 +332,7 @@ class TestFileReader {
       ExpectedReject reject{.position = item.position};
       if (item.kind == Kind::kScalar) {
         reject.reason = item.value;
+        if (reject.reason.empty()) EmptyReason(item.position, item_path);
       } else if (item.kind == Kind::kNull) {
         // Any reason.
       } else if (item.kind == Kind::kMap) {
@@ -337,6 +344,7 @@ class TestFileReader {
           if (key.value == "reason") {
             if (value.kind == Kind::kScalar) {
               reject.reason = value.value;
+              if (reject.reason.empty()) EmptyReason(value.position, field);
             } else if (value.kind != Kind::kNull && value.kind != Kind::kRefused) {
               Error(value.position, field, fmt::format("expected text, not {}", value.KindName()));
             }

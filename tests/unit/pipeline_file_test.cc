@@ -314,6 +314,15 @@ sink: {logins-postgres: {pg: '${PG}'}}
                 "p.yaml:5:25: source.sqs.visibility-timeout: a variable name in ${...} is letters, "
                 "digits and '_', not starting with a digit",
             }));
+  // A secret takes no default, so its hint is to set the variable.
+  EXPECT_EQ(Lines(Load(R"(source: {sqs: {queue: q}}
+sink: {logins-postgres: {pg: '${UNSET_PG}'}}
+)")),
+            (std::vector<std::string>{
+                "p.yaml:2:31: sink.logins-postgres.pg: ${UNSET_PG}: UNSET_PG is not set: set it "
+                "in the environment of the process that runs the pipeline (a secret takes no "
+                "default)",
+            }));
 }
 
 TEST_F(PipelineFileTest, ASecretIsOnlyAReferenceAndNeverQuoted) {

@@ -114,6 +114,15 @@ cases:
   EXPECT_EQ(Lines(ParsePipelineTest("")),
             (std::vector<std::string>{"t.yaml: empty: a test file names a pipeline and its "
                                       "cases; see docs/pipeline-tests.md"}));
+  // An empty reason would match every reject, so the case could not fail on it.
+  EXPECT_EQ(Lines(ParsePipelineTest(
+                "pipeline: p.yaml\ncases:\n  - name: n\n    input: [x]\n    rejects: ['', "
+                "{reason: ''}]\n")),
+            (std::vector<std::string>{
+                "t.yaml:5:15: cases[0].rejects[0]: an empty reason matches every reject: give "
+                "part of the reason, or null for any reason",
+                "t.yaml:5:28: cases[0].rejects[1].reason: an empty reason matches every reject: "
+                "give part of the reason, or null for any reason"}));
   EXPECT_EQ(Lines(ParsePipelineTest("pipeline: p.yaml\ncases:\n  - input: [x]\n")),
             (std::vector<std::string>{
                 "t.yaml:3:5: cases[0]: no name: each case is named, for its pass or fail line"}));
