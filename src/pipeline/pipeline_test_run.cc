@@ -116,7 +116,7 @@ class CaseComparer {
         ASSIGN_OR_RETURN(const std::string masked, mask_(expected.text));
         if (null || ColumnText(column, r) != masked) {
           Differ(fmt::format("{}: expected {} masked, got {}", where, Shown(expected.text),
-                             null ? got : Masked(ColumnText(column, r))));
+                             null ? got : Masked(ColumnText(column, r), masked)));
         }
         break;
       }
@@ -158,8 +158,14 @@ class CaseComparer {
     }
   }
 
-  // A masked value as the plain value it masks, when that can be told.
-  std::string Masked(const std::string& masked) const {
+  // A masked value as the plain value it masks, when that can be told. `expected` is a value
+  // masked with the test's key: one that does not start with its key id ("id:") was not masked
+  // with it, and is shown as it is, since it may well be the plain value left unmasked.
+  std::string Masked(const std::string& masked, const std::string& expected) const {
+    const size_t colon = expected.find(':');
+    if (colon != std::string::npos && !masked.starts_with(expected.substr(0, colon + 1))) {
+      return Shown(masked) + " (not masked with the test's key)";
+    }
     if (reveal_) {
       if (Result<std::string> plain = reveal_(masked); plain.ok()) {
         return Shown(*plain) + " masked";

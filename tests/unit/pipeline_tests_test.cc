@@ -228,6 +228,28 @@ cases:
             }));
 }
 
+// A value left in the clear where a masked one was expected is shown as it is, not as "another
+// masked value": masked values carry their key's id ("k1:..."), and this one does not.
+TEST(PipelineTestRun, AValueNotMaskedWithTheTestsKeyIsShownAsItIs) {
+  LoadedPipelineTest loaded = ParsePipelineTest(R"(pipeline: p
+cases:
+  - name: c
+    input: [abc]
+    rows:
+      - {body: {masked: abc}}
+)");
+  ASSERT_TRUE(loaded.ok());
+  FakeTransform transform;
+  MaskFunction mask = [](std::string_view plain) -> Result<std::string> {
+    return "k1:" + FakeTransform::Reverse(plain);
+  };
+  auto outcome = RunTestCase(loaded.test.cases[0], transform, mask);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->differences,
+            (std::vector<std::string>{"row 1, body (line 6): expected \"abc\" masked, got \"abc\" "
+                                      "(not masked with the test's key)"}));
+}
+
 TEST(PipelineTestRun, ColumnTextIsHowValuesAreCompared) {
   Batch b({{"d", ColumnType::kDate, true},
            {"t", ColumnType::kTimestamptz, true},
