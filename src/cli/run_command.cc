@@ -118,8 +118,9 @@ Status BindUse(const std::string& file, const ComponentUse& use, OptionValues* v
     for (const std::string& path : paths) {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(path, ec)) {
-        return UsageError(
-            fmt::format("{}: {}.{}: no such file: {}", file, use.path, spec.name, path));
+        const bool exists = std::filesystem::exists(path, ec);
+        return UsageError(fmt::format("{}: {}.{}: {}: {}", file, use.path, spec.name,
+                                      exists ? "not a regular file" : "no such file", path));
       }
     }
   }

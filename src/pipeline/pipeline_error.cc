@@ -30,6 +30,12 @@ std::optional<std::string> ReadBoundedFile(const std::string& path, size_t max_b
     errors->push_back({{}, "", fmt::format("is a directory, not {}", kind)});
     return std::nullopt;
   }
+  // A pipe or a device would be read until its writer stops, which may be never.
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    errors->push_back(
+        {{}, "", fmt::format("is not a regular file (a pipe or a device), not {}", kind)});
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     errors->push_back({{}, "", fmt::format("cannot read: {}", std::strerror(errno))});

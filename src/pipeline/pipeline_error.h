@@ -46,9 +46,9 @@ using PipelineErrors = std::vector<PipelineError>;
 void SortAndBoundErrors(PipelineErrors* errors, size_t max_listed);
 
 // Reads the file at `path` for a YAML loader: at most `max_bytes` + 1 bytes, so that the
-// loader tells a file that is too big without reading the rest of it. A directory or a file
-// that cannot be read is one error without a position ("is a directory, not `kind`", "cannot
-// read: <strerror>") and nullopt.
+// loader tells a file that is too big without reading the rest of it. A directory, a pipe or
+// device (which could be read forever), or a file that cannot be read is one error without a
+// position ("is a directory, not `kind`", "cannot read: <strerror>") and nullopt.
 std::optional<std::string> ReadBoundedFile(const std::string& path, size_t max_bytes,
                                            std::string_view kind, PipelineErrors* errors);
 

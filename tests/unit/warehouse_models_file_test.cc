@@ -284,6 +284,11 @@ TEST(WarehouseModelsFile, AFileThatCannotBeReadIsOneError) {
   loaded = LoadModelsFile("/tmp");
   ASSERT_EQ(loaded.errors.size(), 1u);
   EXPECT_EQ(loaded.errors[0].message, "is a directory, not a models file");
+  // A device (or a pipe) is refused unread: reading it might never end.
+  loaded = LoadModelsFile("/dev/zero");
+  ASSERT_EQ(loaded.errors.size(), 1u);
+  EXPECT_EQ(loaded.errors[0].message,
+            "is not a regular file (a pipe or a device), not a models file");
 }
 
 TEST(WarehouseModelsFile, TheJsonSchemaIsJsonAndItsPathPatternIsTheParsersGrammar) {
