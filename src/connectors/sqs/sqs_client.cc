@@ -219,10 +219,17 @@ Result<SqsSendResult> SqsClient::SendMessageBatchEntries(const std::string& queu
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc)) return Unavailable("SQS SendMessageBatch: unreadable response");
-  // Ids are the entries' indexes, as BatchBody wrote them; anything else is not ours.
+  // Ids are the entries' indexes, as BatchBody wrote them; anything else is not ours. An entry
+  // answered twice (sent and refused, say) cannot be told sent or not: the answer is refused,
+  // since counting it once would leave another entry neither sent nor refused.
+  std::vector<bool> seen(bodies.size(), false);
+  size_t twice = bodies.size();
   auto index_of = [&](simdjson::dom::element e, size_t* index) {
     std::string_view id = JsonStringOr(e["Id"]);
-    return ParseInt(id, index) && *index < bodies.size();
+    if (!ParseInt(id, index) || *index >= bodies.size()) return false;
+    if (seen[*index]) twice = *index;
+    seen[*index] = true;
+    return true;
   };
   size_t answered = 0;
   simdjson::dom::array list;
@@ -230,7 +237,11 @@ Result<SqsSendResult> SqsClient::SendMessageBatchEntries(const std::string& queu
     for (simdjson::dom::element e : list) {
       size_t index = 0;
       std::string_view message_id;
-      if (!index_of(e, &index) || e["MessageId"].get_string().get(message_id)) continue;
+      // A sent entry without an id would read as a refused one (an empty id).
+      if (e["MessageId"].get_string().get(message_id) || message_id.empty() ||
+          !index_of(e, &index)) {
+        continue;
+      }
       result.message_ids[index] = std::string(message_id);
       ++answered;
     }
@@ -245,6 +256,10 @@ Result<SqsSendResult> SqsClient::SendMessageBatchEntries(const std::string& queu
       result.failed.push_back(std::move(failure));
       ++answered;
     }
+  }
+  if (twice < bodies.size()) {
+    return Unavailable(
+        fmt::format("SQS SendMessageBatch: the response answers entry {} more than once", twice));
   }
   if (answered != bodies.size()) {
     return Unavailable(
