@@ -64,20 +64,25 @@ void AppendBase64Url(std::string_view data, std::string* out) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const auto* in = reinterpret_cast<const uint8_t*>(data.data());
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    char quad[4] = {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63],
-                    kAlphabet[v & 63]};
-    out->append(quad, 4);
-  }
   // No padding: the length tells the decoder how many bytes the last group holds.
-  if (size_t rest = data.size() - i; rest > 0) {
-    uint32_t v = uint32_t{in[i]} << 16;
-    if (rest == 2) v |= uint32_t{in[i + 1]} << 8;
-    out->push_back(kAlphabet[v >> 18]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    if (rest == 2) out->push_back(kAlphabet[(v >> 6) & 63]);
+  const size_t whole = data.size() / 3;
+  const size_t rest = data.size() % 3;
+  const size_t start = out->size();
+  out->resize(start + whole * 4 + (rest ? rest + 1 : 0));
+  char* o = out->data() + start;
+  for (size_t g = 0; g < whole; ++g, in += 3, o += 4) {
+    uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8) | in[2];
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
+    o[2] = kAlphabet[(v >> 6) & 63];
+    o[3] = kAlphabet[v & 63];
+  }
+  if (rest > 0) {
+    uint32_t v = uint32_t{in[0]} << 16;
+    if (rest == 2) v |= uint32_t{in[1]} << 8;
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
+    if (rest == 2) o[2] = kAlphabet[(v >> 6) & 63];
   }
 }
 
@@ -198,10 +203,10 @@ Status Masker::Mask(std::string_view plain, std::string* out) {
     AppendBase64Url(AsBytes(mac), out);
     return Status::Ok();
   }
-  plain_.assign(1, kFormatVersion);
-  plain_.append(plain);
   scratch_.clear();
-  if (!encryptor_->Encrypt(plain_, &scratch_)) return Internal("AES-256-SIV encryption failed");
+  if (!encryptor_->Encrypt(std::string_view(&kFormatVersion, 1), plain, &scratch_)) {
+    return Internal("AES-256-SIV encryption failed");
+  }
   out->append(key.id);
   out->push_back(':');
   AppendBase64Url(scratch_, out);

@@ -78,7 +78,6 @@ class Masker {
   EVP_CIPHER_CTX* ctx_ = nullptr;
   std::unique_ptr<AesSivEncryptor> encryptor_;  // the primary key's, for masking
   std::unique_ptr<HmacSha256Keyed> hmac_;
-  std::string plain_;
   std::string scratch_;
 };
 
