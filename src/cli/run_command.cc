@@ -131,17 +131,14 @@ int RunPipeline(const OptionValues& flags) {
   const std::string& file = flags.String("file");
   ComponentRegistry registry;
   RegisterBuiltinComponents(registry);
-  LoadedPipeline loaded = LoadPipelineFile(file, registry);
+  // Every error `validate` would report, of the file and of the schema or models file it
+  // names, refuses the run before anything starts.
+  LoadedPipeline loaded = LoadCheckedPipeline(file, registry);
   if (!loaded.ok()) {
     PrintPipelineErrors(file, loaded.errors);
     return kExitUsage;
   }
   const PipelineFile& pipeline = loaded.pipeline;
-  // The schema a validate transform names, and mask's fields against it, as `validate` checks.
-  if (PipelineErrors errors = CheckMessageTransforms(pipeline); !errors.empty()) {
-    PrintPipelineErrors(file, errors);
-    return kExitUsage;
-  }
   std::optional<Preset> preset = PresetFor(file, pipeline);
   if (!preset) {
     return Fail(UsageError(

@@ -40,9 +40,10 @@ inline std::string FormatPipelineError(const std::string& file, const PipelineEr
 
 using PipelineErrors = std::vector<PipelineError>;
 
-// Orders `errors` by position (those without one first, in the order found) and keeps the first
-// `max_listed`, replacing the rest with one "N more errors not shown": one bad file must not
-// flood a terminal.
+// Orders `errors` by file (the loaded file's, "", first) and position (those without one first,
+// in the order found) and keeps the first `max_listed` of each file, replacing the rest with one
+// "N more errors not shown" of that file: one bad file must not flood a terminal. Bounding again
+// (after errors of the files a pipeline names are merged in) counts the lines left before.
 void SortAndBoundErrors(PipelineErrors* errors, size_t max_listed);
 
 // Reads the file at `path` for a YAML loader: at most `max_bytes` + 1 bytes, so that the

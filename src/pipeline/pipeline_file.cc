@@ -186,7 +186,9 @@ void PlaceDefinitionsBeside(const std::string& path, PipelineFile* pipeline) {
   if (folder.empty()) return;
   auto place = [&](ComponentUse& use) {
     for (const OptionSpec& spec : use.spec->options) {
-      if (!spec.beside_pipeline || !use.values.FromCommandLine(spec.name)) continue;
+      // positions holds what the file gave and bound; values may lack a slot for an option of
+      // a component with errors (never Resolved), which FromCommandLine would take for a bug.
+      if (!spec.beside_pipeline || !use.positions.count(spec.name)) continue;
       std::string& value = use.values.Text(spec.name);
       if (value.empty() || std::filesystem::path(value).is_absolute()) continue;
       value = (folder / value).string();

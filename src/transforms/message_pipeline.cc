@@ -8,6 +8,7 @@
 
 #include "core/suggest.h"
 #include "jobs/logins/logins_schema.h"
+#include "pipeline/bound_options.h"
 
 namespace sluice {
 namespace {
@@ -32,13 +33,6 @@ std::string Closest(std::string_view name, const std::vector<std::string>& names
   return "";
 }
 
-bool Given(const ComponentUse& use, std::string_view option) {
-  for (const OptionSpec& spec : use.spec->options) {
-    if (spec.name == option) return use.values.FromCommandLine(option);
-  }
-  return false;
-}
-
 // What the checks found, for the builder.
 struct Inspection {
   const ComponentUse* validate = nullptr;
@@ -46,10 +40,21 @@ struct Inspection {
   std::shared_ptr<const MessageSchema> schema;  // null when none loaded
   std::vector<std::string> masked;
   bool logins_preset = false;
+  // When the schema has errors: its fields without errors of their own, and whether every
+  // field's name is known (schema_names), for the mask's checks that still hold.
+  std::vector<MessageField> sound_fields;
+  std::vector<std::string> schema_names;
+  bool all_names_read = false;
+  bool schema_read = false;  // a schema was read, with or without errors
 };
 
-Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
+// `load_errors`: the pipeline file's own errors. A check runs when what it needs bound
+// (bound_options.h); one about a component that is absent only when the file's structure is
+// whole, since a transform with a misspelt name is absent too.
+Inspection Inspect(const PipelineFile& pipeline, const PipelineErrors& load_errors,
+                   PipelineErrors* errors) {
   Inspection out;
+  const bool whole = StructureWhole(load_errors);
   const auto error = [errors](FilePosition at, std::string path, std::string message) {
     errors->push_back({at, std::move(path), std::move(message)});
   };
@@ -73,7 +78,9 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
         continue;
       }
       // Already placed beside the pipeline file by its loader (OptionSpec::beside_pipeline).
-      const std::string& path = use.values.String("schema");
+      const std::string* schema_path = BoundText(use, "schema", load_errors);
+      if (!schema_path || schema_path->empty()) continue;
+      const std::string& path = *schema_path;
       LoadedMessageSchema loaded = LoadMessageSchemaFile(path);
       for (PipelineError& e : loaded.errors) {
         if (e.position.line == 0 && e.path.empty() && !e.message.ends_with("not shown")) {
@@ -85,8 +92,14 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
           errors->push_back(std::move(e));
         }
       }
+      out.schema_read = true;
+      out.schema_names = loaded.names;
+      out.all_names_read = loaded.all_names_read;
       if (loaded.ok()) {
+        out.sound_fields = loaded.schema.fields;
         out.schema = std::make_shared<const MessageSchema>(std::move(loaded.schema));
+      } else {
+        out.sound_fields = std::move(loaded.sound_fields);
       }
     } else if (use.spec->name == "mask") {
       if (out.mask) {
@@ -98,7 +111,7 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
   }
 
   if (out.logins_preset) {
-    if (out.mask && Given(*out.mask, "fields")) {
+    if (out.mask && GivenInFile(*out.mask, "fields", load_errors)) {
       error(ValueAt(*out.mask, "fields"), out.mask->path + ".fields",
             "logins-postgres masks the logins job's ip and device_id: fields is for a "
             "validate transform's schema and sink postgres-table");
@@ -108,13 +121,24 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
     return out;
   }
 
-  if (out.mask && Given(*out.mask, "fields")) {
-    const std::vector<std::string>& fields = out.mask->values.Strings("fields");
+  bool fields_complete = false;
+  const std::vector<std::string>* given =
+      out.mask && GivenInFile(*out.mask, "fields", load_errors)
+          ? BoundList(*out.mask, "fields", load_errors, &fields_complete)
+          : nullptr;
+  if (given) {
+    const std::vector<std::string>& fields = *given;
     const std::string path = out.mask->path + ".fields";
-    if (!out.validate) {
+    if (!out.validate && whole) {
       error(ValueAt(*out.mask, "fields"), path,
             "no input schema: put a validate transform (schema: FILE) before mask");
     }
+    const auto sound = [&out](const std::string& name) -> const MessageField* {
+      for (const MessageField& f : out.sound_fields) {
+        if (f.name == name) return &f;
+      }
+      return nullptr;
+    };
     std::map<std::string, size_t> seen;
     for (size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i];
@@ -123,10 +147,12 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
         error(at, path, fmt::format("'{}' is listed twice", name));
         continue;
       }
-      if (!out.schema) continue;
-      const MessageField* field = out.schema->Find(name);
-      if (!field) {
-        const std::string closest = Closest(name, out.schema->Names());
+      if (!out.schema_read) continue;
+      const MessageField* field = sound(name);
+      const bool named = std::find(out.schema_names.begin(), out.schema_names.end(), name) !=
+                         out.schema_names.end();
+      if (!named && out.all_names_read) {
+        const std::string closest = Closest(name, out.schema_names);
         error(at, path,
               closest.empty()
                   ? fmt::format("'{}' is not a field of the input schema", name)
@@ -134,6 +160,7 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
                                 closest));
         continue;
       }
+      if (!field) continue;  // a field with errors of its own (reported in the schema file)
       if (field->type != ColumnType::kText || field->convert != FieldConversion::kNone ||
           field->origin != FieldOrigin::kBody) {
         error(at, path,
@@ -144,28 +171,31 @@ Inspection Inspect(const PipelineFile& pipeline, PipelineErrors* errors) {
       }
       out.masked.push_back(name);
     }
-    // A second field reading a masked field's key would store its value in the clear.
-    for (size_t i = 0; i < fields.size() && out.schema; ++i) {
-      const MessageField* masked = out.schema->Find(fields[i]);
+    // A second field reading a masked field's key would store its value in the clear. Among
+    // the fields without errors: one with errors has no sure path.
+    for (size_t i = 0; i < fields.size() && out.schema_read; ++i) {
+      const MessageField* masked = sound(fields[i]);
       if (!masked || masked->origin != FieldOrigin::kBody) continue;
-      for (const MessageField& other : out.schema->fields) {
+      for (const MessageField& other : out.sound_fields) {
         if (other.origin != FieldOrigin::kBody || other.path != masked->path ||
             std::find(fields.begin(), fields.end(), other.name) != fields.end()) {
           continue;
         }
+        // A mask item with an error might have named it.
+        if (!fields_complete) continue;
         error(ValueAt(*out.mask, "fields", i), path,
               fmt::format("'{}' is masked, but field '{}' reads the same key unmasked and would "
                           "store it in the clear: mask it too, or drop it",
                           masked->name, other.name));
       }
     }
-  } else if (out.mask && out.validate) {
+  } else if (out.mask && out.validate && whole && !GivenInFile(*out.mask, "fields", load_errors)) {
     error(out.mask->position, out.mask->path,
           "fields is required after validate: the schema's fields to mask (fields: [] masks "
           "none, and still keeps rejected bodies encrypted)");
   }
 
-  if (sink == "postgres-table" && (!out.validate || !out.mask)) {
+  if (sink == "postgres-table" && whole && (!out.validate || !out.mask)) {
     error(pipeline.sink->position, pipeline.sink->path,
           "postgres-table stores the rows of a validate transform and keeps rejected bodies "
           "encrypted with a mask transform's key: give transforms [validate, mask]");
@@ -190,16 +220,17 @@ ComponentSpec ValidateComponent() {
   return c;
 }
 
-PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline) {
+PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline,
+                                      const PipelineErrors& load_errors) {
   PipelineErrors errors;
-  (void)Inspect(pipeline, &errors);
+  (void)Inspect(pipeline, load_errors, &errors);
   return errors;
 }
 
 Result<MessageStages> BuildMessageStages(const PipelineFile& pipeline,
                                          const std::string& pipeline_path) {
   PipelineErrors errors;
-  Inspection found = Inspect(pipeline, &errors);
+  Inspection found = Inspect(pipeline, {}, &errors);
   if (!errors.empty()) {
     std::string message = FormatPipelineError(pipeline_path, errors.front());
     if (errors.size() > 1) message += fmt::format(" (and {} more)", errors.size() - 1);

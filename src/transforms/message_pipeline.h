@@ -33,9 +33,16 @@ ComponentSpec ValidateComponent();
 // own positions), validate given twice or after mask, mask.fields naming a field the input
 // schema lacks (with the closest name), one that is not text or has a conversion, or a field
 // listed twice; a mask with fields but no validate before it; a postgres-table sink without
-// validate and mask; a logins-postgres sink with validate or mask.fields. `pipeline` loaded
-// without errors; `pipeline_path` is the file it came from. Reads only the schema file.
-PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline);
+// validate and mask; a logins-postgres sink with validate or mask.fields. Reads only the
+// schema file.
+//
+// `load_errors` are the pipeline file's own (LoadedPipeline::errors): each check still runs when
+// what it needs bound (pipeline/bound_options.h), so that one run of `sluice validate` shows a
+// misspelt option and a bad mask field together; one that needs a part with errors is left for
+// the run after that part is fixed. A schema with errors still has mask.fields checked against
+// its fields without errors, and against the names of all (LoadedMessageSchema::names).
+PipelineErrors CheckMessageTransforms(const PipelineFile& pipeline,
+                                      const PipelineErrors& load_errors = {});
 
 // The pipeline's validate and mask transforms, built: the schema they fill rows of, and the
 // transform itself.

@@ -220,26 +220,35 @@ class SchemaChecker {
             fmt::format("more than {} fields", kMaxMessageFields));
       return;
     }
+    out_->all_names_read = true;
     std::map<std::string, FilePosition> names, columns;
     for (size_t i = 0; i < node.children.size(); ++i) {
       const std::string path = fmt::format("fields[{}]", i);
-      std::optional<MessageField> field = Field(node.children[i], path);
-      if (!field) continue;
-      auto [name_at, new_name] = names.emplace(field->name, field->position);
+      FieldRead read = Field(node.children[i], path);
+      // A field with errors of its own still has its name and column checked against the
+      // others: one run shows a bad type and a name given twice.
+      if (read.name.empty()) {
+        out_->all_names_read = false;
+        continue;
+      }
+      out_->names.push_back(read.name);
+      auto [name_at, new_name] = names.emplace(read.name, read.name_at);
       if (!new_name) {
-        Error(field->position, path + ".name",
-              fmt::format("'{}' is declared twice (first at line {}, column {})", field->name,
+        Error(read.name_at, path + ".name",
+              fmt::format("'{}' is declared twice (first at line {}, column {})", read.name,
                           name_at->second.line, name_at->second.column));
         continue;
       }
-      auto [column_at, new_column] = columns.emplace(field->column, column_position_);
-      if (!new_column) {
-        Error(column_position_, path + ".column",
-              fmt::format("column '{}' is filled twice (first at line {}, column {})",
-                          field->column, column_at->second.line, column_at->second.column));
-        continue;
+      if (!read.column.empty()) {
+        auto [column_at, new_column] = columns.emplace(read.column, read.column_at);
+        if (!new_column) {
+          Error(read.column_at, path + ".column",
+                fmt::format("column '{}' is filled twice (first at line {}, column {})",
+                            read.column, column_at->second.line, column_at->second.column));
+          continue;
+        }
       }
-      out_->schema.fields.push_back(std::move(*field));
+      if (read.field) out_->schema.fields.push_back(std::move(*read.field));
     }
   }
 
@@ -273,17 +282,32 @@ class SchemaChecker {
     return std::nullopt;
   }
 
-  std::optional<MessageField> Field(const YamlNode& node, const std::string& path) {
-    if (node.kind == YamlNode::Kind::kRefused) return std::nullopt;
+  // What was read of one field: the field when it had no error, and its name and column
+  // whenever they were read, for the checks across fields.
+  struct FieldRead {
+    std::optional<MessageField> field;
+    std::string name;  // "" when absent or not a field name
+    FilePosition name_at;
+    std::string column;  // "" when unknown
+    FilePosition column_at;
+  };
+
+  // Reads one field, checking each key whatever the others hold; a check that needs another
+  // key's value (a conversion's type, a metadata field's path) is made only when that value is
+  // sound, so a broken key is one error, not a cascade.
+  FieldRead Field(const YamlNode& node, const std::string& path) {
+    FieldRead read;
+    if (node.kind == YamlNode::Kind::kRefused) return read;
     if (node.kind != YamlNode::Kind::kMap) {
       Error(node.position, path,
             fmt::format("expected a field (a map: name, type, ...), not {}", node.KindName()));
-      return std::nullopt;
+      return read;
     }
     const size_t errors_before = out_->errors.size();
     MessageField field;
     std::optional<std::string> name, type, column, convert, origin;
     std::optional<std::string> dotted;
+    bool has_name = false, has_type = false, origin_sound = true, convert_sound = true;
     FilePosition name_at = node.position, type_at, column_at, convert_at, path_at, length_at;
     bool has_length = false;
     for (size_t i = 0; i < node.MapSize(); ++i) {
@@ -292,6 +316,7 @@ class SchemaChecker {
       if (key.kind != YamlNode::Kind::kScalar) continue;
       const std::string where = path + "." + key.value;
       if (key.value == "name") {
+        has_name = true;
         name = Text(key, value, where);
         name_at = value.position;
         if (name && !IsFieldName(*name)) {
@@ -305,10 +330,12 @@ class SchemaChecker {
         path_at = value.position;
       } else if (key.value == "from") {
         origin = Choice(key, value, where, kOrigins);
+        origin_sound = origin.has_value();
       } else if (key.value == "column") {
         column = Text(key, value, where);
         column_at = value.position;
       } else if (key.value == "type") {
+        has_type = true;
         type = Choice(key, value, where, kTypeNames);
         type_at = value.position;
       } else if (key.value == "required") {
@@ -331,32 +358,37 @@ class SchemaChecker {
         }
       } else if (key.value == "convert") {
         convert = Choice(key, value, where, kConversions);
+        convert_sound = convert.has_value();
         convert_at = value.position;
       } else {
         const std::string closest = ClosestName(key.value, kFieldKeys);
         Error(key.position, where,
               closest.empty() ? fmt::format("unknown key: a field has {}", Join(kFieldKeys))
                               : fmt::format("unknown key (did you mean {}?)", closest));
+        // A misspelt name or type is the one error, not also a missing one.
+        has_name = has_name || closest == "name";
+        has_type = has_type || closest == "type";
       }
     }
-    if (!name && out_->errors.size() == errors_before) {
-      Error(node.position, path, "no name: every field has one (name: user_id)");
-    }
-    bool has_type = type.has_value();
-    if (!type && out_->errors.size() == errors_before) {
+    if (!has_name) Error(node.position, path, "no name: every field has one (name: user_id)");
+    if (!has_type) {
       Error(node.position, path, fmt::format("no type: give type: one of {}", Join(kTypeNames)));
     }
-    if (out_->errors.size() != errors_before) return std::nullopt;
-    field.name = *name;
+    if (name) {
+      field.name = *name;
+      read.name = *name;
+      read.name_at = name_at;
+    }
     field.position = name_at;
-    field.type = TypeFromName(*type);
+    if (type) field.type = TypeFromName(*type);
     field.origin = origin == "sent-timestamp" ? FieldOrigin::kSentTimestamp : FieldOrigin::kBody;
     if (convert == "version-to-integer") field.convert = FieldConversion::kVersionToInteger;
     if (convert == "epoch-to-date") field.convert = FieldConversion::kEpochToDate;
     if (convert == "epoch-to-timestamptz") field.convert = FieldConversion::kEpochToTimestamptz;
 
-    // The body path: dotted keys, the name by default.
-    if (field.origin == FieldOrigin::kBody) {
+    // The body path: dotted keys, the name by default. Whether a field has one depends on
+    // where it comes from, so an unknown `from` leaves the path unchecked.
+    if (origin_sound && field.origin == FieldOrigin::kBody && (dotted || name)) {
       const std::string keys = dotted.value_or(field.name);
       size_t start = 0;
       while (true) {
@@ -369,27 +401,33 @@ class SchemaChecker {
                       [](const std::string& k) { return k.empty(); })) {
         Error(path_at, path + ".path", "has an empty key: write keys joined by single dots");
       }
-    } else if (dotted) {
+    } else if (origin_sound && dotted) {
       Error(path_at, path + ".path",
             "a field from the message's metadata (from: sent-timestamp) has no path in the body");
     }
 
-    field.column = column.value_or(field.name);
-    column_position_ = column ? column_at : name_at;
-    if (std::string why = ColumnNameProblem(field.column); !why.empty()) {
-      Error(column_position_, path + (column ? ".column" : ".name"),
-            column ? fmt::format("'{}' {}", field.column, why)
-                   : fmt::format("as the column's name, '{}' {} (give column: NAME)", field.column,
-                                 why));
+    // The column: given, or the name (when the name itself was read).
+    if (column || name) {
+      field.column = column.value_or(field.name);
+      read.column = field.column;
+      read.column_at = column ? column_at : name_at;
+      if (std::string why = ColumnNameProblem(field.column); !why.empty()) {
+        Error(read.column_at, path + (column ? ".column" : ".name"),
+              column ? fmt::format("'{}' {}", field.column, why)
+                     : fmt::format("as the column's name, '{}' {} (give column: NAME)",
+                                   field.column, why));
+      }
     }
 
-    if (has_length && field.type != ColumnType::kText) {
+    if (type && has_length && field.type != ColumnType::kText) {
       Error(length_at, path + ".max-length",
             fmt::format("only a text field has a length; this one is {}", *type));
     }
-    if (has_type) CheckConversion(field, *type, path, type_at, convert_at);
-    if (out_->errors.size() != errors_before) return std::nullopt;
-    return field;
+    if (type && origin_sound && convert_sound) {
+      CheckConversion(field, *type, path, type_at, convert_at);
+    }
+    if (out_->errors.size() == errors_before) read.field = std::move(field);
+    return read;
   }
 
   // Which types each conversion gives, and what a metadata field can be.
@@ -430,7 +468,6 @@ class SchemaChecker {
   }
 
   LoadedMessageSchema* out_;
-  FilePosition column_position_;
 };
 
 }  // namespace
@@ -482,7 +519,10 @@ LoadedMessageSchema ParseMessageSchema(std::string_view text) {
         {{}, "", "empty: a message schema lists its fields; see docs/message-schemas.md"});
   }
   SortAndBoundErrors(&out.errors, kMaxPipelineErrors);
-  if (!out.ok()) out.schema.fields.clear();
+  if (!out.ok()) {
+    out.sound_fields = std::move(out.schema.fields);
+    out.schema.fields.clear();
+  }
   return out;
 }
 

@@ -25,7 +25,8 @@
 //
 // Loading reads the YAML with pipeline/yaml_tree.h (no anchors, aliases or tags, bounded depth,
 // no duplicate keys) and reports every problem at once, each with its position and path
-// ("fields[3].type"), as a pipeline file's are.
+// ("fields[3].type"), as a pipeline file's are. A field with an error of its own still has its
+// other keys checked, and its name and column against the other fields'.
 #pragma once
 
 #include <cstddef>
@@ -84,6 +85,14 @@ struct LoadedMessageSchema {
   MessageSchema schema;  // complete only when `errors` is empty
   PipelineErrors errors;
   bool ok() const { return errors.empty(); }
+
+  // For the checks of a schema's users (mask.fields) when `errors` is not empty, so that one
+  // run reports a bad mask field beside a bad field type: the fields that had no error of their
+  // own (empty when ok: see schema), the names of all fields whose name was read, in order, and
+  // whether every field's was, so that a name not among them is surely no field's.
+  std::vector<MessageField> sound_fields;
+  std::vector<std::string> names;
+  bool all_names_read = false;
 };
 
 // "text", "integer", "bigint", "double", "date", "timestamptz": the schema's type names.

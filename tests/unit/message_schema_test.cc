@@ -148,6 +148,65 @@ TEST(MessageSchema, RefusesTheShapesAroundTheFields) {
                 "35)"}));
 }
 
+TEST(MessageSchema, AFieldWithAnErrorIsStillCheckedAgainstTheOthers) {
+  // A bad type and a name given twice, in the same field and in another: both at once.
+  LoadedMessageSchema loaded = ParseMessageSchema(R"(fields:
+  - name: email
+    type: text
+  - name: email
+    type: txt
+  - name: plan
+    type: integr
+    column: Plan
+  - name: ip
+    type: text
+)");
+  std::vector<std::string> errors;
+  for (const PipelineError& e : loaded.errors)
+    errors.push_back(FormatPipelineError("s", e));
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "s:4:11: fields[1].name: 'email' is declared twice (first at line 2, column 11)",
+                "s:5:11: fields[1].type: 'txt' is not one of text, integer, bigint, double, date, "
+                "timestamptz (did you mean text?)",
+                "s:7:11: fields[2].type: 'integr' is not one of text, integer, bigint, double, "
+                "date, timestamptz (did you mean integer?)",
+                "s:8:13: fields[2].column: 'Plan' is not a column name: use lower-case letters, "
+                "digits and _",
+            }));
+  // What mask.fields may still be checked against: the sound fields, and every name.
+  EXPECT_TRUE(loaded.schema.fields.empty());
+  ASSERT_EQ(loaded.sound_fields.size(), 2u);
+  EXPECT_EQ(loaded.sound_fields[0].name, "email");
+  EXPECT_EQ(loaded.sound_fields[1].name, "ip");
+  EXPECT_EQ(loaded.names, (std::vector<std::string>{"email", "email", "plan", "ip"}));
+  EXPECT_TRUE(loaded.all_names_read);
+  // A field whose name is not read leaves the names incomplete.
+  LoadedMessageSchema unnamed =
+      ParseMessageSchema("fields:\n  - {type: text}\n  - {name: a, type: text}\n");
+  EXPECT_FALSE(unnamed.all_names_read);
+  EXPECT_EQ(unnamed.names, std::vector<std::string>{"a"});
+}
+
+TEST(MessageSchema, AKeyThatDependsOnABrokenOneIsNotCheckedTwice) {
+  // An unknown `from` leaves the path unjudged; an unknown convert, the type's fit to it.
+  EXPECT_EQ(Errors(R"(fields:
+  - name: d
+    from: sent-timestmp
+    path: a.b
+    type: date
+  - name: v
+    type: text
+    convert: version-to-integr
+)"),
+            (std::vector<std::string>{
+                "3:11: fields[0].from: 'sent-timestmp' is not one of body, sent-timestamp (did "
+                "you mean sent-timestamp?)",
+                "8:14: fields[1].convert: 'version-to-integr' is not one of version-to-integer, "
+                "epoch-to-date, epoch-to-timestamptz (did you mean version-to-integer?)",
+            }));
+}
+
 TEST(MessageSchema, NamesAreDeclaredOnce) {
   EXPECT_EQ(Errors("fields:\n  - {name: email, type: text}\n  - {name: email, type: bigint}\n"),
             (std::vector<std::string>{

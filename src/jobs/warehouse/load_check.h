@@ -10,8 +10,13 @@ namespace sluice::warehouse {
 
 // The errors of `pipeline`'s warehouse-load job, none for another pipeline. A models file's own
 // errors keep their positions in it (PipelineError::file names it); an unknown model is placed
-// at the `model` value, with the closest name. `pipeline` loaded without errors. The models
-// path is already placed beside the pipeline file by its loader (OptionSpec::beside_pipeline).
-PipelineErrors CheckWarehouseLoadJob(const PipelineFile& pipeline);
+// at the `model` value, with the closest name. The models path is already placed beside the
+// pipeline file by its loader (OptionSpec::beside_pipeline).
+//
+// `load_errors` are the pipeline file's own: the models file is checked whenever `models` bound,
+// and `model` whenever it bound too, even against a models file with errors when that file
+// still names all its models (LoadedModels::named), so one run shows every error.
+PipelineErrors CheckWarehouseLoadJob(const PipelineFile& pipeline,
+                                     const PipelineErrors& load_errors = {});
 
 }  // namespace sluice::warehouse

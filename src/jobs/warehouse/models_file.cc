@@ -119,6 +119,7 @@ class ModelsChecker {
     }
     for (size_t i = 0; i < models->children.size(); ++i)
       CheckModel(models->children[i], fmt::format("models[{}]", i));
+    out_->all_names_read = every_model_named_;
   }
 
  private:
@@ -165,6 +166,7 @@ class ModelsChecker {
   }
 
   void CheckModel(const YamlNode& node, const std::string& path) {
+    if (node.kind != Kind::kMap) every_model_named_ = false;  // its name is not read
     if (node.kind == Kind::kRefused) return;
     if (node.kind != Kind::kMap) {
       Error(node.position, path,
@@ -214,6 +216,9 @@ class ModelsChecker {
         UnknownKey(k, at, kModelKeys, "a model has");
       }
     }
+    // --model names a model by its name or table: both must be known to say it names none.
+    if (model.name.empty() || !ModelNameProblem(model.name).empty() || model.table.empty())
+      every_model_named_ = false;
     if (!name) Error(node.position, path, "no name: a model has name, table, key and fields");
     if (!table) Error(node.position, path, "no table: a model has name, table, key and fields");
     if (fields) CheckFields(*fields, path + ".fields", &model);
@@ -468,6 +473,7 @@ class ModelsChecker {
   };
 
   LoadedModels* out_;
+  bool every_model_named_ = true;
   std::map<std::string, Claimed> claimed_;
   FieldPositions positions_;
   std::vector<std::string> columns_;  // every column the model's fields name, valid or not
@@ -513,7 +519,10 @@ LoadedModels ParseModels(std::string_view text) {
          "empty: a models file is models: [a list of models]; see docs/warehouse-models.md"});
   }
   SortAndBoundErrors(&out.errors, kMaxModelErrors);
-  if (!out.ok()) out.models.clear();
+  if (!out.ok()) {
+    out.named = std::move(out.models);
+    out.models.clear();
+  }
   return out;
 }
 

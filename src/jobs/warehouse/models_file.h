@@ -35,6 +35,12 @@ struct LoadedModels {
   std::vector<Model> models;  // complete only when `errors` is empty
   PipelineErrors errors;
   bool ok() const { return errors.empty(); }
+
+  // When `errors` is not empty: every model as far as it was read (a name or table with an
+  // error may be empty), for checking a job's --model against the file even so; and whether
+  // every model's name and table were read, so that a name none of them has is surely unknown.
+  std::vector<Model> named;
+  bool all_names_read = false;
 };
 
 // What is checked, each at its position: unknown keys (with the closest known one), missing
