@@ -1,18 +1,24 @@
+// The plain SHA-256 functions: see the header for why.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "transforms/hmac_sha256.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include <cstring>
 
 namespace sluice {
 
-HmacSha256Keyed::HmacSha256Keyed(std::string_view key) {
-  inner_ = EVP_MD_CTX_new();
-  outer_ = EVP_MD_CTX_new();
-  work_ = EVP_MD_CTX_new();
+struct HmacSha256Keyed::States {
+  SHA256_CTX inner;
+  SHA256_CTX outer;
+};
+
+HmacSha256Keyed::HmacSha256Keyed(std::string_view key) : states_(new States{}) {
   // RFC 2104: keys longer than the block are hashed first; shorter ones are zero-padded.
   unsigned char block[64] = {};
   if (key.size() > sizeof block) {
-    unsigned int len = 0;
-    EVP_Digest(key.data(), key.size(), block, &len, EVP_sha256(), nullptr);
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
   } else {
     std::memcpy(block, key.data(), key.size());
   }
@@ -21,27 +27,30 @@ HmacSha256Keyed::HmacSha256Keyed(std::string_view key) {
     ipad[i] = block[i] ^ 0x36;
     opad[i] = block[i] ^ 0x5c;
   }
-  EVP_DigestInit_ex(inner_, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(inner_, ipad, sizeof ipad);
-  EVP_DigestInit_ex(outer_, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(outer_, opad, sizeof opad);
+  ok_ = SHA256_Init(&states_->inner) == 1 && SHA256_Update(&states_->inner, ipad, 64) == 1 &&
+        SHA256_Init(&states_->outer) == 1 && SHA256_Update(&states_->outer, opad, 64) == 1;
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
 }
 
 HmacSha256Keyed::~HmacSha256Keyed() {
-  EVP_MD_CTX_free(inner_);
-  EVP_MD_CTX_free(outer_);
-  EVP_MD_CTX_free(work_);
+  // The states are as good as the key: wiped before the memory is handed back.
+  OPENSSL_cleanse(states_, sizeof *states_);
+  delete states_;
 }
 
 bool HmacSha256Keyed::Mac(std::string_view message, std::array<uint8_t, 32>* out) {
-  unsigned int len = 0;
+  if (!ok_) return false;
+  SHA256_CTX work = states_->inner;
   unsigned char inner_hash[32];
-  return EVP_MD_CTX_copy_ex(work_, inner_) == 1 &&
-         EVP_DigestUpdate(work_, message.data(), message.size()) == 1 &&
-         EVP_DigestFinal_ex(work_, inner_hash, &len) == 1 &&
-         EVP_MD_CTX_copy_ex(work_, outer_) == 1 &&
-         EVP_DigestUpdate(work_, inner_hash, sizeof inner_hash) == 1 &&
-         EVP_DigestFinal_ex(work_, out->data(), &len) == 1;
+  bool ok = SHA256_Update(&work, message.data(), message.size()) == 1 &&
+            SHA256_Final(inner_hash, &work) == 1;
+  work = states_->outer;
+  ok = ok && SHA256_Update(&work, inner_hash, sizeof inner_hash) == 1 &&
+       SHA256_Final(out->data(), &work) == 1;
+  OPENSSL_cleanse(&work, sizeof work);
+  return ok;
 }
 
 }  // namespace sluice

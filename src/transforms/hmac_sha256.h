@@ -1,8 +1,12 @@
 // HMAC-SHA256 with the keyed inner and outer hash states computed once: each token then costs
 // two digest continuations instead of a fresh HMAC setup (measured in bench/micro).
+//
+// The states are OpenSSL's plain SHA256_CTX structs, copied by value per token: copying an EVP
+// digest context allocates, copies and frees the provider's state every time, which cost as
+// much as a short message's hashing (callgrind, bench/micro_instructions.sh). The plain SHA-256
+// functions are deprecated in OpenSSL 3 but kept by every 3.x release, and use the same
+// hardware code (SHA-NI, AVX2) as EVP.
 #pragma once
-
-#include <openssl/evp.h>
 
 #include <array>
 #include <cstdint>
@@ -20,9 +24,9 @@ class HmacSha256Keyed {
   bool Mac(std::string_view message, std::array<uint8_t, 32>* out);
 
  private:
-  EVP_MD_CTX* inner_ = nullptr;  // SHA-256 after (key ^ ipad)
-  EVP_MD_CTX* outer_ = nullptr;  // SHA-256 after (key ^ opad)
-  EVP_MD_CTX* work_ = nullptr;
+  struct States;  // SHA-256 after (key ^ ipad) and after (key ^ opad)
+  States* states_ = nullptr;
+  bool ok_ = false;
 };
 
 }  // namespace sluice
