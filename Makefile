@@ -10,7 +10,7 @@ SERVICES_ENV    = eval "$$(scripts/services up)"
 export AWS_EC2_METADATA_DISABLED = true
 
 .PHONY: all deps build build-asan services services-down test test-unit test-asan demo bench cases \
-        format format-check fuzz clean docs
+        format format-check fuzz clean docs reliability
 
 all: build
 
@@ -47,6 +47,13 @@ demo: build services
 
 bench: build services
 	$(SERVICES_ENV) && bench/run
+
+# The fault scenarios of tests/faults at full size (docs/reliability.md): 3,000 logins messages,
+# 1M warehouse rows. Each prints a `figures:` line, also kept in $(BUILD_DIR)/reliability-figures.txt.
+reliability: build services
+	$(SERVICES_ENV) && SLUICE_REQUIRE_SERVICES=1 SLUICE_FAULTS_LONG=1 \
+	  SLUICE_FAULTS_FIGURES=$(CURDIR)/$(BUILD_DIR)/reliability-figures.txt \
+	  $(BUILD_DIR)/tests/faults/fault_tests
 
 # The inputs users reported as failing (../shared/cases), run as they were reported.
 cases: build services

@@ -1,21 +1,18 @@
 // Case logins-reconnect-after-session-loss: PostgreSQL ends a consumer's session (restart,
 // failover, pg_terminate_backend, idle timeout) while the server stays up or comes back. The
 // consumer reconnects within its retry window, keeps running, and stores each message once.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "connectors/sqs/sqs_client.h"
+#include "faults/fault_proxy.h"
+#include "faults/scenario.h"
 #include "jobs/logins/logins_job.h"
 #include "jobs/logins/logins_sink.h"
 #include "jobs/logins/logins_table.h"
@@ -117,150 +114,16 @@ TEST_F(LoginsReconnectTest, AFileLoadRidesThroughEndedSessions) {
   EXPECT_EQ(Scalar("SELECT position FROM sluice_checkpoints WHERE name = 'file:test'"), "20");
 }
 
-// A loopback TCP proxy in front of PostgreSQL that can "restart": every connection through it is
-// cut and new ones are refused for a while, as a restarting or failing-over server does.
-class RestartingProxy {
- public:
-  RestartingProxy(std::string upstream_host, int upstream_port)
-      : host_(std::move(upstream_host)), upstream_port_(upstream_port) {
-    listener_ = Listen(0);
-    sockaddr_in addr{};
-    socklen_t len = sizeof addr;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    accepter_ = std::thread([this] { AcceptLoop(); });
-  }
-  ~RestartingProxy() {
-    stop_ = true;
-    accepter_.join();
-    CutAll();
-    for (auto& t : pumps_)
-      t.join();
-  }
-  int port() const { return port_; }
-
-  // Cuts every connection now and refuses new ones for `down`.
-  void Restart(std::chrono::milliseconds down) {
-    {
-      std::lock_guard lock(mu_);
-      down_until_ = std::chrono::steady_clock::now() + down;
-    }
-    // The port is closed before the cut, so no reconnect slips in between.
-    while (!closed_)
-      std::this_thread::sleep_for(1ms);
-    CutAll();
-  }
-
- private:
-  static int Listen(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 16) != 0) {
-      close(fd);
-      return -1;
-    }
-    return fd;
-  }
-
-  void CutAll() {
-    std::lock_guard lock(mu_);
-    for (int fd : open_)
-      shutdown(fd, SHUT_RDWR);
-  }
-
-  void AcceptLoop() {
-    while (!stop_) {
-      bool down;
-      {
-        std::lock_guard lock(mu_);
-        down = std::chrono::steady_clock::now() < down_until_;
-      }
-      if (down != (listener_ < 0)) {
-        // Going down closes the port (connections are refused); coming back reopens it.
-        if (down) {
-          close(listener_);
-          listener_ = -1;
-        } else {
-          listener_ = Listen(port_);
-        }
-        closed_ = listener_ < 0;
-      }
-      if (listener_ < 0) {
-        std::this_thread::sleep_for(10ms);
-        continue;
-      }
-      pollfd p{listener_, POLLIN, 0};
-      if (poll(&p, 1, 20) <= 0) continue;
-      int client = accept(listener_, nullptr, nullptr);
-      if (client < 0) continue;
-      int server = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
-      inet_pton(AF_INET, host_.c_str(), &addr.sin_addr);
-      if (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        close(client);
-        close(server);
-        continue;
-      }
-      {
-        std::lock_guard lock(mu_);
-        open_.push_back(client);
-        open_.push_back(server);
-      }
-      pumps_.emplace_back([client, server] { Pump(client, server); });
-    }
-    if (listener_ >= 0) close(listener_);
-  }
-
-  // Copies bytes both ways until either side ends.
-  static void Pump(int a, int b) {
-    char buffer[16384];
-    pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
-    for (;;) {
-      if (poll(fds, 2, 1000) < 0) break;
-      bool done = false;
-      for (int i = 0; i < 2 && !done; ++i) {
-        if (!fds[i].revents) continue;
-        ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-        if (n <= 0 || write(fds[1 - i].fd, buffer, static_cast<size_t>(n)) != n) done = true;
-      }
-      if (done) break;
-    }
-    shutdown(a, SHUT_RDWR);
-    shutdown(b, SHUT_RDWR);
-  }
-
-  std::string host_;
-  int upstream_port_;
-  int port_ = 0;
-  int listener_ = -1;  // owned by the accept loop once it runs
-  std::atomic<bool> stop_{false};
-  std::atomic<bool> closed_{false};
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point down_until_{};
-  std::vector<int> open_;
-  std::vector<std::thread> pumps_;
-  std::thread accepter_;
-};
-
 // The server restarts between batches: the session is cut and connecting is refused for two
 // seconds, shorter than the writer's retry window. Every message is still stored, once.
 TEST_F(LoginsReconnectTest, AConsumerRidesThroughADatabaseRestart) {
-  const std::string host = PQhost(conn().raw());
-  const std::string port = PQport(conn().raw());
-  std::string proxied = url();
-  const size_t at = proxied.find(host + ":" + port);
-  if (host.empty() || host[0] == '/' || at == std::string::npos) {
+  std::string host;
+  int port = 0;
+  if (!faults::PgHostPort(url(), &host, &port)) {
     GTEST_SKIP() << "the test URL does not name a TCP host:port to put a proxy in front of";
   }
-  RestartingProxy proxy(host, std::stoi(port));
-  proxied.replace(at, host.size() + 1 + port.size(), "127.0.0.1:" + std::to_string(proxy.port()));
+  faults::FaultProxy proxy(host, port);
+  const std::string proxied = faults::WithAddress(url(), proxy.address());
   auto sink = LoginsSink::Open(proxied, {}, "test");
   ASSERT_TRUE(sink.ok()) << sink.status().message();
   int restarts = 0;
@@ -275,6 +138,8 @@ TEST_F(LoginsReconnectTest, AConsumerRidesThroughADatabaseRestart) {
   auto stats = RunLogins(source, **sink, *ring, MaskMode::kSiv, options);
   ASSERT_TRUE(stats.ok()) << stats.status().message();
   EXPECT_EQ(restarts, 2);
+  EXPECT_EQ(proxy.counts().restarts, 2u);
+  EXPECT_GE(proxy.counts().cut, 2u) << "the restarts cut no session";
   EXPECT_EQ(stats->stored, 15u);
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), "15");
   EXPECT_EQ(Scalar("SELECT count(DISTINCT user_id) FROM user_logins"), "15");
