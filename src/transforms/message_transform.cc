@@ -21,6 +21,18 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+// True if every byte of `s` is ASCII and none is NUL: such text is storable (IsStorableText)
+// without asking the UTF-8 validator, which costs a call and a dispatch for a short string.
+bool IsPlainAscii(std::string_view s) {
+  unsigned char any_high = 0;
+  bool any_nul = false;
+  for (char c : s) {
+    any_high |= static_cast<unsigned char>(c);
+    any_nul |= c == '\0';
+  }
+  return (any_high & 0x80) == 0 && !any_nul;
+}
+
 // The JSON a field takes before any conversion.
 enum class JsonShape { kString, kInteger, kNumber };
 
@@ -75,14 +87,20 @@ MessageTransform::MessageTransform(std::shared_ptr<const MessageSchema> schema,
       field_masker_(*keyring_, mode),
       body_masker_(*keyring_, MaskMode::kSiv) {
   const size_t n = schema_->fields.size();
-  masked_.assign(n, false);
   values_.resize(n);
   masked_values_.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const MessageField& field = schema_->fields[i];
+    bool is_masked = false;
     for (const std::string& name : masked)
-      masked_[i] = masked_[i] || name == field.name;
-    if (field.origin != FieldOrigin::kBody) continue;
+      is_masked = is_masked || name == field.name;
+    if (is_masked) masked_.push_back(i);
+    if (field.origin != FieldOrigin::kBody) {
+      metadata_.push_back(i);
+      continue;
+    }
+    if (!is_masked) unmasked_body_.push_back(i);
+    if (field.required) required_body_.push_back(i);
     // The field's keys as a path down the tree of keys read, one node per key.
     std::vector<KeyNode>* level = &keys_;
     for (size_t k = 0; k < field.path.size(); ++k) {
@@ -91,7 +109,9 @@ MessageTransform::MessageTransform(std::shared_ptr<const MessageSchema> schema,
         if (candidate.key == field.path[k]) node = &candidate;
       }
       if (!node) {
-        level->push_back(KeyNode{field.path[k], {}, {}});
+        const std::string& key = field.path[k];
+        level->push_back(
+            KeyNode{key, key.empty() ? '\0' : static_cast<char>(key[0] | 0x20), {}, {}});
         node = &level->back();
       }
       if (k + 1 == field.path.size()) {
@@ -146,9 +166,13 @@ bool MessageTransform::Collect(simdjson::dom::object object, const std::vector<K
   }
   for (simdjson::dom::key_value_pair pair : object) {
     const std::string_view key = pair.key;
+    const char folded_first = key.empty() ? '\0' : static_cast<char>(key[0] | 0x20);
     for (size_t i = 0; i < nodes.size(); ++i) {
       const std::string& want = nodes[i].key;
-      if (!AsciiEqualsIgnoreCase(key, want)) continue;
+      if (want.size() != key.size() || nodes[i].folded_first != folded_first ||
+          !AsciiEqualsIgnoreCase(key, want)) {
+        continue;
+      }
       if (was_seen[i]) {
         *reason = key == seen[i]
                       ? fmt::format("key '{}' appears twice", key)
@@ -194,13 +218,16 @@ bool MessageTransform::CheckShape(const MessageField& field, Value& value, std::
       }
       // Every string is checked as text first (a NUL, bad UTF-8), converted or not, as the
       // logins job always has: its reason then names that rather than a conversion's.
-      std::string why;
-      if (!IsStorableText(s, &why)) {
-        *reason = fmt::format("{} {}", field.name, why);
-        return false;
+      if (!IsPlainAscii(s)) {
+        std::string why;
+        if (!IsStorableText(s, &why)) {
+          *reason = fmt::format("{} {}", field.name, why);
+          return false;
+        }
       }
       if (field.type == ColumnType::kText) {
-        if (field.max_length && Utf8Length(s) > field.max_length) {
+        // A string of no more bytes than the limit has no more characters either.
+        if (field.max_length && s.size() > field.max_length && Utf8Length(s) > field.max_length) {
           *reason = fmt::format("{} is {} characters; the column holds {}", field.name,
                                 Utf8Length(s), field.max_length);
           return false;
@@ -346,15 +373,19 @@ bool MessageTransform::Append(std::string_view message_id, std::string_view body
     return false;
   }
   const std::vector<MessageField>& fields = schema_->fields;
-  for (Value& v : values_)
-    v = Value{};
-  if (!Collect(obj, keys_, reason)) return false;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (masked_[i] || !values_[i].present || fields[i].origin != FieldOrigin::kBody) continue;
-    if (!CheckShape(fields[i], values_[i], reason)) return false;
+  // Every read of a value's element is behind `present`, so the element is not reset.
+  for (Value& v : values_) {
+    v.present = false;
+    v.null = true;
+    v.text = {};
+    v.integer = 0;
+    v.number = 0;
   }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (!fields[i].required || fields[i].origin != FieldOrigin::kBody) continue;
+  if (!Collect(obj, keys_, reason)) return false;
+  for (size_t i : unmasked_body_) {
+    if (values_[i].present && !CheckShape(fields[i], values_[i], reason)) return false;
+  }
+  for (size_t i : required_body_) {
     std::string_view s;
     const Value& v = values_[i];
     if (!v.present || (!v.element.get_string().get(s) && s.empty())) {
@@ -362,15 +393,13 @@ bool MessageTransform::Append(std::string_view message_id, std::string_view body
       return false;
     }
   }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (masked_[i] || !values_[i].present || fields[i].origin != FieldOrigin::kBody) continue;
-    if (!Convert(fields[i], values_[i], reason)) return false;
+  for (size_t i : unmasked_body_) {
+    if (values_[i].present && !Convert(fields[i], values_[i], reason)) return false;
   }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (masked_[i] && !MaskField(i, values_[i], reason)) return false;
+  for (size_t i : masked_) {
+    if (!MaskField(i, values_[i], reason)) return false;
   }
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (fields[i].origin == FieldOrigin::kBody) continue;
+  for (size_t i : metadata_) {
     if (!FromMetadata(fields[i], sent_timestamp_ms, values_[i], reason)) return false;
   }
 

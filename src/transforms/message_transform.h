@@ -70,6 +70,9 @@ class MessageTransform : public Transform {
   // A key read from one JSON object, and the keys read below it.
   struct KeyNode {
     std::string key;
+    // The key's first byte with ASCII case folded (| 0x20): a key whose folded first byte
+    // differs cannot match, in any letter case, so most keys are passed over on one compare.
+    char folded_first = 0;
     // The fields whose value this key holds (two fields may read one key: as text and
     // converted); none for an object on the way to others.
     std::vector<size_t> fields;
@@ -97,8 +100,13 @@ class MessageTransform : public Transform {
 
   std::shared_ptr<const MessageSchema> schema_;
   std::shared_ptr<const MaskKeyring> keyring_;
-  std::vector<bool> masked_;
-  std::vector<KeyNode> keys_;  // the top object's
+  // The fields each step of Append visits, worked out once (positions in schema_->fields, in
+  // its order), so a message costs no test of the fields a step passes over.
+  std::vector<size_t> unmasked_body_;  // steps 2 and 4
+  std::vector<size_t> required_body_;  // step 3
+  std::vector<size_t> masked_;         // step 5
+  std::vector<size_t> metadata_;       // step 6
+  std::vector<KeyNode> keys_;          // the top object's
   Masker field_masker_;
   Masker body_masker_;
   JsonParser parser_;
