@@ -84,7 +84,8 @@ TEST_F(LoginsSinkTest, AnExistingTableOfAnotherShapeIsRefusedNamingTheDifference
             "user_logins exists, but not in the shape Sluice writes (docs/logins.md, \"Tables\"): "
             "column user_id is character varying(64), not character varying(128); column locale "
             "is missing; column app_version is bigint, not integer; column tenant is NOT NULL "
-            "without a default, and Sluice does not fill it");
+            "without a default, and Sluice does not fill it; a missing column can be added with "
+            "ALTER TABLE \"user_logins\" ADD COLUMN \"locale\" varchar(32)");
   // Refused before anything was created: no rejects table, ledger or checkpoints beside it.
   EXPECT_EQ(Scalar("SELECT concat_ws(',', to_regclass('user_logins_rejects'), "
                    "to_regclass('sluice_message_ledger'), to_regclass('sluice_checkpoints'))"),

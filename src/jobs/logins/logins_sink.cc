@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "connectors/postgres/pg_binary_copy.h"
@@ -9,6 +10,7 @@
 #include "connectors/postgres/pg_transaction.h"
 #include "core/names.h"
 #include "jobs/logins/logins_table.h"
+#include "jobs/warehouse/table_shape.h"
 
 namespace sluice::logins {
 namespace {
@@ -166,9 +168,18 @@ Status LoginsSink::CheckShape(const std::string& table, std::span<const TableCol
   }
   const std::string differences = ShapeDifferences(declared, found);
   if (differences.empty()) return Status::Ok();
+  // Sluice never alters a table it did not make; it says how to add what is missing, as the
+  // warehouse does for a model's table. Without NOT NULL, so that it works on a table with rows.
+  std::vector<warehouse::MissingColumn> missing;
+  for (const TableColumn& want : declared) {
+    if (std::none_of(found.begin(), found.end(),
+                     [&](const ExistingColumn& c) { return c.name == want.name; }))
+      missing.push_back({std::string(want.name), SqlType(want)});
+  }
+  const std::string hint = warehouse::AddColumnsHint(table, missing);
   return Status(StatusCode::kFailedPrecondition,
-                fmt::format("{} exists, but not in the shape Sluice writes ({}): {}", table,
-                            described_in, differences));
+                fmt::format("{} exists, but not in the shape Sluice writes ({}): {}{}{}", table,
+                            described_in, differences, hint.empty() ? "" : "; ", hint));
 }
 
 Result<uint64_t> LoginsSink::ReadCheckpoint(const std::string& name) {

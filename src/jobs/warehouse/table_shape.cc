@@ -37,6 +37,16 @@ std::string Listed(const std::vector<std::string>& names) {
 
 }  // namespace
 
+std::string AddColumnsHint(std::string_view table, std::span<const MissingColumn> missing) {
+  std::string out;
+  for (const MissingColumn& m : missing) {
+    out += fmt::format("{}ALTER TABLE {} ADD COLUMN {} {}",
+                       out.empty() ? "a missing column can be added with " : "; ",
+                       QuoteIdent(table), QuoteIdent(m.name), m.definition);
+  }
+  return out;
+}
+
 Status CheckTableShape(PgConnection& conn, const Model& model) {
   const std::string table = QuoteIdent(model.table);
   const std::string what = fmt::format("reading the columns of table {}", model.table);
@@ -63,14 +73,14 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
       unfillable.push_back(name);
     }
   }
-  std::vector<std::string> problems, additions;
+  std::vector<std::string> problems;
+  std::vector<MissingColumn> additions;
   for (const Field& f : schema) {
     const std::string want = CatalogTypeName(f.type);
     auto it = types.find(f.name);
     if (it == types.end()) {
       problems.push_back(fmt::format("it has no column {} ({})", QuoteIdent(f.name), want));
-      additions.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, QuoteIdent(f.name),
-                                      ColumnTypeName(f.type)));
+      additions.push_back({f.name, ColumnTypeName(f.type)});
     } else if (it->second != want) {
       problems.push_back(
           fmt::format("column {} is {}, the model's is {}", QuoteIdent(f.name), it->second, want));
@@ -80,8 +90,7 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
     auto it = types.find(h.name);
     if (it == types.end()) {
       problems.push_back(fmt::format("it has no history column {}", h.name));
-      additions.push_back(
-          fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, h.name, h.definition));
+      additions.push_back({std::string(h.name), std::string(h.definition)});
     } else if (it->second != "timestamp with time zone") {
       problems.push_back(
           fmt::format("column {} is {}, not timestamp with time zone", h.name, it->second));
@@ -108,11 +117,7 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
   for (size_t i = 0; i < problems.size(); ++i)
     message += (i == 0 ? "" : "; ") + problems[i];
   message += ". It was made for another declaration of the model, or another model";
-  if (!additions.empty()) {
-    message += "; a missing column can be added with ";
-    for (size_t i = 0; i < additions.size(); ++i)
-      message += (i == 0 ? "" : "; ") + additions[i];
-  }
+  if (!additions.empty()) message += "; " + AddColumnsHint(model.table, additions);
   return InvalidArgument(message);
 }
 

@@ -5,10 +5,27 @@
 // and the statement that adds a missing column.
 #pragma once
 
+#include <span>
+#include <string>
+#include <string_view>
+
 #include "connectors/postgres/pg_connection.h"
 #include "jobs/warehouse/models.h"
 
 namespace sluice::warehouse {
+
+// A column an existing table lacks: its name, unquoted, and its definition as ADD COLUMN takes
+// it ("integer", "varchar(128)", "timestamptz NOT NULL DEFAULT now()").
+struct MissingColumn {
+  std::string name;
+  std::string definition;
+};
+
+// "a missing column can be added with ALTER TABLE "t" ADD COLUMN "c" integer; ALTER TABLE ...",
+// one statement per column of `missing`, the table and column names quoted (QuoteIdent); "" when
+// none is missing. Every refusal of a table Sluice did not make in the shape it writes says it
+// this way: a model's table (CheckTableShape) and a message schema's (logins/logins_sink.h).
+std::string AddColumnsHint(std::string_view table, std::span<const MissingColumn> missing);
 
 // Compares the table `model.table` (on the connection's search_path; it must exist) with the
 // model: each column of Model::LoadSchema() present with its type (format_type's name), the
@@ -16,8 +33,9 @@ namespace sluice::warehouse {
 // default (a load could not fill it). Reads only the catalogs, which need no grant. The error,
 // InvalidArgument, names every difference at once:
 //   table podcasts does not match model podcast: it has no column "rating" (integer); column
-//   "minutes" is text, the model's is integer. Add a missing column with ALTER TABLE podcasts
-//   ADD COLUMN "rating" integer; ...
+//   "minutes" is text, the model's is integer. It was made for another declaration of the
+//   model, or another model; a missing column can be added with ALTER TABLE "podcasts" ADD
+//   COLUMN "rating" integer (AddColumnsHint)
 Status CheckTableShape(PgConnection& conn, const Model& model);
 
 }  // namespace sluice::warehouse
