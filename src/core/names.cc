@@ -9,9 +9,116 @@
 namespace sluice {
 namespace {
 
+// "FLAG: why", or "why" alone for an OptionSpec::check (the caller says where the value stood).
 Status Bad(std::string_view flag, std::string_view why) {
+  if (flag.empty()) return UsageError(std::string(why));
   return UsageError(fmt::format("{}: {}", flag, why));
 }
+
+// PostgreSQL's reserved key words and those reserved but allowed as function or type names
+// (PostgreSQL 15 docs, Appendix C): neither can name a table or column unquoted.
+constexpr std::string_view kPgReservedWords[] = {
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+};
 
 // The next code point of `text` from `*pos`, advancing it; -1 for bytes that are not UTF-8
 // (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
@@ -130,6 +237,46 @@ Status ValidatePgIdentifier(std::string_view name, std::string_view flag) {
   return Status::Ok();
 }
 
+Status ValidatePlainName(std::string_view name, std::string_view flag, size_t max_bytes,
+                         std::string_view room_for) {
+  if (name.empty()) return Bad(flag, "is empty");
+  if (name.size() > max_bytes) {
+    return Bad(flag, fmt::format("is {} bytes; at most {} (PostgreSQL keeps {} of a name{}{})",
+                                 name.size(), max_bytes, kPgNameBytes,
+                                 room_for.empty() ? "" : ", and ", room_for));
+  }
+  const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const bool plain = (lower(name[0]) || name[0] == '_') &&
+                     std::all_of(name.begin(), name.end(),
+                                 [&](char c) { return lower(c) || digit(c) || c == '_'; });
+  if (!plain) {
+    return Bad(flag,
+               "is not a plain lower-case name: a lower-case letter or '_', then lower-case "
+               "letters, digits or '_' (so SQL can name it without quotes)");
+  }
+  if (std::find(std::begin(kPgReservedWords), std::end(kPgReservedWords), name) !=
+      std::end(kPgReservedWords)) {
+    return Bad(flag,
+               "is a reserved word of PostgreSQL's SQL, which SQL cannot name without quotes: "
+               "choose another name");
+  }
+  return Status::Ok();
+}
+
+Status ValidatePlainTableName(std::string_view name, std::string_view flag, size_t max_bytes,
+                              std::string_view room_for) {
+  RETURN_IF_ERROR(ValidatePlainName(name, flag, max_bytes, room_for));
+  // PostgreSQL looks in pg_catalog before the search_path, so an unqualified pg_class names the
+  // catalog while CREATE TABLE would make a table of that name elsewhere.
+  if (name.starts_with("pg_")) {
+    return Bad(flag,
+               "begins with pg_, the prefix of PostgreSQL's system catalogs, which an "
+               "unqualified name resolves to first; choose another name");
+  }
+  return Status::Ok();
+}
+
 Status ValidateS3BucketName(std::string_view name, std::string_view flag) {
   const std::string_view rules =
       "S3 bucket names are 3 to 63 lowercase letters, digits, '.' and '-', starting and ending "
@@ -201,6 +348,36 @@ Status ValidateSqsQueueName(std::string_view name, std::string_view flag) {
     }
   }
   if (base.empty()) return Bad(flag, "SQS queue names need a name before '.fifo'");
+  return Status::Ok();
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+Status ValidateSqsQueueNameOrUrl(std::string_view queue, std::string_view flag) {
+  std::string_view rest = queue;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    if (queue.find("://") != std::string_view::npos) {
+      return Bad(flag, "is a URL that is neither http:// nor https://; give a queue name or URL");
+    }
+    return ValidateSqsQueueName(queue, flag);
+  }
+  const size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string_view::npos) {
+    return Bad(flag, "is a queue URL without a host and a path (https://HOST/ACCOUNT/NAME)");
+  }
+  const std::string_view name = rest.substr(rest.rfind('/') + 1);
+  if (name.empty()) return Bad(flag, "is a queue URL that ends in '/', without the queue's name");
+  if (!ValidateSqsQueueName(name, flag).ok()) {
+    return Bad(flag,
+               "is a queue URL whose last segment is not a queue name (ASCII letters, digits, "
+               "'-' and '_', 1 to 80, '.fifo' at the end of a FIFO queue's)");
+  }
   return Status::Ok();
 }
 

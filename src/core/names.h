@@ -1,10 +1,12 @@
 // User-given names checked against the naming rules of the service they are sent to, before
 // anything is connected to: a name that breaks them is a usage error naming the flag and the
 // rule, never a failure half-way through a run or a piece of SQL. Each check returns
-// UsageError("<flag>: <why>"); the name itself is not quoted, since it may hold bytes a
-// terminal or a log cannot show.
+// UsageError("<flag>: <why>"), or UsageError("<why>") when `flag` is empty (an OptionSpec::check,
+// whose caller says where the value stood); the name itself is not quoted, since it may hold
+// bytes a terminal or a log cannot show.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -23,7 +25,28 @@ Status ValidateMysqlTableName(std::string_view name, std::string_view flag);
 // identifiers (11.2), so the name can only ever name an object.
 std::string QuoteMysqlIdent(std::string_view name);
 
-// A PostgreSQL identifier for a table reached through search_path (PostgreSQL 15 docs 4.1.1
+// PostgreSQL keeps this many bytes of a name (NAMEDATALEN - 1, docs 4.1.1) and cuts a longer
+// one short without an error, so it would name another object.
+inline constexpr size_t kPgNameBytes = 63;
+
+// THE rule for a table or column name a user gives Sluice to create and write (a pipeline's
+// postgres-table `table`, `logins run --table`, a models file's tables and columns, a message
+// schema's columns): a lower-case ASCII letter or '_', then lower-case letters, digits or '_';
+// at most `max_bytes` (kPgNameBytes, less where Sluice appends a suffix to it: `room_for` then
+// says which, "the table's key adds _pkey"); not a reserved key word of PostgreSQL (docs
+// Appendix C). Such a name reads the same quoted or unquoted, so SQL written by hand names it
+// as the file does, and Sluice may write it either way. docs/pipelines.md, "Names".
+Status ValidatePlainName(std::string_view name, std::string_view flag,
+                         size_t max_bytes = kPgNameBytes, std::string_view room_for = "");
+
+// ValidatePlainName for a table, which also may not begin with "pg_": PostgreSQL looks in
+// pg_catalog before the search_path, so an unqualified pg_class names the system catalog while
+// CREATE TABLE would make a table of that name elsewhere.
+Status ValidatePlainTableName(std::string_view name, std::string_view flag,
+                              size_t max_bytes = kPgNameBytes, std::string_view room_for = "");
+
+// A PostgreSQL identifier for a table Sluice only reads, made by someone else (`report
+// --users-table`), reached through search_path (PostgreSQL 15 docs 4.1.1
 // "Identifiers and Key Words"): 1 to 63 bytes (NAMEDATALEN - 1; a longer name would be cut
 // short silently and name another table) of valid UTF-8, no control characters (NUL cannot be
 // sent at all), without '.' (a schema-qualified name would be quoted as one identifier and not
@@ -46,5 +69,10 @@ Status ValidateS3Key(std::string_view key, std::string_view flag);
 // An SQS queue name (SQS API reference, CreateQueue "QueueName"): 1 to 80 characters of ASCII
 // letters, digits, '-' and '_', and a FIFO queue's name ends in ".fifo".
 Status ValidateSqsQueueName(std::string_view name, std::string_view flag);
+
+// A queue as `--queue`/`queue:` takes it: a name (ValidateSqsQueueName), or a queue URL,
+// http:// or https://, with a host and a path whose last segment is a queue name (as SQS gives
+// them: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME).
+Status ValidateSqsQueueNameOrUrl(std::string_view queue, std::string_view flag);
 
 }  // namespace sluice

@@ -143,5 +143,54 @@ TEST(Names, QueueNamesFollowSqsRules) {
   }
 }
 
+// The one rule of the names Sluice creates: plain lower-case, within PostgreSQL's 63 bytes (less
+// a suffix Sluice adds), no reserved word; a table also not in pg_'s namespace.
+TEST(Names, TheNamesSluiceCreatesFollowOneRule) {
+  for (std::string ok : {"signups"s, "_x"s, "a1_b2"s, "text"s, std::string(63, 'c')}) {
+    EXPECT_TRUE(ValidatePlainName(ok, "--table").ok()) << ok;
+  }
+  struct Case {
+    std::string name;
+    std::string why;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"", "--table: is empty"},
+           {"x.y", "--table: is not a plain lower-case name"},
+           {"Signups", "--table: is not a plain lower-case name"},
+           {"1x", "--table: is not a plain lower-case name"},
+           {"a b", "--table: is not a plain lower-case name"},
+           {"a\"b", "--table: is not a plain lower-case name"},
+           {"caf\xc3\xa9", "--table: is not a plain lower-case name"},
+           {"user", "--table: is a reserved word of PostgreSQL's SQL"},
+           {"order", "--table: is a reserved word of PostgreSQL's SQL"},
+           {std::string(64, 'c'),
+            "--table: is 64 bytes; at most 63 (PostgreSQL keeps 63 of a "
+            "name)"},
+       }) {
+    EXPECT_EQ(Why(ValidatePlainName(c.name, "--table")).rfind(c.why, 0), 0u)
+        << c.name << ": " << Why(ValidatePlainName(c.name, "--table"));
+  }
+  EXPECT_EQ(Why(ValidatePlainName(std::string(59, 't'), "", 58, "the table's key adds _pkey")),
+            "is 59 bytes; at most 58 (PostgreSQL keeps 63 of a name, and the table's key adds "
+            "_pkey)");
+  // Without a flag, the reason alone (an OptionSpec::check's form).
+  EXPECT_EQ(Why(ValidatePlainName("", "")), "is empty");
+  EXPECT_TRUE(ValidatePlainName("pg_x", "").ok());  // a column may
+  EXPECT_EQ(Why(ValidatePlainTableName("pg_x", "")).rfind("begins with pg_", 0), 0u);
+}
+
+TEST(Names, AQueueIsANameOrAnHttpUrlEndingInOne) {
+  for (std::string ok : {"logins"s, "q.fifo"s, "https://sqs.us-east-1.amazonaws.com/1/logins"s,
+                         "http://127.0.0.1:55000/000000000000/q-1"s}) {
+    EXPECT_TRUE(ValidateSqsQueueNameOrUrl(ok, "--queue").ok()) << ok;
+  }
+  for (std::string bad : {""s, "a b"s, "http://"s, "http:///q"s, "https://host"s, "https://h/"s,
+                          "https://h/a b"s, "s3://h/q"s}) {
+    const Status st = ValidateSqsQueueNameOrUrl(bad, "--queue");
+    EXPECT_EQ(st.code(), StatusCode::kUsage) << bad;
+    EXPECT_EQ(Why(st).rfind("--queue: ", 0), 0u) << Why(st);
+  }
+}
+
 }  // namespace
 }  // namespace sluice

@@ -39,21 +39,13 @@ std::string CheckpointNameFor(std::string_view source_checkpoint, const LoginsTa
 }
 
 Status ValidateLoginsTable(std::string_view table, std::string_view flag) {
-  RETURN_IF_ERROR(ValidatePgIdentifier(table, flag));
-  // PostgreSQL looks in pg_catalog before the search_path, so an unqualified pg_class names the
-  // catalog while CREATE TABLE would make a table of that name elsewhere: the job would set up
-  // tables and then check (and write) the wrong one.
-  if (table.starts_with("pg_")) {
-    return UsageError(
-        fmt::format("{}: {} begins with pg_, the prefix of PostgreSQL's system catalogs, which an "
-                    "unqualified name resolves to first; choose another name",
-                    flag, table));
-  }
+  // The one rule of the names Sluice creates (core/names.h), pg_ prefix included.
+  RETURN_IF_ERROR(ValidatePlainTableName(table, flag));
   if (table.size() + kRejectsSuffix.size() > kPgIdentifierBytes) {
     return UsageError(fmt::format(
-        "{}: is {} bytes; with the \"{}\" of its rejects table it would pass PostgreSQL's {} "
+        "{}{}is {} bytes; with the \"{}\" of its rejects table it would pass PostgreSQL's {} "
         "bytes for an identifier and be cut short, naming another table: use at most {} bytes",
-        flag, table.size(), kRejectsSuffix, kPgIdentifierBytes,
+        flag, flag.empty() ? "" : ": ", table.size(), kRejectsSuffix, kPgIdentifierBytes,
         kPgIdentifierBytes - kRejectsSuffix.size()));
   }
   return Status::Ok();

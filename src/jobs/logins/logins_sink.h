@@ -36,8 +36,9 @@ struct LoginsTables {
 // ValidateLoginsTable accepted the name.
 LoginsTables LoginsTablesFor(std::string_view logins);
 
-// `table` as the logins table (`flag` names where it came from): a PostgreSQL identifier
-// (ValidatePgIdentifier) that stays within the 63 bytes of one with kRejectsSuffix appended,
+// `table` as the logins table (`flag` names where it came from; empty for an OptionSpec::check):
+// a plain table name (ValidatePlainTableName) that stays within the 63 bytes of one with
+// kRejectsSuffix appended,
 // since PostgreSQL would silently cut the rejects table's name short (PostgreSQL docs 4.1.1).
 // The ledger and checkpoint tables have fixed names. InvalidArgument naming the flag and the
 // limit, checked before anything is connected to.

@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "core/names.h"
 #include "core/strings.h"
 #include "core/suggest.h"
 #include "pipeline/yaml_tree.h"
@@ -41,19 +42,13 @@ bool IsDigit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// Why `name` breaks the identifier rule of a table or column, or "".
-std::string IdentifierProblem(std::string_view name, size_t max_bytes) {
-  if (name.size() > max_bytes) {
-    return fmt::format("is {} bytes; at most {} (PostgreSQL keeps {} of a name{})", name.size(),
-                       max_bytes, kMaxNameBytes,
-                       max_bytes < kMaxNameBytes ? ", and the table's key adds _pkey" : "");
-  }
-  const bool ok = (IsLower(name[0]) || name[0] == '_') &&
-                  std::all_of(name.begin(), name.end(),
-                              [](char c) { return IsLower(c) || IsDigit(c) || c == '_'; });
-  if (ok) return "";
-  return "is not a plain lower-case name: a lower-case letter or '_', then lower-case letters, "
-         "digits or '_' (so SQL can name it without quotes)";
+// Why `name` breaks the one rule of the names Sluice creates (core/names.h), or "".
+// A table's name leaves room for its key constraint's "_pkey".
+std::string TableNameProblem(std::string_view name) {
+  return ValidatePlainTableName(name, "", kMaxTableBytes, "the table's key adds _pkey").message();
+}
+std::string ColumnNameProblem(std::string_view name) {
+  return ValidatePlainName(name, "", kMaxNameBytes).message();
 }
 
 std::string ModelNameProblem(std::string_view name) {
@@ -198,7 +193,7 @@ class ModelsChecker {
         table = true;
         if (const std::string* text = Text(v, at)) {
           model.table = *text;
-          if (std::string why = IdentifierProblem(*text, kMaxTableBytes); !why.empty()) {
+          if (std::string why = TableNameProblem(*text); !why.empty()) {
             Error(v.position, at, fmt::format("{} {}", Quoted(*text), why));
           } else if (std::find(ReservedTables().begin(), ReservedTables().end(), *text) !=
                      ReservedTables().end()) {
@@ -309,7 +304,7 @@ class ModelsChecker {
       if (const std::string* text = Text(*column, path + ".column")) {
         field->column = *text;
         columns_.push_back(*text);
-        if (std::string why = IdentifierProblem(*text, kMaxNameBytes); !why.empty()) {
+        if (std::string why = ColumnNameProblem(*text); !why.empty()) {
           Error(column->position, path + ".column", fmt::format("{} {}", Quoted(*text), why));
         } else if (std::find(ReservedColumns().begin(), ReservedColumns().end(), *text) !=
                    ReservedColumns().end()) {
