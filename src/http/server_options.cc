@@ -22,6 +22,8 @@ ComponentSpec HttpServerComponent() {
   OptionSpec listen =
       TextOption("listen", "Address and port to serve on (host:port, [v6]:port)", "127.0.0.1:8080");
   listen.example = "127.0.0.1:8080";
+  listen.check = CheckListenAddress;
+  listen.check_rule = "host:port, [v6]:port or :port (all interfaces); port 0 to 65535";
   spec.options = {
       listen,
       IntOption("http-threads", "Threads running the server's event loop", 2, 1, 64),
@@ -39,17 +41,25 @@ ComponentSpec HttpServerComponent() {
   return spec;
 }
 
-Status ParseListenAddress(const std::string& text, ServerOptions* out, std::string_view flag) {
+Status ParseListenAddress(std::string_view text, ServerOptions* out, std::string_view flag) {
   auto bad = [&](std::string_view why) {
-    return UsageError(fmt::format("{}: {} (expected host:port, e.g. 127.0.0.1:8080)", flag, why));
+    return UsageError(fmt::format("{}{}{} (expected host:port, e.g. 127.0.0.1:8080)", flag,
+                                  flag.empty() ? "" : ": ", why));
   };
-  size_t colon = text.rfind(':');
-  if (colon == std::string::npos) return bad("no port");
-  std::string host = text.substr(0, colon);
-  std::string port = text.substr(colon + 1);
+  if (text.empty()) return bad("is empty");
+  // "http://127.0.0.1:9000" would otherwise read as an IPv6 address without its brackets.
+  if (const size_t scheme = text.find("://"); scheme != std::string_view::npos) {
+    return bad(
+        fmt::format("is a URL ({}://...): give the address alone, without a scheme or a path",
+                    text.substr(0, std::min<size_t>(scheme, 16))));
+  }
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return bad("has no port");
+  std::string host(text.substr(0, colon));
+  const std::string_view port = text.substr(colon + 1);
   if (port.empty() || port.size() > 5 ||
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      std::stoi(port) > 65535) {
+      std::stoi(std::string(port)) > 65535) {
     return bad("the port is not a number from 0 to 65535");
   }
   if (!host.empty() && host.front() == '[') {
@@ -58,9 +68,18 @@ Status ParseListenAddress(const std::string& text, ServerOptions* out, std::stri
   } else if (host.find(':') != std::string::npos) {
     return bad("an IPv6 address goes in brackets: [::1]:8080");
   }
-  out->host = host.empty() ? "0.0.0.0" : host;
-  out->port = port;
+  if (host.find_first_of("/ \t\r\n") != std::string::npos) {
+    return bad("the host holds a '/' or a space, which no host name or address does");
+  }
+  if (out) {
+    out->host = host.empty() ? "0.0.0.0" : host;
+    out->port = std::string(port);
+  }
   return Status::Ok();
+}
+
+Status CheckListenAddress(std::string_view text) {
+  return ParseListenAddress(text, nullptr, "");
 }
 
 Result<ServerOptions> ServerOptionsFrom(const OptionValues& values) {

@@ -39,9 +39,15 @@ struct ServerOptions {
 // The `http-server` component: --listen, --http-threads and the limits.
 ComponentSpec HttpServerComponent();
 
-// Splits "host:port", "[v6]:port" or ":port" (all interfaces); a usage error naming `flag`.
-Status ParseListenAddress(const std::string& text, ServerOptions* out,
+// Splits "host:port", "[v6]:port" or ":port" (all interfaces) into `out` (may be null: only
+// checked); a usage error naming `flag` ("" leaves it out). A URL ("http://host:port") is
+// refused as one, not as a malformed IPv6 address.
+Status ParseListenAddress(std::string_view text, ServerOptions* out,
                           std::string_view flag = "--listen");
+
+// ParseListenAddress's verdict alone, without a flag: the OptionSpec::check of --listen and
+// --metrics-listen.
+Status CheckListenAddress(std::string_view text);
 
 // The options of an HttpServerComponent() as bound by a command.
 Result<ServerOptions> ServerOptionsFrom(const OptionValues& values);

@@ -172,14 +172,21 @@ class OptionBinder {
   }
 
   // CheckOptionValue's verdict in the file's terms: its own message names the command-line flag.
+  // A spec's own check says why in words of the value alone, so its message stands as it is.
   static std::string Refusal(const OptionSpec& spec, std::string_view text) {
-    int64_t n = 0;
-    if (spec.type == OptionType::kInt && ParseInt(text, &n)) {
-      return fmt::format("{} is out of range: {} to {}", spec.secret ? "the value" : text, spec.min,
-                         spec.max);
+    if (spec.type == OptionType::kInt) {
+      // Digits show as the number they are; other text is quoted.
+      const std::string problem = IntValueProblem(spec, text);
+      const bool digits = problem.starts_with("is out of range");
+      return fmt::format("{} {}", digits && !spec.secret ? std::string(text) : Shown(spec, text),
+                         problem.empty() ? "is refused" : problem);
     }
-    if (spec.type == OptionType::kInt) return Shown(spec, text) + " is not a whole number";
-    return fmt::format("{} is not {}", Shown(spec, text), Expected(spec));
+    if (spec.type == OptionType::kChoice) {
+      return fmt::format("{} is not {}", Shown(spec, text), Expected(spec));
+    }
+    Status own = CheckOwnRule(spec, text);
+    return own.ok() ? fmt::format("{} is not {}", Shown(spec, text), Expected(spec))
+                    : own.message();
   }
 
   void BindList(const OptionSpec& spec, const YamlNode& node, const std::string& path) {
@@ -201,6 +208,10 @@ class OptionBinder {
       if (!text) continue;
       if (text->empty()) {
         Error(item.position, item_path, "is empty");
+        continue;
+      }
+      if (Status own = CheckOwnRule(spec, *text); !own.ok()) {
+        Error(item.position, item_path, own.message());
         continue;
       }
       list.push_back(std::move(*text));

@@ -23,6 +23,26 @@ bool ParseInt64(std::string_view text, int64_t* out) {
   return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
+// "-12", "007": digits with an optional sign, whatever their size.
+bool IsDigits(std::string_view text) {
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// "1e30", "2.5E3", "-1e-2": a decimal with an exponent (YAML 1.2's float form, less .inf/.nan).
+bool IsExponentForm(std::string_view text) {
+  const size_t e = text.find_first_of("eE");
+  if (e == std::string_view::npos) return false;
+  std::string_view mantissa = text.substr(0, e), exponent = text.substr(e + 1);
+  if (const size_t dot = mantissa.find('.'); dot != std::string_view::npos) {
+    const std::string_view fraction = mantissa.substr(dot + 1);
+    if (!fraction.empty() && fraction.find_first_not_of("0123456789") != std::string_view::npos)
+      return false;
+    mantissa = mantissa.substr(0, dot);
+  }
+  return IsDigits(mantissa) && IsDigits(exponent);
+}
+
 // A Markdown table cell: pipes would end it, line breaks would end the row.
 std::string Cell(std::string_view text) {
   std::string out;
@@ -98,9 +118,31 @@ std::string OptionRule(const OptionSpec& spec) {
     case OptionType::kFlag:
       return "a flag";
     case OptionType::kString:
-      return "";
+      return spec.check_rule;
   }
   return "";
+}
+
+std::string IntValueProblem(const OptionSpec& spec, std::string_view text) {
+  const std::string range =
+      spec.bounded ? fmt::format("{} to {}", spec.min, spec.max) : "a 64-bit integer";
+  int64_t n;
+  if (ParseInt64(text, &n)) {
+    if (!spec.bounded || (n >= spec.min && n <= spec.max)) return "";
+    return "is out of range: " + range;
+  }
+  if (IsDigits(text)) return "is out of range: " + range;
+  if (IsExponentForm(text)) {
+    return fmt::format("is in exponent form: write a whole number in digits, {}", range);
+  }
+  return "is not a whole number";
+}
+
+Status CheckOwnRule(const OptionSpec& spec, std::string_view value) {
+  if (spec.check == nullptr) return Status::Ok();
+  Status st = spec.check(value);
+  if (st.ok() || st.code() == StatusCode::kUsage) return st;
+  return UsageError(st.message());  // a check's refusal is always bad usage
 }
 
 Status CheckOptionValue(const OptionSpec& spec, std::string_view value) {
@@ -108,7 +150,11 @@ Status CheckOptionValue(const OptionSpec& spec, std::string_view value) {
     case OptionType::kInt: {
       int64_t n;
       if (!ParseInt64(value, &n)) {
-        return UsageError(fmt::format("{}: expected a whole number", FlagName(spec)));
+        const std::string problem = IntValueProblem(spec, value);
+        return UsageError(problem == "is not a whole number"
+                              ? fmt::format("{}: expected a whole number", FlagName(spec))
+                              : fmt::format("{}: {} (it is {})", FlagName(spec), problem,
+                                            spec.secret ? "the value" : value));
       }
       if (spec.bounded && (n < spec.min || n > spec.max)) {
         return UsageError(
@@ -123,6 +169,9 @@ Status CheckOptionValue(const OptionSpec& spec, std::string_view value) {
       return UsageError(
           fmt::format("{}: must be {}", FlagName(spec), JoinChoices(spec.choices, "or")));
     default:
+      if (Status st = CheckOwnRule(spec, value); !st.ok()) {
+        return UsageError(fmt::format("{}: {}", FlagName(spec), st.message()));
+      }
       return Status::Ok();
   }
 }
@@ -162,6 +211,8 @@ Status OptionValues::Resolve(std::span<const OptionSpec> specs) {
       if (slot.list.empty() && spec.required) {
         return UsageError(fmt::format("{}: give at least one", FlagName(spec)));
       }
+      for (const std::string& item : slot.list)
+        RETURN_IF_ERROR(CheckOptionValue(spec, item));
       continue;
     }
     if (spec.type == OptionType::kFlag) {
@@ -186,7 +237,10 @@ Status OptionValues::Resolve(std::span<const OptionSpec> specs) {
               : fmt::format("no value for {}: pass {} {} or set {}", FlagName(spec), FlagName(spec),
                             value, spec.env));
     }
-    if (!slot.text.empty()) RETURN_IF_ERROR(CheckOptionValue(spec, slot.text));
+    // A value given empty is judged by the spec's own check, when it has one.
+    if (!slot.text.empty() || (slot.given && spec.check != nullptr)) {
+      RETURN_IF_ERROR(CheckOptionValue(spec, slot.text));
+    }
   }
   return Status::Ok();
 }

@@ -51,6 +51,17 @@ struct OptionSpec {
   // folder, so the file and its definitions move together; data paths (`file`, `files`) and
   // values from the command line or the environment are taken from the working directory.
   bool beside_pipeline = false;
+  // The rule of the value's own shape, beyond its type: a table name, a queue name or URL, a
+  // host:port. Called with the value as given (an empty one included, for a kString given empty
+  // on purpose) by CheckOptionValue, so the command line's binder and a pipeline file's binder
+  // (and each item of a kList) refuse the same values, before anything is connected to. It
+  // returns Ok or a UsageError that says why in words of the value alone ("is longer than ..."),
+  // without the flag or the file position, which the caller puts in front; it never quotes a
+  // secret option's value. Runs only once the type's own check passed. nullptr: no rule.
+  Status (*check)(std::string_view value) = nullptr;
+  // What `check` accepts, in words, for --help and the docs ("a lower-case name, at most 55
+  // bytes"); OptionRule returns it for a kString.
+  std::string check_rule = {};
 };
 
 // Shorthands for the common shapes; set the rest of the fields on the result.
@@ -69,9 +80,19 @@ bool IsSecretValue(const OptionSpec& spec);
 // The flag as written on a command line: "--days", or the positional's name.
 std::string FlagName(const OptionSpec& spec);
 
-// Whether `value` is acceptable for `spec` (a number in range, a known choice); the error is a
-// usage error naming the flag and the rule. Existence of files is left to the binder.
+// Whether `value` is acceptable for `spec` (a number in range, a known choice, then the spec's
+// own `check`); the error is a usage error naming the flag and the rule. Existence of files is
+// left to the binder.
 Status CheckOptionValue(const OptionSpec& spec, std::string_view value);
+
+// Why `text` is not a kInt value of `spec`, in words that follow the value ("is out of range:
+// 1 to 64"), or "" when it is one. A number in exponent form ("1e30") is told so, since it may
+// well be whole; digits beyond a 64-bit integer are out of range, not "not a number".
+std::string IntValueProblem(const OptionSpec& spec, std::string_view text);
+
+// Only the spec's `check` (Ok without one): its message as it is, without the flag, for a
+// caller that says where the value stands itself (a pipeline file's line and column).
+Status CheckOwnRule(const OptionSpec& spec, std::string_view value);
 
 // The values of one command's options, by name, as text: filled by the binder (or a pipeline
 // file), completed by ResolveOptions, read by the command.

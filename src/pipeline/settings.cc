@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/progress.h"
+#include "http/server_options.h"
 
 namespace sluice {
 namespace {
@@ -30,6 +31,11 @@ OptionSpec MetricsListenOption() {
       "metrics-listen",
       "Serve Prometheus /metrics and a JSON /health on host:port while running (off when empty)");
   listen.example = "127.0.0.1:9464";
+  // Empty is off; anything else must be an address the server can listen on.
+  listen.check = [](std::string_view value) {
+    return value.empty() ? Status::Ok() : http::CheckListenAddress(value);
+  };
+  listen.check_rule = "host:port, [v6]:port or :port; port 0 to 65535; empty: off";
   listen.description =
       "Port 0 picks a free port and logs it. Nothing listens unless this is given: the address "
       "is the caller's choice, never a default.";

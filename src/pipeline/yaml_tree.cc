@@ -8,6 +8,7 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <unordered_map>
@@ -52,6 +53,13 @@ class TreeBuilder final : public YAML::EventHandler {
     if (skipped_levels_ > 0) return;
     CheckAnchor(mark, anchor);
     CheckTag(mark, tag);
+    // An escaped NUL ("\0" in double quotes): no option, name or path can hold one, and C APIs
+    // would cut the value short at it.
+    if (value.find('\0') != std::string::npos) {
+      Error(mark, "a NUL character (\\0) is not allowed in a value");
+      Add(YamlNode{.kind = YamlNode::Kind::kRefused, .position = PositionOf(mark)});
+      return;
+    }
     YamlNode node{.kind = YamlNode::Kind::kScalar, .position = PositionOf(mark), .value = value};
     FindVerbatim(mark, &node);
     Add(std::move(node));
@@ -242,6 +250,18 @@ const char* YamlNode::KindName() const {
 
 YamlDocument ReadYaml(std::string_view text) {
   YamlDocument doc;
+  // A NUL byte is not YAML text (YAML 1.2, 5.1): the reader would stop at it, or read on in a
+  // way that shows nothing of why. Refused at its place, and nothing is read.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const std::string_view before = text.substr(0, nul);
+    const size_t line_start = before.rfind('\n');
+    const int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+    const int column =
+        static_cast<int>(line_start == std::string_view::npos ? nul + 1 : nul - line_start);
+    doc.errors.push_back(
+        {{line, column}, "", "a NUL byte: a YAML file is text, and holds none; not read further"});
+    return doc;
+  }
   std::istringstream in{std::string(text)};
   YAML::Parser parser(in);
   try {

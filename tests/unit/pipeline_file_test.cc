@@ -13,6 +13,7 @@
 #include <map>
 
 #include "core/suggest.h"
+#include "jobs/logins/logins_component.h"
 #include "pipeline/interpolation.h"
 
 namespace sluice {
@@ -120,6 +121,73 @@ sorce: x
                 "p.yaml:8:74: sink.logins-postgres.ledger-days: '1.5' is not a whole number",
                 "p.yaml:9:12: settings.progres: unknown option (did you mean progress?)",
                 "p.yaml:10:1: sorce: unknown key (did you mean source?)",
+            }));
+}
+
+// An option's own check (OptionSpec::check) speaks at the value's line and column, with the
+// option's path and the check's own words, not the command-line flag.
+TEST_F(PipelineFileTest, AnOptionsOwnCheckIsReportedAtTheValue) {
+  EXPECT_EQ(Lines(Load(R"(source:
+  sqs: {queue: "", receivers: 1e30, visibility-timeout: 99999999999999999999}
+sink:
+  postgres-table: {pg: '${PG}', table: x.y}
+settings: {metrics-listen: "http://127.0.0.1:9000"}
+)")),
+            (std::vector<std::string>{
+                "p.yaml:2:16: source.sqs.queue: SQS queue names are 1 to 80 characters",
+                "p.yaml:2:31: source.sqs.receivers: '1e30' is in exponent form: write a whole "
+                "number in digits, 1 to 64",
+                "p.yaml:2:57: source.sqs.visibility-timeout: 99999999999999999999 is out of "
+                "range: 5 to 43200",
+                "p.yaml:4:40: sink.postgres-table.table: is not a plain lower-case name: a "
+                "lower-case letter or '_', then lower-case letters, digits or '_' (so SQL can "
+                "name it without quotes)",
+                "p.yaml:5:28: settings.metrics-listen: is a URL (http://...): give the address "
+                "alone, without a scheme or a path (expected host:port, e.g. 127.0.0.1:8080)",
+            }));
+  // A URL with a bad sslmode: at the value, never quoting the URL.
+  variables_["PG"] = "postgresql://app:hunter22@db/app?sslmode=bogus";
+  EXPECT_EQ(Lines(Load("source: {sqs: {queue: q}}\nsink: {logins-postgres: {pg: '${PG}'}}\n")),
+            (std::vector<std::string>{
+                "p.yaml:2:30: sink.logins-postgres.pg: the PostgreSQL URL's sslmode 'bogus' is "
+                "not one of disable, allow, prefer, require, verify-ca, verify-full",
+            }));
+}
+
+// Each item of a list meets the check, at its own position.
+TEST_F(PipelineFileTest, AListsItemsAreEachChecked) {
+  ComponentRegistry registry;
+  ComponentSpec names{.name = "names", .kind = ComponentKind::kSource};
+  names.summary = "Names";
+  OptionSpec list{.name = "names", .type = OptionType::kList, .summary = "Names"};
+  list.check = [](std::string_view v) {
+    return v.find(' ') == std::string_view::npos ? Status::Ok() : UsageError("holds a space");
+  };
+  names.options = {list};
+  registry.Add(names);
+  registry.Add(logins::PostgresTableComponent());
+  const LoadedPipeline loaded = ParsePipeline(
+      "source: {names: {names: [a, b c, d, e f]}}\nsink: {postgres-table: {pg: x, table: t}}\n",
+      registry, [](std::string_view) { return std::nullopt; });
+  std::vector<std::string> lines = Lines(loaded);
+  lines.resize(std::min<size_t>(lines.size(), 2));
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "p.yaml:1:29: source.names.names[1]: holds a space",
+                       "p.yaml:1:37: source.names.names[3]: holds a space",
+                   }));
+}
+
+// A NUL is no part of YAML text: raw, the file is refused at its place; escaped in a quoted
+// scalar, the value is.
+TEST_F(PipelineFileTest, ANulByteIsRefusedAtItsPlace) {
+  EXPECT_EQ(Lines(Load(std::string_view("source:\n  sqs: {queue: a\0b}\n", 26))),
+            (std::vector<std::string>{
+                "p.yaml:2:17: a NUL byte: a YAML file is text, and holds none; not read further",
+            }));
+  EXPECT_EQ(Lines(Load("source: {sqs: {queue: \"a\\0b\"}}\nsink: {logins-postgres: {pg: "
+                       "'${PG}'}}\n")),
+            (std::vector<std::string>{
+                "p.yaml:1:23: a NUL character (\\0) is not allowed in a value",
             }));
 }
 
@@ -289,12 +357,15 @@ TEST_F(PipelineFileTest, InterpolationResolvesReferencesAndReportsBadOnesInPlace
   variables_["EMPTY"] = "";
   LoadedPipeline loaded = Load(R"(source:
   sqs:
-    queue: q-${QUEUE}-$$1-${MISSING:-x}-${EMPTY:-y}-$HOME
+    queue: q-${QUEUE}
+    sqs-endpoint: http://h/q-${QUEUE}-$$1-${MISSING:-x}-${EMPTY:-y}-$HOME
     receivers: ${RECEIVERS:-3}
 sink: {logins-postgres: {pg: '${PG}'}}
 )");
   ASSERT_TRUE(loaded.ok()) << testing::PrintToString(Lines(loaded));
-  EXPECT_EQ(loaded.pipeline.source->values.String("queue"), "q-logins-$1-x-y-$HOME");
+  EXPECT_EQ(loaded.pipeline.source->values.String("queue"), "q-logins");
+  EXPECT_EQ(loaded.pipeline.source->values.String("sqs-endpoint"),
+            "http://h/q-logins-$1-x-y-$HOME");
   EXPECT_EQ(loaded.pipeline.source->values.Int("receivers"), 3);
 
   EXPECT_EQ(Lines(Load(R"(source:

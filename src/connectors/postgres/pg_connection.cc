@@ -62,10 +62,29 @@ Status CheckAndRegister(const std::string& url) {
     }
     return UsageError(UnreadableUrlMessage("PostgreSQL", kPgForm));
   }
+  std::string bad_sslmode;
   for (PQconninfoOption* o = options; o->keyword; ++o) {
     if (o->val && std::string_view(o->keyword) == "password") RegisterSecret(o->val);
+    // libpq judges sslmode only when it connects, and its refusal would read as a failure to
+    // connect (exit 1): a value it can never take is the user's to fix (PostgreSQL docs 34.1.2).
+    if (o->val && std::string_view(o->keyword) == "sslmode") {
+      constexpr std::string_view kModes[] = {"disable", "allow",     "prefer",
+                                             "require", "verify-ca", "verify-full"};
+      if (std::find(std::begin(kModes), std::end(kModes), o->val) == std::end(kModes)) {
+        bad_sslmode = o->val;
+      }
+    }
   }
   PQconninfoFree(options);
+  if (!bad_sslmode.empty()) {
+    const bool showable = bad_sslmode.size() <= 32 &&
+                          bad_sslmode.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                              std::string::npos;
+    return UsageError(fmt::format(
+        "the PostgreSQL URL's sslmode{} is not one of disable, allow, prefer, require, verify-ca, "
+        "verify-full",
+        showable ? " '" + bad_sslmode + "'" : ""));
+  }
   return Status::Ok();
 }
 
@@ -113,12 +132,18 @@ std::string QuoteLiteral(std::string_view value) {
   return out;
 }
 
+Status CheckPgUrl(std::string_view url) {
+  return CheckAndRegister(std::string(url));
+}
+
 OptionSpec PgUrlOption() {
   OptionSpec spec{.name = "pg", .summary = "PostgreSQL URL"};
   spec.env = "SLUICE_PG_URL";
   spec.required = true;
   spec.example = "postgresql://...";
   spec.secret = true;  // the URL may hold the password
+  // Read as libpq reads it, without connecting: a URL it cannot take is found where it is given.
+  spec.check = [](std::string_view url) { return CheckPgUrl(url); };
   spec.description =
       "libpq's URL form; `options=-c name=value` sets session settings (search_path, "
       "lock_timeout). Its password is never shown, and is wiped from the process's arguments";

@@ -168,4 +168,10 @@ std::string QuoteLiteral(std::string_view value);
 // (postgresql://user:password@host:port/db?params, PostgreSQL docs 34.1.1), else SLUICE_PG_URL.
 OptionSpec PgUrlOption();
 
+// A connection string as PgConnection::Connect reads it before connecting: a URL whose userinfo
+// reads more than one way, one libpq cannot parse, a parameter it does not know or an sslmode it
+// cannot take is a usage error that never quotes the URL; its password is registered as a secret.
+// The `--pg` option's check.
+Status CheckPgUrl(std::string_view url);
+
 }  // namespace sluice

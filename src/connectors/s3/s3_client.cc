@@ -9,6 +9,7 @@
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "core/log.h"
+#include "core/names.h"
 #include "core/strings.h"
 #include "core/thread_name.h"
 
@@ -42,6 +43,16 @@ ComponentSpec S3ObjectComponent() {
       "multipart ETag) before the outcome is recorded. A presigned GET URL is printed.";
   // Not required: the report may name its place with --output (a location URL) instead.
   OptionSpec bucket = TextOption("bucket", "S3 bucket (or give the report's --output instead)");
+  bucket.check = [](std::string_view value) {
+    return value.empty() ? Status::Ok() : ValidateS3BucketName(value, "");
+  };
+  bucket.check_rule = "3 to 63 lower-case letters, digits, . and -";
+  OptionSpec prefix = TextOption("prefix", "Key prefix", "reports/");
+  prefix.check = [](std::string_view value) {
+    return value.empty() ? Status::Ok() : ValidateS3Key(value, "");
+  };
+  prefix.check_rule =
+      "UTF-8 without control characters or '.' and '..' segments; at most 1024 bytes";
   OptionSpec part_size =
       IntOption("part-size-mb", "Multipart upload part size (MiB); doubles every 1,000 parts",
                 static_cast<int64_t>(S3ObjectWriter::kDefaultPartSize >> 20), 5, 5120);
@@ -50,7 +61,7 @@ ComponentSpec S3ObjectComponent() {
       ChoiceOption("s3-addressing", "path or virtual (bucket in the host name)",
                    {"path", "virtual"}, "path"),
       bucket,
-      TextOption("prefix", "Key prefix", "reports/"),
+      prefix,
       FlagOption("create-bucket", "Create the bucket (or --output's directory) if it is missing"),
       part_size,
       IntOption("url-expiry", "Presigned URL lifetime, seconds", 86400, 1, 604800),

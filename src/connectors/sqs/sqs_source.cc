@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/log.h"
+#include "core/names.h"
 #include "core/thread_name.h"
 
 namespace sluice {
@@ -16,6 +17,8 @@ ComponentSpec SqsSourceComponent() {
       "visibility is extended while its batch is written, and it is deleted after the commit. "
       "A batch that fails is not deleted, so its messages come back.";
   OptionSpec queue = TextOption("queue", "Queue name or URL", "login-queue");
+  queue.check = [](std::string_view value) { return ValidateSqsQueueNameOrUrl(value, ""); };
+  queue.check_rule = "a queue name (letters, digits, - and _; 1 to 80) or an http(s) queue URL";
   c.options = {
       AwsEndpointOption("sqs-endpoint", "sqs"),
       queue,

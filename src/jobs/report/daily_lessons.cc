@@ -102,6 +102,26 @@ Status InsertRun(PgConnection& pg, const ReportsTable& table, const ReportReques
 
 }  // namespace
 
+namespace {
+
+// Tables the report reads, made by someone else: any name their server allows, always quoted.
+OptionSpec UsersTableOption() {
+  OptionSpec spec = TextOption("users-table", "PostgreSQL users table", "mindtickle_users");
+  spec.check = [](std::string_view value) { return ValidatePgIdentifier(value, ""); };
+  spec.check_rule = "1 to 63 bytes of UTF-8; no control characters, no '.'";
+  return spec;
+}
+
+OptionSpec CompletionsTableOption() {
+  OptionSpec spec = TextOption("completions-table", "MySQL completions table", "lesson_completion");
+  spec.check = [](std::string_view value) { return ValidateMysqlTableName(value, ""); };
+  spec.check_rule =
+      "1 to 64 characters of UTF-8; no control characters, no '.', no space at the end";
+  return spec;
+}
+
+}  // namespace
+
 ComponentSpec DailyLessonsComponent() {
   ComponentSpec c{.name = "daily-lessons", .kind = ComponentKind::kJob};
   c.summary = "Active users (PostgreSQL) x lessons completed per day (MySQL) over a window";
@@ -116,8 +136,8 @@ ComponentSpec DailyLessonsComponent() {
       TextOption("as-of",
                  "Report date YYYY-MM-DD; the window ends the day before (default: today, UTC)"),
       IntOption("days", "Window length in days", 30, 1, 3660),
-      TextOption("users-table", "PostgreSQL users table", "mindtickle_users"),
-      TextOption("completions-table", "MySQL completions table", "lesson_completion"),
+      UsersTableOption(),
+      CompletionsTableOption(),
       IntOption("read-connections",
                 "MySQL connections reading the window in parallel (split on completion_id)", 2, 1,
                 16),
