@@ -21,8 +21,15 @@ void Router::Add(std::string method, std::string path,
 void Router::Dispatch(const HttpRequest& request, const Reply& reply) const {
   auto path = routes_.find(request.path);
   if (path == routes_.end()) {
-    reply(
-        ErrorResponse({404, fmt::format("no such path; see GET / for what this service offers")}));
+    // A service with a page at "/" tells what it offers there; one without lists its paths.
+    if (routes_.count("/")) {
+      reply(ErrorResponse({404, "no such path; see GET / for what this service offers"}));
+      return;
+    }
+    std::string paths;
+    for (const auto& [served, methods] : routes_)
+      paths += (paths.empty() ? "" : ", ") + served;
+    reply(ErrorResponse({404, fmt::format("no such path; this service serves {}", paths)}));
     return;
   }
   auto method = path->second.find(request.method);

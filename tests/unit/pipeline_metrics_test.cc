@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
+#include "http/router.h"
+
 namespace sluice {
 namespace {
 
@@ -58,6 +60,30 @@ TEST(PipelineMetrics, AnEndpointRefusesABadAddressAsUsage) {
     EXPECT_EQ(endpoint.status().message().rfind("--metrics-listen", 0), 0u)
         << endpoint.status().message();
   }
+}
+
+// The metrics server has no page at "/": its 404 lists the paths it serves instead of pointing
+// there; a service with a page (the lake's) still points to it.
+TEST(PipelineMetrics, AnUnknownPathIsAnsweredWithThePathsServed) {
+  auto answer = [](const http::Router& router) {
+    http::HttpResponse got;
+    router.Dispatch(http::HttpRequest{.method = "GET", .path = "/nope", .query = "", .body = ""},
+                    [&](http::HttpResponse r) { got = std::move(r); });
+    return got;
+  };
+  auto ok = [](const http::HttpRequest&) { return http::HttpResponse{}; };
+  http::Router metrics;
+  metrics.Add("GET", "/metrics", ok);
+  metrics.Add("GET", "/health", ok);
+  const http::HttpResponse lost = answer(metrics);
+  EXPECT_EQ(lost.status, 404);
+  EXPECT_NE(lost.body.find("no such path; this service serves /health, /metrics"),
+            std::string::npos)
+      << lost.body;
+  EXPECT_EQ(lost.body.find("GET /"), std::string::npos) << lost.body;
+  http::Router lake = metrics;
+  lake.Add("GET", "/", ok);
+  EXPECT_NE(answer(lake).body.find("see GET / for what this service offers"), std::string::npos);
 }
 
 }  // namespace
