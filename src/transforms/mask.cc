@@ -60,9 +60,26 @@ MaskMode MaskModeFrom(const OptionValues& values) {
   return values.String("mask") == "hmac" ? MaskMode::kHmac : MaskMode::kSiv;
 }
 
+namespace {
+
+constexpr char kBase64UrlAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// The two characters of every 12-bit value: a group of three bytes is two lookups.
+struct Base64UrlPairs {
+  char pairs[4096][2];
+  constexpr Base64UrlPairs() : pairs{} {
+    for (size_t v = 0; v < 4096; ++v) {
+      pairs[v][0] = kBase64UrlAlphabet[v >> 6];
+      pairs[v][1] = kBase64UrlAlphabet[v & 63];
+    }
+  }
+};
+constexpr Base64UrlPairs kBase64UrlPairs;
+
+}  // namespace
+
 void AppendBase64Url(std::string_view data, std::string* out) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const auto* in = reinterpret_cast<const uint8_t*>(data.data());
   // No padding: the length tells the decoder how many bytes the last group holds.
   const size_t whole = data.size() / 3;
@@ -72,17 +89,15 @@ void AppendBase64Url(std::string_view data, std::string* out) {
   char* o = out->data() + start;
   for (size_t g = 0; g < whole; ++g, in += 3, o += 4) {
     uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8) | in[2];
-    o[0] = kAlphabet[v >> 18];
-    o[1] = kAlphabet[(v >> 12) & 63];
-    o[2] = kAlphabet[(v >> 6) & 63];
-    o[3] = kAlphabet[v & 63];
+    std::memcpy(o, kBase64UrlPairs.pairs[v >> 12], 2);
+    std::memcpy(o + 2, kBase64UrlPairs.pairs[v & 4095], 2);
   }
   if (rest > 0) {
     uint32_t v = uint32_t{in[0]} << 16;
     if (rest == 2) v |= uint32_t{in[1]} << 8;
-    o[0] = kAlphabet[v >> 18];
-    o[1] = kAlphabet[(v >> 12) & 63];
-    if (rest == 2) o[2] = kAlphabet[(v >> 6) & 63];
+    o[0] = kBase64UrlAlphabet[v >> 18];
+    o[1] = kBase64UrlAlphabet[(v >> 12) & 63];
+    if (rest == 2) o[2] = kBase64UrlAlphabet[(v >> 6) & 63];
   }
 }
 
