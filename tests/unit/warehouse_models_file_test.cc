@@ -140,6 +140,32 @@ TEST(WarehouseModelsFile, ReportsEveryErrorAtOnceWithPositionsAndPaths) {
       "TYPE}), not an empty list\n");
 }
 
+TEST(WarehouseModelsFile, AFileWithErrorsStillNamesItsModels) {
+  // A field's bad type leaves the models' names known, for checking a job's --model even so.
+  LoadedModels loaded = ParseModels(R"(models:
+  - name: show
+    table: shows
+    key: [title]
+    fields:
+      - {column: title, type: txt}
+  - name: episode
+    table: episodes
+    key: content-hash
+    fields:
+      - {column: title, type: text}
+)");
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_TRUE(loaded.models.empty());
+  EXPECT_TRUE(loaded.all_names_read);
+  ASSERT_EQ(loaded.named.size(), 2u);
+  EXPECT_NE(FindModel(loaded.named, "episodes"), nullptr);
+  // A model whose name cannot be read: another name might be it.
+  LoadedModels unnamed = ParseModels(
+      "models:\n  - {name: Show, table: shows, key: [a], fields: [{column: a, type: text}]}\n");
+  EXPECT_FALSE(unnamed.ok());
+  EXPECT_FALSE(unnamed.all_names_read);
+}
+
 TEST(WarehouseModelsFile, RefusesMissingPartsAndWrongShapes) {
   EXPECT_EQ(Errors(""),
             "m.yaml: empty: a models file is models: [a list of models]; see "

@@ -1,5 +1,7 @@
 #include "jobs/warehouse/load_check.h"
 
+#include <fmt/format.h>
+
 #include "core/environment.h"
 #include "jobs/warehouse/models_file.h"
 #include "pipeline/bound_options.h"
@@ -27,8 +29,15 @@ PipelineErrors CheckWarehouseLoadJob(const PipelineFile& pipeline,
   if (!file->empty()) {
     LoadedModels loaded = LoadModelsFile(*file);
     for (PipelineError& error : loaded.errors) {
-      error.file = *file;
-      errors.push_back(std::move(error));
+      if (error.position.line == 0 && error.path.empty() && !error.message.ends_with("not shown") &&
+          use.positions.count("models")) {
+        // The file as a whole (unreadable, too big): said where the pipeline names it.
+        errors.push_back({use.positions.at("models").front(), use.path + ".models",
+                          fmt::format("{}: {}", *file, error.message)});
+      } else {
+        error.file = *file;
+        errors.push_back(std::move(error));
+      }
     }
     // A file with errors still tells which models it declares, when it names them all.
     all_named = loaded.ok() || loaded.all_names_read;
