@@ -41,6 +41,12 @@ bool IsPlainAscii(std::string_view s) {
   return true;
 }
 
+// A key's first byte with ASCII letter case folded (| 0x20; 0 for the empty key): two keys
+// equal but for letter case fold to the same byte.
+unsigned char FoldedFirst(std::string_view key) {
+  return key.empty() ? 0 : static_cast<unsigned char>(key[0] | 0x20);
+}
+
 // The JSON a field takes before any conversion.
 enum class JsonShape { kString, kInteger, kNumber };
 
@@ -110,25 +116,24 @@ MessageTransform::MessageTransform(std::shared_ptr<const MessageSchema> schema,
     if (!is_masked) unmasked_body_.push_back(i);
     if (field.required) required_body_.push_back(i);
     // The field's keys as a path down the tree of keys read, one node per key.
-    std::vector<KeyNode>* level = &keys_;
+    std::vector<KeyNode>* level = &keys_.nodes;
     for (size_t k = 0; k < field.path.size(); ++k) {
       KeyNode* node = nullptr;
       for (KeyNode& candidate : *level) {
         if (candidate.key == field.path[k]) node = &candidate;
       }
       if (!node) {
-        const std::string& key = field.path[k];
-        level->push_back(
-            KeyNode{key, key.empty() ? '\0' : static_cast<char>(key[0] | 0x20), {}, {}});
+        level->push_back(KeyNode{field.path[k], {}, {}});
         node = &level->back();
       }
       if (k + 1 == field.path.size()) {
         node->fields.push_back(i);
       } else {
-        level = &node->children;
+        level = &node->children.nodes;
       }
     }
   }
+  IndexKeys(keys_);
 }
 
 PreparedBatch MessageTransform::NewBatch() const {
@@ -149,64 +154,68 @@ Status MessageTransform::Apply(const InboundMessage& m, PreparedBatch* batch) {
       .WithContext("encrypting a rejected message");
 }
 
-bool MessageTransform::Collect(simdjson::dom::object object, const std::vector<KeyNode>& nodes,
-                               std::string* reason) {
+void MessageTransform::IndexKeys(KeyLevel& level) {
+  level.start.assign(257, 0);
+  for (const KeyNode& node : level.nodes)
+    ++level.start[FoldedFirst(node.key) + 1];
+  for (size_t c = 0; c < 256; ++c)
+    level.start[c + 1] += level.start[c];
+  // A stable counting sort: the nodes of one first byte keep their order, so a key that could
+  // match two of them meets them in the order the unindexed scan did.
+  std::vector<uint32_t> next(level.start.begin(), level.start.end() - 1);
+  level.order.assign(level.nodes.size(), 0);
+  for (size_t i = 0; i < level.nodes.size(); ++i)
+    level.order[next[FoldedFirst(level.nodes[i].key)]++] = static_cast<uint32_t>(i);
+  level.found.assign(level.nodes.size(), {});
+  for (KeyNode& node : level.nodes)
+    IndexKeys(node.children);
+}
+
+bool MessageTransform::Collect(simdjson::dom::object object, KeyLevel& level, std::string* reason) {
   // A key read twice, or in another letter case, is ambiguous: which value the producer meant
   // cannot be known, and JSON parsers disagree (first or last wins). Only the keys the schema
   // reads are quoted (never values).
-  constexpr size_t kInline = 16;
-  std::string_view seen_inline[kInline];
-  bool was_seen_inline[kInline] = {};
-  simdjson::dom::element found_inline[kInline];
-  std::vector<std::string_view> seen_heap;
-  std::unique_ptr<bool[]> was_seen_heap;
-  std::vector<simdjson::dom::element> found_heap;
-  std::string_view* seen = seen_inline;
-  bool* was_seen = was_seen_inline;
-  simdjson::dom::element* found = found_inline;
-  if (nodes.size() > kInline) {
-    seen_heap.resize(nodes.size());
-    was_seen_heap = std::make_unique<bool[]>(nodes.size());
-    found_heap.resize(nodes.size());
-    seen = seen_heap.data();
-    was_seen = was_seen_heap.get();
-    found = found_heap.data();
-  }
+  const std::vector<KeyNode>& nodes = level.nodes;
+  KeyLevel::Found* found = level.found.data();
+  for (size_t i = 0; i < nodes.size(); ++i)
+    found[i].seen = false;
   for (simdjson::dom::key_value_pair pair : object) {
     const std::string_view key = pair.key;
-    const char folded_first = key.empty() ? '\0' : static_cast<char>(key[0] | 0x20);
-    for (size_t i = 0; i < nodes.size(); ++i) {
+    const unsigned char first = FoldedFirst(key);
+    for (uint32_t at = level.start[first]; at < level.start[first + 1]; ++at) {
+      const size_t i = level.order[at];
       const std::string& want = nodes[i].key;
-      if (want.size() != key.size() || nodes[i].folded_first != folded_first) continue;
+      if (want.size() != key.size()) continue;
       const bool exact = key == want;  // the usual case, and a cheaper compare
       if (!exact && !AsciiEqualsIgnoreCase(key, want)) continue;
-      if (was_seen[i]) {
-        *reason = key == seen[i]
-                      ? fmt::format("key '{}' appears twice", key)
-                      : fmt::format("keys '{}' and '{}' differ only in letter case", seen[i], key);
+      if (found[i].seen) {
+        *reason = key == found[i].key ? fmt::format("key '{}' appears twice", key)
+                                      : fmt::format("keys '{}' and '{}' differ only in letter case",
+                                                    found[i].key, key);
         return false;
       }
       if (!exact) {
         *reason = fmt::format("key '{}' differs from '{}' only in letter case", key, want);
         return false;
       }
-      was_seen[i] = true;
-      seen[i] = key;
-      found[i] = pair.value;
+      found[i].seen = true;
+      found[i].key = key;
+      found[i].value = pair.value;
     }
   }
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (!was_seen[i] || found[i].is_null()) continue;
-    const KeyNode& node = nodes[i];
+    if (!found[i].seen || found[i].value.is_null()) continue;
+    KeyNode& node = level.nodes[i];
     for (size_t field : node.fields) {
       values_[field].present = true;
-      values_[field].element = found[i];
+      values_[field].element = found[i].value;
     }
-    if (node.children.empty()) continue;
+    if (node.children.nodes.empty()) continue;
     simdjson::dom::object inner;
-    if (found[i].get_object().get(inner)) {
+    if (found[i].value.get_object().get(inner)) {
       if (!node.fields.empty()) continue;  // the field itself takes it; its own check speaks
-      *reason = fmt::format("{} must be a JSON object, not {}", node.key, JsonTypeName(found[i]));
+      *reason =
+          fmt::format("{} must be a JSON object, not {}", node.key, JsonTypeName(found[i].value));
       return false;
     }
     if (!Collect(inner, node.children, reason)) return false;

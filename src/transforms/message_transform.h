@@ -67,16 +67,32 @@ class MessageTransform : public Transform {
   static constexpr size_t kMaxKeptRejectBody = size_t{64} << 20;
 
  private:
+  struct KeyNode;
+  // The keys read from one JSON object, indexed for Collect.
+  struct KeyLevel {
+    std::vector<KeyNode> nodes;
+    // Positions in `nodes` by their key's first byte with ASCII case folded (| 0x20), in
+    // `nodes`' order: those of folded byte c are order[start[c]] to order[start[c + 1] - 1]. A
+    // key of the message is compared only with those, the only ones it can match in any
+    // letter case.
+    std::vector<uint32_t> start;  // 257 entries
+    std::vector<uint32_t> order;
+    // Collect's per-message state, one per node: kept here so that a message allocates and
+    // zeroes nothing.
+    struct Found {
+      bool seen = false;
+      std::string_view key;  // as the message spells it
+      simdjson::dom::element value;
+    };
+    std::vector<Found> found;
+  };
   // A key read from one JSON object, and the keys read below it.
   struct KeyNode {
     std::string key;
-    // The key's first byte with ASCII case folded (| 0x20): a key whose folded first byte
-    // differs cannot match, in any letter case, so most keys are passed over on one compare.
-    char folded_first = 0;
     // The fields whose value this key holds (two fields may read one key: as text and
     // converted); none for an object on the way to others.
     std::vector<size_t> fields;
-    std::vector<KeyNode> children;
+    KeyLevel children;
   };
   // One field's value for the row being built.
   struct Value {
@@ -88,10 +104,11 @@ class MessageTransform : public Transform {
     double number = 0;
   };
 
-  // Finds the values of `node`'s keys in `object`, refusing a key read twice or in another
+  // Builds `level`'s index and Collect's state, and its children's.
+  static void IndexKeys(KeyLevel& level);
+  // Finds the values of `level`'s keys in `object`, refusing a key read twice or in another
   // letter case; false with the reason.
-  bool Collect(simdjson::dom::object object, const std::vector<KeyNode>& nodes,
-               std::string* reason);
+  bool Collect(simdjson::dom::object object, KeyLevel& level, std::string* reason);
   bool CheckShape(const MessageField& field, Value& value, std::string* reason);
   bool Convert(const MessageField& field, Value& value, std::string* reason);
   bool MaskField(size_t index, Value& value, std::string* reason);
@@ -106,7 +123,7 @@ class MessageTransform : public Transform {
   std::vector<size_t> required_body_;  // step 3
   std::vector<size_t> masked_;         // step 5
   std::vector<size_t> metadata_;       // step 6
-  std::vector<KeyNode> keys_;          // the top object's
+  KeyLevel keys_;                      // the top object's
   Masker field_masker_;
   Masker body_masker_;
   JsonParser parser_;
