@@ -16,6 +16,7 @@
 #include "cli/validate_command.h"
 #include "core/secrets.h"
 #include "pipeline/component_registry.h"
+#include "pipeline/option_spec.h"
 #include "pipeline/pipeline_file.h"
 #include "pipeline/pipeline_test_run.h"
 #include "pipeline/pipeline_tests.h"
@@ -83,7 +84,8 @@ std::set<std::string, std::less<>> BareReferences(const std::string& pipeline_pa
 }
 
 // The test's variables, then the environment. A bare ${NAME} that neither gives stands as a
-// placeholder, since a test runs no source or sink and their URLs and files are never used; one
+// placeholder (UnusedValuePlaceholder, which no option's own check refuses), since a test runs
+// no source or sink and their URLs and files are never used; one
 // with a default (${NAME:-x}) keeps it.
 VariableLookup TestLookup(const PipelineTestFile& test, const std::string& pipeline_path) {
   return [&test, bare = BareReferences(pipeline_path)](
@@ -92,7 +94,7 @@ VariableLookup TestLookup(const PipelineTestFile& test, const std::string& pipel
       if (n == name) return v;
     }
     if (auto value = EnvironmentLookup()(name)) return value;
-    if (bare.contains(name)) return fmt::format("unset-{}", name);
+    if (bare.contains(name)) return UnusedValuePlaceholder(name);
     return std::nullopt;
   };
 }

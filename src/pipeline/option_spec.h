@@ -90,8 +90,15 @@ Status CheckOptionValue(const OptionSpec& spec, std::string_view value);
 // well be whole; digits beyond a 64-bit integer are out of range, not "not a number".
 std::string IntValueProblem(const OptionSpec& spec, std::string_view text);
 
-// Only the spec's `check` (Ok without one): its message as it is, without the flag, for a
-// caller that says where the value stands itself (a pipeline file's line and column).
+// The value a pipeline's variable lookup gives for a variable it has no value for, when the
+// option it fills is never used (`sluice test` runs no source or sink, so their URLs need none):
+// no option's own `check` applies to it, since it could meet none. It begins with a control
+// character, which no value a check accepts holds.
+std::string UnusedValuePlaceholder(std::string_view name);
+
+// Only the spec's `check` (Ok without one; none for an UnusedValuePlaceholder): its message as it
+// is, without the flag, for a caller that says where the value stands itself (a pipeline file's
+// line and column).
 Status CheckOwnRule(const OptionSpec& spec, std::string_view value);
 
 // The values of one command's options, by name, as text: filled by the binder (or a pipeline

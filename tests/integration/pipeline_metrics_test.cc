@@ -254,7 +254,7 @@ TEST_F(PipelineMetrics, APipelineFilesSettingsBindTheRunnersFlags) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("runs job lake-build, not a stream"), std::string::npos) << r.err;
 
-  // A bad address in the file is the same usage error, before any work.
+  // A bad address in the file is a usage error at its position, before any work.
   const std::string bad = sluice::testing::WriteTempFile(
       "settings-bad.yaml", "source:\n  file: {file: " + events +
                                "}\ntransforms:\n  - mask: "
@@ -264,7 +264,7 @@ TEST_F(PipelineMetrics, APipelineFilesSettingsBindTheRunnersFlags) {
                                "other}\nsettings: {metrics-listen: 'no-port'}\n");
   r = RunSluice({"run", bad}, url());
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("--metrics-listen: no port"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":7:28: settings.metrics-listen: has no port"), std::string::npos) << r.err;
   EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'other'"), "0");
 
   // A stream's setting under a job would do nothing: refused with its position.
