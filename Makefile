@@ -55,6 +55,12 @@ reliability: build services
 	  SLUICE_FAULTS_FIGURES=$(CURDIR)/$(BUILD_DIR)/reliability-figures.txt \
 	  $(BUILD_DIR)/tests/faults/fault_tests
 
+# The multi-threaded tests under ThreadSanitizer, in build-tsan (scripts/tsan says which); the
+# race count is in docs/reliability.md. Not in `make test`: too slow for CI's time budget.
+.PHONY: tsan
+tsan: deps services
+	$(SERVICES_ENV) && JOBS=$(JOBS) scripts/tsan
+
 # The inputs users reported as failing (../shared/cases), run as they were reported.
 cases: build services
 	$(SERVICES_ENV) && scripts/cases
