@@ -1,6 +1,7 @@
 #include "faults/fault_proxy.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 
 namespace sluice::faults {
@@ -247,17 +249,31 @@ int FaultProxy::Listen(int port) {
   return fd;
 }
 
-int FaultProxy::ConnectUpstream() const {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+int FaultProxy::ConnectUpstream(const Connection* c) const {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(upstream_port_));
   inet_pton(AF_INET, host_.c_str(), &addr.sin_addr);
+  // Without blocking, so that a server slow to accept holds only this connection (until a cut
+  // or the proxy's end), never the accept thread or the proxy's destructor.
+  int error = 0;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    error = errno;
+    while (error == EINPROGRESS) {
+      if (stop_ || c->cut) break;
+      pollfd p{fd, POLLOUT, 0};
+      if (poll(&p, 1, 50) == 0) continue;
+      socklen_t size = sizeof error;
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
+    }
+  }
+  if (error != 0) {
     close(fd);
     return -1;
   }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   return fd;
 }
 
@@ -307,17 +323,10 @@ void FaultProxy::AcceptLoop() {
       ++counts_.dropped;
       continue;
     }
-    // HTTP mode joins the server at the first request it forwards, and again after a cut.
-    const int server = mode_ == ProxyMode::kTcp ? ConnectUpstream() : -1;
-    if (mode_ == ProxyMode::kTcp && server < 0) {
-      close(client);  // the server refused: so does the proxy
-      continue;
-    }
     std::lock_guard lock(mu_);
     ++counts_.connections;
     Connection& c = connections_.emplace_back();
     c.client = client;
-    c.server = server;
     c.thread = std::thread([this, &c] { Serve(&c); });
   }
   if (listener_ >= 0) close(listener_);
@@ -326,7 +335,14 @@ void FaultProxy::AcceptLoop() {
 
 void FaultProxy::Serve(Connection* c) {
   if (mode_ == ProxyMode::kTcp) {
-    PumpTcp(c);
+    // HTTP mode joins the server at the first request it forwards, and again after a cut.
+    const int server = ConnectUpstream(c);
+    {
+      std::lock_guard lock(mu_);
+      c->server = server;
+      if (server < 0) ++counts_.upstream_failures;  // the client sees its connection end
+    }
+    if (server >= 0) PumpTcp(c);
   } else {
     ServeHttp(c);
   }
@@ -535,8 +551,12 @@ void FaultProxy::ServeHttp(Connection* c) {
       if (poll(&p, 1, 0) != 0) drop_server();
     }
     if (c->server < 0) {
-      const int fd = ConnectUpstream();
-      if (fd < 0) return;
+      const int fd = ConnectUpstream(c);
+      if (fd < 0) {
+        std::lock_guard lock(mu_);
+        ++counts_.upstream_failures;
+        return;
+      }
       std::lock_guard lock(mu_);
       c->server = fd;
       server.Reset(fd);

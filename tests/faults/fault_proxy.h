@@ -64,12 +64,13 @@ struct HttpSchedule {
 // What the proxy did, counted since it started. Every field is a count of events, bytes where
 // its name says so.
 struct FaultCounts {
-  uint64_t connections = 0;      // accepted and joined to the server
-  uint64_t dropped = 0;          // accepted and closed at once (SetDropNew)
-  uint64_t restarts = 0;         // Restart calls
-  uint64_t cut = 0;              // connections cut by CutAll, Restart or CutAfter
-  uint64_t delayed = 0;          // chunks (TCP) or requests (HTTP) held back by SetDelay
-  uint64_t bytes_to_server = 0;  // forwarded, TCP mode and HTTP mode alike
+  uint64_t connections = 0;        // accepted (and then joined to the server)
+  uint64_t upstream_failures = 0;  // the server could not be reached: the client was cut
+  uint64_t dropped = 0;            // accepted and closed at once (SetDropNew)
+  uint64_t restarts = 0;           // Restart calls
+  uint64_t cut = 0;                // connections cut by CutAll, Restart or CutAfter
+  uint64_t delayed = 0;            // chunks (TCP) or requests (HTTP) held back by SetDelay
+  uint64_t bytes_to_server = 0;    // forwarded, TCP mode and HTTP mode alike
   uint64_t bytes_to_client = 0;
   uint64_t http_requests = 0;  // HTTP mode: requests read from clients
   uint64_t http_500 = 0;
@@ -131,7 +132,7 @@ class FaultProxy {
   };
 
   static int Listen(int port);
-  int ConnectUpstream() const;
+  int ConnectUpstream(const Connection* c) const;
   void AcceptLoop();
   void Serve(Connection* c);
   void PumpTcp(Connection* c);

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -87,9 +88,13 @@ class Consumers {
 
   void NoteExit(int pid, int status) {
     std::ifstream err(outputs_[pid] + ".err");
-    std::string line, last;
-    while (std::getline(err, line))
-      if (!line.empty()) last = line;
+    // Its last lines: what it was doing before it ended.
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(err, line);)
+      if (!line.empty()) lines.push_back(line);
+    std::string last;
+    for (size_t i = lines.size() > 6 ? lines.size() - 6 : 0; i < lines.size(); ++i)
+      last += "\n    " + lines[i];
     std::lock_guard lock(mu_);
     exits_.push_back(
         "exit " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
@@ -101,6 +106,11 @@ class Consumers {
     while (kills_left_ > 0 || !finishing_) {
       for (int& pid : pids_) {
         int status = 0;
+        if (pid <= 0) {  // not started (the binary was being replaced?): try again
+          ++unplanned_exits_;
+          pid = Spawn(pid);
+          continue;
+        }
         if (waitpid(pid, &status, WNOHANG) == pid) {
           ++unplanned_exits_;
           NoteExit(pid, status);
@@ -136,6 +146,16 @@ class Consumers {
   std::vector<std::string> exits_;
   std::thread thread_;
 };
+
+// The wall-clock time, as the consumers' log lines show it.
+std::string Now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  char text[32];
+  std::strftime(text, sizeof text, "%H:%M:%S", std::gmtime(&seconds));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  return std::string(text) + "." + std::to_string(ms.count() % 1000);
+}
 
 class LoginsFaults : public sluice::testing::PgTest {};
 
@@ -203,7 +223,11 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
         sluice::testing::WriteTempFile(queue + "-" + std::to_string(wave), text);
     ASSERT_EQ(RunSluice({"queue", "send", queue, path}, "").exit_code, 0);
     std::remove(path.c_str());
-    if (wave == waves / 2) pg.Restart(3s);
+    if (wave == waves / 2) {
+      std::cout << "the database restarts (3 s) at " << Now() << std::endl;
+      pg.Restart(3s);
+      std::cout << "  its sessions were cut at " << Now() << std::endl;
+    }
     for (auto deadline = std::chrono::steady_clock::now() + 60s;
          std::chrono::steady_clock::now() < deadline;) {
       auto depth = sqs.ApproximateNumberOfMessages(queue_url, false);
@@ -281,6 +305,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
              " sqs_lost_answers=" + std::to_string(s.http_lost_answers) +
              " pg_restarts=" + std::to_string(p.restarts) +
              " pg_sessions_cut=" + std::to_string(p.cut) +
+             " pg_connects_failed=" + std::to_string(p.upstream_failures) +
              " consumer_exits_on_their_own=" + std::to_string(consumers.unplanned_exits());
   Report(f);
 }
