@@ -233,8 +233,11 @@ FaultCounts FaultProxy::counts() const {
   return counts_;
 }
 
+// Every socket of the proxy is close-on-exec: a Sluice process the test spawns must not inherit
+// the listening socket, or the port would keep listening (unanswered) in that process after a
+// Restart closed it here, and could not be bound again.
 int FaultProxy::Listen(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -250,7 +253,7 @@ int FaultProxy::Listen(int port) {
 }
 
 int FaultProxy::ConnectUpstream(const Connection* c) const {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -315,7 +318,7 @@ void FaultProxy::AcceptLoop() {
     }
     pollfd p{listener_, POLLIN, 0};
     if (poll(&p, 1, 20) <= 0) continue;
-    const int client = accept(listener_, nullptr, nullptr);
+    const int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
     if (drop_new_) {
       close(client);

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +21,8 @@
 #include "connectors/sqs/sqs_client.h"
 #include "faults/scenario.h"
 #include "support/test_env.h"
+
+extern char** environ;
 
 namespace sluice::faults {
 namespace {
@@ -138,6 +142,13 @@ TEST(FaultProxy, ARestartCutsOpenConnectionsRefusesNewOnesThenListensAgain) {
        proxy.counts().connections == 0 && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(5ms);
   }
+  // A process started meanwhile (as the tests start Sluice) must not keep the port: the
+  // proxy's sockets are not inherited.
+  char sleep_path[] = "/bin/sleep";
+  char seconds[] = "60";
+  char* sleep_argv[] = {sleep_path, seconds, nullptr};
+  pid_t child = -1;
+  ASSERT_EQ(posix_spawn(&child, sleep_path, nullptr, nullptr, sleep_argv, environ), 0);
   proxy.Restart(2s);
   EXPECT_TRUE(EndsSoon(open));
   close(open);
@@ -152,6 +163,8 @@ TEST(FaultProxy, ARestartCutsOpenConnectionsRefusesNewOnesThenListensAgain) {
   }
   EXPECT_GE(again, 0) << "the proxy never listened again";
   if (again >= 0) close(again);
+  kill(child, SIGKILL);
+  sluice::testing::WaitProcess(child);
   EXPECT_EQ(proxy.counts().restarts, 1u);
   EXPECT_EQ(proxy.counts().cut, 1u);
 }
