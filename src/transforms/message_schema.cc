@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "core/names.h"
 #include "core/strings.h"
 #include "core/suggest.h"
 #include "pipeline/pipeline_file.h"
@@ -23,112 +24,6 @@ const std::vector<std::string> kTypeNames = {"text",   "integer", "bigint",
 const std::vector<std::string> kOrigins = {"body", "sent-timestamp"};
 const std::vector<std::string> kConversions = {"version-to-integer", "epoch-to-date",
                                                "epoch-to-timestamptz"};
-
-// PostgreSQL's reserved key words and those reserved but allowed as function or type names
-// (PostgreSQL 15 docs, Appendix C): neither can name a column unquoted, and Sluice writes
-// column names unquoted so that the table reads as the schema file does.
-constexpr std::string_view kReservedWords[] = {
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "binary",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "collation",
-    "column",
-    "concurrently",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "lateral",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "natural",
-    "not",
-    "notnull",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "overlaps",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "right",
-    "select",
-    "session_user",
-    "similar",
-    "some",
-    "symmetric",
-    "system_user",
-    "table",
-    "tablesample",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-};
 
 std::string Join(const std::vector<std::string>& names) {
   std::string out;
@@ -155,20 +50,9 @@ bool IsFieldName(std::string_view name) {
   });
 }
 
-// Lower-case letters, digits and '_', not starting with a digit, at most 63 bytes, and not a
-// reserved word: a name PostgreSQL takes unquoted as it is written.
+// The one rule of the names Sluice creates (core/names.h), plus the staging column's name.
 std::string ColumnNameProblem(std::string_view name) {
-  if (name.empty()) return "is empty";
-  if (name.size() > 63) return "is longer than PostgreSQL's 63 bytes for a column name";
-  if (name[0] >= '0' && name[0] <= '9') return "starts with a digit";
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
-      return "is not a column name: use lower-case letters, digits and _";
-    }
-  }
-  if (std::find(std::begin(kReservedWords), std::end(kReservedWords), name) !=
-      std::end(kReservedWords))
-    return "is a reserved word of PostgreSQL's SQL: choose another column name";
+  if (Status st = ValidatePlainName(name, ""); !st.ok()) return st.message();
   if (name == "message_id")
     return "is the name Sluice gives each message's id while staging rows: choose another";
   return "";

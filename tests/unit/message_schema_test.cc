@@ -105,7 +105,8 @@ TEST(MessageSchema, ReportsEveryErrorAtOnceWithPositions) {
                 "3:11: fields[0].type: 'txt' is not one of text, integer, bigint, double, date, "
                 "timestamptz (did you mean text?)",
                 "4:11: fields[1].name: as the column's name, 'order' is a reserved word of "
-                "PostgreSQL's SQL: choose another column name (give column: NAME)",
+                "PostgreSQL's SQL, which SQL cannot name without quotes: choose another name "
+                "(give column: NAME)",
                 "6:17: fields[1].max-length: only a text field has a length; this one is integer",
                 "9:14: fields[2].convert: version-to-integer gives an integer or bigint, not text",
                 "10:5: fields[3].nmae: unknown key (did you mean name?)",
@@ -113,8 +114,9 @@ TEST(MessageSchema, ReportsEveryErrorAtOnceWithPositions) {
                 "epoch-to-date, epoch-to-timestamptz (did you mean epoch-to-date?)",
                 "19:11: fields[6].type: the sent timestamp is milliseconds since 1970: type "
                 "bigint, or convert: epoch-to-date or epoch-to-timestamptz, not date",
-                "21:13: fields[7].column: 'Email' is not a column name: use lower-case letters, "
-                "digits and _",
+                "21:13: fields[7].column: 'Email' is not a plain lower-case name: a lower-case "
+                "letter or '_', then lower-case letters, digits or '_' (so SQL can name it "
+                "without quotes)",
                 "24:11: fields[8].path: has an empty key: write keys joined by single dots",
                 "27:15: fields[9].required: 'yes' is not true or false",
             }));
@@ -171,8 +173,9 @@ TEST(MessageSchema, AFieldWithAnErrorIsStillCheckedAgainstTheOthers) {
                 "timestamptz (did you mean text?)",
                 "s:7:11: fields[2].type: 'integr' is not one of text, integer, bigint, double, "
                 "date, timestamptz (did you mean integer?)",
-                "s:8:13: fields[2].column: 'Plan' is not a column name: use lower-case letters, "
-                "digits and _",
+                "s:8:13: fields[2].column: 'Plan' is not a plain lower-case name: a lower-case "
+                "letter or '_', then lower-case letters, digits or '_' (so SQL can name it "
+                "without quotes)",
             }));
   // What mask.fields may still be checked against: the sound fields, and every name.
   EXPECT_TRUE(loaded.schema.fields.empty());
