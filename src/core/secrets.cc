@@ -36,24 +36,57 @@ bool IsQuote(char c) {
 // with a letter or digit, the character before (after) it must not be one. A message that quotes
 // a password quotes it whole, so this masks every quoted password while leaving a word that
 // merely contains the secret ("sluice" around the secret "sluic") readable.
+using Span = std::pair<size_t, size_t>;  // [begin, end) of a secret in a text
+
+// Whether [begin, end) lies inside one of `spans`.
+bool Inside(const std::vector<Span>& spans, size_t begin, size_t end) {
+  return std::any_of(spans.begin(), spans.end(),
+                     [&](const Span& s) { return begin >= s.first && end <= s.second; });
+}
+
+// In each `scheme://user:****@host/path` token whose password is already masked, the span from
+// the user name to the end of the path. The password there was found by structure, so a
+// registered secret that equals the user, a host or the database name ("logins" as password
+// and as database) is a name in that span and is left readable. The query is not kept: a
+// secret may stand there as another parameter's value.
+std::vector<Span> MaskedUrlNameSpans(std::string_view text) {
+  std::vector<Span> spans;
+  const std::string masked_at = std::string(kMask) + "@";
+  for (size_t scheme = text.find("://"); scheme != std::string_view::npos;
+       scheme = text.find("://", scheme + 3)) {
+    const size_t start = scheme + 3;
+    size_t end = start;
+    while (end < text.size() && !IsSpace(text[end]))
+      ++end;
+    const std::string_view rest = text.substr(start, end - start);
+    const size_t mask = rest.find(masked_at);
+    if (mask == std::string_view::npos || rest.substr(0, mask).find(':') == std::string_view::npos)
+      continue;
+    const size_t query = rest.find_first_of("?#", mask);
+    spans.emplace_back(start, start + (query == std::string_view::npos ? rest.size() : query));
+  }
+  return spans;
+}
+
 void ReplaceTokens(std::string& text, std::string_view secret) {
   if (secret.empty()) return;
+  std::vector<Span> names = MaskedUrlNameSpans(text);
   const bool check_before = IsAlnum(secret.front());
   const bool check_after = IsAlnum(secret.back());
   for (size_t pos = text.find(secret); pos != std::string::npos;) {
     const size_t end = pos + secret.size();
     const bool bounded = (!check_before || pos == 0 || !IsAlnum(text[pos - 1])) &&
-                         (!check_after || end == text.size() || !IsAlnum(text[end]));
+                         (!check_after || end == text.size() || !IsAlnum(text[end])) &&
+                         !Inside(names, pos, end);
     if (bounded) {
       text.replace(pos, secret.size(), kMask);
+      names = MaskedUrlNameSpans(text);  // positions after the replacement moved
       pos = text.find(secret, pos + kMask.size());
     } else {
       pos = text.find(secret, pos + 1);
     }
   }
 }
-
-using Span = std::pair<size_t, size_t>;  // [begin, end) of a secret in a text
 
 // The password of every `user:password@host` in the text, with or without a `scheme://` before
 // it. A token runs to the next whitespace (quotes do not end it: a password may hold one). The

@@ -110,6 +110,18 @@ TEST(Secrets, RegisteredSecretsAreMaskedAsTokensOnly) {
   EXPECT_EQ(Redact("x#hash-secret#y"), "x****y");
 }
 
+// A password found by structure in a URL leaves the URL's names readable when the registered
+// password equals one of them; elsewhere in the message, and in the query, it is still masked.
+TEST(Secrets, AUrlsNamesThatEqualItsPasswordStayReadable) {
+  RegisterSecret("logins");
+  EXPECT_EQ(Redact("cannot connect to postgresql://logins:logins@127.0.0.1:1/logins: refused"),
+            "cannot connect to postgresql://logins:****@127.0.0.1:1/logins: refused");
+  EXPECT_EQ(Redact("postgresql://u:logins@h/logins?application_name=logins 'logins'"),
+            "postgresql://u:****@h/logins?application_name=**** '****'");
+  // Without a masked password the URL gets no such exemption.
+  EXPECT_EQ(Redact("postgresql://h/logins"), "postgresql://h/****");
+}
+
 // Redacting a message twice (the connector, then the CLI) keeps its punctuation.
 TEST(Secrets, ConninfoPasswordKeepsTheSeparatorAfterIt) {
   const std::string once =
