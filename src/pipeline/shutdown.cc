@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 #include "core/log.h"
@@ -15,7 +16,13 @@
 namespace sluice {
 namespace {
 
-std::atomic<MessageSource*> g_signal_target{nullptr};
+// Held while the watcher calls the target's Stop() and while StopOnSignals changes the target:
+// once StopOnSignals(nullptr) returns, no Stop() is running on the old source, so its owner may
+// destroy it. (Without it a SIGTERM's Stop() could still be inside a source's condition
+// variable while the source was being destroyed: ThreadSanitizer saw it in `lake serve` and
+// `logins run`.)
+std::mutex g_target_mutex;
+MessageSource* g_signal_target = nullptr;  // guarded by g_target_mutex
 // Set by the first signal; a source attached after it is stopped at once.
 std::atomic<bool> g_stop_requested{false};
 // The handler only writes a byte here (write is async-signal-safe); a thread blocked on the
@@ -36,8 +43,9 @@ void WatchSignals() {
     ssize_t n = read(g_signal_pipe[0], &byte, 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;
+    std::lock_guard lock(g_target_mutex);
     g_stop_requested = true;
-    if (MessageSource* s = g_signal_target.load()) {
+    if (MessageSource* s = g_signal_target) {
       LogInfo("signal received: finishing the work in hand, then exiting");
       s->Stop();
     } else {
@@ -53,7 +61,6 @@ bool StopRequested() {
 }
 
 void StopOnSignals(MessageSource* source) {
-  g_signal_target = source;
   static bool installed = [] {
     if (pipe2(g_signal_pipe, O_CLOEXEC) != 0) {
       LogWarn("cannot watch for SIGTERM/SIGINT: {}", std::strerror(errno));
@@ -70,8 +77,9 @@ void StopOnSignals(MessageSource* source) {
     return true;
   }();
   (void)installed;
-  // Both sides store before they load (sequentially consistent), so a signal racing with the
-  // attach is seen by at least one of them; Stop() twice is harmless.
+  // Under the watcher's lock, a signal racing with the attach is seen by exactly one side.
+  std::lock_guard lock(g_target_mutex);
+  g_signal_target = source;
   if (source != nullptr && g_stop_requested.load()) source->Stop();
 }
 

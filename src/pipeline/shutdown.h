@@ -10,6 +10,8 @@ namespace sluice {
 // Routes SIGTERM and SIGINT to `source->Stop()` (the handlers are installed on the first call,
 // once per process). Call it with nullptr as early as possible: a signal that arrives while the
 // run is still connecting is remembered, and stops the source as soon as it is attached.
+// Once it returns, the source attached before gets no further Stop(): call it with nullptr
+// before destroying that source.
 void StopOnSignals(MessageSource* source);
 
 // Whether SIGTERM or SIGINT has come since StopOnSignals was first called: for a command with
