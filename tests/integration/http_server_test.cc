@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -57,15 +58,18 @@ class HttpServerTest : public ::testing::Test {
       };
       return r;
     });
-    // Answers later, from another thread, as a rebuild does.
-    router_.Add("GET", "/later", Handler([](const HttpRequest&, Reply reply) {
-                  std::thread([reply] {
+    // Answers later, from another thread, as a rebuild does. The thread is joined before the
+    // server goes, as the lake joins its build thread: a reply still being posted into a
+    // destroyed event loop is a use after free (ThreadSanitizer saw it when it was detached).
+    router_.Add("GET", "/later", Handler([this](const HttpRequest&, Reply reply) {
+                  std::lock_guard lock(late_mutex_);
+                  late_replies_.emplace_back([reply] {
                     std::this_thread::sleep_for(300ms);
                     HttpResponse r;
                     r.content_type = "text/plain";
                     r.body = "late";
                     reply(std::move(r));
-                  }).detach();
+                  });
                 }));
   }
 
@@ -78,6 +82,11 @@ class HttpServerTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    {
+      std::lock_guard lock(late_mutex_);
+      for (std::thread& t : late_replies_)
+        t.join();
+    }
     if (server_) server_->Stop();
   }
 
@@ -96,6 +105,8 @@ class HttpServerTest : public ::testing::Test {
   Router router_;
   HttpMetrics metrics_;
   std::unique_ptr<HttpServer> server_;
+  std::mutex late_mutex_;
+  std::vector<std::thread> late_replies_;  // the /later handler's threads
 };
 
 TEST_F(HttpServerTest, AnswersRoutesAndRefusesUnknownPathsAndMethods) {
