@@ -20,7 +20,7 @@ constexpr const char* kSecret = "fuzzSecretKey/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* kToken = "fuzzSessionToken+IQoJb3JpZ2luX2VjEXAMPLE";
 // More requests than this for one call means the client keeps asking for the same page.
 constexpr int kMostRequests = 64;
-// Known fault, found by this target (corpus/s3_responses/list-objects-truncated): ListObjects
+// Known fault, shown by corpus/s3_responses/list-objects-truncated: ListObjects
 // and ListMultipartUploads follow a continuation token (or markers) equal to the one they just
 // sent, so a server that repeats its page holds them in an endless loop whose list grows without
 // bound. Until s3_client.cc refuses a repeated token, the transport ends such a loop with a
