@@ -155,6 +155,55 @@ TEST_F(PgSessionTest, ALockWaitFailsSayingWhatWaitedForWhat) {
   EXPECT_NE(st.message().find("LINE 1: INSERT INTO held"), std::string::npos) << st.message();
 }
 
+// A constraint violation's DETAIL ("Failing row contains (...)", "Key (x)=(...) already
+// exists") and a COPY's CONTEXT quote row values: errors keep only the SQLSTATE, the primary
+// message and the names of the table, column and constraint.
+TEST_F(PgSessionTest, ErrorsCarryNoRowValues) {
+  const std::string secret = "zq-secret-7781@example.com";
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE people (email text UNIQUE, n int, z int NOT NULL DEFAULT 0 "
+                        "CHECK (z >= 0))",
+                        "create")
+                  .ok());
+  ASSERT_TRUE(conn().Query("INSERT INTO people (email) VALUES ($1)", {secret}, "seed").ok());
+
+  auto unique = conn().Query("INSERT INTO people (email) VALUES ($1)", {secret}, "unique");
+  ASSERT_FALSE(unique.ok());
+  const std::string u = unique.status().message();
+  EXPECT_EQ(u.find("7781"), std::string::npos) << u;
+  EXPECT_NE(u.find("duplicate key value violates unique constraint"), std::string::npos) << u;
+  EXPECT_NE(u.find("constraint \"people_email_key\""), std::string::npos) << u;
+  EXPECT_NE(u.find("SQLSTATE 23505"), std::string::npos) << u;
+
+  auto not_null =
+      conn().Query("INSERT INTO people (email, z) VALUES ($1, NULL)", {secret + "x"}, "not null");
+  ASSERT_FALSE(not_null.ok());
+  const std::string nn = not_null.status().message();
+  EXPECT_EQ(nn.find("7781"), std::string::npos) << nn;
+  EXPECT_EQ(nn.find("Failing row"), std::string::npos) << nn;
+  EXPECT_NE(nn.find("column \"z\""), std::string::npos) << nn;
+  EXPECT_NE(nn.find("SQLSTATE 23502"), std::string::npos) << nn;
+
+  auto check =
+      conn().Query("INSERT INTO people (email, z) VALUES ($1, -1)", {secret + "y"}, "check");
+  ASSERT_FALSE(check.ok());
+  EXPECT_EQ(check.status().message().find("7781"), std::string::npos) << check.status().message();
+
+  // A data exception quotes the value in its primary message.
+  auto bad_int = conn().Query("INSERT INTO people (n) VALUES ($1)", {"7781zz"}, "bad int");
+  ASSERT_FALSE(bad_int.ok());
+  const std::string b = bad_int.status().message();
+  EXPECT_EQ(b.find("7781"), std::string::npos) << b;
+  EXPECT_NE(b.find("invalid input syntax for type integer"), std::string::npos) << b;
+
+  // COPY: CONTEXT names the line and its values.
+  ASSERT_TRUE(conn().CopyBegin("COPY people (email, n) FROM STDIN", "copy").ok());
+  ASSERT_TRUE(conn().CopyPut(secret + "z\t7781q\n").ok());
+  Status copy = conn().CopyEnd();
+  ASSERT_FALSE(copy.ok());
+  EXPECT_EQ(copy.message().find("7781"), std::string::npos) << copy.message();
+}
+
 // The other side: a Sluice killed mid-statement must not leave its statement running, holding
 // locks, until it ends by itself. client_connection_check_interval makes the backend notice.
 TEST_F(PgSessionTest, AKilledSluiceLeavesNoStatementRunning) {

@@ -95,9 +95,73 @@ std::string TrimMessage(const char* message) {
   return Redact(m);
 }
 
+// Cuts a libpq message before its first DETAIL, HINT, QUERY or CONTEXT section. DETAIL can hold
+// row values ("Failing row contains (...)", "Key (email)=(...) already exists") and CONTEXT the
+// COPY line at fault, so neither may reach a log, an error or a rejects row. Cutting early is the
+// safe direction: a value that happens to contain "\nDETAIL:" only shortens the message.
+std::string WithoutRowSections(std::string m) {
+  size_t cut = m.size();
+  for (std::string_view label : {"\nDETAIL:", "\nHINT:", "\nQUERY:", "\nCONTEXT:"})
+    cut = std::min(cut, m.find(label));
+  m.resize(cut);
+  return m;
+}
+
+// A data exception's primary message quotes the value at fault (`invalid input syntax for type
+// integer: "..."`, `value "..." is out of range for type integer`): each quoted part becomes "...".
+std::string WithoutQuotedValues(std::string_view m) {
+  std::string out;
+  bool quoted = false;
+  for (char c : m) {
+    if (c == '"') {
+      out += quoted ? "\"" : "\"...";
+      quoted = !quoted;
+    } else if (!quoted) {
+      out.push_back(c);
+    }
+  }
+  if (quoted) out += "\"";
+  return out;
+}
+
+// The parts of a server error that hold no row data: severity, primary message (values masked
+// for data exceptions, class 22), the statement excerpt (our statements carry values only as
+// parameters), the hint, and the names of the schema, table, column and constraint at fault.
+std::string ServerErrorMessage(const PGresult* result, std::string_view sqlstate) {
+  auto field = [&](int code) -> std::string_view {
+    const char* v = PQresultErrorField(result, code);
+    return v ? v : "";
+  };
+  const std::string_view primary = field(PG_DIAG_MESSAGE_PRIMARY);
+  if (primary.empty()) return TrimMessage(WithoutRowSections(PQresultErrorMessage(result)).c_str());
+  const bool data_exception = sqlstate.starts_with("22") || sqlstate.starts_with("23");
+  std::string m =
+      fmt::format("{}:  {}", field(PG_DIAG_SEVERITY).empty() ? "ERROR" : field(PG_DIAG_SEVERITY),
+                  sqlstate.starts_with("22") ? WithoutQuotedValues(primary) : std::string(primary));
+  std::string names;
+  for (auto [code, label] :
+       {std::pair{PG_DIAG_SCHEMA_NAME, "schema"}, std::pair{PG_DIAG_TABLE_NAME, "table"},
+        std::pair{PG_DIAG_COLUMN_NAME, "column"},
+        std::pair{PG_DIAG_CONSTRAINT_NAME, "constraint"}}) {
+    const std::string_view name = field(code);
+    if (name.empty()) continue;
+    names += fmt::format("{}{} \"{}\"", names.empty() ? "" : ", ", label, name);
+  }
+  if (!names.empty()) m += fmt::format(" [{}]", names);
+  if (!data_exception && !field(PG_DIAG_STATEMENT_POSITION).empty()) {
+    // libpq's excerpt ("LINE 1: ...", then the caret) follows the primary message's lines.
+    const std::string full = WithoutRowSections(PQresultErrorMessage(result));
+    const size_t line = full.find("\nLINE ");
+    if (line != std::string::npos) m += full.substr(line);
+  }
+  const std::string_view hint = field(PG_DIAG_MESSAGE_HINT);
+  if (!hint.empty() && !data_exception) m += fmt::format("\nHINT:  {}", hint);
+  return TrimMessage(m.c_str());
+}
+
 // libpq's last error on `conn`, never empty: an error must always say something.
 std::string ConnectionMessage(PGconn* conn) {
-  std::string m = TrimMessage(PQerrorMessage(conn));
+  std::string m = TrimMessage(WithoutRowSections(PQerrorMessage(conn)).c_str());
   if (!m.empty()) return m;
   return PQstatus(conn) == CONNECTION_OK ? "no reason given by libpq"
                                          : "the connection to the server was lost";
@@ -201,7 +265,7 @@ Status PgConnection::SetUpSession() {
 void PgConnection::OnNotice(void* self, const PGresult* notice) {
   // Server notices ("relation already exists, skipping") are for debugging, not for the user's
   // terminal, where libpq would print them by default.
-  LogDebug("postgres: {}", TrimMessage(PQresultErrorMessage(notice)));
+  LogDebug("postgres: {}", TrimMessage(WithoutRowSections(PQresultErrorMessage(notice)).c_str()));
   // A FATAL error outside a query is the server's farewell: the session is ending.
   const char* field = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
   const std::string_view severity = field ? field : "";
@@ -255,8 +319,8 @@ PgConnection::~PgConnection() {
 Status PgConnection::ErrorFrom(const PGresult* result, std::string_view what) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   last_sqlstate_ = state ? state : "";
-  std::string message = TrimMessage(result ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
-  if (message.empty()) message = TrimMessage(PQerrorMessage(conn_));
+  std::string message = result ? ServerErrorMessage(result, last_sqlstate_) : "";
+  if (message.empty()) message = TrimMessage(WithoutRowSections(PQerrorMessage(conn_)).c_str());
   if (message.empty()) {
     message = broken() ? "the connection to the server was lost"
                        : fmt::format("the server answered {} without an error message",
@@ -264,6 +328,9 @@ Status PgConnection::ErrorFrom(const PGresult* result, std::string_view what) {
   }
   if (last_sqlstate_ == "55P03" && message.find("lock timeout") != std::string::npos) {
     const char* context = result ? PQresultErrorField(result, PG_DIAG_CONTEXT) : nullptr;
+    // A COPY's context quotes the line at fault; a lock's names only the relation and tuple.
+    if (context && std::string_view(context).find("COPY") != std::string_view::npos)
+      context = nullptr;
     // After the first line, before the statement excerpt (which points at the relation).
     message.insert(
         std::min(message.find('\n'), message.size()),
