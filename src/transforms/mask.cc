@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include "aws/crypto.h"
 #include "aws/sigv4.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "core/secrets.h"
 #include "core/strings.h"
 
@@ -145,6 +147,12 @@ Result<MaskKeyring> MaskKeyring::Parse(std::string_view text, std::string_view o
 
 Result<MaskKeyring> MaskKeyring::LoadFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, "the key file"));
+  // Like ssh's private keys, but a warning: the key still works, and a shared group may be meant.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    LogWarn("the masking key file {} has mode {:04o}: others can read the key; chmod 600 it", path,
+            static_cast<unsigned>(st.st_mode & 07777));
+  }
   return Parse(text, path);
 }
 

@@ -114,5 +114,26 @@ TEST(Mask, KeygenWritesAPrivateFileAndNeverOverwrites) {
   std::remove(path.c_str());
 }
 
+// A key file others can read still loads, with a warning naming it and its mode; a private one
+// loads silently.
+TEST(Mask, AKeyFileOthersCanReadIsWarnedAbout) {
+  std::string path = ::testing::TempDir() + "/sluice_key_mode_test.key";
+  std::remove(path.c_str());
+  ASSERT_TRUE(MaskKeyring::GenerateFile(path).ok());
+  ::testing::internal::CaptureStderr();
+  EXPECT_TRUE(MaskKeyring::LoadFile(path).ok());
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  for (mode_t mode : {0640, 0604}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    ::testing::internal::CaptureStderr();
+    EXPECT_TRUE(MaskKeyring::LoadFile(path).ok());
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find(path + " has mode " + (mode == 0640 ? "0640" : "0604")), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("chmod 600"), std::string::npos) << err;
+  }
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace sluice
