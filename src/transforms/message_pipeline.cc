@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
+#include "core/files.h"
 #include "core/suggest.h"
 #include "jobs/logins/logins_schema.h"
 #include "pipeline/bound_options.h"
+#include "transforms/mask.h"
 
 namespace sluice {
 namespace {
@@ -45,8 +48,24 @@ struct Inspection {
   std::vector<MessageField> sound_fields;
   std::vector<std::string> schema_names;
   bool all_names_read = false;
-  bool schema_read = false;  // a schema was read, with or without errors
+  bool schema_read = false;                // a schema was read, with or without errors
+  std::optional<std::string> schema_path;  // of the schema read, for errors at its fields
 };
+
+// The narrowest column a one-byte value masked with the key in `key_file` fits (its key id is
+// part of every masked value), for the mask's `mode`; 0 when the key cannot be read, which the
+// build reports.
+size_t NarrowestMaskedWidth(const std::string& key_file, MaskMode mode) {
+  auto text = ReadWholeFile(key_file, "the key file");
+  if (!text.ok()) return 0;
+  auto ring = MaskKeyring::Parse(*text, key_file);
+  if (!ring.ok()) return 0;
+  Masker masker(*ring, mode);
+  for (size_t width = 1; width <= 1024; ++width) {
+    if (masker.MaxPlainLength(width) >= 1) return width;
+  }
+  return 0;
+}
 
 // `load_errors`: the pipeline file's own errors. A check runs when what it needs bound
 // (bound_options.h); one about a component that is absent only when the file's structure is
@@ -93,6 +112,7 @@ Inspection Inspect(const PipelineFile& pipeline, const PipelineErrors& load_erro
         }
       }
       out.schema_read = true;
+      out.schema_path = path;
       out.schema_names = loaded.names;
       out.all_names_read = loaded.all_names_read;
       if (loaded.ok()) {
@@ -140,6 +160,7 @@ Inspection Inspect(const PipelineFile& pipeline, const PipelineErrors& load_erro
       return nullptr;
     };
     std::map<std::string, size_t> seen;
+    std::optional<size_t> narrowest;  // read once, at the first masked field with a width
     for (size_t i = 0; i < fields.size(); ++i) {
       const std::string& name = fields[i];
       const FilePosition at = ValueAt(*out.mask, "fields", i);
@@ -170,6 +191,27 @@ Inspection Inspect(const PipelineFile& pipeline, const PipelineErrors& load_erro
         continue;
       }
       out.masked.push_back(name);
+      // A width no masked value fits would refuse every message with a value.
+      if (field->max_length && out.schema_path) {
+        if (!narrowest) {
+          const std::string* key_file = BoundText(*out.mask, "key-file", load_errors);
+          narrowest = key_file && !key_file->empty()
+                          ? NarrowestMaskedWidth(*key_file, MaskModeFrom(out.mask->values))
+                          : 0;
+        }
+        if (*narrowest && field->max_length < *narrowest) {
+          const std::string where =
+              out.schema ? fmt::format("fields[{}]", field - out.sound_fields.data()) : name;
+          PipelineError e{
+              field->position, where + ".max-length",
+              fmt::format("'{}' is masked ({}), and a masked value needs at least {} "
+                          "characters; max-length is {}",
+                          name, MaskModeFrom(out.mask->values) == MaskMode::kHmac ? "hmac" : "siv",
+                          *narrowest, field->max_length),
+              *out.schema_path};
+          errors->push_back(std::move(e));
+        }
+      }
     }
     // A second field reading a masked field's key would store its value in the clear. Among
     // the fields without errors: one with errors has no sure path.

@@ -77,6 +77,16 @@ int64_t DayOfMillis(int64_t ms) {
 
 constexpr int64_t kMaxMillisAsMicros = std::numeric_limits<int64_t>::max() / 1000;
 
+// Why a whole number beyond 64 bits is refused, in the words the field's own range check uses
+// for a smaller number out of its range.
+std::string OutOfRange(const MessageField& field) {
+  if (field.type == ColumnType::kInt32 && field.convert != FieldConversion::kVersionToInteger)
+    return fmt::format("{} is out of range for integer (-2147483648 to 2147483647)", field.name);
+  if (field.convert == FieldConversion::kEpochToTimestamptz)
+    return fmt::format("{} is out of range for a timestamp in milliseconds", field.name);
+  return fmt::format("{} is out of range for a 64-bit integer", field.name);
+}
+
 }  // namespace
 
 Schema MessageRowSchema(const MessageSchema& schema) {
@@ -256,15 +266,25 @@ bool MessageTransform::CheckShape(const MessageField& field, Value& value, std::
       int64_t n = 0;
       if (e.get_int64().get(n)) {
         if (e.is_number() || OutsizedNumber(e)) {
-          *reason = e.is_double()
+          // simdjson keeps 2^63..2^64-1 as an unsigned integer and longer digits as a big
+          // integer: both are whole numbers too large, only a double has a fraction or exponent.
+          // (is_double() is no test: it holds for every number.)
+          *reason = e.type() == simdjson::dom::element_type::DOUBLE && !OutsizedNumber(e)
                         ? fmt::format(
                               "{} must be a whole number, not one with a "
                               "fraction or an exponent",
                               field.name)
-                        : fmt::format("{} is out of range for a 64-bit integer", field.name);
+                        : OutOfRange(field);
         } else {
           *reason = fmt::format("{} must be a whole number, not {}", field.name, JsonTypeName(e));
         }
+        return false;
+      }
+      // An integer column's range is part of its type, checked before required fields are
+      // (docs/message-schemas.md): a conversion's own range comes later, with the conversion.
+      if (field.type == ColumnType::kInt32 && field.convert == FieldConversion::kNone &&
+          (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max())) {
+        *reason = OutOfRange(field);
         return false;
       }
       value.integer = n;
@@ -353,8 +373,8 @@ bool MessageTransform::MaskField(size_t index, Value& value, std::string* reason
     return false;
   }
   if (field.max_length && plain.size() > field_masker_.MaxPlainLength(field.max_length)) {
-    *reason = fmt::format("{} is {} bytes; masked it would not fit the column's {} characters",
-                          field.name, plain.size(), field.max_length);
+    *reason = fmt::format("{} is {} byte{}; masked it would not fit the column's {} characters",
+                          field.name, plain.size(), plain.size() == 1 ? "" : "s", field.max_length);
     return false;
   }
   std::string& out = masked_values_[index];

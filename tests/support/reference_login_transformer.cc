@@ -143,8 +143,8 @@ bool LoginTransformer::AppendMasked(simdjson::dom::object obj, const TableColumn
     return false;
   }
   if (plain.size() > masker_.MaxPlainLength(target.max_chars)) {
-    *reason = fmt::format("{} is {} bytes; masked it would not fit the column's {} characters",
-                          field, plain.size(), target.max_chars);
+    *reason = fmt::format("{} is {} byte{}; masked it would not fit the column's {} characters",
+                          field, plain.size(), plain.size() == 1 ? "" : "s", target.max_chars);
     return false;
   }
   masked_.clear();

@@ -208,6 +208,60 @@ TEST(MessageTransform, ManyFieldsInOneObject) {
   EXPECT_EQ(batch.rows.num_rows(), 1u);
 }
 
+// A whole number past 64 bits is out of range, in the field's own words, whatever form simdjson
+// keeps it in (2^63..2^64-1 is its unsigned 64-bit kind, longer digits a big integer); only a
+// fraction or an exponent is "not whole".
+TEST(MessageTransform, AWholeNumberTooLargeIsOutOfRangeForEveryIntegerKind) {
+  MessageTransform transform(SchemaOf("fields:\n"
+                                      "  - {name: i, type: integer}\n"
+                                      "  - {name: b, type: bigint}\n"
+                                      "  - {name: t, type: timestamptz, convert: "
+                                      "epoch-to-timestamptz}\n"),
+                             {}, Keyring(), MaskMode::kSiv);
+  PreparedBatch batch = transform.NewBatch();
+  const std::string int32 = " is out of range for integer (-2147483648 to 2147483647)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"i": 2147483648})", "i" + int32},
+      {R"({"i": 9223372036854775808})", "i" + int32},
+      {R"({"i": 18446744073709551615})", "i" + int32},
+      {R"({"i": 99999999999999999999999})", "i" + int32},
+      {R"({"i": -9223372036854775809})", "i" + int32},
+      {R"({"i": 1.5})", "i must be a whole number, not one with a fraction or an exponent"},
+      {R"({"b": 9223372036854775808})", "b is out of range for a 64-bit integer"},
+      {R"({"b": 18446744073709551616})", "b is out of range for a 64-bit integer"},
+      {R"({"b": 2e3})", "b must be a whole number, not one with a fraction or an exponent"},
+      {R"({"t": 9223372036854775808})", "t is out of range for a timestamp in milliseconds"},
+  };
+  for (const auto& [body, why] : cases) {
+    std::string reason;
+    EXPECT_FALSE(transform.Append("m", body, 0, &batch.rows, &reason)) << body;
+    EXPECT_EQ(reason, why) << body;
+  }
+  std::string reason;
+  ASSERT_TRUE(transform.Append("m", R"({"b": 9223372036854775807, "i": -2147483648})", 0,
+                               &batch.rows, &reason))
+      << reason;
+  EXPECT_EQ(Cell(batch.rows, 0, 2), "9223372036854775807");
+}
+
+// The checks run in the documented order: an integer's range is part of its type, before a
+// required field's presence (docs/message-schemas.md).
+TEST(MessageTransform, AnIntegersRangeIsCheckedBeforeRequiredFields) {
+  MessageTransform transform(
+      SchemaOf("fields:\n"
+               "  - {name: email, type: text}\n"
+               "  - {name: n, type: integer}\n"
+               "  - {name: plan-x, column: plan_x, type: text, required: true}\n"),
+      {}, Keyring(), MaskMode::kSiv);
+  PreparedBatch batch = transform.NewBatch();
+  std::string reason;
+  EXPECT_FALSE(
+      transform.Append("m", R"({"email":"a@x.com","n":2147483648})", 0, &batch.rows, &reason));
+  EXPECT_EQ(reason, "n is out of range for integer (-2147483648 to 2147483647)");
+  EXPECT_FALSE(transform.Append("m", R"({"email":"a@x.com","n":2})", 0, &batch.rows, &reason));
+  EXPECT_EQ(reason, "plan-x is missing");
+}
+
 // Two fields may read one key: the version as sent and as a number.
 TEST(MessageTransform, TwoFieldsReadOneKey) {
   MessageTransform transform(SchemaOf("fields:\n"
@@ -301,6 +355,43 @@ sink: {postgres-table: {pg: "${SLUICE_PG_URL}", table: t}}
                 "body (integer): only text is masked",
                 "pipeline.yaml:6:40: transforms[1].mask.fields: 'ip' is listed twice",
             }));
+}
+
+// A masked field's max-length that no masked value fits is a validate error, giving the width
+// a one-byte value needs in the mask's mode (with this key's id, "ka"), not a reject for every
+// message later. The width named is the narrowest that works.
+TEST_F(MessagePipelineFiles, AMaskedFieldsWidthMustHoldAMaskedValue) {
+  const auto pipeline = [](const std::string& mode) {
+    return "source: {file: {file: in.json}}\n"
+           "transforms:\n"
+           "  - validate: {schema: narrow.yaml}\n"
+           "  - mask: {key-file: \"${KEY}\", mask: " +
+           mode +
+           ", fields: [email]}\n"
+           "sink: {postgres-table: {pg: \"${SLUICE_PG_URL}\", table: t}}\n";
+  };
+  Write("narrow.yaml",
+        "fields:\n  - {name: x, type: text}\n  - {name: email, type: text, "
+        "max-length: 5}\n");
+  const std::string schema = (dir_ / "narrow.yaml").string();
+  EXPECT_EQ(Errors(pipeline("siv")),
+            (std::vector<std::string>{schema + ":3:12: fields[1].max-length: 'email' is masked "
+                                               "(siv), and a masked value needs at least 27 "
+                                               "characters; max-length is 5"}));
+  EXPECT_EQ(Errors(pipeline("hmac")),
+            (std::vector<std::string>{schema + ":3:12: fields[1].max-length: 'email' is masked "
+                                               "(hmac), and a masked value needs at least 48 "
+                                               "characters; max-length is 5"}));
+  Write("narrow.yaml", "fields:\n  - {name: email, type: text, max-length: 27}\n");
+  EXPECT_TRUE(Errors(pipeline("siv")).empty());
+  // The width named holds a one-byte value, and one less holds none.
+  MaskKeyring ring = std::move(MaskKeyring::Parse(kKey, "test")).value();
+  for (MaskMode mode : {MaskMode::kSiv, MaskMode::kHmac}) {
+    Masker masker(ring, mode);
+    const size_t width = mode == MaskMode::kSiv ? 27 : 48;
+    EXPECT_GE(masker.MaxPlainLength(width), 1u);
+    EXPECT_EQ(masker.MaxPlainLength(width - 1), 0u);
+  }
 }
 
 // Two fields may read one key (docs/message-schemas.md), but not a masked key and an unmasked one:
