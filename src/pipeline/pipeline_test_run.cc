@@ -54,6 +54,24 @@ std::string RowText(const Batch& rows, size_t row) {
   return out + "}";
 }
 
+// Whether a non-null value equals the expected text: timestamps and dates as the instant or day
+// they name ("2021-12-25T23:30:00Z" is "2021-12-25T23:30:00.000000Z", and "+01:00" forms too),
+// everything else as the text ColumnText gives.
+bool SameValue(const Column& column, size_t row, const std::string& expected) {
+  std::string ignored;
+  if (column.type() == ColumnType::kTimestamptz) {
+    int64_t micros = 0;
+    if (ParseTimestamp(expected, &micros, &ignored)) return micros == column.Int(row);
+  } else if (column.type() == ColumnType::kDate) {
+    int32_t days = 0;
+    if (ParseDate(expected, &days, &ignored)) return days == column.Int(row);
+  }
+  return ColumnText(column, row) == expected;
+}
+
+// A case prints at most this many differences, then how many more there were.
+constexpr size_t kMaxDifferencesShown = 20;
+
 class CaseComparer {
  public:
   CaseComparer(const TestCase& test_case, const PreparedBatch& batch, const MaskFunction& mask,
@@ -63,11 +81,21 @@ class CaseComparer {
   Result<CaseOutcome> Compare() {
     RETURN_IF_ERROR(CompareRows());
     CompareRejects();
+    if (unshown_ > 0) {
+      outcome_.differences.push_back(
+          fmt::format("... and {} more difference{}", unshown_, unshown_ == 1 ? "" : "s"));
+    }
     return std::move(outcome_);
   }
 
  private:
-  void Differ(std::string line) { outcome_.differences.push_back(std::move(line)); }
+  void Differ(std::string line) {
+    if (outcome_.differences.size() < kMaxDifferencesShown) {
+      outcome_.differences.push_back(std::move(line));
+    } else {
+      ++unshown_;
+    }
+  }
 
   Status CompareRows() {
     const Batch& rows = batch_.rows;
@@ -108,7 +136,7 @@ class CaseComparer {
         if (!null) Differ(fmt::format("{}: expected null, got {}", where, got));
         break;
       case ExpectedValue::Kind::kText:
-        if (null || ColumnText(column, r) != expected.text) {
+        if (null || !SameValue(column, r, expected.text)) {
           Differ(fmt::format("{}: expected {}, got {}", where, Shown(expected.text), got));
         }
         break;
@@ -179,6 +207,7 @@ class CaseComparer {
   const MaskFunction& mask_;
   const RevealFunction& reveal_;
   CaseOutcome outcome_;
+  size_t unshown_ = 0;  // differences past kMaxDifferencesShown
 };
 
 }  // namespace

@@ -250,6 +250,19 @@ cases:
                                       "(not masked with the test's key)"}));
 }
 
+// A case that differs everywhere prints the first differences and how many more, not thousands
+// of lines.
+TEST(PipelineTestRun, ManyDifferencesAreCutShortWithACount) {
+  std::string yaml = "pipeline: p\ncases:\n  - name: c\n    input: [";
+  for (int i = 0; i < 5000; ++i)
+    yaml += i ? ", a" : "a";
+  yaml += "]\n";
+  const std::vector<std::string> lines = Differences(yaml);
+  ASSERT_EQ(lines.size(), 21u);
+  EXPECT_EQ(lines[0], "row 1: not expected: {message_id: \"1-1\", body: \"a\", n: \"1\"}");
+  EXPECT_EQ(lines[20], "... and 4980 more differences");
+}
+
 TEST(PipelineTestRun, ColumnTextIsHowValuesAreCompared) {
   Batch b({{"d", ColumnType::kDate, true},
            {"t", ColumnType::kTimestamptz, true},
