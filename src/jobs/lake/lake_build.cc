@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "aws/aws_config.h"
+#include "connectors/objstore/store_location.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "jobs/lake/lake_manifest.h"
@@ -135,12 +136,21 @@ ComponentSpec LakeBuildComponent() {
       "endpoint is configured, else ./lake)");
   location.positional = true;
   location.example = "s3://datalake/";
+  location.check = CheckLakeLocation;
+  location.check_rule = "s3://bucket/prefix/ or file:///absolute/dir/";
+  OptionSpec source = TextOption(
+      "source", "Source prefix below the location: one <user_id>.csv per user", "source_data/");
+  source.check = CheckLakeSource;
+  source.check_rule = "a relative prefix ending in '/', without '.' or '..' parts";
+  OptionSpec output =
+      TextOption("output", "Output object below the location; manifest.json goes beside it",
+                 "processed_data/output.csv");
+  output.check = CheckLakeOutput;
+  output.check_rule = "a relative object key, without '.' or '..' parts";
   c.options = {
       location,
-      TextOption("source", "Source prefix below the location: one <user_id>.csv per user",
-                 "source_data/"),
-      TextOption("output", "Output object below the location; manifest.json goes beside it",
-                 "processed_data/output.csv"),
+      source,
+      output,
       IntOption("parallel", "Objects downloaded at once", 16, 1, 256),
       AwsEndpointOption("s3-endpoint", "s3"),
       ChoiceOption("s3-addressing", "path or virtual (bucket in the host name)",
@@ -149,24 +159,36 @@ ComponentSpec LakeBuildComponent() {
   return c;
 }
 
+Status CheckLakeLocation(std::string_view value) {
+  // ParseStoreLocation reads no file and contacts nothing: its rule is the value's shape alone.
+  return ParseStoreLocation(value).status();
+}
+
+Status CheckLakeSource(std::string_view source) {
+  if (source.empty() || source.back() != '/' || source.front() == '/') {
+    return UsageError("is not a prefix below the location ending in '/' (source_data/)");
+  }
+  if (HasDotOrEmptySegment(source)) {
+    return UsageError("is not a path below the location: it has an empty, '.' or '..' part");
+  }
+  return Status::Ok();
+}
+
+Status CheckLakeOutput(std::string_view output) {
+  if (output.empty() || output.back() == '/' || output.front() == '/') {
+    return UsageError("is not an object below the location (processed_data/output.csv)");
+  }
+  if (HasDotOrEmptySegment(output)) {
+    return UsageError("is not a path below the location: it has an empty, '.' or '..' part");
+  }
+  return Status::Ok();
+}
+
 Status ValidateBuildRequest(const BuildRequest& request) {
   const std::string& source = request.source_prefix;
   const std::string& output = request.output_key;
-  if (source.empty() || source.back() != '/' || source.front() == '/') {
-    return UsageError(fmt::format(
-        "--source '{}': a prefix below the location ending in '/' (source_data/)", source));
-  }
-  if (output.empty() || output.back() == '/' || output.front() == '/') {
-    return UsageError(fmt::format(
-        "--output '{}': an object below the location (processed_data/output.csv)", output));
-  }
-  for (const auto& [flag, path] :
-       {std::pair{"--source", &source}, std::pair{"--output", &output}}) {
-    if (HasDotOrEmptySegment(*path)) {
-      return UsageError(fmt::format(
-          "{} '{}': a path below the location, without empty, '.' or '..' parts", flag, *path));
-    }
-  }
+  RETURN_IF_ERROR_CTX(CheckLakeSource(source), fmt::format("--source '{}'", source));
+  RETURN_IF_ERROR_CTX(CheckLakeOutput(output), fmt::format("--output '{}'", output));
   if (output.starts_with(source) || ManifestKeyFor(output).starts_with(source)) {
     return UsageError(fmt::format(
         "--output '{}': the output and its manifest must lie outside the source prefix {}", output,

@@ -48,8 +48,19 @@ struct BuildRequest {
   int parallel = 16;  // downloads in flight
 };
 
-// Checks a request's prefixes and bound before any work: kUsage naming the flag.
+// Checks a request's prefixes and bound before any work: kUsage naming the flag. The source and
+// output go through CheckLakeSource and CheckLakeOutput, the options' own checks, so validate
+// refuses a pipeline file's values with the words run uses.
 Status ValidateBuildRequest(const BuildRequest& request);
+
+// The `location` option's rule: a URL ParseStoreLocation takes (s3://bucket/prefix/ with a
+// valid bucket name, or file:///absolute/dir/). kUsage saying why.
+Status CheckLakeLocation(std::string_view value);
+// The `source` option's rule: a relative prefix ending in '/', without empty, '.' or '..' parts.
+Status CheckLakeSource(std::string_view source);
+// The `output` option's rule: a relative object key (no trailing '/'), without empty, '.' or
+// '..' parts.
+Status CheckLakeOutput(std::string_view output);
 
 struct BuildReject {
   std::string key;     // from the store's root
