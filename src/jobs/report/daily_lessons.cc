@@ -122,6 +122,36 @@ OptionSpec CompletionsTableOption() {
 
 }  // namespace
 
+Status CheckAsOfDate(std::string_view text) {
+  if (text.empty()) return UsageError("is empty (leave it out for today)");
+  int32_t day = 0;
+  std::string error;
+  // Exactly ten characters: ParseDate takes a time after the date, which a report date has not.
+  if (text.size() != 10 || !ParseDate(text, &day, &error)) {
+    return UsageError(error.empty() || text.size() != 10 ? "is not a date written YYYY-MM-DD"
+                                                         : fmt::format("is not a date: {}", error));
+  }
+  // The window ends the day before: the first day of the calendar leaves it no day at all.
+  if (day <= DaysFromCivil(1, 1, 1)) {
+    return UsageError(
+        "is 0001-01-01 or earlier: the window before it would start before the "
+        "earliest date a report covers");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+OptionSpec AsOfOption() {
+  OptionSpec spec = TextOption(
+      "as-of", "Report date YYYY-MM-DD; the window ends the day before (default: today, UTC)");
+  spec.check = CheckAsOfDate;
+  spec.check_rule = "a date YYYY-MM-DD after 0001-01-01";
+  return spec;
+}
+
+}  // namespace
+
 ComponentSpec DailyLessonsComponent() {
   ComponentSpec c{.name = "daily-lessons", .kind = ComponentKind::kJob};
   c.summary = "Active users (PostgreSQL) x lessons completed per day (MySQL) over a window";
@@ -133,8 +163,7 @@ ComponentSpec DailyLessonsComponent() {
       PgUrlOption(),
       MysqlUrlOption(),
       ChoiceOption("type", "Report type", {"daily-lessons"}, "daily-lessons"),
-      TextOption("as-of",
-                 "Report date YYYY-MM-DD; the window ends the day before (default: today, UTC)"),
+      AsOfOption(),
       IntOption("days", "Window length in days", 30, 1, 3660),
       UsersTableOption(),
       CompletionsTableOption(),

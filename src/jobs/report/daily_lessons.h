@@ -27,6 +27,11 @@ namespace sluice::report {
 // location URL (--output), or an `s3-object` named by its --bucket and --prefix.
 ComponentSpec DailyLessonsComponent();
 
+// The `as-of` option's rule: a real calendar date written YYYY-MM-DD (exactly ten characters),
+// after 0001-01-01 (the window ends the day before it). kUsage saying why, in words that follow
+// the value; an empty value is refused (leaving the option out means today).
+Status CheckAsOfDate(std::string_view text);
+
 struct ReportRequest {
   std::string type = "daily-lessons";
   int32_t as_of_day = 0;  // days since 1970-01-01; the window is [as_of - days, as_of)
