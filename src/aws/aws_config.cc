@@ -59,26 +59,54 @@ std::string Endpoint::Url(std::string_view path_and_query) const {
   return fmt::format("{}://{}{}{}", scheme, host, base_path, path_and_query);
 }
 
-Result<Endpoint> ParseEndpoint(const std::string& url) {
-  size_t sep = url.find("://");
-  if (sep == std::string::npos) {
-    return UsageError(fmt::format("endpoint '{}' is not a URL (http[s]://host[:port])", url));
-  }
+namespace {
+
+// Why `url` is not an endpoint, in words that follow it ("is not a URL ..."), or "" when it is
+// one. Never quotes the URL, which may carry a password.
+std::string EndpointProblem(const std::string& url, Endpoint* out) {
+  const size_t sep = url.find("://");
+  if (sep == std::string::npos) return "is not a URL (http[s]://host[:port])";
   Endpoint e;
   e.scheme = url.substr(0, sep);
-  if (e.scheme != "http" && e.scheme != "https") {
-    return UsageError(fmt::format("endpoint '{}' must be http or https", url));
-  }
-  std::string rest = url.substr(sep + 3);
-  size_t slash = rest.find('/');
+  if (e.scheme != "http" && e.scheme != "https") return "must be http or https";
+  const std::string rest = url.substr(sep + 3);
+  const size_t slash = rest.find('/');
   e.host = rest.substr(0, slash);
-  if (e.host.empty() || e.host.find('@') != std::string::npos) {
-    return UsageError(fmt::format("endpoint '{}' has no usable host", RedactUrl(url)));
+  // A host name, an IPv4 or a bracketed IPv6 address, then an optional port: nothing a request
+  // line or a Host header would take differently (spaces, '@' userinfo, control bytes).
+  if (e.host.empty() || e.host.find('@') != std::string::npos ||
+      e.host.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:[]") !=
+          std::string::npos ||
+      e.host.front() == ':') {
+    return "has no usable host (http[s]://host[:port])";
   }
   if (slash != std::string::npos) {
     e.base_path = rest.substr(slash);
+    if (e.base_path.find_first_of(" \t\r\n") != std::string::npos) {
+      return "has a space or a control character in its path";
+    }
     while (!e.base_path.empty() && e.base_path.back() == '/')
       e.base_path.pop_back();
+  }
+  if (out != nullptr) *out = std::move(e);
+  return "";
+}
+
+// AwsEndpointOption's own rule: empty (the environment's, else AWS's) or an endpoint URL.
+Status CheckEndpointValue(std::string_view value) {
+  if (value.empty()) return Status::Ok();
+  const std::string problem = EndpointProblem(std::string(value), nullptr);
+  return problem.empty() ? Status::Ok() : UsageError(problem);
+}
+
+}  // namespace
+
+Result<Endpoint> ParseEndpoint(const std::string& url) {
+  Endpoint e;
+  const std::string problem = EndpointProblem(url, &e);
+  if (!problem.empty()) {
+    return UsageError(fmt::format("endpoint '{}' {}", RedactUrl(url), problem));
   }
   return e;
 }
@@ -93,6 +121,8 @@ OptionSpec AwsEndpointOption(std::string flag, std::string_view service) {
       "$AWS_ENDPOINT_URL, else AWS's for the region)",
       upper == "S3" ? "S3" : upper, upper);
   spec.example = "http://127.0.0.1:5000";
+  spec.check = CheckEndpointValue;
+  spec.check_rule = "an http:// or https:// URL";
   return spec;
 }
 

@@ -20,6 +20,10 @@ struct Endpoint {
   std::string Url(std::string_view path_and_query) const;
 };
 
+// "http[s]://host[:port][/base]": a kUsage error for anything else (no scheme, another scheme,
+// an empty host or one with a space, '@' or other byte a Host header cannot carry), the URL
+// shown redacted. AwsEndpointOption's check runs the same rule, so validate refuses what a
+// client would.
 Result<Endpoint> ParseEndpoint(const std::string& url);
 
 struct AwsConfig {
