@@ -1,5 +1,6 @@
 #include "http/server_options.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -70,6 +71,14 @@ Status ParseListenAddress(std::string_view text, ServerOptions* out, std::string
   }
   if (host.find_first_of("/ \t\r\n") != std::string::npos) {
     return bad("the host holds a '/' or a space, which no host name or address does");
+  }
+  // Digits and dots only is an IPv4 address or nothing (a host name has a letter in its last
+  // label), so it is judged here; a name that is not local can only be told by binding to it.
+  if (!host.empty() && host.find_first_not_of("0123456789.") == std::string::npos) {
+    in_addr ignored{};
+    if (inet_pton(AF_INET, host.c_str(), &ignored) != 1) {
+      return bad("the host is not an IPv4 address: four numbers from 0 to 255, as 127.0.0.1");
+    }
   }
   if (out) {
     out->host = host.empty() ? "0.0.0.0" : host;
