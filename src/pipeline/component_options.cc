@@ -103,6 +103,20 @@ class OptionBinder {
   std::optional<std::string> Text(const OptionSpec& spec, const YamlNode& node,
                                   const std::string& path) {
     if (IsSecretValue(spec) && !IsWholeReference(node.value)) {
+      // A reference written wrongly ("${SLUICE_PG_URL" without its '}') is told as such first:
+      // "give it as ${...}" would not say what is wrong with what was written. Only the syntax's
+      // own issues, which never quote the text.
+      bool syntax = false;
+      FilePosition at = node.PositionAt(0);
+      size_t offset = 0;
+      for (const InterpolationIssue& issue : Interpolate(node.value, lookup_).issues) {
+        if (!issue.unset_variable.empty()) continue;
+        at = node.Advance(at, offset, issue.offset);
+        offset = issue.offset;
+        Error(at, path, issue.message);
+        syntax = true;
+      }
+      if (syntax) return std::nullopt;
       Error(node.position, path,
             fmt::format("a secret: give it as ${{{}}} (an environment variable), never inline",
                         spec.env.empty() ? "VARIABLE" : spec.env));
@@ -145,6 +159,15 @@ class OptionBinder {
     if (node.kind != YamlNode::Kind::kScalar) {
       Error(node.position, path,
             fmt::format("expected {}, not {}", Expected(spec), node.KindName()));
+      return;
+    }
+    // A quoted number is text to a YAML reader, and `sluice schema` says an integer: refused, so
+    // that the schema and validate agree. A quoted reference ("${N}") stays a reference.
+    if (spec.type == OptionType::kInt && node.quoted &&
+        node.value.find("${") == std::string::npos) {
+      Error(node.position, path,
+            fmt::format("{} is quoted: write a number, not text (without the quotes)",
+                        Shown(spec, node.value)));
       return;
     }
     std::optional<std::string> text = Text(spec, node, path);

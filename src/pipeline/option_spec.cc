@@ -126,6 +126,15 @@ std::string OptionRule(const OptionSpec& spec) {
 std::string IntValueProblem(const OptionSpec& spec, std::string_view text) {
   const std::string range =
       spec.bounded ? fmt::format("{} to {}", spec.min, spec.max) : "a 64-bit integer";
+  // "+4" and "010" are numbers to some readers and not to others: a YAML 1.1 reader takes a
+  // leading zero as octal (010 is 8), and '+' is not part of a whole number written in digits.
+  if (text.starts_with('+') && IsDigits(text)) {
+    return "is not written as digits: leave out the '+'";
+  }
+  if (const std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+      digits.size() > 1 && digits[0] == '0' && IsDigits(digits)) {
+    return "has a leading zero, which YAML 1.1 readers take as octal: write it without the zero";
+  }
   int64_t n;
   if (ParseInt64(text, &n)) {
     if (!spec.bounded || (n >= spec.min && n <= spec.max)) return "";
@@ -158,6 +167,11 @@ Status CheckOptionValue(const OptionSpec& spec, std::string_view value) {
   switch (spec.type) {
     case OptionType::kInt: {
       int64_t n;
+      if (const std::string problem = IntValueProblem(spec, value);
+          problem.starts_with("is not written") || problem.starts_with("has a leading zero")) {
+        return UsageError(fmt::format("{}: {} (it is {})", FlagName(spec), problem,
+                                      spec.secret ? "the value" : value));
+      }
       if (!ParseInt64(value, &n)) {
         const std::string problem = IntValueProblem(spec, value);
         return UsageError(problem == "is not a whole number"

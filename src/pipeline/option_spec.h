@@ -87,7 +87,9 @@ Status CheckOptionValue(const OptionSpec& spec, std::string_view value);
 
 // Why `text` is not a kInt value of `spec`, in words that follow the value ("is out of range:
 // 1 to 64"), or "" when it is one. A number in exponent form ("1e30") is told so, since it may
-// well be whole; digits beyond a 64-bit integer are out of range, not "not a number".
+// well be whole; digits beyond a 64-bit integer are out of range, not "not a number"; a '+' sign
+// is "not written as digits", and a leading zero ("010") is refused, since YAML 1.1 readers take
+// it as octal.
 std::string IntValueProblem(const OptionSpec& spec, std::string_view text);
 
 // The value a pipeline's variable lookup gives for a variable it has no value for, when the

@@ -33,8 +33,10 @@ void ValueShape(JsonWriter& w, const OptionSpec& spec) {
       w.Key("type").String("boolean");
       break;
     case OptionType::kList:
+      // The binder refuses an empty item, and an empty list of a required option.
       w.Key("type").String("array").Key("items").BeginObject().Key("type").String("string");
-      w.EndObject();
+      w.Key("minLength").Int(1).EndObject();
+      if (spec.required) w.Key("minItems").Int(1);
       break;
     case OptionType::kString:
     case OptionType::kPath:
@@ -42,6 +44,14 @@ void ValueShape(JsonWriter& w, const OptionSpec& spec) {
       break;
   }
   w.EndObject();
+}
+
+// Whether the pipeline file's binder refuses an empty string for a text or path option (as
+// component_options.cc does): one the environment could give, or one whose own check refuses
+// "" (a name, a URL, an address), so the schema says minLength 1 where validate would refuse.
+bool RefusesEmpty(const OptionSpec& spec) {
+  if (spec.type == OptionType::kPath || !spec.env.empty()) return true;
+  return spec.check != nullptr && !spec.check("").ok();
 }
 
 void OptionSchema(JsonWriter& w, const OptionSpec& spec) {
@@ -53,6 +63,7 @@ void OptionSchema(JsonWriter& w, const OptionSpec& spec) {
     w.Key("type").String("string").Key("pattern").String(kWholeReferencePattern);
   } else if (spec.type == OptionType::kString || spec.type == OptionType::kPath) {
     w.Key("type").String("string");
+    if (RefusesEmpty(spec)) w.Key("minLength").Int(1);
   } else {
     w.Key("anyOf").BeginArray();
     ValueShape(w, spec);

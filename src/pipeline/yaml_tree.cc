@@ -62,6 +62,7 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     YamlNode node{.kind = YamlNode::Kind::kScalar, .position = PositionOf(mark), .value = value};
     FindVerbatim(mark, &node);
+    node.quoted = tag == "!";  // yaml-cpp's tag of an untagged quoted scalar
     Add(std::move(node));
   }
 

@@ -38,6 +38,8 @@ struct YamlNode {
   // quoted scalar without escapes or folded lines), so a position inside it can be told.
   bool verbatim = false;
   FilePosition value_start = {};
+  // kScalar: written in quotes ('4' or "4"): text, even when it reads as a number.
+  bool quoted = false;
 
   size_t MapSize() const { return children.size() / 2; }
   const YamlNode& Key(size_t i) const { return children[2 * i]; }

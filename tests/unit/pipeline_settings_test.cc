@@ -89,7 +89,7 @@ TEST(PipelineSettings, AStreamsSettingUnderAJobIsAnErrorAtItsKey) {
   ComponentRegistry registry;
   RegisterBuiltinComponents(registry);
   LoadedPipeline loaded = ParsePipeline(
-      "job:\n  lake-build: {source: in, output: out}\nsettings:\n  log-level: warn\n"
+      "job:\n  lake-build: {source: in/, output: out}\nsettings:\n  log-level: warn\n"
       "  metrics-listen: 127.0.0.1:0\n  commit-attempts: 3\n",
       registry, [](std::string_view) { return std::nullopt; });
   EXPECT_EQ(Lines(loaded),
