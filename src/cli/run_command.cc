@@ -29,12 +29,6 @@
 namespace sluice::cli {
 namespace {
 
-constexpr const char* kSupported =
-    "sluice run supports source file or sqs, transforms [validate, mask], sink postgres-table; "
-    "source file or sqs, transforms [mask], sink logins-postgres (as `sluice "
-    "logins run`), job warehouse-load (as `sluice warehouse load`), job daily-lessons (as "
-    "`sluice report run`) and job lake-build (as `sluice lake build`)";
-
 // A composition a command already runs: that command's options and its run function.
 struct Preset {
   std::vector<OptionSpec> specs;
@@ -70,30 +64,25 @@ int RunTablePipeline(const std::string& file, const PipelineFile& pipeline,
   return RunIntoTable(values, run);
 }
 
-// The preset `pipeline` is, or nothing when no command runs that composition.
+// The preset `pipeline` is, or nothing when no command runs that composition (RunPresetOf,
+// which validate reports at the component's place, decides).
 std::optional<Preset> PresetFor(const std::string& file, const PipelineFile& pipeline) {
-  if (pipeline.job) {
-    const std::string& job = pipeline.job->spec->name;
-    if (job == "warehouse-load")
+  switch (RunPresetOf(pipeline, nullptr)) {
+    case RunPreset::kWarehouseLoad:
       return Preset{warehouse::WarehouseLoadComponent().options, RunWarehouseLoad};
-    if (job == "daily-lessons") return Preset{ReportRunOptions(), RunReport};
-    if (job == "lake-build") return Preset{LakeBuildOptions(), RunLakeBuild};
-    // lake-seed and lake-serve are left to their commands for now: seed's --delete mirrors a
-    // folder, and serve runs until stopped, neither what a first `run` should be trusted with.
-    return std::nullopt;
+    case RunPreset::kDailyLessons:
+      return Preset{ReportRunOptions(), RunReport};
+    case RunPreset::kLakeBuild:
+      return Preset{LakeBuildOptions(), RunLakeBuild};
+    case RunPreset::kLogins:
+      return Preset{LoginsRunOptions(), RunLoginsCommand};
+    case RunPreset::kTable:
+      return Preset{TableRunOptions(), [&file, &pipeline](const OptionValues& values) {
+                      return RunTablePipeline(file, pipeline, values);
+                    }};
+    case RunPreset::kNone:
+      break;
   }
-  const std::string& source = pipeline.source->spec->name;
-  // The logins job masks every event: without the mask it would be another pipeline, one that
-  // stores PII in the clear, so it is not taken for this one.
-  if ((source == "file" || source == "sqs") && pipeline.transforms.size() == 1 &&
-      pipeline.transforms[0].spec->name == "mask" && pipeline.sink->spec->name == "logins-postgres")
-    return Preset{LoginsRunOptions(), RunLoginsCommand};
-  if ((source == "file" || source == "sqs") && pipeline.transforms.size() == 2 &&
-      pipeline.transforms[0].spec->name == "validate" &&
-      pipeline.transforms[1].spec->name == "mask" && pipeline.sink->spec->name == "postgres-table")
-    return Preset{TableRunOptions(), [&file, &pipeline](const OptionValues& values) {
-                    return RunTablePipeline(file, pipeline, values);
-                  }};
   return std::nullopt;
 }
 
@@ -140,10 +129,8 @@ int RunPipeline(const OptionValues& flags) {
   }
   const PipelineFile& pipeline = loaded.pipeline;
   std::optional<Preset> preset = PresetFor(file, pipeline);
-  if (!preset) {
-    return Fail(UsageError(
-        fmt::format("{}: not supported yet: {}; {}", file, pipeline.Summary(), kSupported)));
-  }
+  // LoadCheckedPipeline refused any composition RunPresetOf does not know.
+  if (!preset) DieOfBug(fmt::format("{}: {} loaded without a preset", file, pipeline.Summary()));
   // The settings bind as the command's own flags (a runner setting of a stream) or set what
   // main's global flags set (logging, progress); one the command cannot take is refused.
   if (pipeline.settings) {

@@ -266,7 +266,9 @@ TEST_F(PipelineRun, ABadOrUnsupportedFileIsExit2AndTouchesNoServer) {
                     "\"${SLUICE_PG_URL}\"}\n");
   RunResult u = RunSluice({"run", unmasked}, url());
   EXPECT_EQ(u.exit_code, 2) << u.err;
-  EXPECT_NE(u.err.find("not supported yet: source file, 0 transforms, sink logins-postgres"),
+  EXPECT_NE(u.err.find(unmasked +
+                       ":4:3: sink.logins-postgres: sink logins-postgres runs after transforms "
+                       "[mask] alone, not []"),
             std::string::npos)
       << u.err;
   EXPECT_NE(u.err.find("warehouse-load"), std::string::npos) << u.err;

@@ -4,6 +4,7 @@
 // the PostgreSQL URL given points at a closed port).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 #include <tuple>
 
@@ -18,6 +19,15 @@ using testing::WriteTempFile;
 
 constexpr const char* kClosedPort = "postgresql://validate:pw-not-shown@127.0.0.1:1/none";
 
+// A key file of the form `sluice logins keygen` writes (validate reads the one a mask names);
+// the key is all zero bytes, for tests only.
+std::string KeyFile() {
+  const std::string path = WriteTempFile("validate.key", "k1:" + std::string(86, 'A') + "==\n");
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return path;
+}
+
 std::vector<std::string> LinesOf(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -31,7 +41,7 @@ TEST(PipelineValidate, AGoodFileIsOneOkLine) {
 source:
   sqs: {queue: logins, receivers: 4}
 transforms:
-  - mask: {key-file: /secure/logins.key, mask: siv}
+  - mask: {key-file: )" + KeyFile() + R"(, mask: siv}
 sink:
   logins-postgres:
     pg: ${SLUICE_PG_URL}
@@ -117,6 +127,7 @@ settings:
       path +
           ":2:31: source.sqs.receivers: '1e30' is in exponent form: write a whole number in "
           "digits, 1 to 64",
+      path + ":4:22: transforms[0].mask.key-file: no such file: /secure/logins.key",
       path +
           ":8:12: sink.logins-postgres.table: is not a plain lower-case name: a lower-case "
           "letter or '_', then lower-case letters, digits or '_' (so SQL can name it without "
@@ -156,7 +167,7 @@ settings:
 transforms:
   - validate: {schema: )" + std::string(SLUICE_TESTS_DIR) +
                                                            R"(/../examples/signups-schema.yaml}
-  - mask: {key-file: /secure/signups.key, fields: [email]}
+  - mask: {key-file: )" + KeyFile() + R"(, fields: [email]}
 sink:
   postgres-table:
     table: )" + c.sink_table + R"(
@@ -173,13 +184,14 @@ settings:
 // URL and its password are never shown.
 TEST(PipelineValidate, ABadSslmodeIsUsage) {
   const std::string bad = "postgresql://validate:pw-not-shown@127.0.0.1:1/none?sslmode=bogus";
-  const std::string path = WriteTempFile("ssl.yaml",
-                                         "source: {sqs: {queue: q}}\nsink: {logins-postgres: {pg: "
-                                         "'${SLUICE_PG_URL}'}}\n");
+  const std::string path = WriteTempFile(
+      "ssl.yaml", "source: {sqs: {queue: q}}\ntransforms: [mask: {key-file: " + KeyFile() +
+                      "}]\nsink: {logins-postgres: {pg: "
+                      "'${SLUICE_PG_URL}'}}\n");
   RunResult v = RunSluice({"validate", path}, bad);
   EXPECT_EQ(v.exit_code, 2) << v.err;
   EXPECT_EQ(v.err, path +
-                       ":2:30: sink.logins-postgres.pg: the PostgreSQL URL's sslmode 'bogus' "
+                       ":3:30: sink.logins-postgres.pg: the PostgreSQL URL's sslmode 'bogus' "
                        "is not one of disable, allow, prefer, require, verify-ca, verify-full\n");
   RunResult cli = RunSluice({"logins", "run", "--key-file", "/nonexistent.key"}, bad);
   EXPECT_EQ(cli.exit_code, 2) << cli.err;
@@ -188,6 +200,136 @@ TEST(PipelineValidate, ABadSslmodeIsUsage) {
       << cli.err;
   EXPECT_EQ(cli.err.find("pw-not-shown"), std::string::npos) << cli.err;
   EXPECT_EQ(v.err.find("pw-not-shown"), std::string::npos) << v.err;
+}
+
+// `validate` says a value is wrong where it stands, with the option's path, and exits 2; `run`
+// refuses the same file with the same line before it starts anything. `where` is
+// ":LINE:COLUMN: PATH: ", `says` a part of the message after it.
+void ExpectRefusedAt(const std::string& yaml, const std::string& where, const std::string& says) {
+  const std::string file = WriteTempFile("refused.yaml", yaml);
+  for (const char* command : {"validate", "run"}) {
+    RunResult r = RunSluice({command, file}, kClosedPort);
+    EXPECT_EQ(r.exit_code, 2) << command << "\n" << yaml << r.err;
+    bool found = false;
+    for (const std::string& line : LinesOf(r.err)) {
+      found = found || (line.rfind(file + where, 0) == 0 && line.find(says) != std::string::npos);
+    }
+    EXPECT_TRUE(found) << command << ": want " << where << says << "\n" << yaml << r.err;
+    EXPECT_EQ(r.err.find("pw-not-shown"), std::string::npos) << r.err;
+  }
+}
+
+TEST(PipelineValidate, LakeBuildLocationsAndPathsAreCheckedWhereGiven) {
+  for (const std::string& location : std::vector<std::string>{"ftp://x/", "s3://", "s3://UPPER/x/",
+                                                              "relative/dir", "file://relative"}) {
+    ExpectRefusedAt("job:\n  lake-build:\n    location: " + location + "\n",
+                    ":3:15: job.lake-build.location: ", "location");
+  }
+  ExpectRefusedAt("job:\n  lake-build:\n    source: ../../etc/\n",
+                  ":3:13: job.lake-build.source: ", "'.' or '..'");
+  ExpectRefusedAt("job:\n  lake-build:\n    output: \"\"\n",
+                  ":3:13: job.lake-build.output: ", "is not an object below the location");
+  ExpectRefusedAt("job:\n  lake-build:\n    output: /abs.csv\n",
+                  ":3:13: job.lake-build.output: ", "is not an object below the location");
+}
+
+TEST(PipelineValidate, AReportDateIsARealDate) {
+  for (const std::string& as_of : std::vector<std::string>{"2024-02-30", "\"2024/01/01\"",
+                                                           "99999-01-01", "\"\"", "0001-01-01"}) {
+    ExpectRefusedAt("job:\n  daily-lessons:\n    as-of: " + as_of + "\n",
+                    ":3:12: job.daily-lessons.as-of: ", "is ");
+  }
+  ExpectRefusedAt("job:\n  daily-lessons:\n    as-of: 2024-02-30\n",
+                  ":3:12: job.daily-lessons.as-of: ", "is not a date");
+  ExpectRefusedAt("job:\n  daily-lessons:\n    as-of: \"\"\n",
+                  ":3:12: job.daily-lessons.as-of: ", "is empty (leave it out for today)");
+  ExpectRefusedAt("job:\n  daily-lessons:\n    as-of: 0001-01-01\n",
+                  ":3:12: job.daily-lessons.as-of: ", "earliest date");
+}
+
+std::string SqsLogins(const std::string& sqs_lines) {
+  return "source:\n  sqs:\n    queue: q\n" + sqs_lines +
+         "transforms:\n  - mask: {key-file: " + KeyFile() +
+         "}\nsink:\n  logins-postgres: {pg: "
+         "\"${SLUICE_PG_URL}\"}\n";
+}
+
+TEST(PipelineValidate, AnEndpointIsAnHttpUrl) {
+  for (const auto& [endpoint, says] : std::vector<std::pair<std::string, std::string>>{
+           {"notaurl", "is not a URL"},
+           {"\"http://\"", "has no usable host"},
+           {"\"file:///etc/passwd\"", "must be http or https"},
+           {"\"http://a b\"", "has no usable host"},
+       }) {
+    ExpectRefusedAt(SqsLogins("    sqs-endpoint: " + endpoint + "\n"),
+                    ":4:19: source.sqs.sqs-endpoint: ", says);
+  }
+}
+
+TEST(PipelineValidate, ANumberIsPlainDigits) {
+  ExpectRefusedAt(SqsLogins("    receivers: +4\n"),
+                  ":4:16: source.sqs.receivers: ", "'+4' is not written as digits");
+  ExpectRefusedAt(SqsLogins("    receivers: 010\n"), ":4:16: source.sqs.receivers: ",
+                  "'010' has a leading zero, which YAML 1.1 readers take as octal");
+  // A quoted number is text, as `sluice schema` says: validate agrees.
+  ExpectRefusedAt(SqsLogins("    receivers: \"4\"\n"),
+                  ":4:16: source.sqs.receivers: ", "'4' is quoted: write a number, not text");
+}
+
+TEST(PipelineValidate, AnUnclosedReferenceIsToldBeforeTheSecretRule) {
+  const std::string yaml =
+      "source:\n  sqs: {queue: q}\ntransforms:\n  - mask: {key-file: /k}\nsink:\n"
+      "  logins-postgres:\n    pg: \"${SLUICE_PG_URL\"\n";
+  ExpectRefusedAt(yaml, ":7:10: sink.logins-postgres.pg: ", "'${' without a closing '}'");
+  RunResult r = RunSluice({"validate", WriteTempFile("unclosed.yaml", yaml)}, kClosedPort);
+  EXPECT_EQ(r.err.find("a secret: give it as"), std::string::npos) << r.err;
+}
+
+TEST(PipelineValidate, AnIpv4ListenAddressIsAnAddress) {
+  ExpectRefusedAt(SqsLogins("") + "settings:\n  metrics-listen: 999.1.1.1:80\n",
+                  ":9:19: settings.metrics-listen: ", "the host is not an IPv4 address");
+}
+
+TEST(PipelineValidate, CompositionsRunDoesNotRunAreErrorsAtTheComponent) {
+  ExpectRefusedAt(
+      "source:\n  sqs: {queue: q}\nsink:\n  logins-postgres: {pg: \"${SLUICE_PG_URL}\"}\n",
+      ":4:3: sink.logins-postgres: ", "runs after transforms [mask] alone, not []");
+  ExpectRefusedAt("job:\n  lake-serve: {}\n", ":2:3: job.lake-serve: ",
+                  "job lake-serve is not run by sluice run yet (run it with `sluice lake serve`)");
+  ExpectRefusedAt("source:\n  sqs: {queue: q}\nsink:\n  http-server: {}\n",
+                  ":4:3: sink.http-server: ", "sluice run writes to no sink http-server yet");
+}
+
+// validate reads the key file a mask names with run's loader: it must be there, be a regular
+// file, and hold keys; what it holds is never shown.
+TEST(PipelineValidate, TheMaskKeyFileIsReadAndNeverShown) {
+  auto with_key = [](const std::string& key) {
+    return "source: {sqs: {queue: q}}\ntransforms:\n  - mask: {key-file: " + key +
+           "}\nsink: {logins-postgres: {pg: \"${SLUICE_PG_URL}\"}}\n";
+  };
+  ExpectRefusedAt(with_key("/nonexistent/k.key"),
+                  ":3:22: transforms[0].mask.key-file: ", "no such file: /nonexistent/k.key");
+  ExpectRefusedAt(with_key(::testing::TempDir()),
+                  ":3:22: transforms[0].mask.key-file: ", "not a regular file");
+  const std::string not_a_key = WriteTempFile("not-a.key", "k1:secret-words-not-shown\n");
+  ExpectRefusedAt(with_key(not_a_key), ":3:22: transforms[0].mask.key-file: ", "line 1: not a key");
+  RunResult r = RunSluice({"validate", WriteTempFile("nk.yaml", with_key(not_a_key))}, kClosedPort);
+  EXPECT_EQ(r.err.find("secret-words-not-shown"), std::string::npos) << r.err;
+  RunResult good =
+      RunSluice({"validate", WriteTempFile("k.yaml", with_key(KeyFile()))}, kClosedPort);
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+}
+
+TEST(PipelineValidate, SeveralFilesAreEachChecked) {
+  const std::string good =
+      WriteTempFile("good.yaml", "job:\n  warehouse-load: {model: movie, files: [movies.csv]}\n");
+  const std::string bad = WriteTempFile("bad2.yaml", "job:\n  lake-serve: {}\n");
+  RunResult r = RunSluice({"validate", good, bad, good}, kClosedPort);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, good + ": ok (job warehouse-load)\n" + good + ": ok (job warehouse-load)\n");
+  EXPECT_EQ(r.err.rfind(bad + ":2:3: job.lake-serve: ", 0), 0u) << r.err;
+  RunResult both_good = RunSluice({"validate", good, good}, kClosedPort);
+  EXPECT_EQ(both_good.exit_code, 0) << both_good.err;
 }
 
 // The command line's binder runs the same checks, naming the flag.

@@ -246,7 +246,8 @@ TEST(SignupsValidate, SchemaAndMaskFieldErrorsAtTheirOwnPositions) {
                         "postgres-table: {pg: \"${SLUICE_PG_URL}\", table: t}\n");
   RunResult bad_schema = RunSluice({"validate", pipeline}, "postgresql://127.0.0.1:1/none");
   EXPECT_EQ(bad_schema.exit_code, 2);
-  EXPECT_EQ(bad_schema.err, pipeline +
+  EXPECT_EQ(bad_schema.err, pipeline + ":5:22: transforms[1].mask.key-file: no such file: k\n" +
+                                pipeline +
                                 ":5:34: transforms[1].mask.fields: 'ipaddr' is not a field of the "
                                 "input schema (did you mean ip?)\n" +
                                 schema +
@@ -260,7 +261,8 @@ TEST(SignupsValidate, SchemaAndMaskFieldErrorsAtTheirOwnPositions) {
       << "fields:\n  - {name: email, type: text}\n  - {name: ip, type: text}\n";
   RunResult bad_field = RunSluice({"validate", pipeline}, "postgresql://127.0.0.1:1/none");
   EXPECT_EQ(bad_field.exit_code, 2);
-  EXPECT_EQ(bad_field.err, pipeline +
+  EXPECT_EQ(bad_field.err, pipeline + ":5:22: transforms[1].mask.key-file: no such file: k\n" +
+                               pipeline +
                                ":5:34: transforms[1].mask.fields: 'ipaddr' is not a field of the "
                                "input schema (did you mean ip?)\n");
 }
