@@ -274,6 +274,17 @@ Status ValidatePlainTableName(std::string_view name, std::string_view flag, size
                "begins with pg_, the prefix of PostgreSQL's system catalogs, which an "
                "unqualified name resolves to first; choose another name");
   }
+  if (std::find(std::begin(kSluiceOwnTables), std::end(kSluiceOwnTables), name) !=
+      std::end(kSluiceOwnTables)) {
+    return Bad(flag, "is a table Sluice keeps itself: choose another name");
+  }
+  if (name.ends_with(kRejectsTableSuffix)) {
+    return Bad(flag,
+               fmt::format("ends in {0}, the suffix of the table where a pipeline keeps the "
+                           "records it refuses (the table x keeps them in x{0}): choose another "
+                           "name",
+                           kRejectsTableSuffix));
+  }
   return Status::Ok();
 }
 

@@ -39,9 +39,24 @@ inline constexpr size_t kPgNameBytes = 63;
 Status ValidatePlainName(std::string_view name, std::string_view flag,
                          size_t max_bytes = kPgNameBytes, std::string_view room_for = "");
 
+// The tables Sluice makes and keeps for itself, whatever a user names: the message ledger and
+// checkpoints of the message pipelines (logins/logins_sink.h), the warehouse's rejects and
+// staging tables (warehouse/models.h, pg_upsert_sink.cc), and the report's record of sent
+// reports (report/daily_lessons.cc). A user's table of one of these names would be mixed with
+// Sluice's own rows or refused half-way through a run.
+inline constexpr std::string_view kSluiceOwnTables[] = {"sluice_message_ledger",
+                                                        "sluice_checkpoints", "load_rejects",
+                                                        "sluice_stage", "reports_generated"};
+
+// A message pipeline keeps the records its table refuses in "<table>_rejects"; a user's table
+// ending in it could be another pipeline's rejects table.
+inline constexpr std::string_view kRejectsTableSuffix = "_rejects";
+
 // ValidatePlainName for a table, which also may not begin with "pg_": PostgreSQL looks in
 // pg_catalog before the search_path, so an unqualified pg_class names the system catalog while
-// CREATE TABLE would make a table of that name elsewhere.
+// CREATE TABLE would make a table of that name elsewhere. Nor may it be one of kSluiceOwnTables
+// or end in kRejectsTableSuffix: the one rule of the tables a user names for Sluice to write
+// (a postgres-table `table`, `logins run --table`, a models file's `table`).
 Status ValidatePlainTableName(std::string_view name, std::string_view flag,
                               size_t max_bytes = kPgNameBytes, std::string_view room_for = "");
 

@@ -179,6 +179,22 @@ TEST(Names, TheNamesSluiceCreatesFollowOneRule) {
   EXPECT_EQ(Why(ValidatePlainTableName("pg_x", "")).rfind("begins with pg_", 0), 0u);
 }
 
+// One rule for every table a user names for Sluice to write: none of Sluice's own tables, and
+// no name a message pipeline's rejects table could have.
+TEST(Names, ATableNameIsNeitherSluicesOwnNorARejectsTable) {
+  for (std::string own : {"sluice_message_ledger"s, "sluice_checkpoints"s, "load_rejects"s,
+                          "sluice_stage"s, "reports_generated"s}) {
+    EXPECT_EQ(Why(ValidatePlainTableName(own, "--table")),
+              "--table: is a table Sluice keeps itself: choose another name")
+        << own;
+  }
+  EXPECT_EQ(Why(ValidatePlainTableName("signups_rejects", "")).rfind("ends in _rejects, ", 0), 0u);
+  EXPECT_TRUE(ValidatePlainTableName("rejects", "").ok());
+  EXPECT_TRUE(ValidatePlainTableName("sluice_checkpoints2", "").ok());
+  EXPECT_TRUE(ValidatePlainTableName("user_logins", "").ok());
+  EXPECT_TRUE(ValidatePlainName("x_rejects", "").ok());  // a column may
+}
+
 TEST(Names, AQueueIsANameOrAnHttpUrlEndingInOne) {
   for (std::string ok : {"logins"s, "q.fifo"s, "https://sqs.us-east-1.amazonaws.com/1/logins"s,
                          "http://127.0.0.1:55000/000000000000/q-1"s}) {

@@ -195,10 +195,6 @@ class ModelsChecker {
           model.table = *text;
           if (std::string why = TableNameProblem(*text); !why.empty()) {
             Error(v.position, at, fmt::format("{} {}", Quoted(*text), why));
-          } else if (std::find(ReservedTables().begin(), ReservedTables().end(), *text) !=
-                     ReservedTables().end()) {
-            Error(v.position, at,
-                  fmt::format("'{}' is a table Sluice keeps itself: choose another name", *text));
           } else {
             Claim(*text, v, at, path, "table");
           }
@@ -493,7 +489,8 @@ const std::vector<std::string>& ReservedColumns() {
 }
 
 const std::vector<std::string>& ReservedTables() {
-  static const std::vector<std::string> tables = {std::string(kRejectsTable), "sluice_stage"};
+  static const std::vector<std::string> tables(std::begin(kSluiceOwnTables),
+                                               std::end(kSluiceOwnTables));
   return tables;
 }
 

@@ -49,7 +49,8 @@ struct LoadedModels {
 // model's name: a lower-case letter, then lower-case letters, digits, '_' or '-', at most 63
 // bytes; a table or column: a lower-case letter or '_', then lower-case letters, digits or '_',
 // at most 58 bytes for a table (its key constraint adds "_pkey") and 63 for a column); the
-// tables Sluice keeps (load_rejects, sluice_stage) and the columns it adds (first_seen_at,
+// tables Sluice keeps (kSluiceOwnTables, core/names.h) or a name ending in _rejects (a message
+// pipeline's rejects table; ValidatePlainTableName), the columns Sluice adds (first_seen_at,
 // updated_at, deleted_in_source_at, content_hash); a model name or table given twice (names
 // and tables share one namespace, as --model takes either), a column or CSV header given twice
 // (headers in any letter case), a key naming no field or a field twice, a JSON path that does
