@@ -216,6 +216,42 @@ TEST(ValidateLayers, AWarehouseJobWithAMisspeltOptionStillHasItsModelsAndModelCh
   EXPECT_EQ(LinesOf(run.err), expected);
 }
 
+// allow-empty-dump alone would do nothing, and a file named twice would be merged twice: both
+// are refused where they stand, before anything is connected to.
+TEST(ValidateLayers, AllowEmptyDumpWithoutFullDumpAndARepeatedFileAreRefusedWhereTheyStand) {
+  const std::string dir = Folder("layers-dump");
+  const std::string csv = Write(dir, "shows.csv", "title\nA\n");
+  const std::string pipeline = Write(dir, "load.yaml", R"(job:
+  warehouse-load:
+    model: movie
+    allow-empty-dump: true
+    files: [")" + csv + R"(", ")" + dir + R"(/./shows.csv"]
+)");
+  RunResult validate = RunSluice({"validate", pipeline}, kClosedPort);
+  EXPECT_EQ(validate.exit_code, 2);
+  EXPECT_EQ(
+      LinesOf(validate.err),
+      (std::vector<std::string>{
+          pipeline + ":2:3: job.warehouse-load.allow-empty-dump: only applies with full-dump (it "
+                     "lets a full dump of no records mark every row deleted): give full-dump too, "
+                     "or leave allow-empty-dump out",
+          pipeline + ":5:" + std::to_string(13 + csv.size() + 4) +
+              ": job.warehouse-load.files[1]: is the file files[0] already names: each "
+              "file is loaded once",
+      }))
+      << validate.err;
+  // With full-dump it is what it says.
+  const std::string both = Write(dir, "both.yaml", R"(job:
+  warehouse-load:
+    model: movie
+    full-dump: true
+    allow-empty-dump: true
+    files: [")" + csv + R"("]
+)");
+  RunResult fine = RunSluice({"validate", both}, kClosedPort);
+  EXPECT_EQ(fine.exit_code, 0) << fine.err;
+}
+
 class ValidateLayersTable : public testing::PgTest {
  protected:
   void SetUp() override {
@@ -286,6 +322,68 @@ sink:
   RunResult run = RunSluice({"run", pipeline}, url());
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Scalar("SELECT plan || ',' || referrals FROM \"signup_events\""), "pro,2");
+}
+
+// A view where the table should be cannot take ALTER TABLE ... ADD COLUMN: it is named as a
+// view, with no statement that PostgreSQL would refuse.
+TEST_F(ValidateLayersTable, AViewWhereTheTableShouldBeIsNamedAsAView) {
+  ASSERT_TRUE(conn()
+                  .Exec("CREATE TABLE signups_base (email text); CREATE VIEW \"signups_vw\" AS "
+                        "SELECT email FROM signups_base",
+                        "create")
+                  .ok());
+  const std::string dir = Folder("layers-view");
+  Write(dir, "schema.yaml", kGoodSchema);
+  const std::string input = Write(dir, "in.ndjson",
+                                  R"({"email": "ann@example.com", "plan": "pro"})"
+                                  "\n");
+  const std::string pipeline = Write(dir, "p.yaml",
+                                     R"(source: {file: {file: ")" + input +
+                                         R"("}}
+transforms:
+  - validate: {schema: schema.yaml}
+  - mask: {key-file: ")" + key_ + R"(", fields: [email]}
+sink:
+  postgres-table: {table: signups_vw, pg: "${SLUICE_PG_URL}"}
+)");
+  RunResult refused = RunSluice({"run", pipeline}, url());
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("signups_vw is a view, not a table"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(refused.err.find("ALTER TABLE"), std::string::npos) << refused.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM signups_base"), "0");
+}
+
+// A postgres-table's table may not be one Sluice keeps itself, nor a name ending in _rejects
+// (another pipeline's rejects table): the same rule as a models file's tables, at its position.
+TEST(ValidateLayers, ASinkTableThatIsSluicesOwnOrARejectsTableIsRefused) {
+  const std::string dir = Folder("layers-own");
+  Write(dir, "schema.yaml", kGoodSchema);
+  for (const std::string table :
+       {"sluice_message_ledger", "sluice_checkpoints", "load_rejects", "signups_rejects"}) {
+    const std::string pipeline = Write(dir, "p.yaml", R"(source: {file: {file: in.ndjson}}
+transforms:
+  - validate: {schema: schema.yaml}
+sink:
+  postgres-table: {table: )" + table + R"(, pg: "${SLUICE_PG_URL}"}
+)");
+    RunResult validate = RunSluice({"validate", pipeline}, kClosedPort);
+    EXPECT_EQ(validate.exit_code, 2) << table << ": " << validate.err;
+    const std::string why = table == "signups_rejects"
+                                ? "ends in _rejects, the suffix of the table where a pipeline"
+                                : "is a table Sluice keeps itself: choose another name";
+    EXPECT_NE(validate.err.find(pipeline + ":5:27: sink.postgres-table.table: "), std::string::npos)
+        << validate.err;
+    EXPECT_NE(validate.err.find(why), std::string::npos) << validate.err;
+  }
+  for (const std::string table : {"sluice_checkpoints", "user_logins_rejects"}) {
+    RunResult r = RunSluice({"logins", "run", "--pg", kClosedPort, "--sqs-endpoint",
+                             "http://127.0.0.1:1", "--table", table},
+                            kClosedPort);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("--table: "), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("cannot connect"), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

@@ -243,6 +243,71 @@ TEST_F(WarehouseUserModels, ATableMadeForAnEarlierDeclarationIsNamedNotAltered) 
       << wrong.err;
 }
 
+// A content-hash model's key is a hash of all its fields: a field added to the model changes
+// every row's key, so no ALTER TABLE is offered (the rows would load again beside the old ones);
+// the refusal says to load into a new table or drop and reload. A view is named as one.
+TEST_F(WarehouseUserModels, AFieldAddedToAContentHashModelIsRefusedWithoutAnAlterTable) {
+  const std::string before = WriteTempFile("h1.yaml", R"(models:
+  - name: event
+    table: day_events
+    key: content-hash
+    fields: [{column: day, type: date}, {column: kind, type: text}])");
+  const std::string after = WriteTempFile("h2.yaml", R"(models:
+  - name: event
+    table: day_events
+    key: content-hash
+    fields: [{column: day, type: date}, {column: kind, type: text}, {column: n, type: bigint}])");
+  const std::string csv = WriteTempFile("h.csv", "day,kind\n2024-01-01,a\n2024-01-02,b\n");
+  ASSERT_EQ(
+      RunSluice({"warehouse", "load", "--models", before, "-m", "event", csv}, url()).exit_code, 0);
+  RunResult stale = RunSluice({"warehouse", "load", "--models", after, "-m", "event", csv}, url());
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("table day_events does not match model event: it has no column \"n\" "
+                           "(bigint). It was made for another declaration of the model, or "
+                           "another model. Model event's key is content-hash, a hash of all its "
+                           "fields, so a field added or taken out (\"n\") changes the key of "
+                           "every row"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_NE(stale.err.find("Give the model a new table (its table: in the models file) and load "
+                           "every file into it, or drop table day_events (DROP TABLE "
+                           "\"day_events\") and load every file again"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_EQ(stale.err.find("ADD COLUMN"), std::string::npos) << stale.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM day_events"), "2");
+
+  // A field taken out is the same change of every key.
+  ASSERT_TRUE(conn().Exec("ALTER TABLE day_events ADD COLUMN n bigint", "alter").ok());
+  RunResult fewer = RunSluice({"warehouse", "load", "--models", before, "-m", "event", csv}, url());
+  EXPECT_EQ(fewer.exit_code, 1);
+  EXPECT_NE(fewer.err.find("column \"n\" is not a field of the model"), std::string::npos)
+      << fewer.err;
+  EXPECT_EQ(fewer.err.find("ADD COLUMN"), std::string::npos) << fewer.err;
+
+  // As told: drop the table and load again, and every row is there once.
+  ASSERT_TRUE(conn().Exec("DROP TABLE day_events", "drop").ok());
+  // A content-hash model's file carries every column (each is part of the key).
+  const std::string with_n =
+      WriteTempFile("hn.csv", "day,kind,n\n2024-01-01,a,\n2024-01-02,b,\n");
+  RunResult reloaded =
+      RunSluice({"warehouse", "load", "--models", after, "-m", "event", with_n}, url());
+  ASSERT_EQ(reloaded.exit_code, 0) << reloaded.err;
+  EXPECT_EQ(Scalar("SELECT count(*) || ' ' || count(DISTINCT (day, kind)) FROM day_events"), "2 2");
+
+  // A view of the model's name is not a table: no ALTER TABLE could make it one.
+  ASSERT_TRUE(conn()
+                  .Exec("ALTER TABLE day_events RENAME TO day_events_t; CREATE VIEW day_events "
+                        "AS SELECT day, kind, first_seen_at FROM day_events_t",
+                        "view")
+                  .ok());
+  RunResult view =
+      RunSluice({"warehouse", "load", "--models", after, "-m", "event", with_n}, url());
+  EXPECT_EQ(view.exit_code, 1);
+  EXPECT_NE(view.err.find("day_events is a view, not a table"), std::string::npos) << view.err;
+  EXPECT_EQ(view.err.find("ALTER TABLE"), std::string::npos) << view.err;
+}
+
 // `warehouse models` lists a file's models, or the statements init runs, without a server; a
 // file with errors is exit status 2 with every error.
 TEST_F(WarehouseUserModels, ModelsListsAndChecksAFileWithoutAServer) {

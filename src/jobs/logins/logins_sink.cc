@@ -142,6 +142,8 @@ Status LoginsSink::Setup() {
 
 Status LoginsSink::CheckShape(const std::string& table, std::span<const TableColumn> declared,
                               std::string_view described_in, bool absent_is_fine) {
+  // A view's columns read like a table's, but no ALTER TABLE or INSERT of a batch would work.
+  RETURN_IF_ERROR(warehouse::CheckIsTable(*conn_, table));
   // The catalog needs no privilege on the table, and to_regclass finds it on the search_path
   // as the job's statements do.
   ASSIGN_OR_RETURN(

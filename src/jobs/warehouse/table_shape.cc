@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <utility>
 
 namespace sluice::warehouse {
 namespace {
@@ -47,7 +48,30 @@ std::string AddColumnsHint(std::string_view table, std::span<const MissingColumn
   return out;
 }
 
+Status CheckIsTable(PgConnection& conn, std::string_view table) {
+  ASSIGN_OR_RETURN(PgResult r,
+                   conn.Query("SELECT relkind FROM pg_catalog.pg_class WHERE oid = "
+                              "to_regclass($1)",
+                              {QuoteIdent(table)}, fmt::format("looking up what {} is", table)));
+  if (r.rows() == 0) return Status::Ok();
+  const std::string_view kind = r.Value(0, 0);
+  if (kind == "r" || kind == "p") return Status::Ok();
+  static constexpr std::pair<std::string_view, std::string_view> kKinds[] = {
+      {"v", "a view"},           {"m", "a materialized view"},
+      {"f", "a foreign table"},  {"S", "a sequence"},
+      {"i", "an index"},         {"I", "an index"},
+      {"c", "a composite type"}, {"t", "a TOAST table"}};
+  std::string_view what = "not a table";
+  for (const auto& [k, name] : kKinds)
+    if (k == kind) what = name;
+  return Status(StatusCode::kFailedPrecondition,
+                fmt::format("{} is {}, not a table: Sluice writes rows to a table of its own, "
+                            "and no column can be added to it: name another table",
+                            table, what));
+}
+
 Status CheckTableShape(PgConnection& conn, const Model& model) {
+  RETURN_IF_ERROR(CheckIsTable(conn, model.table));
   const std::string table = QuoteIdent(model.table);
   const std::string what = fmt::format("reading the columns of table {}", model.table);
   ASSIGN_OR_RETURN(PgResult columns,
@@ -62,7 +86,7 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
                               "AND c.contype = 'p'",
                               {table}, what));
   std::map<std::string, std::string, std::less<>> types;
-  std::vector<std::string> unfillable;
+  std::vector<std::string> unfillable, removed;
   const Schema schema = model.LoadSchema();
   for (int r = 0; r < columns.rows(); ++r) {
     const std::string name(columns.Value(r, 0));
@@ -71,16 +95,24 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
         std::any_of(schema.begin(), schema.end(), [&](const Field& f) { return f.name == name; });
     if (columns.Value(r, 2) == "t" && !in_model && !IsHistoryColumn(name)) {
       unfillable.push_back(name);
+    } else if (model.content_hash_key && !in_model && !IsHistoryColumn(name)) {
+      removed.push_back(name);  // a field taken out of the model: the hash covers it no more
     }
   }
   std::vector<std::string> problems;
   std::vector<MissingColumn> additions;
+  // A content-hash model's fields added since the table was made: each changes every row's key.
+  std::vector<std::string> rekeying = removed;
   for (const Field& f : schema) {
     const std::string want = CatalogTypeName(f.type);
     auto it = types.find(f.name);
     if (it == types.end()) {
       problems.push_back(fmt::format("it has no column {} ({})", QuoteIdent(f.name), want));
-      additions.push_back({f.name, ColumnTypeName(f.type)});
+      if (model.content_hash_key) {
+        rekeying.push_back(f.name);
+      } else {
+        additions.push_back({f.name, ColumnTypeName(f.type)});
+      }
     } else if (it->second != want) {
       problems.push_back(
           fmt::format("column {} is {}, the model's is {}", QuoteIdent(f.name), it->second, want));
@@ -95,6 +127,11 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
       problems.push_back(
           fmt::format("column {} is {}, not timestamp with time zone", h.name, it->second));
     }
+  }
+  if (!removed.empty()) {
+    problems.push_back(fmt::format("{} {} {} not a field of the model",
+                                   removed.size() == 1 ? "column" : "columns", Listed(removed),
+                                   removed.size() == 1 ? "is" : "are"));
   }
   if (!unfillable.empty()) {
     problems.push_back(
@@ -117,6 +154,17 @@ Status CheckTableShape(PgConnection& conn, const Model& model) {
   for (size_t i = 0; i < problems.size(); ++i)
     message += (i == 0 ? "" : "; ") + problems[i];
   message += ". It was made for another declaration of the model, or another model";
+  if (!rekeying.empty()) {
+    // The hash is Sluice's, computed as rows are loaded: no SQL statement can recompute it for
+    // the rows already there, and ADD COLUMN would leave each of them under its old key.
+    message += fmt::format(
+        ". Model {0}'s key is content-hash, a hash of all its fields, so a field added or "
+        "taken out ({1}) changes the key of every row: altering the table would leave each "
+        "row under its old key and the next load would add it again. Give the model a new "
+        "table (its table: in the models file) and load every file into it, or drop table {2} "
+        "(DROP TABLE {3}) and load every file again",
+        model.name, Listed(rekeying), model.table, table);
+  }
   if (!additions.empty()) message += "; " + AddColumnsHint(model.table, additions);
   return InvalidArgument(message);
 }

@@ -27,6 +27,14 @@ struct MissingColumn {
 // this way: a model's table (CheckTableShape) and a message schema's (logins/logins_sink.h).
 std::string AddColumnsHint(std::string_view table, std::span<const MissingColumn> missing);
 
+// Whether `table` (found on the search_path as the job's statements find it) is one Sluice can
+// write: OK when there is no relation of that name (it will be created) or it is a table
+// (relkind r or p). Anything else, a view most often, is FailedPrecondition naming what it is,
+// "t_vw is a view, not a table: ...", since the ALTER TABLE of AddColumnsHint, the upsert and
+// the key lookup work on tables only. Reads only pg_class, which needs no grant. Checked before
+// the shape by both the warehouse (CheckTableShape) and the message sink (logins_sink.h).
+Status CheckIsTable(PgConnection& conn, std::string_view table);
+
 // Compares the table `model.table` (on the connection's search_path; it must exist) with the
 // model: each column of Model::LoadSchema() present with its type (format_type's name), the
 // primary key on exactly Model::KeyColumns(), and no other column that is NOT NULL without a
@@ -36,6 +44,11 @@ std::string AddColumnsHint(std::string_view table, std::span<const MissingColumn
 //   "minutes" is text, the model's is integer. It was made for another declaration of the
 //   model, or another model; a missing column can be added with ALTER TABLE "podcasts" ADD
 //   COLUMN "rating" integer (AddColumnsHint)
+// A content-hash model (Model::content_hash_key) is the exception: its key is a hash of every
+// field, so a field the table lacks would change the key of every row it holds, and a load
+// after ADD COLUMN would add each row again beside the old one. No ALTER TABLE is offered for
+// such a field; the error says to load into a new table or drop the table and load again.
+// A relation that is not a table is refused first (CheckIsTable).
 Status CheckTableShape(PgConnection& conn, const Model& model);
 
 }  // namespace sluice::warehouse

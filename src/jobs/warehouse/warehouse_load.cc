@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
+#include <system_error>
 
 #include "connectors/postgres/pg_schema.h"
 #include "core/strings.h"
@@ -14,11 +16,13 @@ namespace sluice::warehouse {
 
 ComponentSpec WarehouseLoadComponent() {
   ComponentSpec c{.name = "warehouse-load", .kind = ComponentKind::kJob};
-  c.summary = "Upserts CSV or JSON files into a warehouse model, keeping history";
+  c.summary = "Upserts CSV or JSON files into a warehouse model, keeping when rows were seen";
   c.description =
       "Each file is one transaction: its records are COPYed to a staging table and merged into "
-      "the model's table; changed rows get a new version, and a rejected record goes to "
-      "load_rejects with its reason.";
+      "the model's table on its key; a changed row is updated in place (updated_at says when), "
+      "an unchanged one is not rewritten, and a rejected record goes to load_rejects with its "
+      "reason. No earlier version of a row is kept; what is kept is when each row was first "
+      "seen, last changed, and (with full-dump) left the source.";
   OptionSpec model = TextOption("model", "One of: " + ModelNames() + "; or a model of --models");
   model.alias = "-m";
   model.required = true;
@@ -72,6 +76,21 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
       "cannot tell the format of {}: name it .csv or .json, or pass --format csv|json", path));
 }
 
+std::optional<RepeatedFile> FindRepeatedFile(std::span<const std::string> files) {
+  std::vector<std::string> real;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::error_code error;
+    std::filesystem::path path = std::filesystem::canonical(files[i], error);
+    // A path that cannot be resolved (it is checked for existence elsewhere) is compared as it
+    // is written, made absolute.
+    if (error) path = std::filesystem::absolute(files[i], error).lexically_normal();
+    real.push_back(path.string());
+    for (size_t j = 0; j < i; ++j)
+      if (real[j] == real[i]) return RepeatedFile{j, i};
+  }
+  return std::nullopt;
+}
+
 Status InitWarehouse(PgConnection* conn, std::span<const Model> models) {
   // Only what is missing is created, so init is a no-op for a role without CREATE once an
   // owner has made the tables, and safe beside a concurrent load (the schema-change lock).
@@ -89,6 +108,9 @@ Status InitWarehouse(PgConnection* conn, std::span<const Model> models) {
 Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   const Model& model = *request.model;
+  if (request.allow_empty_dump && !request.full_dump) {
+    return UsageError(fmt::format("--allow-empty-dump {}", kAllowEmptyDumpAlone));
+  }
   const std::string context = fmt::format("loading {} into {}", request.path, model.table);
   // Looked up first: a loading role may have DML grants only (docs/warehouse.md).
   RETURN_IF_ERROR_CTX(EnsureRelations(*conn, {QuoteIdent(model.table), std::string(kRejectsTable)},

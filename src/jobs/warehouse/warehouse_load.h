@@ -5,6 +5,7 @@
 // into batches (file_source.h) while the batch before is written (warehouse_sink.h).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,21 @@ ComponentSpec WarehouseLoadComponent();
 // --model then names, for `warehouse load` and `warehouse init`.
 OptionSpec ModelsFileOption();
 
+// --allow-empty-dump only changes what a full dump does: without --full-dump it would be a
+// setting that does nothing, so a load that gives it alone is refused with this reason.
+inline constexpr std::string_view kAllowEmptyDumpAlone =
+    "only applies with full-dump (it lets a full dump of no records mark every row deleted): "
+    "give full-dump too, or leave allow-empty-dump out";
+
+// The two indexes into `files` of the first path that names the same file as an earlier one
+// (the same real path: std::filesystem::canonical, so "./a.csv", "a.csv" and a link to it are
+// one file), or nullopt. A file loaded twice in one run would be merged twice, and a full dump's
+// deletions reckoned twice.
+struct RepeatedFile {
+  size_t first = 0, second = 0;
+};
+std::optional<RepeatedFile> FindRepeatedFile(std::span<const std::string> files);
+
 struct LoadReport {
   ReadCounts read;  // records read, rejected ones included
   MergeStats merge;
@@ -39,7 +55,8 @@ struct LoadReport {
 Status InitWarehouse(PgConnection* conn, std::span<const Model> models = Models());
 
 // Loads one file in one transaction: the error of a failed load names the file and what
-// failed; nothing of it is then committed.
+// failed; nothing of it is then committed. A request with allow_empty_dump but not full_dump
+// is a UsageError (kAllowEmptyDumpAlone), refused before anything is read or written.
 Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request);
 
 // A one-paragraph human summary of a load, for the terminal.
