@@ -64,8 +64,53 @@ TEST_F(WarehouseCli, UsageErrorsAreClear) {
   RunResult header = RunSluice(
       {"warehouse", "load", "-m", "movie", WriteTempFile("m.csv", "title,length\nA,1\n")}, url());
   EXPECT_EQ(header.exit_code, 1);
-  EXPECT_NE(header.err.find("line 1: the header has no column 'duration_mins'"), std::string::npos)
+  EXPECT_NE(header.err.find("line 1: the header has column 2 'length' beside the columns of model "
+                            "movie"),
+            std::string::npos)
       << header.err;
+  EXPECT_NE(header.err.find("(the file has no column 'duration_mins', 'original_language', "
+                            "'size_mb')"),
+            std::string::npos)
+      << header.err;
+  RunResult no_key = RunSluice(
+      {"warehouse", "load", "-m", "movie", WriteTempFile("k.csv", "size_mb\n1\n")}, url());
+  EXPECT_EQ(no_key.exit_code, 1);
+  EXPECT_NE(no_key.err.find("line 1: the header has no column 'title', part of model movie's key"),
+            std::string::npos)
+      << no_key.err;
+}
+
+// --allow-empty-dump alone would do nothing: refused as a usage error, nothing loaded.
+TEST_F(WarehouseCli, AllowEmptyDumpWithoutFullDumpIsRefused) {
+  RunResult alone = RunSluice(
+      {"warehouse", "load", "-m", "movie", "--allow-empty-dump",
+       WriteTempFile("e.csv", "title,duration_mins,original_language,size_mb\nA,1,en,2\n")},
+      url());
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_NE(alone.err.find("--allow-empty-dump only applies with full-dump"), std::string::npos)
+      << alone.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'movies' AND schemaname = "
+                   "current_schema()"),
+            "0");
+}
+
+// An export made before a field was added to the model loads, the missing optional columns
+// NULL, with one warning per file naming them.
+TEST_F(WarehouseCli, AFileWithoutAnOptionalColumnLoadsItAsNull) {
+  RunResult older = RunSluice(
+      {"warehouse", "load", "-m", "movie", WriteTempFile("old.csv", "title,size_mb\nA,1\nB,2\n")},
+      url());
+  ASSERT_EQ(older.exit_code, 0) << older.err;
+  EXPECT_NE(older.out.find("2 inserted"), std::string::npos) << older.out;
+  const std::string warning =
+      "line 1: the header has no column 'duration_mins', 'original_language'; they are loaded "
+      "as NULL in every row";
+  const size_t at = older.err.find(warning);
+  EXPECT_NE(at, std::string::npos) << older.err;
+  EXPECT_EQ(older.err.find(warning, at + 1), std::string::npos) << older.err;
+  EXPECT_EQ(Scalar("SELECT string_agg(title || '|' || coalesce(duration_mins::text, '-') || '|' "
+                   "|| coalesce(original_language, '-'), ' ' ORDER BY title) FROM movies"),
+            "A|-|- B|-|-");
 }
 
 // JSON objects cannot hold a key twice: a result naming a column twice fails before printing,

@@ -288,8 +288,7 @@ TEST_F(WarehouseUserModels, AFieldAddedToAContentHashModelIsRefusedWithoutAnAlte
   // As told: drop the table and load again, and every row is there once.
   ASSERT_TRUE(conn().Exec("DROP TABLE day_events", "drop").ok());
   // A content-hash model's file carries every column (each is part of the key).
-  const std::string with_n =
-      WriteTempFile("hn.csv", "day,kind,n\n2024-01-01,a,\n2024-01-02,b,\n");
+  const std::string with_n = WriteTempFile("hn.csv", "day,kind,n\n2024-01-01,a,\n2024-01-02,b,\n");
   RunResult reloaded =
       RunSluice({"warehouse", "load", "--models", after, "-m", "event", with_n}, url());
   ASSERT_EQ(reloaded.exit_code, 0) << reloaded.err;

@@ -47,12 +47,37 @@ TEST(CsvHeader, AnUnknownColumnBesideKnownOnesFailsUnlessAllowed) {
       << map.status().message();
   EXPECT_NE(map.status().message().find("--ignore-extra-columns"), std::string::npos);
   EXPECT_TRUE(Map("movie", "title,duration_mins,original_language,size_mb,titel\n", true).ok());
-  // The issue's own example lacks columns too: the missing one is named first.
+  // The issue's own example lacks optional columns too: they are named beside the unknown ones.
   auto missing = Map("movie", "title,genre,titel\n");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(),
-            "line 1: the header has no column 'duration_mins' (found: title, genre, titel); not "
-            "columns of model movie: column 2 'genre', column 3 'titel'");
+  EXPECT_NE(missing.status().message().find(
+                "line 1: the header has column 2 'genre', column 3 'titel' beside the columns of "
+                "model movie"),
+            std::string::npos)
+      << missing.status().message();
+  EXPECT_NE(missing.status().message().find(
+                "(the file has no column 'duration_mins', 'original_language', 'size_mb')"),
+            std::string::npos)
+      << missing.status().message();
+}
+
+// A file written before a field was added to the model still loads: a missing optional column
+// is NULL. A key column, or any column of a content-hash model (its key), is still required.
+TEST(CsvHeader, AMissingOptionalColumnIsAbsentAndAMissingKeyColumnFails) {
+  auto older = Map("movie", "size_mb,Title\n");
+  ASSERT_TRUE(older.ok()) << older.status().message();
+  EXPECT_EQ(older->absent, (std::vector<std::string>{"duration_mins", "original_language"}));
+  EXPECT_EQ(older->source_index,
+            (std::vector<size_t>{1, CsvHeaderMap::kAbsent, CsvHeaderMap::kAbsent, 0}));
+  auto no_key = Map("movie", "duration_mins,original_language,size_mb\n");
+  ASSERT_FALSE(no_key.ok());
+  EXPECT_EQ(no_key.status().message(),
+            "line 1: the header has no column 'title', part of model movie's key (found: "
+            "duration_mins, original_language, size_mb)");
+  auto hashed = Map("stream", "movie_title\n");
+  ASSERT_FALSE(hashed.ok());
+  EXPECT_NE(hashed.status().message().find("part of model stream's key"), std::string::npos)
+      << hashed.status().message();
 }
 
 TEST(CsvHeader, AHeaderThatIsNotUtf8NamesWhere) {

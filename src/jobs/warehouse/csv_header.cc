@@ -8,6 +8,16 @@
 #include "core/text_check.h"
 
 namespace sluice::warehouse {
+namespace {
+
+std::string Listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names)
+    out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
+}  // namespace
 
 Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
                                   bool allow_extra_columns) {
@@ -50,12 +60,20 @@ Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
   for (size_t f = 0; f < model.fields.size(); ++f) {
     const ModelField& field = model.fields[f];
     auto it = std::find(folded.begin(), folded.end(), model_headers[f]);
+    // A content-hash model's key is every field: a column loaded as NULL would key each row
+    // anew, beside the same row loaded from a file that had it.
+    if (it == folded.end() && !field.key && !model.content_hash_key) {
+      map.source_index.push_back(CsvHeaderMap::kAbsent);
+      map.absent.push_back(field.csv_header);
+      continue;
+    }
     if (it == folded.end()) {
       std::string found;
       for (const auto& h : map.names)
         found += (found.empty() ? "" : ", ") + h;
-      std::string message = fmt::format("line {}: the header has no column '{}' (found: {})", line,
-                                        field.csv_header, found);
+      std::string message =
+          fmt::format("line {}: the header has no column '{}', part of model {}'s key (found: {})",
+                      line, field.csv_header, model.name, found);
       if (!unknown.empty())
         message += fmt::format("; not columns of model {}: {}", model.name, unknown);
       return InvalidArgument(message);
@@ -68,8 +86,9 @@ Result<CsvHeaderMap> MapCsvHeader(const Model& model, const CsvRecord& header,
       known += (known.empty() ? "" : ", ") + f.csv_header;
     return InvalidArgument(fmt::format(
         "line {}: the header has {} beside the columns of model {} ({}): a misspelt column "
-        "or a different file? Rename it, or pass --ignore-extra-columns to load without it",
-        line, unknown, model.name, known));
+        "or a different file? Rename it, or pass --ignore-extra-columns to load without it{}",
+        line, unknown, model.name, known,
+        map.absent.empty() ? "" : fmt::format(" (the file has no column {})", Listed(map.absent))));
   }
   return map;
 }

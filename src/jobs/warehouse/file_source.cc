@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/files.h"
+#include "core/log.h"
 #include "core/progress.h"
 #include "core/text_check.h"
 #include "formats/csv_reader.h"
@@ -84,6 +85,14 @@ Status WarehouseFileSource::ReadCsv(const std::function<Status(PreparedBatch&)>&
   }
   ASSIGN_OR_RETURN(CsvHeaderMap header, MapCsvHeader(model, record, request.allow_extra_columns));
   const std::vector<size_t>& source_index = header.source_index;
+  if (!header.absent.empty()) {
+    // Once per file: a file exported before these fields were added to the model.
+    std::string absent;
+    for (const auto& h : header.absent)
+      absent += (absent.empty() ? "'" : ", '") + h + "'";
+    LogWarn("{}: line {}: the header has no column {}; {} loaded as NULL in every row",
+            request.path, record.line, absent, header.absent.size() == 1 ? "it is" : "they are");
+  }
 
   Progress progress(request.path, FileSize(request.path));
   std::vector<std::optional<std::string_view>> values(model.fields.size());
@@ -107,6 +116,10 @@ Status WarehouseFileSource::ReadCsv(const std::function<Status(PreparedBatch&)>&
           record.text, false);
     } else {
       for (size_t i = 0; i < source_index.size(); ++i) {
+        if (source_index[i] == CsvHeaderMap::kAbsent) {
+          values[i] = std::nullopt;
+          continue;
+        }
         const CsvField& f = record.fields[source_index[i]];
         values[i] =
             f.value.empty() && !f.quoted ? std::nullopt : std::optional<std::string_view>(f.value);
