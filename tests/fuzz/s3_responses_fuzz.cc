@@ -20,12 +20,11 @@ constexpr const char* kSecret = "fuzzSecretKey/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* kToken = "fuzzSessionToken+IQoJb3JpZ2luX2VjEXAMPLE";
 // More requests than this for one call means the client keeps asking for the same page.
 constexpr int kMostRequests = 64;
-// Known fault, shown by corpus/s3_responses/list-objects-truncated: ListObjects
-// and ListMultipartUploads follow a continuation token (or markers) equal to the one they just
-// sent, so a server that repeats its page holds them in an endless loop whose list grows without
-// bound. Until s3_client.cc refuses a repeated token, the transport ends such a loop with a
-// transport error instead of failing the run; set this to true with the fix.
-constexpr bool kRepeatedPageIsFixed = false;
+// A fault once found here, kept by corpus/s3_responses/list-objects-truncated: ListObjects and
+// ListMultipartUploads followed a continuation token (or markers) they had already sent, so a
+// server repeating its page held them in an endless loop whose list grew without bound. They
+// now refuse a repeated token, so a call that keeps asking is a crash.
+constexpr bool kRepeatedPageIsFixed = true;
 
 struct Script {
   long status = 200;

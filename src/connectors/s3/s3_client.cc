@@ -4,6 +4,9 @@
 
 #include <charconv>
 #include <pugixml.hpp>
+#include <set>
+#include <string>
+#include <utility>
 
 #include "aws/aws_errors.h"
 #include "aws/crypto.h"
@@ -230,6 +233,7 @@ Result<std::vector<S3Object>> S3Client::ListObjects(const std::string& bucket,
                                                     const std::string& prefix, int page_size) {
   std::vector<S3Object> objects;
   std::string token;
+  std::set<std::string> seen_tokens;
   do {
     std::string query =
         fmt::format("list-type=2&max-keys={}&prefix={}", page_size, UriEncode(prefix, false));
@@ -250,9 +254,17 @@ Result<std::vector<S3Object>> S3Client::ListObjects(const std::string& bucket,
       std::from_chars(size.data(), size.data() + size.size(), o.size);
       objects.push_back(std::move(o));
     }
-    token = std::string_view(result.child_value("IsTruncated")) == "true"
-                ? result.child_value("NextContinuationToken")
-                : "";
+    std::string next = std::string_view(result.child_value("IsTruncated")) == "true"
+                           ? result.child_value("NextContinuationToken")
+                           : "";
+    // A server or proxy answering a truncated page it gave before would loop forever, the list
+    // growing with each lap.
+    if (!next.empty() && !seen_tokens.insert(next).second) {
+      return Unavailable(fmt::format(
+          "S3 ListObjectsV2 s3://{}: the listing repeats a continuation token it gave before",
+          bucket));
+    }
+    token = std::move(next);
   } while (!token.empty());
   return objects;
 }
@@ -308,6 +320,7 @@ Result<std::vector<S3Upload>> S3Client::ListMultipartUploads(const std::string& 
                                                              const std::string& prefix) {
   std::vector<S3Upload> uploads;
   std::string key_marker, id_marker;
+  std::set<std::pair<std::string, std::string>> seen_markers;
   for (;;) {
     std::string query = "prefix=" + UriEncode(prefix, false) + "&uploads=";
     if (!key_marker.empty()) query = "key-marker=" + UriEncode(key_marker, false) + "&" + query;
@@ -326,9 +339,15 @@ Result<std::vector<S3Upload>> S3Client::ListMultipartUploads(const std::string& 
           {u.child_value("Key"), u.child_value("UploadId"), u.child_value("Initiated")});
     }
     if (std::string_view(result.child_value("IsTruncated")) != "true") return uploads;
-    key_marker = result.child_value("NextKeyMarker");
-    id_marker = result.child_value("NextUploadIdMarker");
-    if (key_marker.empty() && id_marker.empty()) return uploads;
+    std::string next_key = result.child_value("NextKeyMarker");
+    std::string next_id = result.child_value("NextUploadIdMarker");
+    if (next_key.empty() && next_id.empty()) return uploads;
+    if (!seen_markers.emplace(next_key, next_id).second) {
+      return Unavailable(fmt::format(
+          "S3 ListMultipartUploads s3://{}: the listing repeats markers it gave before", bucket));
+    }
+    key_marker = std::move(next_key);
+    id_marker = std::move(next_id);
   }
 }
 
