@@ -280,7 +280,12 @@ void SqsSource::HeartbeatLoop() {
 }
 
 void SqsSource::Stop() {
-  stopping_ = true;
+  {
+    // Set under the lock a receiver checks it with, or a receiver between its check and its
+    // wait would miss the notify and sleep on until something else wakes it.
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
   space_.notify_all();
 }
 
