@@ -136,8 +136,6 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   OptionSpec name = TextOption("name", "Queue name (or URL)");
   name.positional = true;
   name.required = true;
-  name.check = [](std::string_view value) { return ValidateSqsQueueNameOrUrl(value, ""); };
-  name.check_rule = "a queue name (letters, digits, - and _; 1 to 80) or an http(s) queue URL";
   const OptionSpec endpoint = AwsEndpointOption("sqs-endpoint", "sqs");
   // Empty defaults: unless given, the queue gets SQS's own (30 s, 256 KiB).
   OptionSpec visibility = IntOption("visibility-timeout",

@@ -249,7 +249,7 @@ TEST_F(PipelineMetrics, APipelineFilesSettingsBindTheRunnersFlags) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--metrics-listen: the port is not a number"), std::string::npos) << r.err;
   const std::string lake = sluice::testing::WriteTempFile(
-      "settings-lake.yaml", "job:\n  lake-build: {source: in, output: out}\n");
+      "settings-lake.yaml", "job:\n  lake-build: {source: in/, output: out}\n");
   r = RunSluice({"run", lake, "--metrics-listen", "127.0.0.1:0"}, url());
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("runs job lake-build, not a stream"), std::string::npos) << r.err;
