@@ -57,8 +57,17 @@ int RunWarehouseLoad(const OptionValues& values) {
   if (!model) {
     return Fail(UsageError(warehouse::UnknownModel(*models, model_name, values.String("models"))));
   }
+  // Refused before connecting, as validate refuses them in a pipeline file.
+  if (values.Flag("allow-empty-dump") && !values.Flag("full-dump")) {
+    return Fail(UsageError(fmt::format("--allow-empty-dump {}", warehouse::kAllowEmptyDumpAlone)));
+  }
+  const std::vector<std::string>& files = values.Strings("files");
+  if (auto repeated = warehouse::FindRepeatedFile(files)) {
+    return Fail(UsageError(fmt::format("{} is the file {} already names: each file is loaded once",
+                                       files[repeated->second], files[repeated->first])));
+  }
   std::vector<warehouse::LoadRequest> requests;
-  for (const auto& file : values.Strings("files")) {
+  for (const auto& file : files) {
     auto format = warehouse::ResolveFormat(file, values.String("format"));
     if (!format.ok()) return Fail(AsUsage(format.status()));
     requests.push_back({model, file, *format, values.Flag("full-dump"),

@@ -1,6 +1,8 @@
 // The `sluice warehouse` command line end to end: exit statuses, output formats, and secrets.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "support/test_env.h"
 
 namespace sluice {
@@ -163,6 +165,28 @@ TEST_F(WarehouseCli, PasswordsNeverReachTheOutput) {
   EXPECT_NE(r.err.find("someone:****@127.0.0.1"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(secret), std::string::npos);
   EXPECT_EQ(r.out.find(secret), std::string::npos);
+}
+
+// Both are refused before any connection: the URL names a port where nothing listens.
+TEST(WarehouseCliNoServer, AFileNamedTwiceOrAnEmptyDumpAloneIsRefusedBeforeConnecting) {
+  const std::string nowhere = "postgresql://127.0.0.1:1/none";
+  const std::string csv =
+      WriteTempFile("twice.csv", "title,duration_mins,original_language,size_mb\nA,1,en,2\n");
+  RunResult twice = RunSluice({"warehouse", "load", "-m", "movie", "--pg", nowhere, csv,
+                               std::filesystem::path(csv).parent_path().string() + "/./" +
+                                   std::filesystem::path(csv).filename().string()},
+                              "");
+  EXPECT_EQ(twice.exit_code, 2) << twice.err;
+  EXPECT_NE(twice.err.find("already names: each file is loaded once"), std::string::npos)
+      << twice.err;
+  EXPECT_EQ(twice.err.find("connect"), std::string::npos) << twice.err;
+
+  RunResult alone = RunSluice(
+      {"warehouse", "load", "-m", "movie", "--pg", nowhere, "--allow-empty-dump", csv}, "");
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_NE(alone.err.find("--allow-empty-dump only applies with full-dump"), std::string::npos)
+      << alone.err;
+  EXPECT_EQ(alone.err.find("connect"), std::string::npos) << alone.err;
 }
 
 TEST(WarehouseCliNoServer, MissingConnectionNamesTheFlagAndVariable) {
