@@ -19,7 +19,10 @@ constexpr EnvironmentVariable kVariables[] = {
     {"SLUICE_WAREHOUSE_MODELS", "warehouse models file when --models is not given"},
     {"AWS_ACCESS_KEY_ID", "AWS access key id (with AWS_SECRET_ACCESS_KEY)"},
     {"AWS_SECRET_ACCESS_KEY", "AWS secret access key", true},
-    {"AWS_SESSION_TOKEN", "session token of temporary AWS credentials", true},
+    {"AWS_SESSION_TOKEN",
+     "session token of temporary AWS credentials; a presigned URL made with them carries it, as "
+     "SigV4 requires",
+     true},
     {"AWS_REGION", "AWS region (else AWS_DEFAULT_REGION, else us-east-1)"},
     {"AWS_DEFAULT_REGION", "AWS region when AWS_REGION is unset"},
     {"AWS_ENDPOINT_URL",
@@ -54,7 +57,7 @@ std::string EnvironmentMarkdown() {
   std::string out = "| Variable | What it is |\n|---|---|\n";
   for (const EnvironmentVariable& v : EnvironmentVariables()) {
     out += fmt::format("| `{}` | {}{} |\n", v.name, v.summary,
-                       v.secret ? " (a secret: never shown)" : "");
+                       v.secret ? " (a secret: never shown in a log or an error)" : "");
   }
   return out;
 }
