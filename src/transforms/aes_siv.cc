@@ -1,5 +1,6 @@
 #include "transforms/aes_siv.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sluice {
@@ -110,8 +111,8 @@ bool AesSivEncryptor::Encrypt(std::string_view prefix, std::string_view plain, s
     const size_t blocks = (n + 15) / 16;
     s2v_input_.resize(blocks * 16);
     auto* t = reinterpret_cast<uint8_t*>(s2v_input_.data());
-    std::memcpy(t, prefix.data(), prefix.size());
-    std::memcpy(t + prefix.size(), plain.data(), plain.size());
+    // std::copy, not memcpy: an empty view's data() may be null, which memcpy may not take.
+    std::copy(plain.begin(), plain.end(), std::copy(prefix.begin(), prefix.end(), t));
     std::memset(t + n, 0, blocks * 16 - n);
     XorBlock(t + n - 16, d_zero_);
     uint8_t* last = t + (blocks - 1) * 16;
