@@ -32,10 +32,6 @@ bool IsQuote(char c) {
   return c == '\'' || c == '"' || c == '`';
 }
 
-// Replaces each occurrence of `secret` that stands as a token: where the secret begins (ends)
-// with a letter or digit, the character before (after) it must not be one. A message that quotes
-// a password quotes it whole, so this masks every quoted password while leaving a word that
-// merely contains the secret ("sluice" around the secret "sluic") readable.
 using Span = std::pair<size_t, size_t>;  // [begin, end) of a secret in a text
 
 // Whether [begin, end) lies inside one of `spans`.
@@ -68,6 +64,10 @@ std::vector<Span> MaskedUrlNameSpans(std::string_view text) {
   return spans;
 }
 
+// Replaces each occurrence of `secret` that stands as a token: where the secret begins (ends)
+// with a letter or digit, the character before (after) it must not be one. A message that quotes
+// a password quotes it whole, so this masks every quoted password while leaving a word that
+// merely contains the secret ("sluice" around the secret "sluic") readable.
 void ReplaceTokens(std::string& text, std::string_view secret) {
   if (secret.empty()) return;
   std::vector<Span> names = MaskedUrlNameSpans(text);
