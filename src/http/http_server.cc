@@ -24,8 +24,12 @@ struct HttpServer::State {
   // Keeps the threads running while no operation is pending (the acceptor closed at Stop, and
   // a handler about to reply from another thread).
   net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(io);
-  tcp::acceptor acceptor{io};
-  net::steady_timer pause{io};  // the listener's back-off
+  // The listener's strand: the acceptor and its back-off timer are bound to it, so their
+  // handlers (which re-arm async_accept) and Stop's close never run at once on the two
+  // threads; an Asio acceptor is not safe to use from two threads at a time.
+  net::strand<net::io_context::executor_type> listener = net::make_strand(io);
+  tcp::acceptor acceptor{listener};
+  net::steady_timer pause{listener};  // the listener's back-off
   std::shared_ptr<SessionContext> context = std::make_shared<SessionContext>();
   bool logged_pause = false;
 
@@ -145,7 +149,8 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   started_ = false;
   state_->context->stopping = true;
   std::promise<void> closed;
-  net::post(state_->io, [this, &closed] {
+  // On the listener's strand, after (never beside) an accept handler that is running.
+  net::post(state_->listener, [this, &closed] {
     boost::system::error_code ignored;
     state_->acceptor.close(ignored);
     state_->pause.cancel();

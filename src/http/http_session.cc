@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "http/http_error.h"
+#include "http/request_framing.h"
 
 namespace sluice::http {
 namespace {
@@ -64,13 +65,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHead(beast::error_code ec) {
     if (ec) return RefuseOrClose(ec);
-    const auto& head = parser_->get();
-    // Both framings in one request is how requests are smuggled past a proxy that reads the
-    // other one: refused, and the connection closed (RFC 9112 section 6.3).
-    if (head.count(bhttp::field::transfer_encoding) > 0 &&
-        head.count(bhttp::field::content_length) > 0) {
-      return Refuse({400, "a request may not carry both Transfer-Encoding and Content-Length"});
-    }
+    // A body a proxy in front could frame another way is how a second request is smuggled
+    // past it: refused, and the connection closed (request_framing.h).
+    if (auto error = FramingError(parser_->get())) return Refuse(*error);
     if (parser_->is_done()) return Dispatch();
     stream_.expires_after(limits().idle_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,

@@ -2,8 +2,9 @@
 // query it answers. The request line and fields are read by Boost.Beast's parser inside the
 // connection code (http_session.cc), reachable there only through a socket; this target feeds
 // the same parser, with the server's default limits, the same way, then does what the session
-// does with the head (both framings refused, the target split at '?'), routes it, and parses the
-// query as GET /data and GET /stats do (QueryParams, ParseLakeQuery). Whatever the bytes:
+// does with the head (a framing a proxy could read another way refused: request_framing.h; the
+// target split at '?'), routes it, and parses the query as GET /data and GET /stats do
+// (QueryParams, ParseLakeQuery). Whatever the bytes:
 // - a refusal is a 4xx whose JSON body parses and names the parameter at fault when the query
 //   is to blame, and never quotes a refused value;
 // - parsed parameters written back as a query parse to the same parameters;
@@ -20,6 +21,7 @@
 #include "aws/sigv4.h"
 #include "http/http_error.h"
 #include "http/query_params.h"
+#include "http/request_framing.h"
 #include "http/router.h"
 #include "http/server_options.h"
 #include "jobs/lake/lake_service_query.h"
@@ -135,9 +137,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!parser.is_header_done()) return 0;
   const auto& head = parser.get();
-  if (head.count(bhttp::field::transfer_encoding) > 0 &&
-      head.count(bhttp::field::content_length) > 0) {
-    return 0;  // refused by the session before any routing
+  if (auto error = sluice::http::FramingError(head)) {
+    CheckErrorBody(*error);  // refused by the session before any routing
+    return 0;
   }
   if (!parser.is_done()) return 0;
 

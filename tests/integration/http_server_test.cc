@@ -200,6 +200,40 @@ TEST_F(HttpServerTest, RefusesBothTransferEncodingAndContentLength) {
   }
 }
 
+// A Transfer-Encoding a proxy in front could read another way: the bytes after the head would be
+// a body to one and a second request to the other. Each is refused and the connection closed,
+// so the request behind it is never answered; chunked alone, in any case and with spaces, is
+// still taken.
+TEST_F(HttpServerTest, RefusesATransferEncodingOtherThanChunkedOnce) {
+  StartServer();
+  const std::string behind = GetRequest("/hello");
+  for (const char* head :
+       {"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0\r\n\r\n"}) {
+    TestConnection c(port());
+    auto r = c.Request(std::string(head) + behind);
+    EXPECT_EQ(r.status, 400) << head;
+    EXPECT_NE(r.body.find("\"error\":"), std::string::npos) << head;
+    EXPECT_TRUE(c.ClosedWithin(kHangGuard)) << head;
+    EXPECT_FALSE(c.ReadResponse(0ms).complete) << "answered the request behind: " << head;
+  }
+  for (const char* coding : {"chunked", "Chunked", "  chunked\t", "chunked,"}) {
+    TestConnection c(port());
+    auto r = c.Request(fmt::format(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {}\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        coding));
+    EXPECT_EQ(r.status, 200) << coding;
+    EXPECT_EQ(r.body, "abc") << coding;
+  }
+}
+
 TEST_F(HttpServerTest, BoundsRequestBodies) {
   ServerLimits limits;
   limits.max_body_bytes = 1024;
