@@ -1,7 +1,8 @@
 // The logins job under faults (issue #12): messages through the real local SQS server while 10%
 // of the consumers' SQS calls fail (500, 503, throttled), are cut, or lose their answer after
 // the server acted on them; PostgreSQL "restarts" once mid-run (the proxy cuts every session and
-// refuses connections for a while); and two `sluice logins run` processes are SIGKILLed at
+// refuses connections for a while) and, earlier, restarts for real (a private instance the test
+// starts, `pg_ctl restart -m fast`); and two `sluice logins run` processes are SIGKILLed at
 // random moments and started again. Oracle: every message sent is exactly one row or one reject,
 // none twice, and the queue ends empty (visible and in flight).
 #include <gtest/gtest.h>
@@ -21,6 +22,7 @@
 
 #include "connectors/sqs/sqs_client.h"
 #include "faults/fault_proxy.h"
+#include "faults/private_postgres.h"
 #include "faults/scenario.h"
 #include "support/test_env.h"
 
@@ -157,7 +159,37 @@ std::string Now() {
   return std::string(text) + "." + std::to_string(ms.count() % 1000);
 }
 
-class LoginsFaults : public sluice::testing::PgTest {};
+// The scenario's PostgreSQL is a private instance (private_postgres.h), so that it can be
+// restarted for real; url() and Scalar() reach it as PgTest's reach the shared server.
+class LoginsFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    if (!server_.Start(&error)) {
+      if (sluice::testing::ServicesRequired()) FAIL() << error;
+      GTEST_SKIP() << error;
+    }
+    auto conn = PgConnection::Connect(server_.url());
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    conn_ = std::move(conn).value();
+    url_ = server_.url();
+  }
+  const std::string& url() const { return url_; }
+  PrivatePostgres& server() { return server_; }
+  // The first column of the first row ("" for null); the session is opened again after a
+  // restart.
+  std::string Scalar(const std::string& sql) {
+    auto r = conn_->QueryIdempotent(sql, {}, "test query");
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (!r.ok() || r->rows() == 0 || r->IsNull(0, 0)) return "";
+    return std::string(r->Value(0, 0));
+  }
+
+ private:
+  PrivatePostgres server_;
+  std::string url_;
+  std::unique_ptr<PgConnection> conn_;
+};
 
 TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
   SLUICE_REQUIRE_AWS();
@@ -228,6 +260,14 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
       pg.Restart(3s);
       std::cout << "  its sessions were cut at " << Now() << std::endl;
     }
+    if (wave == waves / 4) {  // well before the proxy's restart, so consumers are connected
+      std::cout << "the database restarts for real (pg_ctl restart -m fast) at " << Now()
+                << std::endl;
+      std::string error;
+      EXPECT_TRUE(server().Restart(&error)) << error;
+      std::cout << "  it accepts connections again at " << Now() << ", after "
+                << server().last_outage_seconds() << " s" << std::endl;
+    }
     for (auto deadline = std::chrono::steady_clock::now() + 60s;
          std::chrono::steady_clock::now() < deadline;) {
       auto depth = sqs.ApproximateNumberOfMessages(queue_url, false);
@@ -284,6 +324,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
   const FaultCounts p = pg.counts();
   EXPECT_GT(s.http_500 + s.http_503 + s.http_throttled + s.http_cut + s.http_lost_answers, 0u);
   EXPECT_EQ(p.restarts, 1u);
+  EXPECT_EQ(server().restarts(), 1);
   EXPECT_EQ(consumers.kills(), 2 * kills_each);
   for (const std::string& exit : consumers.exits())
     std::cout << "a consumer ended on its own: " << exit << std::endl;
@@ -291,7 +332,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
   Figures f;
   f.scenario = "logins";
   f.in = static_cast<uint64_t>(messages);
-  f.faults = s.injected() + p.injected() + p.restarts;
+  f.faults = s.injected() + p.injected() + p.restarts + static_cast<uint64_t>(server().restarts());
   f.kills = static_cast<uint64_t>(consumers.kills());
   f.lost = static_cast<uint64_t>(std::max(0, valid - distinct_rows) +
                                  std::max(0, invalid - distinct_rejects));
@@ -306,6 +347,8 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
              " pg_restarts=" + std::to_string(p.restarts) +
              " pg_sessions_cut=" + std::to_string(p.cut) +
              " pg_connects_failed=" + std::to_string(p.upstream_failures) +
+             " pg_real_restarts=" + std::to_string(server().restarts()) + " pg_real_outage_ms=" +
+             std::to_string(static_cast<int>(server().last_outage_seconds() * 1000)) +
              " consumer_exits_on_their_own=" + std::to_string(consumers.unplanned_exits());
   Report(f);
 }
