@@ -103,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Refuse(const HttpError& error) {
     if (context_->metrics != nullptr) context_->metrics->ObserveRefused(error.status);
     keep_alive_ = false;
+    head_only_ = false;
     route_.clear();
     Write(ErrorResponse(error), 11);
   }
@@ -121,6 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(parser_->get().body());
     route_ = std::string(context_->router->RouteLabel(request.path));
     method_ = request.method;
+    head_only_ = request.method == "HEAD";
     started_ = Clock::now();
     context_->busy.fetch_add(1);
     counted_busy_ = true;
@@ -135,6 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(HttpResponse response, unsigned version) {
     status_ = response.status;
     if (context_->stopping.load()) keep_alive_ = false;
+    if (head_only_) return WriteHeadOnly(std::move(response), version);
     if (response.stream) {
       // A body that turns out small goes whole, with a Content-Length, in one write; only a
       // large one is sent in chunks.
@@ -160,6 +163,20 @@ class Session : public std::enable_shared_from_this<Session> {
     SetFields(*message, response);
     message->body() = std::move(response.body);
     message->prepare_payload();
+    stream_.expires_after(limits().idle_timeout);
+    bhttp::async_write(
+        stream_, *message,
+        [self = shared_from_this(), message](beast::error_code ec, size_t) { self->Finished(ec); });
+  }
+
+  // The answer to HEAD: GET's status and fields without the body (RFC 9110 section 9.3.2). A
+  // whole body's length is given; a streamed one is never rendered, so its length is left out,
+  // which HEAD allows.
+  void WriteHeadOnly(HttpResponse response, unsigned version) {
+    auto message = std::make_shared<bhttp::response<bhttp::empty_body>>(
+        static_cast<bhttp::status>(response.status), version);
+    SetFields(*message, response);
+    if (!response.stream) message->content_length(response.body.size());
     stream_.expires_after(limits().idle_timeout);
     bhttp::async_write(
         stream_, *message,
@@ -266,6 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = true;
+  bool head_only_ = false;  // answering HEAD: no body
   bool closing_ = false;
   unsigned version_ = 11;
   // The request being answered, for the metrics.

@@ -33,10 +33,14 @@ void Router::Dispatch(const HttpRequest& request, const Reply& reply) const {
     return;
   }
   auto method = path->second.find(request.method);
+  // HEAD is GET without the body (RFC 9110 section 9.3.2): the connection leaves the body out.
+  if (method == path->second.end() && request.method == "HEAD") method = path->second.find("GET");
   if (method == path->second.end()) {
     std::string allow;
-    for (const auto& [name, handler] : path->second)
+    for (const auto& [name, handler] : path->second) {
       allow += (allow.empty() ? "" : ", ") + name;
+      if (name == "GET" && path->second.count("HEAD") == 0) allow += ", HEAD";
+    }
     HttpResponse response = ErrorResponse(
         {405, fmt::format("{} is not served here; this path takes {}", request.method, allow)});
     response.headers.emplace_back("Allow", allow);

@@ -1,5 +1,6 @@
 // Method and path to handler. A path served under other methods answers 405 with an Allow field
-// listing them (RFC 9110 section 15.5.6); an unknown path answers 404. Paths match exactly:
+// listing them (RFC 9110 section 15.5.6); an unknown path answers 404. HEAD runs a path's GET
+// handler, whose body the connection then leaves out (http_session.cc). Paths match exactly:
 // the lake's routes are few and fixed, so there are no patterns to get wrong.
 #pragma once
 

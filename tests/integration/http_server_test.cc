@@ -122,10 +122,57 @@ TEST_F(HttpServerTest, AnswersRoutesAndRefusesUnknownPathsAndMethods) {
   EXPECT_NE(missing.body.find("\"error\":"), std::string::npos);
   auto wrong = c.Request("DELETE /hello HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(wrong.status, 405);
-  EXPECT_EQ(wrong.headers["allow"], "GET");
+  EXPECT_EQ(wrong.headers["allow"], "GET, HEAD");
   auto two = c.Request("PUT /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(two.status, 405);
-  EXPECT_EQ(two.headers["allow"], "GET, POST");
+  EXPECT_EQ(two.headers["allow"], "GET, HEAD, POST");
+}
+
+// HEAD gets GET's status and fields and no body: the request after it on the same connection
+// is answered right after the head, with no byte between. A refused request after a HEAD gets
+// its body.
+TEST_F(HttpServerTest, AnswersHeadAsGetWithoutTheBody) {
+  StartServer();
+  for (const char* target : {"/hello", "/stream", "/nope"}) {
+    TestConnection c(port());
+    ASSERT_TRUE(
+        c.Send(fmt::format("HEAD {} HTTP/1.1\r\nHost: x\r\n\r\n", target) + GetRequest("/hello")));
+    std::string bytes;
+    char buffer[65536];
+    const auto end = std::chrono::steady_clock::now() + kHangGuard;
+    while (bytes.find("\r\n\r\nhello") == std::string::npos &&
+           std::chrono::steady_clock::now() < end) {
+      pollfd p{c.fd(), POLLIN, 0};
+      if (poll(&p, 1, 1000) <= 0) continue;
+      const ssize_t n = recv(c.fd(), buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      bytes.append(buffer, static_cast<size_t>(n));
+    }
+    const size_t second = bytes.find("HTTP/1.1 200", 1);
+    ASSERT_NE(second, std::string::npos) << target << ": " << bytes;
+    const std::string head = bytes.substr(0, second);
+    EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n") << target << ": a body after the head";
+    EXPECT_EQ(head.find("\r\n\r\n"), head.size() - 4) << target << ": " << head;
+    EXPECT_EQ(head.substr(0, 12), std::string(target) == "/nope" ? "HTTP/1.1 404" : "HTTP/1.1 200");
+    if (std::string(target) == "/hello") {
+      EXPECT_NE(head.find("Content-Length: 5\r\n"), std::string::npos) << head;
+    }
+  }
+  // The bytes up to the server's close: the head, then the refusal with its body.
+  TestConnection c(port());
+  ASSERT_TRUE(c.Send("HEAD /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/9.9\r\n\r\n"));
+  std::string bytes;
+  char buffer[65536];
+  for (;;) {
+    pollfd p{c.fd(), POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(kHangGuard.count() * 1000)) <= 0) break;
+    const ssize_t n = recv(c.fd(), buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  const size_t refused = bytes.find("HTTP/1.1 400");
+  ASSERT_NE(refused, std::string::npos) << bytes;
+  EXPECT_NE(bytes.find("\"error\":", refused), std::string::npos) << bytes;
 }
 
 TEST_F(HttpServerTest, StreamsChunkedAnswers) {

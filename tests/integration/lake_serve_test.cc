@@ -258,7 +258,7 @@ TEST_P(LakeServeTest, RefusesBadParametersNamingThemAndStaysUp) {
   EXPECT_EQ(Get("/nowhere").status, 404);
   ParsedResponse put = Ask("PUT /data HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   EXPECT_EQ(put.status, 405);
-  EXPECT_EQ(put.headers["allow"], "GET, POST");
+  EXPECT_EQ(put.headers["allow"], "GET, HEAD, POST");
   EXPECT_EQ(Get("/health").status, 200);
   EXPECT_EQ(Ids("/data").size(), 100u);
 }
