@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice {
 
@@ -54,5 +55,15 @@ std::string PercentDecode(std::string_view s);
 // `plus_is_space` (the form encoding of query strings): false when a '%' is not followed by two
 // hex digits, and `out` then holds what came before it.
 bool PercentDecodeStrict(std::string_view text, bool plus_is_space, std::string* out);
+
+// The names separated by ", " ("a, b, c"), for messages that list what exists.
+inline std::string JoinWithCommas(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
 
 }  // namespace sluice

@@ -183,6 +183,12 @@ class NdjsonSplitter {
   bool value_started_ = false;
 };
 
+}  // namespace
+
+// Named rather than anonymous: JsonArrayElementReader::Impl, a class with external linkage,
+// holds an ArraySplitter.
+namespace json_array {
+
 // A byte-at-a-time state machine over a top-level array. `fn` may be null (the checking pass).
 class ArraySplitter {
  public:
@@ -312,6 +318,9 @@ class ArraySplitter {
   bool oversized_ = false;
 };
 
+}  // namespace json_array
+namespace {
+
 // Reads `text` in chunks of `chunk_bytes`, calling `on_bytes(data, size)` for each.
 template <typename OnBytes>
 Status ReadChunks(std::string_view text, size_t chunk_bytes, OnBytes on_bytes) {
@@ -333,11 +342,11 @@ Status SplitRecords(bool is_array, bool multiline, size_t max_record_bytes,
   }
   {
     // A broken array cannot be resynchronised: it fails before anything is passed on.
-    ArraySplitter check(max_record_bytes, nullptr);
+    json_array::ArraySplitter check(max_record_bytes, nullptr);
     RETURN_IF_ERROR(read([&](const char* d, size_t n) { return check.Feed(d, n); }));
     RETURN_IF_ERROR(check.Finish());
   }
-  ArraySplitter elements(max_record_bytes, &fn);
+  json_array::ArraySplitter elements(max_record_bytes, &fn);
   RETURN_IF_ERROR(read([&](const char* d, size_t n) { return elements.Feed(d, n); }));
   return elements.Finish();
 }
@@ -488,7 +497,7 @@ struct JsonArrayElementReader::Impl {
     ready.push_back(Element{r.position.number, std::string(r.text)});
     return Status::Ok();
   };
-  ArraySplitter splitter;
+  json_array::ArraySplitter splitter;
   std::string path;
   bool finished = false;
 };
@@ -504,7 +513,7 @@ Result<std::unique_ptr<JsonArrayElementReader>> JsonArrayElementReader::Open(
   {
     // A broken array cannot be resynchronised, and an element too large is a mistake: both
     // fail here, before the first element is handed out.
-    ArraySplitter check(max_element_bytes, nullptr);
+    json_array::ArraySplitter check(max_element_bytes, nullptr);
     RewindPastByteOrderMark(file.get());
     RETURN_IF_ERROR(
         ReadChunks(file.get(), path, [&](const char* d, size_t n) { return check.Feed(d, n); }));

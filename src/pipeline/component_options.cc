@@ -12,20 +12,13 @@
 namespace sluice {
 namespace {
 
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names)
-    out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 // What a value of `spec` looks like, for "expected ..." messages.
 std::string Expected(const OptionSpec& spec) {
   switch (spec.type) {
     case OptionType::kInt:
       return "a whole number";
     case OptionType::kChoice:
-      return "one of " + JoinNames(spec.choices);
+      return "one of " + JoinWithCommas(spec.choices);
     case OptionType::kFlag:
       return "true or false";
     case OptionType::kList:
@@ -96,7 +89,7 @@ class OptionBinder {
     if (names.empty()) return fmt::format("unknown option: {} has no options", use_->spec->name);
     const std::string closest = ClosestName(name, names);
     if (!closest.empty()) return fmt::format("unknown option (did you mean {}?)", closest);
-    return fmt::format("unknown option of {}: it has {}", use_->spec->name, JoinNames(names));
+    return fmt::format("unknown option of {}: it has {}", use_->spec->name, JoinWithCommas(names));
   }
 
   // The scalar's text after interpolation, or nullopt when it has errors (reported).

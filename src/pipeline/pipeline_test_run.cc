@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/strings.h"
 #include "core/suggest.h"
 #include "core/time_parse.h"
 
@@ -33,13 +34,6 @@ std::vector<std::string> ColumnNames(const Schema& schema) {
   for (const Field& f : schema)
     names.push_back(f.name);
   return names;
-}
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names)
-    out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 // A whole row as "{a: "x", b: 3}", for a row no expectation accounts for.
@@ -123,9 +117,9 @@ class CaseComparer {
     if (index < 0) {
       const std::vector<std::string> names = ColumnNames(rows.schema());
       const std::string closest = ClosestName(name, names);
-      Differ(fmt::format(
-          "{}: no such column ({})", where,
-          closest.empty() ? "the rows have " + JoinNames(names) : "did you mean " + closest + "?"));
+      Differ(fmt::format("{}: no such column ({})", where,
+                         closest.empty() ? "the rows have " + JoinWithCommas(names)
+                                         : "did you mean " + closest + "?"));
       return Status::Ok();
     }
     const Column& column = rows.column(static_cast<size_t>(index));

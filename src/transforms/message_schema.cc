@@ -25,13 +25,6 @@ const std::vector<std::string> kOrigins = {"body", "sent-timestamp"};
 const std::vector<std::string> kConversions = {"version-to-integer", "epoch-to-date",
                                                "epoch-to-timestamptz"};
 
-std::string Join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& n : names)
-    out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 ColumnType TypeFromName(std::string_view name) {
   if (name == "integer") return ColumnType::kInt32;
   if (name == "bigint") return ColumnType::kInt64;
@@ -160,9 +153,9 @@ class SchemaChecker {
     if (std::find(choices.begin(), choices.end(), *text) != choices.end()) return text;
     const std::string closest = ClosestName(*text, choices);
     Error(value.position, path,
-          closest.empty() ? fmt::format("'{}' is not one of {}", *text, Join(choices))
+          closest.empty() ? fmt::format("'{}' is not one of {}", *text, JoinWithCommas(choices))
                           : fmt::format("'{}' is not one of {} (did you mean {}?)", *text,
-                                        Join(choices), closest));
+                                        JoinWithCommas(choices), closest));
     return std::nullopt;
   }
 
@@ -247,8 +240,9 @@ class SchemaChecker {
       } else {
         const std::string closest = ClosestName(key.value, kFieldKeys);
         Error(key.position, where,
-              closest.empty() ? fmt::format("unknown key: a field has {}", Join(kFieldKeys))
-                              : fmt::format("unknown key (did you mean {}?)", closest));
+              closest.empty()
+                  ? fmt::format("unknown key: a field has {}", JoinWithCommas(kFieldKeys))
+                  : fmt::format("unknown key (did you mean {}?)", closest));
         // A misspelt name or type is the one error, not also a missing one.
         has_name = has_name || closest == "name";
         has_type = has_type || closest == "type";
@@ -256,7 +250,8 @@ class SchemaChecker {
     }
     if (!has_name) Error(node.position, path, "no name: every field has one (name: user_id)");
     if (!has_type) {
-      Error(node.position, path, fmt::format("no type: give type: one of {}", Join(kTypeNames)));
+      Error(node.position, path,
+            fmt::format("no type: give type: one of {}", JoinWithCommas(kTypeNames)));
     }
     if (name) {
       field.name = *name;

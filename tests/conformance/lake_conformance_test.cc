@@ -17,23 +17,19 @@
 #include "connectors/objstore/store_location.h"
 #include "jobs/lake/lake_build.h"
 #include "jobs/lake/lake_output.h"
+#include "support/file_text.h"
 #include "support/test_env.h"
 
 namespace sluice::lake {
 namespace {
+
+using sluice::testing::FileText;
 
 struct FixtureUser {
   std::string first, last;
   int64_t birth_ms = 0;
   bool image = false;
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r'))
@@ -53,7 +49,7 @@ std::map<int64_t, FixtureUser> ReadFixture(const std::string& dir) {
     const int64_t id = std::atoll(name.c_str());
     if (name.ends_with(".png")) users[id].image = true;
     if (!name.ends_with(".csv")) continue;
-    std::string text = ReadFile(dir + "/" + name);
+    std::string text = FileText(dir + "/" + name);
     std::string row = text.substr(text.find('\n') + 1);
     const size_t a = row.find(','), b = row.find(',', a + 1);
     users[id].first = Trim(row.substr(0, a));

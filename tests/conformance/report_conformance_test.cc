@@ -19,21 +19,16 @@
 #include "core/time_parse.h"
 #include "jobs/report/daily_lessons.h"
 #include "support/faulty_transport.h"
+#include "support/file_text.h"
 #include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice::report {
 namespace {
 
+using sluice::testing::FileText;
 using sluice::testing::RunResult;
 using sluice::testing::RunSluice;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Where a test's report goes: S3 (--bucket) or a local directory (--output file://...).
 enum class Where { kS3, kDirectory };
@@ -102,7 +97,7 @@ class ReportTest : public sluice::testing::PgTest {
     if (where_ == Where::kS3) return s3_->GetObject(bucket_, key);
     const std::string path = dir_ + "/" + key;
     if (!std::filesystem::exists(path)) return NotFound(path);
-    return ReadFile(path);
+    return FileText(path);
   }
   // The names in the report's directory for `where_` == kDirectory: the report and nothing
   // else (no temporary file left).
@@ -263,8 +258,8 @@ INSTANTIATE_TEST_SUITE_P(Locations, ReportAtEitherLocation,
 TEST_P(ReportAtEitherLocation, ReferenceSeedGivesTheSpecifiedReport) {
   if (sluice::testing::SharedDir().empty()) GTEST_SKIP() << sluice::testing::kNoSharedDirMessage;
   const std::string setup = sluice::testing::SharedDir() + "/fixtures/mindtickle/setup/";
-  ASSERT_TRUE(conn().Exec(ReadFile(setup + "init.pg.sql"), "seed PostgreSQL").ok());
-  std::string mysql_seed = ReadFile(setup + "init.mysql.sql");
+  ASSERT_TRUE(conn().Exec(FileText(setup + "init.pg.sql"), "seed PostgreSQL").ok());
+  std::string mysql_seed = FileText(setup + "init.mysql.sql");
   for (size_t p = mysql_seed.find("lesson_completion"); p != std::string::npos;
        p = mysql_seed.find("lesson_completion", p + table_.size())) {
     mysql_seed.replace(p, std::string("lesson_completion").size(), table_);
@@ -481,7 +476,7 @@ TEST_F(ReportTest, AMissingDirectoryFailsTheRunUnlessAskedToCreateIt) {
                  "--create-bucket", "--completions-table", table_},
                 url());
   EXPECT_EQ(created.exit_code, 0) << created.err;
-  EXPECT_EQ(ReadFile(missing + "daily-lessons/2024-03-01.csv"),
+  EXPECT_EQ(FileText(missing + "daily-lessons/2024-03-01.csv"),
             "user_id,user_name,completion_date,lessons_completed\n1,Ann,,0\n");
 }
 

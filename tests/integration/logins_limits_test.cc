@@ -11,7 +11,7 @@
 namespace sluice::logins {
 namespace {
 
-const std::string kKey =
+const std::string kLimitsKey =
     "lim:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw"
     "==";
 
@@ -50,7 +50,7 @@ class LoginsLimits : public testing::PgTest {
   Result<LoginsRunStats> Run(OneBatchSource& source, size_t batch_body_bytes) {
     auto sink = LoginsSink::Open(url(), {}, "test");
     if (!sink.ok()) return sink.status();
-    auto ring = MaskKeyring::Parse(kKey, "test");
+    auto ring = MaskKeyring::Parse(kLimitsKey, "test");
     if (!ring.ok()) return ring.status();
     LoginsRunOptions options;
     options.batch_body_bytes = batch_body_bytes;

@@ -23,7 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kKey =
+const std::string kReconnectKey =
     "rc:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
 
 // Hands out fixed batches in order and runs `between` before each batch after the first.
@@ -90,7 +90,7 @@ class LoginsReconnectTest : public testing::PgTest {
     auto sink = LoginsSink::Open(url() + "&application_name=" + app, {}, "test");
     ASSERT_TRUE(sink.ok()) << sink.status().message();
     ScriptedSource source(Batches(4, 5), checkpoint, [&] { TerminateSessions(app); });
-    auto ring = MaskKeyring::Parse(kKey, "test");
+    auto ring = MaskKeyring::Parse(kReconnectKey, "test");
     ASSERT_TRUE(ring.ok());
     LoginsRunOptions options;
     options.batch_size = 5;
@@ -131,7 +131,7 @@ TEST_F(LoginsReconnectTest, AConsumerRidesThroughADatabaseRestart) {
     proxy.Restart(2s);
     ++restarts;
   });
-  auto ring = MaskKeyring::Parse(kKey, "test");
+  auto ring = MaskKeyring::Parse(kReconnectKey, "test");
   ASSERT_TRUE(ring.ok());
   LoginsRunOptions options;
   options.batch_size = 5;

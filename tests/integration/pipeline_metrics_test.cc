@@ -12,12 +12,14 @@
 #include <thread>
 
 #include "integration/http_test_client.h"
+#include "support/file_text.h"
 #include "support/test_env.h"
 
 namespace sluice {
 namespace {
 
 using namespace std::chrono_literals;
+using sluice::testing::FileText;
 using sluice::testing::RunSluice;
 using sluice::testing::SpawnSluice;
 using sluice::testing::WaitProcess;
@@ -31,13 +33,6 @@ class PipelineMetrics : public sluice::testing::PgTest {
     return key;
   }
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The port of "metrics on http://127.0.0.1:PORT/metrics" in a log, or 0 until it is there.
 uint16_t LoggedPort(const std::string& log) {
@@ -80,7 +75,7 @@ Scrape ScrapeOnceCommitted(int pid, const std::string& output, long messages) {
   Scrape out;
   const auto give_up = std::chrono::steady_clock::now() + 60s;
   while (std::chrono::steady_clock::now() < give_up) {
-    if (out.port == 0) out.port = LoggedPort(ReadFile(output + ".err"));
+    if (out.port == 0) out.port = LoggedPort(FileText(output + ".err"));
     if (out.port != 0) {
       auto r = Get(out.port, "/health");
       if (r.complete) {
@@ -91,11 +86,11 @@ Scrape ScrapeOnceCommitted(int pid, const std::string& output, long messages) {
     }
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_NE(out.port, 0) << ReadFile(output + ".err");
+  EXPECT_NE(out.port, 0) << FileText(output + ".err");
   if (out.port != 0) out.metrics = Get(out.port, "/metrics");
   EXPECT_TRUE(WaitUntilCatching(pid, SIGTERM, 10s));
   kill(pid, SIGTERM);
-  EXPECT_EQ(WaitProcess(pid), 0) << ReadFile(output + ".err");
+  EXPECT_EQ(WaitProcess(pid), 0) << FileText(output + ".err");
   return out;
 }
 

@@ -20,12 +20,12 @@
 namespace sluice {
 namespace {
 
+using testing::ExamplesDir;
 using testing::RunResult;
 using testing::RunSluice;
 using testing::SharedDir;
 using testing::WriteTempFile;
 
-const std::string kExamples = std::string(SLUICE_TESTS_DIR) + "/../examples/";
 // A stored login as one comparable text. create_date is the day of the run, and is left out so a
 // run across midnight still compares.
 const std::string kLoginRow =
@@ -81,7 +81,7 @@ TEST_F(PipelineRun, LoginsFileExampleStoresWhatLoginsRunStores) {
 
   setenv("LOGINS_FILE", sample.c_str(), 1);
   setenv("SLUICE_MASK_KEY_FILE", key.c_str(), 1);
-  RunResult run = RunSluice({"run", kExamples + "logins-file.yaml"}, url());
+  RunResult run = RunSluice({"run", ExamplesDir() + "logins-file.yaml"}, url());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // The same summary: messages, stored, rejected, duplicates (only the seconds differ).
   EXPECT_EQ(run.out.substr(0, run.out.find('(')), cli.out.substr(0, cli.out.find('(')));
@@ -95,7 +95,7 @@ TEST_F(PipelineRun, LoginsFileExampleStoresWhatLoginsRunStores) {
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins WHERE masked_ip ~ '^[0-9.]+$'"), "0");
 
   // A second run of the file adds nothing: the checkpoint the command keeps is kept here too.
-  RunResult again = RunSluice({"run", kExamples + "logins-file.yaml"}, url());
+  RunResult again = RunSluice({"run", ExamplesDir() + "logins-file.yaml"}, url());
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(Rows(schema_, "user_logins", kLoginRow, kLoginRow), logins);
 }
@@ -121,7 +121,7 @@ TEST_F(PipelineRun, LoginsSqsExampleStoresWhatLoginsRunStores) {
   setenv("LOGINS_UNTIL_EMPTY", "true", 1);
   setenv("LOGINS_WAIT_SECONDS", "1", 1);
   setenv("SLUICE_MASK_KEY_FILE", key.c_str(), 1);
-  RunResult run = RunSluice({"run", kExamples + "logins-sqs.yaml"}, url());
+  RunResult run = RunSluice({"run", ExamplesDir() + "logins-sqs.yaml"}, url());
   std::remove(key.c_str());
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
@@ -162,7 +162,7 @@ TEST_F(PipelineRun, DailyLessonsJobWritesWhatReportRunWrites) {
   // The example as it stands, with the day pinned: it reports the day before today, and the
   // command run above has to report the same day. Its options end the file, so one more line
   // joins them.
-  std::ifstream example(kExamples + "daily-lessons.yaml");
+  std::ifstream example(ExamplesDir() + "daily-lessons.yaml");
   std::string text(std::istreambuf_iterator<char>(example), {});
   ASSERT_TRUE(text.ends_with("    output: ${REPORT_OUTPUT}\n")) << "the example changed shape";
   const std::string pipeline =
@@ -218,7 +218,7 @@ TEST(PipelineRunLake, LakeBuildJobPublishesWhatLakeBuildPublishes) {
   RunResult cli = RunSluice({"lake", "build", by_command}, "");
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   setenv("LAKE_LOCATION", by_file.c_str(), 1);
-  RunResult run = RunSluice({"run", kExamples + "lake-build.yaml"}, "");
+  RunResult run = RunSluice({"run", ExamplesDir() + "lake-build.yaml"}, "");
   unsetenv("LAKE_LOCATION");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("100 user(s): 100 added"), std::string::npos) << run.out;
@@ -240,7 +240,7 @@ TEST_F(PipelineRun, WarehouseExampleLoadsWhatWarehouseLoadLoads) {
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
 
   setenv("MOVIES_FILE", movies.c_str(), 1);
-  RunResult run = RunSluice({"run", kExamples + "warehouse-movies.yaml"}, url());
+  RunResult run = RunSluice({"run", ExamplesDir() + "warehouse-movies.yaml"}, url());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.substr(0, run.out.find(" in ")), cli.out.substr(0, cli.out.find(" in ")));
 

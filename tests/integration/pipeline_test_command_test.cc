@@ -6,25 +6,19 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/file_text.h"
 #include "support/test_env.h"
 
 namespace sluice {
 namespace {
 
+using sluice::testing::ExamplesDir;
+using sluice::testing::FileText;
 using sluice::testing::RunSluice;
 using sluice::testing::WriteTempFile;
 
-const std::string kExamples = std::string(SLUICE_TESTS_DIR) + "/../examples";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string Passing(const std::string& extra = "") {
-  return "pipeline: " + kExamples + "/logins-file.yaml\n" + extra +
+  return "pipeline: " + ExamplesDir() + "logins-file.yaml\n" + extra +
          "cases:\n  - name: a row\n    input: ['{\"user_id\": \"u\", \"ip\": \"10.1.2.3\"}']\n"
          "    rows:\n      - {user_id: u, masked_ip: {masked: 10.1.2.3}}\n";
 }
@@ -67,7 +61,7 @@ TEST(PipelineTestCommand, ANamedKeyIsUsedAndNeverPrinted) {
   const std::string test = WriteTempFile("keyed_test.yaml", Passing("key-file: " + key + "\n"));
   auto r = RunSluice({"test", test}, "");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  const std::string key_text = ReadFile(key);
+  const std::string key_text = FileText(key);
   ASSERT_FALSE(key_text.empty());
   // The key file's lines (id and key material) appear in no output.
   std::istringstream lines(key_text);
@@ -99,7 +93,7 @@ TEST(PipelineTestCommand, APipelineThatCannotBeTestedIsExit2AtItsPosition) {
       << r.err;
   // A job has no transforms to test.
   r = RunSluice(
-      {"test", WriteTempFile("job_test.yaml", "pipeline: " + kExamples +
+      {"test", WriteTempFile("job_test.yaml", "pipeline: " + ExamplesDir() +
                                                   "/lake-build.yaml\ncases:\n  - name: x\n"
                                                   "    input: [a]\n")},
       "");

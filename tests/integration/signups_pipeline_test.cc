@@ -18,11 +18,10 @@
 namespace sluice {
 namespace {
 
+using testing::ExamplesDir;
 using testing::RunResult;
 using testing::RunSluice;
 using testing::WriteTempFile;
-
-const std::string kExamples = std::string(SLUICE_TESTS_DIR) + "/../examples/";
 
 // Five sign-ups: two stored, three rejected (a number for email, a country too long, not JSON).
 const std::string kSignups =
@@ -57,7 +56,7 @@ class SignupsPipeline : public testing::PgTest {
   // the file source.
   std::string FilePipeline(const std::string& input) {
     setenv("SIGNUPS_FILE", input.c_str(), 1);
-    return kExamples + "signups-backfill.yaml";
+    return ExamplesDir() + "signups-backfill.yaml";
   }
 
   // The stored sign-ups, the masked columns revealed with the key.
@@ -140,7 +139,7 @@ TEST_F(SignupsPipeline, FromAQueueAsTheExampleStandsExactlyOnce) {
   setenv("SIGNUPS_QUEUE", queue.c_str(), 1);
   setenv("SIGNUPS_UNTIL_EMPTY", "true", 1);
   setenv("SIGNUPS_WAIT_SECONDS", "1", 1);
-  RunResult run = RunSluice({"run", kExamples + "signups.yaml"}, url());
+  RunResult run = RunSluice({"run", ExamplesDir() + "signups.yaml"}, url());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(RevealedRows(), kExpectedRows);
   EXPECT_EQ(Scalar("SELECT string_agg(reason, E'\\n' ORDER BY reason) FROM signups_rejects"),
@@ -149,7 +148,7 @@ TEST_F(SignupsPipeline, FromAQueueAsTheExampleStandsExactlyOnce) {
   // nothing.
   EXPECT_EQ(Scalar("SELECT count(*) FROM sluice_message_ledger WHERE source = 'sqs:" + queue + "'"),
             "5");
-  RunResult again = RunSluice({"run", kExamples + "signups.yaml"}, url());
+  RunResult again = RunSluice({"run", ExamplesDir() + "signups.yaml"}, url());
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(Scalar("SELECT count(*) FROM signups"), "2");
   EXPECT_EQ(Scalar("SELECT count(*) FROM signups_rejects"), "3");
@@ -196,12 +195,13 @@ TEST_F(SignupsPipeline, TheLoginsSchemaAsAPipelineStoresWhatLoginsRunStores) {
   RunResult cli = RunSluice({"logins", "run", "--file", events, "--key-file", key_}, cli_url);
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
 
-  const std::string pipeline = WriteTempFile(
-      testing::UniqueName("logins-as-schema") + ".yaml",
-      "source:\n  file: {file: " + events + "}\ntransforms:\n  - validate: {schema: " + kExamples +
-          "logins-schema.yaml}\n  - mask: {key-file: \"${SLUICE_MASK_KEY_FILE}\", "
-          "fields: [ip, device_id]}\nsink:\n  postgres-table: {pg: "
-          "\"${SLUICE_PG_URL}\", table: user_logins}\n");
+  const std::string pipeline =
+      WriteTempFile(testing::UniqueName("logins-as-schema") + ".yaml",
+                    "source:\n  file: {file: " + events +
+                        "}\ntransforms:\n  - validate: {schema: " + ExamplesDir() +
+                        "logins-schema.yaml}\n  - mask: {key-file: \"${SLUICE_MASK_KEY_FILE}\", "
+                        "fields: [ip, device_id]}\nsink:\n  postgres-table: {pg: "
+                        "\"${SLUICE_PG_URL}\", table: user_logins}\n");
   RunResult run = RunSluice({"run", pipeline}, url());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out.substr(0, run.out.find('(')), cli.out.substr(0, cli.out.find('(')));

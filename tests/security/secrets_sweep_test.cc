@@ -17,12 +17,14 @@
 #include <thread>
 
 #include "security/secret_sweep.h"
+#include "support/file_text.h"
 #include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice {
 namespace {
 
+using sluice::testing::FileText;
 using testing::RunResult;
 using testing::RunSluice;
 using testing::SecretSweep;
@@ -32,13 +34,6 @@ constexpr const char* kPgPassword = "PgSweepPw7Qx2Lm9";
 constexpr const char* kMysqlWrongPassword = "MyWrongPw5Rt8Zk3";
 constexpr const char* kAwsSecretKey = "AwsSweepSecret0Kq7Vb2Nw9Pz4Hy6Tr1Cx8Md";
 constexpr const char* kAwsSessionToken = "SweepSessionToken3Fh8Jd2Wq7Lp5Zn0Xb4";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string Hex(const std::string& bytes) {
   static const char* digits = "0123456789abcdef";
@@ -73,7 +68,7 @@ class SecretsSweep : public testing::PgTest {
     sweep_.AddRun("logins keygen", keygen);
     // The key file's key line is "ID:BASE64"; the key bytes are searched for as the file holds
     // them, as hex and raw.
-    for (const std::string& line : Lines(ReadFile(key_))) {
+    for (const std::string& line : Lines(FileText(key_))) {
       if (line.empty() || line[0] == '#') continue;
       const std::string b64 = line.substr(line.find(':') + 1);
       secrets_.push_back({"masking key (base64)", b64});
@@ -149,8 +144,8 @@ class SecretsSweep : public testing::PgTest {
     testing::WaitProcess(pid);
     EXPECT_NE(seen.find(marker), std::string::npos) << label << ": never saw its command line";
     sweep_.Add(label + " /proc/PID/cmdline", seen);
-    sweep_.Add(label + " stdout", ReadFile(base + ".out"));
-    sweep_.Add(label + " stderr", ReadFile(base + ".err"));
+    sweep_.Add(label + " stdout", FileText(base + ".out"));
+    sweep_.Add(label + " stderr", FileText(base + ".err"));
     ++command_lines_;
   }
 

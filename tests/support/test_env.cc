@@ -234,4 +234,8 @@ std::string WriteTempFile(const std::string& name, const std::string& text) {
   return path;
 }
 
+std::string ExamplesDir() {
+  return std::string(SLUICE_TESTS_DIR) + "/../examples/";
+}
+
 }  // namespace sluice::testing

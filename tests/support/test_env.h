@@ -80,4 +80,7 @@ std::string UniqueName(const std::string& prefix);
 // Writes `text` to a new file in the test's temporary directory and returns its path.
 std::string WriteTempFile(const std::string& name, const std::string& text);
 
+// The project's examples/ folder, ending in '/'.
+std::string ExamplesDir();
+
 }  // namespace sluice::testing

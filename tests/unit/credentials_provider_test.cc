@@ -32,7 +32,7 @@ class EndpointScript : public HttpTransport {
   }
 };
 
-HttpResponse Answer(std::string body, long status = 200) {
+HttpResponse Answered(std::string body, long status = 200) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(body);
@@ -54,8 +54,8 @@ std::string HeaderOf(const HttpRequest& request, const std::string& name) {
 TEST(ContainerCredentials, FetchesOnceAndRenewsBeforeExpiry) {
   auto script = std::make_unique<EndpointScript>();
   EndpointScript& endpoint = *script;
-  endpoint.answers.push_back(Answer(Document("AKID1", "2026-11-22T12:00:00Z")));
-  endpoint.answers.push_back(Answer(Document("AKID2", "2026-11-22T18:00:00Z")));
+  endpoint.answers.push_back(Answered(Document("AKID1", "2026-11-22T12:00:00Z")));
+  endpoint.answers.push_back(Answered(Document("AKID2", "2026-11-22T18:00:00Z")));
   TimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + 11h;
   auto provider = MakeContainerCredentials("http://169.254.170.2/v2/credentials/x", "Bearer t", "",
                                            std::move(script), [&] { return now; });
@@ -79,8 +79,8 @@ TEST(ContainerCredentials, ReadsTheTokenFileAtEveryFetch) {
   std::ofstream(path) << "first-token\n";
   auto script = std::make_unique<EndpointScript>();
   EndpointScript& endpoint = *script;
-  endpoint.answers.push_back(Answer(Document("A", "2026-11-22T12:00:00Z")));
-  endpoint.answers.push_back(Answer(Document("B", "2026-11-22T13:00:00Z")));
+  endpoint.answers.push_back(Answered(Document("A", "2026-11-22T12:00:00Z")));
+  endpoint.answers.push_back(Answered(Document("B", "2026-11-22T13:00:00Z")));
   TimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + 11h;
   auto provider = MakeContainerCredentials("http://127.0.0.1:1/c", "", path, std::move(script),
                                            [&] { return now; });
@@ -96,8 +96,8 @@ TEST(ContainerCredentials, ReadsTheTokenFileAtEveryFetch) {
 TEST(ContainerCredentials, ABadAnswerIsAnErrorThatQuotesNothingOfIt) {
   auto script = std::make_unique<EndpointScript>();
   EndpointScript& endpoint = *script;
-  endpoint.answers.push_back(Answer(R"({"AccessKeyId":"AKID","Token":"leaky-token"})"));
-  endpoint.answers.push_back(Answer("Forbidden", 403));
+  endpoint.answers.push_back(Answered(R"({"AccessKeyId":"AKID","Token":"leaky-token"})"));
+  endpoint.answers.push_back(Answered("Forbidden", 403));
   auto provider = MakeContainerCredentials("http://127.0.0.1:1/c", "", "", std::move(script));
   auto missing = provider->Get();
   ASSERT_FALSE(missing.ok());
@@ -114,12 +114,12 @@ TEST(WebIdentityCredentials, AsksStsWithTheTokenFileAndReadsItsAnswer) {
   std::ofstream(path) << "eyJ.web.token\n";
   auto script = std::make_unique<EndpointScript>();
   EndpointScript& sts = *script;
-  sts.answers.push_back(Answer(
+  sts.answers.push_back(Answered(
       "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
       "<AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey>"
       "<SessionToken>web-session</SessionToken><Expiration>2026-11-22T12:00:00Z</Expiration>"
       "</Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"));
-  sts.answers.push_back(Answer(
+  sts.answers.push_back(Answered(
       "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>Token expired</Message>"
       "</Error></ErrorResponse>",
       400));
@@ -149,9 +149,9 @@ TEST(WebIdentityCredentials, AsksStsWithTheTokenFileAndReadsItsAnswer) {
 TEST(InstanceMetadataCredentials, AsksForASessionTokenThenTheRoleThenItsCredentials) {
   auto script = std::make_unique<EndpointScript>();
   EndpointScript& endpoint = *script;
-  endpoint.answers.push_back(Answer("imds-session-token"));
-  endpoint.answers.push_back(Answer("sluice-role\n"));
-  endpoint.answers.push_back(Answer(Document("AKIMDS", "2026-11-22T12:00:00Z")));
+  endpoint.answers.push_back(Answered("imds-session-token"));
+  endpoint.answers.push_back(Answered("sluice-role\n"));
+  endpoint.answers.push_back(Answered(Document("AKIMDS", "2026-11-22T12:00:00Z")));
   auto provider = MakeInstanceMetadataCredentials("http://169.254.169.254", std::move(script));
   auto creds = provider->Get();
   ASSERT_TRUE(creds.ok()) << creds.status().message();
@@ -168,8 +168,8 @@ TEST(InstanceMetadataCredentials, AsksForASessionTokenThenTheRoleThenItsCredenti
 
 TEST(InstanceMetadataCredentials, AnInstanceWithoutARoleSaysSo) {
   auto script = std::make_unique<EndpointScript>();
-  script->answers.push_back(Answer("t"));
-  script->answers.push_back(Answer(""));
+  script->answers.push_back(Answered("t"));
+  script->answers.push_back(Answered(""));
   auto provider = MakeInstanceMetadataCredentials("http://169.254.169.254", std::move(script));
   auto creds = provider->Get();
   ASSERT_FALSE(creds.ok());

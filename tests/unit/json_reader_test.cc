@@ -134,14 +134,14 @@ TEST(JsonReader, ScalarTextOfEveryType) {
 }
 
 // Every record read, for the limit and BOM tests: position, error, raw size, and name.
-struct Read {
+struct ReadOutcome {
   Status status;
   std::vector<Seen> seen;
   std::vector<size_t> raw_sizes;
 };
 
-Read ReadWith(std::string_view text, size_t limit, JsonLayout layout = JsonLayout::kAuto) {
-  Read out;
+ReadOutcome ReadWith(std::string_view text, size_t limit, JsonLayout layout = JsonLayout::kAuto) {
+  ReadOutcome out;
   JsonReadOptions options;
   options.max_record_bytes = limit;
   out.status = ForEachJsonRecordInString(
@@ -163,18 +163,18 @@ Read ReadWith(std::string_view text, size_t limit, JsonLayout layout = JsonLayou
 
 TEST(JsonReader, ALeadingByteOrderMarkIsSkipped) {
   const std::string bom = "\xEF\xBB\xBF";
-  Read array = ReadWith(bom + R"([{"name":"B1"},{"name":"B2"},{"name":"B3"}])", 1 << 20);
+  ReadOutcome array = ReadWith(bom + R"([{"name":"B1"},{"name":"B2"},{"name":"B3"}])", 1 << 20);
   ASSERT_TRUE(array.status.ok()) << array.status.message();
   ASSERT_EQ(array.seen.size(), 3u);
   EXPECT_EQ(array.seen[0].name, "B1");
   EXPECT_EQ(array.seen[2].name, "B3");
-  Read lines = ReadWith(bom + "{\"name\":\"A\"}\n{\"name\":\"B\"}\n", 1 << 20);
+  ReadOutcome lines = ReadWith(bom + "{\"name\":\"A\"}\n{\"name\":\"B\"}\n", 1 << 20);
   ASSERT_EQ(lines.seen.size(), 2u);
   EXPECT_EQ(lines.seen[0].error, "");
   EXPECT_EQ(lines.seen[0].name, "A");
   EXPECT_EQ(lines.seen[0].position, "line 1");
   // Only a leading mark is skipped: one inside the text is still not JSON.
-  Read inside = ReadWith("{\"name\":\"A\"}\n" + bom + "{\"name\":\"B\"}\n", 1 << 20);
+  ReadOutcome inside = ReadWith("{\"name\":\"A\"}\n" + bom + "{\"name\":\"B\"}\n", 1 << 20);
   ASSERT_EQ(inside.seen.size(), 2u);
   EXPECT_NE(inside.seen[1].error, "");
 }
@@ -182,13 +182,13 @@ TEST(JsonReader, ALeadingByteOrderMarkIsSkipped) {
 TEST(JsonReader, TextWithNoValueIsAnError) {
   for (std::string_view text : {"", " \n\t\r\n", "\xEF\xBB\xBF", "\xEF\xBB\xBF \n"}) {
     for (auto layout : {JsonLayout::kAuto, JsonLayout::kNdjson, JsonLayout::kArray}) {
-      Read r = ReadWith(text, 1 << 20, layout);
+      ReadOutcome r = ReadWith(text, 1 << 20, layout);
       EXPECT_FALSE(r.status.ok());
       EXPECT_NE(r.status.message().find("the file is empty"), std::string::npos);
       EXPECT_TRUE(r.seen.empty());
     }
   }
-  Read empty_array = ReadWith("[]", 1 << 20);
+  ReadOutcome empty_array = ReadWith("[]", 1 << 20);
   EXPECT_TRUE(empty_array.status.ok());
   EXPECT_TRUE(empty_array.seen.empty());
 }
@@ -197,7 +197,7 @@ TEST(JsonReader, TextWithNoValueIsAnError) {
 // the lines after it read as before.
 TEST(JsonReader, AnNdjsonLineOverTheLimitIsRejectedAloneAndNotKept) {
   const std::string big = "{\"name\":\"" + std::string(2'000'000, 'x') + "\"}";
-  Read r = ReadWith("{\"name\":\"A\"}\n" + big + "\n{\"name\":\"C\"}\n", 1 << 20);
+  ReadOutcome r = ReadWith("{\"name\":\"A\"}\n" + big + "\n{\"name\":\"C\"}\n", 1 << 20);
   ASSERT_TRUE(r.status.ok()) << r.status.message();
   ASSERT_EQ(r.seen.size(), 3u);
   EXPECT_EQ(r.seen[1].position, "line 2");
@@ -207,7 +207,7 @@ TEST(JsonReader, AnNdjsonLineOverTheLimitIsRejectedAloneAndNotKept) {
   EXPECT_EQ(r.seen[2].name, "C");
   EXPECT_EQ(r.seen[2].position, "line 3");
   // At the limit exactly, a record is read.
-  Read at = ReadWith(big, big.size());
+  ReadOutcome at = ReadWith(big, big.size());
   ASSERT_EQ(at.seen.size(), 1u);
   EXPECT_EQ(at.seen[0].error, "");
 }
@@ -218,7 +218,7 @@ TEST(JsonReader, APrettyPrintedValueOverTheLimitIsRejectedByItsFirstLine) {
   for (int i = 0; i < 100; ++i)
     big += "  \"k" + std::to_string(i) + "\": \"" + std::string(100, 'v') + "\",\n";
   big += "  \"name\": \"B\"\n}\n{\n  \"name\": \"C\"\n}\n";
-  Read r = ReadWith(big, 4096);
+  ReadOutcome r = ReadWith(big, 4096);
   ASSERT_TRUE(r.status.ok()) << r.status.message();
   ASSERT_GE(r.seen.size(), 2u);
   EXPECT_EQ(r.seen[0].name, "A");
@@ -229,14 +229,14 @@ TEST(JsonReader, APrettyPrintedValueOverTheLimitIsRejectedByItsFirstLine) {
 
 TEST(JsonReader, AnArrayElementOverTheLimitFailsTheFileNamingIt) {
   const std::string big = "{\"name\":\"" + std::string(2'000'000, 'x') + "\"}";
-  Read r = ReadWith("[{\"name\":\"A\"}, " + big + "]", 1 << 20);
+  ReadOutcome r = ReadWith("[{\"name\":\"A\"}, " + big + "]", 1 << 20);
   EXPECT_FALSE(r.status.ok());
   EXPECT_NE(r.status.message().find("index 1 (byte offset 15)"), std::string::npos)
       << r.status.message();
   EXPECT_NE(r.status.message().find("over 1048576 bytes"), std::string::npos);
   EXPECT_TRUE(r.seen.empty());
   // Brackets and commas inside strings do not end an element.
-  Read fine = ReadWith(R"([{"name":"a,]}"}, {"name":"b"}])", 64);
+  ReadOutcome fine = ReadWith(R"([{"name":"a,]}"}, {"name":"b"}])", 64);
   ASSERT_TRUE(fine.status.ok()) << fine.status.message();
   EXPECT_EQ(fine.seen.size(), 2u);
 }

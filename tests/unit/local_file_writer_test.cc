@@ -13,18 +13,14 @@
 #include <sstream>
 
 #include "aws/crypto.h"
+#include "support/file_text.h"
 
 namespace sluice {
 namespace {
 
-namespace fs = std::filesystem;
+using sluice::testing::FileText;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+namespace fs = std::filesystem;
 
 class LocalFileWriterTest : public ::testing::Test {
  protected:
@@ -61,7 +57,7 @@ TEST_F(LocalFileWriterTest, FinishPutsTheWholeFileAtItsKey) {
   EXPECT_EQ(written->size, 8u);
   EXPECT_EQ(written->sha256_hex, HexLower(Sha256("a,b\n1,2\n")));
   EXPECT_EQ(written->parts, 1);
-  EXPECT_EQ(Slurp(root_ + "reports/daily/2024-07-01.csv"), "a,b\n1,2\n");
+  EXPECT_EQ(FileText(root_ + "reports/daily/2024-07-01.csv"), "a,b\n1,2\n");
   EXPECT_EQ(Names(),
             (std::vector<std::string>{"reports", "reports/daily", "reports/daily/2024-07-01.csv"}));
   EXPECT_EQ(*writer.Link(60), writer.Url());
@@ -85,10 +81,10 @@ TEST_F(LocalFileWriterTest, AReaderSeesTheEarlierFileUntilFinishAndAbortKeepsIt)
   {
     LocalFileWriter writer(root_, "r.csv");
     ASSERT_TRUE(writer.Write("new\n").ok());
-    EXPECT_EQ(Slurp(root_ + "r.csv"), "old\n");
+    EXPECT_EQ(FileText(root_ + "r.csv"), "old\n");
     writer.Abort();
   }
-  EXPECT_EQ(Slurp(root_ + "r.csv"), "old\n");
+  EXPECT_EQ(FileText(root_ + "r.csv"), "old\n");
   EXPECT_EQ(Names(), std::vector<std::string>{"r.csv"});
   {
     // Dropped unfinished: the same as Abort.
@@ -99,7 +95,7 @@ TEST_F(LocalFileWriterTest, AReaderSeesTheEarlierFileUntilFinishAndAbortKeepsIt)
   LocalFileWriter writer(root_, "r.csv");
   ASSERT_TRUE(writer.Write("new\n").ok());
   ASSERT_TRUE(writer.Finish().ok());
-  EXPECT_EQ(Slurp(root_ + "r.csv"), "new\n");
+  EXPECT_EQ(FileText(root_ + "r.csv"), "new\n");
 }
 
 TEST_F(LocalFileWriterTest, AMissingDirectoryIsNotFoundAndNotMade) {

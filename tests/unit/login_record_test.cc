@@ -23,7 +23,7 @@
 namespace sluice::logins {
 namespace {
 
-const std::string kKey =
+const std::string kRecordKey =
     "ka:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
 
 // The transform `logins run` uses: examples/logins-schema.yaml, ip and device_id masked.
@@ -31,7 +31,7 @@ class LoginRecordTest : public ::testing::Test {
  protected:
   LoginRecordTest()
       : ring_(std::make_shared<const MaskKeyring>(
-            std::move(MaskKeyring::Parse(kKey, "test")).value())),
+            std::move(MaskKeyring::Parse(kRecordKey, "test")).value())),
         transform_(LoginsMessageSchema(), LoginsMaskedFields(), ring_, MaskMode::kSiv),
         batch_(transform_.NewBatch()) {}
 

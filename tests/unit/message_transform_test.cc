@@ -22,11 +22,12 @@
 namespace sluice {
 namespace {
 
-const std::string kKey =
+const std::string kTransformKey =
     "ka:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
 
 std::shared_ptr<const MaskKeyring> Keyring() {
-  return std::make_shared<const MaskKeyring>(std::move(MaskKeyring::Parse(kKey, "test")).value());
+  return std::make_shared<const MaskKeyring>(
+      std::move(MaskKeyring::Parse(kTransformKey, "test")).value());
 }
 
 std::shared_ptr<const MessageSchema> SchemaOf(std::string_view yaml) {
@@ -298,7 +299,7 @@ class MessagePipelineFiles : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("sluice-message-pipeline-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    Write("key", kKey + "\n");
+    Write("key", kTransformKey + "\n");
     Write("schema.yaml",
           "fields:\n  - {name: email, type: text, required: true, max-length: 256}\n"
           "  - {name: ip, type: text}\n  - {name: age, type: integer}\n");
@@ -385,7 +386,7 @@ TEST_F(MessagePipelineFiles, AMaskedFieldsWidthMustHoldAMaskedValue) {
   Write("narrow.yaml", "fields:\n  - {name: email, type: text, max-length: 27}\n");
   EXPECT_TRUE(Errors(pipeline("siv")).empty());
   // The width named holds a one-byte value, and one less holds none.
-  MaskKeyring ring = std::move(MaskKeyring::Parse(kKey, "test")).value();
+  MaskKeyring ring = std::move(MaskKeyring::Parse(kTransformKey, "test")).value();
   for (MaskMode mode : {MaskMode::kSiv, MaskMode::kHmac}) {
     Masker masker(ring, mode);
     const size_t width = mode == MaskMode::kSiv ? 27 : 48;

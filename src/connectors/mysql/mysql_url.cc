@@ -7,25 +7,19 @@
 #include <optional>
 #include <set>
 
+#include "core/curl_url.h"
 #include "core/secrets.h"
 #include "core/strings.h"
 
 namespace sluice {
 namespace {
 
-struct CurlUrlFree {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringFree {
-  void operator()(char* s) const { curl_free(s); }
-};
-
 // One part of the URL, or nullopt when the URL has none.
 Result<std::optional<std::string>> Part(CURLU* u, CURLUPart part, unsigned flags,
                                         std::string_view name, const std::string& url) {
   char* raw = nullptr;
   CURLUcode rc = curl_url_get(u, part, &raw, flags);
-  std::unique_ptr<char, CurlStringFree> owned(raw);
+  CurlString owned(raw);
   if (rc == CURLUE_OK) return std::optional<std::string>(raw);
   if (rc == CURLUE_NO_USER || rc == CURLUE_NO_PASSWORD || rc == CURLUE_NO_PORT ||
       rc == CURLUE_NO_QUERY || rc == CURLUE_NO_FRAGMENT || rc == CURLUE_NO_ZONEID) {
@@ -89,7 +83,7 @@ Result<MysqlUrl> ParseMysqlUrl(const std::string& url) {
   if (url[url.find("://") + 3] == '/') {
     return UsageError(fmt::format("the MySQL URL {} names no host", RedactUrl(url)));
   }
-  std::unique_ptr<CURLU, CurlUrlFree> u(curl_url());
+  CurlUrl u(curl_url());
   if (!u) return Internal("cannot allocate a URL parser");
   if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
       rc != CURLUE_OK) {

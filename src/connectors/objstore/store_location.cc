@@ -11,18 +11,12 @@
 #include "aws/aws_config.h"
 #include "connectors/objstore/local_object_store.h"
 #include "connectors/objstore/s3_object_store.h"
+#include "core/curl_url.h"
 #include "core/environment.h"
 #include "core/names.h"
 
 namespace sluice {
 namespace {
-
-struct CurlUrlFree {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringFree {
-  void operator()(char* s) const { curl_free(s); }
-};
 
 // The URL as it may be shown: without any userinfo, where a password would be.
 std::string Shown(std::string_view url) {
@@ -46,7 +40,7 @@ const char* kForm = "a location is s3://bucket/prefix/ or file:///absolute/direc
 Result<std::string> Part(CURLU* u, CURLUPart part, unsigned flags, std::string_view url) {
   char* raw = nullptr;
   const CURLUcode rc = curl_url_get(u, part, &raw, flags);
-  std::unique_ptr<char, CurlStringFree> owned(raw);
+  CurlString owned(raw);
   if (rc == CURLUE_OK) return std::string(raw);
   if (rc == CURLUE_NO_USER || rc == CURLUE_NO_PASSWORD || rc == CURLUE_NO_PORT ||
       rc == CURLUE_NO_QUERY || rc == CURLUE_NO_FRAGMENT || rc == CURLUE_NO_HOST ||
@@ -95,7 +89,7 @@ Result<StoreLocation> ParseStoreLocation(std::string_view url) {
                     "environment)",
                     shown));
   }
-  std::unique_ptr<CURLU, CurlUrlFree> u(curl_url());
+  CurlUrl u(curl_url());
   const std::string text(url);
   const CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(),
                                     CURLU_NON_SUPPORT_SCHEME | CURLU_PATH_AS_IS);

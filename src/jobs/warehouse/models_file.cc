@@ -62,13 +62,6 @@ std::string ModelNameProblem(std::string_view name) {
   return "is not a model name: a lower-case letter, then lower-case letters, digits, '_' or '-'";
 }
 
-std::string Joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names)
-    out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 // A quoted name for a message: cut when long, so one bad value cannot flood a terminal.
 std::string Quoted(std::string_view value) {
   constexpr size_t kShown = 80;
@@ -126,7 +119,7 @@ class ModelsChecker {
                   const std::vector<std::string>& known, std::string_view what) {
     const std::string closest = ClosestName(key.value, known);
     Error(key.position, path,
-          closest.empty() ? fmt::format("unknown key: {} {}", what, Joined(known))
+          closest.empty() ? fmt::format("unknown key: {} {}", what, JoinWithCommas(known))
                           : fmt::format("unknown key (did you mean {}?)", closest));
   }
 
@@ -339,7 +332,7 @@ class ModelsChecker {
     const std::vector<std::string>& names = ModelTypeNames();
     const std::string closest = ClosestName(*text, names);
     Error(node.position, path,
-          fmt::format("{} is not one of {}{}", Quoted(*text), Joined(names),
+          fmt::format("{} is not one of {}{}", Quoted(*text), JoinWithCommas(names),
                       closest.empty() ? "" : fmt::format(" (did you mean {}?)", closest)));
   }
 
@@ -449,10 +442,11 @@ class ModelsChecker {
       } else if (has_fields && std::find(columns_.begin(), columns_.end(), *name) ==
                                    columns_.end()) {  // else its field was reported
         const std::string closest = ClosestName(*name, columns);
-        Error(item.position, at,
-              fmt::format("{} is not a field of this model{}", Quoted(*name),
-                          closest.empty() ? fmt::format(" (its fields: {})", Joined(columns))
-                                          : fmt::format(" (did you mean {}?)", closest)));
+        Error(
+            item.position, at,
+            fmt::format("{} is not a field of this model{}", Quoted(*name),
+                        closest.empty() ? fmt::format(" (its fields: {})", JoinWithCommas(columns))
+                                        : fmt::format(" (did you mean {}?)", closest)));
       }
     }
   }
