@@ -16,10 +16,12 @@ ComponentSpec HttpServerComponent() {
   spec.description =
       "One event loop on a few threads: idle keep-alive connections cost memory, not threads. A "
       "request head must arrive whole within --http-head-timeout of its first byte, an idle "
-      "connection is closed after --http-idle-timeout, a request carrying both "
-      "Transfer-Encoding and Content-Length is refused (400, RFC 9112 section 6.3), and above "
-      "--http-max-connections the server stops accepting until a connection closes. Errors "
-      "are JSON: {\"error\": \"...\", \"parameter\": \"...\"}.";
+      "connection is closed after --http-idle-timeout, a request whose body a proxy could "
+      "frame another way (Transfer-Encoding with Content-Length, or any Transfer-Encoding but "
+      "chunked alone) is refused (400, RFC 9112 sections 6.1 and 6.3), and above "
+      "--http-max-connections the server stops accepting until a connection closes. HEAD is "
+      "answered as GET without the body. Errors are JSON: {\"error\": \"...\", "
+      "\"parameter\": \"...\"}.";
   OptionSpec listen =
       TextOption("listen", "Address and port to serve on (host:port, [v6]:port)", "127.0.0.1:8080");
   listen.example = "127.0.0.1:8080";
