@@ -20,11 +20,10 @@ constexpr const char* kSecret = "fuzzSecretKey/K7MDENG+bPxRfiCYEXAMPLEKEY";
 constexpr const char* kToken = "fuzzSessionToken+IQoJb3JpZ2luX2VjEXAMPLE";
 // More requests than this for one call means the client keeps asking for the same page.
 constexpr int kMostRequests = 64;
-// A fault once found here, kept by corpus/s3_responses/list-objects-truncated: ListObjects and
-// ListMultipartUploads followed a continuation token (or markers) they had already sent, so a
-// server repeating its page held them in an endless loop whose list grew without bound. They
-// now refuse a repeated token, so a call that keeps asking is a crash.
-constexpr bool kRepeatedPageIsFixed = true;
+// More requests than kMostRequests for one call is the fault once found here, kept by
+// corpus/s3_responses/list-objects-truncated: ListObjects and ListMultipartUploads followed a
+// continuation token (or markers) they had already sent, so a server repeating its page held them
+// in an endless loop whose list grew without bound. They now refuse a repeated token.
 
 struct Script {
   long status = 200;
@@ -37,10 +36,7 @@ class Answer : public sluice::HttpTransport {
  public:
   explicit Answer(Script* script) : script_(script) {}
   sluice::Result<sluice::HttpResponse> Send(const sluice::HttpRequest&) override {
-    if (++script_->requests > kMostRequests) {
-      if (kRepeatedPageIsFixed) std::abort();
-      return sluice::Unavailable("the fuzz server's page repeats without end");
-    }
+    if (++script_->requests > kMostRequests) std::abort();
     sluice::HttpResponse r;
     r.status = script_->status;
     r.body = script_->body;
