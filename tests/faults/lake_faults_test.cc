@@ -339,6 +339,7 @@ TEST_F(LakeFaults, FailedRebuildsKeepServingTheLastGoodSnapshotAndPublishNothing
   const int users = LongRun() ? 5000 : 300;
   Seed(users);
   if (HasFatalFailure()) return;
+  std::cout << Elapsed() << " s: " << users << " users seeded" << std::endl;
   states_.push_back(model_);
   proxy_ = std::make_unique<FaultProxy>(s3_host_, s3_port_, ProxyMode::kHttp);
   LakeBucketWatcher watcher(*config_, bucket_);
