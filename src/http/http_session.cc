@@ -9,6 +9,7 @@
 
 #include "http/http_error.h"
 #include "http/request_framing.h"
+#include "http/request_host.h"
 
 namespace sluice::http {
 namespace {
@@ -68,6 +69,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // A body a proxy in front could frame another way is how a second request is smuggled
     // past it: refused, and the connection closed (request_framing.h).
     if (auto error = FramingError(parser_->get())) return Refuse(*error);
+    // No Host, two, or one that is no host: a proxy routing on Host and Sluice could take the
+    // request for different sites (request_host.h).
+    if (auto error = HostError(parser_->get())) return Refuse(*error);
     if (parser_->is_done()) return Dispatch();
     stream_.expires_after(limits().idle_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,

@@ -2,11 +2,14 @@
 // query it answers. The request line and fields are read by Boost.Beast's parser inside the
 // connection code (http_session.cc), reachable there only through a socket; this target feeds
 // the same parser, with the server's default limits, the same way, then does what the session
-// does with the head (a framing a proxy could read another way refused: request_framing.h; the
-// target split at '?'), routes it, and parses the query as GET /data and GET /stats do
-// (QueryParams, ParseLakeQuery). Whatever the bytes:
+// does with the head (a framing a proxy could read another way refused: request_framing.h; a
+// missing, repeated or malformed Host refused: request_host.h; the target split at '?'), routes it,
+// and parses the query as GET /data and GET /stats do (QueryParams, ParseLakeQuery). Whatever the
+// bytes:
 // - a refusal is a 4xx whose JSON body parses and names the parameter at fault when the query
 //   is to blame, and never quotes a refused value;
+// - a request past the Host check has one Host (HTTP/1.1) or at most one (HTTP/1.0), holding
+//   none of the bytes that end a host in a URI (space, '/', '?', '#', '@') or control bytes;
 // - parsed parameters written back as a query parse to the same parameters;
 // - the next page's query (the Link of a /data answer) parses to the same filters and limit.
 #include <simdjson.h>
@@ -22,6 +25,7 @@
 #include "http/http_error.h"
 #include "http/query_params.h"
 #include "http/request_framing.h"
+#include "http/request_host.h"
 #include "http/router.h"
 #include "http/server_options.h"
 #include "jobs/lake/lake_service_query.h"
@@ -108,6 +112,21 @@ void CheckQuery(std::string_view query) {
   }
 }
 
+// The Host check's promise, tested apart from its grammar: one Host in HTTP/1.1, at most one in
+// HTTP/1.0, and no byte in it that a URI's authority cannot hold.
+void CheckAcceptedHost(const bhttp::request_header<bhttp::fields>& head) {
+  const size_t hosts = head.count(bhttp::field::host);
+  if (hosts > 1 || (hosts == 0 && head.version() >= 11)) std::abort();
+  if (hosts == 0) return;
+  for (char c : head[bhttp::field::host]) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '/' || c == '?' || c == '#' || c == '@' || c == '"' ||
+        c == '\\' || c == '<' || c == '>') {
+      std::abort();
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -141,6 +160,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckErrorBody(*error);  // refused by the session before any routing
     return 0;
   }
+  if (auto error = sluice::http::HostError(head)) {
+    CheckErrorBody(*error);  // refused by the session before any routing
+    const auto host = head.find(bhttp::field::host);
+    if (host != head.end() && host->value().size() >= 8 &&
+        error->message.find(host->value()) != std::string::npos) {
+      std::abort();  // the client's value quoted back
+    }
+    return 0;
+  }
+  CheckAcceptedHost(head);
   if (!parser.is_done()) return 0;
 
   sluice::http::HttpRequest request;

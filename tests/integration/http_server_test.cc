@@ -1,7 +1,7 @@
 // The HTTP server through real sockets: routes, keep-alive, streaming, and each limit that keeps
 // a hostile or broken client from hurting it (issue #10: head deadline, idle timeout, connection
-// cap, header and body limits, TE+CL). Timeouts here only guard against hangs; nothing asserts
-// how fast anything is.
+// cap, header and body limits, TE+CL; issue #12: Transfer-Encoding, Host). Timeouts here only
+// guard against hangs; nothing asserts how fast anything is.
 #include "http/http_server.h"
 
 #include <fmt/format.h>
@@ -281,6 +281,45 @@ TEST_F(HttpServerTest, RefusesATransferEncodingOtherThanChunkedOnce) {
   }
 }
 
+// RFC 9112 section 3.2: an HTTP/1.1 request without Host, any request with two Host lines or a
+// Host that is no host is refused 400 and the connection closed, so a proxy routing on Host and
+// Sluice never take one request for different sites; the request behind it is never answered.
+// HTTP/1.0 without Host, an empty Host, ports and bracketed addresses are still taken.
+TEST_F(HttpServerTest, RefusesAMissingRepeatedOrMalformedHost) {
+  StartServer();
+  const std::string behind = GetRequest("/hello");
+  for (const char* head :
+       {"GET /hello HTTP/1.1\r\n\r\n", "POST /echo HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
+        "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\nHost: a\r\n"
+        "Host: b\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a b\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: x/y\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: user@x\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: x:80a\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: x:1:2\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: [::1\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: x%zz\r\n\r\n"}) {
+    TestConnection c(port());
+    auto r = c.Request(std::string(head) + behind);
+    EXPECT_EQ(r.status, 400) << head;
+    EXPECT_NE(r.body.find("Host"), std::string::npos) << head << ": " << r.body;
+    EXPECT_EQ(r.headers["connection"], "close") << head;
+    EXPECT_TRUE(c.ClosedWithin(kHangGuard)) << head;
+    EXPECT_FALSE(c.ReadResponse(0ms).complete) << "answered the request behind: " << head;
+  }
+  for (const char* host :
+       {"Host: localhost\r\n", "Host: 127.0.0.1:8080\r\n", "Host: [::1]:8080\r\n", "Host: \r\n",
+        "HOST:   lake.example.  \r\n", "Host: xn--bcher-kva.example\r\n", "Host: my%20host:\r\n"}) {
+    TestConnection c(port());
+    auto r = c.Request(fmt::format("GET /hello HTTP/1.1\r\n{}\r\n", host));
+    EXPECT_EQ(r.status, 200) << host;
+    EXPECT_EQ(r.body, "hello") << host;
+  }
+  TestConnection old(port());
+  auto r = old.Request("GET /hello HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hello");
+}
+
 TEST_F(HttpServerTest, BoundsRequestBodies) {
   ServerLimits limits;
   limits.max_body_bytes = 1024;
@@ -307,8 +346,8 @@ TEST_F(HttpServerTest, AnswersGarbageWith400AndStaysUp) {
   for (std::string garbage :
        {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n", 32),
         std::string("GET /hello HTTP/9.9\r\n\r\n"), std::string("GET\r\n\r\n"),
-        std::string("GET /hello HTTP/1.1\r\nBad Field\r\n\r\n"),
-        std::string("GET /hello HTTP/1.1\r\nContent-Length: -4\r\n\r\n")}) {
+        std::string("GET /hello HTTP/1.1\r\nHost: x\r\nBad Field\r\n\r\n"),
+        std::string("GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: -4\r\n\r\n")}) {
     TestConnection c(port());
     auto r = c.Request(garbage);
     EXPECT_EQ(r.status, 400) << garbage;
