@@ -123,7 +123,9 @@ std::string CanonicalRequest(const SigningRequest& request, const SigningScope& 
       continue;
     }
     canonical_headers += headers[i].first + ":" + headers[i].second + "\n";
-    if (!signed_headers->empty()) *signed_headers += ';';
+    // Separated by position, not by whether the list is still empty: an empty first name
+    // would otherwise swallow the separator after it.
+    if (i > 0) *signed_headers += ';';
     *signed_headers += headers[i].first;
   }
   return fmt::format("{}\n{}\n{}\n{}\n{}\n{}", request.method, path, CanonicalQuery(request.query),
@@ -188,8 +190,8 @@ std::string PresignQuery(const SigningRequest& request, const SigningScope& scop
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string signed_headers;
-  for (const auto& n : names)
-    signed_headers += (signed_headers.empty() ? "" : ";") + n;
+  for (size_t i = 0; i < names.size(); ++i)
+    signed_headers += (i > 0 ? ";" : "") + names[i];
   std::string query = r.query;
   auto add = [&query](std::string_view key, std::string_view value) {
     if (!query.empty()) query += '&';

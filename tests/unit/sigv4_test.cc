@@ -129,6 +129,22 @@ TEST(Sigv4S3, PathsAreSignedAsSentWithoutNormalising) {
   EXPECT_EQ(head(CanonicalRequest(r, other, &signed_headers)), "GET\n/bucket/a/c%2520d\n");
 }
 
+// Found by fuzzing: an empty first name swallowed the separator after it, so the signed list
+// read "host" where the canonical headers held two names.
+TEST(Sigv4, SignedHeadersKeepEveryNameSeparatedEvenAnEmptyOne) {
+  SigningRequest r;
+  r.method = "GET";
+  r.path = "/";
+  r.headers = {{"Host", "h"}, {"", "x"}};
+  r.payload_sha256_hex = "UNSIGNED-PAYLOAD";
+  SigningScope s3{"us-east-1", "s3", "20150830T123600Z", true};
+  std::string signed_headers;
+  CanonicalRequest(r, s3, &signed_headers);
+  EXPECT_EQ(signed_headers, ";host");
+  const std::string presigned = PresignQuery(r, s3, {"AKID", "secret", ""}, 60);
+  EXPECT_NE(presigned.find("X-Amz-SignedHeaders=%3Bhost"), std::string::npos) << presigned;
+}
+
 TEST(Sigv4, UriEncodeKeepsOnlyUnreserved) {
   EXPECT_EQ(UriEncode("a-b_c.d~e f/g+h=", false), "a-b_c.d~e%20f%2Fg%2Bh%3D");
   EXPECT_EQ(UriEncode("dir/file name", true), "dir/file%20name");
