@@ -60,16 +60,6 @@ double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-// A field of /proc/PID/status in KiB ("VmHWM", "VmRSS"); 0 when unreadable.
-long ProcStatusKib(int pid, const std::string& field) {
-  std::ifstream status(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return 0;
-}
-
 // Raises this process's open-file limit to `wanted` (the server, started after, inherits it);
 // false when the hard limit does not allow it.
 bool RaiseOpenFiles(rlim_t wanted) {
@@ -272,6 +262,16 @@ std::vector<Abusive> MalformedRequests() {
       {"Content-Length empty", "POST /data HTTP/1.1\r\nContent-Length: \r\n" + rest, 400},
       {"Content-Length 10^23",
        "POST /data HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n" + rest, 400},
+      // RFC 9112 section 3.2; each carries a GET /stats behind it that must not be answered.
+      {"no Host in HTTP/1.1", "GET /stats HTTP/1.1\r\n\r\n" + GetRequest("/stats"), 400},
+      {"two Host fields",
+       "GET /stats HTTP/1.1\r\nHost: localhost\r\nHost: elsewhere\r\n\r\n" + GetRequest("/stats"),
+       400},
+      {"a Host that is no host",
+       "GET /stats HTTP/1.1\r\nHost: localhost/admin\r\n\r\n" + GetRequest("/stats"), 400},
+      // The folded line joins Host's value, which a space makes no host.
+      {"a line folded into Host",
+       "GET /stats HTTP/1.1\r\nHost: localhost\r\n elsewhere\r\n\r\n" + GetRequest("/stats"), 400},
   };
 }
 
@@ -332,12 +332,14 @@ std::vector<Abusive> SmugglingRequests() {
 
 // Framings both sides read alike: the first request may be answered, and nothing behind it is a
 // second request Sluice may serve 2xx (a folded line is joined to the field above it, as RFC 9112
-// section 5.2 allows, so " Transfer-Encoding" is no field; the bytes after are a bad request).
+// section 5.2 allows, so " Transfer-Encoding" is no field; the bytes after are a bad request; the
+// field above is not Host, which the fold would make no host: refused, see MalformedRequests).
 std::vector<Abusive> AmbiguousLooking() {
   const std::string behind = "GET /stats HTTP/1.1\r\nHost: localhost\r\n\r\n";
   return {
       {"a folded Transfer-Encoding line",
-       "GET /stats HTTP/1.1\r\nHost: localhost\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+       "GET /stats HTTP/1.1\r\nHost: localhost\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n"
+       "0\r\n\r\n" +
            behind,
        200},
       {"two equal Content-Lengths holding the second request as the body",
