@@ -469,15 +469,9 @@ TEST_F(LakeFaults, FailedRebuildsKeepServingTheLastGoodSnapshotAndPublishNothing
     }
   }
   EXPECT_GE(watcher.outputs().size(), 2u) << "the watcher did not see the output change";
-  // The service's peak resident memory, from the kernel's own count (getrusage would charge a
-  // child started by posix_spawn with this process's memory too).
-  long serve_hwm_kib = 0;
-  {
-    std::ifstream status(fmt::format("/proc/{}/status", pid_));
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("VmHWM:", 0) == 0) serve_hwm_kib = std::atol(line.c_str() + 6);
-    }
-  }
+  // The service's peak resident memory: its VmHWM while it still runs (scenario.h says why not
+  // getrusage).
+  const long serve_hwm_kib = ProcStatusKib(pid_, "VmHWM");
   kill(pid_, SIGTERM);
   EXPECT_EQ(WaitProcess(pid_), 0) << "SIGTERM is a clean stop";
   pid_ = -1;

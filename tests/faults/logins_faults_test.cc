@@ -30,7 +30,6 @@ namespace sluice::faults {
 namespace {
 
 using namespace std::chrono_literals;
-using sluice::testing::RunSluice;
 using sluice::testing::SpawnSluice;
 using sluice::testing::WaitProcess;
 using sluice::testing::WaitUntilCatching;
@@ -39,12 +38,14 @@ constexpr int kInvalidEvery = 40;  // every 40th message has a bad app_version: 
 constexpr int kVisibilitySeconds = 5;
 
 // Two consumer processes, killed and restarted by one supervising thread, which also starts
-// again (and counts) a consumer that ended on its own.
+// again (and counts) a consumer that ended on its own. `sampler` watches each one's memory.
 class Consumers {
  public:
-  Consumers(std::vector<std::string> args, std::string pg_url, int kills_each, uint32_t seed)
+  Consumers(std::vector<std::string> args, std::string pg_url, int kills_each, uint32_t seed,
+            PeakRssSampler* sampler)
       : args_(std::move(args)),
         pg_url_(std::move(pg_url)),
+        sampler_(sampler),
         kills_left_(2 * kills_each),
         rng_(seed) {
     for (int& pid : pids_)
@@ -63,8 +64,10 @@ class Consumers {
     bool clean = true;
     for (int pid : pids_)
       clean &= WaitUntilCatching(pid, SIGTERM, 30s);
-    for (int pid : pids_)
+    for (int pid : pids_) {
+      sampler_->SampleNow(pid);
       kill(pid, SIGTERM);
+    }
     for (int pid : pids_)
       clean &= WaitProcess(pid) == 0;
     return clean;
@@ -82,6 +85,7 @@ class Consumers {
   int Spawn(int old_pid) {
     std::string base;
     const int pid = SpawnSluice(args_, pg_url_, &base);
+    sampler_->Watch(pid);
     std::lock_guard lock(mu_);
     outputs_.erase(old_pid);
     outputs_[pid] = base;
@@ -121,6 +125,7 @@ class Consumers {
       }
       if (kills_left_ > 0 && std::chrono::steady_clock::now() >= next_kill) {
         int& victim = pids_[kills_ % 2];
+        sampler_->SampleNow(victim);
         kill(victim, SIGKILL);
         WaitProcess(victim);
         ++kills_;
@@ -137,6 +142,7 @@ class Consumers {
 
   const std::vector<std::string> args_;
   const std::string pg_url_;
+  PeakRssSampler* const sampler_;
   int pids_[2] = {-1, -1};
   std::atomic<int> kills_left_;
   std::atomic<int> kills_{0};
@@ -197,6 +203,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
   const int messages = LongRun() ? 3000 : 500;
   const int waves = LongRun() ? 15 : 5;  // the local SQS server slows with depth: fill in waves
   const int kills_each = LongRun() ? 5 : 3;
+  PeakRssSampler sampler;  // every Sluice process the test starts
 
   std::string pg_host, sqs_host;
   int pg_port = 0, sqs_port = 0;
@@ -216,8 +223,8 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
   // is sent is exactly what the oracle expects.
   const std::string queue = sluice::testing::UniqueName("faults-logins");
   const std::string key = ::testing::TempDir() + "/" + queue + ".key";
-  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
-  ASSERT_EQ(RunSluice({"queue", "create", queue}, "").exit_code, 0);
+  ASSERT_EQ(RunSluiceSampled({"logins", "keygen", key}, "", &sampler).exit_code, 0);
+  ASSERT_EQ(RunSluiceSampled({"queue", "create", queue}, "", &sampler).exit_code, 0);
   auto config = ResolveAwsConfig("", "sqs");
   ASSERT_TRUE(config.ok());
   SqsClient sqs(*config, MakeCurlTransport());
@@ -239,7 +246,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
                                              "2",
                                              "--sqs-endpoint",
                                              "http://" + sqs_proxy.address()};
-  Consumers consumers(consumer, WithAddress(url(), pg.address()), kills_each, 7);
+  Consumers consumers(consumer, WithAddress(url(), pg.address()), kills_each, 7, &sampler);
 
   int invalid = 0;
   for (int wave = 0; wave < waves; ++wave) {
@@ -253,7 +260,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
     }
     const std::string path =
         sluice::testing::WriteTempFile(queue + "-" + std::to_string(wave), text);
-    ASSERT_EQ(RunSluice({"queue", "send", queue, path}, "").exit_code, 0);
+    ASSERT_EQ(RunSluiceSampled({"queue", "send", queue, path}, "", &sampler).exit_code, 0);
     std::remove(path.c_str());
     if (wave == waves / 2) {
       std::cout << "the database restarts (3 s) at " << Now() << std::endl;
@@ -338,7 +345,7 @@ TEST_F(LoginsFaults, KilledConsumersLoseAndRepeatNothing) {
                                  std::max(0, invalid - distinct_rejects));
   f.duplicated = static_cast<uint64_t>((rows - distinct_rows) + (rejects - distinct_rejects));
   f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  f.peak_rss_kib = PeakChildRssKib();
+  f.peak_rss_kib = sampler.peak_kib();
   f.detail = "sqs_requests=" + std::to_string(s.http_requests) +
              " sqs_500=" + std::to_string(s.http_500) + " sqs_503=" + std::to_string(s.http_503) +
              " sqs_throttled=" + std::to_string(s.http_throttled) +

@@ -9,7 +9,6 @@
 // final re-run adds nothing.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -57,20 +56,17 @@ std::string MessageLine(int i) {
   }
 }
 
-// A process's end: its exit code (or 128 + the signal that ended it) and its own peak RSS.
+// A process's end: its exit code (or 128 + the signal that ended it).
 struct Ending {
   int code = -1;
-  long max_rss_kib = 0;
 };
 
 // Reaps `pid` (blocking, or not when `block` is false); false when it has not ended yet.
-// wait4 gives each Sluice process's peak alone, whatever else the test ran.
+// Not wait4's usage for its peak memory: scenario.h says why.
 bool Reap(int pid, bool block, Ending* ending) {
   int status = 0;
-  rusage usage{};
-  if (wait4(pid, &status, block ? 0 : WNOHANG, &usage) != pid) return false;
+  if (waitpid(pid, &status, block ? 0 : WNOHANG) != pid) return false;
   ending->code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  ending->max_rss_kib = usage.ru_maxrss;
   return true;
 }
 
@@ -137,7 +133,8 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
     ASSERT_TRUE(out.good()) << "writing " << path;
   }
   const int valid = messages - invalid;
-  ASSERT_EQ(sluice::testing::RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  PeakRssSampler sampler;  // every Sluice process the test starts
+  ASSERT_EQ(RunSluiceSampled({"logins", "keygen", key}, "", &sampler).exit_code, 0);
 
   const std::vector<std::string> run = {"logins",     "run", "--file",       path,
                                         "--key-file", key,   "--batch-size", "1000"};
@@ -156,14 +153,15 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
   const uint64_t restart_at = (kill_at[1] + kill_at[2]) / 2;
 
   CheckpointWatch watch(pg.url());
-  long peak_rss_kib = 0;
   int kills = 0, runs = 0, exits_on_their_own = 0, commit_retries = 0;
   std::vector<uint64_t> killed_at, resumed_from;
   std::string restart_run_err;
   auto spawn = [&](std::string* output_base) {
     ++runs;
     resumed_from.push_back(watch.Position());
-    return sluice::testing::SpawnSluice(run, pg.url(), output_base);
+    const int pid = sluice::testing::SpawnSluice(run, pg.url(), output_base);
+    sampler.Watch(pid);
+    return pid;
   };
   for (int k = 0; k < kKills; ++k) {
     std::string output_base;
@@ -179,7 +177,6 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
         // It was to be killed still running: an exit of its own is news (a restart it did not
         // ride out?). It is started again, so the oracle still runs, and the test fails.
         ++exits_on_their_own;
-        peak_rss_kib = std::max(peak_rss_kib, ending.max_rss_kib);
         ADD_FAILURE() << "run " << runs << " exited " << ending.code
                       << " on its own before its kill; stderr: " << Tail(output_base + ".err");
         pid = spawn(&output_base);
@@ -205,10 +202,10 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
     }
     // A random moment within the next few batches: transforming, copying or committing.
     std::this_thread::sleep_for(std::chrono::microseconds(rng() % 8000));
+    sampler.SampleNow(pid);
     kill(pid, SIGKILL);
     Ending ending;
     ASSERT_TRUE(Reap(pid, true, &ending));
-    peak_rss_kib = std::max(peak_rss_kib, ending.max_rss_kib);
     if (ending.code == 128 + SIGKILL) {
       ++kills;
       killed_at.push_back(watch.Position());
@@ -223,7 +220,6 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
     ASSERT_GT(pid, 0);
     Ending ending;
     ASSERT_TRUE(Reap(pid, true, &ending));
-    peak_rss_kib = std::max(peak_rss_kib, ending.max_rss_kib);
     EXPECT_EQ(ending.code, 0) << Tail(output_base + ".err");
   }
   if (!restart_run_err.empty())
@@ -302,7 +298,7 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
   f.duplicated = static_cast<uint64_t>(std::max<int64_t>(0, rows - distinct_rows) +
                                        std::max<int64_t>(0, rejects - distinct_rejects));
   f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  f.peak_rss_kib = peak_rss_kib;
+  f.peak_rss_kib = sampler.peak_kib();
   auto list = [](const std::vector<uint64_t>& v) {
     std::string s;
     for (uint64_t x : v)

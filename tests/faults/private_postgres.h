@@ -6,9 +6,9 @@
 //
 // As root, every command runs as the `postgres` user, which owns the directory (initdb and
 // postgres refuse to run as root). The commands run detached from the test process (through
-// `setsid -f`), so the test never waits for them: initdb's bootstrap server peaks near 50 MiB,
-// which would otherwise count in getrusage(RUSAGE_CHILDREN), the peak the scenarios report for
-// the Sluice processes they start.
+// `setsid -f`), so the test never waits for them. (That kept initdb's 50 MiB bootstrap out of
+// getrusage(RUSAGE_CHILDREN) when the scenarios measured peak memory so; they now read each
+// Sluice process's VmHWM, scenario.h.)
 //
 // Not thread-safe: one thread starts, restarts and stops it. Its URL may be used anywhere.
 #pragma once

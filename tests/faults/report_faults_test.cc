@@ -171,44 +171,17 @@ class ReportFaults : public sluice::testing::PgTest {
 
   // One report run to `prefix`, through both proxies.
   RunResult Run(const std::string& prefix) {
-    long hwm_kib = 0;
+    // A sampler of its own, for this run's peak alone.
+    PeakRssSampler sampler;
     RunResult run =
-        RunSampled({"report", "run", "--as-of", kReportAsOf, "--completions-table",
-                    completions_->name(), "--bucket", bucket_, "--prefix", prefix, "--part-size-mb",
-                    "5", "--s3-endpoint", "http://" + s3_proxy_->address()},
-                   &hwm_kib);
+        RunSluiceSampled({"report", "run", "--as-of", kReportAsOf, "--completions-table",
+                          completions_->name(), "--bucket", bucket_, "--prefix", prefix,
+                          "--part-size-mb", "5", "--s3-endpoint", "http://" + s3_proxy_->address()},
+                         url(), &sampler);
+    const long hwm_kib = sampler.peak_kib();
     peak_kib_ = std::max(peak_kib_, hwm_kib);
     std::cout << prefix << ": exit " << run.exit_code << ", peak RSS " << hwm_kib / 1024 << " MiB"
               << std::endl;
-    return run;
-  }
-
-  // Runs sluice as RunSluice does, sampling its peak resident memory (VmHWM) until it ends.
-  // PeakChildRssKib is no use here: a child started by posix_spawn is charged this process's
-  // own peak (the memory it shared before exec), and this process holds the whole report.
-  RunResult RunSampled(const std::vector<std::string>& args, long* hwm_kib) {
-    std::string base;
-    const int pid = sluice::testing::SpawnSluice(args, url(), &base);
-    RunResult run;
-    if (pid <= 0) return run;
-    for (;;) {
-      std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-      for (std::string line; std::getline(status, line);) {
-        if (line.rfind("VmHWM:", 0) == 0)
-          *hwm_kib = std::max(*hwm_kib, std::atol(line.c_str() + 6));
-      }
-      int wstatus = 0;
-      if (waitpid(pid, &wstatus, WNOHANG) == pid) {
-        run.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    for (auto [suffix, text] : {std::pair{".out", &run.out}, std::pair{".err", &run.err}}) {
-      std::ifstream in(base + suffix);
-      *text = std::string(std::istreambuf_iterator<char>(in), {});
-      std::remove((base + suffix).c_str());
-    }
     return run;
   }
 

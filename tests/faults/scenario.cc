@@ -1,13 +1,14 @@
 #include "faults/scenario.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 namespace sluice::faults {
@@ -42,10 +43,84 @@ std::string WithAddress(const std::string& url, const std::string& address) {
   return out;
 }
 
-long PeakChildRssKib() {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  return usage.ru_maxrss;
+long ProcStatusKib(int pid, std::string_view field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':')
+      return std::atol(line.c_str() + field.size() + 1);
+  }
+  return 0;
+}
+
+PeakRssSampler::PeakRssSampler(std::chrono::milliseconds every)
+    : every_(every), thread_([this] { Loop(); }) {}
+
+PeakRssSampler::~PeakRssSampler() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void PeakRssSampler::Watch(int pid) {
+  if (pid <= 0) return;
+  std::lock_guard lock(mu_);
+  pids_.insert(pid);
+  Sample(pid);
+}
+
+void PeakRssSampler::SampleNow(int pid) {
+  std::lock_guard lock(mu_);
+  if (pids_.count(pid)) Sample(pid);
+}
+
+long PeakRssSampler::peak_kib() const {
+  std::lock_guard lock(mu_);
+  return peak_kib_;
+}
+
+void PeakRssSampler::Sample(int pid) {
+  // PPid and VmHWM from one read, so a pid reused by another process is never counted.
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  long hwm_kib = 0, ppid = -1;
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("PPid:", 0) == 0) ppid = std::atol(line.c_str() + 5);
+    if (line.rfind("VmHWM:", 0) == 0) hwm_kib = std::atol(line.c_str() + 6);
+  }
+  if (ppid != getpid() || hwm_kib == 0) {
+    pids_.erase(pid);
+    return;
+  }
+  peak_kib_ = std::max(peak_kib_, hwm_kib);
+}
+
+void PeakRssSampler::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    wake_.wait_for(lock, every_, [this] { return stop_; });
+    const std::vector<int> pids(pids_.begin(), pids_.end());
+    for (int pid : pids)
+      Sample(pid);
+  }
+}
+
+sluice::testing::RunResult RunSluiceSampled(const std::vector<std::string>& args,
+                                            const std::string& pg_url, PeakRssSampler* sampler) {
+  std::string base;
+  const int pid = sluice::testing::SpawnSluice(args, pg_url, &base);
+  sluice::testing::RunResult run;
+  if (pid <= 0) return run;
+  sampler->Watch(pid);
+  run.exit_code = sluice::testing::WaitProcess(pid);
+  for (auto [suffix, text] : {std::pair{".out", &run.out}, std::pair{".err", &run.err}}) {
+    std::ifstream in(base + suffix);
+    *text = std::string(std::istreambuf_iterator<char>(in), {});
+    std::remove((base + suffix).c_str());
+  }
+  return run;
 }
 
 void Report(const Figures& f) {

@@ -25,7 +25,6 @@ namespace sluice::faults {
 namespace {
 
 using namespace std::chrono_literals;
-using sluice::testing::RunSluice;
 using sluice::testing::SpawnSluice;
 using sluice::testing::WaitProcess;
 
@@ -134,6 +133,7 @@ class WarehouseFaults : public sluice::testing::PgTest {
       *exit = -1;
       return false;
     }
+    sampler_.Watch(pid);
     for (;;) {
       int status = 0;
       if (waitpid(pid, &status, WNOHANG) == pid) {
@@ -143,10 +143,13 @@ class WarehouseFaults : public sluice::testing::PgTest {
       if (proxy.counts().bytes_to_server - start >= bytes) break;
       std::this_thread::sleep_for(100us);
     }
+    sampler_.SampleNow(pid);
     kill(pid, SIGKILL);
     *exit = WaitProcess(pid);
     return *exit == 128 + SIGKILL;
   }
+
+  PeakRssSampler sampler_;  // every load's peak memory
 };
 
 TEST_F(WarehouseFaults, CutAndKilledLoadsCommitNothingPartial) {
@@ -168,11 +171,11 @@ TEST_F(WarehouseFaults, CutAndKilledLoadsCommitNothingPartial) {
   // 1. The connection is cut halfway through the file's bytes: the load fails, and re-run,
   // loads whole.
   proxy.CutAfter(Direction::kToServer, v1.bytes / 2);
-  const auto cut = RunSluice(load_v1, proxied);
+  const auto cut = RunSluiceSampled(load_v1, proxied, &sampler_);
   EXPECT_NE(cut.exit_code, 0) << "a load whose connection was cut mid-COPY reported success";
   EXPECT_EQ(proxy.counts().cut, 1u) << "the cut did not happen (the load sent too little?)";
   const uint64_t before_clean = proxy.counts().bytes_to_server;
-  const auto clean = RunSluice(load_v1, proxied);
+  const auto clean = RunSluiceSampled(load_v1, proxied, &sampler_);
   ASSERT_EQ(clean.exit_code, 0) << clean.err;
   const uint64_t load_bytes = proxy.counts().bytes_to_server - before_clean;
   EXPECT_EQ(Scalar("SELECT count(*) FROM movies"), std::to_string(rows));
@@ -190,7 +193,7 @@ TEST_F(WarehouseFaults, CutAndKilledLoadsCommitNothingPartial) {
   } else {
     EXPECT_EQ(exit, 0) << "a load ended on its own with a failure";
   }
-  const auto rerun = RunSluice(load_v2, proxied);
+  const auto rerun = RunSluiceSampled(load_v2, proxied, &sampler_);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   watcher.Stop();
 
@@ -216,7 +219,7 @@ TEST_F(WarehouseFaults, CutAndKilledLoadsCommitNothingPartial) {
   f.lost = 0;  // checked above: the final count and hash equal a clean load's
   f.duplicated = 0;
   f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  f.peak_rss_kib = PeakChildRssKib();
+  f.peak_rss_kib = sampler_.peak_kib();
   f.detail = "rows_per_file=" + std::to_string(rows) + " copies_cut=" + std::to_string(c.cut) +
              " load_bytes=" + std::to_string(load_bytes) +
              " watcher_polls=" + std::to_string(watcher.polls()) +
