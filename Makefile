@@ -48,8 +48,10 @@ demo: build services
 bench: build services
 	$(SERVICES_ENV) && bench/run
 
-# The fault scenarios of tests/faults at full size (docs/reliability.md): 3,000 logins messages,
-# 1M warehouse rows. Each prints a `figures:` line, also kept in $(BUILD_DIR)/reliability-figures.txt.
+# The fault scenarios of tests/faults at full size (docs/reliability.md): logins SQS with real and
+# proxy restarts and kills; logins file source, 1M lines, 5 kills and a real restart; warehouse 1M
+# rows; report S3 multipart faults and a MariaDB cut; lake rebuild faults; HTTP abuse. Each prints
+# a `figures:` line, also kept in $(BUILD_DIR)/reliability-figures.txt.
 reliability: build services
 	$(SERVICES_ENV) && SLUICE_REQUIRE_SERVICES=1 SLUICE_FAULTS_LONG=1 \
 	  SLUICE_FAULTS_FIGURES=$(CURDIR)/$(BUILD_DIR)/reliability-figures.txt \
