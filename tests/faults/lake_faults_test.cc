@@ -70,18 +70,6 @@ std::string LakeOutput(const LakeModel& model) {
   return csv;
 }
 
-uint16_t LakeFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Lists the bucket's processed_data/ and reads the output, directly on the local S3, every few
 // milliseconds on a thread of its own; keeps every other key seen and every distinct output.
 class LakeBucketWatcher {
@@ -217,7 +205,7 @@ class LakeFaults : public ::testing::Test {
 
   // Starts `lake serve` with S3 behind the proxy, and waits for its first good build.
   void Serve() {
-    port_ = LakeFreePort();
+    port_ = testing::FreeLoopbackPort();
     pid_ = sluice::testing::SpawnSluice(
         {"lake", "serve", "s3://" + bucket_ + "/", "--listen", fmt::format("127.0.0.1:{}", port_),
          "--refresh", "60m", "--s3-endpoint", "http://" + proxy_->address()},

@@ -64,18 +64,6 @@ std::vector<FixtureUser> ReadFixture(const fs::path& dir) {
   return users;
 }
 
-uint16_t FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Seeds a lake from the reference data and runs `lake serve` on it: `store` is "file" (a local
 // directory) or "s3" (a fresh bucket on the local S3).
 class LakeServeBase : public ::testing::Test {
@@ -103,7 +91,7 @@ class LakeServeBase : public ::testing::Test {
     }
     RunResult seeded = RunSluice(seed, "");
     ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
-    port_ = FreePort();
+    port_ = testing::FreeLoopbackPort();
     pid_ = SpawnSluice(
         {"lake", "serve", lake, "--listen", fmt::format("127.0.0.1:{}", port_), "--refresh", "60m"},
         "");
@@ -394,7 +382,7 @@ TEST(LakeServeReplicas, FollowersServeWhatTheBuilderPublishes) {
   std::vector<uint16_t> ports;
   std::vector<int> pids;
   auto start_follower = [&] {
-    ports.push_back(FreePort());
+    ports.push_back(testing::FreeLoopbackPort());
     pids.push_back(SpawnSluice({"lake", "serve", lake, "--follow", "--refresh", "1s", "--listen",
                                 fmt::format("127.0.0.1:{}", ports.back())},
                                ""));
@@ -454,7 +442,7 @@ TEST(LakeServeCli, AStopDoesNotWaitOutABuildStuckOnASilentStore) {
   const int silent = ListenOnLoopback(&silent_port);
   ASSERT_GE(silent, 0) << "cannot listen on loopback";
   const std::string endpoint = fmt::format("http://127.0.0.1:{}", silent_port);
-  const uint16_t port = FreePort();
+  const uint16_t port = testing::FreeLoopbackPort();
   const int pid = SpawnSluice({"lake", "serve", "s3://silent-lake/", "--s3-endpoint", endpoint,
                                "--listen", fmt::format("127.0.0.1:{}", port)},
                               "");

@@ -12,22 +12,10 @@
 #include <filesystem>
 
 #include "connectors/mysql/mysql_connection.h"
+#include "support/test_env.h"
 
 namespace sluice {
 namespace {
-
-// A port nothing listens on now (the kernel's pick for a socket bound to port 0).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 bool OnPath(const char* program) {
   return std::system(fmt::format("command -v {} > /dev/null 2>&1", program).c_str()) == 0;
@@ -45,7 +33,7 @@ class MysqlTlsTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / fmt::format("sluice-tls-{}", getpid());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    port_ = FreePort();
+    port_ = testing::FreeLoopbackPort();
     const std::string command = fmt::format("{}/support/tls_mariadb.sh {} {} DNS:localhost",
                                             SLUICE_TESTS_DIR, dir_.string(), port_);
     FILE* out = popen(command.c_str(), "r");

@@ -28,13 +28,6 @@ bool OnPath(const std::string& program) {
   return std::system(("command -v " + program + " > /dev/null 2>&1").c_str()) == 0;
 }
 
-int FreePort() {
-  int port = 0;
-  const int fd = testing::ListenOnLoopback(&port);
-  if (fd >= 0) close(fd);
-  return port;
-}
-
 bool WaitForPort(int port) {
   for (int i = 0; i < 200; ++i) {
     if (std::system(
@@ -59,7 +52,7 @@ class TlsVerify : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("sluice-pg-tls-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    pg_port_ = FreePort();
+    pg_port_ = testing::FreeLoopbackPort();
     const std::string command = std::string(SLUICE_TESTS_DIR) + "/security/tls_postgres.sh " +
                                 dir_.string() + " " + std::to_string(pg_port_) + " DNS:localhost";
     FILE* out = popen(command.c_str(), "r");
@@ -75,7 +68,7 @@ class TlsVerify : public ::testing::Test {
     if (!endpoint || !*endpoint || !OnPath("socat")) return;
     const std::string target = std::string(endpoint);
     const std::string host_port = target.substr(target.find("://") + 3);
-    https_port_ = FreePort();
+    https_port_ = testing::FreeLoopbackPort();
     const std::string listen =
         "OPENSSL-LISTEN:" + std::to_string(https_port_) +
         ",bind=127.0.0.1,reuseaddr,fork,verify=0,cert=" + File("server.pem") +

@@ -98,6 +98,13 @@ int ListenOnLoopback(int* port) {
   return fd;
 }
 
+int FreeLoopbackPort() {
+  int port = 0;
+  const int fd = ListenOnLoopback(&port);
+  if (fd >= 0) close(fd);
+  return port;
+}
+
 std::string UniqueName(const std::string& prefix) {
   return prefix + "-" + UniqueSuffix();
 }

@@ -57,6 +57,10 @@ int WaitProcess(int pid);
 // `*port` 0) when it cannot be made. The kernel accepts connections into its backlog whether or
 // not anyone calls accept(): with nobody reading, it is a server that never answers.
 int ListenOnLoopback(int* port);
+// A loopback port nothing listens on now (the kernel's pick, the socket closed again), for a
+// server a test starts; 0 when none could be had. Another process may take it before the
+// server binds it: a test that cannot tolerate that listens itself (ListenOnLoopback).
+int FreeLoopbackPort();
 // Waits until a spawned process has a handler for `signal` (its SigCgt in /proc/PID/status),
 // so that the signal tests its handling rather than racing its start-up. False if it did not
 // within `timeout`, or ended first.
