@@ -112,10 +112,14 @@ TEST(HttpRouter, DispatchesByMethodAndPath) {
   EXPECT_EQ(got.body, "a");
   router.Dispatch({"POST", "/a", "", ""}, keep);
   EXPECT_EQ(got.status, 202);
+  // HEAD runs the GET handler (the connection leaves the body out), so Allow lists it too.
+  got = {};
+  router.Dispatch({"HEAD", "/a", "", ""}, keep);
+  EXPECT_EQ(got.body, "a");
   router.Dispatch({"PATCH", "/a", "", ""}, keep);
   EXPECT_EQ(got.status, 405);
   ASSERT_EQ(got.headers.size(), 1u);
-  EXPECT_EQ(got.headers[0].second, "GET, POST");
+  EXPECT_EQ(got.headers[0].second, "GET, HEAD, POST");
   router.Dispatch({"GET", "/b", "", ""}, keep);
   EXPECT_EQ(got.status, 404);
   EXPECT_EQ(router.RouteLabel("/a"), "/a");
