@@ -279,6 +279,12 @@ TEST(WarehouseModelsFile, ChecksJsonPathsPickAndSkip) {
   EXPECT_EQ(one("{column: x, type: text, json: \"a..b\"}"),
             "m.yaml:6:42: models[0].fields[0].json: character 3 of 'a..b': expected a key (a path "
             "starts with a key, and '.' is followed by one)\n");
+  // Found by fuzzing: without json:, a column name holding "[]" was parsed as a path with [],
+  // whose missing pick was then reported at the json: the field does not have (a null read).
+  // The name is refused as a column, and the key it reads is that name, whole.
+  const std::string bracketed = one("{column: \"a[]\", type: text}");
+  EXPECT_NE(bracketed.find("models[0].fields[0].column"), std::string::npos) << bracketed;
+  EXPECT_EQ(bracketed.find(".json"), std::string::npos) << bracketed;
 }
 
 TEST(WarehouseModelsFile, TheYamlRulesOfPipelineFilesHold) {

@@ -350,7 +350,12 @@ class ModelsChecker {
         return;
       }
     } else if (!field->column.empty()) {
-      ParseJsonPath(field->column, &out);  // a column name is one key
+      // Without json:, the field reads the key named like its column, taken whole: a column
+      // name is never parsed as a path (one refused for holding "[]" or "." would otherwise
+      // become a path with steps the checks below do not expect).
+      out.text = field->column;
+      out.steps = {JsonPathStep{JsonPathStep::Kind::kKey, field->column, 0}};
+      out.keys = {field->column};
     }
     const bool each = out.HasEach();
     if (pick) {
