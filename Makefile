@@ -5,6 +5,9 @@ BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
 CMAKE_FLAGS    ?=
 JOBS           ?= $(shell nproc)
+# Tests spend most of their time waiting on the servers and on the sluice processes they start,
+# so twice as many run at once as there are cores (4 on 2 cores: 157 s against 199 s at 2).
+TEST_JOBS      ?= $(shell echo $$(( $(JOBS) * 2 )))
 SERVICES_ENV    = eval "$$(scripts/services up)"
 # Nothing run from here asks a cloud metadata address for credentials (tests, demo, bench).
 export AWS_EC2_METADATA_DISABLED = true
@@ -35,9 +38,9 @@ services-down:
 # tests, then the same unit and integration tests again under ASan and UBSan.
 test: format-check build build-asan services
 	$(SERVICES_ENV) && export SLUICE_REQUIRE_SERVICES=1 && \
-	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) && \
+	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(TEST_JOBS) && \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) -L 'unit|integration'
+	  ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(TEST_JOBS) -L 'unit|integration'
 
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
