@@ -18,7 +18,8 @@ ComponentSpec HttpServerComponent() {
       "request head must arrive whole within --http-head-timeout of its first byte, an idle "
       "connection is closed after --http-idle-timeout, a request whose body a proxy could "
       "frame another way (Transfer-Encoding with Content-Length, or any Transfer-Encoding but "
-      "chunked alone) is refused (400, RFC 9112 sections 6.1 and 6.3), and above "
+      "chunked alone) is refused (400, RFC 9112 sections 6.1 and 6.3), as is an HTTP/1.1 "
+      "request without one Host field that names a host (section 3.2), and above "
       "--http-max-connections the server stops accepting until a connection closes. HEAD is "
       "answered as GET without the body. Errors are JSON: {\"error\": \"...\", "
       "\"parameter\": \"...\"}.";
