@@ -16,6 +16,7 @@
 #include "cli/schema_command.h"
 #include "cli/test_command.h"
 #include "cli/validate_command.h"
+#include "cli/version.h"
 #include "cli/warehouse_command.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -23,7 +24,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"Sluice: a fast, single-binary data pipeline engine"};
-  app.set_version_flag("--version", "sluice 0.1.0");
+  app.set_version_flag("--version", sluice::cli::VersionLine(),
+                       "Print the version, the git commit and the build type");
   app.require_subcommand(1);
   // Global options (--log-format, --log-level, --no-progress) are taken after the subcommand too:
   // subcommands made below inherit this, and pass an option they do not know up to main's.
