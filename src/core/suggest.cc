@@ -29,6 +29,11 @@ std::string ClosestName(std::string_view name, std::span<const std::string> cand
   std::string best;
   size_t best_distance = 3;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference in length, so a long unknown name (a key in a
+    // hostile file can be megabytes) costs no table at all.
+    const size_t shorter = std::min(name.size(), candidate.size());
+    const size_t longer = std::max(name.size(), candidate.size());
+    if (longer - shorter >= best_distance) continue;
     const size_t d = EditDistance(name, candidate);
     if (d < best_distance && 2 * d < std::max(name.size(), candidate.size())) {
       best = candidate;
