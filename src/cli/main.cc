@@ -6,15 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "cli/completion_command.h"
 #include "cli/components_command.h"
 #include "cli/exit_policy.h"
+#include "cli/global_options.h"
 #include "cli/lake_command.h"
 #include "cli/logins_command.h"
+#include "cli/manpage_command.h"
 #include "cli/queue_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/schema_command.h"
 #include "cli/test_command.h"
+#include "cli/typo_check.h"
 #include "cli/validate_command.h"
 #include "cli/version.h"
 #include "cli/warehouse_command.h"
@@ -27,18 +31,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", sluice::cli::VersionLine(),
                        "Print the version, the git commit and the build type");
   app.require_subcommand(1);
-  // Global options (--log-format, --log-level, --no-progress) are taken after the subcommand too:
-  // subcommands made below inherit this, and pass an option they do not know up to main's.
-  app.fallthrough();
-
-  std::string log_format = "human";
-  std::string log_level = "info";
-  bool no_progress = false;
-  app.add_option("--log-format", log_format, "Log lines as 'human' text or 'json' lines")
-      ->check(CLI::IsMember({"human", "json"}));
-  app.add_option("--log-level", log_level, "debug, info, warn or error")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  app.add_flag("--no-progress", no_progress, "Never draw a progress line, even on a terminal");
+  sluice::cli::AddGlobalOptions(app);
 
   int exit_code = sluice::kExitOk;
   sluice::cli::AddWarehouseCommand(app, &exit_code);
@@ -51,14 +44,8 @@ int main(int argc, char** argv) {
   sluice::cli::AddRunCommand(app, &exit_code);
   sluice::cli::AddSchemaCommand(app, &exit_code);
   sluice::cli::AddTestCommand(app, &exit_code);
-
-  app.parse_complete_callback([&] {
-    sluice::LogFormat format;
-    if (sluice::ParseLogFormat(log_format, &format)) sluice::SetLogFormat(format);
-    sluice::LogLevel level;
-    if (sluice::ParseLogLevel(log_level, &level)) sluice::SetLogLevel(level);
-    if (no_progress) sluice::Progress::SetEnabled(false);
-  });
+  sluice::cli::AddCompletionCommand(app, &exit_code);
+  sluice::cli::AddManpageCommand(app, &exit_code);
 
   // The commands run inside parse (as subcommand callbacks), so the parser gets a copy of the
   // arguments and argv loses its passwords first: /proc/PID/cmdline shows argv's memory to every
@@ -70,6 +57,15 @@ int main(int argc, char** argv) {
   arg_pointers.push_back(nullptr);
   for (int i = 1; i < argc; ++i)
     sluice::ScrubSecretsInPlace(argv[i]);
+
+  // A misspelt option or command is named before CLI11 reads the words after it as something else.
+  const std::string unknown =
+      sluice::cli::FindUnknownName(app, std::vector<std::string>(args.begin() + 1, args.end()));
+  if (!unknown.empty()) {
+    std::cerr << sluice::Redact(unknown) << "\nRun with --help for more information.\n"
+              << std::flush;
+    return sluice::kExitUsage;
+  }
 
   try {
     app.parse(argc, arg_pointers.data());

@@ -17,6 +17,8 @@ constexpr EnvironmentVariable kVariables[] = {
      "MySQL/MariaDB URL when --mysql is not given (its password is never shown)"},
     {"SLUICE_MASK_KEY_FILE", "masking key file when --key-file is not given"},
     {"SLUICE_WAREHOUSE_MODELS", "warehouse models file when --models is not given"},
+    {"SLUICE_LOG_FORMAT", "human or json: the log lines' format when --log-format is not given"},
+    {"SLUICE_LOG_LEVEL", "debug, info, warn or error: the least level logged without --log-level"},
     {"AWS_ACCESS_KEY_ID", "AWS access key id (with AWS_SECRET_ACCESS_KEY)"},
     {"AWS_SECRET_ACCESS_KEY", "AWS secret access key", true},
     {"AWS_SESSION_TOKEN",

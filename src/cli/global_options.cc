@@ -1,0 +1,71 @@
+#include "cli/global_options.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/environment.h"
+#include "core/log.h"
+#include "core/progress.h"
+
+namespace sluice::cli {
+namespace {
+
+struct GlobalOptionValues {
+  std::string log_format = "human";
+  std::string log_level = "info";
+  bool no_progress = false;
+};
+
+// The variable's value in place of a flag the line left out; `*value` keeps its default when the
+// variable is unset or empty.
+void GlobalOptionFromEnvironment(const CLI::Option* flag, const char* variable,
+                                 const std::vector<std::string>& choices, std::string* value) {
+  if (flag->count() > 0) return;
+  const std::string text = GetEnv(variable);
+  if (text.empty()) return;
+  for (const std::string& choice : choices) {
+    if (text == choice) {
+      *value = text;
+      return;
+    }
+  }
+  const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
+  std::string allowed = choices.front();
+  for (size_t i = 1; i < choices.size(); ++i)
+    allowed += (i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  throw CLI::ValidationError(
+      fmt::format("{} is '{}': it must be {} (or unset)", variable, shown, allowed));
+}
+
+}  // namespace
+
+void AddGlobalOptions(CLI::App& app) {
+  // Subcommands made after this inherit fallthrough, and pass an option they do not know up.
+  app.fallthrough();
+  auto values = std::make_shared<GlobalOptionValues>();
+  const std::vector<std::string> formats{"human", "json"};
+  const std::vector<std::string> levels{"debug", "info", "warn", "error"};
+  CLI::Option* format =
+      app.add_option("--log-format", values->log_format,
+                     "Log lines as 'human' text or 'json' lines (env: SLUICE_LOG_FORMAT)")
+          ->check(CLI::IsMember(formats));
+  CLI::Option* level = app.add_option("--log-level", values->log_level,
+                                      "debug, info, warn or error (env: SLUICE_LOG_LEVEL)")
+                           ->check(CLI::IsMember(levels));
+  app.add_flag("--no-progress", values->no_progress,
+               "Never draw a progress line, even on a terminal");
+  app.parse_complete_callback([values, format, level, formats, levels] {
+    GlobalOptionFromEnvironment(format, "SLUICE_LOG_FORMAT", formats, &values->log_format);
+    GlobalOptionFromEnvironment(level, "SLUICE_LOG_LEVEL", levels, &values->log_level);
+    LogFormat log_format;
+    if (ParseLogFormat(values->log_format, &log_format)) SetLogFormat(log_format);
+    LogLevel log_level;
+    if (ParseLogLevel(values->log_level, &log_level)) SetLogLevel(log_level);
+    if (values->no_progress) Progress::SetEnabled(false);
+  });
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,160 @@
+#include "cli/typo_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/suggest.h"
+
+namespace sluice::cli {
+namespace {
+
+// The commands whose options are known at `command`: itself, then each parent it passes unknown
+// options up to (CLI11's fallthrough), ending at the root's global options.
+std::vector<CLI::App*> TypoCheckScope(CLI::App* command) {
+  std::vector<CLI::App*> scope{command};
+  while (scope.back()->get_parent() != nullptr && scope.back()->get_fallthrough())
+    scope.push_back(scope.back()->get_parent());
+  return scope;
+}
+
+CLI::Option* TypoCheckFindOption(const std::vector<CLI::App*>& scope, const std::string& flag) {
+  for (CLI::App* command : scope) {
+    for (CLI::Option* option : command->get_options()) {
+      if (option->get_positional() && !option->nonpositional()) continue;
+      if (option->check_name(flag)) return option;
+    }
+  }
+  return nullptr;
+}
+
+bool TypoCheckTakesValue(const CLI::Option* option) {
+  return option->get_items_expected_max() > 0;
+}
+
+// "-5", "-0.5": a value (or a positional), not a short option.
+bool TypoCheckIsNumber(const std::string& word) {
+  return word.size() > 1 && word[0] == '-' &&
+         (std::isdigit(static_cast<unsigned char>(word[1])) || word[1] == '.');
+}
+
+CLI::App* TypoCheckSubcommand(CLI::App* command, const std::string& word) {
+  for (CLI::App* sub : command->get_subcommands([](CLI::App*) { return true; })) {
+    if (!sub->get_name().empty() && sub->check_name(word)) return sub;
+  }
+  return nullptr;
+}
+
+bool TypoCheckHasPositionals(CLI::App* command) {
+  for (CLI::Option* option : command->get_options())
+    if (option->get_positional()) return true;
+  return false;
+}
+
+std::string TypoCheckUnknownOption(const std::vector<CLI::App*>& scope, const std::string& flag) {
+  const bool is_long = flag.rfind("--", 0) == 0;
+  const std::string bare = flag.substr(is_long ? 2 : 1);
+  std::vector<std::string> candidates;
+  for (CLI::App* command : scope) {
+    for (CLI::Option* option : command->get_options()) {
+      if (option->get_group().empty()) continue;
+      for (const std::string& name : is_long ? option->get_lnames() : option->get_snames())
+        candidates.push_back(name);
+    }
+  }
+  std::string closest = ClosestName(bare, candidates);
+  // A long name misspelt with one dash ("-model") is the long option, not a pile of short ones.
+  if (closest.empty() && !is_long) {
+    std::vector<std::string> long_names;
+    for (CLI::App* command : scope)
+      for (CLI::Option* option : command->get_options())
+        if (!option->get_group().empty())
+          for (const std::string& name : option->get_lnames())
+            long_names.push_back(name);
+    closest = ClosestName(bare, long_names);
+    if (!closest.empty())
+      return fmt::format("unknown option {}; did you mean --{}?", flag, closest);
+  }
+  if (!closest.empty()) {
+    return fmt::format("unknown option {}; did you mean {}{}?", flag, is_long ? "--" : "-",
+                       closest);
+  }
+  return fmt::format("unknown option {}; '{} --help' lists its options", flag,
+                     CommandPath(*scope.front()));
+}
+
+std::string TypoCheckUnknownCommand(CLI::App* command, const std::string& word) {
+  std::vector<std::string> names;
+  for (CLI::App* sub : VisibleSubcommands(*command))
+    names.push_back(sub->get_name());
+  // A word no longer than a command name is shown as typed; anything longer is cut, so a pasted
+  // blob (or a URL meant for a flag) does not fill the terminal.
+  const std::string shown = word.size() > 40 ? word.substr(0, 40) + "..." : word;
+  std::string message = fmt::format("unknown command '{}' for '{}'", shown, CommandPath(*command));
+  const std::string closest = ClosestName(word, names);
+  if (!closest.empty()) message += fmt::format("; did you mean '{}'?", closest);
+  message += fmt::format("\nits commands: {}", fmt::join(names, ", "));
+  return message;
+}
+
+}  // namespace
+
+std::string CommandPath(const CLI::App& command) {
+  if (command.get_parent() == nullptr) return "sluice";
+  return CommandPath(*command.get_parent()) + " " + command.get_name();
+}
+
+std::vector<CLI::App*> VisibleSubcommands(CLI::App& command) {
+  return command.get_subcommands(
+      [](CLI::App* sub) { return !sub->get_name().empty() && !sub->get_group().empty(); });
+}
+
+std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args) {
+  CLI::App* command = &app;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (command->get_allow_extras() || command->get_prefix_command()) return "";
+    const std::string& word = args[i];
+    if (word == "--") return "";
+    const std::vector<CLI::App*> scope = TypoCheckScope(command);
+    if (word.size() > 2 && word.rfind("--", 0) == 0) {
+      const size_t equals = word.find('=');
+      const std::string flag = word.substr(0, equals);
+      CLI::Option* option = TypoCheckFindOption(scope, flag);
+      if (option == nullptr) return TypoCheckUnknownOption(scope, flag);
+      if (equals != std::string::npos || !TypoCheckTakesValue(option)) continue;
+      // Its value; a list takes the words up to the next option or command, as CLI11 does.
+      if (i + 1 < args.size()) ++i;
+      if (option->get_items_expected_max() > 1) {
+        while (i + 1 < args.size() && args[i + 1].rfind('-', 0) != 0 &&
+               TypoCheckSubcommand(command, args[i + 1]) == nullptr)
+          ++i;
+      }
+      continue;
+    }
+    if (word.size() > 1 && word[0] == '-' && !TypoCheckIsNumber(word)) {
+      // Short options, possibly run together ("-qv") or with their value attached ("-mmovie").
+      for (size_t j = 1; j < word.size(); ++j) {
+        const std::string flag = std::string("-") + word[j];
+        CLI::Option* option = TypoCheckFindOption(scope, flag);
+        if (option == nullptr) return TypoCheckUnknownOption(scope, j == 1 ? word : flag);
+        if (!TypoCheckTakesValue(option)) continue;
+        if (j + 1 == word.size() && i + 1 < args.size()) ++i;
+        break;
+      }
+      continue;
+    }
+    if (CLI::App* sub = TypoCheckSubcommand(command, word)) {
+      command = sub;
+      continue;
+    }
+    // A word that is no command is an argument, unless this command takes only commands.
+    if (!TypoCheckHasPositionals(command) &&
+        !command->get_subcommands([](CLI::App*) { return true; }).empty()) {
+      return TypoCheckUnknownCommand(command, word);
+    }
+  }
+  return "";
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,32 @@
+// A misspelt option or command, found before CLI11 parses the line. CLI11 alone reports what it
+// makes of the words after a typo: `load --modle movie f.csv` read as the files "movie" and
+// "f.csv" ("File does not exist: movie"), `load --bogus` as a missing --model, `warehouse lod` as
+// no subcommand at all. This walks the line against the command tree first and names the word
+// itself, with the closest known name.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace sluice::cli {
+
+// The first unknown option or command in `args` (the command line without the program's name),
+// as a message; "" when every name is known. An option is known to the command it follows or to
+// any command above it (the global options are taken anywhere); a word where a command must
+// stand (after `sluice`, after `sluice warehouse`) must name one. The messages:
+//   unknown option --modle; did you mean --model?
+//   unknown option --bogus; 'sluice warehouse load --help' lists its options
+//   unknown command 'lod' for 'sluice warehouse'; did you mean 'load'?
+//   (followed by a line listing the commands)
+// Values are skipped, never quoted (one may hold a password). Words after "--" are not checked,
+// nor anything below a command that takes extra arguments as they are (allow_extras).
+std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args);
+
+// "sluice warehouse load" for the command `command` (the root is "sluice").
+std::string CommandPath(const CLI::App& command);
+
+// The commands under `command` that --help shows (hidden ones, in group "", left out).
+std::vector<CLI::App*> VisibleSubcommands(CLI::App& command);
+
+}  // namespace sluice::cli

@@ -1,0 +1,320 @@
+// The command line as a user meets it (#13, "Command line"): a typo is named with the closest
+// known name, the global options are taken anywhere and from SLUICE_LOG_*, the completion
+// scripts complete in bash and zsh, the man page renders and names every command, --version
+// says what was built, and `cmake --install` puts the four files in place.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+using testing::RunResult;
+using testing::RunSluice;
+
+// The build directory: where the binary, sluice.1 and completions/ are written.
+std::string CommandLineBuildDir() {
+  return std::filesystem::path(SLUICE_BINARY).parent_path().string();
+}
+
+// Runs `script` in `shell` -c (no rc files), stdout and stderr together.
+RunResult CommandLineShell(const std::string& shell, const std::string& script) {
+  const std::string path = testing::WriteTempFile("script", script);
+  FILE* pipe = popen((shell + " " + path + " 2>&1").c_str(), "r");
+  RunResult result;
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+    result.out.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::remove(path.c_str());
+  return result;
+}
+
+bool CommandLineHave(const std::string& program) {
+  return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// The commands `sluice ARGS --help` lists under "Subcommands:".
+std::vector<std::string> CommandLineSubcommands(std::vector<std::string> args) {
+  args.push_back("--help");
+  const RunResult help = RunSluice(args, "");
+  std::vector<std::string> names;
+  std::istringstream lines(help.out);
+  std::string line;
+  bool in_list = false;
+  while (std::getline(lines, line)) {
+    if (line.rfind("Subcommands:", 0) == 0) {
+      in_list = true;
+    } else if (in_list && line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ') {
+      names.push_back(line.substr(2, line.find(' ', 2) - 2));
+    } else if (in_list && !line.empty() && line[0] != ' ') {
+      in_list = false;
+    }
+  }
+  return names;
+}
+
+// Every visible command path: {"warehouse"}, {"warehouse", "load"}, ...
+std::vector<std::vector<std::string>> CommandLineAllCommands() {
+  std::vector<std::vector<std::string>> all;
+  for (const std::string& name : CommandLineSubcommands({})) {
+    all.push_back({name});
+    for (const std::string& sub : CommandLineSubcommands({name}))
+      all.push_back({name, sub});
+  }
+  return all;
+}
+
+// Sets an environment variable for the test's sluice runs, and unsets it again.
+class CommandLineEnv {
+ public:
+  CommandLineEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~CommandLineEnv() { unsetenv(name_); }
+  CommandLineEnv(const CommandLineEnv&) = delete;
+  CommandLineEnv& operator=(const CommandLineEnv&) = delete;
+
+ private:
+  const char* name_;
+};
+
+TEST(CommandLine, AMisspeltOptionIsNamedBeforeAnythingElse) {
+  const std::string csv = testing::WriteTempFile("movies.csv", "title\nx\n");
+  // Before: "File does not exist: movie" (the typo's value taken for a file).
+  RunResult modle = RunSluice({"warehouse", "load", "--modle", "movie", csv}, "");
+  EXPECT_EQ(modle.exit_code, 2);
+  EXPECT_EQ(modle.err.rfind("unknown option --modle; did you mean --model?\n", 0), 0u) << modle.err;
+  // Before: "--model is required".
+  RunResult bogus = RunSluice({"warehouse", "load", "--bogus"}, "");
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_EQ(bogus.err.rfind(
+                "unknown option --bogus; 'sluice warehouse load --help' lists its options", 0),
+            0u)
+      << bogus.err;
+  // A global option misspelt, after the command, and a short one.
+  RunResult global = RunSluice({"warehouse", "models", "--log-levl", "debug"}, "");
+  EXPECT_EQ(global.exit_code, 2);
+  EXPECT_NE(global.err.find("unknown option --log-levl; did you mean --log-level?"),
+            std::string::npos)
+      << global.err;
+  RunResult short_option = RunSluice({"warehouse", "query", "-x", "1"}, "");
+  EXPECT_EQ(short_option.exit_code, 2);
+  EXPECT_NE(short_option.err.find("unknown option -x"), std::string::npos) << short_option.err;
+  // The value of an unknown option is never repeated: it may be a password.
+  RunResult secret = RunSluice({"warehouse", "init", "--pgg", "postgresql://u:hunter2@h/db"}, "");
+  EXPECT_EQ(secret.exit_code, 2);
+  EXPECT_NE(secret.err.find("unknown option --pgg; did you mean --pg?"), std::string::npos)
+      << secret.err;
+  EXPECT_EQ(secret.err.find("hunter2"), std::string::npos) << secret.err;
+}
+
+TEST(CommandLine, AMisspeltCommandIsNamedWithTheClosestAndTheList) {
+  RunResult lod = RunSluice({"warehouse", "lod"}, "");
+  EXPECT_EQ(lod.exit_code, 2);
+  EXPECT_EQ(lod.err.rfind("unknown command 'lod' for 'sluice warehouse'; did you mean 'load'?\n"
+                          "its commands: init, models, load, query, questions\n",
+                          0),
+            0u)
+      << lod.err;
+  RunResult top = RunSluice({"--log-level", "debug", "warehose", "load"}, "");
+  EXPECT_EQ(top.exit_code, 2);
+  EXPECT_NE(top.err.find("unknown command 'warehose' for 'sluice'; did you mean 'warehouse'?"),
+            std::string::npos)
+      << top.err;
+  EXPECT_NE(top.err.find("its commands: warehouse, logins,"), std::string::npos) << top.err;
+}
+
+// Not a per-command table: every command the binary has refuses an unknown option by name.
+TEST(CommandLine, EveryCommandNamesAnUnknownOption) {
+  const auto commands = CommandLineAllCommands();
+  ASSERT_GT(commands.size(), 20u);
+  for (std::vector<std::string> args : commands) {
+    args.push_back("--no-such-option");
+    RunResult r = RunSluice(args, "");
+    EXPECT_EQ(r.exit_code, 2) << args[0];
+    EXPECT_EQ(r.err.rfind("unknown option --no-such-option", 0), 0u) << args[0] << "\n" << r.err;
+  }
+}
+
+TEST(CommandLine, GlobalOptionsAnywhereAndFromTheEnvironment) {
+  const std::string csv = testing::WriteTempFile("movies.csv", "title\nx\n");
+  const std::string dead_pg = "postgresql://u@127.0.0.1:1/db?connect_timeout=2";
+  // After the command, two levels down.
+  RunResult after =
+      RunSluice({"warehouse", "load", "-m", "movie", csv, "--log-format", "json"}, dead_pg);
+  EXPECT_EQ(after.exit_code, 1) << after.err;
+  EXPECT_EQ(after.err.rfind("{\"ts\":", 0), 0u) << after.err;
+  // Before it.
+  RunResult before = RunSluice(
+      {"--log-level", "error", "--log-format", "json", "warehouse", "load", "-m", "movie", csv},
+      dead_pg);
+  EXPECT_EQ(before.exit_code, 1) << before.err;
+  EXPECT_EQ(before.err.rfind("{\"ts\":", 0), 0u) << before.err;
+  {
+    CommandLineEnv format("SLUICE_LOG_FORMAT", "json");
+    RunResult env = RunSluice({"warehouse", "load", "-m", "movie", csv}, dead_pg);
+    EXPECT_EQ(env.exit_code, 1) << env.err;
+    EXPECT_EQ(env.err.rfind("{\"ts\":", 0), 0u) << env.err;
+    // The flag wins over the variable.
+    RunResult flag =
+        RunSluice({"warehouse", "load", "-m", "movie", csv, "--log-format", "human"}, dead_pg);
+    EXPECT_EQ(flag.exit_code, 1) << flag.err;
+    EXPECT_EQ(flag.err.find("{\"ts\":"), std::string::npos) << flag.err;
+  }
+  {
+    // error: the connection failure still shows; info lines would not.
+    CommandLineEnv level("SLUICE_LOG_LEVEL", "error");
+    RunResult quiet = RunSluice({"warehouse", "load", "-m", "movie", csv}, dead_pg);
+    EXPECT_EQ(quiet.exit_code, 1) << quiet.err;
+    EXPECT_NE(quiet.err.find("cannot connect"), std::string::npos) << quiet.err;
+  }
+  {
+    CommandLineEnv bad("SLUICE_LOG_LEVEL", "loud");
+    RunResult r = RunSluice({"warehouse", "models"}, "");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("SLUICE_LOG_LEVEL is 'loud': it must be debug, info, warn or error"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  {
+    CommandLineEnv bad("SLUICE_LOG_FORMAT", "xml");
+    RunResult r = RunSluice({"warehouse", "models"}, "");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("SLUICE_LOG_FORMAT is 'xml'"), std::string::npos) << r.err;
+  }
+}
+
+TEST(CommandLine, BashCompletionCompletesCommandsOptionsAndChoices) {
+  const std::string script = R"(
+source <()" SLUICE_BINARY R"( completion bash) || exit 9
+complete -p sluice || exit 8
+function=$(complete -p sluice | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
+t() {
+  COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+  "$function"
+  echo "$*=> ${COMPREPLY[*]}"
+}
+t sluice ware
+t sluice warehouse load --mo
+t sluice warehouse lo
+t sluice --log-level debug warehouse load --format ''
+t sluice warehouse load -m movie --log-format ''
+t sluice completion ''
+)";
+  RunResult r = CommandLineShell("bash --norc --noprofile", script);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("complete -F _sluice sluice\n"), std::string::npos) << r.out;
+  for (const char* line :
+       {"sluice ware=> warehouse\n", "sluice warehouse load --mo=> --models --model\n",
+        "sluice warehouse lo=> load\n", "warehouse load --format => csv json ndjson jsonl\n",
+        "--log-format => human json\n", "sluice completion => bash zsh\n"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+}
+
+TEST(CommandLine, ZshCompletionIsWellFormed) {
+  const RunResult script = RunSluice({"completion", "zsh"}, "");
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  EXPECT_EQ(script.out.rfind("#compdef sluice\n", 0), 0u);
+  EXPECT_NE(script.out.find("\n_sluice() {\n"), std::string::npos);
+  EXPECT_NE(script.out.find("compdef _sluice sluice"), std::string::npos);
+  EXPECT_NE(script.out.find("'load:Upsert CSV or JSON files into a model'"), std::string::npos);
+  if (!CommandLineHave("zsh")) GTEST_SKIP() << "zsh is not installed: text checks only";
+  const std::string path = testing::WriteTempFile("_sluice", script.out);
+  RunResult syntax = CommandLineShell("zsh -f -n", "source " + path + "\n");
+  EXPECT_EQ(syntax.exit_code, 0) << syntax.out;
+  // compsys's own functions stood in for, so the script's logic runs outside an interactive
+  // completion: what it would offer is printed.
+  RunResult offered = CommandLineShell("zsh -f", R"(
+compdef() { print "compdef $*" }
+source )" + path + R"(
+_describe() { local -a items; items=("${(@P)4}"); items=(${items%%:*}); print -r -- "$3: $items" }
+compadd() { [[ $1 == -a ]] && print -r -- "values: ${(P)2}" }
+_files() { print "files" }
+t() { words=("$@"); CURRENT=$#words; _sluice }
+t sluice ware
+t sluice --log-level debug warehouse load --format ''
+t sluice warehouse load --mo
+t sluice warehouse load -m movie x
+)");
+  EXPECT_EQ(offered.exit_code, 0) << offered.out;
+  EXPECT_NE(offered.out.find("compdef _sluice sluice\n"), std::string::npos) << offered.out;
+  EXPECT_NE(offered.out.find("command: warehouse logins"), std::string::npos) << offered.out;
+  EXPECT_NE(offered.out.find("values: csv json ndjson jsonl\n"), std::string::npos) << offered.out;
+  EXPECT_NE(offered.out.find(" --model "), std::string::npos) << offered.out;
+  EXPECT_NE(offered.out.find("files\n"), std::string::npos) << offered.out;
+}
+
+// The page the build wrote renders without a warning and has a section for every command.
+TEST(CommandLine, ManPageRendersAndNamesEveryCommand) {
+  if (!CommandLineHave("groff")) GTEST_SKIP() << "groff is not installed";
+  const std::string page = CommandLineBuildDir() + "/sluice.1";
+  ASSERT_TRUE(std::filesystem::exists(page)) << page << ": build the sluice_cli_artifacts target";
+  const std::string errors = testing::WriteTempFile("groff.err", "");
+  RunResult text = CommandLineShell(
+      "sh", "groff -man -Tascii -ww -P-c -P-b -P-u " + page + " 2>" + errors + "\n");
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  std::ifstream err_file(errors);
+  const std::string warnings((std::istreambuf_iterator<char>(err_file)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(warnings, "");
+  EXPECT_NE(text.out.find("sluice - a fast, single-binary data pipeline engine"),
+            std::string::npos);
+  for (const auto& command : CommandLineAllCommands()) {
+    std::string heading = "\n   sluice";
+    for (const std::string& word : command)
+      heading += " " + word;
+    EXPECT_NE(text.out.find(heading + "\n"), std::string::npos) << heading;
+  }
+  for (const char* text_in_page :
+       {"--log-format", "SLUICE_LOG_LEVEL", "SLUICE_PG_URL", "EXIT STATUS", "-m, --model"})
+    EXPECT_NE(text.out.find(text_in_page), std::string::npos) << text_in_page;
+}
+
+TEST(CommandLine, VersionSaysVersionCommitAndBuildType) {
+  RunResult r = RunSluice({"--version"}, "");
+  EXPECT_EQ(r.exit_code, 0);
+  std::smatch match;
+  ASSERT_TRUE(std::regex_match(
+      r.out, match,
+      std::regex(R"(sluice (\S+) \(commit ([0-9a-f]{7,}(-dirty)?|unknown), (\S+)\)\n)")))
+      << r.out;
+  // The version is project()'s, and the build type the build directory's.
+  std::ifstream cmake_lists(std::string(SLUICE_TESTS_DIR) + "/../CMakeLists.txt");
+  std::string project((std::istreambuf_iterator<char>(cmake_lists)),
+                      std::istreambuf_iterator<char>());
+  EXPECT_NE(project.find("project(sluice VERSION " + match[1].str() + " "), std::string::npos)
+      << match[1];
+  std::ifstream cache(CommandLineBuildDir() + "/CMakeCache.txt");
+  std::string cache_text((std::istreambuf_iterator<char>(cache)), std::istreambuf_iterator<char>());
+  EXPECT_NE(cache_text.find("CMAKE_BUILD_TYPE:STRING=" + match[4].str() + "\n"), std::string::npos)
+      << match[4];
+}
+
+TEST(CommandLine, CmakeInstallPutsTheBinaryManPageAndCompletionsInPlace) {
+  if (!CommandLineHave("cmake")) GTEST_SKIP() << "cmake is not on PATH";
+  const std::string prefix = testing::WriteTempFile("prefix", "") + ".d";
+  RunResult install = CommandLineShell(
+      "sh", "cmake --install " + CommandLineBuildDir() + " --prefix " + prefix + "\n");
+  ASSERT_EQ(install.exit_code, 0) << install.out;
+  for (const char* file :
+       {"bin/sluice", "share/man/man1/sluice.1", "share/bash-completion/completions/sluice",
+        "share/zsh/vendor-completions/_sluice"})
+    EXPECT_TRUE(std::filesystem::is_regular_file(prefix + "/" + file)) << file;
+  RunResult version = CommandLineShell("sh", prefix + "/bin/sluice --version\n");
+  EXPECT_EQ(version.out.rfind("sluice ", 0), 0u) << version.out;
+  std::filesystem::remove_all(prefix);
+}
+
+}  // namespace
+}  // namespace sluice
