@@ -42,6 +42,17 @@ constexpr EnvironmentVariable kVariables[] = {
     {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "container credentials endpoint"},
     {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "container credentials path on 169.254.170.2"},
     {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "token for the container credentials endpoint", true},
+    // Read by libpq itself when no --pg or SLUICE_PG_URL is given (and for what a URL leaves
+    // out); listed so the docs name them. PGPASSWORD is read here too, to be masked.
+    {"PGPASSWORD", "PostgreSQL password libpq uses when the URL has none", true},
+    {"PGHOST", "PostgreSQL host (or socket directory) without --pg/SLUICE_PG_URL, read by libpq"},
+    {"PGPORT", "PostgreSQL port without --pg/SLUICE_PG_URL, read by libpq"},
+    {"PGUSER", "PostgreSQL user without --pg/SLUICE_PG_URL, read by libpq"},
+    {"PGDATABASE", "PostgreSQL database without --pg/SLUICE_PG_URL, read by libpq"},
+    {"PGSERVICE", "a pg_service.conf section naming the connection, read by libpq"},
+    {"PGSERVICEFILE", "the service file (default ~/.pg_service.conf), read by libpq"},
+    {"PGPASSFILE", "the password file (default ~/.pgpass; its passwords are never shown)"},
+    {"PGSSLMODE", "PostgreSQL sslmode when the URL sets none, read by libpq"},
     {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "file holding that token, read at each refresh"},
     {"AWS_EC2_METADATA_DISABLED", "true: never ask the EC2 instance metadata service"},
     {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "instance metadata endpoint (default 169.254.169.254)"},

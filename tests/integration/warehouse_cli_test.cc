@@ -189,12 +189,5 @@ TEST(WarehouseCliNoServer, AFileNamedTwiceOrAnEmptyDumpAloneIsRefusedBeforeConne
   EXPECT_EQ(alone.err.find("connect"), std::string::npos) << alone.err;
 }
 
-TEST(WarehouseCliNoServer, MissingConnectionNamesTheFlagAndVariable) {
-  RunResult r = RunSluice({"warehouse", "init"}, "");
-  // A usage error, as in the other commands.
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("pass --pg postgresql://... or set SLUICE_PG_URL"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace sluice

@@ -167,7 +167,35 @@ std::string ConnectionMessage(PGconn* conn) {
                                          : "the connection to the server was lost";
 }
 
+// A password libpq found by itself (PGPASSWORD, a service file's, ~/.pgpass's) is never shown
+// either: each one the session holds is registered before any message about it is made.
+void RegisterPasswordsOf(PGconn* conn) {
+  if (const char* password = PQpass(conn)) RegisterSecret(password);
+  PQconninfoOption* options = PQconninfo(conn);
+  for (PQconninfoOption* o = options; o && o->keyword; ++o) {
+    if (o->val && std::string_view(o->keyword) == "password") RegisterSecret(o->val);
+  }
+  PQconninfoFree(options);
+}
+
 }  // namespace
+
+std::string DescribePgTarget(const PGconn* conn) {
+  auto text = [](const char* value) { return std::string(value && *value ? value : "?"); };
+  // PQhost is the socket directory for a Unix-domain connection.
+  std::string out = fmt::format("host={} port={} user={} dbname={}", text(PQhost(conn)),
+                                text(PQport(conn)), text(PQuser(conn)), text(PQdb(conn)));
+  std::string service;
+  PQconninfoOption* options = PQconninfo(const_cast<PGconn*>(conn));
+  for (PQconninfoOption* o = options; o && o->keyword; ++o) {
+    if (o->val && std::string_view(o->keyword) == "service") service = o->val;
+  }
+  PQconninfoFree(options);
+  // libpq before 16 keeps no service in the session it reports; PGSERVICE is where it came from.
+  if (service.empty()) service = GetEnv("PGSERVICE");
+  if (!service.empty()) out += fmt::format(" service={}", service);
+  return Redact(out);
+}
 
 bool IsTransientSqlState(std::string_view sqlstate) {
   if (sqlstate.size() != 5) return false;
@@ -203,19 +231,23 @@ Status CheckPgUrl(std::string_view url) {
 OptionSpec PgUrlOption() {
   OptionSpec spec{.name = "pg", .summary = "PostgreSQL URL"};
   spec.env = "SLUICE_PG_URL";
-  spec.required = true;
+  // Not required: without a URL, libpq's own defaults apply (PgConnection::Connect).
   spec.example = "postgresql://...";
   spec.secret = true;  // the URL may hold the password
   // Read as libpq reads it, without connecting: a URL it cannot take is found where it is given.
   spec.check = [](std::string_view url) { return CheckPgUrl(url); };
   spec.description =
       "libpq's URL form; `options=-c name=value` sets session settings (search_path, "
-      "lock_timeout). Its password is never shown, and is wiped from the process's arguments";
+      "lock_timeout). Its password is never shown, and is wiped from the process's arguments. "
+      "Without it and SLUICE_PG_URL, libpq's defaults apply as in psql (PGHOST, PGPORT, PGUSER, "
+      "PGDATABASE, PGPASSWORD, PGSERVICE, ~/.pgpass)";
   return spec;
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {
-  RETURN_IF_ERROR(CheckAndRegister(url));
+  // libpq reads PGPASSWORD whether or not a URL is given (a URL without a password uses it).
+  (void)GetEnv("PGPASSWORD");  // registered as a secret by the read
+  if (!url.empty()) RETURN_IF_ERROR(CheckAndRegister(url));
   // Entries before the expanded URL ("dbname") are defaults its own parameters override (libpq,
   // PQconnectdbParams). Without a connect timeout a reconnect to a server that vanished without
   // a word could block for minutes; keepalives find such a server while a session is idle.
@@ -226,15 +258,26 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& u
     keywords.push_back("connect_timeout");
     values.push_back("10");
   }
-  keywords.push_back("dbname");
-  values.push_back(url.c_str());
+  // Without a URL, no dbname entry: libpq then takes every setting from its own defaults.
+  if (!url.empty()) {
+    keywords.push_back("dbname");
+    values.push_back(url.c_str());
+  }
   keywords.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* conn = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (!conn) return Unavailable("cannot allocate a PostgreSQL connection");
+  RegisterPasswordsOf(conn);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = ConnectionMessage(conn);
+    const std::string target = DescribePgTarget(conn);
     PQfinish(conn);
+    if (url.empty()) {
+      return Unavailable(fmt::format(
+          "cannot connect to PostgreSQL with libpq's defaults ({}; no --pg or SLUICE_PG_URL "
+          "given, so PGHOST, PGPORT, PGUSER, PGDATABASE, PGSERVICE and ~/.pgpass decide): {}",
+          target, message));
+    }
     return Unavailable(fmt::format("cannot connect to PostgreSQL at {}: {}", Redact(url), message));
   }
   std::unique_ptr<PgConnection> connection(new PgConnection(conn));

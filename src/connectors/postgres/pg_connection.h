@@ -55,10 +55,20 @@ struct PgSessionDefaults {
   // No statement_timeout: loads and reports legitimately run long; set one in the URL to cap them.
 };
 
+// What libpq resolved for a session, made or failed: "host=H port=P user=U dbname=D", and
+// " service=S" when one was named. H is the socket directory for a Unix-domain socket; a value
+// libpq has none for is "?". Never a password.
+std::string DescribePgTarget(const PGconn* conn);
+
 class PgConnection {
  public:
-  // Connects to a `postgresql://` URL or libpq keyword string. The password it contains is
-  // registered as a secret before anything can print it. Unless the URL says otherwise, the
+  // Connects to a `postgresql://` URL or libpq keyword string. An empty `url` (no --pg and no
+  // SLUICE_PG_URL) leaves every setting to libpq's own defaults, as psql does: PGHOST, PGPORT,
+  // PGUSER, PGDATABASE, PGPASSWORD, PGSERVICE (pg_service.conf), PGSSLMODE and ~/.pgpass; its
+  // connect error then names the host, port, user and database libpq tried. This is the one
+  // place that rule lives: every command and pipeline component passes its `pg` value here.
+  // Passwords (the URL's, PGPASSWORD, a service file's or .pgpass's) are registered as secrets
+  // before anything can print them. Unless the URL says otherwise, the
   // connect attempt times out after 10 s, TCP keepalives find a vanished server within about a
   // minute, and application_name is "sluice". The session gets PgSessionDefaults.
   static Result<std::unique_ptr<PgConnection>> Connect(const std::string& url);
@@ -130,6 +140,8 @@ class PgConnection {
   const std::string& last_sqlstate() const { return last_sqlstate_; }
 
   PGconn* raw() { return conn_; }
+  // The session's host, port, user and database (DescribePgTarget).
+  std::string target() const { return DescribePgTarget(conn_); }
 
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
@@ -165,7 +177,8 @@ std::string QuoteIdent(std::string_view name);
 std::string QuoteLiteral(std::string_view value);
 
 // The --pg option every component that talks to PostgreSQL declares: a libpq URL
-// (postgresql://user:password@host:port/db?params, PostgreSQL docs 34.1.1), else SLUICE_PG_URL.
+// (postgresql://user:password@host:port/db?params, PostgreSQL docs 34.1.1), else SLUICE_PG_URL,
+// else nothing, which PgConnection::Connect takes as libpq's defaults.
 OptionSpec PgUrlOption();
 
 // A connection string as PgConnection::Connect reads it before connecting: a URL whose userinfo
