@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/check_command.h"
 #include "cli/completion_command.h"
 #include "cli/components_command.h"
 #include "cli/exit_policy.h"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   sluice::cli::AddTestCommand(app, &exit_code);
   sluice::cli::AddCompletionCommand(app, &exit_code);
   sluice::cli::AddManpageCommand(app, &exit_code);
+  sluice::cli::AddCheckCommand(app, &exit_code);
 
   // The commands run inside parse (as subcommand callbacks), so the parser gets a copy of the
   // arguments and argv loses its passwords first: /proc/PID/cmdline shows argv's memory to every

@@ -1,0 +1,294 @@
+#include "cli/check_command.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "aws/aws_config.h"
+#include "cli/aws_clients.h"
+#include "cli/exit_policy.h"
+#include "cli/lake_command.h"
+#include "cli/logins_command.h"
+#include "cli/option_binder.h"
+#include "cli/report_command.h"
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/objstore/store_location.h"
+#include "connectors/postgres/pg_connection.h"
+#include "core/json_writer.h"
+#include "core/secrets.h"
+#include "jobs/lake/lake_build.h"
+#include "jobs/warehouse/warehouse_load.h"
+#include "transforms/mask.h"
+
+namespace sluice::cli {
+namespace {
+
+// One service's answer. `target` and `detail` may hold anything a server or a flag said: they
+// are redacted when printed.
+struct CheckedService {
+  std::string name;    // "postgresql", "mysql", "sqs", "s3", "directory", "masking-key"
+  std::string target;  // what was reached, as resolved from the flags and the environment
+  bool ok = false;
+  std::string detail;  // what it answered, or the error
+};
+
+CheckedService CheckFailed(std::string name, std::string target, const Status& error) {
+  return {std::move(name), std::move(target), false, error.message()};
+}
+
+// PostgreSQL as PgConnection::Connect reaches it (--pg, else SLUICE_PG_URL, else libpq's
+// defaults): its version, and the user and database the session has.
+CheckedService CheckPostgres(const OptionValues& values) {
+  const std::string& url = values.String("pg");
+  std::string target = url.empty()
+                           ? "libpq defaults"
+                           : fmt::format("{} (from {})", RedactUrl(url),
+                                         values.FromCommandLine("pg") ? "--pg" : "SLUICE_PG_URL");
+  auto conn = PgConnection::Connect(url);
+  if (!conn.ok()) return CheckFailed("postgresql", target, conn.status());
+  if (url.empty()) target += ": " + (*conn)->target();
+  auto facts =
+      (*conn)->Query("SELECT current_setting('server_version'), current_user, current_database()",
+                     "asking the server's version");
+  if (!facts.ok()) return CheckFailed("postgresql", target, facts.status());
+  return {"postgresql", target, true,
+          fmt::format("PostgreSQL {}, user {}, database {}", facts->Value(0, 0), facts->Value(0, 1),
+                      facts->Value(0, 2))};
+}
+
+CheckedService CheckMysql(const OptionValues& values) {
+  const std::string& url = values.String("mysql");
+  if (url.empty()) {
+    return {"mysql", "", false, "no MySQL URL: pass --mysql mysql://... or set SLUICE_MYSQL_URL"};
+  }
+  const std::string target =
+      fmt::format("{} (from {})", RedactUrl(url),
+                  values.FromCommandLine("mysql") ? "--mysql" : "SLUICE_MYSQL_URL");
+  auto conn = MysqlConnection::Connect(url);
+  if (!conn.ok()) return CheckFailed("mysql", target, conn.status());
+  std::string version;
+  Status read =
+      (*conn)->Stream("SELECT VERSION()", "asking the server's version", [&](const MysqlRow& row) {
+        if (!row.empty() && row[0]) version = std::string(*row[0]);
+        return Status::Ok();
+      });
+  if (!read.ok()) return CheckFailed("mysql", target, read);
+  return {"mysql", target, true, "server " + version};
+}
+
+// "endpoint (region)" of an AWS service as the clients resolve it, or the reason it cannot be.
+Result<std::string> CheckAwsEndpoint(const std::string& endpoint_flag, std::string_view service) {
+  ASSIGN_OR_RETURN(AwsConfig config, ResolveAwsConfig(endpoint_flag, service));
+  return fmt::format("{} ({})", config.endpoint.Url(""), config.region);
+}
+
+// The queue the logins job consumes: found by name (GetQueueUrl) and asked its message counts.
+CheckedService CheckSqs(const OptionValues& values) {
+  const std::string& queue = values.String("queue");
+  const std::string& endpoint_flag = values.String("sqs-endpoint");
+  auto endpoint = CheckAwsEndpoint(endpoint_flag, "sqs");
+  std::string target = fmt::format("queue {}", queue);
+  if (!endpoint.ok()) return CheckFailed("sqs", target, endpoint.status());
+  target += " at " + *endpoint;
+  auto client = MakeSqsClient(endpoint_flag);
+  if (!client.ok()) return CheckFailed("sqs", target, client.status());
+  auto url = ResolveQueueUrl(**client, queue);
+  if (!url.ok()) return CheckFailed("sqs", target, url.status());
+  auto visible = (*client)->ApproximateNumberOfMessages(*url, false);
+  if (!visible.ok()) return CheckFailed("sqs", target, visible.status());
+  auto all = (*client)->ApproximateNumberOfMessages(*url, true);
+  if (!all.ok()) return CheckFailed("sqs", target, all.status());
+  return {"sqs", target, true,
+          fmt::format("{}: about {} message(s) waiting, {} in flight", *url, *visible,
+                      *all - *visible)};
+}
+
+// The masking key the logins job loads before it does anything else.
+CheckedService CheckMaskKey(const OptionValues& values) {
+  const std::string& path = values.String("key-file");
+  if (path.empty()) {
+    return {"masking-key", "", false,
+            "no masking key: pass --key-file PATH or set SLUICE_MASK_KEY_FILE"};
+  }
+  auto keyring = MaskKeyring::LoadFile(path);
+  if (!keyring.ok()) return CheckFailed("masking-key", path, keyring.status());
+  return {"masking-key", path, true, fmt::format("masks with key {}", keyring->primary().id)};
+}
+
+// A bucket (or a local directory) answers a listing of `probe_key` alone: one ListObjectsV2 page
+// of at most that object, which also says whether the job's output is there yet.
+CheckedService CheckStore(const StoreLocation& location, const OptionValues& values,
+                          const std::string& probe_key) {
+  const bool s3 = location.kind == StoreLocation::Kind::kS3;
+  const std::string name = s3 ? "s3" : "directory";
+  std::string target = location.Url();
+  const std::string& endpoint_flag = values.String("s3-endpoint");
+  if (s3) {
+    auto endpoint = CheckAwsEndpoint(endpoint_flag, "s3");
+    if (!endpoint.ok()) return CheckFailed(name, target, endpoint.status());
+    target += " at " + *endpoint;
+  }
+  auto store = OpenObjectStore(location, endpoint_flag, values.String("s3-addressing"));
+  if (!store.ok()) return CheckFailed(name, target, store.status());
+  auto listed = (*store)->List(probe_key);
+  if (!listed.ok()) return CheckFailed(name, target, listed.status());
+  for (const ObjectEntry& entry : *listed) {
+    if (entry.key == probe_key) {
+      return {name, target, true,
+              fmt::format("answers; {} is there ({} bytes)", probe_key, entry.size)};
+    }
+  }
+  return {name, target, true, fmt::format("answers; no {} yet", probe_key)};
+}
+
+// Where `report run` would write, decided as it decides (--output, else --bucket and --prefix),
+// probed at the key of the as-of day's report.
+CheckedService CheckReportOutput(const OptionValues& values) {
+  std::string day = values.String("as-of");
+  if (day.empty()) {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &utc);
+    day = text;
+  }
+  const std::string key = "daily-lessons/" + day + ".csv";
+  if (!values.String("output").empty()) {
+    auto location = ParseStoreLocation(values.String("output"));
+    if (!location.ok()) return CheckFailed("output", values.String("output"), location.status());
+    return CheckStore(*location, values, key);
+  }
+  if (values.String("bucket").empty()) {
+    return {"output", "", false,
+            "where the report goes is missing: --output s3://bucket/prefix/ (or "
+            "file:///absolute/dir/), or --bucket B [--prefix P]"};
+  }
+  const StoreLocation bucket{.kind = StoreLocation::Kind::kS3, .bucket = values.String("bucket")};
+  return CheckStore(bucket, values, values.String("prefix") + key);
+}
+
+CheckedService CheckLake(const OptionValues& values) {
+  auto lake = OpenLake(values);
+  if (!lake.ok()) return CheckFailed("s3", values.String("location"), lake.status());
+  return CheckStore(lake->location, values, values.String("output"));
+}
+
+// One line per service: libpq's messages carry a second line ("\n\tIs the server running...").
+std::string CheckOneLine(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void PrintCheckText(std::string_view job, const std::vector<CheckedService>& services) {
+  size_t failed = 0;
+  for (const CheckedService& s : services) {
+    failed += s.ok ? 0 : 1;
+    fmt::print("{:<6} {:<11} {}{}{}\n", s.ok ? "ok" : "FAILED", s.name,
+               CheckOneLine(Redact(s.target)), s.target.empty() ? "" : ": ",
+               CheckOneLine(Redact(s.detail)));
+  }
+  fmt::print("{}: {}\n", job,
+             failed == 0 ? fmt::format("all {} service(s) answered", services.size())
+                         : fmt::format("{} of {} service(s) failed", failed, services.size()));
+}
+
+void PrintCheckJson(std::string_view job, const std::vector<CheckedService>& services) {
+  bool all_ok = true;
+  JsonWriter json;
+  json.BeginObject().Key("job").String(job).Key("services").BeginArray();
+  for (const CheckedService& s : services) {
+    all_ok = all_ok && s.ok;
+    json.BeginObject()
+        .Key("name")
+        .String(s.name)
+        .Key("target")
+        .String(Redact(s.target))
+        .Key("ok")
+        .Bool(s.ok)
+        .Key("detail")
+        .String(Redact(s.detail))
+        .EndObject();
+  }
+  json.EndArray().Key("ok").Bool(all_ok).EndObject();
+  fmt::print("{}\n", json.str());
+}
+
+using CheckJobFn = std::vector<CheckedService> (*)(const OptionValues& values);
+
+// A job's own options, so its command line works after `check JOB`; nothing the check leaves
+// out is required (a check of logins needs no --model, say), and --json chooses the output.
+std::vector<OptionSpec> CheckOptionsOf(std::vector<OptionSpec> specs) {
+  for (OptionSpec& spec : specs)
+    spec.required = false;
+  specs.push_back(FlagOption("json", "Print one JSON document instead of a line per service"));
+  return specs;
+}
+
+void AddCheckJob(CLI::App& check, const std::string& job, const std::string& description,
+                 std::vector<OptionSpec> specs, CheckJobFn services_of, int* exit_code) {
+  AddCommand(
+      check, job, description, CheckOptionsOf(std::move(specs)),
+      [job, services_of](const OptionValues& values) {
+        const std::vector<CheckedService> services = services_of(values);
+        if (values.Flag("json")) {
+          PrintCheckJson(job, services);
+        } else {
+          PrintCheckText(job, services);
+        }
+        for (const CheckedService& s : services) {
+          if (!s.ok) return kExitFailure;
+        }
+        return kExitOk;
+      },
+      exit_code);
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& app, int* exit_code) {
+  CLI::App* check = app.add_subcommand(
+      "check", "Connect to every service a job needs and say what each answered (exit 0: all ok)");
+  check->require_subcommand(1);
+  AddCheckJob(
+      *check, "warehouse", "PostgreSQL, with warehouse load's options",
+      warehouse::WarehouseLoadComponent().options,
+      [](const OptionValues& values) { return std::vector<CheckedService>{CheckPostgres(values)}; },
+      exit_code);
+  AddCheckJob(
+      *check, "logins",
+      "PostgreSQL, the SQS queue (unless --file) and the masking key, with logins run's "
+      "options",
+      LoginsRunOptions(),
+      [](const OptionValues& values) {
+        std::vector<CheckedService> services{CheckPostgres(values)};
+        if (values.String("file").empty()) services.push_back(CheckSqs(values));
+        services.push_back(CheckMaskKey(values));
+        return services;
+      },
+      exit_code);
+  AddCheckJob(
+      *check, "report", "PostgreSQL, MySQL and where the report goes, with report run's options",
+      ReportRunOptions(),
+      [](const OptionValues& values) {
+        return std::vector<CheckedService>{CheckPostgres(values), CheckMysql(values),
+                                           CheckReportOutput(values)};
+      },
+      exit_code);
+  AddCheckJob(
+      *check, "lake", "The lake's bucket or directory, with lake build's options",
+      lake::LakeBuildComponent().options,
+      [](const OptionValues& values) { return std::vector<CheckedService>{CheckLake(values)}; },
+      exit_code);
+}
+
+}  // namespace sluice::cli
