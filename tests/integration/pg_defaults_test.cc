@@ -122,6 +122,25 @@ TEST_F(PgDefaultsShared, PgVariablesAloneReachTheServer) {
       << check.out;
 }
 
+TEST_F(PgDefaultsShared, APipelineFileWithoutPgUsesThemToo) {
+  std::map<std::string, std::string> base = PgDefaultsParse(testing::BasePgUrl());
+  const std::string pipeline =
+      WriteTempFile("no_pg.yaml", "job:\n  warehouse-load: {model: movie, files: [\"" +
+                                      PgDefaultsMoviesCsv() + "\"]}\n");
+  PgDefaultsEnv env({{"HOME", PgDefaultsHome()},
+                     {"PGHOST", base["host"]},
+                     {"PGPORT", base["port"]},
+                     {"PGUSER", base["user"]},
+                     {"PGDATABASE", base["dbname"]},
+                     {"PGOPTIONS", "-c search_path=" + Scalar("SELECT current_schema()")}});
+  if (base.count("password")) ::setenv("PGPASSWORD", base["password"].c_str(), 1);
+  RunResult validate = RunSluice({"validate", pipeline}, "");
+  EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
+  RunResult run = RunSluice({"run", pipeline}, "");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM movies"), "2");
+}
+
 TEST_F(PgDefaultsShared, AnExplicitUrlStillWins) {
   // PG* variables pointing nowhere change nothing when a URL is given.
   PgDefaultsEnv env({{"HOME", PgDefaultsHome()},
