@@ -1,0 +1,72 @@
+// The typo check (cli/typo_check.h) walks every word of a command line before CLI11 does: any
+// words, of any length and bytes, give "" or one "unknown ..." message, never a crash, and never
+// repeat the value of an option (which may be a password).
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cli/typo_check.h"
+
+namespace {
+
+// A tree of the shapes the real one has: global options taken anywhere (fallthrough), commands
+// under commands, short and long flags, options with a value, a list option, positionals.
+CLI::App& CommandLineFuzzApp() {
+  static CLI::App* app = [] {
+    auto* root = new CLI::App("fuzz");
+    static std::string text;
+    static std::vector<std::string> list;
+    static bool flag = false;
+    root->fallthrough();
+    root->add_option("--log-format", text)->check(CLI::IsMember({"human", "json"}));
+    root->add_flag("--no-progress", flag);
+    CLI::App* warehouse = root->add_subcommand("warehouse", "");
+    CLI::App* load = warehouse->add_subcommand("load", "");
+    load->add_option("-m,--model", text);
+    load->add_flag("-q,--quiet", flag);
+    load->add_option("--tags", list);
+    load->add_option("files", list);
+    warehouse->add_subcommand("init", "")->add_option("--pg", text);
+    root->add_subcommand("validate", "")->add_option("file", text);
+    CLI::App* hidden = root->add_subcommand("manpage", "");
+    hidden->group("");
+    return root;
+  }();
+  return *app;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // Words separated by NUL bytes, as argv holds them.
+  std::vector<std::string> args(1);
+  for (size_t i = 0; i < size; ++i) {
+    if (data[i] == 0) {
+      args.emplace_back();
+    } else {
+      args.back() += static_cast<char>(data[i]);
+    }
+  }
+  const std::string message = sluice::cli::FindUnknownName(CommandLineFuzzApp(), args);
+  if (!message.empty() && message.rfind("unknown option ", 0) != 0 &&
+      message.rfind("unknown command '", 0) != 0) {
+    std::abort();
+  }
+  // The word after --pg or -m is a value: it is skipped, never shown. (A value with an '@', as a
+  // password-bearing URL has, can be in the message only through another word holding it.)
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    const std::string& value = args[i + 1];
+    if ((args[i] != "--pg" && args[i] != "-m") || value.find('@') == std::string::npos ||
+        value[0] == '-' || message.find(value) == std::string::npos) {
+      continue;
+    }
+    bool elsewhere = false;
+    for (size_t j = 0; j < args.size(); ++j)
+      elsewhere |= j != i + 1 && args[j].find(value) != std::string::npos;
+    if (!elsewhere) std::abort();
+  }
+  return 0;
+}
