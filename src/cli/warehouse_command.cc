@@ -11,6 +11,7 @@
 #include "cli/validate_command.h"
 #include "connectors/postgres/pg_connection.h"
 #include "core/files.h"
+#include "core/json_escape.h"
 #include "core/log.h"
 #include "jobs/warehouse/models_file.h"
 #include "jobs/warehouse/models_schema.h"
@@ -136,6 +137,10 @@ int RunQuery(const OptionValues& values) {
   // Named by its source, so an error says which file (or -e) held the SQL.
   const std::string what =
       sql_file.empty() ? std::string("query (-e) failed") : sql_file + ": query failed";
+  if (*format == warehouse::OutputFormat::kJson) {
+    Status set = (*conn)->Exec(warehouse::kJsonDateStyle, "setting DateStyle for JSON");
+    if (!set.ok()) return Fail(set);
+  }
   auto result = (*conn)->ExecScript(sql, what);
   if (!result.ok()) return Fail(result.status());
   if (PQresultStatus(result->get()) == PGRES_TUPLES_OK) {
@@ -150,15 +155,37 @@ int RunQuestions(const OptionValues& values) {
   if (!format.ok()) return Fail(format.status());
   auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
+  const bool json = *format == warehouse::OutputFormat::kJson;
+  if (json) {
+    Status set = (*conn)->Exec(warehouse::kJsonDateStyle, "setting DateStyle for JSON");
+    if (!set.ok()) return Fail(set);
+  }
+  // JSON is one document, printed whole at the end, so a reader (json.load, jq) never sees
+  // part of it: {"questions": [{"id", "title", "rows": [...]}, ...]}.
+  std::string document = "{\"questions\": [";
+  bool first = true;
   for (const auto& q : warehouse::Questions()) {
     auto result = (*conn)->Query(q.sql, fmt::format("question {}", q.id));
     if (!result.ok()) return Fail(result.status());
+    if (json) {
+      document += first ? "\n {\"id\": " : ",\n {\"id\": ";
+      first = false;
+      AppendJsonString(document, q.id);
+      document += ", \"title\": ";
+      AppendJsonString(document, q.title);
+      document += ", \"rows\": ";
+      Status added = warehouse::AppendResultJson(*result, &document);
+      if (!added.ok()) return Fail(added.WithContext(fmt::format("question {}", q.id)));
+      document += "}";
+      continue;
+    }
     if (*format == warehouse::OutputFormat::kTable) fmt::print("{}. {}\n", q.id, q.title);
     Status printed = warehouse::PrintResult(*result, *format, stdout);
     if (!printed.ok()) return Fail(printed.WithContext(fmt::format("question {}", q.id)));
     if (*format == warehouse::OutputFormat::kTable) fmt::print("\n");
     std::fflush(stdout);
   }
+  if (json) fmt::print("{}\n]}}\n", document);
   return kExitOk;
 }
 

@@ -22,7 +22,7 @@ using sluice::testing::WaitProcess;
 using sluice::testing::WaitUntilCatching;
 
 constexpr int kMessages = 2000;
-constexpr int kWaves = 10;  // the local SQS server slows down with depth: fill it in waves
+constexpr int kExactlyOnceWaves = 10;  // the local SQS server slows down with depth: fill it in waves
 constexpr int kInvalidEvery = 40;
 
 class LoginsExactlyOnce : public sluice::testing::PgTest {};
@@ -60,11 +60,11 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
   std::mt19937 rng(7);
   int kills = 0;
   int invalid = 0;
-  for (int wave = 0; wave < kWaves; ++wave) {
+  for (int wave = 0; wave < kExactlyOnceWaves; ++wave) {
     std::string path = ::testing::TempDir() + "/" + queue + "-wave" + std::to_string(wave);
     {
       std::ofstream out(path);
-      for (int i = wave * kMessages / kWaves; i < (wave + 1) * kMessages / kWaves; ++i) {
+      for (int i = wave * kMessages / kExactlyOnceWaves; i < (wave + 1) * kMessages / kExactlyOnceWaves; ++i) {
         bool bad = i % kInvalidEvery == 0;
         invalid += bad;
         out << "{\"user_id\": \"user-" << i << "\", \"app_version\": \"" << (bad ? "v2" : "2.3.0")
@@ -104,7 +104,7 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
     EXPECT_EQ(WaitProcess(pid), 0) << "a consumer did not exit cleanly";
   std::remove(key.c_str());
 
-  EXPECT_EQ(kills, kWaves / 2);
+  EXPECT_EQ(kills, kExactlyOnceWaves / 2);
   EXPECT_EQ(stored(), kMessages);
   EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), std::to_string(kMessages - invalid));
   EXPECT_EQ(Scalar("SELECT count(DISTINCT user_id) FROM user_logins"),

@@ -5,23 +5,13 @@
 
 #include <cstdlib>
 
+#include "support/report_fixture.h"
 #include "support/test_env.h"
 
 namespace sluice {
 namespace {
 
-std::string MysqlUrl() {
-  const char* url = std::getenv("SLUICE_MYSQL_URL");
-  return url ? url : "";
-}
-
-#define SLUICE_REQUIRE_MYSQL()                                                          \
-  do {                                                                                  \
-    if (MysqlUrl().empty()) {                                                           \
-      if (testing::ServicesRequired()) FAIL() << "SLUICE_MYSQL_URL is not set";         \
-      GTEST_SKIP() << "no MySQL: set SLUICE_MYSQL_URL (scripts/services up prints it)"; \
-    }                                                                                   \
-  } while (0)
+using testing::MysqlUrl;
 
 TEST(MysqlUrl, Parses) {
   auto u = ParseMysqlUrl("mysql://app:p%40ss@db.local:3307/sales");

@@ -29,6 +29,32 @@ bool IsNumeric(Oid type) {
   }
 }
 constexpr Oid kBoolOid = 16;
+constexpr Oid kJsonOid = 114;
+constexpr Oid kJsonbOid = 3802;
+constexpr Oid kTimestampOid = 1114;
+constexpr Oid kTimestamptzOid = 1184;
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// PostgreSQL's ISO output ("2021-12-06 20:30:19.5+01", DateStyle ISO) as ISO 8601 / RFC 3339
+// §5.6 ("2021-12-06T20:30:19.5+01:00"). Anything else (BC dates, infinity, another DateStyle)
+// is returned unchanged: a string still, never a wrong instant.
+std::string IsoTimestamp(std::string_view v) {
+  if (v.size() < 19 || !IsDigits(v.substr(0, 4)) || v[4] != '-' || v[7] != '-' || v[10] != ' ' ||
+      v[13] != ':' || v[16] != ':' || v.find(' ', 11) != std::string_view::npos) {
+    return std::string(v);
+  }
+  std::string out(v);
+  out[10] = 'T';
+  // PostgreSQL drops ":00" minutes from a whole-hour offset; RFC 3339 requires them.
+  const size_t sign = out.find_first_of("+-", 19);
+  if (sign != std::string::npos && out.size() - sign == 3 && IsDigits(out.substr(sign + 1))) {
+    out += ":00";
+  }
+  return out;
+}
 
 // Display width in characters, counting UTF-8 lead bytes only.
 size_t DisplayWidth(std::string_view s) {
@@ -96,8 +122,8 @@ std::optional<std::string> RepeatedColumn(const PgResult& r) {
   return std::nullopt;
 }
 
-void PrintJson(const PgResult& r, std::FILE* out) {
-  std::string s = "[";
+void AppendJsonRows(const PgResult& r, std::string& s) {
+  s += "[";
   for (int row = 0; row < r.rows(); ++row) {
     s += row ? ",\n {" : "\n {";
     for (int c = 0; c < r.columns(); ++c) {
@@ -112,14 +138,27 @@ void PrintJson(const PgResult& r, std::FILE* out) {
         s += v == "t" ? "true" : "false";
       } else if (IsNumeric(type) && v != "NaN" && v != "Infinity" && v != "-Infinity") {
         s += v;
+      } else if (type == kJsonOid || type == kJsonbOid) {
+        s += v;  // already JSON: PostgreSQL checked it on the way in
+      } else if (type == kTimestampOid || type == kTimestamptzOid) {
+        AppendJsonString(s, IsoTimestamp(v));
       } else {
         AppendJsonString(s, v);
       }
     }
     s += "}";
   }
-  s += r.rows() ? "\n]\n" : "]\n";
-  std::fputs(s.c_str(), out);
+  s += r.rows() ? "\n]" : "]";
+}
+
+Status CheckJsonKeys(const PgResult& result) {
+  if (auto name = RepeatedColumn(result)) {
+    return InvalidArgument(fmt::format(
+        "the result names column \"{}\" more than once, and a JSON object cannot hold a key "
+        "twice: give the columns distinct names (SELECT ... AS name)",
+        *name));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -135,15 +174,13 @@ Result<OutputFormat> ParseOutputFormat(const std::string& name) {
   return UsageError(fmt::format("unknown output format '{}': use table, csv or json", name));
 }
 
+Status AppendResultJson(const PgResult& result, std::string* out) {
+  RETURN_IF_ERROR(CheckJsonKeys(result));
+  AppendJsonRows(result, *out);
+  return Status::Ok();
+}
+
 Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out) {
-  if (format == OutputFormat::kJson) {
-    if (auto name = RepeatedColumn(result)) {
-      return InvalidArgument(fmt::format(
-          "the result names column \"{}\" more than once, and a JSON object cannot hold a key "
-          "twice: give the columns distinct names (SELECT ... AS name)",
-          *name));
-    }
-  }
   switch (format) {
     case OutputFormat::kTable:
       PrintTable(result, out);
@@ -151,9 +188,13 @@ Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out) 
     case OutputFormat::kCsv:
       PrintCsv(result, out);
       break;
-    case OutputFormat::kJson:
-      PrintJson(result, out);
+    case OutputFormat::kJson: {
+      std::string json;
+      RETURN_IF_ERROR(AppendResultJson(result, &json));
+      json += "\n";
+      std::fputs(json.c_str(), out);
       break;
+    }
   }
   return Status::Ok();
 }

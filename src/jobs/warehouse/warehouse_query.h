@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/postgres/pg_connection.h"
@@ -20,7 +21,18 @@ OptionSpec OutputFormatOption();
 // §4 leaves such objects' meaning to the reader, and most keep one value), so a result naming a
 // column twice ("?column?" for each unnamed expression) fails in JSON, before anything is
 // written, naming the column; table and CSV print it as it is.
+// In JSON, numbers and booleans are JSON's own, json and jsonb columns are embedded as JSON,
+// and timestamps are ISO 8601 strings (RFC 3339 §5.6 with the offset for timestamptz), provided
+// the session's DateStyle is ISO (see kJsonDateStyle).
 Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out);
+
+// Appends the result to `out` as one JSON array of objects, one per row, as PrintResult's JSON;
+// the same refusal of a column named twice, with nothing appended.
+Status AppendResultJson(const PgResult& result, std::string* out);
+
+// Set on a session before a query whose result is printed as JSON: the server then prints
+// timestamps in the one form PrintResult turns into ISO 8601, whatever the server's default.
+inline constexpr std::string_view kJsonDateStyle = "SET DateStyle = 'ISO, YMD'";
 
 // A business question that ships with Sluice, as SQL.
 struct Question {
