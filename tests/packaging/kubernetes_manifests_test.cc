@@ -5,9 +5,12 @@
 // the logins consumers scale on the queue they consume, and every Secret, ConfigMap, volume and
 // secret file a container names exists. No cluster is needed.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -437,6 +440,43 @@ TEST(KubernetesManifests, SecretsAreMountedFilesAndEveryReferenceResolves) {
     }
   }
   EXPECT_GE(secret_files, 3) << "logins (service file, mask key) and report (service file)";
+}
+
+// The manifests give PostgreSQL's password to Sluice as a file: a libpq service file named by
+// PGSERVICEFILE, mode 0440 as a Secret volume with fsGroup makes it, and a URL holding only
+// `service=`. Against the local server: it connects with the file, and fails without it.
+TEST(KubernetesManifests, PostgresServiceFileConnects) {
+  const std::string base = BasePgUrl();
+  if (base.empty()) {
+    if (ServicesRequired()) FAIL() << "SLUICE_PG_URL is not set";
+    GTEST_SKIP() << "no PostgreSQL: set SLUICE_PG_URL (scripts/services up prints it)";
+  }
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(base.c_str(), &error);
+  ASSERT_NE(parsed, nullptr) << (error ? error : "");
+  std::string service = "[sluice_manifest_test]\n";
+  const std::set<std::string> wanted = {"host", "port", "user", "password", "dbname"};
+  for (PQconninfoOption* o = parsed; o->keyword; ++o) {
+    if (o->val && *o->val && wanted.count(o->keyword)) {
+      service += std::string(o->keyword) + "=" + o->val + "\n";
+    }
+  }
+  PQconninfoFree(parsed);
+  const std::string path = WriteTempFile("pg_service.conf", service);
+  ASSERT_EQ(chmod(path.c_str(), 0440), 0);
+  const std::string url = "postgresql://?service=sluice_manifest_test";
+  const std::vector<std::string> query = {
+      "warehouse", "query", "-e", "SELECT 'reached through the service file' AS how",
+      "--format",  "csv"};
+
+  RunResult without = RunSluice(query, url);
+  EXPECT_NE(without.exit_code, 0) << "connected without the service file: the test proves nothing";
+
+  setenv("PGSERVICEFILE", path.c_str(), 1);
+  RunResult with = RunSluice(query, url);
+  unsetenv("PGSERVICEFILE");
+  EXPECT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_NE(with.out.find("reached through the service file"), std::string::npos) << with.out;
 }
 
 }  // namespace
