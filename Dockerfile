@@ -36,9 +36,9 @@ FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
-      libc6 libgcc-s1 libstdc++6 \
+      libc6 libgcc-s1 libstdc++6 zlib1g \
       libpq5 libmariadb3 libssl3 libcurl4 \
-      libfmt9 libsimdjson14 libpugixml1v5 libyaml-cpp0.7 libprometheus-cpp-core1.0 \
+      libfmt9 libsimdjson14 libpugixml1v5 libyaml-cpp0.7 libprometheus-cpp-core1.0 libinih1 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/sluice \
       --shell /usr/sbin/nologin sluice

@@ -9,7 +9,8 @@ Checks, each failure printed as `Dockerfile:LINE: what is wrong`:
   - every COPY source exists in the repository and no tracked file under it is left out by
     .dockerignore; every COPY --from names an earlier stage, and the binary it takes is the one
     that stage's `cmake -B DIR ... --target sluice` builds;
-  - the build stage installs only packages scripts/deps lists;
+  - the build stage installs only packages scripts/deps lists, among them the -dev package of
+    every library the binary links directly (the package holding libNAME.so);
   - the runtime stage installs no -dev package, installs ca-certificates, names the package of
     every library the binary links directly (readelf NEEDED), and its packages with their
     dependencies hold every library `ldd` lists (each mapped to its package by `dpkg -S`).
@@ -206,10 +207,15 @@ def closure(roots, packages, providers):
     return seen
 
 
-def library_packages(paths):
+def library_packages(paths, resolve=True):
     """Library path -> its Debian package, through one dpkg -S of each path as linked and resolved
-    (usrmerge: dpkg knows some by /lib, some by /usr/lib)."""
-    candidates = {c: path for path in paths for c in (path, os.path.realpath(path))}
+    (usrmerge: dpkg knows some by /lib, some by /usr/lib). resolve=False keeps a symbolic link's
+    own package (libpq.so is libpq-dev's, its target libpq5's)."""
+    def names(path):
+        if resolve:
+            return (path, os.path.realpath(path))
+        return (path, "/usr" + path) if path.startswith("/lib/") else (path,)
+    candidates = {c: path for path in paths for c in names(path)}
     result = subprocess.run(["dpkg", "-S", *candidates], capture_output=True, text=True)
     owners = {}
     for line in result.stdout.split("\n"):
@@ -247,6 +253,16 @@ class Host:
         self.packages, self.providers = installed_packages()
         self.lib_paths, self.needed = binary_libraries(binary)
         self.owners = library_packages(self.lib_paths.values())
+        # The link-time name of each directly linked library (libpq.so beside libpq.so.5), whose
+        # package (libpq-dev) the build stage needs; libraries without one here are skipped.
+        self.dev_links = {}
+        for soname in self.needed:
+            path = self.lib_paths.get(soname)
+            if path:
+                link = os.path.join(os.path.dirname(path), soname.split(".so")[0] + ".so")
+                if os.path.exists(link):
+                    self.dev_links[soname] = link
+        self.dev_owners = library_packages(self.dev_links.values(), resolve=False)
 
 
 def check(text, host):
@@ -312,6 +328,13 @@ def check(text, host):
         if package not in host.deps:
             err(stages[0]["line"], f"build stage installs {package}, which scripts/deps does not")
 
+    built_with = closure(build_packages, host.packages, host.providers)
+    for soname, link in sorted(host.dev_links.items()):
+        dev = host.dev_owners.get(link)
+        if dev is not None and dev not in built_with:
+            err(stages[0]["line"], f"the binary links {soname}, but the build stage does not "
+                                   f"install {dev} (which holds {os.path.basename(link)})")
+
     final = stages[-1]
     runtime = [(line, p) for line, k, r in final["steps"] if k == "RUN" for p in apt_packages(r)]
     runtime_names = {p for _, p in runtime}
@@ -373,6 +396,7 @@ def self_check(text, host):
         "FROM debian:11-slim": text.replace("FROM debian:12-slim AS build",
                                             "FROM debian:11-slim AS build"),
         "USER root": re.sub(r"(?m)^USER .*$", "USER root", text),
+        "libpq-dev dropped from the build stage": text.replace(" libpq-dev ", " "),
     }
     passed = []
     for what, mutated in mutations.items():
