@@ -31,14 +31,16 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
  && build/sluice --version
 
 # Runtime stage: the shared libraries `ldd sluice` lists, through the Debian packages that hold
-# them (their own dependencies come along), and the CA certificates for HTTPS to AWS.
+# them (their own dependencies come along: libdate-tz3 brings tzdata for IANA zone names), and
+# the CA certificates for HTTPS to AWS.
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
       libc6 libgcc-s1 libstdc++6 zlib1g \
       libpq5 libmariadb3 libssl3 libcurl4 \
-      libfmt9 libsimdjson14 libpugixml1v5 libyaml-cpp0.7 libprometheus-cpp-core1.0 libinih1 \
+      libfmt9 libsimdjson14 libpugixml1v5 libyaml-cpp0.7 libprometheus-cpp-core1.0 \
+      libinih1 libdate-tz3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --create-home --home-dir /var/lib/sluice \
       --shell /usr/sbin/nologin sluice
