@@ -4,8 +4,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
+#include <map>
 #include <mutex>
 
+#include "aws/profile_credentials.h"
+#include "aws/shared_config.h"
 #include "core/environment.h"
 #include "core/secrets.h"
 #include "core/strings.h"
@@ -13,27 +17,29 @@
 namespace sluice {
 namespace {
 
-// The provider of a workload's role credentials, or null when instance metadata is disabled.
-// One per process: every client then shares its cache. The order is AWS's own: a web identity,
-// then the container endpoint, then instance metadata.
-std::shared_ptr<CredentialsProvider> RoleCredentials(const std::string& region) {
+// A web identity from the environment (EKS IRSA: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN),
+// or null. One per process: every client then shares its cache.
+std::shared_ptr<CredentialsProvider> EnvWebIdentityCredentials(const std::string& sts_url) {
+  const std::string token_file = GetEnv("AWS_WEB_IDENTITY_TOKEN_FILE");
+  const std::string role_arn = GetEnv("AWS_ROLE_ARN");
+  if (token_file.empty() || role_arn.empty()) return nullptr;
   static std::mutex mutex;
   static std::shared_ptr<CredentialsProvider> shared;
   std::lock_guard lock(mutex);
   if (shared) return shared;
-  const std::string token_file = GetEnv("AWS_WEB_IDENTITY_TOKEN_FILE");
-  const std::string role_arn = GetEnv("AWS_ROLE_ARN");
-  if (!token_file.empty() && !role_arn.empty()) {
-    std::string sts = GetEnv("AWS_ENDPOINT_URL_STS");
-    if (sts.empty()) sts = GetEnv("AWS_ENDPOINT_URL");
-    if (sts.empty()) sts = fmt::format("https://sts.{}.amazonaws.com", region);
-    while (!sts.empty() && sts.back() == '/')
-      sts.pop_back();
-    std::string session = GetEnv("AWS_ROLE_SESSION_NAME");
-    if (session.empty()) session = fmt::format("sluice-{}", ::getpid());
-    shared = MakeWebIdentityCredentials(sts, role_arn, session, token_file, MakeCurlTransport());
-    return shared;
-  }
+  std::string session = GetEnv("AWS_ROLE_SESSION_NAME");
+  if (session.empty()) session = fmt::format("sluice-{}", ::getpid());
+  shared = MakeWebIdentityCredentials(sts_url, role_arn, session, token_file, MakeCurlTransport());
+  return shared;
+}
+
+// The role of the machine the workload runs on: the container endpoint, then instance
+// metadata; null when there is no container endpoint and instance metadata is disabled.
+std::shared_ptr<CredentialsProvider> MachineRoleCredentials() {
+  static std::mutex mutex;
+  static std::shared_ptr<CredentialsProvider> shared;
+  std::lock_guard lock(mutex);
+  if (shared) return shared;
   std::string url = GetEnv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   const std::string relative = GetEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   if (url.empty() && !relative.empty()) url = "http://169.254.170.2" + relative;
@@ -118,7 +124,7 @@ OptionSpec AwsEndpointOption(std::string flag, std::string_view service) {
   OptionSpec spec{.name = std::move(flag)};
   spec.summary = fmt::format(
       "{} endpoint URL (default: $AWS_ENDPOINT_URL_{}, else "
-      "$AWS_ENDPOINT_URL, else AWS's for the region)",
+      "$AWS_ENDPOINT_URL, else the AWS profile's, else AWS's for the region)",
       upper == "S3" ? "S3" : upper, upper);
   spec.example = "http://127.0.0.1:5000";
   spec.check = CheckEndpointValue;
@@ -126,23 +132,234 @@ OptionSpec AwsEndpointOption(std::string flag, std::string_view service) {
   return spec;
 }
 
-Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service) {
-  AwsConfig config;
-  config.region = GetEnv("AWS_REGION");
-  if (config.region.empty()) config.region = GetEnv("AWS_DEFAULT_REGION");
-  if (config.region.empty()) config.region = "us-east-1";
+namespace {
 
+std::string AwsConfigUpper(std::string_view service) {
   std::string upper(service);
   for (char& c : upper)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::string endpoint = endpoint_flag;
-  if (endpoint.empty()) endpoint = GetEnv("AWS_ENDPOINT_URL_" + upper);
-  if (endpoint.empty()) endpoint = GetEnv("AWS_ENDPOINT_URL");
-  if (endpoint.empty()) {
-    endpoint = fmt::format("https://{}.{}.amazonaws.com", service, config.region);
-  }
-  ASSIGN_OR_RETURN(config.endpoint, ParseEndpoint(endpoint));
+  return upper;
+}
 
+std::string AwsConfigSetting(const AwsSettings& settings, const std::string& key) {
+  const auto it = settings.find(key);
+  return it == settings.end() ? "" : it->second;
+}
+
+// "~/x" → "$HOME/x" in a path a profile names, as the SDKs expand it.
+std::string AwsConfigExpandHome(std::string path) {
+  if (path.starts_with("~/")) path = GetEnv("HOME") + path.substr(1);
+  return path;
+}
+
+// The endpoint URL of `service` ("s3", "sqs", "sts"), in the order of the AWS SDKs and Tools
+// Reference Guide ("Service-specific endpoints"): the flag, AWS_ENDPOINT_URL_<SERVICE>,
+// AWS_ENDPOINT_URL, the profile's `services` section's `<service> = endpoint_url`, the profile's
+// endpoint_url, AWS's public endpoint for the region.
+Result<std::string> AwsConfigEndpointUrl(const std::string& flag, std::string_view service,
+                                         const AwsSharedConfig& files, const std::string& profile,
+                                         const AwsSettings& settings, const std::string& region) {
+  std::string url = flag;
+  if (url.empty()) url = GetEnv("AWS_ENDPOINT_URL_" + AwsConfigUpper(service));
+  if (url.empty()) url = GetEnv("AWS_ENDPOINT_URL");
+  const std::string services = AwsConfigSetting(settings, "services");
+  if (url.empty() && !services.empty()) {
+    const auto section = files.services.find(services);
+    if (section == files.services.end()) {
+      return UsageError(
+          fmt::format("AWS profile '{}' names services '{}', but {} has no "
+                      "[services {}] section",
+                      profile, services, files.config_path, services));
+    }
+    url = AwsConfigSetting(section->second, fmt::format("{}.endpoint_url", service));
+  }
+  if (url.empty()) url = AwsConfigSetting(settings, "endpoint_url");
+  if (url.empty()) url = fmt::format("https://{}.{}.amazonaws.com", service, region);
+  while (url.ends_with('/'))
+    url.pop_back();
+  return url;
+}
+
+// Providers made from profiles, one per distinct source in the process, so that every client
+// shares their cache (and a credential_process runs once, not once per client).
+std::shared_ptr<CredentialsProvider> AwsConfigSharedProvider(
+    const std::string& key, const std::function<std::unique_ptr<CredentialsProvider>()>& make) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<CredentialsProvider>> providers;
+  std::lock_guard lock(mutex);
+  auto& slot = providers[key];
+  if (!slot) slot = make();
+  return slot;
+}
+
+// How a profile gives credentials: static keys, a provider, or nothing (found false).
+struct ProfileSource {
+  bool found = false;
+  AwsCredentials keys;
+  std::shared_ptr<CredentialsProvider> provider;
+  std::string identity;  // what the source depends on, to share providers built on it
+};
+
+// The static keys of a profile: none, or both the key id and the secret.
+Result<ProfileSource> AwsConfigProfileKeys(const AwsSharedConfig& files, const std::string& name,
+                                           const AwsSettings& settings) {
+  ProfileSource source;
+  source.keys.access_key_id = AwsConfigSetting(settings, "aws_access_key_id");
+  source.keys.secret_access_key = AwsConfigSetting(settings, "aws_secret_access_key");
+  source.keys.session_token = AwsConfigSetting(settings, "aws_session_token");
+  if (source.keys.access_key_id.empty() && source.keys.secret_access_key.empty()) return source;
+  if (source.keys.access_key_id.empty() || source.keys.secret_access_key.empty()) {
+    return UsageError(fmt::format(
+        "AWS profile '{}' ({} or {}) sets {} without {}", name, files.config_path,
+        files.credentials_path,
+        source.keys.access_key_id.empty() ? "aws_secret_access_key" : "aws_access_key_id",
+        source.keys.access_key_id.empty() ? "aws_access_key_id" : "aws_secret_access_key"));
+  }
+  source.found = true;
+  source.identity = fmt::format("keys\x1f{}\x1f{}\x1f{}", source.keys.access_key_id,
+                                source.keys.secret_access_key, source.keys.session_token);
+  return source;
+}
+
+// The credentials profile `name` names, in the order the SDKs apply within a profile: a role
+// (role_arn with source_profile or web_identity_token_file), then static keys, then
+// credential_process. `depth` counts source_profile hops, to stop a loop.
+Result<ProfileSource> AwsConfigProfileCredentials(const AwsSharedConfig& files,
+                                                  const std::string& name,
+                                                  const std::string& region, int depth) {
+  const auto found = files.profiles.find(name);
+  if (found == files.profiles.end()) {
+    return UsageError(fmt::format("AWS profile '{}' is in neither {} nor {}", name,
+                                  files.config_path, files.credentials_path));
+  }
+  const AwsSettings& settings = found->second;
+  const std::string role_arn = AwsConfigSetting(settings, "role_arn");
+  if (!role_arn.empty()) {
+    ASSIGN_OR_RETURN(const std::string sts_url,
+                     AwsConfigEndpointUrl("", "sts", files, name, settings, region));
+    std::string session = AwsConfigSetting(settings, "role_session_name");
+    if (session.empty()) session = fmt::format("sluice-{}", ::getpid());
+    const std::string token_file = AwsConfigSetting(settings, "web_identity_token_file");
+    const std::string source_name = AwsConfigSetting(settings, "source_profile");
+    ProfileSource out;
+    out.found = true;
+    if (!source_name.empty()) {
+      if (depth >= 8) {
+        return UsageError(fmt::format(
+            "AWS profile '{}': source_profile goes round in a loop (or more than 8 roles deep)",
+            name));
+      }
+      ProfileSource base;
+      if (source_name == name) {
+        // A profile that is its own source assumes its role with its own keys.
+        ASSIGN_OR_RETURN(base, AwsConfigProfileKeys(files, name, settings));
+      } else {
+        ASSIGN_OR_RETURN(base, AwsConfigProfileCredentials(files, source_name, region, depth + 1));
+      }
+      if (!base.found) {
+        return UsageError(
+            fmt::format("AWS profile '{}': its source_profile '{}' gives no "
+                        "credentials (no keys, role or credential_process)",
+                        name, source_name));
+      }
+      AssumeRoleRequest request;
+      request.role_arn = role_arn;
+      request.session_name = session;
+      request.external_id = AwsConfigSetting(settings, "external_id");
+      const std::string duration = AwsConfigSetting(settings, "duration_seconds");
+      if (!duration.empty() &&
+          (!ParseInt(duration, &request.duration_seconds) || request.duration_seconds < 900 ||
+           request.duration_seconds > 43200)) {
+        return UsageError(fmt::format(
+            "AWS profile '{}': duration_seconds must be a whole number from 900 to 43200", name));
+      }
+      ASSIGN_OR_RETURN(const Endpoint sts, ParseEndpoint(sts_url));
+      SourceCredentials credentials =
+          base.provider ? SourceCredentials([p = base.provider] { return p->Get(); })
+                        : SourceCredentials([k = base.keys] { return Result<AwsCredentials>(k); });
+      out.identity =
+          fmt::format("role\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f({})", role_arn, sts_url, region,
+                      session, request.external_id, request.duration_seconds, base.identity);
+      out.provider = AwsConfigSharedProvider(out.identity, [&] {
+        return MakeAssumeRoleCredentials(sts, region, request, credentials, MakeCurlTransport());
+      });
+      return out;
+    }
+    if (!token_file.empty()) {
+      out.identity =
+          fmt::format("web\x1f{}\x1f{}\x1f{}\x1f{}", role_arn, sts_url, session, token_file);
+      out.provider = AwsConfigSharedProvider(out.identity, [&] {
+        return MakeWebIdentityCredentials(sts_url, role_arn, session,
+                                          AwsConfigExpandHome(token_file), MakeCurlTransport());
+      });
+      return out;
+    }
+    if (!AwsConfigSetting(settings, "credential_source").empty()) {
+      return UsageError(
+          fmt::format("AWS profile '{}': credential_source is not supported by "
+                      "Sluice; use source_profile, or leave role_arn out and let "
+                      "Sluice find the environment's or the machine's role",
+                      name));
+    }
+    return UsageError(fmt::format(
+        "AWS profile '{}' has role_arn but neither source_profile nor web_identity_token_file",
+        name));
+  }
+  ASSIGN_OR_RETURN(ProfileSource keys, AwsConfigProfileKeys(files, name, settings));
+  if (keys.found) return keys;
+  const std::string command = AwsConfigSetting(settings, "credential_process");
+  if (!command.empty()) {
+    RETURN_IF_ERROR(SplitCredentialProcessCommand(command).status().WithContext(
+        fmt::format("AWS profile '{}'", name)));
+    ProfileSource out;
+    out.found = true;
+    out.identity = fmt::format("process\x1f{}\x1f{}", name, command);
+    out.provider = AwsConfigSharedProvider(out.identity,
+                                           [&] { return MakeProcessCredentials(name, command); });
+    return out;
+  }
+  return ProfileSource{};
+}
+
+// Puts a profile's credentials into `config`.
+void AwsConfigUse(ProfileSource source, AwsConfig& config) {
+  if (source.provider) {
+    config.provider = std::move(source.provider);
+  } else {
+    config.credentials = std::move(source.keys);
+  }
+}
+
+}  // namespace
+
+Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service) {
+  ASSIGN_OR_RETURN(const AwsSharedConfig files, LoadAwsSharedConfig());
+  const std::string chosen = GetEnv("AWS_PROFILE");
+  const std::string profile = chosen.empty() ? "default" : chosen;
+  const auto found = files.profiles.find(profile);
+  if (!chosen.empty() && found == files.profiles.end()) {
+    return UsageError(fmt::format("AWS profile '{}' (AWS_PROFILE) is in neither {} nor {}", profile,
+                                  files.config_path, files.credentials_path));
+  }
+  static const AwsSettings kNoSettings;
+  const AwsSettings& settings = found == files.profiles.end() ? kNoSettings : found->second;
+
+  AwsConfig config;
+  config.region = GetEnv("AWS_REGION");
+  if (config.region.empty()) config.region = GetEnv("AWS_DEFAULT_REGION");
+  if (config.region.empty()) config.region = AwsConfigSetting(settings, "region");
+  if (config.region.empty()) config.region = "us-east-1";
+
+  ASSIGN_OR_RETURN(
+      const std::string endpoint,
+      AwsConfigEndpointUrl(endpoint_flag, service, files, profile, settings, config.region));
+  ASSIGN_OR_RETURN(config.endpoint, ParseEndpoint(endpoint));
+  std::string ca_bundle = GetEnv("AWS_CA_BUNDLE");
+  if (ca_bundle.empty()) ca_bundle = AwsConfigExpandHome(AwsConfigSetting(settings, "ca_bundle"));
+  SetAwsCaBundle(ca_bundle);
+
+  // Credentials, in the SDKs' order: the environment's keys; a profile named by AWS_PROFILE; a
+  // web identity from the environment; the default profile; the machine's role.
   config.credentials.access_key_id = GetEnv("AWS_ACCESS_KEY_ID");
   config.credentials.secret_access_key = GetEnv("AWS_SECRET_ACCESS_KEY");
   config.credentials.session_token = GetEnv("AWS_SESSION_TOKEN");
@@ -151,12 +368,36 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   if (!config.credentials.access_key_id.empty() && !config.credentials.secret_access_key.empty()) {
     return config;
   }
-  config.provider = RoleCredentials(config.region);
+  config.credentials = {};
+  if (!chosen.empty()) {
+    ASSIGN_OR_RETURN(ProfileSource source,
+                     AwsConfigProfileCredentials(files, profile, config.region, 0));
+    if (source.found) {
+      AwsConfigUse(std::move(source), config);
+      return config;
+    }
+  }
+  if (!GetEnv("AWS_WEB_IDENTITY_TOKEN_FILE").empty() && !GetEnv("AWS_ROLE_ARN").empty()) {
+    ASSIGN_OR_RETURN(const std::string sts_url,
+                     AwsConfigEndpointUrl("", "sts", files, profile, settings, config.region));
+    config.provider = EnvWebIdentityCredentials(sts_url);
+    return config;
+  }
+  if (chosen.empty() && found != files.profiles.end()) {
+    ASSIGN_OR_RETURN(ProfileSource source,
+                     AwsConfigProfileCredentials(files, profile, config.region, 0));
+    if (source.found) {
+      AwsConfigUse(std::move(source), config);
+      return config;
+    }
+  }
+  config.provider = MachineRoleCredentials();
   if (!config.provider) {
-    return UsageError(
-        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a "
-        "container endpoint or instance metadata provides a role (instance metadata is "
-        "disabled by AWS_EC2_METADATA_DISABLED)");
+    return UsageError(fmt::format(
+        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a "
+        "profile of {} or {} with AWS_PROFILE, or run where a container endpoint or instance "
+        "metadata provides a role (instance metadata is disabled by AWS_EC2_METADATA_DISABLED)",
+        files.config_path, files.credentials_path));
   }
   return config;
 }

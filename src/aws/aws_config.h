@@ -1,5 +1,6 @@
-// Where and as whom to reach AWS: endpoint, region and credentials from flags or the standard
-// AWS environment variables (flags win). Secrets are registered for redaction on load.
+// Where and as whom to reach AWS: endpoint, region and credentials from flags, the standard AWS
+// environment variables and the AWS shared config files' profiles, in the AWS SDKs' order.
+// Secrets are registered for redaction on load.
 #pragma once
 
 #include <memory>
@@ -40,19 +41,33 @@ struct AwsConfig {
   }
 };
 
-// `service` is "sqs" or "s3". The endpoint comes from `endpoint_flag`, else
-// AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else AWS's public endpoint for the region.
-// Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; without
-// them, from STS for a web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN; STS at
-// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the region's), else from the container
-// endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, with
-// AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE), else from EC2 instance metadata unless
-// AWS_EC2_METADATA_DISABLED is true. Fetched credentials are renewed before they expire.
+// `service` is "sqs" or "s3". Settings come, in the order of the AWS SDKs and Tools Reference
+// Guide ("Precedence of settings"), from the flag, then the environment, then the profile of the
+// shared config files (shared_config.h) that AWS_PROFILE names (else "default"):
+// - region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1;
+// - endpoint: `endpoint_flag`, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
+//   [services NAME] `<service> = endpoint_url`, the profile's endpoint_url, else AWS's public
+//   endpoint for the region ("Service-specific endpoints");
+// - CA bundle: AWS_CA_BUNDLE, else the profile's ca_bundle (SetAwsCaBundle);
+// - credentials ("Understand the credential provider chain"): AWS_ACCESS_KEY_ID and
+//   AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN); then the profile when AWS_PROFILE names it;
+//   then STS for a web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN); then the default
+//   profile; then the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI,
+//   with AWS_CONTAINER_AUTHORIZATION_TOKEN or _TOKEN_FILE); then EC2 instance metadata unless
+//   AWS_EC2_METADATA_DISABLED is true. Within a profile: role_arn (assumed through STS with
+//   source_profile's credentials, or with web_identity_token_file), then its keys (the
+//   credentials file's over the config file's), then credential_process. STS is reached as
+//   any service is (AWS_ENDPOINT_URL_STS, ..., the region's). Fetched credentials are renewed
+//   before they expire.
+// Errors are kUsage: a profile named by AWS_PROFILE (or a source_profile) in neither file (the
+// message names both paths), a malformed or unreadable file (its path and line), a profile
+// with half its keys, a role without a source, a services section that is missing, an endpoint
+// that is not a URL. No message quotes a secret.
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);
 
 // The endpoint option of a client of `service` ("s3", "sqs"), named `flag` ("s3-endpoint"):
 // when it is empty, ResolveAwsConfig looks at AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL,
-// then the region's AWS endpoint.
+// then the AWS profile's endpoints, then the region's AWS endpoint.
 OptionSpec AwsEndpointOption(std::string flag, std::string_view service);
 
 }  // namespace sluice

@@ -15,6 +15,16 @@
 namespace sluice {
 namespace {
 
+// SetAwsCaBundle's path: set while resolving a configuration, read by every request.
+std::mutex& AwsCaBundleMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::string& AwsCaBundlePath() {
+  static std::string path;
+  return path;
+}
+
 void GlobalInitOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -98,8 +108,12 @@ class CurlTransport : public HttpTransport {
     // AWS_CA_BUNDLE (the AWS CLI's and SDKs' variable): a PEM file of CAs trusted instead of the
     // system's, for an https endpoint whose certificate a private CA signed. Verification of
     // the chain and the host name stays on either way.
+    // The choice ResolveAwsConfig made (the variable, else the AWS profile's ca_bundle); the
+    // variable alone for a transport used before any configuration was resolved.
     static const std::string ca_bundle = GetEnv("AWS_CA_BUNDLE");  // read once per process
-    if (!ca_bundle.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_bundle.c_str());
+    std::string ca = AwsCaBundle();
+    if (ca.empty()) ca = ca_bundle;
+    if (!ca.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca.c_str());
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &AppendBody);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &AppendHeader);
@@ -172,6 +186,16 @@ Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy
     std::this_thread::sleep_for(delay);
   }
   return last;
+}
+
+void SetAwsCaBundle(std::string path) {
+  std::lock_guard lock(AwsCaBundleMutex());
+  AwsCaBundlePath() = std::move(path);
+}
+
+std::string AwsCaBundle() {
+  std::lock_guard lock(AwsCaBundleMutex());
+  return AwsCaBundlePath();
 }
 
 }  // namespace sluice

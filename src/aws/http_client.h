@@ -54,6 +54,12 @@ class HttpTransport {
 // each thread its own.
 std::unique_ptr<HttpTransport> MakeCurlTransport();
 
+// The PEM file of CAs every curl transport trusts instead of the system's ("" for the system's):
+// AWS_CA_BUNDLE, else the ca_bundle of the AWS profile in use, as ResolveAwsConfig chooses
+// them. A transport made before any configuration was resolved reads AWS_CA_BUNDLE itself.
+void SetAwsCaBundle(std::string path);
+std::string AwsCaBundle();
+
 // Whether a response is worth sending again: throttling and server-side failures.
 bool IsRetryableResponse(const HttpResponse& response);
 

@@ -1,6 +1,7 @@
 #include "core/environment.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -20,6 +21,10 @@ constexpr EnvironmentVariable kVariables[] = {
     {"SLUICE_LOG_FORMAT", "human or json: the log lines' format when --log-format is not given"},
     {"SLUICE_LOG_LEVEL", "debug, info, warn or error: the least level logged without --log-level"},
     {"AWS_ACCESS_KEY_ID", "AWS access key id (with AWS_SECRET_ACCESS_KEY)"},
+    {"AWS_PROFILE",
+     "profile of the AWS shared config and credentials files to use (default: default)"},
+    {"AWS_CONFIG_FILE", "AWS shared config file (default ~/.aws/config)"},
+    {"AWS_SHARED_CREDENTIALS_FILE", "AWS shared credentials file (default ~/.aws/credentials)"},
     {"AWS_SECRET_ACCESS_KEY", "AWS secret access key", true},
     {"AWS_SESSION_TOKEN",
      "session token of temporary AWS credentials; a presigned URL made with them carries it, as "
@@ -42,6 +47,10 @@ constexpr EnvironmentVariable kVariables[] = {
     {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "container credentials endpoint"},
     {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "container credentials path on 169.254.170.2"},
     {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "token for the container credentials endpoint", true},
+    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "file holding that token, read at each refresh"},
+    {"AWS_EC2_METADATA_DISABLED", "true: never ask the EC2 instance metadata service"},
+    {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "instance metadata endpoint (default 169.254.169.254)"},
+    {"PGCONNECT_TIMEOUT", "libpq's connect timeout; when unset, Sluice uses 10 s"},
     // Read by libpq itself when no --pg or SLUICE_PG_URL is given (and for what a URL leaves
     // out); listed so the docs name them. PGPASSWORD is read here too, to be masked.
     {"PGPASSWORD", "PostgreSQL password libpq uses when the URL has none", true},
@@ -53,10 +62,7 @@ constexpr EnvironmentVariable kVariables[] = {
     {"PGSERVICEFILE", "the service file (default ~/.pg_service.conf), read by libpq"},
     {"PGPASSFILE", "the password file (default ~/.pgpass; its passwords are never shown)"},
     {"PGSSLMODE", "PostgreSQL sslmode when the URL sets none, read by libpq"},
-    {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "file holding that token, read at each refresh"},
-    {"AWS_EC2_METADATA_DISABLED", "true: never ask the EC2 instance metadata service"},
-    {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "instance metadata endpoint (default 169.254.169.254)"},
-    {"PGCONNECT_TIMEOUT", "libpq's connect timeout; when unset, Sluice uses 10 s"},
+    {"HOME", "home directory: where ~/.aws/config and ~/.aws/credentials are"},
     {"TMPDIR", "where the report spills completions while it runs (default /tmp)"},
 };
 
@@ -64,6 +70,10 @@ constexpr EnvironmentVariable kVariables[] = {
 
 std::span<const EnvironmentVariable> EnvironmentVariables() {
   return kVariables;
+}
+
+char** InheritedEnvironment() {
+  return environ;
 }
 
 std::string EnvironmentMarkdown() {

@@ -33,6 +33,10 @@ std::string GetEnv(std::string_view name);
 // name that is in the table and marked secret is registered for redaction, as GetEnv does.
 std::optional<std::string> GetPipelineVariable(std::string_view name);
 
+// The whole environment as execve takes it, for a child process that inherits it (an AWS
+// profile's credential_process). Not for reading variables: GetEnv is.
+char** InheritedEnvironment();
+
 // The table as Markdown: the "Environment" section of docs/configuration.md.
 std::string EnvironmentMarkdown();
 

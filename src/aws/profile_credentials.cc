@@ -1,0 +1,258 @@
+#include "aws/profile_credentials.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <pugixml.hpp>
+
+#include "aws/crypto.h"
+#include "core/environment.h"
+#include "core/secrets.h"
+#include "formats/json_reader.h"
+
+namespace sluice {
+namespace {
+
+// More than any credentials document: a command that writes this much is not answering.
+constexpr size_t kProcessOutputLimit = 1 << 20;
+constexpr auto kAssumeRoleTimeout = std::chrono::milliseconds(10000);
+
+// The process provider speaks no HTTP; the base class still wants a transport to hand it.
+class ProcessNoTransport : public HttpTransport {
+ public:
+  Result<HttpResponse> Send(const HttpRequest&) override {
+    return Internal("the credential_process provider sends no HTTP request");
+  }
+};
+
+// The standard output of `argv` run without a shell, its standard error passing through, and
+// how it ended (a waitpid status). Never includes the output in an error.
+struct ProcessRun {
+  std::string out;
+  int wait_status = 0;
+  bool too_much = false;
+};
+
+Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv,
+                                        std::string_view what) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    return Unavailable(fmt::format("{}: cannot make a pipe: {}", what, std::strerror(errno)));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  std::vector<char*> args;
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int spawned =
+      posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), InheritedEnvironment());
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (spawned != 0) {
+    close(fds[0]);
+    return Unavailable(
+        fmt::format("{}: cannot run {}: {}", what, argv.front(), std::strerror(spawned)));
+  }
+  ProcessRun run;
+  char chunk[4096];
+  for (;;) {
+    const ssize_t n = read(fds[0], chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (run.out.size() + static_cast<size_t>(n) > kProcessOutputLimit) {
+      run.too_much = true;
+      continue;  // drain it, so the command is not stuck on a full pipe
+    }
+    run.out.append(chunk, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  while (waitpid(pid, &run.wait_status, 0) < 0 && errno == EINTR) {
+  }
+  return run;
+}
+
+class ProcessCredentials : public CredentialsProvider {
+ public:
+  ProcessCredentials(std::string profile, std::string command, Clock clock)
+      : CredentialsProvider(std::make_unique<ProcessNoTransport>(), std::move(clock)),
+        name_(fmt::format("the credential_process of AWS profile '{}'", profile)),
+        command_(std::move(command)) {}
+
+ protected:
+  Result<Fetched> Fetch(HttpTransport&) override {
+    ASSIGN_OR_RETURN(const std::vector<std::string> argv, SplitCredentialProcessCommand(command_));
+    ASSIGN_OR_RETURN(ProcessRun run, RunCredentialProcess(argv, name_));
+    // What it printed is never put in a message: it may hold a secret even when it is not
+    // the document asked for.
+    const std::string& program = argv.front();
+    if (WIFSIGNALED(run.wait_status)) {
+      return Unavailable(
+          fmt::format("{}: {} was ended by signal {}", name_, program, WTERMSIG(run.wait_status)));
+    }
+    if (!WIFEXITED(run.wait_status) || WEXITSTATUS(run.wait_status) != 0) {
+      return Unavailable(
+          fmt::format("{}: {} exited with status {} (its own messages, if any, "
+                      "are on standard error above)",
+                      name_, program, WEXITSTATUS(run.wait_status)));
+    }
+    if (run.too_much) {
+      return Unavailable(
+          fmt::format("{}: {} wrote more than {} bytes", name_, program, kProcessOutputLimit));
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(run.out.data(), run.out.size()).get(root) || !root.is_object()) {
+      return Unavailable(
+          fmt::format("{}: {} wrote something other than a JSON object", name_, program));
+    }
+    Fetched fetched;
+    fetched.credentials.secret_access_key = JsonStringOr(root["SecretAccessKey"], "");
+    fetched.credentials.session_token = JsonStringOr(root["SessionToken"], "");
+    RegisterSecret(fetched.credentials.secret_access_key);
+    RegisterSecret(fetched.credentials.session_token);
+    fetched.credentials.access_key_id = JsonStringOr(root["AccessKeyId"], "");
+    fetched.expiration = JsonStringOr(root["Expiration"], "");
+    int64_t version = 0;
+    if (root["Version"].get_int64().get(version) || version != 1) {
+      return Unavailable(fmt::format("{}: {} answered without \"Version\": 1", name_, program));
+    }
+    if (fetched.credentials.access_key_id.empty() ||
+        fetched.credentials.secret_access_key.empty()) {
+      return Unavailable(
+          fmt::format("{}: {} answered without AccessKeyId or SecretAccessKey", name_, program));
+    }
+    return fetched;
+  }
+  std::string_view Name() const override { return name_; }
+
+ private:
+  std::string name_;
+  std::string command_;
+};
+
+class AssumeRoleCredentials : public CredentialsProvider {
+ public:
+  AssumeRoleCredentials(Endpoint sts, std::string region, AssumeRoleRequest request,
+                        SourceCredentials source, std::unique_ptr<HttpTransport> transport,
+                        Clock clock)
+      : CredentialsProvider(std::move(transport), std::move(clock)),
+        sts_(std::move(sts)),
+        region_(std::move(region)),
+        request_(std::move(request)),
+        source_(std::move(source)),
+        name_(fmt::format("STS AssumeRole for {}", request_.role_arn)) {}
+
+ protected:
+  Result<Fetched> Fetch(HttpTransport& transport) override {
+    ASSIGN_OR_RETURN(const AwsCredentials source, source_());
+    std::string body =
+        fmt::format("Action=AssumeRole&Version=2011-06-15&RoleArn={}&RoleSessionName={}",
+                    UriEncode(request_.role_arn, false), UriEncode(request_.session_name, false));
+    if (!request_.external_id.empty()) {
+      body += "&ExternalId=" + UriEncode(request_.external_id, false);
+    }
+    if (request_.duration_seconds != 0) {
+      body += fmt::format("&DurationSeconds={}", request_.duration_seconds);
+    }
+    const std::string payload_hash = HexLower(Sha256(body));
+    auto build = [&] {
+      SigningRequest signing;
+      signing.method = "POST";
+      signing.path = sts_.base_path + "/";
+      signing.headers = {{"Host", sts_.host},
+                         {"Content-Type", "application/x-www-form-urlencoded"}};
+      signing.payload_sha256_hex = payload_hash;
+      SignRequest(signing, SigningScope{region_, "sts", AmzDateNow(), false}, source);
+      HttpRequest request;
+      request.method = "POST";
+      request.url = sts_.Url("/");
+      request.headers = std::move(signing.headers);
+      request.body = body;
+      request.timeout = kAssumeRoleTimeout;
+      return request;
+    };
+    ASSIGN_OR_RETURN(HttpResponse r, SendWithRetries(transport, RetryPolicy{}, build));
+    pugi::xml_document doc;
+    const bool parsed = doc.load_buffer(r.body.data(), r.body.size());
+    if (r.status != 200) {
+      const pugi::xml_node error = doc.child("ErrorResponse").child("Error");
+      return Unavailable(
+          fmt::format("{}: {} {}", name_, parsed ? error.child_value("Code") : "HTTP",
+                      parsed ? error.child_value("Message") : std::to_string(r.status)));
+    }
+    const pugi::xml_node c =
+        doc.child("AssumeRoleResponse").child("AssumeRoleResult").child("Credentials");
+    Fetched fetched;
+    fetched.credentials.access_key_id = c.child_value("AccessKeyId");
+    fetched.credentials.secret_access_key = c.child_value("SecretAccessKey");
+    fetched.credentials.session_token = c.child_value("SessionToken");
+    fetched.expiration = c.child_value("Expiration");
+    RegisterSecret(fetched.credentials.secret_access_key);
+    RegisterSecret(fetched.credentials.session_token);
+    return fetched;
+  }
+  std::string_view Name() const override { return name_; }
+
+ private:
+  Endpoint sts_;
+  std::string region_;
+  AssumeRoleRequest request_;
+  SourceCredentials source_;
+  std::string name_;
+};
+
+}  // namespace
+
+Result<std::vector<std::string>> SplitCredentialProcessCommand(std::string_view command) {
+  std::vector<std::string> argv;
+  std::string current;
+  bool in_element = false;
+  bool quoted = false;
+  for (const char c : command) {
+    if (c == '"') {
+      quoted = !quoted;
+      in_element = true;
+    } else if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      if (in_element) argv.push_back(std::move(current));
+      current.clear();
+      in_element = false;
+    } else {
+      current += c;
+      in_element = true;
+    }
+  }
+  if (quoted) return UsageError("credential_process: a double quote is not closed");
+  if (in_element) argv.push_back(std::move(current));
+  if (argv.empty() || argv.front().empty()) {
+    return UsageError("credential_process: the command is empty");
+  }
+  return argv;
+}
+
+std::unique_ptr<CredentialsProvider> MakeProcessCredentials(
+    std::string profile, std::string command,
+    std::function<std::chrono::system_clock::time_point()> clock) {
+  return std::make_unique<ProcessCredentials>(std::move(profile), std::move(command),
+                                              std::move(clock));
+}
+
+std::unique_ptr<CredentialsProvider> MakeAssumeRoleCredentials(
+    Endpoint sts, std::string region, AssumeRoleRequest request, SourceCredentials source,
+    std::unique_ptr<HttpTransport> transport,
+    std::function<std::chrono::system_clock::time_point()> clock) {
+  return std::make_unique<AssumeRoleCredentials>(std::move(sts), std::move(region),
+                                                 std::move(request), std::move(source),
+                                                 std::move(transport), std::move(clock));
+}
+
+}  // namespace sluice

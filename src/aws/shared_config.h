@@ -1,0 +1,53 @@
+// The AWS shared config and credentials files (~/.aws/config, ~/.aws/credentials), read as the
+// AWS SDKs and CLI read them: AWS SDKs and Tools Reference Guide, "Using shared config and
+// credentials files" (file format, profiles, sub-properties) and "Service-specific endpoints"
+// (the [services NAME] sections). The INI syntax itself is libinih's; this file only maps its
+// sections and keys onto profiles. Which setting wins over which is aws_config.cc's business.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sluice {
+
+// A profile's or a services section's settings: lower-cased key → value. A sub-property
+// ("s3 =" followed by an indented "addressing_style = path") is stored as "s3.addressing_style".
+// A value continued on indented lines holds them joined by '\n'.
+using AwsSettings = std::map<std::string, std::string>;
+
+struct AwsSharedConfig {
+  // Profile name ("default", "dev") → its settings, the credentials file's value of a key
+  // winning over the config file's for the same profile (as the SDKs merge them). A profile
+  // whose section exists but is empty is present with no settings.
+  std::map<std::string, AwsSettings> profiles;
+  // [services NAME] sections of the config file: NAME → "s3.endpoint_url" → URL.
+  std::map<std::string, AwsSettings> services;
+  // The files looked at (whether or not they exist), for messages.
+  std::string config_path;
+  std::string credentials_path;
+};
+
+enum class AwsSharedFileKind {
+  kConfig,       // sections [default], [profile NAME], [services NAME]; others are ignored
+  kCredentials,  // sections [NAME], each a profile
+};
+
+// Adds the settings in `text`, the contents of the file at `path` (used in messages only), to
+// `config`; values already there from another file are replaced. Errors are kUsage and read
+// "AWS config file PATH, line N: WHY": a line that is neither a [section], a comment nor
+// "name = value", a setting before any section, an indented line under a key that is not
+// "name = value" when the key opened a block of sub-properties, a NUL byte, a section or key
+// too long to read. A message never quotes a value (it may be a secret key). The values of
+// aws_secret_access_key and aws_session_token are registered for redaction as they are read.
+Status ParseAwsSharedFile(std::string_view text, AwsSharedFileKind kind, std::string_view path,
+                          AwsSharedConfig* config);
+
+// Reads AWS_CONFIG_FILE (default ~/.aws/config) and AWS_SHARED_CREDENTIALS_FILE (default
+// ~/.aws/credentials); a leading "~/" is the home directory ($HOME). A file that does not exist
+// adds nothing; one that exists but cannot be read, or is malformed, is an error naming it.
+Result<AwsSharedConfig> LoadAwsSharedConfig();
+
+}  // namespace sluice

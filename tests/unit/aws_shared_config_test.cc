@@ -1,0 +1,409 @@
+// The AWS shared config and credentials files: how they are read (shared_config.h), and the
+// order in which ResolveAwsConfig takes settings from flags, the environment and a profile.
+// Each test writes its files in a temporary HOME and sets the variables it needs; the fixture
+// clears every AWS variable first and restores them all afterwards.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+
+#include "aws/aws_config.h"
+#include "aws/shared_config.h"
+#include "core/secrets.h"
+
+namespace sluice {
+namespace {
+
+constexpr const char* kAwsVariables[] = {
+    "HOME",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_CA_BUNDLE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_EC2_METADATA_DISABLED",
+};
+
+class AwsProfileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : kAwsVariables) {
+      const char* v = std::getenv(name);
+      saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+      unsetenv(name);
+    }
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    char pattern[] = "/tmp/sluice-aws-home-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    home_ = pattern;
+    ASSERT_EQ(mkdir((home_ + "/.aws").c_str(), 0700), 0);
+    setenv("HOME", home_.c_str(), 1);
+  }
+
+  void TearDown() override {
+    for (const auto& [name, value] : saved_) {
+      if (value) {
+        setenv(name.c_str(), value->c_str(), 1);
+      } else {
+        unsetenv(name.c_str());
+      }
+    }
+    SetAwsCaBundle("");
+    (void)!std::system(("rm -rf '" + home_ + "'").c_str());
+  }
+
+  void WriteFile(const std::string& relative, const std::string& text) {
+    std::ofstream(home_ + "/" + relative) << text;
+  }
+  void WriteConfig(const std::string& text) { WriteFile(".aws/config", text); }
+  void WriteCredentials(const std::string& text) { WriteFile(".aws/credentials", text); }
+
+  // A shell script in HOME, executable, for credential_process.
+  std::string WriteScript(const std::string& name, const std::string& body) {
+    const std::string path = home_ + "/" + name;
+    std::ofstream(path) << "#!/bin/sh\n" << body;
+    chmod(path.c_str(), 0700);
+    return path;
+  }
+
+  std::string home_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+AwsSharedConfig AwsParsed(const std::string& text,
+                          AwsSharedFileKind kind = AwsSharedFileKind::kConfig) {
+  AwsSharedConfig config;
+  const Status status = ParseAwsSharedFile(text, kind, "/x/config", &config);
+  EXPECT_TRUE(status.ok()) << status.message();
+  return config;
+}
+
+TEST(AwsSharedFile, ReadsProfilesServicesAndSubSettings) {
+  const AwsSharedConfig config = AwsParsed(
+      "# a comment\n"
+      "[default]\n"
+      "region = eu-west-1 ; an inline comment\n"
+      "[profile dev]\n"
+      "Region=us-west-2\n"
+      "services = local\n"
+      "s3 =\n"
+      "  addressing_style = path\n"
+      "\n"
+      "[services local]\n"
+      "sqs =\n"
+      "  endpoint_url = http://127.0.0.1:9324\n"
+      "s3 =\n"
+      "  endpoint_url = http://127.0.0.1:9000\n"
+      "[sso-session corp]\n"
+      "sso_region = us-east-1\n"
+      "[not-a-profile]\n"
+      "region = nowhere\n");
+  ASSERT_EQ(config.profiles.size(), 2u);
+  EXPECT_EQ(config.profiles.at("default").at("region"), "eu-west-1");
+  const AwsSettings& dev = config.profiles.at("dev");
+  EXPECT_EQ(dev.at("region"), "us-west-2");  // keys are case-insensitive
+  EXPECT_EQ(dev.at("services"), "local");
+  EXPECT_EQ(dev.at("s3.addressing_style"), "path");
+  const AwsSettings& local = config.services.at("local");
+  EXPECT_EQ(local.at("sqs.endpoint_url"), "http://127.0.0.1:9324");
+  EXPECT_EQ(local.at("s3.endpoint_url"), "http://127.0.0.1:9000");
+}
+
+TEST(AwsSharedFile, CredentialsFileSectionsAreProfileNames) {
+  const AwsSharedConfig config =
+      AwsParsed("[default]\naws_access_key_id = AKIDDEFAULT\n[profile x]\naws_access_key_id = B\n",
+                AwsSharedFileKind::kCredentials);
+  EXPECT_EQ(config.profiles.at("default").at("aws_access_key_id"), "AKIDDEFAULT");
+  // In the credentials file "[profile x]" is a profile named "profile x", as in the SDKs.
+  EXPECT_EQ(config.profiles.at("profile x").at("aws_access_key_id"), "B");
+}
+
+TEST(AwsSharedFile, LinesLongerThanInihsBufferAreReadWhole) {
+  // Session tokens run to a thousand characters; inih's line buffer holds 200.
+  const std::string token(1200, 'T');
+  const std::string command = "/usr/bin/get-credentials " + std::string(300, 'a') + " --x";
+  const AwsSharedConfig config =
+      AwsParsed("[default]\naws_session_token = " + token + "\ncredential_process = " + command +
+                "  ; comment\n#" + std::string(500, 'c') + "\nregion = r\n");
+  const AwsSettings& p = config.profiles.at("default");
+  EXPECT_EQ(p.at("aws_session_token"), token);
+  EXPECT_EQ(p.at("credential_process"), command);
+  EXPECT_EQ(p.at("region"), "r");
+}
+
+TEST(AwsSharedFile, AContinuedValueKeepsItsLines) {
+  const AwsSharedConfig config = AwsParsed("[default]\nnote = first\n  second\n");
+  EXPECT_EQ(config.profiles.at("default").at("note"), "first\nsecond");
+}
+
+TEST(AwsSharedFile, MalformedLinesAreNamedWithoutTheirText) {
+  struct Case {
+    std::string text;
+    int line;
+    std::string why;
+  };
+  const Case cases[] = {
+      {"[default]\nregion = a\naws_secret_access_key wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLE\n", 3,
+       "expected a [section]"},
+      {"region = a\n[default]\n", 1, "before any [section]"},
+      {"[default]\n[profile unclosed\n", 2, "expected a [section]"},
+      {"[default]\ns3 =\n  wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLE\n", 3, "under 's3 ='"},
+      {std::string("[default]\nregion = a\0b\n", 23), 2, "NUL byte"},
+      {"[default]\n" + std::string(300, 'k') + "\n", 2, "too long"},
+  };
+  for (const Case& c : cases) {
+    AwsSharedConfig config;
+    const Status status =
+        ParseAwsSharedFile(c.text, AwsSharedFileKind::kConfig, "/home/u/.aws/config", &config);
+    ASSERT_FALSE(status.ok()) << c.text;
+    EXPECT_EQ(status.code(), StatusCode::kUsage);
+    EXPECT_NE(status.message().find("AWS config file /home/u/.aws/config, line " +
+                                    std::to_string(c.line) + ":"),
+              std::string::npos)
+        << status.message();
+    EXPECT_NE(status.message().find(c.why), std::string::npos) << status.message();
+    EXPECT_EQ(status.message().find("wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLE"), std::string::npos)
+        << status.message();
+  }
+}
+
+TEST(AwsSharedFile, SecretsAreRegisteredAsTheyAreRead) {
+  AwsParsed(
+      "[default]\naws_secret_access_key = file-secret-0f3a9c\naws_session_token = tok-77b1e2\n",
+      AwsSharedFileKind::kCredentials);
+  EXPECT_EQ(Redact("a file-secret-0f3a9c b").find("file-secret-0f3a9c"), std::string::npos);
+  EXPECT_EQ(Redact("a tok-77b1e2 b").find("tok-77b1e2"), std::string::npos);
+}
+
+TEST_F(AwsProfileTest, TheDefaultProfileGivesKeysRegionAndEndpoint) {
+  WriteConfig("[default]\nregion = eu-west-1\n");
+  WriteCredentials(
+      "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s3cr3t-file\n"
+      "aws_session_token = file-token\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->region, "eu-west-1");
+  EXPECT_EQ(config->endpoint.host, "sqs.eu-west-1.amazonaws.com");
+  EXPECT_EQ(config->provider, nullptr);
+  EXPECT_EQ(config->credentials.access_key_id, "AKIDFILE");
+  EXPECT_EQ(config->credentials.secret_access_key, "s3cr3t-file");
+  EXPECT_EQ(config->credentials.session_token, "file-token");
+}
+
+TEST_F(AwsProfileTest, TheCredentialsFileWinsOverTheConfigFileForTheSameProfile) {
+  WriteConfig(
+      "[profile dev]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = from-config\n"
+      "region = ap-south-1\n");
+  WriteCredentials("[dev]\naws_access_key_id = AKIDCREDS\naws_secret_access_key = from-creds\n");
+  setenv("AWS_PROFILE", "dev", 1);
+  auto config = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->credentials.access_key_id, "AKIDCREDS");
+  EXPECT_EQ(config->credentials.secret_access_key, "from-creds");
+  EXPECT_EQ(config->region, "ap-south-1");  // what only the config file has still counts
+}
+
+TEST_F(AwsProfileTest, FilesAreFoundThroughTheirVariables) {
+  WriteFile("elsewhere-config", "[profile x]\nregion = ca-central-1\n");
+  WriteFile("elsewhere-creds", "[x]\naws_access_key_id = AKIDX\naws_secret_access_key = sx\n");
+  setenv("AWS_CONFIG_FILE", (home_ + "/elsewhere-config").c_str(), 1);
+  setenv("AWS_SHARED_CREDENTIALS_FILE", "~/elsewhere-creds", 1);  // "~/" is HOME
+  setenv("AWS_PROFILE", "x", 1);
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->region, "ca-central-1");
+  EXPECT_EQ(config->credentials.access_key_id, "AKIDX");
+}
+
+TEST_F(AwsProfileTest, EndpointsFollowTheSdkOrder) {
+  WriteConfig(
+      "[profile dev]\n"
+      "endpoint_url = http://127.0.0.1:7000\n"
+      "services = local\n"
+      "aws_access_key_id = A\n"
+      "aws_secret_access_key = secret-a\n"
+      "[services local]\n"
+      "sqs =\n"
+      "  endpoint_url = http://127.0.0.1:9324/\n");
+  setenv("AWS_PROFILE", "dev", 1);
+  auto host = [](const std::string& flag, std::string_view service) {
+    auto config = ResolveAwsConfig(flag, service);
+    EXPECT_TRUE(config.ok()) << config.status().message();
+    return config.ok() ? config->endpoint.host : "";
+  };
+  // The services section's entry for the service, else the profile's endpoint_url.
+  EXPECT_EQ(host("", "sqs"), "127.0.0.1:9324");
+  EXPECT_EQ(host("", "s3"), "127.0.0.1:7000");
+  // AWS_ENDPOINT_URL wins over both; AWS_ENDPOINT_URL_<SERVICE> over it; the flag over all.
+  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111", 1);
+  EXPECT_EQ(host("", "sqs"), "127.0.0.1:1111");
+  setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:2222", 1);
+  EXPECT_EQ(host("", "sqs"), "127.0.0.1:2222");
+  EXPECT_EQ(host("", "s3"), "127.0.0.1:1111");
+  EXPECT_EQ(host("http://127.0.0.1:3333", "sqs"), "127.0.0.1:3333");
+}
+
+TEST_F(AwsProfileTest, TheEnvironmentWinsOverTheProfile) {
+  WriteConfig("[default]\nregion = eu-west-1\n");
+  WriteCredentials("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = file-s\n");
+  setenv("AWS_DEFAULT_REGION", "eu-north-1", 1);
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->region, "eu-north-1");
+  setenv("AWS_REGION", "eu-central-1", 1);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+  setenv("AWS_PROFILE", "default", 1);  // even a profile named explicitly: the keys win
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->region, "eu-central-1");
+  EXPECT_EQ(config->credentials.access_key_id, "AKIDENV");
+}
+
+TEST_F(AwsProfileTest, ANamedProfileWinsOverAWebIdentityAndTheDefaultProfileDoesNot) {
+  WriteFile("token", "eyJ.token\n");
+  setenv("AWS_WEB_IDENTITY_TOKEN_FILE", (home_ + "/token").c_str(), 1);
+  setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/pod", 1);
+  WriteCredentials(
+      "[default]\naws_access_key_id = AKIDDEF\naws_secret_access_key = def-s\n"
+      "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-s\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_NE(config->provider, nullptr);  // the web identity
+  EXPECT_TRUE(config->credentials.access_key_id.empty());
+  setenv("AWS_PROFILE", "dev", 1);
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->provider, nullptr);
+  EXPECT_EQ(config->credentials.access_key_id, "AKIDDEV");
+}
+
+TEST_F(AwsProfileTest, ANamedProfileInNeitherFileIsAnErrorNamingBoth) {
+  WriteConfig("[profile other]\nregion = us-east-1\n");
+  setenv("AWS_PROFILE", "missing", 1);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kUsage);
+  const std::string& m = config.status().message();
+  EXPECT_NE(m.find("'missing'"), std::string::npos) << m;
+  EXPECT_NE(m.find(home_ + "/.aws/config"), std::string::npos) << m;
+  EXPECT_NE(m.find(home_ + "/.aws/credentials"), std::string::npos) << m;
+}
+
+TEST_F(AwsProfileTest, MissingFilesAreFineAndAMalformedOneIsNamed) {
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+  EXPECT_TRUE(ResolveAwsConfig("", "sqs").ok());
+  WriteCredentials("[default]\naws_access_key_id = A\n\nthis line is wrong\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(
+      config.status().message().find("AWS credentials file " + home_ + "/.aws/credentials, line 4"),
+      std::string::npos)
+      << config.status().message();
+}
+
+TEST_F(AwsProfileTest, HalfAPairOfKeysIsAnError) {
+  WriteCredentials("[default]\naws_access_key_id = AKIDONLY\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("without aws_secret_access_key"), std::string::npos)
+      << config.status().message();
+}
+
+TEST_F(AwsProfileTest, RolesNeedASourceAndServicesASection) {
+  setenv("AWS_PROFILE", "r", 1);
+  WriteConfig("[profile r]\nrole_arn = arn:aws:iam::1:role/x\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("neither source_profile nor web_identity_token_file"),
+            std::string::npos)
+      << config.status().message();
+  WriteConfig("[profile r]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = gone\n");
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("'gone' is in neither"), std::string::npos)
+      << config.status().message();
+  WriteConfig(
+      "[profile r]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = r\n"
+      "aws_access_key_id = A\naws_secret_access_key = secret-r\nduration_seconds = 60\n");
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("duration_seconds"), std::string::npos)
+      << config.status().message();
+  WriteConfig(
+      "[profile r]\nservices = nowhere\naws_access_key_id = A\n"
+      "aws_secret_access_key = secret-r\n");
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("no [services nowhere] section"), std::string::npos)
+      << config.status().message();
+}
+
+TEST_F(AwsProfileTest, ARoleWithASourceProfileGetsAProvider) {
+  WriteConfig(
+      "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-s\n"
+      "[profile r]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = base\n");
+  setenv("AWS_PROFILE", "r", 1);
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_NE(config->provider, nullptr);
+  // A loop of sources is refused, not followed for ever.
+  WriteConfig(
+      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+      "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n");
+  setenv("AWS_PROFILE", "a", 1);
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("loop"), std::string::npos) << config.status().message();
+}
+
+TEST_F(AwsProfileTest, TheCaBundleComesFromTheEnvironmentElseTheProfile) {
+  WriteConfig(
+      "[default]\nca_bundle = ~/corp-ca.pem\naws_access_key_id = A\n"
+      "aws_secret_access_key = secret-a\n");
+  ASSERT_TRUE(ResolveAwsConfig("", "s3").ok());
+  EXPECT_EQ(AwsCaBundle(), home_ + "/corp-ca.pem");
+  setenv("AWS_CA_BUNDLE", "/etc/other-ca.pem", 1);
+  ASSERT_TRUE(ResolveAwsConfig("", "s3").ok());
+  EXPECT_EQ(AwsCaBundle(), "/etc/other-ca.pem");
+}
+
+TEST_F(AwsProfileTest, CredentialProcessIsRunWithoutAShell) {
+  // The arguments arrive as written, quotes removed and nothing expanded.
+  const std::string script = WriteScript(
+      "creds with space.sh",
+      "printf '{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"proc-secret-9\", "
+      "\"SessionToken\": \"%s\"}' \"$1\" \"$2\"\n");
+  WriteConfig("[profile p]\ncredential_process = \"" + script + "\" \"AKID ONE\" $HOME\n");
+  setenv("AWS_PROFILE", "p", 1);
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_NE(config->provider, nullptr);
+  auto credentials = config->CurrentCredentials();
+  ASSERT_TRUE(credentials.ok()) << credentials.status().message();
+  EXPECT_EQ(credentials->access_key_id, "AKID ONE");
+  EXPECT_EQ(credentials->secret_access_key, "proc-secret-9");
+  EXPECT_EQ(credentials->session_token, "$HOME");
+  EXPECT_EQ(Redact("x proc-secret-9 y").find("proc-secret-9"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice
