@@ -15,7 +15,7 @@ RUN apt-get update \
       libpq-dev libsimdjson-dev libcli11-dev libfmt-dev \
       libssl-dev libcurl4-openssl-dev libpugixml-dev libmariadb-dev \
       libgtest-dev libgmock-dev libbenchmark-dev \
-      libboost1.81-dev prometheus-cpp-dev libyaml-cpp-dev \
+      libboost1.81-dev prometheus-cpp-dev libyaml-cpp-dev libinih-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
