@@ -276,6 +276,13 @@ TEST(CommandLine, ManPageRendersAndNamesEveryCommand) {
       heading += " " + word;
     EXPECT_NE(text.out.find(heading + "\n"), std::string::npos) << heading;
   }
+  // man reads a first line of the form '\" LETTERS as the preprocessors to run (t: tbl, r:
+  // refer): the page must start with none, and render through man's own pipeline quietly too.
+  if (CommandLineHave("man")) {
+    RunResult man =
+        CommandLineShell("sh", "MANWIDTH=100 man --warnings -l " + page + " 2>&1 >/dev/null\n");
+    EXPECT_EQ(man.out, "");
+  }
   for (const char* text_in_page :
        {"--log-format", "SLUICE_LOG_LEVEL", "SLUICE_PG_URL", "EXIT STATUS", "-m, --model"})
     EXPECT_NE(text.out.find(text_in_page), std::string::npos) << text_in_page;
