@@ -12,8 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "support/report_fixture.h"
 #include "support/test_env.h"
@@ -205,6 +209,44 @@ TEST_F(TlsVerify, HttpsEndpointsVerifyTheCertificate) {
     setenv("AWS_CA_BUNDLE", saved_value.c_str(), 1);
   } else {
     unsetenv("AWS_CA_BUNDLE");
+  }
+}
+
+// The AWS profile's ca_bundle is trusted for SQS as AWS_CA_BUNDLE is; the variable wins when
+// both are set (docs/aws.md).
+TEST_F(TlsVerify, TheAwsProfilesCaBundleIsTrusted) {
+  SLUICE_REQUIRE_AWS();
+  if (!OnPath("socat")) GTEST_SKIP() << "socat is not installed (scripts/deps)";
+  ASSERT_GT(https_port_, 0) << "the TLS proxy (socat) did not start";
+  const std::string https = "https://localhost:" + std::to_string(https_port_);
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+  for (const char* name : {"AWS_CA_BUNDLE", "AWS_CONFIG_FILE", "AWS_PROFILE"}) {
+    const char* v = std::getenv(name);
+    saved.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+    unsetenv(name);
+  }
+  const std::string config = File("aws-config");
+  setenv("AWS_CONFIG_FILE", config.c_str(), 1);
+  setenv("AWS_PROFILE", "tls", 1);
+  auto create = [&](const char* profile_ca) {
+    std::ofstream(config) << "[profile tls]\nca_bundle = " << File(profile_ca) << "\n";
+    return RunSluice(
+        {"queue", "create", testing::UniqueName("tls-profile"), "--sqs-endpoint", https}, "");
+  };
+  RunResult trusted = create("ca.pem");
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.err;
+  RunResult other = create("other-ca.pem");
+  EXPECT_EQ(other.exit_code, 1) << other.out;
+  EXPECT_NE(other.err.find("certificate"), std::string::npos) << other.err;
+  setenv("AWS_CA_BUNDLE", File("ca.pem").c_str(), 1);
+  RunResult environment_wins = create("other-ca.pem");
+  EXPECT_EQ(environment_wins.exit_code, 0) << environment_wins.err;
+  for (const auto& [name, value] : saved) {
+    if (value) {
+      setenv(name.c_str(), value->c_str(), 1);
+    } else {
+      unsetenv(name.c_str());
+    }
   }
 }
 
