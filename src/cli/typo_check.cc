@@ -29,21 +29,37 @@ CLI::Option* TypoCheckFindOption(const std::vector<CLI::App*>& scope, const std:
   return nullptr;
 }
 
+CLI::App* TypoCheckSubcommand(CLI::App* command, const std::string& word) {
+  for (CLI::App* sub : command->get_subcommands([](CLI::App*) { return true; })) {
+    if (!sub->get_name().empty() && sub->check_name(word)) return sub;
+  }
+  return nullptr;
+}
+
 bool TypoCheckTakesValue(const CLI::Option* option) {
   return option->get_items_expected_max() > 0;
+}
+
+// Steps `*i` over the values of `option` that follow it, as CLI11 takes them: those it must
+// have, whatever they look like, then up to its most while the next word is neither an option
+// nor a command of `command` (a list, or a value that may be left out). `given` values were
+// already attached to the flag ("-mmovie").
+void TypoCheckSkipValues(const CLI::Option* option, CLI::App* command,
+                         const std::vector<std::string>& args, int given, size_t* i) {
+  int taken = given;
+  for (; taken < option->get_items_expected_min() && *i + 1 < args.size(); ++taken)
+    ++*i;
+  for (; taken < option->get_items_expected_max() && *i + 1 < args.size(); ++taken) {
+    const std::string& next = args[*i + 1];
+    if (next.rfind('-', 0) == 0 || TypoCheckSubcommand(command, next) != nullptr) break;
+    ++*i;
+  }
 }
 
 // "-5", "-0.5": a value (or a positional), not a short option.
 bool TypoCheckIsNumber(const std::string& word) {
   return word.size() > 1 && word[0] == '-' &&
          (std::isdigit(static_cast<unsigned char>(word[1])) || word[1] == '.');
-}
-
-CLI::App* TypoCheckSubcommand(CLI::App* command, const std::string& word) {
-  for (CLI::App* sub : command->get_subcommands([](CLI::App*) { return true; })) {
-    if (!sub->get_name().empty() && sub->check_name(word)) return sub;
-  }
-  return nullptr;
 }
 
 bool TypoCheckHasPositionals(CLI::App* command) {
@@ -122,14 +138,8 @@ std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args)
       const std::string flag = word.substr(0, equals);
       CLI::Option* option = TypoCheckFindOption(scope, flag);
       if (option == nullptr) return TypoCheckUnknownOption(scope, flag);
-      if (equals != std::string::npos || !TypoCheckTakesValue(option)) continue;
-      // Its value; a list takes the words up to the next option or command, as CLI11 does.
-      if (i + 1 < args.size()) ++i;
-      if (option->get_items_expected_max() > 1) {
-        while (i + 1 < args.size() && args[i + 1].rfind('-', 0) != 0 &&
-               TypoCheckSubcommand(command, args[i + 1]) == nullptr)
-          ++i;
-      }
+      if (!TypoCheckTakesValue(option)) continue;
+      TypoCheckSkipValues(option, command, args, equals == std::string::npos ? 0 : 1, &i);
       continue;
     }
     if (word.size() > 1 && word[0] == '-' && !TypoCheckIsNumber(word)) {
@@ -139,7 +149,7 @@ std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args)
         CLI::Option* option = TypoCheckFindOption(scope, flag);
         if (option == nullptr) return TypoCheckUnknownOption(scope, j == 1 ? word : flag);
         if (!TypoCheckTakesValue(option)) continue;
-        if (j + 1 == word.size() && i + 1 < args.size()) ++i;
+        TypoCheckSkipValues(option, command, args, j + 1 == word.size() ? 0 : 1, &i);
         break;
       }
       continue;
