@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -123,6 +124,24 @@ TEST_F(AwsProfileCliTest, ARoleAssumedThroughTheLocalStsCreatesAQueue) {
             std::string::npos)
       << run.err;
   EXPECT_EQ(run.err.find(kFileSecret), std::string::npos) << run.err;
+}
+
+TEST_F(AwsProfileCliTest, AProfilesWebIdentityTokenFileCreatesAQueue) {
+  Write("token", "eyJ.profile.token\n");
+  Write(".aws/config",
+        "[profile pod]\nrole_arn = arn:aws:iam::123456789012:role/pod\n"
+        "web_identity_token_file = ~/token\nendpoint_url = " +
+            endpoint_ + "\n");
+  setenv("AWS_PROFILE", "pod", 1);
+  const std::string queue = testing::UniqueName("profile-web");
+  auto run = testing::RunSluice({"queue", "create", queue}, "");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("/" + queue), std::string::npos) << run.out;
+  // Without its token file, the error names the token.
+  std::remove((home_ + "/token").c_str());
+  run = testing::RunSluice({"queue", "create", queue}, "");
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("web identity token"), std::string::npos) << run.err;
 }
 
 TEST_F(AwsProfileCliTest, ACredentialProcessCreatesAQueue) {
