@@ -13,6 +13,7 @@
 #include "cli/logins_command.h"
 #include "cli/option_binder.h"
 #include "cli/report_command.h"
+#include "cli/run_summary.h"
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/objstore/store_location.h"
 #include "connectors/postgres/pg_connection.h"
@@ -240,7 +241,7 @@ void AddCheckJob(CLI::App& check, const std::string& job, const std::string& des
       check, job, description, CheckOptionsOf(std::move(specs)),
       [job, services_of](const OptionValues& values) {
         const std::vector<CheckedService> services = services_of(values);
-        if (values.Flag("json")) {
+        if (values.Flag("json") || JsonSummaryWanted()) {
           PrintCheckJson(job, services);
         } else {
           PrintCheckText(job, services);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/run_summary.h"
 #include "core/environment.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -17,6 +18,7 @@ struct GlobalOptionValues {
   std::string log_format = "human";
   std::string log_level = "info";
   bool no_progress = false;
+  bool json = false;
 };
 
 // The variable's value in place of a flag the line left out; `*value` keeps its default when the
@@ -57,6 +59,8 @@ void AddGlobalOptions(CLI::App& app) {
                            ->check(CLI::IsMember(levels));
   app.add_flag("--no-progress", values->no_progress,
                "Never draw a progress line, even on a terminal");
+  app.add_flag("--json", values->json,
+               "Print a job's end-of-run summary as one JSON object on stdout");
   app.parse_complete_callback([values, format, level, formats, levels] {
     GlobalOptionFromEnvironment(format, "SLUICE_LOG_FORMAT", formats, &values->log_format);
     GlobalOptionFromEnvironment(level, "SLUICE_LOG_LEVEL", levels, &values->log_level);
@@ -65,6 +69,7 @@ void AddGlobalOptions(CLI::App& app) {
     LogLevel log_level;
     if (ParseLogLevel(values->log_level, &log_level)) SetLogLevel(log_level);
     if (values->no_progress) Progress::SetEnabled(false);
+    SetJsonSummary(values->json);
   });
 }
 

@@ -1,4 +1,5 @@
-// The options every command takes: --log-format, --log-level and --no-progress. They are the
+// The options every command takes: --log-format, --log-level, --no-progress and --json (a job's
+// end-of-run summary as one JSON object, cli/run_summary.h). They are the
 // root's options, and every command passes an option it does not know up to its parent (CLI11's
 // fallthrough), so they are taken anywhere on the line: `sluice --log-level debug warehouse load
 // ...` and `sluice warehouse load ... --log-format json` alike. SLUICE_LOG_FORMAT and

@@ -4,6 +4,7 @@
 
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "cli/run_summary.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/text_check.h"
@@ -70,11 +71,10 @@ void PrintBuildText(const StoreLocation& location, const lake::BuildResult& r,
   }
 }
 
-void PrintBuildJson(const StoreLocation& location, const lake::BuildResult& r,
-                    const std::string& output_key) {
-  JsonWriter json;
-  json.BeginObject()
-      .Key("location")
+// The build's fields of the JSON summary (`--format json` or the global --json).
+void AddBuildJson(JsonWriter& json, const StoreLocation& location, const lake::BuildResult& r,
+                  const std::string& output_key) {
+  json.Key("location")
       .String(location.Url())
       .Key("output")
       .String(output_key)
@@ -117,8 +117,7 @@ void PrintBuildJson(const StoreLocation& location, const lake::BuildResult& r,
     if (reject.dropped_user) json.Key("dropped_user").Int(*reject.dropped_user);
     json.EndObject();
   }
-  json.EndArray().EndObject();
-  fmt::print("{}\n", json.str());
+  json.EndArray();
 }
 
 }  // namespace
@@ -140,12 +139,17 @@ int RunLakeBuild(const OptionValues& values) {
   if (!lake.ok()) return Fail(lake.status());
   auto result = lake::BuildLake(*lake->store, request);
   if (!result.ok()) return Fail(result.status());
-  if (values.String("format") == "json") {
-    PrintBuildJson(lake->location, *result, request.output_key);
+  const int code = result->rejected.empty() ? kExitOk : kExitRejects;
+  if (values.String("format") == "json" || JsonSummaryWanted()) {
+    // --format json predates the global --json: both print the same object.
+    SetJsonSummary(true);
+    RunSummary summary("lake build");
+    AddBuildJson(summary.json(), lake->location, *result, request.output_key);
+    summary.Print(code, "");
   } else {
     PrintBuildText(lake->location, *result, request.output_key);
   }
-  return result->rejected.empty() ? kExitOk : kExitRejects;
+  return code;
 }
 
 namespace {

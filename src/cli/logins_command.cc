@@ -7,11 +7,13 @@
 #include "cli/aws_clients.h"
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "cli/run_summary.h"
 #include "connectors/file/ndjson_source.h"
 #include "connectors/postgres/pg_connection.h"
 #include "connectors/sqs/sqs_source.h"
 #include "core/log.h"
 #include "core/names.h"
+#include "core/progress.h"
 #include "jobs/logins/logins_component.h"
 #include "jobs/logins/logins_job.h"
 #include "jobs/logins/logins_schema.h"
@@ -38,6 +40,41 @@ Result<MaskKeyring> LoadKeyring(const OptionValues& values) {
   return keyring;
 }
 
+// The live line of a run on a terminal (core/progress.h), redrawn as batches commit; the
+// metrics endpoint, when served, is told everything too.
+class LoginsProgress : public RunnerObserver {
+ public:
+  LoginsProgress(std::string label, RunnerObserver* next)
+      : progress_(std::move(label), 0), next_(next) {}
+  void Finish() { progress_.Finish(); }
+
+  void Started() override {
+    if (next_) next_->Started();
+  }
+  void Received(size_t messages) override {
+    if (next_) next_->Received(messages);
+  }
+  void SourceErrors(uint64_t errors) override {
+    if (next_) next_->SourceErrors(errors);
+  }
+  void CommitRetried(const Status& error) override {
+    if (next_) next_->CommitRetried(error);
+  }
+  void Committed(size_t messages, const SinkOutcome& outcome, double seconds) override {
+    committed_ += messages;
+    progress_.UpdateBatch(0, committed_);
+    if (next_) next_->Committed(messages, outcome, seconds);
+  }
+  void Failed(const Status& error) override {
+    if (next_) next_->Failed(error);
+  }
+
+ private:
+  Progress progress_;
+  RunnerObserver* next_;
+  uint64_t committed_ = 0;
+};
+
 }  // namespace
 
 std::vector<OptionSpec> LoginsRunOptions() {
@@ -62,6 +99,9 @@ int RunIntoTable(const OptionValues& values, const TableRun& run) {
   // Names are checked before anything is connected to: a bad one is a usage error naming its
   // flag, not a failure after the database was set up. A queue URL is taken as it is.
   if (Status st = logins::ValidateLoginsTable(table, run.table_flag); !st.ok()) return Fail(st);
+  if (!file.empty()) {
+    if (Status st = CheckFileSourcePath(file); !st.ok()) return Fail(st);
+  }
   if (file.empty() && !queue.starts_with("http://") && !queue.starts_with("https://")) {
     if (Status st = ValidateSqsQueueName(queue, "--queue"); !st.ok()) return Fail(st);
   }
@@ -120,6 +160,26 @@ int RunIntoTable(const OptionValues& values, const TableRun& run) {
   }
 
   StopOnSignals(source.get());
+  // What the run consumes and where it writes, before the first message: a long-running
+  // consumer's log says what it is doing.
+  const std::string& pg = values.String("pg");
+  const std::string writes_to =
+      pg.empty() ? std::string("PostgreSQL from libpq's defaults (PG* variables)") : pg;
+  const int consumers = file.empty() ? static_cast<int>(values.Int("receivers")) : 1;
+  LogEvent(LogLevel::kInfo, "logins.start",
+           {{"job", "logins run"},
+            {"source", file.empty() ? "sqs" : "file"},
+            {"input", file.empty() ? queue_url : file},
+            {"consumers", consumers},
+            {"postgres", writes_to},
+            {"table", tables.logins},
+            {"rejects_table", tables.rejects},
+            {"batch_size", values.Int("batch-size")}},
+           "logins run: consuming {} ({} consumer(s)) into {} at {}, rejects to {}",
+           file.empty() ? "queue " + queue_url : "file " + file, consumers, tables.logins,
+           writes_to, tables.rejects);
+  LoginsProgress progress(file.empty() ? "logins: " + queue : "logins: " + file,
+                          metrics ? &metrics->metrics() : nullptr);
   logins::LoginsRunOptions options;
   options.batch_size = static_cast<size_t>(values.Int("batch-size"));
   options.ledger_days = static_cast<int>(values.Int("ledger-days"));
@@ -128,13 +188,39 @@ int RunIntoTable(const OptionValues& values, const TableRun& run) {
   options.batch_body_bytes = runner.batch_body_bytes;
   options.retry = runner.retry;
   options.progress_every = runner.progress_every;
-  options.observer = metrics ? &metrics->metrics() : nullptr;
+  options.observer = &progress;
   auto stats = logins::RunMessagesIntoTable(*source, **transform, **sink, options);
   StopOnSignals(nullptr);
+  progress.Finish();
   if (!stats.ok()) return Fail(stats.status());
-  fmt::print("{} messages: {} stored in {}, {} rejected to {}, {} already stored ({:.2f} s)\n",
-             stats->messages, stats->stored, tables.logins, stats->rejected, tables.rejects,
-             stats->duplicates, stats->seconds);
+  RunSummary summary("logins run");
+  summary.json()
+      .Key("messages")
+      .Int(static_cast<int64_t>(stats->messages))
+      .Key("stored")
+      .Int(static_cast<int64_t>(stats->stored))
+      .Key("rejected")
+      .Int(static_cast<int64_t>(stats->rejected))
+      .Key("duplicates")
+      .Int(static_cast<int64_t>(stats->duplicates))
+      .Key("batches")
+      .Int(static_cast<int64_t>(stats->batches))
+      .Key("table")
+      .String(tables.logins)
+      .Key("rejects_table")
+      .String(tables.rejects);
+  LogEvent(LogLevel::kDebug, "logins.end",
+           {{"job", "logins run"},
+            {"messages", stats->messages},
+            {"stored", stats->stored},
+            {"rejected", stats->rejected},
+            {"duplicates", stats->duplicates},
+            {"duration_ms", static_cast<int64_t>(stats->seconds * 1000)}},
+           "logins run: finished");
+  summary.Print(kExitOk, fmt::format("{} messages: {} stored in {}, {} rejected to {}, {} already "
+                                     "stored ({:.2f} s)\n",
+                                     stats->messages, stats->stored, tables.logins, stats->rejected,
+                                     tables.rejects, stats->duplicates, stats->seconds));
   return kExitOk;
 }
 

@@ -17,6 +17,7 @@
 #include "cli/queue_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
+#include "cli/run_summary.h"
 #include "cli/schema_command.h"
 #include "cli/test_command.h"
 #include "cli/typo_check.h"
@@ -80,5 +81,12 @@ int main(int argc, char** argv) {
     std::cerr << sluice::Redact(err.str()) << std::flush;
     return code == 0 ? sluice::kExitOk : sluice::kExitUsage;
   }
+  // A job that failed before its summary still gives --json one object to read.
+  std::string command;
+  for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+    at = at->get_subcommands().front();
+    command += (command.empty() ? "" : " ") + at->get_name();
+  }
+  sluice::cli::PrintFailureSummary(command, exit_code);
   return exit_code;
 }

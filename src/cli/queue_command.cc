@@ -5,6 +5,7 @@
 #include "cli/aws_clients.h"
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "cli/run_summary.h"
 #include "connectors/sqs/sqs_limits.h"
 #include "core/log.h"
 #include "core/names.h"
@@ -53,6 +54,8 @@ int RunSend(const OptionValues& values) {
   SqsBatchPacker packer(limit);
   std::vector<std::string> positions;  // of the packer's records, for errors and rejects
   uint64_t sent = 0, rejected = 0;
+  // The records not sent, (position, reason), for --json: the error lines name them too.
+  std::vector<std::pair<std::string, std::string>> rejects;
   auto flush = [&]() -> Status {
     if (packer.empty()) return Status::Ok();
     std::vector<std::string> bodies = packer.Take();
@@ -64,6 +67,7 @@ int RunSend(const OptionValues& values) {
         // An entry SQS holds at fault is rejected alone, like one found before sending.
         if (f.sender_fault) {
           ++rejected;
+          rejects.emplace_back(positions[f.index], "SQS refused it (" + f.reason + ")");
           LogError("{}: {}: SQS refused it ({}); not sent", values.String("file"),
                    positions[f.index], f.reason);
         } else if (st.ok()) {
@@ -86,6 +90,9 @@ int RunSend(const OptionValues& values) {
     }
     if (record.oversized) {
       ++rejected;
+      rejects.emplace_back(
+          record.position.ToString(),
+          fmt::format("{} bytes, over the queue's limit of {} bytes", record.size, limit));
       LogError(
           "{}: {}: {} bytes, over the queue's limit of {} bytes (MaximumMessageSize); not sent",
           values.String("file"), record.position.ToString(), record.size, limit);
@@ -93,6 +100,8 @@ int RunSend(const OptionValues& values) {
     }
     if (auto problem = FindSqsBodyProblem(record.text)) {
       ++rejected;
+      rejects.emplace_back(record.position.ToString(),
+                           fmt::format("byte offset {} {}", problem->byte_offset, problem->reason));
       LogError("{}: {}: byte offset {} {}; not sent", values.String("file"),
                record.position.ToString(), problem->byte_offset, problem->reason);
       return Status::Ok();
@@ -112,9 +121,32 @@ int RunSend(const OptionValues& values) {
                                    values.String("file"), stopped_before)));
   }
   if (!st.ok()) return Fail(st.WithContext(values.String("file")));
-  fmt::print("sent {} messages to {}{}\n", sent, values.String("name"),
-             rejected ? fmt::format("; {} rejected (see above)", rejected) : "");
-  return rejected ? kExitRejects : kExitOk;
+  const int code = rejected ? kExitRejects : kExitOk;
+  RunSummary summary("queue send");
+  summary.json()
+      .Key("queue")
+      .String(values.String("name"))
+      .Key("file")
+      .String(values.String("file"));
+  summary.json()
+      .Key("sent")
+      .Int(static_cast<int64_t>(sent))
+      .Key("rejected")
+      .Int(static_cast<int64_t>(rejected));
+  summary.json().Key("rejects").BeginArray();
+  for (const auto& [position, reason] : rejects)
+    summary.json()
+        .BeginObject()
+        .Key("position")
+        .String(position)
+        .Key("reason")
+        .String(reason)
+        .EndObject();
+  summary.json().EndArray();
+  summary.Print(code,
+                fmt::format("sent {} messages to {}{}\n", sent, values.String("name"),
+                            rejected ? fmt::format("; {} rejected (see above)", rejected) : ""));
+  return code;
 }
 
 int RunPurge(const OptionValues& values) {

@@ -7,6 +7,7 @@
 #include "cli/aws_clients.h"
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "cli/run_summary.h"
 #include "connectors/objstore/local_object_store.h"
 #include "connectors/objstore/store_location.h"
 #include "core/log.h"
@@ -122,17 +123,50 @@ int RunReport(const OptionValues& values) {
   auto result = report::RunDailyLessons(**pg, **mysql, connect_mysql, s3.get(), request);
   if (!result.ok()) return Fail(result.status());
   // Two lines whatever the location, so that `| tail -n 1` is always the link.
-  fmt::print("{}\n{}\n", result->uri, result->link);
+  RunSummary summary("report run");
+  summary.json()
+      .Key("report_id")
+      .String(result->report_id)
+      .Key("uri")
+      .String(result->uri)
+      .Key("link")
+      .String(result->link)
+      .Key("link_signed")
+      .Bool(result->link_signed)
+      .Key("rows")
+      .Int(static_cast<int64_t>(result->rows))
+      .Key("bytes")
+      .Int(static_cast<int64_t>(result->bytes))
+      .Key("parts")
+      .Int(std::max(result->parts, 1))
+      .Key("sha256")
+      .String(result->sha256)
+      .Key("active_users")
+      .Int(static_cast<int64_t>(result->active_users))
+      .Key("completions")
+      .Int(static_cast<int64_t>(result->completions))
+      .Key("inactive_completions")
+      .Int(static_cast<int64_t>(result->inactive_completions))
+      .Key("unknown_completions")
+      .Int(static_cast<int64_t>(result->unknown_completions));
+  summary.Print(kExitOk, fmt::format("{}\n{}\n", result->uri, result->link));
   if (!result->link_signed) {
     LogInfo("report {}: a local file has nothing to presign; its link is its file:// URL",
             result->report_id);
   }
-  LogInfo(
-      "report {}: {} rows, {} bytes in {} part(s), {} active users, {} completions; left out: "
-      "{} of inactive users, {} of user ids unknown to PostgreSQL ({:.2f} s)",
-      result->report_id, result->rows, result->bytes, std::max(result->parts, 1),
-      result->active_users, result->completions, result->inactive_completions,
-      result->unknown_completions, result->seconds);
+  LogEvent(LogLevel::kInfo, "report.end",
+           {{"job", "report run"},
+            {"report_id", result->report_id},
+            {"rows", result->rows},
+            {"bytes", result->bytes},
+            {"active_users", result->active_users},
+            {"completions", result->completions},
+            {"duration_ms", static_cast<int64_t>(result->seconds * 1000)}},
+           "report {}: {} rows, {} bytes in {} part(s), {} active users, {} completions; left out: "
+           "{} of inactive users, {} of user ids unknown to PostgreSQL ({:.2f} s)",
+           result->report_id, result->rows, result->bytes, std::max(result->parts, 1),
+           result->active_users, result->completions, result->inactive_completions,
+           result->unknown_completions, result->seconds);
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include "cli/lake_command.h"
 #include "cli/logins_command.h"
 #include "cli/option_binder.h"
+#include "cli/run_summary.h"
 #include "cli/report_command.h"
 #include "cli/validate_command.h"
 #include "cli/warehouse_command.h"
@@ -162,7 +163,9 @@ int RunPipeline(const OptionValues& flags) {
     values.Text("metrics-listen") = flags.String("metrics-listen");
   }
   if (Status st = values.Resolve(preset->specs); !st.ok()) return Fail(st);
-  LogInfo("{}: running {}", file, pipeline.Summary());
+  LogEvent(LogLevel::kInfo, "run.start", {{"job", "run"}, {"pipeline", file}}, "{}: running {}",
+           file, pipeline.Summary());
+  SetSummaryPipeline(file);
   return preset->run(values);
 }
 

@@ -8,6 +8,7 @@
 
 #include "cli/exit_policy.h"
 #include "cli/option_binder.h"
+#include "cli/run_summary.h"
 #include "cli/validate_command.h"
 #include "connectors/postgres/pg_connection.h"
 #include "core/files.h"
@@ -48,6 +49,34 @@ int RunInit(const OptionValues& values) {
   return kExitOk;
 }
 
+// One file's member of the --json summary: DescribeLoad's counts, and the first rejects (all
+// of them are in load_rejects).
+void AddWarehouseFileSummary(JsonWriter& json, const warehouse::LoadRequest& request,
+                             const warehouse::LoadReport& report) {
+  const MergeStats& m = report.merge;
+  json.BeginObject().Key("path").String(request.path).Key("table").String(request.model->table);
+  json.Key("records").Int(static_cast<int64_t>(report.read.records));
+  json.Key("inserted").Int(static_cast<int64_t>(m.inserted));
+  json.Key("updated").Int(static_cast<int64_t>(m.updated));
+  json.Key("unchanged").Int(static_cast<int64_t>(m.unchanged));
+  json.Key("repeated_keys").Int(static_cast<int64_t>(m.duplicates));
+  json.Key("rejected").Int(static_cast<int64_t>(report.read.rejected));
+  if (request.full_dump) {
+    json.Key("marked_deleted").Int(static_cast<int64_t>(m.marked_deleted));
+    json.Key("deletions_skipped").Bool(report.deletions_skipped);
+  }
+  json.Key("duration_ms").Int(static_cast<int64_t>(report.seconds * 1000));
+  json.Key("first_rejects").BeginArray();
+  for (const auto& r : report.read.first_rejects)
+    json.BeginObject()
+        .Key("position")
+        .String(r.position)
+        .Key("reason")
+        .String(r.reason)
+        .EndObject();
+  json.EndArray().EndObject();
+}
+
 }  // namespace
 
 int RunWarehouseLoad(const OptionValues& values) {
@@ -77,17 +106,36 @@ int RunWarehouseLoad(const OptionValues& values) {
   auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());
   int code = kExitOk;
+  // --json: one object for the whole run, a member per file (human lines print as each ends).
+  RunSummary summary("warehouse load");
+  summary.json().Key("model").String(model_name).Key("files").BeginArray();
+  uint64_t totals[4] = {0, 0, 0, 0};  // records, inserted, updated, rejected
   // Each file is its own transaction: one bad file does not undo the others.
   for (const auto& request : requests) {
     auto report = warehouse::LoadFile(conn->get(), request);
     if (!report.ok()) {
       code = Fail(report.status());
+      summary.json().BeginObject().Key("path").String(request.path);
+      summary.json().Key("error").String(LastLoggedError()).EndObject();
       continue;
     }
-    fmt::print("{}", warehouse::DescribeLoad(request, *report));
-    std::fflush(stdout);
+    if (!JsonSummaryWanted()) {
+      fmt::print("{}", warehouse::DescribeLoad(request, *report));
+      std::fflush(stdout);
+    }
+    AddWarehouseFileSummary(summary.json(), request, *report);
+    totals[0] += report->read.records;
+    totals[1] += report->merge.inserted;
+    totals[2] += report->merge.updated;
+    totals[3] += report->read.rejected;
     if (report->read.rejected > 0 && code == kExitOk) code = kExitRejects;
   }
+  summary.json().EndArray().Key("records").Int(static_cast<int64_t>(totals[0]));
+  summary.json().Key("inserted").Int(static_cast<int64_t>(totals[1]));
+  summary.json().Key("updated").Int(static_cast<int64_t>(totals[2]));
+  summary.json().Key("rejected").Int(static_cast<int64_t>(totals[3]));
+  summary.json().Key("rejects_table").String(warehouse::kRejectsTable);
+  summary.Print(code, "");
   return code;
 }
 

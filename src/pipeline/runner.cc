@@ -29,8 +29,14 @@ Result<SinkOutcome> CommitWithRetries(Sink& sink, const PreparedBatch& batch,
                             "cure",
                             attempt));
     }
-    LogWarn("writing a batch failed (attempt {} of {}): {}", attempt, retry.attempts,
-            outcome.status().message());
+    LogEvent(LogLevel::kWarn, "batch.retry",
+             {{"component", "sink"},
+              {"attempt", attempt},
+              {"attempts", retry.attempts},
+              {"messages", batch.messages.size()},
+              {"error_code", StatusCodeName(outcome.status().code())}},
+             "writing a batch failed (attempt {} of {}): {}", attempt, retry.attempts,
+             outcome.status().message());
     if (observer) observer->CommitRetried(outcome.status());
     std::this_thread::sleep_for(retry.PauseAfter(attempt));
   }
@@ -79,8 +85,14 @@ Result<RunnerStats> RunObserved(MessageSource& source, Transform& transform, Sin
     }
     if (options.progress_every.count() > 0 && now - last_report > options.progress_every) {
       last_report = now;
-      LogInfo("{} messages: {} stored, {} rejected, {} already stored", stats.messages,
-              stats.stored, stats.rejected, stats.duplicates);
+      LogEvent(LogLevel::kInfo, "run.progress",
+               {{"messages", stats.messages},
+                {"stored", stats.stored},
+                {"rejected", stats.rejected},
+                {"duplicates", stats.duplicates},
+                {"batches", stats.batches}},
+               "{} messages: {} stored, {} rejected, {} already stored", stats.messages,
+               stats.stored, stats.rejected, stats.duplicates);
     }
     return Status::Ok();
   });

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "connectors/postgres/pg_binary_copy.h"
+#include "core/progress.h"
 
 namespace sluice {
 namespace {
@@ -163,6 +164,11 @@ Status PgUpsertSink::Write(const Batch& batch) {
 }
 
 Result<MergeStats> PgUpsertSink::Finish(bool mark_deleted) {
+  // What follows runs on the server, for minutes on a big table: the progress line says which
+  // phase it is waiting on instead of going blank.
+  ProgressPhase phase(
+      direct_ ? fmt::format("{}: building the primary key on the server", target_.table)
+              : fmt::format("{}: merging staged rows on the server (upsert)", target_.table));
   PgBinaryCopyEncoder::AppendTrailer(buffer_);
   RETURN_IF_ERROR(FlushBuffer());
   copying_ = false;
