@@ -146,6 +146,24 @@ TEST(AwsSharedFile, LinesLongerThanInihsBufferAreReadWhole) {
   EXPECT_EQ(p.at("region"), "r");
 }
 
+TEST(AwsSharedFile, LinesAroundInihsBufferSizeAreReadWhole) {
+  // inih's buffer holds 199 bytes and the NUL: lines of each length around it, with and
+  // without '\r', plain and indented.
+  for (size_t length = 190; length <= 210; ++length) {
+    for (const std::string end : {"\n", "\r\n"}) {
+      const std::string key = "credential_process = ";
+      const std::string value(length - key.size(), 'v');
+      const AwsSharedConfig config =
+          AwsParsed("[default]" + end + key + value + end + "s3 =" + end +
+                    "  endpoint_url = " + value + end + "region = r" + end);
+      const AwsSettings& p = config.profiles.at("default");
+      EXPECT_EQ(p.at("credential_process"), value) << length;
+      EXPECT_EQ(p.at("s3.endpoint_url"), value) << length;
+      EXPECT_EQ(p.at("region"), "r") << length;
+    }
+  }
+}
+
 TEST(AwsSharedFile, AContinuedValueKeepsItsLines) {
   const AwsSharedConfig config = AwsParsed("[default]\nnote = first\n  second\n");
   EXPECT_EQ(config.profiles.at("default").at("note"), "first\nsecond");
