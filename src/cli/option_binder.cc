@@ -43,7 +43,14 @@ void BindOptions(CLI::App& command, std::span<const OptionSpec> specs, OptionVal
     option->each([given](const std::string&) { *given = true; });
     // A required value that the environment may give is checked by Resolve, not by CLI11.
     if (spec.required && spec.env.empty()) option->required();
-    if (spec.must_exist) option->check(CLI::ExistingFile);
+    // "-" is standard input (core/input_stream.h), which exists whenever the command runs.
+    if (spec.must_exist) {
+      option->check(CLI::Validator(
+          [](std::string& value) {
+            return value == "-" ? std::string() : CLI::ExistingFile(value);
+          },
+          "FILE"));
+    }
     switch (spec.type) {
       case OptionType::kInt:
         option->type_name("INT");

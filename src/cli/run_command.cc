@@ -107,7 +107,7 @@ Status BindUse(const std::string& file, const ComponentUse& use, OptionValues* v
                                                : std::vector{use.values.String(spec.name)};
     for (const std::string& path : paths) {
       std::error_code ec;
-      if (!std::filesystem::is_regular_file(path, ec)) {
+      if (path != "-" && !std::filesystem::is_regular_file(path, ec)) {
         const bool exists = std::filesystem::exists(path, ec);
         return UsageError(fmt::format("{}: {}.{}: {}: {}", file, use.path, spec.name,
                                       exists ? "not a regular file" : "no such file", path));

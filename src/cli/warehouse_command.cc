@@ -14,6 +14,7 @@
 #include "core/files.h"
 #include "core/json_escape.h"
 #include "core/log.h"
+#include "formats/csv_reader.h"
 #include "jobs/warehouse/models_file.h"
 #include "jobs/warehouse/models_schema.h"
 #include "jobs/warehouse/warehouse_load.h"
@@ -96,12 +97,16 @@ int RunWarehouseLoad(const OptionValues& values) {
     return Fail(UsageError(fmt::format("{} is the file {} already names: each file is loaded once",
                                        files[repeated->second], files[repeated->first])));
   }
+  // Checked by the option's own rule already; read here as the byte it stands for.
+  auto delimiter = ParseCsvDelimiter(values.String("delimiter"));
+  if (!delimiter.ok()) return Fail(delimiter.status());
   std::vector<warehouse::LoadRequest> requests;
   for (const auto& file : files) {
     auto format = warehouse::ResolveFormat(file, values.String("format"));
     if (!format.ok()) return Fail(AsUsage(format.status()));
     requests.push_back({model, file, *format, values.Flag("full-dump"),
-                        values.Flag("ignore-extra-columns"), values.Flag("allow-empty-dump")});
+                        values.Flag("ignore-extra-columns"), values.Flag("allow-empty-dump"),
+                        *delimiter});
   }
   auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());

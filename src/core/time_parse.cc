@@ -1,6 +1,10 @@
 #include "core/time_parse.h"
 
+#include <date/tz.h>
 #include <fmt/format.h>
+
+#include <chrono>
+#include <exception>
 
 namespace sluice {
 namespace {
@@ -24,6 +28,10 @@ bool IsLeap(int64_t y) {
 unsigned DaysInMonth(int64_t y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+bool IsZoneNameStart(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 bool ParseDateParts(std::string_view s, int* y, int* m, int* d, std::string* error) {
@@ -109,6 +117,21 @@ bool ParseTimestamp(std::string_view s, int64_t* micros, std::string* error) {
       }
       if (oh > 15 || om > 59) return fail();
       offset_minutes = (oh * 60 + om) * (sign == '-' ? -1 : 1);
+    } else if (sign == ' ' && pos + 1 < s.size() && IsZoneNameStart(s[pos + 1])) {
+      // A zone name instead of an offset: off the numeric path, which never reaches here.
+      const int64_t local = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+      TimeZone zone;
+      if (!FindTimeZone(s.substr(pos + 1), &zone, error)) {
+        *error = fmt::format("'{}': {}", s, *error);
+        return false;
+      }
+      int64_t utc;
+      if (!LocalToUtc(zone, local, &utc, error)) {
+        *error = fmt::format("'{}': {}", s, *error);
+        return false;
+      }
+      *micros = utc * 1000000 + fraction;
+      return true;
     }
     if (pos != s.size()) return fail();
   }
@@ -116,6 +139,86 @@ bool ParseTimestamp(std::string_view s, int64_t* micros, std::string* error) {
                  static_cast<int64_t>(offset_minutes) * 60;
   *micros = secs * 1000000 + fraction;
   return true;
+}
+
+bool FindTimeZone(std::string_view name, TimeZone* zone, std::string* error) {
+  // The last zone found, per thread: a file's timestamps mostly name one zone, and the lookup
+  // is a search of the database's names.
+  thread_local std::string last_name;
+  thread_local const void* last_zone = nullptr;
+  if (last_zone && name == last_name) {
+    zone->zone = last_zone;
+    zone->name = last_name;
+    return true;
+  }
+  if (name.empty() || name.size() > 64 || name.find_first_of(" \t\r\n") != name.npos) {
+    *error =
+        fmt::format("'{}' is not a time zone name (IANA names such as Europe/Paris, or UTC)", name);
+    return false;
+  }
+  try {
+    const date::time_zone* found = date::locate_zone(name);
+    last_name.assign(name);
+    last_zone = found;
+    zone->zone = found;
+    zone->name = last_name;
+    return true;
+  } catch (const std::exception&) {
+    *error = fmt::format(
+        "'{}' is no time zone of the system's database (/usr/share/zoneinfo, Debian's tzdata): "
+        "IANA names such as Europe/Paris or America/New_York, or UTC",
+        name);
+    return false;
+  }
+}
+
+bool LocalToUtc(const TimeZone& zone, int64_t local_seconds, int64_t* utc_seconds,
+                std::string* error) {
+  const auto* tz = static_cast<const date::time_zone*>(zone.zone);
+  const date::local_seconds local{std::chrono::seconds(local_seconds)};
+  try {
+    const date::local_info info = tz->get_info(local);
+    if (info.result == date::local_info::nonexistent) {
+      *error = fmt::format(
+          "that wall-clock time does not exist in {}: the clocks skipped it (a daylight saving "
+          "change); give the offset (+HH:MM) instead",
+          zone.name);
+      return false;
+    }
+    // An ambiguous time (the clocks went back) is taken at its first occurrence, the earlier
+    // instant, as PostgreSQL does.
+    const auto offset = info.first.offset;
+    *utc_seconds = local_seconds - offset.count();
+    return true;
+  } catch (const std::exception& e) {
+    *error = fmt::format("cannot convert the time in {}: {}", zone.name, e.what());
+    return false;
+  }
+}
+
+bool ParseTimestampIn(std::string_view text, const TimeZone* naive_zone, int64_t* micros,
+                      std::string* error) {
+  if (!ParseTimestamp(text, micros, error)) return false;
+  if (!naive_zone || HasExplicitZone(text)) return true;
+  // A naive timestamp was read as UTC: its wall-clock time is taken in `naive_zone` instead.
+  const int64_t fraction = ((*micros % 1000000) + 1000000) % 1000000;
+  const int64_t local = (*micros - fraction) / 1000000;
+  int64_t utc;
+  if (!LocalToUtc(*naive_zone, local, &utc, error)) {
+    *error = fmt::format("'{}': {}", text, *error);
+    return false;
+  }
+  *micros = utc * 1000000 + fraction;
+  return true;
+}
+
+bool HasExplicitZone(std::string_view text) {
+  // Past the date and the time's HH:MM: a Z, a sign of an offset, or a space before a name.
+  for (size_t i = 16; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == 'Z' || c == 'z' || c == '+' || c == '-' || c == ' ') return true;
+  }
+  return false;
 }
 
 namespace {

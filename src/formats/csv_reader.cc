@@ -1,37 +1,60 @@
 #include "formats/csv_reader.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 namespace sluice {
 
+Result<char> ParseCsvDelimiter(std::string_view text) {
+  if (text == "\\t" || text == "tab" || text == "\t") return '\t';
+  if (text.empty())
+    return UsageError("is empty: a delimiter is one byte (or \\t or tab for a tab)");
+  if (text.size() > 1) {
+    return UsageError(fmt::format(
+        "is {} bytes: a delimiter is one byte (a character such as ; or |, or \\t or tab)",
+        text.size()));
+  }
+  const char c = text[0];
+  if (c == '"') return UsageError("is the quote character, which cannot also separate fields");
+  if (c == '\r' || c == '\n') return UsageError("is a line end, which cannot separate fields");
+  if (static_cast<unsigned char>(c) >= 0x80) {
+    return UsageError("is not ASCII: a delimiter is one byte, not part of a UTF-8 character");
+  }
+  return c;
+}
+
+Status CheckCsvDelimiter(std::string_view text) {
+  auto delimiter = ParseCsvDelimiter(text);
+  return delimiter.ok() ? Status::Ok() : delimiter.status();
+}
+
 Result<std::unique_ptr<CsvReader>> CsvReader::OpenFile(const std::string& path, Options options) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<CsvReader>(new CsvReader(fd, options));
+  ASSIGN_OR_RETURN(std::unique_ptr<InputStream> input, InputStream::Open(path));
+  return FromStream(std::move(input), options);
+}
+
+std::unique_ptr<CsvReader> CsvReader::FromStream(std::unique_ptr<InputStream> input,
+                                                 Options options) {
+  std::unique_ptr<CsvReader> reader(new CsvReader(options));
+  reader->input_ = std::move(input);
+  reader->buffer_.resize(reader->options_.buffer_size);
+  return reader;
 }
 
 std::unique_ptr<CsvReader> CsvReader::FromString(std::string data, Options options) {
-  std::unique_ptr<CsvReader> reader(new CsvReader(-1, options));
+  std::unique_ptr<CsvReader> reader(new CsvReader(options));
   reader->buffer_ = std::move(data);
   reader->end_ = reader->buffer_.size();
   reader->eof_ = true;
   return reader;
 }
 
-CsvReader::CsvReader(int fd, Options options) : fd_(fd), options_(options) {
+CsvReader::CsvReader(Options options) : options_(options) {
   if (options_.buffer_size < 64) options_.buffer_size = 64;
-  if (fd_ >= 0) buffer_.resize(options_.buffer_size);
 }
 
-CsvReader::~CsvReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+CsvReader::~CsvReader() = default;
 
 Result<bool> CsvReader::Refill() {
   if (eof_) return false;
@@ -42,17 +65,13 @@ Result<bool> CsvReader::Refill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  for (;;) {
-    ssize_t n = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError(fmt::format("read failed: {}", std::strerror(errno)));
-    if (n == 0) {
-      eof_ = true;
-      return false;
-    }
-    end_ += static_cast<size_t>(n);
-    return true;
+  ASSIGN_OR_RETURN(size_t n, input_->Read(buffer_.data() + end_, buffer_.size() - end_));
+  if (n == 0) {
+    eof_ = true;
+    return false;
   }
+  end_ += n;
+  return true;
 }
 
 Result<CsvReader::Outcome> CsvReader::Next(CsvRecord* record) {

@@ -1,4 +1,5 @@
-// A streaming RFC 4180 CSV reader: quoted fields with delimiters, quotes ("") and newlines,
+// A streaming RFC 4180 CSV reader (any one-byte delimiter: ',' by default, tab, ';', ...): quoted
+// fields with delimiters, quotes ("") and newlines,
 // CRLF or LF line ends, a UTF-8 byte-order mark, and optional trimming of the spaces that some
 // writers put after each delimiter. Memory stays at one buffer (grown only for a record longer
 // than it), whatever the file size, and a record may take at most Options::max_record_bytes:
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/input_stream.h"
 #include "core/status.h"
 
 namespace sluice {
@@ -35,6 +37,13 @@ struct CsvRecord {
   std::string_view text;
 };
 
+// The delimiter a user writes (--delimiter): one byte, or "\t" or "tab" for a tab. The quote
+// ("), CR, LF, an empty value and anything longer than one byte are a UsageError saying why, in
+// words of the value alone.
+Result<char> ParseCsvDelimiter(std::string_view text);
+// ParseCsvDelimiter's verdict only, as an OptionSpec's `check`.
+Status CheckCsvDelimiter(std::string_view text);
+
 class CsvReader {
  public:
   struct Options {
@@ -47,7 +56,9 @@ class CsvReader {
 
   enum class Outcome { kRecord, kMalformed, kEnd };
 
+  // `path` as InputStream::Open takes it: "-" is standard input, gzip is decompressed.
   static Result<std::unique_ptr<CsvReader>> OpenFile(const std::string& path, Options options);
+  static std::unique_ptr<CsvReader> FromStream(std::unique_ptr<InputStream> input, Options options);
   static std::unique_ptr<CsvReader> FromString(std::string data, Options options);
 
   ~CsvReader();
@@ -58,6 +69,7 @@ class CsvReader {
   // max_record_bytes (kInvalidArgument, "line N: ..."), is an error status.
   Result<Outcome> Next(CsvRecord* record);
 
+  // Bytes of the (decompressed) input read past so far.
   uint64_t bytes_consumed() const { return bytes_before_buffer_ + begin_; }
 
   // The 0-based field of `record_text` (a record's `text`) that byte `offset` falls in, counting
@@ -65,14 +77,14 @@ class CsvReader {
   static size_t FieldIndexAt(std::string_view record_text, size_t offset, char delimiter);
 
  private:
-  CsvReader(int fd, Options options);
+  explicit CsvReader(Options options);
 
   // Makes more input available after end_, compacting the buffer from begin_ and growing it when
   // a single record fills it. Returns false at end of input.
   Result<bool> Refill();
   bool SplitFields(size_t start, size_t end, CsvRecord* record);
 
-  int fd_;  // -1 when reading from a string
+  std::unique_ptr<InputStream> input_;  // null when reading from a string
   Options options_;
   std::string buffer_;
   size_t begin_ = 0;  // start of unconsumed input

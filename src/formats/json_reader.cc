@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/input_stream.h"
 #include "formats/json_parse.h"
 #include "formats/json_record_stream.h"
 
@@ -284,26 +285,28 @@ Status ForEachJsonRecordInString(std::string_view text, JsonLayout layout, const
 
 Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonRecordFn& fn,
                          const JsonReadOptions& options) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  ASSIGN_OR_RETURN(InputFile file, OpenInputFile(path, kStandardInputRewindBytes));
   // The layout is judged, and emptiness found, from the first byte past a BOM and blanks.
   int c = FirstByteAfterMarkAndBlanks(file.get());
   if (c == EOF) {
-    if (std::ferror(file.get())) {
-      return IoError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-    }
+    if (std::ferror(file.get())) return InputReadError(file.get(), path);
     return EmptyError();
   }
   if (layout == JsonLayout::kAuto) layout = c == '[' ? JsonLayout::kArray : JsonLayout::kNdjson;
   std::rewind(file.get());
   JsonParser parser;
   if (layout == JsonLayout::kArray) {
-    // An array is one document: simdjson needs it whole.
-    simdjson::padded_string text;
-    if (auto error = simdjson::padded_string::load(path).get(text)) {
-      return IoError(fmt::format("cannot read {}: {}", path, simdjson::error_message(error)));
+    // An array is one document: simdjson needs it whole (decompressed, for a .gz).
+    std::string whole;
+    std::vector<char> chunk(64 << 10);
+    for (;;) {
+      const size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
+      whole.append(chunk.data(), n);
+      if (n < chunk.size()) break;
     }
+    if (std::ferror(file.get())) return InputReadError(file.get(), path);
+    const simdjson::padded_string text(whole);
+    std::string().swap(whole);
     return ForEachInArray(parser, SkipUtf8Bom(text), fn, options);
   }
   // NDJSON streams a line at a time, so memory does not grow with the file.
@@ -320,9 +323,7 @@ Status ForEachJsonRecord(const std::string& path, JsonLayout layout, const JsonR
   Status status;
   for (std::string_view text; status.ok() && next_line(&text);)
     status = records.Line(text, length);
-  if (status.ok() && std::ferror(file.get())) {
-    return IoError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-  }
+  if (status.ok() && std::ferror(file.get())) return InputReadError(file.get(), path);
   return status.ok() ? records.Finish() : status;
 }
 

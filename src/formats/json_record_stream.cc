@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/input_stream.h"
 #include "formats/json_parse.h"
 
 namespace sluice {
@@ -39,7 +40,7 @@ Status ReadChunks(std::FILE* file, const std::string& path, OnBytes on_bytes) {
     size_t n = std::fread(buffer.data(), 1, buffer.size(), file);
     if (n > 0) RETURN_IF_ERROR(on_bytes(buffer.data(), n));
     if (n < buffer.size()) {
-      if (std::ferror(file)) return IoError(fmt::format("cannot read {}", path));
+      if (std::ferror(file)) return InputReadError(file, path);
       return Status::Ok();
     }
   }
@@ -413,7 +414,7 @@ Result<bool> BoundedLineReader::Next(Line* line) {
       end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
       at_ = 0;
       if (end_ < buffer_.size()) {
-        if (std::ferror(file_)) return IoError("cannot read the file");
+        if (std::ferror(file_)) return InputReadError(file_, "the file");
         eof_ = true;
       }
       if (end_ == 0) break;
@@ -508,8 +509,7 @@ JsonArrayElementReader::~JsonArrayElementReader() = default;
 
 Result<std::unique_ptr<JsonArrayElementReader>> JsonArrayElementReader::Open(
     const std::string& path, size_t max_element_bytes) {
-  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return IoError(fmt::format("cannot open {}", path));
+  ASSIGN_OR_RETURN(File file, OpenInputFile(path, kStandardInputRewindBytes));
   {
     // A broken array cannot be resynchronised, and an element too large is a mistake: both
     // fail here, before the first element is handed out.
@@ -535,7 +535,7 @@ Result<bool> JsonArrayElementReader::Next(Element* element) {
     const size_t n = std::fread(in.buffer.data(), 1, in.buffer.size(), in.file.get());
     if (n > 0) RETURN_IF_ERROR(in.splitter.Feed(in.buffer.data(), n));
     if (n < in.buffer.size()) {
-      if (std::ferror(in.file.get())) return IoError(fmt::format("cannot read {}", in.path));
+      if (std::ferror(in.file.get())) return InputReadError(in.file.get(), in.path);
       RETURN_IF_ERROR(in.splitter.Finish());
       in.finished = true;
     }
@@ -548,8 +548,8 @@ Result<bool> JsonArrayElementReader::Next(Element* element) {
 
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn) {
-  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) return IoError(fmt::format("cannot open {}", path));
+  RETURN_IF_ERROR(CheckSupportedInput(path));
+  ASSIGN_OR_RETURN(File file, OpenInputFile(path, kStandardInputRewindBytes));
   RewindPastByteOrderMark(file.get());
   int c;
   while ((c = std::fgetc(file.get())) != EOF && IsBlank(static_cast<char>(c))) {

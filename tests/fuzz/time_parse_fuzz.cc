@@ -1,4 +1,5 @@
-// Fuzzes timestamp and date parsing: a parsed timestamp must format and parse back to itself.
+// Fuzzes timestamp and date parsing (numeric offsets and IANA zone names): a parsed timestamp
+// must format and parse back to itself.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -19,6 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (!sluice::ParseTimestamp(formatted, &again, &error) || again != micros)) {
       std::abort();
     }
+  }
+  // A naive timestamp taken in a zone (--timezone) is one instant or a refusal, never a crash; one
+  // naming its own zone goes through the tz database above.
+  static sluice::TimeZone paris;
+  static const bool have_paris = sluice::FindTimeZone("Europe/Paris", &paris, &error);
+  if (have_paris && sluice::ParseTimestampIn(text, &paris, &micros, &error)) {
+    (void)sluice::FormatTimestampUtc(micros);
   }
   int32_t days;
   (void)sluice::ParseDate(text, &days, &error);

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/input_stream.h"
 #include "core/text_check.h"
 #include "formats/json_parse.h"
 #include "formats/json_record_stream.h"
@@ -44,11 +45,26 @@ ComponentSpec FileSourceComponent() {
   return c;
 }
 
+Status CheckFileSourcePath(const std::string& path) {
+  // Progress is a checkpoint per file (path and inode), and a message's id is its line: neither
+  // means anything for a stream that is gone once read, so standard input is refused plainly.
+  if (IsStandardInput(path)) {
+    return UsageError(
+        "--file -: standard input cannot be a --file source, since a run that stops could not "
+        "resume it exactly once (progress is kept per file); write it to a file first, or send "
+        "it to a queue with `sluice queue send QUEUE -`");
+  }
+  return CheckSupportedInput(path);
+}
+
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  RETURN_IF_ERROR(CheckFileSourcePath(path));
+  // A gzip file is decompressed as read (core/input_stream.h); lines and elements count in the
+  // decompressed text, so its checkpoint means the same as a plain file's.
+  ASSIGN_OR_RETURN(InputFile input, OpenInputFile(path));
+  std::FILE* file = input.release();
   struct stat st {};
-  ::fstat(fileno(file), &st);
+  ::stat(path.c_str(), &st);
   char resolved[PATH_MAX];
   std::string absolute = ::realpath(path.c_str(), resolved) ? resolved : path;
   // PostgreSQL text holds only UTF-8: a path that is not is escaped, the same way each run.

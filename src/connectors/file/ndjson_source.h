@@ -14,6 +14,9 @@
 // (or value spanning lines) over kMaxMessageBytes is measured while it is read, never held,
 // and is handed on as a message with no body and `unread_reason` saying its size, which the
 // logins job stores as a reject without a body; the rest of the file is read.
+// A gzip-compressed file is decompressed as it is read (core/input_stream.h): lines, elements and
+// the checkpoint count in the decompressed text, so a killed run resumes as for a plain file.
+// Standard input ("-") is refused (CheckFileSourcePath).
 // A message's id is the file and its (first) line ("file:/path:7") or array index
 // ("file:/path:[6]"); a path that is not valid UTF-8 is written there, and in the checkpoint name,
 // with each such byte as PostgreSQL's bytea escape (EscapeUnstorable), always the same way, so
@@ -36,6 +39,11 @@ namespace sluice {
 
 // The `file` source's options (docs/components/file.md): file.
 ComponentSpec FileSourceComponent();
+
+// Whether `path` can be a file source, before anything is connected to: a UsageError for "-"
+// (standard input cannot be resumed exactly once after a stop) and for a format Sluice does not
+// read (CheckSupportedInput). Open checks it too.
+Status CheckFileSourcePath(const std::string& path);
 
 class NdjsonFileSource : public MessageSource {
  public:

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/files.h"
+#include "core/input_stream.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/text_check.h"
@@ -19,17 +20,39 @@
 namespace sluice::warehouse {
 namespace {
 
+// The bytes the progress line counts towards: unknown (0) for standard input and for a
+// compressed file, whose size is not that of the text read.
 uint64_t FileSize(const std::string& path) {
   struct stat st {};
+  if (IsStandardInput(path) || IsGzipFile(path)) return 0;
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+// How much of standard input is held while its format is judged from its first bytes.
+constexpr size_t kWarehouseSniffBytes = 64 << 10;
+
+// Standard input's format, from its first byte past a byte-order mark and blanks; the stream
+// is put back at its start.
+Result<FileFormat> SniffInputFormat(InputStream& input) {
+  char c = 0;
+  uint64_t read = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, input.Read(&c, 1));
+    if (n == 0) break;
+    ++read;
+    if (read <= 3 && static_cast<unsigned char>(c) >= 0x80) continue;  // a byte-order mark
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+  }
+  RETURN_IF_ERROR(input.Rewind());
+  return c == '[' || c == '{' ? FileFormat::kJson : FileFormat::kCsv;
 }
 
 // The reason for a record holding a byte PostgreSQL text cannot store: where it is (line and
 // column in the file, field number and header name), never the text around it.
 std::string CsvTextFaultReason(const CsvRecord& record, const TextFault& fault,
-                               const std::vector<std::string>& header) {
+                               const std::vector<std::string>& header, char delimiter) {
   const TextPoint at = PointOf(record.text, fault.offset);
-  const size_t field = CsvReader::FieldIndexAt(record.text, fault.offset, ',');
+  const size_t field = CsvReader::FieldIndexAt(record.text, fault.offset, delimiter);
   const std::string name =
       field < header.size() ? fmt::format(" ({})", header[field]) : std::string();
   return fmt::format("line {}, column {}, field {}{}: {} (record stored escaped)",
@@ -39,17 +62,27 @@ std::string CsvTextFaultReason(const CsvRecord& record, const TextFault& fault,
 // The first non-blank byte of a file past a UTF-8 BOM, as json_reader judges its layout ('[' is
 // an array).
 Result<int> FirstNonBlankByte(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) return IoError(fmt::format("cannot open {}", path));
+  ASSIGN_OR_RETURN(InputFile file, OpenInputFile(path));
   return FirstByteAfterMarkAndBlanks(file.get());
 }
 
 }  // namespace
 
 Status WarehouseFileSource::Produce(const std::function<Status(PreparedBatch&)>& emit) {
-  Status st = request_.format == FileFormat::kCsv ? ReadCsv(emit) : ReadJson(emit);
-  return st.ok() || emit_failed_ ? st : st.WithContext(request_.path);
+  FileFormat format = request_.format;
+  Status st;
+  if (IsStandardInput(request_.path)) {
+    auto input = InputStream::Open(request_.path, kWarehouseSniffBytes);
+    if (!input.ok()) return input.status().WithContext(InputDisplayName(request_.path));
+    stdin_ = std::move(input).value();
+    if (format == FileFormat::kAuto) {
+      auto sniffed = SniffInputFormat(*stdin_);
+      if (!sniffed.ok()) return sniffed.status().WithContext(InputDisplayName(request_.path));
+      format = *sniffed;
+    }
+  }
+  st = format == FileFormat::kJson ? ReadJson(emit) : ReadCsv(emit);
+  return st.ok() || emit_failed_ ? st : st.WithContext(InputDisplayName(request_.path));
 }
 
 Status WarehouseFileSource::EmitIfDue(const std::function<Status(PreparedBatch&)>& emit,
@@ -67,7 +100,13 @@ Status WarehouseFileSource::ReadCsv(const std::function<Status(PreparedBatch&)>&
   const Model& model = *request.model;
   CsvReader::Options options;
   options.trim_leading_spaces = true;
-  ASSIGN_OR_RETURN(auto reader, CsvReader::OpenFile(request.path, options));
+  options.delimiter = request.delimiter;
+  std::unique_ptr<CsvReader> reader;
+  if (stdin_) {
+    reader = CsvReader::FromStream(std::move(stdin_), options);
+  } else {
+    ASSIGN_OR_RETURN(reader, CsvReader::OpenFile(request.path, options));
+  }
   CsvRecord record;
   ASSIGN_OR_RETURN(auto outcome, reader->Next(&record));
   // A truncated or failed export is not an empty one: without a header nothing says the file
@@ -105,8 +144,9 @@ Status WarehouseFileSource::ReadCsv(const std::function<Status(PreparedBatch&)>&
     // Bytes text cannot hold reject the record wherever they are, even in a column the model
     // does not load: the record is not the UTF-8 the file must be.
     if (auto fault = FindUnstorableByte(record.text)) {
-      builder.Reject(position(), CsvTextFaultReason(record, *fault, header.names), record.text,
-                     false);
+      builder.Reject(position(),
+                     CsvTextFaultReason(record, *fault, header.names, options.delimiter),
+                     record.text, false);
     } else if (outcome == CsvReader::Outcome::kMalformed) {
       builder.Reject(position(), record.error, record.text, false);
     } else if (record.fields.size() != header.names.size()) {
@@ -143,10 +183,26 @@ Status WarehouseFileSource::ReadJson(const std::function<Status(PreparedBatch&)>
   // simdjson refuses a whole array for one bad byte: such elements are cut out first (as null)
   // and rejected in their turn. A clean array is read straight from the file as before.
   IsolatedArray isolated;
-  ASSIGN_OR_RETURN(int first_byte, FirstNonBlankByte(request.path));
+  // Standard input cannot be read twice (its layout judged, then read): it is held whole.
+  std::optional<std::string> whole;
+  if (stdin_) {
+    ASSIGN_OR_RETURN(whole, ReadWholeInput(*stdin_));
+    stdin_.reset();
+  }
+  int first_byte = EOF;
+  if (whole) {
+    const std::string_view text = SkipUtf8Bom(*whole);
+    const size_t at = text.find_first_not_of(" \t\r\n");
+    if (at != std::string_view::npos) first_byte = static_cast<unsigned char>(text[at]);
+  } else {
+    ASSIGN_OR_RETURN(first_byte, FirstNonBlankByte(request.path));
+  }
   if (first_byte == '[') {
-    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(request.path));
-    ASSIGN_OR_RETURN(isolated, IsolateUnstorableElements(SkipUtf8Bom(text)));
+    std::string read;
+    if (!whole) {
+      ASSIGN_OR_RETURN(read, ReadWholeInput(request.path));
+    }
+    ASSIGN_OR_RETURN(isolated, IsolateUnstorableElements(SkipUtf8Bom(whole ? *whole : read)));
   }
   size_t next_isolated = 0;
   const JsonRecordFn on_record = [&](const JsonPosition& pos, const simdjson::dom::element* element,
@@ -201,9 +257,13 @@ Status WarehouseFileSource::ReadJson(const std::function<Status(PreparedBatch&)>
     if (!builder.Add(values, &reason)) builder.Reject(position, reason, record_text);
     return EmitIfDue(emit);
   };
-  RETURN_IF_ERROR(isolated.elements.empty()
-                      ? ForEachJsonRecord(request.path, JsonLayout::kAuto, on_record)
-                      : ForEachJsonRecordInString(isolated.text, JsonLayout::kArray, on_record));
+  if (!isolated.elements.empty()) {
+    RETURN_IF_ERROR(ForEachJsonRecordInString(isolated.text, JsonLayout::kArray, on_record));
+  } else if (whole) {
+    RETURN_IF_ERROR(ForEachJsonRecordInString(*whole, JsonLayout::kAuto, on_record));
+  } else {
+    RETURN_IF_ERROR(ForEachJsonRecord(request.path, JsonLayout::kAuto, on_record));
+  }
   return EmitIfDue(emit, true);
 }
 

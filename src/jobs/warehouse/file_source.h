@@ -3,19 +3,27 @@
 //
 // CSV: a header naming the model's columns (csv_header.h), then one record per row. JSON: an
 // array of objects, or one object per line (NDJSON), each field found by its JSON path.
+// The path may be "-" for standard input, and a file or standard input may be gzip-compressed
+// (core/input_stream.h): CSV is streamed either way; JSON from standard input is held whole
+// (its layout is judged from its first byte and an array is checked before its first row,
+// which standard input cannot be read again for). Line numbers are the decompressed text's.
 // Whatever a record gets wrong (a byte text cannot hold, a wrong field count, a value that does
 // not parse, a missing key) rejects that record, named by its line or array index; only a file
 // that cannot be read as a whole (no header, an array whose structure is broken) fails.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "core/input_stream.h"
 #include "jobs/warehouse/row_builder.h"
 #include "pipeline/stages.h"
 
 namespace sluice::warehouse {
 
-enum class FileFormat { kCsv, kJson };
+// kAuto is for standard input without --format (it has no name to tell by): JSON when its first
+// byte past a byte-order mark and blanks is '[' or '{', else CSV.
+enum class FileFormat { kCsv, kJson, kAuto };
 
 struct LoadRequest {
   const Model* model = nullptr;
@@ -28,6 +36,8 @@ struct LoadRequest {
   // A full dump that holds no record at all would mark every row deleted in source; it is
   // refused unless the caller says the source really is empty.
   bool allow_empty_dump = false;
+  // CSV only: the byte between fields (--delimiter; ParseCsvDelimiter).
+  char delimiter = ',';
 };
 
 class WarehouseFileSource : public BatchSource {
@@ -49,6 +59,7 @@ class WarehouseFileSource : public BatchSource {
 
   const LoadRequest& request_;
   RowBuilder builder_;
+  std::unique_ptr<InputStream> stdin_;  // for "-", opened (and its format judged) by Produce
   // Set when `emit` failed: the writer's error is the run's, not this reader's.
   bool emit_failed_ = false;
 };

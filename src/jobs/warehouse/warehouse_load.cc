@@ -7,7 +7,9 @@
 #include <system_error>
 
 #include "connectors/postgres/pg_schema.h"
+#include "core/input_stream.h"
 #include "core/strings.h"
+#include "formats/csv_reader.h"
 #include "jobs/warehouse/table_shape.h"
 #include "jobs/warehouse/warehouse_sink.h"
 #include "pipeline/load_runner.h"
@@ -34,11 +36,17 @@ ComponentSpec WarehouseLoadComponent() {
   files.positional = true;
   files.required = true;
   files.must_exist = true;
+  files.description =
+      "Each a path, or - for standard input (CSV is streamed; JSON from standard input is held "
+      "whole). A gzip-compressed file or input is decompressed as it is read, told by its first "
+      "bytes. Parquet, Avro, ORC and spreadsheets are refused: convert them to CSV or NDJSON "
+      "first.";
   c.options = {
       PgUrlOption(),
       ModelsFileOption(),
       model,
       format,
+      CsvDelimiterOption(),
       FlagOption("full-dump",
                  "The file is the source's complete set: mark rows it lacks as deleted in source"),
       FlagOption("allow-empty-dump",
@@ -48,6 +56,17 @@ ComponentSpec WarehouseLoadComponent() {
       files,
   };
   return c;
+}
+
+OptionSpec CsvDelimiterOption() {
+  OptionSpec delimiter =
+      TextOption("delimiter", "The byte between CSV fields: , ; | or \\t (tab)", ",");
+  delimiter.check = &CheckCsvDelimiter;
+  delimiter.check_rule = "one byte other than \" CR LF, or \\t or tab for a tab";
+  delimiter.description =
+      "For CSV input only. One byte; \\t or the word tab is a tab (a literal tab works too). "
+      "The quote character, a line end and characters of more than one byte are refused.";
+  return delimiter;
 }
 
 OptionSpec ModelsFileOption() {
@@ -65,15 +84,23 @@ OptionSpec ModelsFileOption() {
 }
 
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag) {
+  // Parquet and the like are told plainly, before any parse error could be (input_stream.h).
+  RETURN_IF_ERROR(CheckSupportedInput(path));
   std::string format = AsciiLower(format_flag);
+  if (format.empty() && IsStandardInput(path)) return FileFormat::kAuto;
   if (format.empty()) {
-    size_t dot = path.rfind('.');
-    format = dot == std::string::npos ? "" : AsciiLower(path.substr(dot + 1));
+    // "movies.csv.gz": the format is the name's before the compression's.
+    std::string name = AsciiLower(path);
+    if (name.ends_with(".gz")) name.resize(name.size() - 3);
+    size_t dot = name.rfind('.');
+    format = dot == std::string::npos ? "" : name.substr(dot + 1);
   }
   if (format == "csv") return FileFormat::kCsv;
   if (format == "json" || format == "ndjson" || format == "jsonl") return FileFormat::kJson;
   return InvalidArgument(fmt::format(
-      "cannot tell the format of {}: name it .csv or .json, or pass --format csv|json", path));
+      "cannot tell the format of {}: name it .csv or .json (.csv.gz, .json.gz when compressed), "
+      "or pass --format csv|json",
+      path));
 }
 
 std::optional<RepeatedFile> FindRepeatedFile(std::span<const std::string> files) {

@@ -28,6 +28,8 @@ ComponentSpec WarehouseLoadComponent();
 // --models FILE (env SLUICE_WAREHOUSE_MODELS): a models file (models_file.h) whose models
 // --model then names, for `warehouse load` and `warehouse init`.
 OptionSpec ModelsFileOption();
+// --delimiter: the CSV field delimiter (ParseCsvDelimiter, formats/csv_reader.h), default ','.
+OptionSpec CsvDelimiterOption();
 
 // --allow-empty-dump only changes what a full dump does: without --full-dump it would be a
 // setting that does nothing, so a load that gives it alone is refused with this reason.

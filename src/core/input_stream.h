@@ -1,0 +1,102 @@
+// Where Sluice reads an input file from: a path, or `-` for standard input, either of them
+// gzip-compressed or not. Compression is told by gzip's magic bytes (1F 8B), not by the name, and
+// is undone while reading (zlib's gz* functions, a 128 KiB window at a time): a file is never held
+// whole to be decompressed. Readers see the decompressed bytes only, so line numbers and offsets
+// they report are those of the decompressed text.
+//
+// Reading a file twice (a check pass, then the real one) or going back to its start works for a
+// file, compressed or not (a compressed one is decompressed again). Standard input cannot be read
+// again: it can go back to its start only while what was read of it is still held, at most
+// `rewind_bytes` (given at Open). Past that a rewind fails, and the next read fails with an error
+// saying that standard input cannot be read twice, rather than the reader going on from the
+// wrong place.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sluice {
+
+// The file name that stands for standard input.
+inline constexpr std::string_view kStandardInputName = "-";
+inline bool IsStandardInput(std::string_view path) {
+  return path == kStandardInputName;
+}
+
+// How an input names itself in messages: its path, or "standard input".
+std::string InputDisplayName(std::string_view path);
+
+class InputStream {
+ public:
+  // Opens `path` ("-" for standard input). A missing or unreadable file is an IoError naming it.
+  static Result<std::unique_ptr<InputStream>> Open(const std::string& path,
+                                                   size_t rewind_bytes = 0);
+  ~InputStream();
+  InputStream(const InputStream&) = delete;
+  InputStream& operator=(const InputStream&) = delete;
+
+  // Up to `size` decompressed bytes into `data`: how many, 0 at the end. A gzip stream that is
+  // corrupt or cut short is an InvalidArgument saying so, with the compressed byte offset where
+  // reading stopped and how many bytes it had given; the caller puts the input's name in front.
+  Result<size_t> Read(char* data, size_t size);
+
+  // Back to the first byte. Fails for standard input once more than `rewind_bytes` were read
+  // (and every later Read fails the same way).
+  Status Rewind();
+
+  bool compressed() const { return gz_ != nullptr && compressed_; }
+  bool standard_input() const { return stdin_; }
+  // Decompressed bytes handed out since the start (or the last rewind).
+  uint64_t position() const { return position_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  InputStream() = default;
+  Result<size_t> ReadSource(char* data, size_t size);
+
+  std::string name_;
+  int fd_ = -1;
+  void* gz_ = nullptr;  // gzFile; set for standard input (transparent when not gzip) and .gz
+  bool compressed_ = false;
+  bool stdin_ = false;
+  size_t rewind_bytes_ = 0;
+  std::string held_;           // standard input read so far, while under rewind_bytes
+  bool holding_ = true;        // held_ has every byte from the start
+  size_t replay_at_ = 0;       // next byte of held_ to hand out again after a rewind
+  uint64_t source_bytes_ = 0;  // bytes taken from the source (not from held_)
+  uint64_t position_ = 0;
+  std::string failed_;  // set after a rewind that could not be made
+};
+
+// A stdio FILE reading an InputStream, for readers written on stdio (fread, fgetc, rewind).
+// A failed read sets the FILE's error indicator; InputReadError gives the reason.
+using InputFile = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
+Result<InputFile> OpenInputFile(const std::string& path, size_t rewind_bytes = 0);
+
+// Why the last read (or rewind) of `file` failed: the InputStream's error for a file from
+// OpenInputFile, else an IoError naming `path` with strerror(errno).
+Status InputReadError(std::FILE* file, const std::string& path);
+
+// How much of standard input the JSON readers hold so that they can go back to its start
+// (telling its layout, checking an array before handing out its first element): 16 MiB.
+inline constexpr size_t kStandardInputRewindBytes = size_t{16} << 20;
+
+// All of an input, decompressed, as one string (for a reader that needs a document whole).
+Result<std::string> ReadWholeInput(const std::string& path);
+Result<std::string> ReadWholeInput(InputStream& stream);
+
+// Whether `path` is a file that starts with gzip's magic bytes (false for "-" and on errors).
+bool IsGzipFile(const std::string& path);
+
+// The format an input's first bytes show when it is one Sluice cannot read (Parquet, Avro, ORC,
+// an xlsx or other zip file), by its name's extension or its magic bytes: a UsageError saying
+// so and what to do instead; Ok otherwise (or when it cannot be read: the reader says why).
+// Standard input is judged by its name only (its bytes cannot be looked at twice).
+Status CheckSupportedInput(const std::string& path);
+
+}  // namespace sluice

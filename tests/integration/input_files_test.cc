@@ -1,0 +1,244 @@
+// The inputs of #13 against a real PostgreSQL: standard input ("-"), gzip files told by their
+// bytes, --delimiter, formats Sluice refuses plainly, and a JSON array --file (gzip-compressed)
+// resumed after its run was killed.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+using sluice::testing::RunResult;
+using sluice::testing::RunSluice;
+using sluice::testing::WriteTempFile;
+
+constexpr const char* kInputMovies =
+    "title,duration_mins,original_language,size_mb\n"
+    "Alpha,90,English,700\n"
+    "Beta,not a number,French,1\n"
+    "\"Gamma, the\nsequel\",100,German,800\n";
+
+std::string InputGzip(const std::string& text) {
+  std::string out(compressBound(text.size()) + 64, '\0');
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string InputSlurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class InputFiles : public sluice::testing::PgTest {
+ protected:
+  // Runs sluice with `input_path`'s bytes piped into its standard input, through a shell pipe
+  // (so standard input is a pipe, as `cat f | sluice` makes it).
+  RunResult RunPiped(const std::string& input_path, const std::string& args) {
+    const std::string out = WriteTempFile("piped.out", "");
+    const std::string err = WriteTempFile("piped.err", "");
+    const std::string command = "cat '" + input_path + "' | SLUICE_PG_URL='" + url() + "' '" +
+                                SLUICE_BINARY + "' --no-progress " + args + " >'" + out + "' 2>'" +
+                                err + "'";
+    const int status = std::system(command.c_str());
+    RunResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = InputSlurp(out);
+    result.err = InputSlurp(err);
+    return result;
+  }
+  std::string Titles() {
+    return Scalar("SELECT string_agg(title, '|' ORDER BY title) FROM movies");
+  }
+  std::string Rejects() {
+    return Scalar(
+        "SELECT string_agg(position || ' ' || reason, '|' ORDER BY position) "
+        "FROM load_rejects");
+  }
+};
+
+TEST_F(InputFiles, ACsvPipedIntoWarehouseLoadDashLoadsItsRows) {
+  const std::string csv = WriteTempFile("movies.csv", kInputMovies);
+  RunResult r = RunPiped(csv, "warehouse load --model movie -");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // one reject
+  EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+  EXPECT_EQ(Scalar("SELECT duration_mins FROM movies WHERE title = 'Alpha'"), "90");
+  EXPECT_EQ(Rejects(), "line 3 duration_mins is not an integer (32-bit)");
+  EXPECT_EQ(Scalar("SELECT DISTINCT source_file FROM load_rejects"), "-");
+}
+
+TEST_F(InputFiles, NdjsonPipedIntoWarehouseLoadIsToldFromItsFirstByte) {
+  const std::string json = WriteTempFile("movies.ndjson",
+                                         "{\"title\": \"Alpha\", \"duration_mins\": "
+                                         "90}\n{\"title\": \"Beta\", \"duration_mins\": 5}\n");
+  RunResult r = RunPiped(json, "warehouse load --model movie -");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Titles(), "Alpha|Beta");
+}
+
+TEST_F(InputFiles, GzipCsvAndNdjsonLoadTheRowsTheirPlainFilesLoad) {
+  const std::string ndjson =
+      "{\"title\": \"Alpha\", \"duration_mins\": 90}\n"
+      "{\"title\": \"Beta\", \"duration_mins\": \"x\"}\n"
+      "{\"title\": \"Gamma\", \"duration_mins\": 7}\n";
+  // Plain first, then the same text compressed into a fresh schema's tables.
+  std::vector<std::string> plain, compressed;
+  for (bool gz : {false, true}) {
+    ASSERT_TRUE(conn().Exec("DROP TABLE IF EXISTS movies, load_rejects", "test").ok());
+    const std::string csv =
+        WriteTempFile(gz ? "m.csv.gz" : "m.csv", gz ? InputGzip(kInputMovies) : kInputMovies);
+    // Compressed, named as plain: told by its bytes.
+    const std::string json = WriteTempFile("m.ndjson", gz ? InputGzip(ndjson) : ndjson);
+    RunResult a = RunSluice({"warehouse", "load", "--model", "movie", csv}, url());
+    EXPECT_EQ(a.exit_code, 3) << a.err;
+    RunResult b = RunSluice({"warehouse", "load", "--model", "movie", json}, url());
+    EXPECT_EQ(b.exit_code, 3) << b.err;
+    auto& into = gz ? compressed : plain;
+    into = {Titles(), Scalar("SELECT string_agg(position || ' ' || reason, '|' ORDER BY "
+                             "position, reason) FROM load_rejects")};
+  }
+  EXPECT_EQ(plain, compressed);
+  EXPECT_EQ(plain[0], "Alpha|Gamma|Gamma, the\nsequel");
+  EXPECT_NE(plain[1].find("line 3 duration_mins"), std::string::npos) << plain[1];
+  EXPECT_NE(plain[1].find("line 2 duration_mins"), std::string::npos) << plain[1];
+}
+
+TEST_F(InputFiles, ATruncatedGzipFailsClearlyAndStoresNothingOfIt) {
+  // The rule of `warehouse load`: each file is one transaction, so a file that fails part way
+  // stores none of its rows, and what earlier files committed stays.
+  const std::string first = WriteTempFile("first.csv", kInputMovies);
+  ASSERT_EQ(RunSluice({"warehouse", "load", "--model", "movie", first}, url()).exit_code, 3);
+  std::string big = "title,duration_mins,original_language,size_mb\n";
+  for (int i = 0; i < 50000; ++i)
+    big += "Movie " + std::to_string(i * 7919) + "," + std::to_string(i % 300) + ",en,1\n";
+  const std::string gz = InputGzip(big);
+  const std::string cut = WriteTempFile("cut.csv.gz", gz.substr(0, gz.size() * 2 / 3));
+  RunResult r = RunSluice({"warehouse", "load", "--model", "movie", cut}, url());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(cut + ": the gzip data is truncated: it ends at compressed byte " +
+                       std::to_string(gz.size() * 2 / 3)),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+}
+
+TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {
+  std::string tsv = kInputMovies;
+  std::string semi = kInputMovies;
+  for (size_t i = 0; i < tsv.size(); ++i) {
+    // Only the separators: the comma inside the quoted title stays.
+    if (tsv[i] == ',' && tsv.compare(i, 5, ", the") != 0) {
+      tsv[i] = '\t';
+      semi[i] = ';';
+    }
+  }
+  const std::string tab_file = WriteTempFile("m.tsv", tsv);
+  RunResult a = RunSluice(
+      {"warehouse", "load", "--model", "movie", "--format", "csv", "--delimiter", "tab", tab_file},
+      url());
+  EXPECT_EQ(a.exit_code, 3) << a.err;
+  const std::string semi_file = WriteTempFile("m.csv", semi);
+  RunResult b =
+      RunSluice({"warehouse", "load", "--model", "movie", "--delimiter", ";", semi_file}, url());
+  EXPECT_EQ(b.exit_code, 3) << b.err;
+  EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+  // With the default comma the semicolon file is one column: its header fails the file.
+  RunResult c = RunSluice({"warehouse", "load", "--model", "movie", semi_file}, url());
+  EXPECT_EQ(c.exit_code, 1) << c.err;
+  for (const char* bad : {"\"", ";;", "\xC2\xA7"}) {
+    RunResult d =
+        RunSluice({"warehouse", "load", "--model", "movie", "--delimiter", bad, semi_file}, url());
+    EXPECT_EQ(d.exit_code, 2) << bad;
+    EXPECT_NE(d.err.find("--delimiter"), std::string::npos) << d.err;
+  }
+}
+
+TEST_F(InputFiles, ParquetAndSpreadsheetsAreRefusedPlainly) {
+  const std::string parquet = WriteTempFile("export.csv", std::string("PAR1\x15\x04\x15", 7));
+  RunResult a = RunSluice({"warehouse", "load", "--model", "movie", parquet}, url());
+  EXPECT_EQ(a.exit_code, 2) << a.err;
+  EXPECT_NE(a.err.find("Parquet is not supported (no Apache Arrow in Debian 12): convert it to "
+                       "CSV or NDJSON first"),
+            std::string::npos)
+      << a.err;
+  const std::string xlsx = WriteTempFile("book.xlsx", std::string("PK\x03\x04", 4));
+  RunResult b = RunSluice({"warehouse", "load", "--model", "movie", xlsx}, url());
+  EXPECT_EQ(b.exit_code, 2) << b.err;
+  EXPECT_NE(b.err.find("is not supported"), std::string::npos) << b.err;
+  const std::string key = WriteTempFile("k.key", "");
+  std::remove(key.c_str());
+  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  RunResult c = RunSluice({"logins", "run", "--file", parquet, "--key-file", key}, url());
+  EXPECT_EQ(c.exit_code, 2) << c.err;
+  EXPECT_NE(c.err.find("Parquet is not supported"), std::string::npos) << c.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'user_logins' AND "
+                   "schemaname = current_schema()"),
+            "0");
+}
+
+TEST_F(InputFiles, LoginsFileFromStandardInputIsRefusedSayingWhy) {
+  const std::string key = WriteTempFile("k2.key", "");
+  std::remove(key.c_str());
+  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  const std::string events = WriteTempFile("e.ndjson", "{\"user_id\": \"u1\"}\n");
+  RunResult r = RunPiped(events, "logins run --file - --key-file '" + key + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("standard input cannot be a --file source"), std::string::npos) << r.err;
+}
+
+// A gzip JSON array --file killed mid-run and run again stores every element exactly once: its
+// checkpoint counts elements of the decompressed array, committed with each batch.
+TEST_F(InputFiles, AGzipJsonArrayFileResumesAfterAKillStoringEachElementOnce) {
+  const std::string key = WriteTempFile("k3.key", "");
+  std::remove(key.c_str());
+  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  constexpr int kElements = 60000;
+  std::string array = "[\n";
+  for (int i = 0; i < kElements; ++i) {
+    array += (i ? ",\n" : "") + std::string("{\"user_id\": \"u") + std::to_string(i) +
+             "\", \"app_version\": \"1.0\", \"ip\": \"10.0.0." + std::to_string(i % 250) + "\"}";
+  }
+  array += "\n]\n";
+  const std::string path = WriteTempFile("events.json.gz", InputGzip(array));
+  const std::vector<std::string> args = {"logins",     "run", "--file",       path,
+                                         "--key-file", key,   "--batch-size", "500"};
+  const int pid = sluice::testing::SpawnSluice(args, url());
+  ASSERT_GT(pid, 0);
+  // Killed once some batches are in, before the end.
+  int stored = 0;
+  for (int i = 0; i < 600 && stored < 2000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // The table is made by the run: counted once it is there.
+    if (Scalar("SELECT to_regclass('user_logins') IS NOT NULL") != "t") continue;
+    stored = std::atoi(Scalar("SELECT count(*) FROM user_logins").c_str());
+  }
+  kill(pid, SIGKILL);
+  sluice::testing::WaitProcess(pid);
+  ASSERT_LT(std::atoi(Scalar("SELECT count(*) FROM user_logins").c_str()), kElements)
+      << "the run ended before it could be killed: make the file larger";
+  RunResult again = RunSluice(args, url());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Scalar("SELECT count(*) FROM user_logins"), std::to_string(kElements));
+  EXPECT_EQ(Scalar("SELECT count(DISTINCT user_id) FROM user_logins"), std::to_string(kElements));
+  EXPECT_EQ(Scalar("SELECT position FROM sluice_checkpoints"), std::to_string(kElements));
+}
+
+}  // namespace
+}  // namespace sluice

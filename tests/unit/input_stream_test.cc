@@ -1,0 +1,248 @@
+// Input files as core/input_stream.h reads them: gzip told by its bytes and decompressed, the
+// errors of a cut or corrupt one, standard input ("-") and how far back it can go, the CSV
+// delimiter's rule, and the formats refused by name or magic bytes.
+#include "core/input_stream.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "formats/csv_reader.h"
+#include "formats/json_record_stream.h"
+
+namespace sluice {
+namespace {
+
+std::string InputTestDir() {
+  static const std::string dir = [] {
+    std::string pattern = ::testing::TempDir() + "input_stream_XXXXXX";
+    return std::string(::mkdtemp(pattern.data()));
+  }();
+  return dir;
+}
+
+std::string InputTestWrite(const std::string& name, const std::string& bytes) {
+  const std::string path = InputTestDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+std::string Gzip(const std::string& text) {
+  uLongf size = compressBound(text.size()) + 64;
+  std::string out(size, '\0');
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);  // 16: a gzip wrapper
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+Result<std::string> ReadAll(const std::string& path) {
+  return ReadWholeInput(path);
+}
+
+// Standard input replaced by a pipe holding `text` for the life of the object.
+class PipedStandardInput {
+ public:
+  explicit PipedStandardInput(const std::string& text) {
+    saved_ = ::dup(STDIN_FILENO);
+    // A file rather than a pipe: a test's text may be larger than a pipe's buffer. The stream
+    // reads it as it would a pipe (it never seeks standard input).
+    const std::string path = InputTestWrite("stdin_" + std::to_string(++count_), text);
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    ::dup2(::fileno(file), STDIN_FILENO);
+    std::fclose(file);
+  }
+  ~PipedStandardInput() {
+    ::dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+  static inline int count_ = 0;
+};
+
+TEST(InputStream, AGzipFileIsReadDecompressedWhateverItsName) {
+  const std::string text = "title,n\nA,1\nB,2\n";
+  for (const std::string name : {"m.csv.gz", "m.csv"}) {
+    const std::string path = InputTestWrite(name, Gzip(text));
+    auto read = ReadAll(path);
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(*read, text) << name;
+    auto stream = InputStream::Open(path);
+    ASSERT_TRUE(stream.ok());
+    EXPECT_TRUE((*stream)->compressed());
+  }
+  auto plain = InputStream::Open(InputTestWrite("p.csv", text));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE((*plain)->compressed());
+}
+
+TEST(InputStream, ConcatenatedGzipMembersReadAsOneText) {
+  const std::string path = InputTestWrite("two.gz", Gzip("a\nb\n") + Gzip("c\n"));
+  EXPECT_EQ(*ReadAll(path), "a\nb\nc\n");
+}
+
+TEST(InputStream, ATruncatedGzipFileIsAnErrorSayingWhere) {
+  std::string big;
+  for (int i = 0; i < 20000; ++i)
+    big += "row " + std::to_string(i * 7919) + "\n";
+  const std::string gz = Gzip(big);
+  const std::string path = InputTestWrite("cut.gz", gz.substr(0, gz.size() / 2));
+  auto read = ReadAll(path);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("the gzip data is truncated"), std::string::npos)
+      << read.status().message();
+  EXPECT_NE(read.status().message().find("compressed byte " + std::to_string(gz.size() / 2)),
+            std::string::npos)
+      << read.status().message();
+}
+
+TEST(InputStream, CorruptGzipDataIsAnErrorNotText) {
+  std::string gz = Gzip(std::string(5000, 'x') + "\n");
+  for (size_t i = 12; i < 20 && i < gz.size(); ++i)
+    gz[i] = static_cast<char>(0xFF);
+  auto read = ReadAll(InputTestWrite("bad.gz", gz));
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("corrupt"), std::string::npos) << read.status().message();
+}
+
+TEST(InputStream, AGzipFileCanBeReadTwice) {
+  const std::string text = "[1,\n2]\n";
+  auto file = OpenInputFile(InputTestWrite("arr.json.gz", Gzip(text)));
+  ASSERT_TRUE(file.ok());
+  char buf[64];
+  EXPECT_EQ(std::fread(buf, 1, sizeof buf, file->get()), text.size());
+  std::rewind(file->get());
+  EXPECT_EQ(std::fread(buf, 1, sizeof buf, file->get()), text.size());
+  EXPECT_EQ(std::string(buf, text.size()), text);
+}
+
+TEST(InputStream, CsvRecordsAndLineNumbersOfAGzipFileAreThoseOfItsText) {
+  const std::string text = "h1,h2\n\"multi\nline\",1\nx,\"y\n";
+  auto gz = CsvReader::OpenFile(InputTestWrite("lines.csv.gz", Gzip(text)), {});
+  ASSERT_TRUE(gz.ok());
+  CsvRecord record;
+  std::vector<uint64_t> lines;
+  for (;;) {
+    auto outcome = (*gz)->Next(&record);
+    ASSERT_TRUE(outcome.ok());
+    if (*outcome == CsvReader::Outcome::kEnd) break;
+    lines.push_back(record.line);
+  }
+  EXPECT_EQ(lines, (std::vector<uint64_t>{1, 2, 4}));
+}
+
+TEST(InputStream, StandardInputIsReadAndMayGoBackWithinItsHeldBytes) {
+  PipedStandardInput input("0123456789");
+  auto stream = InputStream::Open("-", 4);
+  ASSERT_TRUE(stream.ok());
+  char buf[16];
+  EXPECT_EQ(*(*stream)->Read(buf, 3), 3u);
+  EXPECT_TRUE((*stream)->Rewind().ok());
+  EXPECT_EQ(*(*stream)->Read(buf, 3), 3u);
+  EXPECT_EQ(std::string(buf, 3), "012");
+  EXPECT_EQ(*(*stream)->Read(buf, 16), 7u);  // past what was held: the rest, no longer held
+  EXPECT_EQ(std::string(buf, 7), "3456789");
+  Status again = (*stream)->Rewind();
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.message().find("standard input cannot be read twice"), std::string::npos);
+  // Every later read says so too, rather than going on from the wrong place.
+  EXPECT_FALSE((*stream)->Read(buf, 1).ok());
+}
+
+TEST(InputStream, GzipOnStandardInputIsDecompressed) {
+  PipedStandardInput input(Gzip("a,b\n1,2\n"));
+  auto read = ReadAll("-");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(*read, "a,b\n1,2\n");
+}
+
+TEST(InputStream, AJsonArrayOnStandardInputIsCheckedThenRead) {
+  PipedStandardInput input("[{\"a\":1},\n{\"a\":2}]");
+  std::vector<std::string> records;
+  Status st = ForEachRawJsonRecord("-", 1 << 20, [&](const RawJsonRecord& r) {
+    records.emplace_back(r.text);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(records, (std::vector<std::string>{"{\"a\":1}", "{\"a\":2}"}));
+}
+
+TEST(InputStream, AnArrayOnStandardInputLargerThanItsHeldBytesFailsPlainly) {
+  std::string big = "[";
+  while (big.size() < kStandardInputRewindBytes + 1000)
+    big += "{\"k\":\"" + std::string(1000, 'v') + "\"},";
+  big += "1]";
+  PipedStandardInput input(big);
+  size_t seen = 0;
+  Status st = ForEachRawJsonRecord("-", 1 << 20, [&](const RawJsonRecord&) {
+    ++seen;
+    return Status::Ok();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("standard input cannot be read twice"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(seen, 0u);  // nothing handed on before the failure
+}
+
+TEST(CsvDelimiter, OneByteTabWordsAndRefusals) {
+  EXPECT_EQ(*ParseCsvDelimiter(";"), ';');
+  EXPECT_EQ(*ParseCsvDelimiter("|"), '|');
+  EXPECT_EQ(*ParseCsvDelimiter("\\t"), '\t');
+  EXPECT_EQ(*ParseCsvDelimiter("tab"), '\t');
+  EXPECT_EQ(*ParseCsvDelimiter("\t"), '\t');
+  for (const char* bad : {"\"", "\r", "\n", "", ";;", "\xC2\xA7"}) {
+    auto parsed = ParseCsvDelimiter(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), StatusCode::kUsage) << bad;
+  }
+}
+
+TEST(CsvDelimiter, ATabSeparatedFileSplitsOnTabsOnly) {
+  CsvReader::Options options;
+  options.delimiter = '\t';
+  auto reader = CsvReader::FromString("a\tb,c\n\"x\ty\"\t2\n", options);
+  CsvRecord record;
+  ASSERT_EQ(*reader->Next(&record), CsvReader::Outcome::kRecord);
+  ASSERT_EQ(record.fields.size(), 2u);
+  EXPECT_EQ(record.fields[1].value, "b,c");
+  ASSERT_EQ(*reader->Next(&record), CsvReader::Outcome::kRecord);
+  ASSERT_EQ(record.fields.size(), 2u);
+  EXPECT_EQ(record.fields[0].value, "x\ty");
+}
+
+TEST(UnsupportedInput, ColumnarFormatsAreToldByNameOrMagicBytes) {
+  const std::string parquet = InputTestWrite("data.csv", std::string("PAR1\x15\x04", 6));
+  Status st = CheckSupportedInput(parquet);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kUsage);
+  EXPECT_NE(st.message().find("Parquet is not supported (no Apache Arrow in Debian 12)"),
+            std::string::npos)
+      << st.message();
+  EXPECT_EQ(CheckSupportedInput("missing.parquet").code(), StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput("x.avro").code(), StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput("x.ORC").code(), StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput("book.xlsx").code(), StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput(InputTestWrite("avro.bin", std::string("Obj\x01rest", 8))).code(),
+            StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput(InputTestWrite("zip.csv", std::string("PK\x03\x04..", 6))).code(),
+            StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput(InputTestWrite("p.csv.gz", Gzip("PAR1...."))).code(),
+            StatusCode::kUsage);
+  EXPECT_TRUE(CheckSupportedInput(InputTestWrite("ok.csv", "ORCID,name\n1,a\n")).ok());
+  EXPECT_TRUE(CheckSupportedInput("-").ok());
+}
+
+}  // namespace
+}  // namespace sluice
