@@ -36,10 +36,11 @@ constexpr EnvironmentVariable kVariables[] = {
      "endpoint for every AWS service (a local S3/SQS), unless a flag names one"},
     {"AWS_ENDPOINT_URL_S3", "S3 endpoint, before AWS_ENDPOINT_URL"},
     {"AWS_ENDPOINT_URL_SQS", "SQS endpoint, before AWS_ENDPOINT_URL"},
-    {"AWS_ENDPOINT_URL_STS", "STS endpoint for web-identity credentials, before AWS_ENDPOINT_URL"},
+    {"AWS_ENDPOINT_URL_STS",
+     "STS endpoint for a web identity or a profile's role, before AWS_ENDPOINT_URL"},
     {"AWS_CA_BUNDLE",
      "PEM file of the CAs an https S3/SQS/STS endpoint's certificate is checked against, "
-     "instead of the system's"},
+     "instead of the system's (before the AWS profile's ca_bundle)"},
     {"AWS_WEB_IDENTITY_TOKEN_FILE",
      "web identity token file (with AWS_ROLE_ARN): a role's credentials"},
     {"AWS_ROLE_ARN", "role to assume with the web identity token"},
