@@ -14,8 +14,11 @@ Status AsUsage(const Status& status) {
 }
 
 int Fail(const Status& status) {
-  LogError("{}", status.message());
-  return ExitCodeFor(status);
+  const int code = ExitCodeFor(status);
+  LogEvent(LogLevel::kError, "failed",
+           {{"error_code", StatusCodeName(status.code())}, {"exit_code", code}}, "{}",
+           status.message());
+  return code;
 }
 
 }  // namespace sluice

@@ -86,8 +86,9 @@ TEST_F(JsonSummary, WarehouseLoadCountsEachFileAndItsRejects) {
 TEST_F(JsonSummary, AJobThatFailsStillPrintsOneObjectWithItsError) {
   const std::string nowhere = "postgresql://u:hunter2secret@127.0.0.1:1/db";
   auto path = WriteTempFile("m.csv", "title\nA\n");
-  RunResult r =
-      RunSluice({"warehouse", "load", "-m", "movie", path, "--json", "--pg", nowhere}, url());
+  RunResult r = RunSluice(
+      {"warehouse", "load", "-m", "movie", path, "--json", "--pg", nowhere, "--log-format", "json"},
+      url());
   EXPECT_EQ(r.exit_code, 1) << r.err;
   simdjson::dom::parser parser;
   auto doc = SummaryOf(parser, r);
@@ -96,6 +97,15 @@ TEST_F(JsonSummary, AJobThatFailsStillPrintsOneObjectWithItsError) {
   EXPECT_EQ(IntOf(doc, "exit_code"), 1);
   EXPECT_NE(StringOf(doc, "error").find("127.0.0.1"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("hunter2secret"), std::string::npos) << r.out;
+  // The error's log line is an event with its kind and exit status as fields.
+  simdjson::dom::parser line_parser;
+  simdjson::dom::element failed;
+  const std::string line = EventLine(r.err, "failed");
+  ASSERT_FALSE(line_parser.parse(line).get(failed)) << line;
+  EXPECT_EQ(StringOf(failed, "level"), "error");
+  EXPECT_EQ(StringOf(failed, "error_code"), "unavailable");
+  EXPECT_EQ(IntOf(failed, "exit_code"), 1);
+  EXPECT_EQ(r.err.find("hunter2secret"), std::string::npos) << r.err;
 }
 
 TEST_F(JsonSummary, LoginsRunCountsAndLogsItsStartAsAnEvent) {

@@ -101,7 +101,11 @@ void SqsSource::ReceiveLoop(int index) {
     if (!received.ok()) {
       // The client already retried transient failures; a lasting one ends receiving after a
       // few more rounds, and the job reports it.
-      LogWarn("receiving from SQS failed: {}", received.status().message());
+      LogEvent(LogLevel::kWarn, "sqs.error",
+               {{"component", "sqs"},
+                {"operation", "ReceiveMessage"},
+                {"error_code", StatusCodeName(received.status().code())}},
+               "receiving from SQS failed: {}", received.status().message());
       ++errors_;
       // Only a failure a retry may cure (kUnavailable) is tried again: a refusal (a queue
       // deleted, a permission revoked) ends receiving at once.
@@ -200,7 +204,11 @@ void SqsSource::DeleteLoop() {
     // A failed delete loses nothing: the message comes back and the ledger drops it.
     if (!st.ok()) {
       ++errors_;
-      LogWarn("{}; those messages will be redelivered and skipped", st.message());
+      LogEvent(LogLevel::kWarn, "sqs.error",
+               {{"component", "sqs"},
+                {"operation", "DeleteMessageBatch"},
+                {"error_code", StatusCodeName(st.code())}},
+               "{}; those messages will be redelivered and skipped", st.message());
     }
     {
       std::lock_guard lock(mutex_);
@@ -235,7 +243,11 @@ void SqsSource::HandBack(std::vector<std::string> handles) {
     // Nothing is lost either way: the messages come back after their visibility timeout.
     if (!st.ok()) {
       ++errors_;
-      LogWarn("handing messages back to the queue failed: {}", st.message());
+      LogEvent(LogLevel::kWarn, "sqs.error",
+               {{"component", "sqs"},
+                {"operation", "ChangeMessageVisibilityBatch"},
+                {"error_code", StatusCodeName(st.code())}},
+               "handing messages back to the queue failed: {}", st.message());
     }
   }
   LogInfo("{} messages handed back to the queue, to be delivered again", handles.size());
@@ -272,7 +284,11 @@ void SqsSource::HeartbeatLoop() {
                                                 options_.visibility_timeout_seconds);
       if (!st.ok()) {
         ++errors_;
-        LogWarn("extending visibility failed: {}", st.message());
+        LogEvent(LogLevel::kWarn, "sqs.error",
+                 {{"component", "sqs"},
+                  {"operation", "ChangeMessageVisibilityBatch"},
+                  {"error_code", StatusCodeName(st.code())}},
+                 "extending visibility failed: {}", st.message());
       }
     }
     delete_lock.lock();
