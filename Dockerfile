@@ -16,6 +16,7 @@ RUN apt-get update \
       libssl-dev libcurl4-openssl-dev libpugixml-dev libmariadb-dev \
       libgtest-dev libgmock-dev libbenchmark-dev \
       libboost1.81-dev prometheus-cpp-dev libyaml-cpp-dev libinih-dev \
+      zlib1g-dev libhowardhinnant-date-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
