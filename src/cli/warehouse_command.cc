@@ -14,6 +14,7 @@
 #include "core/files.h"
 #include "core/json_escape.h"
 #include "core/log.h"
+#include "core/time_parse.h"
 #include "formats/csv_reader.h"
 #include "jobs/warehouse/models_file.h"
 #include "jobs/warehouse/models_schema.h"
@@ -100,6 +101,13 @@ int RunWarehouseLoad(const OptionValues& values) {
   // Checked by the option's own rule already; read here as the byte it stands for.
   auto delimiter = ParseCsvDelimiter(values.String("delimiter"));
   if (!delimiter.ok()) return Fail(delimiter.status());
+  // Naive timestamps are read in --timezone for the rest of the process (core/time_parse.h).
+  static TimeZone naive_zone;
+  if (const std::string& zone = values.String("timezone"); !zone.empty()) {
+    std::string error;
+    if (!FindTimeZone(zone, &naive_zone, &error)) return Fail(UsageError("--timezone: " + error));
+    SetNaiveTimestampZone(&naive_zone);
+  }
   std::vector<warehouse::LoadRequest> requests;
   for (const auto& file : files) {
     auto format = warehouse::ResolveFormat(file, values.String("format"));

@@ -3,6 +3,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 
@@ -30,8 +31,25 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
   return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
 }
 
+// The zone naive timestamps are read in (SetNaiveTimestampZone); null: UTC.
+std::atomic<const TimeZone*> g_naive_timestamp_zone{nullptr};
+
 bool IsZoneNameStart(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// The instant of `local` wall-clock seconds (plus `fraction` microseconds) in the zone `name`,
+// for ParseTimestamp; kept out of line so that the numeric path stays as small as it was.
+[[gnu::noinline]] bool ParseZoneSuffix(std::string_view text, int64_t local, int64_t fraction,
+                                       std::string_view name, int64_t* micros, std::string* error) {
+  TimeZone zone;
+  int64_t utc;
+  if (!FindTimeZone(name, &zone, error) || !LocalToUtc(zone, local, &utc, error)) {
+    *error = fmt::format("'{}': {}", text, *error);
+    return false;
+  }
+  *micros = utc * 1000000 + fraction;
+  return true;
 }
 
 bool ParseDateParts(std::string_view s, int* y, int* m, int* d, std::string* error) {
@@ -119,21 +137,21 @@ bool ParseTimestamp(std::string_view s, int64_t* micros, std::string* error) {
       offset_minutes = (oh * 60 + om) * (sign == '-' ? -1 : 1);
     } else if (sign == ' ' && pos + 1 < s.size() && IsZoneNameStart(s[pos + 1])) {
       // A zone name instead of an offset: off the numeric path, which never reaches here.
-      const int64_t local = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-      TimeZone zone;
-      if (!FindTimeZone(s.substr(pos + 1), &zone, error)) {
-        *error = fmt::format("'{}': {}", s, *error);
-        return false;
-      }
-      int64_t utc;
-      if (!LocalToUtc(zone, local, &utc, error)) {
-        *error = fmt::format("'{}': {}", s, *error);
-        return false;
-      }
-      *micros = utc * 1000000 + fraction;
-      return true;
+      return ParseZoneSuffix(s, DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec,
+                             fraction, s.substr(pos + 1), micros, error);
     }
     if (pos != s.size()) return fail();
+  } else if (const TimeZone* zone = g_naive_timestamp_zone.load(std::memory_order_relaxed)) {
+    // No offset and no zone: the wall-clock time is the --timezone's (only naive timestamps
+    // reach this load; the numeric path above does not).
+    int64_t utc;
+    if (!LocalToUtc(*zone, DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec, &utc,
+                    error)) {
+      *error = fmt::format("'{}' (read in --timezone {}): {}", s, zone->name, *error);
+      return false;
+    }
+    *micros = utc * 1000000 + fraction;
+    return true;
   }
   int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
                  static_cast<int64_t>(offset_minutes) * 60;
@@ -196,9 +214,28 @@ bool LocalToUtc(const TimeZone& zone, int64_t local_seconds, int64_t* utc_second
   }
 }
 
+void SetNaiveTimestampZone(const TimeZone* zone) {
+  g_naive_timestamp_zone.store(zone, std::memory_order_relaxed);
+}
+
+Status CheckTimeZoneName(std::string_view name) {
+  TimeZone zone;
+  std::string error;
+  if (name.empty() || FindTimeZone(name, &zone, &error)) return Status::Ok();
+  return UsageError(error);
+}
+
 bool ParseTimestampIn(std::string_view text, const TimeZone* naive_zone, int64_t* micros,
                       std::string* error) {
-  if (!ParseTimestamp(text, micros, error)) return false;
+  if (!HasExplicitZone(text)) {
+    // Read as UTC here whatever SetNaiveTimestampZone says: `naive_zone` is applied below.
+    const TimeZone* saved = g_naive_timestamp_zone.exchange(nullptr);
+    const bool parsed = ParseTimestamp(text, micros, error);
+    g_naive_timestamp_zone.store(saved);
+    if (!parsed) return false;
+  } else if (!ParseTimestamp(text, micros, error)) {
+    return false;
+  }
   if (!naive_zone || HasExplicitZone(text)) return true;
   // A naive timestamp was read as UTC: its wall-clock time is taken in `naive_zone` instead.
   const int64_t fraction = ((*micros % 1000000) + 1000000) % 1000000;

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+
 namespace sluice {
 
 // Days since 1970-01-01 of a proleptic Gregorian date.
@@ -20,11 +22,11 @@ bool ParseDate(std::string_view text, int32_t* days_since_epoch, std::string* er
 
 // Parses `YYYY-MM-DD[T| ]HH:MM[:SS[.ffffff]][Z|±HH|±HHMM|±HH:MM| Zone/Name]` into microseconds
 // since the Unix epoch, UTC. The offset is applied, so the instant is kept; a timestamp without
-// an offset is taken as UTC. A zone is an IANA name after one space (`2021-12-06T20:30:19
-// Europe/Paris`), looked up in the system's tz database (/usr/share/zoneinfo, through
-// libdate-tz): a wall-clock time the clocks skipped (spring forward) is an error naming the
-// zone, one they passed twice (fall back) is taken at its earlier instant. The numeric forms
-// never reach the zone lookup.
+// an offset is taken as UTC, or in the zone SetNaiveTimestampZone gave. A zone is an IANA name
+// after one space (`2021-12-06T20:30:19 Europe/Paris`), looked up in the system's tz database
+// (/usr/share/zoneinfo, through libdate-tz): a wall-clock time the clocks skipped (spring forward)
+// is an error naming the zone, one they passed twice (fall back) is taken at its earlier instant.
+// The numeric forms never reach the zone lookup.
 bool ParseTimestamp(std::string_view text, int64_t* micros_since_epoch, std::string* error);
 
 // A zone of the tz database, found once (FindTimeZone) and used for many timestamps.
@@ -46,6 +48,15 @@ bool LocalToUtc(const TimeZone& zone, int64_t local_seconds, int64_t* utc_second
 // --timezone) rather than UTC; null keeps UTC.
 bool ParseTimestampIn(std::string_view text, const TimeZone* naive_zone, int64_t* micros,
                       std::string* error);
+
+// The zone ParseTimestamp reads naive timestamps (no offset, no zone) in, for the whole process
+// (a --timezone, set once before any parsing); null, the default, reads them as UTC. The zone
+// must outlive every parse.
+void SetNaiveTimestampZone(const TimeZone* zone);
+
+// A --timezone value's rule, as an OptionSpec's `check`: empty, or a zone FindTimeZone knows
+// (a UsageError saying where zones come from otherwise).
+Status CheckTimeZoneName(std::string_view name);
 
 // Whether `text` (a timestamp ParseTimestamp accepts) names its own offset or zone.
 bool HasExplicitZone(std::string_view text);

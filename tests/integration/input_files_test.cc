@@ -203,6 +203,40 @@ TEST_F(InputFiles, LoginsFileFromStandardInputIsRefusedSayingWhy) {
   EXPECT_NE(r.err.find("standard input cannot be a --file source"), std::string::npos) << r.err;
 }
 
+// Naive timestamps are UTC unless --timezone names their zone; a zone named in the value, or an
+// offset, wins; a time the clocks skipped rejects its record naming the zone.
+TEST_F(InputFiles, TimezoneReadsNaiveTimestampsInItsZone) {
+  const std::string csv =
+      WriteTempFile("streams.csv",
+                    "movie_title,user_email,size_mb,start_at,end_at\n"
+                    "A,a@x,1,2021-12-06T20:30:19,2021-12-06 21:00:00 America/New_York\n"
+                    "B,b@x,1,2021-07-01T12:00:00+00:00,2021-07-01T12:00:00Z\n"
+                    "C,c@x,1,2021-03-28T02:30:00,2021-03-28T03:30:00\n");
+  RunResult r = RunSluice(
+      {"warehouse", "load", "--model", "stream", "--timezone", "Europe/Paris", csv}, url());
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  auto instant = [&](const std::string& title, const std::string& column) {
+    return Scalar(
+        "SELECT to_char(" + column +
+        " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM streams WHERE movie_title = '" + title +
+        "'");
+  };
+  EXPECT_EQ(instant("A", "start_at"), "2021-12-06 19:30:19");
+  EXPECT_EQ(instant("A", "end_at"), "2021-12-07 02:00:00");
+  EXPECT_EQ(instant("B", "start_at"), "2021-07-01 12:00:00");
+  EXPECT_NE(Rejects().find("does not exist in Europe/Paris"), std::string::npos) << Rejects();
+  // Without --timezone the same naive time is UTC, as before.
+  const std::string utc = WriteTempFile(
+      "streams2.csv",
+      "movie_title,user_email,size_mb,start_at,end_at\nD,d@x,1,2021-12-06T20:30:19,\n");
+  EXPECT_EQ(RunSluice({"warehouse", "load", "--model", "stream", utc}, url()).exit_code, 0);
+  EXPECT_EQ(instant("D", "start_at"), "2021-12-06 20:30:19");
+  RunResult bad = RunSluice(
+      {"warehouse", "load", "--model", "stream", "--timezone", "Mars/Olympus", utc}, url());
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--timezone"), std::string::npos) << bad.err;
+}
+
 // A gzip JSON array --file killed mid-run and run again stores every element exactly once: its
 // checkpoint counts elements of the decompressed array, committed with each batch.
 TEST_F(InputFiles, AGzipJsonArrayFileResumesAfterAKillStoringEachElementOnce) {

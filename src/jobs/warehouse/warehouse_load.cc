@@ -9,6 +9,7 @@
 #include "connectors/postgres/pg_schema.h"
 #include "core/input_stream.h"
 #include "core/strings.h"
+#include "core/time_parse.h"
 #include "formats/csv_reader.h"
 #include "jobs/warehouse/table_shape.h"
 #include "jobs/warehouse/warehouse_sink.h"
@@ -47,6 +48,7 @@ ComponentSpec WarehouseLoadComponent() {
       model,
       format,
       CsvDelimiterOption(),
+      TimeZoneOption(),
       FlagOption("full-dump",
                  "The file is the source's complete set: mark rows it lacks as deleted in source"),
       FlagOption("allow-empty-dump",
@@ -67,6 +69,20 @@ OptionSpec CsvDelimiterOption() {
       "For CSV input only. One byte; \\t or the word tab is a tab (a literal tab works too). "
       "The quote character, a line end and characters of more than one byte are refused.";
   return delimiter;
+}
+
+OptionSpec TimeZoneOption() {
+  OptionSpec zone = TextOption(
+      "timezone", "The IANA zone of timestamps that name none (default: UTC), e.g. Europe/Paris");
+  zone.check = &CheckTimeZoneName;
+  zone.check_rule = "an IANA zone name (Europe/Paris, America/New_York, UTC)";
+  zone.description =
+      "A timestamp with an offset (+01:00, Z) or a zone name (2021-12-06T20:30:19 Europe/Paris) "
+      "keeps it; one with neither is read in this zone instead of UTC. A wall-clock time the "
+      "clocks skipped (spring forward) rejects its record naming the zone; one they passed "
+      "twice (fall back) is taken at its earlier instant. Zones come from the system's tz "
+      "database (/usr/share/zoneinfo).";
+  return zone;
 }
 
 OptionSpec ModelsFileOption() {

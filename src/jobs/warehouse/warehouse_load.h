@@ -30,6 +30,8 @@ ComponentSpec WarehouseLoadComponent();
 OptionSpec ModelsFileOption();
 // --delimiter: the CSV field delimiter (ParseCsvDelimiter, formats/csv_reader.h), default ','.
 OptionSpec CsvDelimiterOption();
+// --timezone: the zone naive timestamps are read in (SetNaiveTimestampZone, core/time_parse.h).
+OptionSpec TimeZoneOption();
 
 // --allow-empty-dump only changes what a full dump does: without --full-dump it would be a
 // setting that does nothing, so a load that gives it alone is refused with this reason.
