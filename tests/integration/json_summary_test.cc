@@ -221,5 +221,26 @@ TEST_F(JsonSummary, ReportRunThroughAPipelineFileNamesItAndCountsRows) {
   EXPECT_TRUE(StringOf(doc, "uri").starts_with("file://")) << r.out;
 }
 
+// The progress line (drawn here because the pipeline says `progress: always`) names the phase
+// the server is in once the file is read: the first load of an empty table builds its key, the
+// next merges.
+TEST_F(JsonSummary, TheProgressLineNamesTheServersPhase) {
+  const std::string csv = WriteTempFile("phase.csv", "first_name,last_name,email\nA,B,a@x\n");
+  const std::string pipeline =
+      WriteTempFile("phase.yaml",
+                    "settings:\n  progress: always\njob:\n  warehouse-load:\n    model: user\n"
+                    "    files: [ \"" +
+                        csv + "\" ]\n");
+  RunResult first = RunSluice({"run", pipeline}, url());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("users: building the primary key on the server ..."), std::string::npos)
+      << first.err;
+  RunResult second = RunSluice({"run", pipeline}, url());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("users: merging staged rows on the server (upsert) ..."),
+            std::string::npos)
+      << second.err;
+}
+
 }  // namespace
 }  // namespace sluice
