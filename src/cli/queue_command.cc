@@ -7,6 +7,7 @@
 #include "cli/option_binder.h"
 #include "cli/run_summary.h"
 #include "connectors/sqs/sqs_limits.h"
+#include "core/input_stream.h"
 #include "core/log.h"
 #include "core/names.h"
 #include "formats/json_record_stream.h"
@@ -45,6 +46,8 @@ int RunCreate(const OptionValues& values) {
 int RunSend(const OptionValues& values) {
   // SIGTERM or SIGINT ends the send between batches, saying how far it got.
   StopOnSignals(nullptr);
+  // Parquet and the like are told plainly before the queue is looked up (core/input_stream.h).
+  if (Status st = CheckSupportedInput(values.String("file")); !st.ok()) return Fail(st);
   auto client = MakeSqsClient(values.String("sqs-endpoint"));
   if (!client.ok()) return Fail(client.status());
   auto url = ResolveQueueUrl(**client, values.String("name"));

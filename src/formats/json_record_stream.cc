@@ -548,7 +548,6 @@ Result<bool> JsonArrayElementReader::Next(Element* element) {
 
 Status ForEachRawJsonRecord(const std::string& path, size_t max_record_bytes,
                             const RawJsonRecordFn& fn) {
-  RETURN_IF_ERROR(CheckSupportedInput(path));
   ASSIGN_OR_RETURN(File file, OpenInputFile(path, kStandardInputRewindBytes));
   RewindPastByteOrderMark(file.get());
   int c;

@@ -203,6 +203,28 @@ TEST_F(InputFiles, LoginsFileFromStandardInputIsRefusedSayingWhy) {
   EXPECT_NE(r.err.find("standard input cannot be a --file source"), std::string::npos) << r.err;
 }
 
+// queue send reads standard input too, gzip-compressed or not, NDJSON or an array (held so it
+// can be checked whole first); Parquet is refused before the queue is looked up.
+TEST_F(InputFiles, QueueSendReadsStandardInput) {
+  SLUICE_REQUIRE_AWS();
+  const std::string queue = sluice::testing::UniqueName("inputs");
+  ASSERT_EQ(RunSluice({"queue", "create", queue}, "").exit_code, 0);
+  const std::string ndjson =
+      WriteTempFile("e.ndjson", "{\"user_id\": \"u1\"}\n\n{\"user_id\": \"u2\"}\n");
+  RunResult a = RunPiped(ndjson, "queue send " + queue + " -");
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NE(a.out.find("sent 2 messages"), std::string::npos) << a.out;
+  const std::string array = WriteTempFile("e.json.gz", InputGzip("[{\"a\": 1}, {\"a\": 2}, 3]"));
+  RunResult b = RunPiped(array, "queue send " + queue + " -");
+  EXPECT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_NE(b.out.find("sent 3 messages"), std::string::npos) << b.out;
+  const std::string parquet = WriteTempFile("data.parquet", "PAR1");
+  RunResult c = RunSluice({"queue", "send", queue, parquet}, "");
+  EXPECT_EQ(c.exit_code, 2) << c.err;
+  EXPECT_NE(c.err.find(parquet + ": Parquet is not supported"), std::string::npos) << c.err;
+  EXPECT_EQ(c.err.find(parquet + ": " + parquet), std::string::npos) << c.err;
+}
+
 // Naive timestamps are UTC unless --timezone names their zone; a zone named in the value, or an
 // offset, wins; a time the clocks skipped rejects its record naming the zone.
 TEST_F(InputFiles, TimezoneReadsNaiveTimestampsInItsZone) {
