@@ -36,21 +36,28 @@ void SetSummaryPipeline(std::string file) {
   g_summary_pipeline = std::move(file);
 }
 
-RunSummary::RunSummary(std::string_view job) {
+RunSummary::RunSummary(std::string_view job) : job_(job) {
   json_.BeginObject().Key("job").String(job);
   if (!g_summary_pipeline.empty()) json_.Key("pipeline").String(g_summary_pipeline);
 }
 
 void RunSummary::Print(int exit_code, std::string_view human) {
   g_summary_printed = true;
+  json_.Key("ok").Bool(exit_code == 0).Key("exit_code").Int(exit_code);
+  json_.Key("duration_ms").Int(SummaryMillis()).EndObject();
   if (!g_summary_json) {
     fmt::print("{}", human);
   } else {
-    json_.Key("ok").Bool(exit_code == 0).Key("exit_code").Int(exit_code);
-    json_.Key("duration_ms").Int(SummaryMillis()).EndObject();
     fmt::print("{}\n", json_.str());
   }
   std::fflush(stdout);
+  // A log shipper gets the same object from the JSON log, whatever stdout is used for; a person
+  // reading human lines has it on stdout already.
+  if (LogFormatIsJson()) {
+    LogEvent(exit_code == 0 ? LogLevel::kInfo : LogLevel::kWarn, "job.end",
+             {{"job", job_}, {"exit_code", exit_code}, {"summary", LogJson{json_.str()}}},
+             "{}: finished with exit status {}", job_, exit_code);
+  }
 }
 
 void PrintFailureSummary(std::string_view command, int exit_code) {

@@ -29,10 +29,12 @@ class RunSummary {
   // The object being written, after "job" (and "pipeline"): the job adds its own fields.
   JsonWriter& json() { return json_; }
   // Prints `human` as it is (it ends in a newline), or the JSON object closed with ok,
-  // exit_code and duration_ms, on one line; stdout is flushed.
+  // exit_code and duration_ms, on one line; stdout is flushed. With --log-format json the object
+  // is also logged, as the "summary" field of a "job.end" event.
   void Print(int exit_code, std::string_view human);
 
  private:
+  std::string job_;
   JsonWriter json_;
 };
 

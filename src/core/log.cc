@@ -99,6 +99,10 @@ bool LogEnabled(LogLevel level) {
   return level >= g_level.load();
 }
 
+bool LogFormatIsJson() {
+  return g_format == LogFormat::kJson;
+}
+
 std::string LastLoggedError() {
   std::lock_guard lock(g_last_error_mutex);
   return g_last_error;
@@ -137,6 +141,8 @@ void LogEventMessage(LogLevel level, std::string_view event, std::initializer_li
     line += ':';
     if (const auto* text = std::get_if<std::string_view>(&field.value)) {
       AppendJsonString(line, Redact(*text));
+    } else if (const auto* json = std::get_if<LogJson>(&field.value)) {
+      line += Redact(json->text);
     } else if (const auto* flag = std::get_if<bool>(&field.value)) {
       line += *flag ? "true" : "false";
     } else if (const auto* real = std::get_if<double>(&field.value)) {

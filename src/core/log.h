@@ -28,17 +28,26 @@ bool ParseLogFormat(std::string_view text, LogFormat* out);
 bool ParseLogLevel(std::string_view text, LogLevel* out);
 
 bool LogEnabled(LogLevel level);
+// Whether lines are JSON (--log-format json): an event that only repeats what standard output
+// already shows a person is logged only then.
+bool LogFormatIsJson();
 void LogMessage(LogLevel level, std::string_view message);
 
 // The last message logged at error level (redacted), or "" if none: the "error" of a failed
 // job's JSON summary (cli/run_summary.h).
 std::string LastLoggedError();
 
+// A field's value that is already a JSON document (a job's summary object), written as it is
+// (redacted) in JSON lines.
+struct LogJson {
+  std::string_view text;
+};
+
 // One field of a log event: a key and a value that keeps its JSON type (integers and doubles
 // are numbers, bool is true/false, text is a string, redacted like the message). The views
 // must outlive the LogEvent call only.
 struct LogField {
-  using Value = std::variant<int64_t, uint64_t, double, bool, std::string_view>;
+  using Value = std::variant<int64_t, uint64_t, double, bool, std::string_view, LogJson>;
   template <std::integral T>
   LogField(std::string_view k, T v) : key(k) {
     if constexpr (std::same_as<T, bool>) {
@@ -53,6 +62,7 @@ struct LogField {
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
   LogField(std::string_view k, const char* v) : key(k), value(std::string_view(v)) {}
   LogField(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
+  LogField(std::string_view k, LogJson v) : key(k), value(v) {}
 
   std::string_view key;  // not ts, level, event or msg
   Value value;

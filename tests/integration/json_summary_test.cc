@@ -145,6 +145,11 @@ TEST_F(JsonSummary, LoginsRunCountsAndLogsItsStartAsAnEvent) {
   EXPECT_EQ(StringOf(start, "table"), "user_logins");
   EXPECT_NE(StringOf(start, "msg").find("into user_logins"), std::string::npos) << line;
   EXPECT_NE(StringOf(start, "postgres").find(":****@"), std::string::npos) << line;
+  // The summary is in the log too, as the job.end event's "summary" object.
+  simdjson::dom::element end;
+  const std::string end_line = EventLine(r.err, "job.end");
+  ASSERT_FALSE(line_parser.parse(end_line).get(end)) << end_line;
+  EXPECT_EQ(IntOf(end["summary"].value_unsafe(), "stored"), 29);
   EXPECT_EQ(r.err.find("hunter2secret"), std::string::npos) << r.err;
 }
 
