@@ -60,34 +60,41 @@ class WarehouseConformance : public PgTest {
   // Splits `sluice warehouse questions --format json` into each question's rows, by question id.
   // The command prints one JSON array per question in the order of Questions() and no id, so
   // the n-th array belongs to the n-th question; more or fewer arrays than questions fail.
+  // `questions --format json`'s one document: {"questions": [{"id", "title", "rows": [...]}]},
+  // one entry per shipped question, in order.
   std::map<std::string, Rows> AnswersByQuestion(const std::string& out) {
     std::map<std::string, Rows> answers;
     const std::vector<Question>& questions = Questions();
     simdjson::dom::parser parser;
-    simdjson::padded_string json(out);
-    simdjson::dom::document_stream results;
-    if (auto error = parser.parse_many(json).get(results)) {
-      ADD_FAILURE() << "the output is not JSON: " << simdjson::error_message(error);
+    simdjson::dom::element doc;
+    if (auto error = parser.parse(out).get(doc)) {
+      ADD_FAILURE() << "the output is not one JSON document: " << simdjson::error_message(error);
+      return answers;
+    }
+    simdjson::dom::array entries;
+    if (auto error = doc["questions"].get(entries)) {
+      ADD_FAILURE() << "no \"questions\" array: " << simdjson::error_message(error);
       return answers;
     }
     size_t n = 0;
-    for (auto result : results) {
-      simdjson::dom::array rows;
-      if (auto error = result.get_array().get(rows)) {
-        ADD_FAILURE() << "result " << n + 1
-                      << " is not an array: " << simdjson::error_message(error);
-        return answers;
-      }
+    for (simdjson::dom::element entry : entries) {
       if (n == questions.size()) {
-        ADD_FAILURE() << "more results than the " << questions.size() << " questions";
+        ADD_FAILURE() << "more answers than the " << questions.size() << " questions";
         return answers;
       }
-      Rows& own = answers[questions[n].id];
+      std::string_view id, title;
+      simdjson::dom::array rows;
+      if (entry["id"].get(id) || entry["title"].get(title) || entry["rows"].get(rows)) {
+        ADD_FAILURE() << "answer " << n + 1 << " lacks an id, a title or its rows";
+        return answers;
+      }
+      EXPECT_EQ(id, questions[n].id);
+      EXPECT_EQ(title, questions[n].title);
+      Rows& own = answers[std::string(id)];
       for (simdjson::dom::element row : rows) {
         simdjson::dom::object columns;
         if (auto error = row.get_object().get(columns)) {
-          ADD_FAILURE() << questions[n].id
-                        << ": a row is not an object: " << simdjson::error_message(error);
+          ADD_FAILURE() << id << ": a row is not an object: " << simdjson::error_message(error);
           return answers;
         }
         std::vector<std::string> values;
@@ -98,8 +105,7 @@ class WarehouseConformance : public PgTest {
       }
       ++n;
     }
-    if (results.truncated_bytes() != 0) ADD_FAILURE() << "the output ends inside a JSON value";
-    EXPECT_EQ(n, questions.size()) << "one result per question";
+    EXPECT_EQ(n, questions.size()) << "one answer per question";
     return answers;
   }
 
