@@ -22,7 +22,8 @@ using sluice::testing::WaitProcess;
 using sluice::testing::WaitUntilCatching;
 
 constexpr int kMessages = 2000;
-constexpr int kExactlyOnceWaves = 10;  // the local SQS server slows down with depth: fill it in waves
+// The local SQS server slows down with depth: the queue is filled in waves.
+constexpr int kExactlyOnceWaves = 10;
 constexpr int kInvalidEvery = 40;
 
 class LoginsExactlyOnce : public sluice::testing::PgTest {};
@@ -64,7 +65,8 @@ TEST_F(LoginsExactlyOnce, ThreeConsumersOneKilledRepeatedly) {
     std::string path = ::testing::TempDir() + "/" + queue + "-wave" + std::to_string(wave);
     {
       std::ofstream out(path);
-      for (int i = wave * kMessages / kExactlyOnceWaves; i < (wave + 1) * kMessages / kExactlyOnceWaves; ++i) {
+      for (int i = wave * kMessages / kExactlyOnceWaves;
+           i < (wave + 1) * kMessages / kExactlyOnceWaves; ++i) {
         bool bad = i % kInvalidEvery == 0;
         invalid += bad;
         out << "{\"user_id\": \"user-" << i << "\", \"app_version\": \"" << (bad ? "v2" : "2.3.0")
