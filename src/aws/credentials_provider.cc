@@ -154,26 +154,8 @@ class WebIdentityCredentials : public CredentialsProvider {
     request.timeout = kStsTimeout;
     ASSIGN_OR_RETURN(HttpResponse r,
                      SendWithRetries(transport, RetryPolicy{}, [&] { return request; }));
-    pugi::xml_document doc;
-    const bool parsed = doc.load_buffer(r.body.data(), r.body.size());
-    if (r.status != 200) {
-      const pugi::xml_node error = doc.child("ErrorResponse").child("Error");
-      return Unavailable(
-          fmt::format("STS AssumeRoleWithWebIdentity for {}: {} {}", role_arn_,
-                      parsed ? error.child_value("Code") : "HTTP",
-                      parsed ? error.child_value("Message") : std::to_string(r.status)));
-    }
-    const pugi::xml_node c = doc.child("AssumeRoleWithWebIdentityResponse")
-                                 .child("AssumeRoleWithWebIdentityResult")
-                                 .child("Credentials");
-    Fetched fetched;
-    fetched.credentials.access_key_id = c.child_value("AccessKeyId");
-    fetched.credentials.secret_access_key = c.child_value("SecretAccessKey");
-    fetched.credentials.session_token = c.child_value("SessionToken");
-    fetched.expiration = c.child_value("Expiration");
-    RegisterSecret(fetched.credentials.secret_access_key);
-    RegisterSecret(fetched.credentials.session_token);
-    return fetched;
+    return ReadStsCredentials(r, "AssumeRoleWithWebIdentity",
+                              fmt::format("STS AssumeRoleWithWebIdentity for {}", role_arn_));
   }
   std::string_view Name() const override { return "STS (web identity)"; }
 
@@ -189,6 +171,30 @@ class WebIdentityCredentials : public CredentialsProvider {
 CredentialsProvider::CredentialsProvider(std::unique_ptr<HttpTransport> transport, Clock clock)
     : transport_(std::move(transport)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
+
+Result<CredentialsProvider::Fetched> ReadStsCredentials(const HttpResponse& r,
+                                                        std::string_view action,
+                                                        std::string_view what) {
+  pugi::xml_document doc;
+  const bool parsed = doc.load_buffer(r.body.data(), r.body.size());
+  if (r.status != 200) {
+    const pugi::xml_node error = doc.child("ErrorResponse").child("Error");
+    return Unavailable(
+        fmt::format("{}: {} {}", what, parsed ? error.child_value("Code") : "HTTP",
+                    parsed ? error.child_value("Message") : std::to_string(r.status)));
+  }
+  const std::string name(action);
+  const pugi::xml_node c =
+      doc.child((name + "Response").c_str()).child((name + "Result").c_str()).child("Credentials");
+  CredentialsProvider::Fetched fetched;
+  fetched.credentials.access_key_id = c.child_value("AccessKeyId");
+  fetched.credentials.secret_access_key = c.child_value("SecretAccessKey");
+  fetched.credentials.session_token = c.child_value("SessionToken");
+  fetched.expiration = c.child_value("Expiration");
+  RegisterSecret(fetched.credentials.secret_access_key);
+  RegisterSecret(fetched.credentials.session_token);
+  return fetched;
+}
 
 Result<AwsCredentials> CredentialsProvider::Get() {
   std::lock_guard lock(mutex_);

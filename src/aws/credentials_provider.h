@@ -47,6 +47,16 @@ class CredentialsProvider {
   std::chrono::system_clock::time_point refresh_at_{};
 };
 
+// The credentials in STS's answer `r` to `action` ("AssumeRole", "AssumeRoleWithWebIdentity"):
+// <ACTIONResponse><ACTIONResult><Credentials> with AccessKeyId, SecretAccessKey, SessionToken
+// and Expiration, as the STS API reference gives them. The secret key and session token are
+// registered as secrets. Any status but 200 is kUnavailable "WHAT: CODE MESSAGE" from STS's
+// <ErrorResponse>, else "WHAT: HTTP STATUS". Missing elements read as empty strings, which
+// CredentialsProvider::Get refuses.
+Result<CredentialsProvider::Fetched> ReadStsCredentials(const HttpResponse& r,
+                                                        std::string_view action,
+                                                        std::string_view what);
+
 // The container endpoint at `url`, sending as the Authorization header the contents of
 // `authorization_file` (read at every fetch: EKS rotates it) if given, else `authorization`
 // (may be empty).

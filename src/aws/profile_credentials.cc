@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <pugixml.hpp>
 
 #include "aws/crypto.h"
 #include "core/environment.h"
@@ -182,24 +181,7 @@ class AssumeRoleCredentials : public CredentialsProvider {
       return request;
     };
     ASSIGN_OR_RETURN(HttpResponse r, SendWithRetries(transport, RetryPolicy{}, build));
-    pugi::xml_document doc;
-    const bool parsed = doc.load_buffer(r.body.data(), r.body.size());
-    if (r.status != 200) {
-      const pugi::xml_node error = doc.child("ErrorResponse").child("Error");
-      return Unavailable(
-          fmt::format("{}: {} {}", name_, parsed ? error.child_value("Code") : "HTTP",
-                      parsed ? error.child_value("Message") : std::to_string(r.status)));
-    }
-    const pugi::xml_node c =
-        doc.child("AssumeRoleResponse").child("AssumeRoleResult").child("Credentials");
-    Fetched fetched;
-    fetched.credentials.access_key_id = c.child_value("AccessKeyId");
-    fetched.credentials.secret_access_key = c.child_value("SecretAccessKey");
-    fetched.credentials.session_token = c.child_value("SessionToken");
-    fetched.expiration = c.child_value("Expiration");
-    RegisterSecret(fetched.credentials.secret_access_key);
-    RegisterSecret(fetched.credentials.session_token);
-    return fetched;
+    return ReadStsCredentials(r, "AssumeRole", name_);
   }
   std::string_view Name() const override { return name_; }
 

@@ -7,11 +7,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "support/scoped_environment.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -44,27 +46,18 @@ class AwsProfileCliTest : public ::testing::Test {
     SLUICE_REQUIRE_AWS();
     const char* endpoint = std::getenv("AWS_ENDPOINT_URL");
     endpoint_ = endpoint ? endpoint : "";
-    for (const char* name : kProfileTestVariables) {
-      const char* v = std::getenv(name);
-      saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(name);
-    }
+    env_.Clear(kProfileTestVariables);
     char pattern[] = "/tmp/sluice-aws-profile-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     home_ = pattern;
     ASSERT_EQ(mkdir((home_ + "/.aws").c_str(), 0700), 0);
-    setenv("HOME", home_.c_str(), 1);
+    env_.Set("HOME", home_);
   }
 
   void TearDown() override {
-    for (const auto& [name, value] : saved_) {
-      if (value) {
-        setenv(name.c_str(), value->c_str(), 1);
-      } else {
-        unsetenv(name.c_str());
-      }
-    }
-    if (!home_.empty()) (void)!std::system(("rm -rf '" + home_ + "'").c_str());
+    env_.Restore();
+    std::error_code ignored;
+    if (!home_.empty()) std::filesystem::remove_all(home_, ignored);
   }
 
   void Write(const std::string& relative, const std::string& text) {
@@ -73,7 +66,7 @@ class AwsProfileCliTest : public ::testing::Test {
 
   std::string endpoint_;
   std::string home_;
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+  testing::ScopedEnvironment env_;
 };
 
 TEST_F(AwsProfileCliTest, AProfileWithKeysAndAnEndpointCreatesAQueue) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "faults/private_postgres.h"
+#include "support/scoped_environment.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -27,43 +28,26 @@ using testing::WriteTempFile;
 
 // Sets (or, for nullopt, unsets) environment variables for one test; the spawned sluice inherits
 // them. Restores what was there before, so other tests in the process see the same environment.
+// Every libpq variable a developer's shell may hold: cleared first, so only the test's count.
+constexpr const char* kPgDefaultsVariables[] = {
+    "PGHOST",     "PGHOSTADDR", "PGPORT",        "PGUSER",    "PGDATABASE", "PGPASSWORD",
+    "PGPASSFILE", "PGSERVICE",  "PGSERVICEFILE", "PGOPTIONS", "PGSSLMODE",  "SLUICE_PG_URL"};
+
 class PgDefaultsEnv {
  public:
   explicit PgDefaultsEnv(const std::map<std::string, std::optional<std::string>>& values) {
-    // Every libpq variable a developer's shell may hold is cleared first: only the test's count.
-    for (const char* name :
-         {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGPASSFILE",
-          "PGSERVICE", "PGSERVICEFILE", "PGOPTIONS", "PGSSLMODE", "SLUICE_PG_URL"}) {
-      Set(name, std::nullopt);
-    }
-    for (const auto& [name, value] : values)
-      Set(name, value);
-  }
-  ~PgDefaultsEnv() {
-    for (const auto& [name, value] : saved_) {
+    env_.Clear(kPgDefaultsVariables);
+    for (const auto& [name, value] : values) {
       if (value) {
-        ::setenv(name.c_str(), value->c_str(), 1);
+        env_.Set(name, *value);
       } else {
-        ::unsetenv(name.c_str());
+        env_.Unset(name);
       }
     }
   }
-  PgDefaultsEnv(const PgDefaultsEnv&) = delete;
-  PgDefaultsEnv& operator=(const PgDefaultsEnv&) = delete;
 
  private:
-  void Set(const std::string& name, const std::optional<std::string>& value) {
-    if (!saved_.count(name)) {
-      const char* old = std::getenv(name.c_str());
-      saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
-    }
-    if (value) {
-      ::setenv(name.c_str(), value->c_str(), 1);
-    } else {
-      ::unsetenv(name.c_str());
-    }
-  }
-  std::map<std::string, std::optional<std::string>> saved_;
+  testing::ScopedEnvironment env_;
 };
 
 // A fresh empty directory to serve as HOME, so no ~/.pgpass or ~/.pg_service.conf of the

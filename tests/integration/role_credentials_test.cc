@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/scoped_environment.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -76,30 +77,27 @@ class StandInEndpoint {
   std::thread thread_;
 };
 
+// The variables a NoKeysTest clears, and gets back as they were: the suite's keys, and the
+// role variables the tests set.
+constexpr const char* kNoKeysVariables[] = {"AWS_ACCESS_KEY_ID",
+                                            "AWS_SECRET_ACCESS_KEY",
+                                            "AWS_SESSION_TOKEN",
+                                            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                                            "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                            "AWS_ROLE_ARN"};
+
 // Sets the suite's AWS keys aside for the test, and restores them and clears what it set.
 class NoKeysTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SLUICE_REQUIRE_AWS();
-    for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
-      const char* v = std::getenv(name);
-      saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(name);
-    }
+    env_.Clear(kNoKeysVariables);
   }
 
-  void TearDown() override {
-    for (const auto& [name, value] : saved_) {
-      if (value) setenv(name.c_str(), value->c_str(), 1);
-    }
-    for (const char* name :
-         {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-          "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"}) {
-      unsetenv(name);
-    }
-  }
+  void TearDown() override { env_.Restore(); }
 
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+  testing::ScopedEnvironment env_;
 };
 
 class RoleCredentialsTest : public NoKeysTest {

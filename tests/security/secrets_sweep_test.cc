@@ -19,6 +19,7 @@
 #include "security/secret_sweep.h"
 #include "support/file_text.h"
 #include "support/report_fixture.h"
+#include "support/scoped_environment.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -54,12 +55,8 @@ class SecretsSweep : public testing::PgTest {
     SLUICE_REQUIRE_MYSQL();
     schema_ = Scalar("SELECT current_schema()");
     pg_ = testing::WithPassword(url(), kPgPassword);
-    for (const char* name : {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
-      const char* value = std::getenv(name);
-      saved_env_.emplace_back(name, value ? std::optional<std::string>(value) : std::nullopt);
-    }
-    setenv("AWS_SECRET_ACCESS_KEY", kAwsSecretKey, 1);
-    setenv("AWS_SESSION_TOKEN", kAwsSessionToken, 1);
+    env_.Set("AWS_SECRET_ACCESS_KEY", kAwsSecretKey);
+    env_.Set("AWS_SESSION_TOKEN", kAwsSessionToken);
     dir_ = ::testing::TempDir() + "/" + testing::UniqueName("sweep");
     std::filesystem::create_directories(dir_);
     key_ = dir_ + "/mask.key";
@@ -84,13 +81,7 @@ class SecretsSweep : public testing::PgTest {
   }
 
   void TearDown() override {
-    for (const auto& [name, value] : saved_env_) {
-      if (value) {
-        setenv(name.c_str(), value->c_str(), 1);
-      } else {
-        unsetenv(name.c_str());
-      }
-    }
+    env_.Restore();
     std::error_code ignored;
     if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
     PgTest::TearDown();
@@ -165,7 +156,7 @@ class SecretsSweep : public testing::PgTest {
   std::string dir_;
   std::string key_;
   std::vector<testing::Secret> secrets_;
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_env_;
+  testing::ScopedEnvironment env_;
   SecretSweep sweep_;
   int runs_ = 0;
   int command_lines_ = 0;

@@ -7,12 +7,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <optional>
 
 #include "aws/aws_config.h"
 #include "aws/shared_config.h"
 #include "core/secrets.h"
+#include "support/scoped_environment.h"
 
 namespace sluice {
 namespace {
@@ -42,29 +43,20 @@ constexpr const char* kAwsVariables[] = {
 class AwsProfileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : kAwsVariables) {
-      const char* v = std::getenv(name);
-      saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(name);
-    }
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    env_.Clear(kAwsVariables);
+    env_.Set("AWS_EC2_METADATA_DISABLED", "true");
     char pattern[] = "/tmp/sluice-aws-home-XXXXXX";
     ASSERT_NE(mkdtemp(pattern), nullptr);
     home_ = pattern;
     ASSERT_EQ(mkdir((home_ + "/.aws").c_str(), 0700), 0);
-    setenv("HOME", home_.c_str(), 1);
+    env_.Set("HOME", home_);
   }
 
   void TearDown() override {
-    for (const auto& [name, value] : saved_) {
-      if (value) {
-        setenv(name.c_str(), value->c_str(), 1);
-      } else {
-        unsetenv(name.c_str());
-      }
-    }
+    env_.Restore();
     SetAwsCaBundle("");
-    (void)!std::system(("rm -rf '" + home_ + "'").c_str());
+    std::error_code ignored;
+    std::filesystem::remove_all(home_, ignored);
   }
 
   void WriteFile(const std::string& relative, const std::string& text) {
@@ -82,7 +74,7 @@ class AwsProfileTest : public ::testing::Test {
   }
 
   std::string home_;
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+  testing::ScopedEnvironment env_;
 };
 
 AwsSharedConfig AwsParsed(const std::string& text,
