@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 #include <simdjson.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -39,8 +41,15 @@ struct ProcessRun {
   bool too_much = false;
 };
 
-Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv,
-                                        std::string_view what) {
+// Kills and reaps the child: the provider gave up on it.
+void StopCredentialProcess(pid_t pid) {
+  kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv, std::string_view what,
+                                        std::chrono::milliseconds timeout) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return Unavailable(fmt::format("{}: cannot make a pipe: {}", what, std::strerror(errno)));
@@ -62,9 +71,27 @@ Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv,
     return Unavailable(
         fmt::format("{}: cannot run {}: {}", what, argv.front(), std::strerror(spawned)));
   }
+  // A command that never answers (or answers and never exits) would hold every request of
+  // every job: after `timeout` it is stopped and the fetch fails, naming the program.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto remaining_ms = [&] {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<int64_t>(0, left.count()));
+  };
+  auto timed_out = [&] {
+    close(fds[0]);
+    StopCredentialProcess(pid);
+    return Unavailable(fmt::format("{}: {} gave no answer within {} s and was stopped", what,
+                                   argv.front(), timeout.count() / 1000.0));
+  };
   ProcessRun run;
   char chunk[4096];
   for (;;) {
+    pollfd readable{.fd = fds[0], .events = POLLIN, .revents = 0};
+    const int ready = poll(&readable, 1, remaining_ms());
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) return timed_out();
     const ssize_t n = read(fds[0], chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
@@ -74,23 +101,31 @@ Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv,
     }
     run.out.append(chunk, static_cast<size_t>(n));
   }
-  close(fds[0]);
-  while (waitpid(pid, &run.wait_status, 0) < 0 && errno == EINTR) {
+  // Its output is closed; it must still exit within the time.
+  for (;;) {
+    const pid_t done = waitpid(pid, &run.wait_status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) break;
+    if (remaining_ms() == 0) return timed_out();
+    usleep(10000);
   }
+  close(fds[0]);
   return run;
 }
 
 class ProcessCredentials : public CredentialsProvider {
  public:
-  ProcessCredentials(std::string profile, std::string command, Clock clock)
+  ProcessCredentials(std::string profile, std::string command, std::chrono::milliseconds timeout,
+                     Clock clock)
       : CredentialsProvider(std::make_unique<ProcessNoTransport>(), std::move(clock)),
         name_(fmt::format("the credential_process of AWS profile '{}'", profile)),
-        command_(std::move(command)) {}
+        command_(std::move(command)),
+        timeout_(timeout) {}
 
  protected:
   Result<Fetched> Fetch(HttpTransport&) override {
     ASSIGN_OR_RETURN(const std::vector<std::string> argv, SplitCredentialProcessCommand(command_));
-    ASSIGN_OR_RETURN(ProcessRun run, RunCredentialProcess(argv, name_));
+    ASSIGN_OR_RETURN(ProcessRun run, RunCredentialProcess(argv, name_, timeout_));
     // What it printed is never put in a message: it may hold a secret even when it is not
     // the document asked for.
     const std::string& program = argv.front();
@@ -137,6 +172,7 @@ class ProcessCredentials : public CredentialsProvider {
  private:
   std::string name_;
   std::string command_;
+  std::chrono::milliseconds timeout_;
 };
 
 class AssumeRoleCredentials : public CredentialsProvider {
@@ -223,8 +259,9 @@ Result<std::vector<std::string>> SplitCredentialProcessCommand(std::string_view 
 
 std::unique_ptr<CredentialsProvider> MakeProcessCredentials(
     std::string profile, std::string command,
-    std::function<std::chrono::system_clock::time_point()> clock) {
-  return std::make_unique<ProcessCredentials>(std::move(profile), std::move(command),
+    std::function<std::chrono::system_clock::time_point()> clock,
+    std::chrono::milliseconds timeout) {
+  return std::make_unique<ProcessCredentials>(std::move(profile), std::move(command), timeout,
                                               std::move(clock));
 }
 

@@ -27,9 +27,13 @@ Result<std::vector<std::string>> SplitCredentialProcessCommand(std::string_view 
 // through to Sluice's. Errors name `profile` and the program, never its output or arguments: a
 // program that cannot be started, a non-zero exit or a signal, output that is not such an
 // object. The secret and token are registered for redaction before anything else is done.
+// A command that has not answered and exited within `timeout` is killed (SIGKILL) and the fetch
+// fails, naming the program: the AWS tools wait forever, which would hold every job.
+inline constexpr std::chrono::milliseconds kCredentialProcessTimeout{60000};
 std::unique_ptr<CredentialsProvider> MakeProcessCredentials(
     std::string profile, std::string command,
-    std::function<std::chrono::system_clock::time_point()> clock = {});
+    std::function<std::chrono::system_clock::time_point()> clock = {},
+    std::chrono::milliseconds timeout = kCredentialProcessTimeout);
 
 struct AssumeRoleRequest {
   std::string role_arn;

@@ -105,6 +105,24 @@ TEST_F(ProcessCredentialsTest, AProgramThatCannotRunIsNamed) {
       << credentials.status().message();
 }
 
+// A command that never answers, or answers and never exits, is stopped after the timeout and
+// named; the fetch fails instead of holding every request.
+TEST_F(ProcessCredentialsTest, ACommandThatHangsIsStoppedAfterTheTimeout) {
+  const std::string silent = "exec sleep 1000\n";
+  const std::string lingering =
+      "echo '{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": \"s3cr3t-x\"}'\n"
+      "exec sleep 1000 >&-\n";
+  for (const std::string& body : {silent, lingering}) {
+    const std::string script = Script(body);
+    auto credentials =
+        MakeProcessCredentials("p", script, {}, std::chrono::milliseconds(300))->Get();
+    ASSERT_FALSE(credentials.ok()) << body;
+    EXPECT_NE(credentials.status().message().find(script + " gave no answer within 0.3 s"),
+              std::string::npos)
+        << credentials.status().message();
+  }
+}
+
 // Plays STS: records each request, answers from a queue.
 class StsScript : public HttpTransport {
  public:
