@@ -28,6 +28,12 @@ bool IsAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+// Letters, digits and '_': the characters of one identifier (a table "sluice_users", a
+// column), which a secret must not be cut out of.
+bool IsWordChar(char c) {
+  return IsAlnum(c) || c == '_';
+}
+
 bool IsQuote(char c) {
   return c == '\'' || c == '"' || c == '`';
 }
@@ -71,12 +77,12 @@ std::vector<Span> MaskedUrlNameSpans(std::string_view text) {
 void ReplaceTokens(std::string& text, std::string_view secret) {
   if (secret.empty()) return;
   std::vector<Span> names = MaskedUrlNameSpans(text);
-  const bool check_before = IsAlnum(secret.front());
-  const bool check_after = IsAlnum(secret.back());
+  const bool check_before = IsWordChar(secret.front());
+  const bool check_after = IsWordChar(secret.back());
   for (size_t pos = text.find(secret); pos != std::string::npos;) {
     const size_t end = pos + secret.size();
-    const bool bounded = (!check_before || pos == 0 || !IsAlnum(text[pos - 1])) &&
-                         (!check_after || end == text.size() || !IsAlnum(text[end])) &&
+    const bool bounded = (!check_before || pos == 0 || !IsWordChar(text[pos - 1])) &&
+                         (!check_after || end == text.size() || !IsWordChar(text[end])) &&
                          !Inside(names, pos, end);
     if (bounded) {
       text.replace(pos, secret.size(), kMask);

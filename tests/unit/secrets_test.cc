@@ -108,6 +108,10 @@ TEST(Secrets, RegisteredSecretsAreMaskedAsTokensOnly) {
   // A secret that begins or ends with punctuation is masked whatever stands beside that end.
   RegisterSecret("#hash-secret#");
   EXPECT_EQ(Redact("x#hash-secret#y"), "x****y");
+  // '_' joins an identifier: a table named after a short password stays readable.
+  RegisterSecret("qz7pw");
+  EXPECT_EQ(Redact("relation \"qz7pw_users\" does not exist; _qz7pw; password qz7pw"),
+            "relation \"qz7pw_users\" does not exist; _qz7pw; password ****");
 }
 
 // A password found by structure in a URL leaves the URL's names readable when the registered
