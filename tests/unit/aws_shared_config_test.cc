@@ -194,10 +194,12 @@ TEST(AwsSharedFile, MalformedLinesAreNamedWithoutTheirText) {
 
 TEST(AwsSharedFile, SecretsAreRegisteredAsTheyAreRead) {
   AwsParsed(
-      "[default]\naws_secret_access_key = file-secret-0f3a9c\naws_session_token = tok-77b1e2\n",
+      "[default]\naws_secret_access_key = file-secret-0f3a9c\naws_session_token = "
+      "tok-77b1e2-session-token\n",
       AwsSharedFileKind::kCredentials);
   EXPECT_EQ(Redact("a file-secret-0f3a9c b").find("file-secret-0f3a9c"), std::string::npos);
-  EXPECT_EQ(Redact("a tok-77b1e2 b").find("tok-77b1e2"), std::string::npos);
+  EXPECT_EQ(Redact("a tok-77b1e2-session-token b").find("tok-77b1e2-session-token"),
+            std::string::npos);
 }
 
 TEST_F(AwsProfileTest, TheDefaultProfileGivesKeysRegionAndEndpoint) {
@@ -398,10 +400,10 @@ TEST_F(AwsProfileTest, TheCaBundleComesFromTheEnvironmentElseTheProfile) {
 
 TEST_F(AwsProfileTest, CredentialProcessIsRunWithoutAShell) {
   // The arguments arrive as written, quotes removed and nothing expanded.
-  const std::string script = WriteScript(
-      "creds with space.sh",
-      "printf '{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"proc-secret-9\", "
-      "\"SessionToken\": \"%s\"}' \"$1\" \"$2\"\n");
+  const std::string script = WriteScript("creds with space.sh",
+                                         "printf '{\"Version\": 1, \"AccessKeyId\": \"%s\", "
+                                         "\"SecretAccessKey\": \"proc-secret-9-long-enough\", "
+                                         "\"SessionToken\": \"%s\"}' \"$1\" \"$2\"\n");
   WriteConfig("[profile p]\ncredential_process = \"" + script + "\" \"AKID ONE\" $HOME\n");
   setenv("AWS_PROFILE", "p", 1);
   auto config = ResolveAwsConfig("", "sqs");
@@ -410,9 +412,10 @@ TEST_F(AwsProfileTest, CredentialProcessIsRunWithoutAShell) {
   auto credentials = config->CurrentCredentials();
   ASSERT_TRUE(credentials.ok()) << credentials.status().message();
   EXPECT_EQ(credentials->access_key_id, "AKID ONE");
-  EXPECT_EQ(credentials->secret_access_key, "proc-secret-9");
+  EXPECT_EQ(credentials->secret_access_key, "proc-secret-9-long-enough");
   EXPECT_EQ(credentials->session_token, "$HOME");
-  EXPECT_EQ(Redact("x proc-secret-9 y").find("proc-secret-9"), std::string::npos);
+  EXPECT_EQ(Redact("x proc-secret-9-long-enough y").find("proc-secret-9-long-enough"),
+            std::string::npos);
 }
 
 }  // namespace
