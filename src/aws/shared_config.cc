@@ -30,11 +30,15 @@ struct SharedConfigReadState {
 
   AwsSharedFileKind kind = AwsSharedFileKind::kConfig;
   AwsSharedConfig* config = nullptr;
-  std::string last_section;            // as inih gave it, to notice a new section
-  AwsSettings* target = nullptr;       // the settings of the current section; null to ignore it
-  std::string last_key;                // the key of the last unindented "name = value" line
-  bool last_key_opened_block = false;  // that key's value was empty: indented lines are sub-keys
-  int error_line = 0;                  // the first line the handler refused, and why
+  std::string path;                      // the file's, for the origins of its settings
+  std::string last_section;              // as inih gave it, to notice a new section
+  AwsSettings* target = nullptr;         // the settings of the current section; null to ignore it
+  AwsSettingOrigins* origins = nullptr;  // where they were read; null with `target`
+  bool in_services = false;              // the current section is a [services NAME]
+  std::string last_key;                  // the key of the last unindented "name = value" line
+  std::string last_key_written;          // that key as the file spells it, for messages
+  bool last_key_opened_block = false;    // that key's value was empty: indented lines are sub-keys
+  int error_line = 0;                    // the first line the handler refused, and why
   std::string error;
 };
 
@@ -104,21 +108,40 @@ char* SharedConfigReadLine(char* out, int size, void* stream) {
   return out;
 }
 
-// Where the settings of section `name` go, or null for a section this file kind ignores.
-AwsSettings* SharedConfigSectionTarget(SharedConfigReadState& state, std::string_view name) {
+// Points `state.target` and `state.origins` where the settings of section `name` go, or at
+// nothing for a section this file kind ignores.
+void SharedConfigEnterSection(SharedConfigReadState& state, std::string_view name) {
+  state.target = nullptr;
+  state.origins = nullptr;
+  state.in_services = false;
   name = SharedConfigTrim(name);
-  if (state.kind == AwsSharedFileKind::kCredentials) {
-    return &state.config->profiles[std::string(name)];
+  std::string profile;
+  if (state.kind == AwsSharedFileKind::kCredentials || name == "default") {
+    profile = name;
+  } else {
+    const size_t space = name.find_first_of(" \t");
+    if (space == std::string_view::npos) return;
+    const std::string_view prefix = name.substr(0, space);
+    const std::string rest(SharedConfigTrim(name.substr(space)));
+    if (rest.empty()) return;
+    if (prefix == "services") {
+      state.in_services = true;
+      state.target = &state.config->services[rest];
+      state.origins = &state.config->services_origins[rest];
+      return;
+    }
+    if (prefix != "profile") return;  // [sso-session NAME] and sections of other tools
+    profile = rest;
   }
-  if (name == "default") return &state.config->profiles["default"];
-  const size_t space = name.find_first_of(" \t");
-  if (space == std::string_view::npos) return nullptr;
-  const std::string_view prefix = name.substr(0, space);
-  const std::string rest(SharedConfigTrim(name.substr(space)));
-  if (rest.empty()) return nullptr;
-  if (prefix == "profile") return &state.config->profiles[rest];
-  if (prefix == "services") return &state.config->services[rest];
-  return nullptr;  // [sso-session NAME] and sections of other tools
+  state.target = &state.config->profiles[profile];
+  state.origins = &state.config->profile_origins[profile];
+}
+
+// Stores `key` = `value` in the current section, noting the line it was read on.
+void SharedConfigStore(SharedConfigReadState& state, const std::string& key, std::string value) {
+  if (state.target == nullptr) return;
+  (*state.target)[key] = std::move(value);
+  (*state.origins)[key] = AwsSettingOrigin{state.path, state.line};
 }
 
 int SharedConfigRefuse(SharedConfigReadState& state, std::string why) {
@@ -135,7 +158,7 @@ int SharedConfigHandle(void* user, const char* section, const char* name, const 
   const std::string text = state.long_value ? *state.long_value : std::string(value);
   if (section != state.last_section) {
     state.last_section = section;
-    state.target = SharedConfigSectionTarget(state, section);
+    SharedConfigEnterSection(state, section);
     state.last_key.clear();
   }
   if (state.last_section.empty()) {
@@ -155,19 +178,40 @@ int SharedConfigHandle(void* user, const char* section, const char* name, const 
           state,
           fmt::format("expected 'name = value' under '{} =' (an indented sub-setting)", key));
     }
-    if (state.target != nullptr) {
-      (*state.target)[key + "." + sub] = std::string(SharedConfigTrim(text.substr(eq + 1)));
-    }
+    SharedConfigStore(state, key + "." + sub, std::string(SharedConfigTrim(text.substr(eq + 1))));
     return 1;
   }
   if (continued) {
+    // More of the value: its origin stays the key's line.
     if (state.target != nullptr) (*state.target)[key] += "\n" + text;
     return 1;
   }
-  state.last_key = key;
-  state.last_key_opened_block = text.empty();
   if (key == "aws_secret_access_key" || key == "aws_session_token") RegisterSecret(text);
-  if (state.target != nullptr) (*state.target)[key] = text;
+  if (state.in_services && !text.empty()) {
+    // The AWS CLI reads a key of a services section as a service only with its settings
+    // indented under it; a key with a value of its own belongs to the section, which has none.
+    // Ignoring it would leave the service on AWS's public endpoint without a word.
+    // Names are quoted as the file spells them: a lower-cased one could match a value elsewhere.
+    const std::string section_name(SharedConfigTrim(state.last_section));
+    const std::string written(SharedConfigTrim(name));
+    if (!state.indented && !state.last_key.empty() && state.last_key_opened_block) {
+      return SharedConfigRefuse(
+          state, fmt::format("in [{}], '{}' is not indented, so it is a setting of the section "
+                             "itself, which holds only service names; indent it under '{} =' "
+                             "(as '  {} = ...') to make it {}'s",
+                             section_name, written, state.last_key_written, written,
+                             state.last_key_written));
+    }
+    return SharedConfigRefuse(
+        state, fmt::format("in [{}], '{}' has a value of its own, but a services section holds "
+                           "only service names, each on a line of its own ('s3 =') with its "
+                           "settings indented under it ('  endpoint_url = URL')",
+                           section_name, written));
+  }
+  state.last_key = key;
+  state.last_key_written = SharedConfigTrim(name);
+  state.last_key_opened_block = text.empty();
+  SharedConfigStore(state, key, text);
   return 1;
 }
 
@@ -199,6 +243,7 @@ Status ParseAwsSharedFile(std::string_view text, AwsSharedFileKind kind, std::st
   state.text = text;
   state.kind = kind;
   state.config = config;
+  state.path = path;
   const int failed_line =
       ini_parse_stream(&SharedConfigReadLine, &state, &SharedConfigHandle, &state);
   if (failed_line == 0) return Status::Ok();
@@ -210,6 +255,15 @@ Status ParseAwsSharedFile(std::string_view text, AwsSharedFileKind kind, std::st
                               ? state.error
                               : "expected a [section], a comment or 'name = value'";
   return UsageError(fmt::format("AWS {} file {}, line {}: {}", what, path, failed_line, why));
+}
+
+std::string AwsSettingWhere(const std::map<std::string, AwsSettingOrigins>& origins,
+                            const std::string& section, const std::string& key) {
+  const auto in_section = origins.find(section);
+  if (in_section == origins.end()) return "";
+  const auto origin = in_section->second.find(key);
+  if (origin == in_section->second.end()) return "";
+  return fmt::format("{}:{}", origin->second.path, origin->second.line);
 }
 
 Result<AwsSharedConfig> LoadAwsSharedConfig() {

@@ -18,6 +18,15 @@ namespace sluice {
 // A value continued on indented lines holds them joined by '\n'.
 using AwsSettings = std::map<std::string, std::string>;
 
+// Where a setting was read: the file (as looked at) and its line, from 1. For a value continued
+// on indented lines, the line of its key.
+struct AwsSettingOrigin {
+  std::string path;
+  int line = 0;
+};
+// The origins of a section's settings, under the same keys as its AwsSettings.
+using AwsSettingOrigins = std::map<std::string, AwsSettingOrigin>;
+
 struct AwsSharedConfig {
   // Profile name ("default", "dev") → its settings, the credentials file's value of a key
   // winning over the config file's for the same profile (as the SDKs merge them). A profile
@@ -25,6 +34,10 @@ struct AwsSharedConfig {
   std::map<std::string, AwsSettings> profiles;
   // [services NAME] sections of the config file: NAME → "s3.endpoint_url" → URL.
   std::map<std::string, AwsSettings> services;
+  // Where each of those settings was read (the file whose value won), for messages and for
+  // `sluice check`.
+  std::map<std::string, AwsSettingOrigins> profile_origins;
+  std::map<std::string, AwsSettingOrigins> services_origins;
   // The files looked at (whether or not they exist), for messages.
   std::string config_path;
   std::string credentials_path;
@@ -40,8 +53,11 @@ enum class AwsSharedFileKind {
 // "AWS config file PATH, line N: WHY": a line that is neither a [section], a comment nor
 // "name = value", a setting before any section, an indented line under a key that is not
 // "name = value" when the key opened a block of sub-properties, a NUL byte, a section or key
-// too long to read. A message never quotes a value (it may be a secret key). The values of
-// aws_secret_access_key and aws_session_token are registered for redaction as they are read.
+// too long to read; in a [services NAME] section, a key with a value of its own ("endpoint_url =
+// URL" not indented under "s3 ="), which the section cannot hold: it holds service names, each
+// followed by its settings indented. A message never quotes a value (it may be a secret key).
+// The values of aws_secret_access_key and aws_session_token are registered for redaction as
+// they are read.
 Status ParseAwsSharedFile(std::string_view text, AwsSharedFileKind kind, std::string_view path,
                           AwsSharedConfig* config);
 
@@ -49,5 +65,10 @@ Status ParseAwsSharedFile(std::string_view text, AwsSharedFileKind kind, std::st
 // ~/.aws/credentials); a leading "~/" is the home directory ($HOME). A file that does not exist
 // adds nothing; one that exists but cannot be read, or is malformed, is an error naming it.
 Result<AwsSharedConfig> LoadAwsSharedConfig();
+
+// "PATH:LINE" where `origins` (a profile's or a services section's) says `key` was read, or ""
+// when it was not read from a file.
+std::string AwsSettingWhere(const std::map<std::string, AwsSettingOrigins>& origins,
+                            const std::string& section, const std::string& key);
 
 }  // namespace sluice

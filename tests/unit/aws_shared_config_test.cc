@@ -192,6 +192,66 @@ TEST(AwsSharedFile, MalformedLinesAreNamedWithoutTheirText) {
   }
 }
 
+// The AWS CLI takes a services section's sub-setting only when it is indented under its
+// service: one that is not is a setting of the section itself, which has none. It is named, not
+// ignored (ignoring it left S3 on AWS's public endpoint without a word).
+TEST(AwsSharedFile, AServicesSettingThatIsNotIndentedIsNamed) {
+  struct Case {
+    std::string text;
+    int line;
+    std::string why;
+  };
+  const Case cases[] = {
+      {"[profile dev]\nservices = local\n[services local]\ns3 =\nendpoint_url = "
+       "http://127.0.0.1:9000\n",
+       5, "in [services local], 'endpoint_url' is not indented"},
+      {"[services local]\nsqs =\n  endpoint_url = http://127.0.0.1:9324\ns3 =\n"
+       "endpoint_url = http://127.0.0.1:9000\n",
+       5, "indent it under 's3 ='"},
+      {"[services local]\ns3 = http://127.0.0.1:9000\n", 2,
+       "in [services local], 's3' has a value of its own"},
+      {"[services local]\n  endpoint_url = http://127.0.0.1:9000\n", 2,
+       "'endpoint_url' has a value of its own"},
+  };
+  for (const Case& c : cases) {
+    AwsSharedConfig config;
+    const Status status =
+        ParseAwsSharedFile(c.text, AwsSharedFileKind::kConfig, "/home/u/.aws/config", &config);
+    ASSERT_FALSE(status.ok()) << c.text;
+    EXPECT_EQ(status.code(), StatusCode::kUsage);
+    EXPECT_NE(status.message().find("AWS config file /home/u/.aws/config, line " +
+                                    std::to_string(c.line) + ":"),
+              std::string::npos)
+        << status.message();
+    EXPECT_NE(status.message().find(c.why), std::string::npos) << status.message();
+    EXPECT_EQ(status.message().find("http://"), std::string::npos) << status.message();
+  }
+  // Indented, the same lines are s3's; a service with nothing under it is no error.
+  const AwsSharedConfig config =
+      AwsParsed("[services local]\nsqs =\ns3 =\n  endpoint_url = http://127.0.0.1:9000\n");
+  EXPECT_EQ(config.services.at("local").at("s3.endpoint_url"), "http://127.0.0.1:9000");
+  // A profile's own keys are as free as before, and the credentials file has no services.
+  AwsParsed("[profile dev]\ns3 =\nendpoint_url = http://127.0.0.1:9000\n");
+  AwsParsed("[services local]\nendpoint_url = x\n", AwsSharedFileKind::kCredentials);
+}
+
+TEST(AwsSharedFile, EachSettingKeepsTheFileAndLineItWasReadOn) {
+  AwsSharedConfig config;
+  ASSERT_TRUE(ParseAwsSharedFile("[profile dev]\nregion = eu-west-1\nnote = a\n  b\n"
+                                 "[services local]\ns3 =\n  endpoint_url = http://h:1\n",
+                                 AwsSharedFileKind::kConfig, "/c", &config)
+                  .ok());
+  ASSERT_TRUE(ParseAwsSharedFile("[dev]\n\nregion = us-west-2\n", AwsSharedFileKind::kCredentials,
+                                 "/k", &config)
+                  .ok());
+  // The credentials file's value won, and so did its line.
+  EXPECT_EQ(AwsSettingWhere(config.profile_origins, "dev", "region"), "/k:3");
+  EXPECT_EQ(AwsSettingWhere(config.profile_origins, "dev", "note"), "/c:3");
+  EXPECT_EQ(AwsSettingWhere(config.services_origins, "local", "s3.endpoint_url"), "/c:7");
+  EXPECT_EQ(AwsSettingWhere(config.profile_origins, "dev", "missing"), "");
+  EXPECT_EQ(AwsSettingWhere(config.profile_origins, "nobody", "region"), "");
+}
+
 TEST(AwsSharedFile, SecretsAreRegisteredAsTheyAreRead) {
   AwsParsed(
       "[default]\naws_secret_access_key = file-secret-0f3a9c\naws_session_token = "
