@@ -6,8 +6,9 @@
 // `user:PASSWORD@` is masked from the first ':' of the userinfo to the LAST '@' of the
 // whitespace-bounded token, with or without a `scheme://` before it, so a password holding an
 // unencoded '/', '#', '?' or '@' is masked whole (and a path or query holding an '@' with it).
-// Registered secrets are masked where they stand as a token (see Redact); a secret that is also
-// an ordinary word ("denied") is masked wherever that word stands alone.
+// Registered secrets are masked where they stand as a token (see Redact); a short secret made of
+// name characters only ("sluice", which may also be a database or bucket name) only where it
+// stands quoted whole, so the names it equals stay readable.
 #pragma once
 
 #include <string>
@@ -26,8 +27,12 @@ std::string RedactUrl(std::string_view url);
 // query value, and every registered secret in `text` by `****`. A registered secret is replaced
 // only where it stands as a token: where it begins (ends) with a letter or digit, the character
 // before (after) it must not be one. Servers quote a password whole ('...'), so those are
-// masked, while the user "sluice" stays readable when the password is "sluic". A `password=`
-// value that ends in ':', ',' or ';' before whitespace leaves that character as punctuation.
+// masked, while the user "sluice" stays readable when the password is "sluic". A secret under
+// 16 bytes of letters, digits, '_', '-' and '.' only is replaced only where it stands between a
+// pair of the same quote: elsewhere it is taken for the name it equals (a database "sluice",
+// a bucket "sluice-reports"), and the structure above masks it where it is the password. A
+// `password=` value that ends in ':', ',' or ';' before whitespace leaves that character as
+// punctuation.
 std::string Redact(std::string_view text);
 
 // Overwrites, in place and keeping its length, every userinfo password and `password=` value in

@@ -99,19 +99,35 @@ TEST(Secrets, RegisteredSecretsAreMaskedAsTokensOnly) {
   RegisterSecret("sluic");
   EXPECT_EQ(Redact("Access denied for user 'sluice'@'127.0.0.1' (database sluice)"),
             "Access denied for user 'sluice'@'127.0.0.1' (database sluice)");
-  EXPECT_EQ(Redact("the password 'sluic' is wrong; sluic, again: sluic"),
-            "the password '****' is wrong; ****, again: ****");
-  EXPECT_EQ(Redact("sluic"), "****");
-  RegisterSecret("Tok3n-Value");
-  EXPECT_EQ(Redact("key=Tok3n-Value;x \"Tok3n-Value\" aTok3n-Value"),
-            "key=****;x \"****\" aTok3n-Value");
+  // A short secret of name characters is masked where it stands quoted whole, as a server quotes
+  // a password; elsewhere it is taken for the name it equals.
+  EXPECT_EQ(Redact("the password 'sluic' is wrong; sluic, again: \"sluic\" `sluic` 'sluic\""),
+            "the password '****' is wrong; sluic, again: \"****\" `****` 'sluic\"");
+  EXPECT_EQ(Redact("sluic"), "sluic");
+  // A distinctive secret (a character no name has, or 16 bytes and more) is masked as a token.
+  RegisterSecret("Tok3n-Value!");
+  EXPECT_EQ(Redact("key=Tok3n-Value!;x \"Tok3n-Value!\" aTok3n-Value!"),
+            "key=****;x \"****\" aTok3n-Value!");
+  RegisterSecret("longpasswordword");
+  EXPECT_EQ(Redact("longpasswordword, longpasswordwords"), "****, longpasswordwords");
   // A secret that begins or ends with punctuation is masked whatever stands beside that end.
   RegisterSecret("#hash-secret#");
   EXPECT_EQ(Redact("x#hash-secret#y"), "x****y");
-  // '_' joins an identifier: a table named after a short password stays readable.
-  RegisterSecret("qz7pw");
-  EXPECT_EQ(Redact("relation \"qz7pw_users\" does not exist; _qz7pw; password qz7pw"),
-            "relation \"qz7pw_users\" does not exist; _qz7pw; password ****");
+  // '_' joins an identifier: a table named after a password stays readable.
+  RegisterSecret("qz7pwLongSecret99");
+  EXPECT_EQ(
+      Redact("relation \"qz7pwLongSecret99_users\" does not exist; password qz7pwLongSecret99"),
+      "relation \"qz7pwLongSecret99_users\" does not exist; password ****");
+}
+
+// A short password equal to the names around it (the database, a bucket, a schema): the names
+// stay readable, and the password is masked where the structure shows it is one.
+TEST(Secrets, NamesThatEqualAShortPasswordStayReadable) {
+  RegisterSecret("warehouse");
+  EXPECT_EQ(Redact("database warehouse at s3://warehouse-reports/warehouse.csv, schema warehouse"),
+            "database warehouse at s3://warehouse-reports/warehouse.csv, schema warehouse");
+  EXPECT_EQ(Redact("mysql://warehouse:warehouse@h/warehouse host=h password=warehouse"),
+            "mysql://warehouse:****@h/warehouse host=h password=****");
 }
 
 // A password found by structure in a URL leaves the URL's names readable when the registered
@@ -121,9 +137,11 @@ TEST(Secrets, AUrlsNamesThatEqualItsPasswordStayReadable) {
   EXPECT_EQ(Redact("cannot connect to postgresql://logins:logins@127.0.0.1:1/logins: refused"),
             "cannot connect to postgresql://logins:****@127.0.0.1:1/logins: refused");
   EXPECT_EQ(Redact("postgresql://u:logins@h/logins?application_name=logins 'logins'"),
-            "postgresql://u:****@h/logins?application_name=**** '****'");
-  // Without a masked password the URL gets no such exemption.
-  EXPECT_EQ(Redact("postgresql://h/logins"), "postgresql://h/****");
+            "postgresql://u:****@h/logins?application_name=logins '****'");
+  EXPECT_EQ(Redact("postgresql://h/logins"), "postgresql://h/logins");
+  // A distinctive secret gets no such exemption where no password was masked by structure.
+  RegisterSecret("logins-Pa55word!");
+  EXPECT_EQ(Redact("postgresql://h/logins-Pa55word!"), "postgresql://h/****");
 }
 
 // Redacting a message twice (the connector, then the CLI) keeps its punctuation.
