@@ -59,6 +59,20 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// Failures of trust rather than of the network (libcurl's error codes, "libcurl-errors"): the
+// peer's certificate or name did not verify, or the CA file itself could not be used.
+bool IsTlsTrustFailure(CURLcode code) {
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class CurlTransport : public HttpTransport {
  public:
   CurlTransport() {
@@ -134,6 +148,16 @@ class CurlTransport : public HttpTransport {
           fmt::format("{} {}: no answer: nothing moved for {} s, or the request outlasted {} s",
                       request.method, RedactQuery(request.url), request.stall_timeout.count(),
                       std::chrono::duration_cast<std::chrono::seconds>(request.timeout).count()));
+    }
+    if (IsTlsTrustFailure(code)) {
+      // The certificate will not verify on a second try, so it is not retried: the fix is the
+      // setting that names the CAs to trust.
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("{} {}: {}; the server's certificate is not trusted (set "
+                                "AWS_CA_BUNDLE, or ca_bundle in the AWS profile, to a PEM file of "
+                                "the CAs that signed it; now: {})",
+                                request.method, RedactQuery(request.url), curl_easy_strerror(code),
+                                ca.empty() ? "the system's CAs" : ca));
     }
     if (code != CURLE_OK) {
       return Unavailable(fmt::format("{} {}: {}", request.method, RedactQuery(request.url),

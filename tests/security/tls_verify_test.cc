@@ -176,7 +176,9 @@ TEST_F(TlsVerify, HttpsEndpointsVerifyTheCertificate) {
     } else {
       setenv("AWS_CA_BUNDLE", bundle.c_str(), 1);
     }
-    return RunSluice({"queue", "create", queue, "--sqs-endpoint", endpoint}, "");
+    // At debug level every retry is logged ("retrying after ... ms").
+    return RunSluice({"queue", "create", queue, "--sqs-endpoint", endpoint, "--log-level", "debug"},
+                     "");
   };
   auto lake = [&](const std::string& bundle) {
     setenv("AWS_CA_BUNDLE", bundle.c_str(), 1);
@@ -188,6 +190,11 @@ TEST_F(TlsVerify, HttpsEndpointsVerifyTheCertificate) {
   RunResult system_cas = create(https, "");
   EXPECT_EQ(system_cas.exit_code, 1) << system_cas.out;
   EXPECT_NE(system_cas.err.find("certificate"), std::string::npos) << system_cas.err;
+  // A certificate that does not verify is not retried (it will not verify the next time), and
+  // the message names the setting that fixes it.
+  EXPECT_NE(system_cas.err.find("not trusted"), std::string::npos) << system_cas.err;
+  EXPECT_NE(system_cas.err.find("AWS_CA_BUNDLE"), std::string::npos) << system_cas.err;
+  EXPECT_EQ(system_cas.err.find("retrying"), std::string::npos) << system_cas.err;
   RunResult other = create(https, File("other-ca.pem"));
   EXPECT_EQ(other.exit_code, 1) << other.out;
   EXPECT_NE(other.err.find("certificate"), std::string::npos) << other.err;
