@@ -70,27 +70,41 @@ bool Reap(int pid, bool block, Ending* ending) {
   return true;
 }
 
-// The file's checkpoint as committed, read on a session of the test's own that is opened
-// again after the restart; 0 before the first run has made the table.
+// The file's checkpoint as committed, read on a session of the test's own; 0 before the first
+// run has made the table. A read that fails for any reason drops the session, so the next one
+// opens a new session: a session kept after a failure it did not see as the session's end (the
+// restart seen half-way) would answer nothing again, and the watch would stand still while the
+// runs go on to the end of the file.
 class CheckpointWatch {
  public:
   explicit CheckpointWatch(std::string url) : url_(std::move(url)) {}
   uint64_t Position() {
     if (!conn_) {
       auto conn = PgConnection::Connect(url_);
-      if (!conn.ok()) return last_;
+      if (!conn.ok()) {
+        last_error_ = conn.status().message();
+        return last_;
+      }
       conn_ = std::move(conn).value();
     }
     auto r = conn_->QueryIdempotent("SELECT coalesce(max(position), 0) FROM sluice_checkpoints", {},
                                     "reading the checkpoint");
-    if (r.ok()) last_ = r->Count(0, 0);
+    if (r.ok()) {
+      last_ = r->Count(0, 0);
+    } else {
+      last_error_ = r.status().message();
+      conn_.reset();
+    }
     return last_;
   }
+  // Why the last read failed, for a failure message; empty when none has.
+  const std::string& last_error() const { return last_error_; }
 
  private:
   std::string url_;
   std::unique_ptr<PgConnection> conn_;
   uint64_t last_ = 0;
+  std::string last_error_;
 };
 
 // The lines of a file that hold `needle`.
@@ -182,9 +196,13 @@ TEST(LoginsFileFaults, KilledRunsAndARealDatabaseRestartLoseAndRepeatNothing) {
         // ride out?). It is started again, so the oracle still runs, and the test fails.
         ++exits_on_their_own;
         ADD_FAILURE() << "run " << runs << " exited " << ending.code
-                      << " on its own before its kill; stderr: " << Tail(output_base + ".err");
-        // With the whole file committed there is nothing left to kill: on to the oracle.
-        if (watch.Position() >= static_cast<uint64_t>(messages)) {
+                      << " on its own before its kill (the watch last read line "
+                      << watch.Position() << "; its last failed read: "
+                      << (watch.last_error().empty() ? "none" : watch.last_error())
+                      << "); stderr: " << Tail(output_base + ".err");
+        // A run that exits 0 has read the file to its end, and with the whole file committed
+        // there is nothing left to kill: on to the oracle (which finds anything missing).
+        if (ending.code == 0 || watch.Position() >= static_cast<uint64_t>(messages)) {
           file_done = true;
           break;
         }
