@@ -146,6 +146,15 @@ std::string AwsConfigSetting(const AwsSettings& settings, const std::string& key
   return it == settings.end() ? "" : it->second;
 }
 
+// "KEY of profile 'NAME' (FILE:LINE)": where a profile's setting was read, for messages and
+// AwsSettingSources.
+std::string AwsConfigSettingFrom(const AwsSharedConfig& files, const std::string& profile,
+                                 const std::string& key) {
+  const std::string where = AwsSettingWhere(files.profile_origins, profile, key);
+  return where.empty() ? fmt::format("{} of profile '{}'", key, profile)
+                       : fmt::format("{} of profile '{}' ({})", key, profile, where);
+}
+
 // "~/x" → "$HOME/x" in a path a profile names, as the SDKs expand it.
 std::string AwsConfigExpandHome(std::string path) {
   if (path.starts_with("~/")) path = GetEnv("HOME") + path.substr(1);
@@ -155,13 +164,23 @@ std::string AwsConfigExpandHome(std::string path) {
 // The endpoint URL of `service` ("s3", "sqs", "sts"), in the order of the AWS SDKs and Tools
 // Reference Guide ("Service-specific endpoints"): the flag, AWS_ENDPOINT_URL_<SERVICE>,
 // AWS_ENDPOINT_URL, the profile's `services` section's `<service> = endpoint_url`, the profile's
-// endpoint_url, AWS's public endpoint for the region.
+// endpoint_url, AWS's public endpoint for the region. `source`, when not null, is set to where
+// the URL came from (AwsSettingSources::endpoint_source).
 Result<std::string> AwsConfigEndpointUrl(const std::string& flag, std::string_view service,
                                          const AwsSharedConfig& files, const std::string& profile,
-                                         const AwsSettings& settings, const std::string& region) {
+                                         const AwsSettings& settings, const std::string& region,
+                                         std::string* source = nullptr) {
+  std::string from = "flag";
   std::string url = flag;
-  if (url.empty()) url = GetEnv("AWS_ENDPOINT_URL_" + AwsConfigUpper(service));
-  if (url.empty()) url = GetEnv("AWS_ENDPOINT_URL");
+  const std::string service_variable = "AWS_ENDPOINT_URL_" + AwsConfigUpper(service);
+  if (url.empty()) {
+    url = GetEnv(service_variable);
+    from = service_variable;
+  }
+  if (url.empty()) {
+    url = GetEnv("AWS_ENDPOINT_URL");
+    from = "AWS_ENDPOINT_URL";
+  }
   const std::string services = AwsConfigSetting(settings, "services");
   if (url.empty() && !services.empty()) {
     const auto section = files.services.find(services);
@@ -171,12 +190,23 @@ Result<std::string> AwsConfigEndpointUrl(const std::string& flag, std::string_vi
                       "[services {}] section",
                       profile, services, files.config_path, services));
     }
-    url = AwsConfigSetting(section->second, fmt::format("{}.endpoint_url", service));
+    const std::string key = fmt::format("{}.endpoint_url", service);
+    url = AwsConfigSetting(section->second, key);
+    const std::string where = AwsSettingWhere(files.services_origins, services, key);
+    from = fmt::format("[services {}] of profile '{}'{}", services, profile,
+                       where.empty() ? "" : fmt::format(" ({})", where));
   }
-  if (url.empty()) url = AwsConfigSetting(settings, "endpoint_url");
-  if (url.empty()) url = fmt::format("https://{}.{}.amazonaws.com", service, region);
+  if (url.empty()) {
+    url = AwsConfigSetting(settings, "endpoint_url");
+    from = AwsConfigSettingFrom(files, profile, "endpoint_url");
+  }
+  if (url.empty()) {
+    url = fmt::format("https://{}.{}.amazonaws.com", service, region);
+    from = "default";
+  }
   while (url.ends_with('/'))
     url.pop_back();
+  if (source != nullptr) *source = std::move(from);
   return url;
 }
 
@@ -198,6 +228,8 @@ struct ProfileSource {
   AwsCredentials keys;
   std::shared_ptr<CredentialsProvider> provider;
   std::string identity;  // what the source depends on, to share providers built on it
+  std::string kind;      // AwsSettingSources::credentials_kind
+  std::string from;      // AwsSettingSources::credentials_source
 };
 
 // The static keys of a profile: none, or both the key id and the secret.
@@ -216,6 +248,8 @@ Result<ProfileSource> AwsConfigProfileKeys(const AwsSharedConfig& files, const s
         source.keys.access_key_id.empty() ? "aws_access_key_id" : "aws_secret_access_key"));
   }
   source.found = true;
+  source.kind = "profile";
+  source.from = AwsConfigSettingFrom(files, name, "aws_access_key_id");
   source.identity = fmt::format("keys\x1f{}\x1f{}\x1f{}", source.keys.access_key_id,
                                 source.keys.secret_access_key, source.keys.session_token);
   return source;
@@ -277,6 +311,9 @@ Result<ProfileSource> AwsConfigProfileCredentials(const AwsSharedConfig& files,
       SourceCredentials credentials =
           base.provider ? SourceCredentials([p = base.provider] { return p->Get(); })
                         : SourceCredentials([k = base.keys] { return Result<AwsCredentials>(k); });
+      out.kind = "assume-role";
+      out.from = fmt::format("{}, assumed through STS with the credentials of {}",
+                             AwsConfigSettingFrom(files, name, "role_arn"), base.from);
       out.identity =
           fmt::format("role\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f({})", role_arn, sts_url, region,
                       session, request.external_id, request.duration_seconds, base.identity);
@@ -286,6 +323,9 @@ Result<ProfileSource> AwsConfigProfileCredentials(const AwsSharedConfig& files,
       return out;
     }
     if (!token_file.empty()) {
+      out.kind = "web-identity";
+      out.from = fmt::format("{} with its web_identity_token_file",
+                             AwsConfigSettingFrom(files, name, "role_arn"));
       out.identity =
           fmt::format("web\x1f{}\x1f{}\x1f{}\x1f{}", role_arn, sts_url, session, token_file);
       out.provider = AwsConfigSharedProvider(out.identity, [&] {
@@ -313,6 +353,8 @@ Result<ProfileSource> AwsConfigProfileCredentials(const AwsSharedConfig& files,
         fmt::format("AWS profile '{}'", name)));
     ProfileSource out;
     out.found = true;
+    out.kind = "credential_process";
+    out.from = AwsConfigSettingFrom(files, name, "credential_process");
     out.identity = fmt::format("process\x1f{}\x1f{}", name, command);
     out.provider = AwsConfigSharedProvider(out.identity,
                                            [&] { return MakeProcessCredentials(name, command); });
@@ -323,6 +365,8 @@ Result<ProfileSource> AwsConfigProfileCredentials(const AwsSharedConfig& files,
 
 // Puts a profile's credentials into `config`.
 void AwsConfigUse(ProfileSource source, AwsConfig& config) {
+  config.sources.credentials_kind = std::move(source.kind);
+  config.sources.credentials_source = std::move(source.from);
   if (source.provider) {
     config.provider = std::move(source.provider);
   } else {
@@ -345,17 +389,38 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   const AwsSettings& settings = found == files.profiles.end() ? kNoSettings : found->second;
 
   AwsConfig config;
-  config.region = GetEnv("AWS_REGION");
-  if (config.region.empty()) config.region = GetEnv("AWS_DEFAULT_REGION");
-  if (config.region.empty()) config.region = AwsConfigSetting(settings, "region");
-  if (config.region.empty()) config.region = "us-east-1";
+  AwsSettingSources& sources = config.sources;
+  sources.profile = profile;
+  sources.profile_source = chosen.empty() ? "default" : "AWS_PROFILE";
+  for (const char* variable : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (config.region.empty()) {
+      config.region = GetEnv(variable);
+      sources.region_source = variable;
+    }
+  }
+  if (config.region.empty()) {
+    config.region = AwsConfigSetting(settings, "region");
+    sources.region_source = AwsConfigSettingFrom(files, profile, "region");
+  }
+  if (config.region.empty()) {
+    config.region = "us-east-1";
+    sources.region_source = "default";
+  }
 
-  ASSIGN_OR_RETURN(
-      const std::string endpoint,
-      AwsConfigEndpointUrl(endpoint_flag, service, files, profile, settings, config.region));
+  ASSIGN_OR_RETURN(const std::string endpoint,
+                   AwsConfigEndpointUrl(endpoint_flag, service, files, profile, settings,
+                                        config.region, &sources.endpoint_source));
   ASSIGN_OR_RETURN(config.endpoint, ParseEndpoint(endpoint));
   std::string ca_bundle = GetEnv("AWS_CA_BUNDLE");
-  if (ca_bundle.empty()) ca_bundle = AwsConfigExpandHome(AwsConfigSetting(settings, "ca_bundle"));
+  if (!ca_bundle.empty()) {
+    sources.ca_bundle_source = "AWS_CA_BUNDLE";
+  } else {
+    ca_bundle = AwsConfigExpandHome(AwsConfigSetting(settings, "ca_bundle"));
+    if (!ca_bundle.empty()) {
+      sources.ca_bundle_source = AwsConfigSettingFrom(files, profile, "ca_bundle");
+    }
+  }
+  sources.ca_bundle = ca_bundle;
   SetAwsCaBundle(ca_bundle);
 
   // Credentials, in the SDKs' order: the environment's keys; a profile named by AWS_PROFILE; a
@@ -366,6 +431,11 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   RegisterSecret(config.credentials.secret_access_key);
   RegisterSecret(config.credentials.session_token);
   if (!config.credentials.access_key_id.empty() && !config.credentials.secret_access_key.empty()) {
+    sources.credentials_kind = "environment";
+    sources.credentials_source = config.credentials.session_token.empty()
+                                     ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                                     : "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+                                       "AWS_SESSION_TOKEN";
     return config;
   }
   config.credentials = {};
@@ -381,6 +451,8 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
     ASSIGN_OR_RETURN(const std::string sts_url,
                      AwsConfigEndpointUrl("", "sts", files, profile, settings, config.region));
     config.provider = EnvWebIdentityCredentials(sts_url);
+    sources.credentials_kind = "web-identity";
+    sources.credentials_source = "AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE";
     return config;
   }
   if (chosen.empty() && found != files.profiles.end()) {
@@ -398,6 +470,17 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
         "profile of {} or {} with AWS_PROFILE, or run where a container endpoint or instance "
         "metadata provides a role (instance metadata is disabled by AWS_EC2_METADATA_DISABLED)",
         files.config_path, files.credentials_path));
+  }
+  // MachineRoleCredentials's own choice: the container endpoint when either variable names it.
+  if (!GetEnv("AWS_CONTAINER_CREDENTIALS_FULL_URI").empty()) {
+    sources.credentials_kind = "container";
+    sources.credentials_source = "the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)";
+  } else if (!GetEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").empty()) {
+    sources.credentials_kind = "container";
+    sources.credentials_source = "the container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)";
+  } else {
+    sources.credentials_kind = "instance-metadata";
+    sources.credentials_source = "EC2 instance metadata";
   }
   return config;
 }

@@ -27,6 +27,30 @@ struct Endpoint {
 // client would.
 Result<Endpoint> ParseEndpoint(const std::string& url);
 
+// Where ResolveAwsConfig found each setting, in words a person reads, for `sluice check`. A
+// profile's setting is named with its file and line ("profile 'dev' (/home/u/.aws/config:3)").
+// Never holds a secret.
+struct AwsSettingSources {
+  std::string profile;         // the profile looked at: AWS_PROFILE's, else "default"
+  std::string profile_source;  // "AWS_PROFILE", or "default" (AWS_PROFILE is not set)
+  // "AWS_REGION", "AWS_DEFAULT_REGION", "region of profile 'dev' (FILE:LINE)", or "default".
+  std::string region_source;
+  // "flag" (the command's endpoint option), "AWS_ENDPOINT_URL_S3" (or _SQS...),
+  // "AWS_ENDPOINT_URL", "[services NAME] of profile 'dev' (FILE:LINE)", "endpoint_url of profile
+  // 'dev' (FILE:LINE)", or "default" (AWS's endpoint for the region).
+  std::string endpoint_source;
+  // The CA bundle's path, and where it came from: "AWS_CA_BUNDLE", "ca_bundle of profile 'dev'
+  // (FILE:LINE)"; both "" for the system's CAs.
+  std::string ca_bundle;
+  std::string ca_bundle_source;
+  // Which source gives the credentials: "environment", "profile" (its static keys),
+  // "credential_process", "assume-role", "web-identity", "container", "instance-metadata".
+  std::string credentials_kind;
+  // That source in words: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", "aws_access_key_id of
+  // profile 'dev' (FILE:LINE)", "credential_process of profile 'p' (FILE:LINE)", ...
+  std::string credentials_source;
+};
+
 struct AwsConfig {
   Endpoint endpoint;
   std::string region;
@@ -34,6 +58,7 @@ struct AwsConfig {
   // Fetches (and renews) credentials when they come from the workload's role; shared by every
   // client made from this configuration.
   std::shared_ptr<CredentialsProvider> provider;
+  AwsSettingSources sources;
 
   // The credentials to sign with now.
   Result<AwsCredentials> CurrentCredentials() const {

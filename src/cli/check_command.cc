@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,23 @@
 namespace sluice::cli {
 namespace {
 
+// Where the AWS settings a service was reached with came from (aws_config.h's
+// AwsSettingSources), and the access key id masked: never the secret key or the token.
+struct CheckedAws {
+  AwsSettingSources sources;
+  std::string region;
+  std::string endpoint;
+  std::string access_key;  // "AKIA****", or why it is not known
+};
+
 // One service's answer. `target` and `detail` may hold anything a server or a flag said: they
 // are redacted when printed.
 struct CheckedService {
   std::string name;    // "postgresql", "mysql", "sqs", "s3", "directory", "masking-key"
   std::string target;  // what was reached, as resolved from the flags and the environment
   bool ok = false;
-  std::string detail;  // what it answered, or the error
+  std::string detail;                            // what it answered, or the error
+  std::optional<CheckedAws> aws = std::nullopt;  // sqs, s3: where their AWS settings came from
 };
 
 CheckedService CheckFailed(std::string name, std::string target, const Status& error) {
@@ -79,20 +90,31 @@ CheckedService CheckMysql(const OptionValues& values) {
   return {"mysql", target, true, "server " + version};
 }
 
-// "endpoint (region)" of an AWS service as the clients resolve it, or the reason it cannot be.
-Result<std::string> CheckAwsEndpoint(const std::string& endpoint_flag, std::string_view service) {
-  ASSIGN_OR_RETURN(AwsConfig config, ResolveAwsConfig(endpoint_flag, service));
-  return fmt::format("{} ({})", config.endpoint.Url(""), config.region);
+// An access key id as check shows it: its first four characters, then ****.
+std::string CheckMaskedKeyId(const std::string& id) {
+  return (id.size() > 4 ? id.substr(0, 4) : "") + "****";
 }
 
-// The queue the logins job consumes: found by name (GetQueueUrl) and asked its message counts.
-CheckedService CheckSqs(const OptionValues& values) {
-  const std::string& queue = values.String("queue");
-  const std::string& endpoint_flag = values.String("sqs-endpoint");
-  auto endpoint = CheckAwsEndpoint(endpoint_flag, "sqs");
-  std::string target = fmt::format("queue {}", queue);
-  if (!endpoint.ok()) return CheckFailed("sqs", target, endpoint.status());
-  target += " at " + *endpoint;
+// The AWS settings of `service` as its client resolves them, with where each came from; the
+// endpoint's "flag" source is named as the command's `flag` ("--s3-endpoint"). The credentials
+// are fetched when a provider gives them (a process, a role): the client does the same at its
+// first request, and the provider's cache serves both.
+CheckedAws CheckAwsSettings(const AwsConfig& config, std::string_view flag) {
+  CheckedAws aws{.sources = config.sources,
+                 .region = config.region,
+                 .endpoint = config.endpoint.Url(""),
+                 .access_key = {}};
+  if (aws.sources.endpoint_source == "flag")
+    aws.sources.endpoint_source = fmt::format("--{}", flag);
+  auto credentials = config.CurrentCredentials();
+  aws.access_key = credentials.ok() ? CheckMaskedKeyId(credentials->access_key_id)
+                                    : "unknown (the credentials could not be fetched)";
+  return aws;
+}
+
+// The queue's URL and message counts, through the client the logins job would make.
+CheckedService CheckSqsQueue(const std::string& endpoint_flag, const std::string& queue,
+                             const std::string& target) {
   auto client = MakeSqsClient(endpoint_flag);
   if (!client.ok()) return CheckFailed("sqs", target, client.status());
   auto url = ResolveQueueUrl(**client, queue);
@@ -104,6 +126,19 @@ CheckedService CheckSqs(const OptionValues& values) {
   return {"sqs", target, true,
           fmt::format("{}: about {} message(s) waiting, {} in flight", *url, *visible,
                       *all - *visible)};
+}
+
+// The queue the logins job consumes: found by name (GetQueueUrl) and asked its message counts.
+CheckedService CheckSqs(const OptionValues& values) {
+  const std::string& queue = values.String("queue");
+  const std::string& endpoint_flag = values.String("sqs-endpoint");
+  auto config = ResolveAwsConfig(endpoint_flag, "sqs");
+  std::string target = fmt::format("queue {}", queue);
+  if (!config.ok()) return CheckFailed("sqs", target, config.status());
+  target += fmt::format(" at {} ({})", config->endpoint.Url(""), config->region);
+  CheckedService checked = CheckSqsQueue(endpoint_flag, queue, target);
+  checked.aws = CheckAwsSettings(*config, "sqs-endpoint");
+  return checked;
 }
 
 // The masking key the logins job loads before it does anything else.
@@ -118,20 +153,12 @@ CheckedService CheckMaskKey(const OptionValues& values) {
   return {"masking-key", path, true, fmt::format("masks with key {}", keyring->primary().id)};
 }
 
-// A bucket (or a local directory) answers a listing of `probe_key` alone: one ListObjectsV2 page
-// of at most that object, which also says whether the job's output is there yet.
-CheckedService CheckStore(const StoreLocation& location, const OptionValues& values,
-                          const std::string& probe_key) {
-  const bool s3 = location.kind == StoreLocation::Kind::kS3;
-  const std::string name = s3 ? "s3" : "directory";
-  std::string target = location.Url();
-  const std::string& endpoint_flag = values.String("s3-endpoint");
-  if (s3) {
-    auto endpoint = CheckAwsEndpoint(endpoint_flag, "s3");
-    if (!endpoint.ok()) return CheckFailed(name, target, endpoint.status());
-    target += " at " + *endpoint;
-  }
-  auto store = OpenObjectStore(location, endpoint_flag, values.String("s3-addressing"));
+// The listing of `probe_key` alone, through the store the job would open.
+CheckedService CheckStoreListing(const StoreLocation& location, const OptionValues& values,
+                                 const std::string& name, const std::string& target,
+                                 const std::string& probe_key) {
+  auto store =
+      OpenObjectStore(location, values.String("s3-endpoint"), values.String("s3-addressing"));
   if (!store.ok()) return CheckFailed(name, target, store.status());
   auto listed = (*store)->List(probe_key);
   if (!listed.ok()) return CheckFailed(name, target, listed.status());
@@ -142,6 +169,23 @@ CheckedService CheckStore(const StoreLocation& location, const OptionValues& val
     }
   }
   return {name, target, true, fmt::format("answers; no {} yet", probe_key)};
+}
+
+// A bucket (or a local directory) answers a listing of `probe_key` alone: one ListObjectsV2 page
+// of at most that object, which also says whether the job's output is there yet.
+CheckedService CheckStore(const StoreLocation& location, const OptionValues& values,
+                          const std::string& probe_key) {
+  const bool s3 = location.kind == StoreLocation::Kind::kS3;
+  const std::string name = s3 ? "s3" : "directory";
+  std::string target = location.Url();
+  const std::string& endpoint_flag = values.String("s3-endpoint");
+  if (!s3) return CheckStoreListing(location, values, name, target, probe_key);
+  auto config = ResolveAwsConfig(endpoint_flag, "s3");
+  if (!config.ok()) return CheckFailed(name, target, config.status());
+  target += fmt::format(" at {} ({})", config->endpoint.Url(""), config->region);
+  CheckedService checked = CheckStoreListing(location, values, name, target, probe_key);
+  checked.aws = CheckAwsSettings(*config, "s3-endpoint");
+  return checked;
 }
 
 // Where `report run` would write, decided as it decides (--output, else --bucket and --prefix),
@@ -190,6 +234,31 @@ std::string CheckOneLine(std::string_view text) {
   return out;
 }
 
+// "VALUE (from SOURCE)", with the sources that are no setting of the user's said so.
+std::string CheckSourced(std::string_view value, std::string_view source) {
+  if (source == "default") return fmt::format("{} (the default)", value);
+  return fmt::format("{} (from {})", value, source);
+}
+
+// The lines under an AWS service's line: where each of its settings came from.
+void PrintCheckAwsText(const CheckedAws& aws) {
+  const AwsSettingSources& from = aws.sources;
+  const auto line = [](std::string_view what, const std::string& text) {
+    fmt::print("{:<6} {:<11} {}\n", "", what, CheckOneLine(Redact(text)));
+  };
+  line("profile", from.profile_source == "default"
+                      ? fmt::format("{} (AWS_PROFILE is not set)", from.profile)
+                      : CheckSourced(from.profile, from.profile_source));
+  line("region", CheckSourced(aws.region, from.region_source));
+  line("endpoint", from.endpoint_source == "default"
+                       ? fmt::format("{} (AWS's for the region)", aws.endpoint)
+                       : CheckSourced(aws.endpoint, from.endpoint_source));
+  if (!from.ca_bundle.empty())
+    line("ca-bundle", CheckSourced(from.ca_bundle, from.ca_bundle_source));
+  line("credentials", fmt::format("{}: {}; access key id {}", from.credentials_kind,
+                                  from.credentials_source, aws.access_key));
+}
+
 void PrintCheckText(std::string_view job, const std::vector<CheckedService>& services) {
   size_t failed = 0;
   for (const CheckedService& s : services) {
@@ -197,6 +266,7 @@ void PrintCheckText(std::string_view job, const std::vector<CheckedService>& ser
     fmt::print("{:<6} {:<11} {}{}{}\n", s.ok ? "ok" : "FAILED", s.name,
                CheckOneLine(Redact(s.target)), s.target.empty() ? "" : ": ",
                CheckOneLine(Redact(s.detail)));
+    if (s.aws) PrintCheckAwsText(*s.aws);
   }
   fmt::print("{}: {}\n", job,
              failed == 0 ? fmt::format("all {} service(s) answered", services.size())
@@ -217,8 +287,36 @@ void PrintCheckJson(std::string_view job, const std::vector<CheckedService>& ser
         .Key("ok")
         .Bool(s.ok)
         .Key("detail")
-        .String(Redact(s.detail))
-        .EndObject();
+        .String(Redact(s.detail));
+    if (s.aws) {
+      const AwsSettingSources& from = s.aws->sources;
+      json.Key("aws")
+          .BeginObject()
+          .Key("profile")
+          .String(from.profile)
+          .Key("profile_source")
+          .String(from.profile_source)
+          .Key("region")
+          .String(s.aws->region)
+          .Key("region_source")
+          .String(Redact(from.region_source))
+          .Key("endpoint")
+          .String(Redact(s.aws->endpoint))
+          .Key("endpoint_source")
+          .String(Redact(from.endpoint_source))
+          .Key("ca_bundle")
+          .String(Redact(from.ca_bundle))
+          .Key("ca_bundle_source")
+          .String(Redact(from.ca_bundle_source))
+          .Key("credentials_kind")
+          .String(from.credentials_kind)
+          .Key("credentials_source")
+          .String(Redact(from.credentials_source))
+          .Key("access_key_id")
+          .String(s.aws->access_key)
+          .EndObject();
+    }
+    json.EndObject();
   }
   json.EndArray().Key("ok").Bool(all_ok).EndObject();
   fmt::print("{}\n", json.str());

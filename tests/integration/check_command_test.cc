@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "support/report_fixture.h"
+#include "support/scoped_environment.h"
 #include "support/test_env.h"
 
 namespace sluice {
@@ -66,6 +69,91 @@ TEST_F(CheckCommand, ReportAndLakeNameEveryServiceTheyNeed) {
   EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
   EXPECT_TRUE(CheckSaid(missing, "FAILED", "s3")) << missing.out;
   EXPECT_NE(missing.out.find("NoSuchBucket"), std::string::npos) << missing.out;
+}
+
+// An S3 or SQS line says where each AWS setting came from, and shows the access key id masked;
+// never the secret key.
+TEST_F(CheckCommand, AwsServicesSayWhereTheirSettingsCameFrom) {
+  SLUICE_REQUIRE_AWS();
+  const char* endpoint_env = std::getenv("AWS_ENDPOINT_URL");
+  const char* key_env = std::getenv("AWS_ACCESS_KEY_ID");
+  const char* secret_env = std::getenv("AWS_SECRET_ACCESS_KEY");
+  ASSERT_TRUE(endpoint_env && key_env && secret_env) << "the local AWS variables are not set";
+  const std::string endpoint = endpoint_env, key = key_env, secret = secret_env;
+  ASSERT_GT(secret.size(), 4u);
+  const std::string masked = key.substr(0, 4) + "****";
+  testing::ScopedEnvironment env;
+  const std::string config_file = testing::WriteTempFile("aws-config", "");
+  const std::string credentials_file = testing::WriteTempFile("aws-credentials", "");
+  env.Set("AWS_CONFIG_FILE", config_file);
+  env.Set("AWS_SHARED_CREDENTIALS_FILE", credentials_file);
+  env.Clear(std::vector<std::string>{"AWS_PROFILE", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN",
+                                     "AWS_CA_BUNDLE", "AWS_DEFAULT_REGION"});
+  env.Set("AWS_REGION", "us-east-1");
+  const std::string bucket = testing::UniqueBucketName("check-aws");
+  const std::string empty_dir = testing::WriteTempFile("empty", "") + ".d";
+  std::filesystem::create_directories(empty_dir);
+  ASSERT_EQ(RunSluice({"lake", "seed", empty_dir, "s3://" + bucket + "/", "--create-bucket"}, "")
+                .exit_code,
+            0);
+
+  // From the environment.
+  RunResult r = RunSluice({"check", "lake", "s3://" + bucket + "/"}, "");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string& line :
+       std::vector<std::string>{"       profile     default (AWS_PROFILE is not set)\n",
+                                "       region      us-east-1 (from AWS_REGION)\n",
+                                "       endpoint    " + endpoint + " (from AWS_ENDPOINT_URL)\n",
+                                "       credentials environment: AWS_ACCESS_KEY_ID and "
+                                "AWS_SECRET_ACCESS_KEY; access key "
+                                "id " +
+                                    masked + "\n"}) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  }
+  r = RunSluice({"check", "lake", "s3://" + bucket + "/", "--s3-endpoint", endpoint}, "");
+  EXPECT_NE(r.out.find(" (from --s3-endpoint)\n"), std::string::npos) << r.out;
+
+  // From a profile: its region, its services section, its keys, each with file and line.
+  std::ofstream(config_file) << "[profile chk]\nregion = us-east-1\nservices = here\n"
+                             << "[services here]\ns3 =\n  endpoint_url = " << endpoint << "\n";
+  std::ofstream(credentials_file) << "[chk]\naws_access_key_id = " << key
+                                  << "\naws_secret_access_key = " << secret << "\n";
+  env.Clear(std::vector<std::string>{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                                     "AWS_SECRET_ACCESS_KEY", "AWS_REGION"});
+  env.Set("AWS_PROFILE", "chk");
+  r = RunSluice({"check", "lake", "s3://" + bucket + "/"}, "");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string& line : std::vector<std::string>{
+           "       profile     chk (from AWS_PROFILE)\n",
+           "       region      us-east-1 (from region of profile 'chk' (" + config_file + ":2))\n",
+           "       endpoint    " + endpoint + " (from [services here] of profile 'chk' (" +
+               config_file + ":6))\n",
+           "       credentials profile: aws_access_key_id of profile 'chk' (" + credentials_file +
+               ":2); access key id " + masked + "\n"}) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  }
+  EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
+
+  RunResult json = RunSluice({"check", "lake", "s3://" + bucket + "/", "--json"}, "");
+  EXPECT_EQ(json.exit_code, 0) << json.out << json.err;
+  EXPECT_EQ(json.out.find(secret), std::string::npos) << json.out;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(parser.parse(json.out).get(doc)) << json.out;
+  simdjson::dom::element aws;
+  ASSERT_FALSE(doc["services"].at(0)["aws"].get(aws)) << json.out;
+  auto text = [&](const char* field) {
+    std::string_view value;
+    return aws[field].get(value) ? std::string("(missing)") : std::string(value);
+  };
+  EXPECT_EQ(text("profile"), "chk");
+  EXPECT_EQ(text("profile_source"), "AWS_PROFILE");
+  EXPECT_EQ(text("region"), "us-east-1");
+  EXPECT_EQ(text("endpoint"), endpoint);
+  EXPECT_EQ(text("endpoint_source"), "[services here] of profile 'chk' (" + config_file + ":6)");
+  EXPECT_EQ(text("credentials_kind"), "profile");
+  EXPECT_EQ(text("access_key_id"), masked);
 }
 
 TEST_F(CheckCommand, LoginsNamesTheQueueWithItsCountsAndTheKey) {

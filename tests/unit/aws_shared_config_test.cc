@@ -458,6 +458,64 @@ TEST_F(AwsProfileTest, TheCaBundleComesFromTheEnvironmentElseTheProfile) {
   EXPECT_EQ(AwsCaBundle(), "/etc/other-ca.pem");
 }
 
+// Where each setting came from, as `sluice check` shows it.
+TEST_F(AwsProfileTest, TheSourceOfEachSettingIsKept) {
+  WriteConfig(
+      "[profile dev]\n"
+      "region = eu-west-1\n"
+      "services = local\n"
+      "endpoint_url = http://127.0.0.1:7000\n"
+      "[services local]\n"
+      "sqs =\n"
+      "  endpoint_url = http://127.0.0.1:9324\n");
+  WriteCredentials("[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = dev-secret-4\n");
+  setenv("AWS_PROFILE", "dev", 1);
+  const std::string config_file = home_ + "/.aws/config";
+  auto sqs = ResolveAwsConfig("", "sqs");
+  ASSERT_TRUE(sqs.ok()) << sqs.status().message();
+  EXPECT_EQ(sqs->sources.profile, "dev");
+  EXPECT_EQ(sqs->sources.profile_source, "AWS_PROFILE");
+  EXPECT_EQ(sqs->sources.region_source, "region of profile 'dev' (" + config_file + ":2)");
+  EXPECT_EQ(sqs->sources.endpoint_source,
+            "[services local] of profile 'dev' (" + config_file + ":7)");
+  EXPECT_EQ(sqs->sources.credentials_kind, "profile");
+  EXPECT_EQ(sqs->sources.credentials_source,
+            "aws_access_key_id of profile 'dev' (" + home_ + "/.aws/credentials:2)");
+  EXPECT_EQ(sqs->sources.ca_bundle_source, "");
+  auto s3 = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(s3.ok()) << s3.status().message();
+  EXPECT_EQ(s3->sources.endpoint_source, "endpoint_url of profile 'dev' (" + config_file + ":4)");
+  EXPECT_EQ(ResolveAwsConfig("http://127.0.0.1:1", "s3")->sources.endpoint_source, "flag");
+
+  setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:2", 1);
+  setenv("AWS_DEFAULT_REGION", "eu-north-1", 1);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "env-secret-5", 1);
+  s3 = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(s3.ok()) << s3.status().message();
+  EXPECT_EQ(s3->sources.endpoint_source, "AWS_ENDPOINT_URL_S3");
+  EXPECT_EQ(s3->sources.region_source, "AWS_DEFAULT_REGION");
+  EXPECT_EQ(s3->sources.credentials_kind, "environment");
+  EXPECT_EQ(s3->sources.credentials_source, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+
+  // Nothing set but the keys: the defaults.
+  for (const char* name : {"AWS_PROFILE", "AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_REGION"}) {
+    unsetenv(name);
+  }
+  WriteConfig("");
+  WriteCredentials("");
+  auto bare = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(bare.ok()) << bare.status().message();
+  EXPECT_EQ(bare->sources.profile, "default");
+  EXPECT_EQ(bare->sources.profile_source, "default");
+  EXPECT_EQ(bare->sources.region_source, "default");
+  EXPECT_EQ(bare->sources.endpoint_source, "default");
+  for (const std::string& text :
+       {sqs->sources.credentials_source, s3->sources.credentials_source}) {
+    EXPECT_EQ(text.find("secret"), std::string::npos) << text;
+  }
+}
+
 TEST_F(AwsProfileTest, CredentialProcessIsRunWithoutAShell) {
   // The arguments arrive as written, quotes removed and nothing expanded.
   const std::string script = WriteScript("creds with space.sh",
