@@ -123,7 +123,7 @@ int RunSend(const OptionValues& values) {
                                    rejected ? fmt::format(", {} rejected", rejected) : "",
                                    values.String("file"), stopped_before)));
   }
-  if (!st.ok()) return Fail(st.WithContext(values.String("file")));
+  if (!st.ok()) return Fail(st.WithContext(InputDisplayName(values.String("file"))));
   const int code = rejected ? kExitRejects : kExitOk;
   RunSummary summary("queue send");
   summary.json()

@@ -19,14 +19,14 @@ namespace {
 // Why the columnar formats cannot be read: their reader would be Apache Arrow.
 constexpr std::string_view kNoArrow = "no Apache Arrow in Debian 12";
 
-// zlib's own buffer: large reads keep the per-call cost of gzread small.
-constexpr unsigned kInputGzBufferBytes = 128 << 10;
+// Compressed bytes read from the source at a time: large reads keep the per-call cost small.
+constexpr size_t kInputRawBufferBytes = 128 << 10;
 
-gzFile AsGz(void* gz) {
-  return static_cast<gzFile>(gz);
+z_stream& InputAsInflater(void* inflater) {
+  return *static_cast<z_stream*>(inflater);
 }
 
-// The InputStream behind each FILE made by OpenInputFile, for InputErrorOf.
+// The InputStream behind each FILE made by OpenInputFile, for InputReadError.
 struct InputFileRegistry {
   std::mutex mutex;
   std::map<std::FILE*, InputStream*> streams;
@@ -114,81 +114,142 @@ Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path,
   if (IsStandardInput(path)) {
     stream->stdin_ = true;
     // A copy of descriptor 0, so closing the stream leaves the process's standard input alone.
-    const int fd = ::dup(STDIN_FILENO);
-    if (fd < 0) return IoError(fmt::format("cannot read standard input: {}", std::strerror(errno)));
-    // zlib passes input that is not gzip through as it is, so one path reads both; whether it
-    // was compressed is known after the first read (gzdirect).
-    gzFile gz = ::gzdopen(fd, "rb");
-    if (!gz) {
-      ::close(fd);
-      return IoError("cannot read standard input: out of memory");
+    stream->fd_ = ::dup(STDIN_FILENO);
+    if (stream->fd_ < 0) {
+      return IoError(fmt::format("cannot read standard input: {}", std::strerror(errno)));
     }
-    ::gzbuffer(gz, kInputGzBufferBytes);
-    stream->gz_ = gz;
-    stream->compressed_ = true;
-    return stream;
+  } else {
+    stream->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (stream->fd_ < 0) {
+      return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+    }
+    ::posix_fadvise(stream->fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  unsigned char magic[2] = {0, 0};
-  const bool gzip = ::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-  if (!gzip) {
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    stream->fd_ = fd;
-    return stream;
-  }
-  gzFile gz = ::gzdopen(fd, "rb");
-  if (!gz) {
-    ::close(fd);
-    return IoError(fmt::format("cannot open {}: out of memory", path));
-  }
-  ::gzbuffer(gz, kInputGzBufferBytes);
-  stream->gz_ = gz;
-  stream->compressed_ = true;
+  stream->in_.resize(kInputRawBufferBytes);
+  RETURN_IF_ERROR(stream->Probe());
   return stream;
 }
 
 InputStream::~InputStream() {
-  if (gz_) {
-    ::gzclose(AsGz(gz_));
-  } else if (fd_ >= 0) {
-    ::close(fd_);
+  if (inflater_) {
+    ::inflateEnd(&InputAsInflater(inflater_));
+    delete &InputAsInflater(inflater_);
   }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> InputStream::TakeRaw(char* data, size_t size) {
+  size_t n = 0;
+  while (n == 0) {
+    const ssize_t got = ::read(fd_, data, size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return IoError(fmt::format("cannot read {}: {}", name_, std::strerror(errno)));
+    if (got == 0) break;
+    n = static_cast<size_t>(got);
+  }
+  raw_taken_ += n;
+  return n;
+}
+
+Result<size_t> InputStream::FillRaw() {
+  if (in_at_ > 0) {
+    std::memmove(in_.data(), in_.data() + in_at_, in_end_ - in_at_);
+    in_end_ -= in_at_;
+    in_at_ = 0;
+  }
+  if (raw_ended_ || in_end_ == in_.size()) return size_t{0};
+  ASSIGN_OR_RETURN(size_t n, TakeRaw(in_.data() + in_end_, in_.size() - in_end_));
+  if (n == 0) raw_ended_ = true;
+  in_end_ += n;
+  return n;
+}
+
+Status InputStream::Probe() {
+  while (in_end_ - in_at_ < 2 && !raw_ended_) {
+    ASSIGN_OR_RETURN(size_t n, FillRaw());
+    (void)n;
+  }
+  compressed_ = in_end_ - in_at_ >= 2 && static_cast<unsigned char>(in_[in_at_]) == 0x1f &&
+                static_cast<unsigned char>(in_[in_at_ + 1]) == 0x8b;
+  if (!compressed_ || inflater_) return Status::Ok();
+  auto* z = new z_stream{};
+  // 16 + 15: a gzip wrapper (its header and CRC are checked), the largest window.
+  if (::inflateInit2(z, 16 + MAX_WBITS) != Z_OK) {
+    delete z;
+    return IoError(fmt::format("cannot read {}: out of memory", name_));
+  }
+  inflater_ = z;
+  return Status::Ok();
 }
 
 Result<size_t> InputStream::ReadSource(char* data, size_t size) {
-  if (!gz_) {
-    for (;;) {
-      const ssize_t n = ::read(fd_, data, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return IoError(fmt::format("cannot read {}: {}", name_, std::strerror(errno)));
-      return static_cast<size_t>(n);
+  if (compressed_) return Inflate(data, size);
+  if (in_at_ < in_end_) {
+    const size_t n = std::min(size, in_end_ - in_at_);
+    std::memcpy(data, in_.data() + in_at_, n);
+    in_at_ += n;
+    return n;
+  }
+  if (raw_ended_) return size_t{0};
+  ASSIGN_OR_RETURN(size_t n, TakeRaw(data, size));
+  if (n == 0) raw_ended_ = true;
+  return n;
+}
+
+Result<size_t> InputStream::Inflate(char* data, size_t size) {
+  z_stream& z = InputAsInflater(inflater_);
+  const uInt want = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+  for (;;) {
+    if (member_ended_) {
+      // RFC 1952 2.2: another member may follow; anything else there is not gzip data.
+      while (in_end_ - in_at_ < 2 && !raw_ended_) {
+        ASSIGN_OR_RETURN(size_t n, FillRaw());
+        (void)n;
+      }
+      const size_t have = in_end_ - in_at_;
+      if (have == 0) return size_t{0};
+      if (have >= 2 && static_cast<unsigned char>(in_[in_at_]) == 0x1f &&
+          static_cast<unsigned char>(in_[in_at_ + 1]) == 0x8b) {
+        ::inflateReset(&z);
+        member_ended_ = false;
+        continue;
+      }
+      return InvalidArgument(fmt::format(
+          "trailing data after the gzip stream at byte {}: after {} decompressed bytes the gzip "
+          "data ends, and the bytes that follow are not another gzip member (was something "
+          "appended to the compressed file?)",
+          RawOffset(), source_bytes_));
     }
-  }
-  gzFile gz = AsGz(gz_);
-  const int n = ::gzread(gz, data, static_cast<unsigned>(std::min<size_t>(size, 1u << 30)));
-  int code = Z_OK;
-  const char* reason = ::gzerror(gz, &code);
-  // zlib ends a stream cut short as if at its end (0, with Z_BUF_ERROR set), for files still
-  // being written: here that is a truncated file, so an end is taken only with no error set.
-  if (n > 0 || (n == 0 && code == Z_OK)) {
-    if (source_bytes_ == 0 && n > 0 && stdin_) compressed_ = ::gzdirect(gz) == 0;
-    return static_cast<size_t>(n);
-  }
-  const long long offset = static_cast<long long>(::gzoffset(gz));
-  if (code == Z_ERRNO) {
-    return IoError(fmt::format("cannot read {}: {}", name_, std::strerror(errno)));
-  }
-  if (code == Z_BUF_ERROR) {
+    if (in_at_ == in_end_ && !raw_ended_) {
+      ASSIGN_OR_RETURN(size_t n, FillRaw());
+      (void)n;
+    }
+    z.next_in = reinterpret_cast<Bytef*>(in_.data() + in_at_);
+    z.avail_in = static_cast<uInt>(in_end_ - in_at_);
+    z.next_out = reinterpret_cast<Bytef*>(data);
+    z.avail_out = want;
+    const int code = ::inflate(&z, Z_NO_FLUSH);
+    in_at_ = in_end_ - z.avail_in;
+    const size_t produced = want - z.avail_out;
+    if (code == Z_STREAM_END) member_ended_ = true;
+    if (code == Z_STREAM_END || code == Z_OK) {
+      if (produced > 0) return produced;
+      continue;  // input taken and nothing out yet (a header): more input
+    }
+    if (code == Z_BUF_ERROR && in_at_ == in_end_) {
+      if (!raw_ended_) continue;
+      return InvalidArgument(fmt::format(
+          "the gzip data is truncated: the compressed stream ended early, at compressed byte {} "
+          "inside a gzip member, after {} decompressed bytes (was it cut short while being "
+          "copied or written?)",
+          RawOffset(), source_bytes_));
+    }
+    if (code == Z_MEM_ERROR) return IoError(fmt::format("cannot read {}: out of memory", name_));
     return InvalidArgument(
-        fmt::format("the gzip data is truncated: it ends at compressed byte {} inside a compressed "
-                    "stream, after {} decompressed bytes (was the file cut short while copying?)",
-                    offset, source_bytes_));
+        fmt::format("the gzip data is corrupt near compressed byte {}, after {} decompressed "
+                    "bytes: {}",
+                    RawOffset(), source_bytes_, z.msg ? z.msg : "not deflate data"));
   }
-  return InvalidArgument(
-      fmt::format("the gzip data is corrupt near compressed byte {}, after {} decompressed "
-                  "bytes: {}",
-                  offset, source_bytes_, reason ? reason : "unknown error"));
 }
 
 Result<size_t> InputStream::Read(char* data, size_t size) {
@@ -232,13 +293,14 @@ Status InputStream::Rewind() {
     return Status::Ok();
   }
   source_bytes_ = 0;
-  if (gz_) {
-    if (::gzrewind(AsGz(gz_)) != 0) return IoError(fmt::format("cannot rewind {}", name_));
-    return Status::Ok();
-  }
   if (::lseek(fd_, 0, SEEK_SET) < 0) {
     return IoError(fmt::format("cannot rewind {}: {}", name_, std::strerror(errno)));
   }
+  in_at_ = in_end_ = 0;
+  raw_ended_ = false;
+  raw_taken_ = 0;
+  member_ended_ = false;
+  if (inflater_) ::inflateReset(&InputAsInflater(inflater_));
   return Status::Ok();
 }
 

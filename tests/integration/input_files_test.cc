@@ -1,6 +1,6 @@
 // The inputs of #13 against a real PostgreSQL: standard input ("-"), gzip files told by their
-// bytes, --delimiter, formats Sluice refuses plainly, and a JSON array --file (gzip-compressed)
-// resumed after its run was killed.
+// bytes (members one after another, nothing after them), --delimiter, formats Sluice refuses
+// plainly, and a JSON array --file (gzip-compressed) resumed after its run was killed.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <zlib.h>
@@ -132,11 +132,52 @@ TEST_F(InputFiles, ATruncatedGzipFailsClearlyAndStoresNothingOfIt) {
   const std::string cut = WriteTempFile("cut.csv.gz", gz.substr(0, gz.size() * 2 / 3));
   RunResult r = RunSluice({"warehouse", "load", "--model", "movie", cut}, url());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find(cut + ": the gzip data is truncated: it ends at compressed byte " +
+  EXPECT_NE(r.err.find(cut +
+                       ": the gzip data is truncated: the compressed stream ended early, "
+                       "at compressed byte " +
                        std::to_string(gz.size() * 2 / 3)),
             std::string::npos)
       << r.err;
   EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+}
+
+TEST_F(InputFiles, GzipMembersReadAsOneTextAndBytesAfterThemFailTheFile) {
+  // Two members that split a record: `cat a.gz b.gz` loads as the text it holds.
+  const std::string text = kInputMovies;
+  const size_t half = text.size() / 2;
+  const std::string members = InputGzip(text.substr(0, half)) + InputGzip(text.substr(half));
+  const std::string joined = WriteTempFile("joined.csv.gz", members);
+  RunResult a = RunSluice({"warehouse", "load", "--model", "movie", joined}, url());
+  EXPECT_EQ(a.exit_code, 3) << a.err;
+  EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+  // Bytes after the last member that are not one fail the file, naming where they start.
+  ASSERT_TRUE(conn().Exec("TRUNCATE movies, load_rejects", "test").ok());
+  const std::string tail = WriteTempFile("tail.csv.gz", members + "appended,later\n");
+  RunResult b = RunSluice({"warehouse", "load", "--model", "movie", tail}, url());
+  EXPECT_EQ(b.exit_code, 1) << b.out << b.err;
+  EXPECT_NE(b.err.find(tail + ": trailing data after the gzip stream at byte " +
+                       std::to_string(members.size()) + ":"),
+            std::string::npos)
+      << b.err;
+  EXPECT_EQ(Titles(), "");
+}
+
+TEST_F(InputFiles, ATruncatedGzipOnStandardInputSaysItEndedEarlyAndWhere) {
+  std::string big = "title,duration_mins,original_language,size_mb\n";
+  for (int i = 0; i < 20000; ++i)
+    big += "Movie " + std::to_string(i * 7919) + "," + std::to_string(i % 300) + ",en,1\n";
+  const std::string gz = InputGzip(big);
+  const size_t cut = gz.size() / 2;
+  const std::string path = WriteTempFile("cut_stdin.gz", gz.substr(0, cut));
+  RunResult r = RunPiped(path, "warehouse load --model movie -");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("standard input: the gzip data is truncated: the compressed stream ended "
+                       "early, at compressed byte " +
+                       std::to_string(cut) + " "),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("<fd:"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("byte -1"), std::string::npos) << r.err;
 }
 
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {

@@ -72,6 +72,29 @@ class PipedStandardInput {
   static inline int count_ = 0;
 };
 
+// Standard input replaced by a real pipe holding `bytes` (at most a pipe's buffer, 64 KiB), its
+// write end closed: a descriptor that cannot seek, as `cat f | sluice` gives.
+class InputRealPipe {
+ public:
+  explicit InputRealPipe(const std::string& bytes) {
+    saved_ = ::dup(STDIN_FILENO);
+    int ends[2];
+    EXPECT_EQ(::pipe(ends), 0);
+    EXPECT_LT(bytes.size(), size_t{60000});
+    EXPECT_EQ(::write(ends[1], bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::close(ends[1]);
+    ::dup2(ends[0], STDIN_FILENO);
+    ::close(ends[0]);
+  }
+  ~InputRealPipe() {
+    ::dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
 TEST(InputStream, AGzipFileIsReadDecompressedWhateverItsName) {
   const std::string text = "title,n\nA,1\nB,2\n";
   for (const std::string name : {"m.csv.gz", "m.csv"}) {
@@ -93,6 +116,58 @@ TEST(InputStream, ConcatenatedGzipMembersReadAsOneText) {
   EXPECT_EQ(*ReadAll(path), "a\nb\nc\n");
 }
 
+TEST(InputStream, BytesAfterTheLastGzipMemberAreAnErrorSayingWhere) {
+  const std::string members = Gzip("a\nb\n") + Gzip("c\n");
+  for (const std::string& trailing :
+       {std::string("junk\n"), std::string("\x1f"), std::string(512, '\0')}) {
+    auto read = ReadAll(InputTestWrite("trailing.gz", members + trailing));
+    ASSERT_FALSE(read.ok()) << trailing.size();
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(read.status().message().find("trailing data after the gzip stream at byte " +
+                                           std::to_string(members.size()) + ":"),
+              std::string::npos)
+        << read.status().message();
+  }
+  // A second member cut short is a truncated file, not trailing data.
+  const std::string second = Gzip("d\n");
+  auto cut = ReadAll(InputTestWrite("cut2.gz", members + second.substr(0, 5)));
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("truncated"), std::string::npos) << cut.status().message();
+}
+
+TEST(InputStream, ATruncatedGzipOnAPipeSaysItEndedEarlyAndWhere) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i)
+    text += "row " + std::to_string(i * 7919) + "\n";
+  const std::string gz = Gzip(text);
+  const size_t cut = gz.size() / 2;
+  InputRealPipe input(gz.substr(0, cut));
+  auto read = ReadAll("-");
+  ASSERT_FALSE(read.ok());
+  const std::string& message = read.status().message();
+  EXPECT_NE(message.find("the gzip data is truncated: the compressed stream ended early, at "
+                         "compressed byte " +
+                         std::to_string(cut) + " "),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("-1"), std::string::npos) << message;
+  EXPECT_EQ(message.find("fd"), std::string::npos) << message;
+}
+
+TEST(InputStream, CorruptGzipOnAPipeNamesNoDescriptor) {
+  std::string gz = Gzip(std::string(5000, 'x') + "\n");
+  for (size_t i = 12; i < 20 && i < gz.size(); ++i)
+    gz[i] = static_cast<char>(0xFF);
+  InputRealPipe input(gz);
+  auto read = ReadAll("-");
+  ASSERT_FALSE(read.ok());
+  const std::string& message = read.status().message();
+  EXPECT_NE(message.find("the gzip data is corrupt near compressed byte "), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("-1"), std::string::npos) << message;
+  EXPECT_EQ(message.find("fd"), std::string::npos) << message;
+}
+
 TEST(InputStream, ATruncatedGzipFileIsAnErrorSayingWhere) {
   std::string big;
   for (int i = 0; i < 20000; ++i)
@@ -103,7 +178,8 @@ TEST(InputStream, ATruncatedGzipFileIsAnErrorSayingWhere) {
   ASSERT_FALSE(read.ok());
   EXPECT_NE(read.status().message().find("the gzip data is truncated"), std::string::npos)
       << read.status().message();
-  EXPECT_NE(read.status().message().find("compressed byte " + std::to_string(gz.size() / 2)),
+  EXPECT_NE(read.status().message().find("ended early, at compressed byte " +
+                                         std::to_string(gz.size() / 2)),
             std::string::npos)
       << read.status().message();
 }
