@@ -1,12 +1,17 @@
 #include "aws/aws_config.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 #include "aws/profile_credentials.h"
 #include "aws/shared_config.h"
@@ -374,6 +379,40 @@ void AwsConfigUse(ProfileSource source, AwsConfig& config) {
   }
 }
 
+// The CA bundle at `path` (given by `from`: "AWS_CA_BUNDLE", or a profile's ca_bundle and its
+// file) must be a readable file holding a PEM certificate. libcurl would find out only at the
+// first https request, as a TLS failure that names neither the setting nor the path.
+Status AwsConfigCheckCaBundle(const std::string& path, const std::string& from) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    return UsageError(
+        fmt::format("{} names the CA bundle {}, which {}", from, path,
+                    errno == ENOENT || errno == ENOTDIR
+                        ? "does not exist"
+                        : fmt::format("cannot be looked at: {}", std::strerror(errno))));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return UsageError(fmt::format(
+        "{} names the CA bundle {}, which is not a file (a PEM file of CA certificates is "
+        "expected)",
+        from, path));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return UsageError(fmt::format("{} names the CA bundle {}, which cannot be read: {}", from, path,
+                                  std::strerror(errno)));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return UsageError(
+        fmt::format("{} names the CA bundle {}, which is not a PEM file of certificates (it has "
+                    "no '-----BEGIN CERTIFICATE-----' line)",
+                    from, path));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service) {
@@ -420,6 +459,8 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
       sources.ca_bundle_source = AwsConfigSettingFrom(files, profile, "ca_bundle");
     }
   }
+  if (!ca_bundle.empty())
+    RETURN_IF_ERROR(AwsConfigCheckCaBundle(ca_bundle, sources.ca_bundle_source));
   sources.ca_bundle = ca_bundle;
   SetAwsCaBundle(ca_bundle);
 

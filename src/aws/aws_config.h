@@ -73,7 +73,9 @@ struct AwsConfig {
 // - endpoint: `endpoint_flag`, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the profile's
 //   [services NAME] `<service> = endpoint_url`, the profile's endpoint_url, else AWS's public
 //   endpoint for the region ("Service-specific endpoints");
-// - CA bundle: AWS_CA_BUNDLE, else the profile's ca_bundle (SetAwsCaBundle);
+// - CA bundle: AWS_CA_BUNDLE, else the profile's ca_bundle (SetAwsCaBundle); the file must
+//   exist and hold a PEM certificate, checked here so that a wrong path is named with the
+//   setting that gave it rather than found as a TLS failure at the first request;
 // - credentials ("Understand the credential provider chain"): AWS_ACCESS_KEY_ID and
 //   AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN); then the profile when AWS_PROFILE names it;
 //   then STS for a web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN); then the default

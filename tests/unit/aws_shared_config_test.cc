@@ -447,15 +447,67 @@ TEST_F(AwsProfileTest, ARoleWithASourceProfileGetsAProvider) {
   EXPECT_NE(config.status().message().find("loop"), std::string::npos) << config.status().message();
 }
 
+// Enough of a PEM file for the check made when the settings are resolved (curl reads it).
+constexpr const char* kPemText = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
 TEST_F(AwsProfileTest, TheCaBundleComesFromTheEnvironmentElseTheProfile) {
+  WriteFile("corp-ca.pem", kPemText);
+  WriteFile("other-ca.pem", kPemText);
   WriteConfig(
       "[default]\nca_bundle = ~/corp-ca.pem\naws_access_key_id = A\n"
       "aws_secret_access_key = secret-a\n");
-  ASSERT_TRUE(ResolveAwsConfig("", "s3").ok());
+  auto config = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(AwsCaBundle(), home_ + "/corp-ca.pem");
-  setenv("AWS_CA_BUNDLE", "/etc/other-ca.pem", 1);
-  ASSERT_TRUE(ResolveAwsConfig("", "s3").ok());
-  EXPECT_EQ(AwsCaBundle(), "/etc/other-ca.pem");
+  EXPECT_EQ(config->sources.ca_bundle_source,
+            "ca_bundle of profile 'default' (" + home_ + "/.aws/config:2)");
+  setenv("AWS_CA_BUNDLE", (home_ + "/other-ca.pem").c_str(), 1);
+  config = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(AwsCaBundle(), home_ + "/other-ca.pem");
+  EXPECT_EQ(config->sources.ca_bundle_source, "AWS_CA_BUNDLE");
+}
+
+// A CA bundle that is missing or not PEM is named with the setting that gave it, when the
+// settings are resolved: not found later as a TLS failure that names neither.
+TEST_F(AwsProfileTest, ABadCaBundleIsNamedWithItsSettingAndPath) {
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+  WriteFile("not-pem.txt", "just some text\n");
+  const std::string missing = home_ + "/no-such-ca.pem";
+  struct Case {
+    std::string variable;  // AWS_CA_BUNDLE's value, or "" to use the profile's
+    std::string profile_value;
+    std::vector<std::string> said;
+  };
+  const Case cases[] = {
+      {missing, "", {"AWS_CA_BUNDLE names the CA bundle " + missing, "does not exist"}},
+      {home_ + "/not-pem.txt",
+       "",
+       {"AWS_CA_BUNDLE names the CA bundle " + home_ + "/not-pem.txt", "not a PEM file"}},
+      {home_, "", {"AWS_CA_BUNDLE names the CA bundle " + home_, "is not a file"}},
+      {"",
+       "~/no-such-ca.pem",
+       {"ca_bundle of profile 'default' (" + home_ + "/.aws/config:2) names the CA bundle " +
+            missing,
+        "does not exist"}},
+  };
+  for (const Case& c : cases) {
+    if (c.variable.empty()) {
+      unsetenv("AWS_CA_BUNDLE");
+    } else {
+      setenv("AWS_CA_BUNDLE", c.variable.c_str(), 1);
+    }
+    WriteConfig(c.profile_value.empty() ? "[default]\n"
+                                        : "[default]\nca_bundle = " + c.profile_value + "\n");
+    auto config = ResolveAwsConfig("", "s3");
+    ASSERT_FALSE(config.ok()) << c.variable << c.profile_value;
+    EXPECT_EQ(config.status().code(), StatusCode::kUsage);
+    for (const std::string& part : c.said) {
+      EXPECT_NE(config.status().message().find(part), std::string::npos)
+          << config.status().message();
+    }
+  }
 }
 
 // Where each setting came from, as `sluice check` shows it.
