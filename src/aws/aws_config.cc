@@ -353,9 +353,16 @@ Result<ProfileSource> AwsConfigProfileCredentials(const AwsSharedConfig& files,
   ASSIGN_OR_RETURN(ProfileSource keys, AwsConfigProfileKeys(files, name, settings));
   if (keys.found) return keys;
   const std::string command = AwsConfigSetting(settings, "credential_process");
-  if (!command.empty()) {
+  if (settings.contains("credential_process")) {
+    // Present but empty (or only blanks and quotes) is a mistake to name, not a profile without
+    // credentials: the chain would go on to the machine's role and fail far from the cause.
+    const std::string where = AwsSettingWhere(files.profile_origins, name, "credential_process");
+    const std::string place = where.empty() ? "" : fmt::format(" ({})", where);
+    if (command.find_first_not_of(" \t\r\n\"") == std::string::npos) {
+      return UsageError(fmt::format("credential_process in profile '{}'{} is empty", name, place));
+    }
     RETURN_IF_ERROR(SplitCredentialProcessCommand(command).status().WithContext(
-        fmt::format("AWS profile '{}'", name)));
+        fmt::format("AWS profile '{}'{}", name, place)));
     ProfileSource out;
     out.found = true;
     out.kind = "credential_process";

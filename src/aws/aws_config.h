@@ -89,7 +89,9 @@ struct AwsConfig {
 // Errors are kUsage: a profile named by AWS_PROFILE (or a source_profile) in neither file (the
 // message names both paths), a malformed or unreadable file (its path and line), a profile
 // with half its keys, a role without a source, a services section that is missing, an endpoint
-// that is not a URL. No message quotes a secret.
+// that is not a URL, a CA bundle that is missing or not PEM (naming the variable, or the
+// profile's ca_bundle and its file, and the path), a credential_process that is empty (naming
+// the profile, file and line). No message quotes a secret.
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);
 
 // The endpoint option of a client of `service` ("s3", "sqs"), named `flag` ("s3-endpoint"):

@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "aws/crypto.h"
 #include "core/environment.h"
 #include "core/secrets.h"
+#include "core/time_parse.h"
 #include "formats/json_reader.h"
 
 namespace sluice {
@@ -113,14 +115,25 @@ Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv, st
   return run;
 }
 
+// Whether `text` is an RFC 3339 date-time as the process provider's Expiration must be: a date,
+// 'T' (or a space), a time, and a zone offset ("Z" or "+01:00"), which ParseTimestamp then reads.
+// Without an offset the instant would depend on the machine's zone, so it is refused.
+bool CredentialProcessExpirationParses(std::string_view text, int64_t* micros) {
+  if (text.size() < 20 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return false;
+  if (text.substr(11).find_first_of("Zz+-") == std::string_view::npos) return false;
+  std::string error;
+  return ParseTimestamp(text, micros, &error);
+}
+
 class ProcessCredentials : public CredentialsProvider {
  public:
   ProcessCredentials(std::string profile, std::string command, std::chrono::milliseconds timeout,
                      Clock clock)
-      : CredentialsProvider(std::make_unique<ProcessNoTransport>(), std::move(clock)),
+      : CredentialsProvider(std::make_unique<ProcessNoTransport>(), clock),
         name_(fmt::format("the credential_process of AWS profile '{}'", profile)),
         command_(std::move(command)),
-        timeout_(timeout) {}
+        timeout_(timeout),
+        clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
 
  protected:
   Result<Fetched> Fetch(HttpTransport&) override {
@@ -165,14 +178,46 @@ class ProcessCredentials : public CredentialsProvider {
       return Unavailable(
           fmt::format("{}: {} answered without AccessKeyId or SecretAccessKey", name_, program));
     }
+    // The AWS tools refuse credentials that are unreadably dated or already expired: signing
+    // with them would fail at AWS with an error that names neither the profile nor the command.
+    if (root["Expiration"].error() != simdjson::NO_SUCH_FIELD && !root["Expiration"].is_null()) {
+      int64_t expires = 0;
+      if (!root["Expiration"].is_string() ||
+          !CredentialProcessExpirationParses(fetched.expiration, &expires)) {
+        // The value is not quoted: the command's output is never put in a message.
+        return Unavailable(
+            fmt::format("{}: {} answered an \"Expiration\" that is not an ISO 8601 / RFC 3339 "
+                        "time with a zone (like 2026-12-01T21:00:00Z)",
+                        name_, program));
+      }
+      const int64_t now =
+          std::chrono::duration_cast<std::chrono::microseconds>(clock_().time_since_epoch())
+              .count();
+      if (expires <= now) {
+        return Unavailable(fmt::format(
+            "{}: credential_process returned credentials that expired at {} ({}; it is now {})",
+            name_, fetched.expiration, program, FormatProcessTime(now)));
+      }
+    }
     return fetched;
   }
   std::string_view Name() const override { return name_; }
 
  private:
+  // "2026-12-01T20:15:00Z", for the message about credentials already expired.
+  static std::string FormatProcessTime(int64_t micros) {
+    const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+  }
+
   std::string name_;
   std::string command_;
   std::chrono::milliseconds timeout_;
+  Clock clock_;
 };
 
 class AssumeRoleCredentials : public CredentialsProvider {

@@ -26,7 +26,9 @@ Result<std::vector<std::string>> SplitCredentialProcessCommand(std::string_view 
 // "SessionToken" (optional), "Expiration" (optional, RFC 3339)}. Its standard error passes
 // through to Sluice's. Errors name `profile` and the program, never its output or arguments: a
 // program that cannot be started, a non-zero exit or a signal, output that is not such an
-// object. The secret and token are registered for redaction before anything else is done.
+// object, an Expiration that is not an RFC 3339 time with a zone (not quoted), credentials
+// already expired by `clock` ("credential_process returned credentials that expired at ...").
+// The secret and token are registered for redaction before anything else is done.
 // A command that has not answered and exited within `timeout` is killed (SIGKILL) and the fetch
 // fails, naming the program: the AWS tools wait forever, which would hold every job.
 inline constexpr std::chrono::milliseconds kCredentialProcessTimeout{60000};

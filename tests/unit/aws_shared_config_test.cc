@@ -568,6 +568,28 @@ TEST_F(AwsProfileTest, TheSourceOfEachSettingIsKept) {
   }
 }
 
+TEST_F(AwsProfileTest, AnEmptyCredentialProcessIsNamedWithItsFileAndLine) {
+  setenv("AWS_PROFILE", "p", 1);
+  for (const std::string value : {"", "  \"\"  "}) {
+    WriteConfig("[profile p]\nregion = eu-west-1\ncredential_process =" + value + "\n");
+    auto config = ResolveAwsConfig("", "sqs");
+    ASSERT_FALSE(config.ok());
+    EXPECT_EQ(config.status().code(), StatusCode::kUsage);
+    EXPECT_EQ(config.status().message(),
+              "credential_process in profile 'p' (" + home_ + "/.aws/config:3) is empty");
+  }
+  // As the source of a role's profile too.
+  WriteConfig(
+      "[profile p]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = base\n"
+      "[profile base]\ncredential_process =\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("credential_process in profile 'base' (" + home_ +
+                                           "/.aws/config:5) is empty"),
+            std::string::npos)
+      << config.status().message();
+}
+
 TEST_F(AwsProfileTest, CredentialProcessIsRunWithoutAShell) {
   // The arguments arrive as written, quotes removed and nothing expanded.
   const std::string script = WriteScript("creds with space.sh",

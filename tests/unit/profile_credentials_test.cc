@@ -97,6 +97,45 @@ TEST_F(ProcessCredentialsTest, OutputThatIsNotTheDocumentIsAnErrorThatQuotesNoth
   }
 }
 
+// An Expiration the AWS tools would refuse is refused: one that is not an RFC 3339 time with a
+// zone (named, never quoted: the output is the command's), and one already past.
+TEST_F(ProcessCredentialsTest, AnExpirationThatIsUnreadableOrPastIsRefused) {
+  const ProcessTimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 22} + 11h;
+  auto fetch = [&](const std::string& expiration) {
+    const std::string script = Script(
+        "cat <<'EOF'\n{\"Version\": 1, \"AccessKeyId\": \"AKID\", \"SecretAccessKey\": "
+        "\"leaked-secret-789\", \"Expiration\": " +
+        expiration + "}\nEOF\n");
+    return MakeProcessCredentials("p", script, [&] { return now; })->Get();
+  };
+  for (const std::string bad : {"\"tomorrow-at-noon\"", "\"2026-11-22T12:00:00\"",
+                                "\"2026-13-40T12:00:00Z\"", "17", "\"\""}) {
+    auto credentials = fetch(bad);
+    ASSERT_FALSE(credentials.ok()) << bad;
+    const std::string& m = credentials.status().message();
+    EXPECT_NE(m.find("credential_process of AWS profile 'p'"), std::string::npos) << m;
+    EXPECT_NE(m.find(dir_ + "/creds.sh answered an \"Expiration\" that is not an ISO 8601"),
+              std::string::npos)
+        << m;
+    EXPECT_EQ(m.find("tomorrow-at-noon"), std::string::npos) << m;
+    EXPECT_EQ(m.find("leaked-secret-789"), std::string::npos) << m;
+  }
+  auto expired = fetch("\"2026-11-22T10:30:00Z\"");
+  ASSERT_FALSE(expired.ok());
+  EXPECT_NE(expired.status().message().find(
+                "credential_process returned credentials that expired at 2026-11-22T10:30:00Z"),
+            std::string::npos)
+      << expired.status().message();
+  EXPECT_NE(expired.status().message().find("it is now 2026-11-22T11:00:00Z"), std::string::npos)
+      << expired.status().message();
+  EXPECT_EQ(expired.status().message().find("leaked-secret-789"), std::string::npos);
+  // Offsets other than Z, and no Expiration at all (or null), are fine.
+  for (const std::string good : {"\"2026-11-22T13:00:00+01:00\"", "null"}) {
+    auto credentials = fetch(good);
+    EXPECT_TRUE(credentials.ok()) << good << ": " << credentials.status().message();
+  }
+}
+
 TEST_F(ProcessCredentialsTest, AProgramThatCannotRunIsNamed) {
   auto credentials = MakeProcessCredentials("p", dir_ + "/no-such-program")->Get();
   ASSERT_FALSE(credentials.ok());
