@@ -39,7 +39,7 @@ struct CheckedAws {
 // One service's answer. `target` and `detail` may hold anything a server or a flag said: they
 // are redacted when printed.
 struct CheckedService {
-  std::string name;    // "postgresql", "mysql", "sqs", "s3", "directory", "masking-key"
+  std::string name;    // "postgresql", "pg-table", "mysql", "mysql-table", "sqs", "s3", ...
   std::string target;  // what was reached, as resolved from the flags and the environment
   bool ok = false;
   std::string detail;                            // what it answered, or the error
@@ -50,9 +50,50 @@ CheckedService CheckFailed(std::string name, std::string target, const Status& e
   return {std::move(name), std::move(target), false, error.message()};
 }
 
+// A table a job reads, made by someone else.
+struct CheckTable {
+  std::string name;
+  std::string flag;     // the option naming it: "users-table"
+  std::string columns;  // those the job reads: "user_id, user_name, active_status"
+};
+
+// Whether `table` (a table or view the job reads, named by `flag`) answers a SELECT of
+// `columns` over `pg`: each of a missing table, a missing column and a missing grant is named
+// with what to do about it.
+CheckedService CheckPgTable(PgConnection& pg, const std::string& table, std::string_view flag,
+                            std::string_view columns) {
+  const std::string target = fmt::format("{} (--{}) in PostgreSQL", table, flag);
+  auto read = pg.Query(fmt::format("SELECT {} FROM {} LIMIT 0", columns, QuoteIdent(table)),
+                       fmt::format("reading {}", table));
+  if (read.ok()) {
+    return {"pg-table", target, true, fmt::format("readable, with {}", columns)};
+  }
+  const std::string& state = pg.last_sqlstate();
+  std::string why;
+  if (state == "42P01") {
+    why = fmt::format(
+        "missing: no table or view {} on the session's search_path (load it, or name another "
+        "with --{})",
+        table, flag);
+  } else if (state == "42703") {
+    why = fmt::format("lacks a column the job reads (it needs {})", columns);
+  } else if (state == "42501") {
+    why = fmt::format("not readable by this user (GRANT SELECT ON {} TO the user)",
+                      QuoteIdent(table));
+  }
+  // PostgreSQL's first line says it; the rest (LINE 1: the statement, a caret) is about the
+  // check's own SQL.
+  const std::string& message = read.status().message();
+  const std::string first_line = message.substr(0, message.find('\n'));
+  return {"pg-table", target, false,
+          why.empty() ? message : fmt::format("{}: {}", why, first_line)};
+}
+
 // PostgreSQL as PgConnection::Connect reaches it (--pg, else SLUICE_PG_URL, else libpq's
-// defaults): its version, and the user and database the session has.
-CheckedService CheckPostgres(const OptionValues& values) {
+// defaults): its version, and the user and database the session has. When the server answered,
+// each of `tables` is checked over the same session and added to `checked`.
+CheckedService CheckPostgres(const OptionValues& values, const std::vector<CheckTable>& tables = {},
+                             std::vector<CheckedService>* checked = nullptr) {
   const std::string& url = values.String("pg");
   std::string target = url.empty()
                            ? "libpq defaults"
@@ -65,12 +106,41 @@ CheckedService CheckPostgres(const OptionValues& values) {
       (*conn)->Query("SELECT current_setting('server_version'), current_user, current_database()",
                      "asking the server's version");
   if (!facts.ok()) return CheckFailed("postgresql", target, facts.status());
+  for (const CheckTable& table : tables) {
+    checked->push_back(CheckPgTable(**conn, table.name, table.flag, table.columns));
+  }
   return {"postgresql", target, true,
           fmt::format("PostgreSQL {}, user {}, database {}", facts->Value(0, 0), facts->Value(0, 1),
                       facts->Value(0, 2))};
 }
 
-CheckedService CheckMysql(const OptionValues& values) {
+// Whether `table` (named by `flag`) answers a SELECT of `columns` over `mysql`.
+CheckedService CheckMysqlTable(MysqlConnection& mysql, const std::string& table,
+                               std::string_view flag, std::string_view columns) {
+  const std::string target = fmt::format("{} (--{}) in MySQL", table, flag);
+  const Status read =
+      mysql.Stream(fmt::format("SELECT {} FROM {} LIMIT 0", columns, QuoteMysqlIdent(table)),
+                   fmt::format("reading {}", table), [](const MysqlRow&) { return Status::Ok(); });
+  if (read.ok()) return {"mysql-table", target, true, fmt::format("readable, with {}", columns)};
+  const std::string& message = read.message();
+  std::string why;
+  if (message.find("(MySQL error 1146)") != std::string::npos) {
+    why =
+        fmt::format("missing: the database has no table {} (name another with --{})", table, flag);
+  } else if (message.find("(MySQL error 1054)") != std::string::npos) {
+    why = fmt::format("lacks a column the job reads (it needs {})", columns);
+  } else if (message.find("(MySQL error 1142)") != std::string::npos) {
+    why = fmt::format("not readable by this user (GRANT SELECT ON {} TO the user)",
+                      QuoteMysqlIdent(table));
+  }
+  return {"mysql-table", target, false,
+          why.empty() ? message : fmt::format("{}: {}", why, message)};
+}
+
+// MySQL's version; when it answered, each of `tables` is checked over the same connection and
+// added to `checked`.
+CheckedService CheckMysql(const OptionValues& values, const std::vector<CheckTable>& tables = {},
+                          std::vector<CheckedService>* checked = nullptr) {
   const std::string& url = values.String("mysql");
   if (url.empty()) {
     return {"mysql", "", false, "no MySQL URL: pass --mysql mysql://... or set SLUICE_MYSQL_URL"};
@@ -87,6 +157,9 @@ CheckedService CheckMysql(const OptionValues& values) {
         return Status::Ok();
       });
   if (!read.ok()) return CheckFailed("mysql", target, read);
+  for (const CheckTable& table : tables) {
+    checked->push_back(CheckMysqlTable(**conn, table.name, table.flag, table.columns));
+  }
   return {"mysql", target, true, "server " + version};
 }
 
@@ -376,11 +449,27 @@ void AddCheckCommand(CLI::App& app, int* exit_code) {
       },
       exit_code);
   AddCheckJob(
-      *check, "report", "PostgreSQL, MySQL and where the report goes, with report run's options",
+      *check, "report",
+      "PostgreSQL and its users table, MySQL and its completions table, and where the report "
+      "goes, with report run's options",
       ReportRunOptions(),
       [](const OptionValues& values) {
-        return std::vector<CheckedService>{CheckPostgres(values), CheckMysql(values),
-                                           CheckReportOutput(values)};
+        // The tables the report reads, each checked over its server's session when the server
+        // answered: a missing one is named here rather than an hour into a run.
+        std::vector<CheckedService> tables;
+        std::vector<CheckedService> services{CheckPostgres(
+            values,
+            {{values.String("users-table"), "users-table", "user_id, user_name, active_status"}},
+            &tables)};
+        services.insert(services.end(), tables.begin(), tables.end());
+        tables.clear();
+        services.push_back(CheckMysql(values,
+                                      {{values.String("completions-table"), "completions-table",
+                                        "completion_id, user_id, completion_date"}},
+                                      &tables));
+        services.insert(services.end(), tables.begin(), tables.end());
+        services.push_back(CheckReportOutput(values));
+        return services;
       },
       exit_code);
   AddCheckJob(

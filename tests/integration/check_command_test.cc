@@ -42,6 +42,11 @@ TEST_F(CheckCommand, WarehouseNamesPostgresVersionUserAndDatabase) {
 TEST_F(CheckCommand, ReportAndLakeNameEveryServiceTheyNeed) {
   SLUICE_REQUIRE_MYSQL();
   SLUICE_REQUIRE_AWS();
+  // The tables the report reads: the test's own users table and completions table.
+  ASSERT_TRUE(testing::CreateUsersTable(conn()).ok());
+  auto completions = testing::CompletionsTable::Open("check_lessons");
+  ASSERT_TRUE(completions.ok()) << completions.status().message();
+  ASSERT_TRUE((*completions)->Create().ok());
   const std::string bucket = testing::UniqueBucketName("check");
   // An empty folder seeded into a new bucket: the bucket exists, with nothing in it.
   const std::string empty_dir = testing::WriteTempFile("empty", "") + ".d";
@@ -50,14 +55,24 @@ TEST_F(CheckCommand, ReportAndLakeNameEveryServiceTheyNeed) {
                 .exit_code,
             0);
 
-  RunResult report = RunSluice({"check", "report", "--bucket", bucket}, url());
+  RunResult report = RunSluice(
+      {"check", "report", "--bucket", bucket, "--completions-table", (*completions)->name()},
+      url());
   EXPECT_EQ(report.exit_code, 0) << report.out << report.err;
   EXPECT_TRUE(CheckSaid(report, "ok", "postgresql")) << report.out;
+  EXPECT_TRUE(CheckSaid(report, "ok", "pg-table")) << report.out;
+  EXPECT_NE(report.out.find("mindtickle_users (--users-table) in PostgreSQL: readable"),
+            std::string::npos)
+      << report.out;
   EXPECT_TRUE(CheckSaid(report, "ok", "mysql")) << report.out;
+  EXPECT_TRUE(CheckSaid(report, "ok", "mysql-table")) << report.out;
+  EXPECT_NE(report.out.find((*completions)->name() + " (--completions-table) in MySQL: readable"),
+            std::string::npos)
+      << report.out;
   EXPECT_TRUE(CheckSaid(report, "ok", "s3")) << report.out;
   EXPECT_NE(report.out.find("s3://" + bucket + "/ at http"), std::string::npos) << report.out;
   EXPECT_NE(report.out.find("answers; no reports/daily-lessons/"), std::string::npos) << report.out;
-  EXPECT_NE(report.out.find("report: all 3 service(s) answered"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("report: all 5 service(s) answered"), std::string::npos) << report.out;
 
   RunResult lake = RunSluice({"check", "lake", "s3://" + bucket + "/"}, "");
   EXPECT_EQ(lake.exit_code, 0) << lake.out << lake.err;
@@ -69,6 +84,44 @@ TEST_F(CheckCommand, ReportAndLakeNameEveryServiceTheyNeed) {
   EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
   EXPECT_TRUE(CheckSaid(missing, "FAILED", "s3")) << missing.out;
   EXPECT_NE(missing.out.find("NoSuchBucket"), std::string::npos) << missing.out;
+}
+
+// The tables the report reads are checked over their servers' sessions: a missing one, or one
+// without a column the report reads, is named with the flag that names it.
+TEST_F(CheckCommand, ReportNamesAMissingUsersOrCompletionsTable) {
+  SLUICE_REQUIRE_MYSQL();
+  const std::string dir =
+      std::filesystem::path(testing::WriteTempFile("out", "") + ".d").lexically_normal().string();
+  std::filesystem::create_directories(dir);
+  RunResult missing =
+      RunSluice({"check", "report", "--output", "file://" + dir + "/", "--users-table",
+                 "no_such_users", "--completions-table", "no_such_lessons"},
+                url());
+  EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+  EXPECT_TRUE(CheckSaid(missing, "ok", "postgresql")) << missing.out;
+  EXPECT_TRUE(CheckSaid(missing, "FAILED", "pg-table")) << missing.out;
+  EXPECT_NE(missing.out.find("no_such_users (--users-table) in PostgreSQL: missing: no table or "
+                             "view no_such_users"),
+            std::string::npos)
+      << missing.out;
+  EXPECT_TRUE(CheckSaid(missing, "ok", "mysql")) << missing.out;
+  EXPECT_TRUE(CheckSaid(missing, "FAILED", "mysql-table")) << missing.out;
+  EXPECT_NE(missing.out.find("no_such_lessons (--completions-table) in MySQL: missing"),
+            std::string::npos)
+      << missing.out;
+  EXPECT_TRUE(CheckSaid(missing, "ok", "directory")) << missing.out;
+  EXPECT_NE(missing.out.find("report: 2 of 5 service(s) failed"), std::string::npos) << missing.out;
+
+  // A users table without a column the report reads.
+  ASSERT_TRUE(conn().Exec("CREATE TABLE thin_users (user_id bigint, user_name text)", "").ok());
+  RunResult thin = RunSluice({"check", "report", "--output", "file://" + dir + "/", "--users-table",
+                              "thin_users", "--completions-table", "no_such_lessons", "--json"},
+                             url());
+  EXPECT_EQ(thin.exit_code, 1) << thin.out << thin.err;
+  EXPECT_NE(thin.out.find("lacks a column the job reads (it needs user_id, user_name, "
+                          "active_status)"),
+            std::string::npos)
+      << thin.out;
 }
 
 // An S3 or SQS line says where each AWS setting came from, and shows the access key id masked;
