@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -24,6 +25,26 @@ constexpr size_t kInputRawBufferBytes = 128 << 10;
 
 z_stream& InputAsInflater(void* inflater) {
   return *static_cast<z_stream*>(inflater);
+}
+
+// Raw bytes of standard input a look at it took (InputStream::OpenToLook), for the next stream
+// on it. They belong to the open standard input they came from (its device and inode): a test
+// that points descriptor 0 elsewhere does not get another input's bytes.
+struct InputGivenBack {
+  std::mutex mutex;
+  std::string bytes;
+  dev_t device = 0;
+  ino_t inode = 0;
+};
+
+InputGivenBack& InputStandardInputGivenBack() {
+  static InputGivenBack* given = new InputGivenBack();
+  return *given;
+}
+
+bool InputSameOpenFile(int fd, const InputGivenBack& given) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && st.st_dev == given.device && st.st_ino == given.inode;
 }
 
 // The InputStream behind each FILE made by OpenInputFile, for InputReadError.
@@ -93,11 +114,46 @@ std::string InputFormatExtension(std::string_view path) {
   return lower.substr(dot + 1);
 }
 
-Status UnsupportedFormat(const std::string& path, std::string_view format, std::string_view why) {
+Status UnsupportedFormat(const std::string& path, std::string_view format, std::string_view why,
+                         std::string_view extension) {
+  // Standard input has no name for the example to read: the user writes it to a file first.
+  const std::string example =
+      IsStandardInput(path) ? fmt::format("data.{}", extension) : std::string(path);
   return UsageError(fmt::format(
       "{}: {} is not supported ({}): convert it to CSV or NDJSON first, for example with "
-      "duckdb (COPY (SELECT * FROM '{}') TO 'out.csv')",
-      InputDisplayName(path), format, why, path));
+      "duckdb (COPY (SELECT * FROM '{}') TO 'out.csv'){}",
+      InputDisplayName(path), format, why, example,
+      IsStandardInput(path) ? fmt::format(" after writing it to {}", example) : ""));
+}
+
+// Whether `bytes` hold one that text does not: a control byte other than tab, LF, VT, FF, CR.
+// Parquet's and ORC's magic words could begin a CSV header; what follows them tells.
+bool InputHoldsBinaryByte(std::string_view bytes) {
+  return std::any_of(bytes.begin(), bytes.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x09 || (byte > 0x0d && byte < 0x20);
+  });
+}
+
+// How many first bytes the magic checks look at.
+constexpr size_t kInputMagicLookBytes = 256;
+
+// The first decompressed bytes of `stream`: 4, or up to kInputMagicLookBytes when those begin
+// with a magic word that needs what follows it (fewer at its end, or where reading failed).
+std::string InputFirstBytes(InputStream& stream) {
+  std::string head(kInputMagicLookBytes, '\0');
+  size_t have = 0;
+  size_t want = 4;
+  while (have < want) {
+    auto n = stream.Read(head.data() + have, want - have);
+    if (!n.ok() || *n == 0) break;
+    have += *n;
+    if (have >= 4 && want == 4 && (head.starts_with("PAR1") || head.starts_with("ORC"))) {
+      want = kInputMagicLookBytes;
+    }
+  }
+  head.resize(have);
+  return head;
 }
 
 }  // namespace
@@ -108,11 +164,21 @@ std::string InputDisplayName(std::string_view path) {
 
 Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path,
                                                        size_t rewind_bytes) {
+  return OpenSource(path, rewind_bytes, false);
+}
+
+Result<std::unique_ptr<InputStream>> InputStream::OpenToLook(const std::string& path) {
+  return OpenSource(path, 0, true);
+}
+
+Result<std::unique_ptr<InputStream>> InputStream::OpenSource(const std::string& path,
+                                                             size_t rewind_bytes, bool give_back) {
   std::unique_ptr<InputStream> stream(new InputStream());
   stream->name_ = InputDisplayName(path);
   stream->rewind_bytes_ = rewind_bytes;
   if (IsStandardInput(path)) {
     stream->stdin_ = true;
+    stream->give_back_ = give_back;
     // A copy of descriptor 0, so closing the stream leaves the process's standard input alone.
     stream->fd_ = ::dup(STDIN_FILENO);
     if (stream->fd_ < 0) {
@@ -131,6 +197,18 @@ Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path,
 }
 
 InputStream::~InputStream() {
+  if (give_back_ && !taken_.empty()) {
+    InputGivenBack& given = InputStandardInputGivenBack();
+    std::lock_guard lock(given.mutex);
+    // What this stream took came first: it goes back in front of what it did not take.
+    if (!InputSameOpenFile(fd_, given)) given.bytes.clear();
+    given.bytes.insert(0, taken_);
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0) {
+      given.device = st.st_dev;
+      given.inode = st.st_ino;
+    }
+  }
   if (inflater_) {
     ::inflateEnd(&InputAsInflater(inflater_));
     delete &InputAsInflater(inflater_);
@@ -140,6 +218,14 @@ InputStream::~InputStream() {
 
 Result<size_t> InputStream::TakeRaw(char* data, size_t size) {
   size_t n = 0;
+  if (stdin_) {
+    InputGivenBack& given = InputStandardInputGivenBack();
+    std::lock_guard lock(given.mutex);
+    if (!given.bytes.empty() && !InputSameOpenFile(fd_, given)) given.bytes.clear();
+    n = std::min(size, given.bytes.size());
+    std::memcpy(data, given.bytes.data(), n);
+    given.bytes.erase(0, n);
+  }
   while (n == 0) {
     const ssize_t got = ::read(fd_, data, size);
     if (got < 0 && errno == EINTR) continue;
@@ -147,6 +233,7 @@ Result<size_t> InputStream::TakeRaw(char* data, size_t size) {
     if (got == 0) break;
     n = static_cast<size_t>(got);
   }
+  if (give_back_) taken_.append(data, n);
   raw_taken_ += n;
   return n;
 }
@@ -362,31 +449,30 @@ Result<std::string> ReadWholeInput(InputStream& stream) {
 
 Status CheckSupportedInput(const std::string& path) {
   const std::string extension = InputFormatExtension(path);
-  if (extension == "parquet") return UnsupportedFormat(path, "Parquet", kNoArrow);
-  if (extension == "avro") return UnsupportedFormat(path, "Avro", "no Avro reader is built in");
-  if (extension == "orc") return UnsupportedFormat(path, "ORC", kNoArrow);
+  if (extension == "parquet") return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet");
+  if (extension == "avro") {
+    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro");
+  }
+  if (extension == "orc") return UnsupportedFormat(path, "ORC", kNoArrow, "orc");
   if (extension == "xlsx" || extension == "xls") {
-    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read");
+    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xlsx");
   }
-  if (IsStandardInput(path)) return Status::Ok();
-  auto stream = InputStream::Open(path);
+  auto stream = InputStream::OpenToLook(path);
   if (!stream.ok()) return Status::Ok();
-  char head[4] = {0, 0, 0, 0};
-  size_t have = 0;
-  while (have < sizeof head) {
-    auto n = (*stream)->Read(head + have, sizeof head - have);
-    if (!n.ok() || *n == 0) break;
-    have += *n;
+  const std::string head = InputFirstBytes(**stream);
+  const std::string_view magic(head);
+  if (magic.starts_with("PAR1") && InputHoldsBinaryByte(magic.substr(4))) {
+    return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet");
   }
-  const std::string_view magic(head, have);
-  if (magic == "PAR1") return UnsupportedFormat(path, "Parquet", kNoArrow);
-  if (magic == std::string_view("Obj\x01", 4)) {
-    return UnsupportedFormat(path, "Avro", "no Avro reader is built in");
+  if (magic.starts_with("ORC") && InputHoldsBinaryByte(magic.substr(3))) {
+    return UnsupportedFormat(path, "ORC", kNoArrow, "orc");
   }
-  // ORC's magic ("ORC") is too short to tell from a CSV header: ORC is told by its name only.
-  if (magic == std::string_view("PK\x03\x04", 4)) {
+  if (magic.starts_with(std::string_view("Obj\x01", 4))) {
+    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro");
+  }
+  if (magic.starts_with(std::string_view("PK\x03\x04", 4))) {
     return UnsupportedFormat(path, "A zip file (an xlsx spreadsheet?)",
-                             "only text formats are read");
+                             "only text formats are read", "xlsx");
   }
   return Status::Ok();
 }

@@ -14,7 +14,7 @@
 // again: it can go back to its start only while what was read of it is still held, at most
 // `rewind_bytes` (given at Open). Past that a rewind fails, and the next read fails with an error
 // saying that standard input cannot be read twice, rather than the reader going on from the
-// wrong place.
+// wrong place. Its first bytes can be looked at before its reader opens it (OpenToLook).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +42,10 @@ class InputStream {
   // A missing or unreadable file is an IoError naming it.
   static Result<std::unique_ptr<InputStream>> Open(const std::string& path,
                                                    size_t rewind_bytes = 0);
+  // As Open, for a look at the first bytes before the input's reader opens it: whatever this
+  // stream takes from standard input is given back when it is destroyed, so the next stream
+  // opened on "-" reads it again from its first byte (only streams of this process read it).
+  static Result<std::unique_ptr<InputStream>> OpenToLook(const std::string& path);
   ~InputStream();
   InputStream(const InputStream&) = delete;
   InputStream& operator=(const InputStream&) = delete;
@@ -65,7 +69,10 @@ class InputStream {
 
  private:
   InputStream() = default;
-  // Raw bytes of the source into `data`: how many, 0 at its end.
+  static Result<std::unique_ptr<InputStream>> OpenSource(const std::string& path,
+                                                         size_t rewind_bytes, bool give_back);
+  // Raw bytes of the source into `data` (standard input's given-back bytes first): how many, 0
+  // at its end.
   Result<size_t> TakeRaw(char* data, size_t size);
   // More raw bytes into in_ (0 at the source's end).
   Result<size_t> FillRaw();
@@ -81,6 +88,8 @@ class InputStream {
   int fd_ = -1;
   bool compressed_ = false;
   bool stdin_ = false;
+  bool give_back_ = false;     // OpenToLook on standard input
+  std::string taken_;          // raw bytes taken, kept to give back
   void* inflater_ = nullptr;   // z_stream, set for gzip data
   bool member_ended_ = false;  // a gzip member ended: another one, or the end, is next
   std::string in_;             // raw bytes read and not yet handed on: [in_at_, in_end_)
@@ -118,9 +127,12 @@ Result<std::string> ReadWholeInput(InputStream& stream);
 bool IsGzipFile(const std::string& path);
 
 // The format an input's first bytes show when it is one Sluice cannot read (Parquet, Avro, ORC,
-// an xlsx or other zip file), by its name's extension or its magic bytes: a UsageError saying
-// so and what to do instead; Ok otherwise (or when it cannot be read: the reader says why).
-// Standard input is judged by its name only (its bytes cannot be looked at twice).
+// an xlsx or other zip file), by its name's extension or by the magic bytes its decompressed
+// text starts with, whatever its name: `PAR1` (Parquet) and `ORC` followed within 256 bytes by a
+// byte text does not hold (a control byte other than tab, CR, LF, FF, VT: a CSV header "ORCID,"
+// is text), Avro's `Obj` 1, a zip's `PK` 3 4. A UsageError "NAME: Parquet is not supported
+// (...)" saying so and what to do instead; Ok otherwise (or when it cannot be read: the reader
+// says why). Standard input is looked at too (OpenToLook), and its reader still gets every byte.
 Status CheckSupportedInput(const std::string& path);
 
 }  // namespace sluice

@@ -1,6 +1,7 @@
 // The inputs of #13 against a real PostgreSQL: standard input ("-"), gzip files told by their
 // bytes (members one after another, nothing after them), --delimiter, formats Sluice refuses
-// plainly, and a JSON array --file (gzip-compressed) resumed after its run was killed.
+// plainly (by name, or by their bytes on standard input too), and a JSON array --file
+// (gzip-compressed) resumed after its run was killed.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <zlib.h>
@@ -178,6 +179,25 @@ TEST_F(InputFiles, ATruncatedGzipOnStandardInputSaysItEndedEarlyAndWhere) {
       << r.err;
   EXPECT_EQ(r.err.find("<fd:"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("byte -1"), std::string::npos) << r.err;
+}
+
+TEST_F(InputFiles, ParquetOnStandardInputIsRefusedByItsBytes) {
+  const std::string parquet = WriteTempFile("stdin.bin", std::string("PAR1\x15\x04\x15\x00", 8));
+  RunResult r = RunPiped(parquet, "warehouse load --model movie -");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("standard input: Parquet is not supported (no Apache Arrow in Debian 12): "
+                       "convert it to CSV or NDJSON first"),
+            std::string::npos)
+      << r.err;
+  // Refused before anything is connected to: no table was made.
+  EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'movies' AND "
+                   "schemaname = current_schema()"),
+            "0");
+  // A CSV piped after the look at its first bytes still loads every row.
+  const std::string csv = WriteTempFile("stdin.csv.gz", InputGzip(kInputMovies));
+  RunResult ok = RunPiped(csv, "warehouse load --model movie -");
+  EXPECT_EQ(ok.exit_code, 3) << ok.err;
+  EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
 }
 
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {

@@ -1,6 +1,6 @@
 // Input files as core/input_stream.h reads them: gzip told by its bytes and decompressed, the
 // errors of a cut or corrupt one, standard input ("-") and how far back it can go, the CSV
-// delimiter's rule, and the formats refused by name or magic bytes.
+// delimiter's rule, and the formats refused by name or magic bytes (on standard input too).
 #include "core/input_stream.h"
 
 #include <gtest/gtest.h>
@@ -314,10 +314,71 @@ TEST(UnsupportedInput, ColumnarFormatsAreToldByNameOrMagicBytes) {
             StatusCode::kUsage);
   EXPECT_EQ(CheckSupportedInput(InputTestWrite("zip.csv", std::string("PK\x03\x04..", 6))).code(),
             StatusCode::kUsage);
-  EXPECT_EQ(CheckSupportedInput(InputTestWrite("p.csv.gz", Gzip("PAR1...."))).code(),
+  EXPECT_EQ(CheckSupportedInput(InputTestWrite("p.csv.gz", Gzip(std::string("PAR1\x15\x00..", 8))))
+                .code(),
             StatusCode::kUsage);
   EXPECT_TRUE(CheckSupportedInput(InputTestWrite("ok.csv", "ORCID,name\n1,a\n")).ok());
-  EXPECT_TRUE(CheckSupportedInput("-").ok());
+}
+
+TEST(UnsupportedInput, OrcAndParquetAreToldByMagicBytesFollowedByBinary) {
+  // ORC: "ORC", then stripes whose bytes are not text, whatever the file is called.
+  Status orc = CheckSupportedInput(InputTestWrite("export", std::string("ORC\x0a\x06\x08\x00", 7)));
+  ASSERT_FALSE(orc.ok());
+  EXPECT_EQ(orc.code(), StatusCode::kUsage);
+  EXPECT_NE(orc.message().find("ORC is not supported"), std::string::npos) << orc.message();
+  // A binary byte past the first 4 is still seen.
+  EXPECT_EQ(
+      CheckSupportedInput(InputTestWrite("later", "PAR1" + std::string(100, 'x') + '\x01')).code(),
+      StatusCode::kUsage);
+  // Text that merely starts with the magic words is CSV.
+  EXPECT_TRUE(CheckSupportedInput(InputTestWrite("orc.csv", "ORC,n\n1,2\n")).ok());
+  EXPECT_TRUE(CheckSupportedInput(InputTestWrite("par.csv", "PAR1,PAR2\r\n1,2\r\n")).ok());
+  EXPECT_TRUE(CheckSupportedInput(InputTestWrite("tsv.csv", "PAR1\tPAR2\n1\t2\n")).ok());
+}
+
+TEST(UnsupportedInput, StandardInputIsToldByItsMagicBytes) {
+  const std::string parquet("PAR1\x15\x04\x15\x00\x00", 9);
+  for (const std::string& bytes : {parquet, Gzip(parquet)}) {
+    InputRealPipe input(bytes);
+    Status st = CheckSupportedInput("-");
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.code(), StatusCode::kUsage);
+    EXPECT_NE(st.message().find("standard input: Parquet is not supported (no Apache Arrow in "
+                                "Debian 12): convert it to CSV or NDJSON first"),
+              std::string::npos)
+        << st.message();
+  }
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {std::string("Obj\x01\x04\x14", 6), "Avro is not supported"},
+      {std::string("ORC\x0a\x06\x08\x00", 7), "ORC is not supported"},
+      {std::string("PK\x03\x04\x14\x00", 6), "A zip file (an xlsx spreadsheet?) is not supported"},
+  };
+  for (const auto& [bytes, message] : refused) {
+    InputRealPipe input(bytes);
+    Status st = CheckSupportedInput("-");
+    EXPECT_NE(st.message().find("standard input: " + message), std::string::npos) << st.message();
+  }
+}
+
+TEST(UnsupportedInput, StandardInputLookedAtIsStillReadWhole) {
+  std::string text = "ORCID,name\n";
+  for (int i = 0; i < 2000; ++i)
+    text += std::to_string(i) + ",n" + std::to_string(i * 31) + "\n";
+  for (const std::string& bytes : {text, Gzip(text)}) {
+    InputRealPipe input(bytes);
+    ASSERT_TRUE(CheckSupportedInput("-").ok());
+    ASSERT_TRUE(CheckSupportedInput("-").ok());  // a second look sees the same bytes
+    auto read = ReadAll("-");
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(*read, text);
+  }
+  // Bytes given back belong to the standard input they came from.
+  {
+    InputRealPipe first("PAR1,x\n1,2\n");
+    ASSERT_TRUE(CheckSupportedInput("-").ok());
+  }
+  InputRealPipe second("a,b\n");
+  EXPECT_EQ(*ReadAll("-"), "a,b\n");
 }
 
 }  // namespace
