@@ -1,5 +1,6 @@
 // The `sluice` command line: global options, then one subcommand per job.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -53,25 +54,29 @@ int main(int argc, char** argv) {
   // The commands run inside parse (as subcommand callbacks), so the parser gets a copy of the
   // arguments and argv loses its passwords first: /proc/PID/cmdline shows argv's memory to every
   // local user for the whole run.
-  std::vector<std::string> args(argv, argv + argc);
-  std::vector<char*> arg_pointers;
-  for (auto& a : args)
-    arg_pointers.push_back(a.data());
-  arg_pointers.push_back(nullptr);
+  const std::vector<std::string> words(argv + std::min(argc, 1), argv + argc);
   for (int i = 1; i < argc; ++i)
     sluice::ScrubSecretsInPlace(argv[i]);
 
   // A misspelt option or command is named before CLI11 reads the words after it as something else.
-  const std::string unknown =
-      sluice::cli::FindUnknownName(app, std::vector<std::string>(args.begin() + 1, args.end()));
-  if (!unknown.empty()) {
-    std::cerr << sluice::Redact(unknown) << "\nRun with --help for more information.\n"
+  std::string refused = sluice::cli::FindUnknownName(app, words);
+  // After "--" every word is an argument, which CLI11 needs the line rearranged to see.
+  const std::vector<std::string> line =
+      refused.empty() ? sluice::cli::ArgumentsAfterDoubleDash(app, words, &refused) : words;
+  if (!refused.empty()) {
+    std::cerr << sluice::Redact(refused) << "\nRun with --help for more information.\n"
               << std::flush;
     return sluice::kExitUsage;
   }
+  std::vector<std::string> args{argc > 0 ? argv[0] : "sluice"};
+  args.insert(args.end(), line.begin(), line.end());
+  std::vector<char*> arg_pointers;
+  for (auto& a : args)
+    arg_pointers.push_back(a.data());
+  arg_pointers.push_back(nullptr);
 
   try {
-    app.parse(argc, arg_pointers.data());
+    app.parse(static_cast<int>(args.size()), arg_pointers.data());
   } catch (const CLI::ParseError& e) {
     // CLI11's messages quote the arguments they refuse ("--pg: ... postgresql://u:pw@..."), and
     // help may show defaults: both are redacted like every other line Sluice prints.

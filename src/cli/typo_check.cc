@@ -114,6 +114,71 @@ std::string TypoCheckUnknownCommand(CLI::App* command, const std::string& word) 
   return message;
 }
 
+// What one pass over the line, reading it as CLI11 will, found.
+struct TypoCheckWalk {
+  std::string unknown;            // the first unknown option or command, as a message; "" if none
+  CLI::App* command = nullptr;    // the command the walk ended under
+  size_t end = 0;                 // the index of the first "--", or the number of words
+  bool takes_anything = false;    // it ended at a command that takes extras as they are
+  std::vector<size_t> arguments;  // the words before `end` that are `command`'s arguments
+};
+
+TypoCheckWalk TypoCheckWalkLine(CLI::App& app, const std::vector<std::string>& args) {
+  TypoCheckWalk walk;
+  walk.command = &app;
+  for (walk.end = 0; walk.end < args.size(); ++walk.end) {
+    CLI::App* command = walk.command;
+    if (command->get_allow_extras() || command->get_prefix_command()) {
+      walk.takes_anything = true;
+      return walk;
+    }
+    size_t& i = walk.end;
+    const std::string& word = args[i];
+    if (word == "--") return walk;
+    const std::vector<CLI::App*> scope = TypoCheckScope(command);
+    if (word.size() > 2 && word.rfind("--", 0) == 0) {
+      const size_t equals = word.find('=');
+      const std::string flag = word.substr(0, equals);
+      CLI::Option* option = TypoCheckFindOption(scope, flag);
+      if (option == nullptr) {
+        walk.unknown = TypoCheckUnknownOption(scope, flag);
+        return walk;
+      }
+      if (!TypoCheckTakesValue(option)) continue;
+      TypoCheckSkipValues(option, command, args, equals == std::string::npos ? 0 : 1, &i);
+      continue;
+    }
+    if (word.size() > 1 && word[0] == '-' && !TypoCheckIsNumber(word)) {
+      // Short options, possibly run together ("-qv") or with their value attached ("-mmovie").
+      for (size_t j = 1; j < word.size(); ++j) {
+        const std::string flag = std::string("-") + word[j];
+        CLI::Option* option = TypoCheckFindOption(scope, flag);
+        if (option == nullptr) {
+          walk.unknown = TypoCheckUnknownOption(scope, j == 1 ? word : flag);
+          return walk;
+        }
+        if (!TypoCheckTakesValue(option)) continue;
+        TypoCheckSkipValues(option, command, args, j + 1 == word.size() ? 0 : 1, &i);
+        break;
+      }
+      continue;
+    }
+    if (CLI::App* sub = TypoCheckSubcommand(command, word)) {
+      walk.command = sub;
+      walk.arguments.clear();
+      continue;
+    }
+    // A word that is no command is an argument, unless this command takes only commands.
+    if (!TypoCheckHasPositionals(command) &&
+        !command->get_subcommands([](CLI::App*) { return true; }).empty()) {
+      walk.unknown = TypoCheckUnknownCommand(command, word);
+      return walk;
+    }
+    walk.arguments.push_back(i);
+  }
+  return walk;
+}
+
 }  // namespace
 
 std::string CommandPath(const CLI::App& command) {
@@ -127,44 +192,40 @@ std::vector<CLI::App*> VisibleSubcommands(CLI::App& command) {
 }
 
 std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args) {
-  CLI::App* command = &app;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (command->get_allow_extras() || command->get_prefix_command()) return "";
-    const std::string& word = args[i];
-    if (word == "--") return "";
-    const std::vector<CLI::App*> scope = TypoCheckScope(command);
-    if (word.size() > 2 && word.rfind("--", 0) == 0) {
-      const size_t equals = word.find('=');
-      const std::string flag = word.substr(0, equals);
-      CLI::Option* option = TypoCheckFindOption(scope, flag);
-      if (option == nullptr) return TypoCheckUnknownOption(scope, flag);
-      if (!TypoCheckTakesValue(option)) continue;
-      TypoCheckSkipValues(option, command, args, equals == std::string::npos ? 0 : 1, &i);
-      continue;
+  return TypoCheckWalkLine(app, args).unknown;
+}
+
+std::vector<std::string> ArgumentsAfterDoubleDash(CLI::App& app,
+                                                  const std::vector<std::string>& args,
+                                                  std::string* error) {
+  const TypoCheckWalk walk = TypoCheckWalkLine(app, args);
+  if (!walk.unknown.empty() || walk.takes_anything || walk.end == args.size()) return args;
+  if (!TypoCheckHasPositionals(walk.command)) {
+    if (walk.end + 1 < args.size()) {
+      const std::string& word = args[walk.end + 1];
+      const std::string shown = word.size() > 40 ? word.substr(0, 40) + "..." : word;
+      *error = fmt::format("'{}' takes no arguments, but '{}' follows '--'",
+                           CommandPath(*walk.command), shown);
     }
-    if (word.size() > 1 && word[0] == '-' && !TypoCheckIsNumber(word)) {
-      // Short options, possibly run together ("-qv") or with their value attached ("-mmovie").
-      for (size_t j = 1; j < word.size(); ++j) {
-        const std::string flag = std::string("-") + word[j];
-        CLI::Option* option = TypoCheckFindOption(scope, flag);
-        if (option == nullptr) return TypoCheckUnknownOption(scope, j == 1 ? word : flag);
-        if (!TypoCheckTakesValue(option)) continue;
-        TypoCheckSkipValues(option, command, args, j + 1 == word.size() ? 0 : 1, &i);
-        break;
-      }
-      continue;
-    }
-    if (CLI::App* sub = TypoCheckSubcommand(command, word)) {
-      command = sub;
-      continue;
-    }
-    // A word that is no command is an argument, unless this command takes only commands.
-    if (!TypoCheckHasPositionals(command) &&
-        !command->get_subcommands([](CLI::App*) { return true; }).empty()) {
-      return TypoCheckUnknownCommand(command, word);
-    }
+    return args;
   }
-  return "";
+  // The command's arguments move from before the "--" to just after it, in their order, ahead
+  // of the words that followed it: the options and their values stay where they were.
+  std::vector<std::string> line;
+  line.reserve(args.size());
+  size_t next_argument = 0;
+  for (size_t i = 0; i < walk.end; ++i) {
+    if (next_argument < walk.arguments.size() && walk.arguments[next_argument] == i) {
+      ++next_argument;
+      continue;
+    }
+    line.push_back(args[i]);
+  }
+  line.push_back("--");
+  for (size_t index : walk.arguments)
+    line.push_back(args[index]);
+  line.insert(line.end(), args.begin() + static_cast<std::ptrdiff_t>(walk.end) + 1, args.end());
+  return line;
 }
 
 }  // namespace sluice::cli

@@ -2,7 +2,8 @@
 // makes of the words after a typo: `load --modle movie f.csv` read as the files "movie" and
 // "f.csv" ("File does not exist: movie"), `load --bogus` as a missing --model, `warehouse lod` as
 // no subcommand at all. This walks the line against the command tree first and names the word
-// itself, with the closest known name.
+// itself, with the closest known name. The same walk of the line lets "--" end the options
+// (ArgumentsAfterDoubleDash).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -22,6 +23,19 @@ namespace sluice::cli {
 // Values are skipped, never quoted (one may hold a password). Words after "--" are not checked,
 // nor anything below a command that takes extra arguments as they are (allow_extras).
 std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args);
+
+// `args` (the line without the program's name) as CLI11 must get it for the first "--" to end
+// the options (POSIX utility guideline 10): every word after it is an argument, even "--json".
+// CLI11 2.1 ends a command at a "--" once the command's required arguments are given (in
+// `warehouse load -m user u.csv -- --json`, u.csv), and the commands above it then read the
+// words after it as their own options again, so the global --json was taken. The command's
+// arguments given before the "--" are moved to just after it, so that CLI11 meets "--" with
+// arguments still to come and keeps every later word as one. Unchanged when there is no "--",
+// the line has an unknown name (FindUnknownName says), or the command takes extras as they are.
+// `*error` (left alone otherwise) names a command that takes no arguments when words follow.
+std::vector<std::string> ArgumentsAfterDoubleDash(CLI::App& app,
+                                                  const std::vector<std::string>& args,
+                                                  std::string* error);
 
 // "sluice warehouse load" for the command `command` (the root is "sluice").
 std::string CommandPath(const CLI::App& command);

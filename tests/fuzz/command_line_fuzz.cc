@@ -1,7 +1,8 @@
 // The typo check (cli/typo_check.h) walks every word of a command line before CLI11 does: any
 // words, of any length and bytes, give "" or one "unknown ..." message, never a crash, and never
-// repeat the value of an option (which may be a password).
+// repeat the value of an option (which may be a password); the "--" rewrite only moves words.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -67,6 +68,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t j = 0; j < args.size(); ++j)
       elsewhere |= j != i + 1 && args[j].find(value) != std::string::npos;
     if (!elsewhere) std::abort();
+  }
+  // "--" (ArgumentsAfterDoubleDash) only moves words, never drops or makes one, and the words
+  // after the "--" still follow it, and end the line that CLI11 gets.
+  std::string refused;
+  const std::vector<std::string> line =
+      sluice::cli::ArgumentsAfterDoubleDash(CommandLineFuzzApp(), args, &refused);
+  std::vector<std::string> words_in = args, words_out = line;
+  std::sort(words_in.begin(), words_in.end());
+  std::sort(words_out.begin(), words_out.end());
+  if (words_in != words_out) std::abort();
+  // (With one "--" only: a "--" may also be an option's value, as in `-m --`.)
+  const auto dash = std::find(args.begin(), args.end(), "--");
+  if (std::count(args.begin(), args.end(), "--") == 1) {
+    const auto after = static_cast<size_t>(args.end() - dash - 1);
+    const auto tail = line.end() - static_cast<std::ptrdiff_t>(after);
+    if (!std::equal(dash + 1, args.end(), tail) || std::find(line.begin(), tail, "--") == tail) {
+      std::abort();
+    }
   }
   return 0;
 }

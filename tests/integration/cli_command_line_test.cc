@@ -195,6 +195,58 @@ TEST(CommandLine, GlobalOptionsAnywhereAndFromTheEnvironment) {
   }
 }
 
+// POSIX utility guideline 10: after "--" no word is an option, the global ones included. CLI11
+// alone ended `load` at a "--" that followed its file, and took the words after it as flags.
+TEST(CommandLine, DoubleDashEndsTheOptionsGlobalOnesToo) {
+  const std::string csv = testing::WriteTempFile("movies.csv", "title\nx\n");
+  const std::string dead_pg = "postgresql://u@127.0.0.1:1/db?connect_timeout=2";
+  // Before: the JSON summary on stdout, and a load that ran without the file.
+  RunResult json = RunSluice({"warehouse", "load", "-m", "movie", csv, "--", "--json"}, dead_pg);
+  EXPECT_EQ(json.exit_code, 2) << json.err;
+  EXPECT_NE(json.err.find("File does not exist: --json"), std::string::npos) << json.err;
+  EXPECT_EQ(json.out, "");
+  for (const char* flag : {"--log-format", "--log-level", "--no-progress"}) {
+    RunResult r = RunSluice({"warehouse", "load", "-m", "movie", csv, "--", flag, "json"}, dead_pg);
+    EXPECT_EQ(r.exit_code, 2) << flag << "\n" << r.err;
+    EXPECT_NE(r.err.find(std::string("File does not exist: ") + flag), std::string::npos) << r.err;
+  }
+  // A second file after "--" is one more file (before: "not expected"); options before the
+  // "--" still count, global ones included.
+  const std::string second = testing::WriteTempFile("more_movies.csv", "title\ny\n");
+  RunResult two = RunSluice(
+      {"warehouse", "load", "-m", "movie", csv, "--log-format", "json", "--", second}, dead_pg);
+  EXPECT_EQ(two.exit_code, 1) << two.err;
+  EXPECT_EQ(two.err.rfind("{\"ts\":", 0), 0u) << two.err;
+  EXPECT_NE(two.err.find("cannot connect"), std::string::npos) << two.err;
+  // A file really named --json, next to another, in the working directory.
+  const std::string dir = testing::WriteTempFile("dashes", "") + ".d";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/a.csv") << "title\nx\n";
+  std::ofstream(dir + "/--json") << "title\ny\n";
+  RunResult named = CommandLineShell(
+      "sh", "cd '" + dir + "' && " SLUICE_BINARY " warehouse load -m movie --pg '" + dead_pg +
+                "' a.csv -- --json\n");
+  EXPECT_EQ(named.exit_code, 1) << named.out;
+  EXPECT_NE(named.out.find("cannot connect"), std::string::npos) << named.out;
+  EXPECT_EQ(named.out.find("{\"job\""), std::string::npos) << named.out;
+  std::filesystem::remove_all(dir);
+  // A command with one argument takes it after "--", whatever it looks like.
+  RunResult component = RunSluice({"components", "--", "warehouse-load"}, "");
+  EXPECT_EQ(component.exit_code, 0) << component.err;
+  EXPECT_NE(component.out.find("warehouse-load"), std::string::npos);
+  RunResult dashed = RunSluice({"components", "--", "--json"}, "");
+  EXPECT_EQ(dashed.exit_code, 2);
+  EXPECT_NE(dashed.err.find("no component '--json'"), std::string::npos) << dashed.err;
+  // A command that takes no arguments says so, instead of reading on.
+  RunResult none = RunSluice({"warehouse", "models", "--", "--json"}, "");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.err.rfind(
+                "'sluice warehouse models' takes no arguments, but '--json' follows '--'\n", 0),
+            0u)
+      << none.err;
+  EXPECT_EQ(none.out, "");
+}
+
 TEST(CommandLine, BashCompletionCompletesCommandsOptionsAndChoices) {
   const std::string script = R"(
 source <()" SLUICE_BINARY R"( completion bash) || exit 9
