@@ -28,9 +28,10 @@ void GlobalOptionFromEnvironment(const CLI::Option* flag, const char* variable,
   if (flag->count() > 0) return;
   const std::string text = GetEnv(variable);
   if (text.empty()) return;
+  // Any case, as the flag takes it: SLUICE_LOG_LEVEL=DEBUG is debug.
   for (const std::string& choice : choices) {
-    if (text == choice) {
-      *value = text;
+    if (CLI::detail::to_lower(text) == choice) {
+      *value = choice;
       return;
     }
   }
@@ -53,10 +54,10 @@ void AddGlobalOptions(CLI::App& app) {
   CLI::Option* format =
       app.add_option("--log-format", values->log_format,
                      "Log lines as 'human' text or 'json' lines (env: SLUICE_LOG_FORMAT)")
-          ->check(CLI::IsMember(formats));
+          ->transform(CLI::IsMember(formats, CLI::ignore_case));
   CLI::Option* level = app.add_option("--log-level", values->log_level,
                                       "debug, info, warn or error (env: SLUICE_LOG_LEVEL)")
-                           ->check(CLI::IsMember(levels));
+                           ->transform(CLI::IsMember(levels, CLI::ignore_case));
   app.add_flag("--no-progress", values->no_progress,
                "Never draw a progress line, even on a terminal");
   app.add_flag("--json", values->json,

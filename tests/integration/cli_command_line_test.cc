@@ -247,6 +247,44 @@ TEST(CommandLine, DoubleDashEndsTheOptionsGlobalOnesToo) {
   EXPECT_EQ(none.out, "");
 }
 
+// Log levels and formats in any case, from the flags and the variables alike. A key file that
+// others can read gives a warning before the key is refused: shown at warn, hidden at error.
+TEST(CommandLine, LogLevelAndFormatInAnyCase) {
+  const std::string key = testing::WriteTempFile("open.key", "not a key\n");
+  std::filesystem::permissions(key, std::filesystem::perms(0644));
+  const std::string csv = testing::WriteTempFile("logins.ndjson", "{}\n");
+  const std::vector<std::string> logins{"logins", "run", "--key-file", key, "--file", csv};
+  const auto with = [&logins](std::vector<std::string> more) {
+    std::vector<std::string> args = logins;
+    args.insert(args.end(), more.begin(), more.end());
+    return RunSluice(args, "");
+  };
+  const char* warning = "others can read the key";
+  RunResult warn = with({"--log-level", "WARN", "--log-format", "JSON"});
+  EXPECT_NE(warn.exit_code, 0);
+  EXPECT_EQ(warn.err.rfind("{\"ts\":", 0), 0u) << warn.err;
+  EXPECT_NE(warn.err.find(warning), std::string::npos) << warn.err;
+  RunResult error = with({"--log-level", "Error"});
+  EXPECT_NE(error.err.find("not a key"), std::string::npos) << error.err;
+  EXPECT_EQ(error.err.find(warning), std::string::npos) << error.err;
+  {
+    CommandLineEnv format("SLUICE_LOG_FORMAT", "Json");
+    CommandLineEnv level("SLUICE_LOG_LEVEL", "ERROR");
+    RunResult env = with({});
+    EXPECT_EQ(env.err.rfind("{\"ts\":", 0), 0u) << env.err;
+    EXPECT_NE(env.err.find("not a key"), std::string::npos) << env.err;
+    EXPECT_EQ(env.err.find(warning), std::string::npos) << env.err;
+  }
+  // A wrong value names the flag and its choices.
+  RunResult loud = RunSluice({"warehouse", "models", "--log-level", "LOUD"}, "");
+  EXPECT_EQ(loud.exit_code, 2);
+  EXPECT_NE(loud.err.find("--log-level: LOUD not in {debug,info,warn,error}"), std::string::npos)
+      << loud.err;
+  RunResult xml = RunSluice({"warehouse", "models", "--log-format", "XML"}, "");
+  EXPECT_EQ(xml.exit_code, 2);
+  EXPECT_NE(xml.err.find("--log-format: XML not in {human,json}"), std::string::npos) << xml.err;
+}
+
 TEST(CommandLine, BashCompletionCompletesCommandsOptionsAndChoices) {
   const std::string script = R"(
 source <()" SLUICE_BINARY R"( completion bash) || exit 9
