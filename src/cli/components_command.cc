@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/exit_policy.h"
+#include "cli/typo_check.h"
 #include "core/environment.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/settings.h"
@@ -37,10 +38,18 @@ int RunComponents(const ComponentsFlags& flags) {
   }
   const ComponentSpec* component = registry.Find(flags.name);
   if (!component) {
-    std::string names;
+    std::vector<std::string> names;
     for (const ComponentSpec& c : registry.components())
-      names += (names.empty() ? "" : ", ") + c.name;
-    return Fail(UsageError(fmt::format("no component '{}': there are {}", flags.name, names)));
+      names.push_back(c.name);
+    // A pasted blob is cut, as an unknown command is (cli/typo_check.h).
+    const std::string shown =
+        flags.name.size() > 40 ? flags.name.substr(0, 40) + "..." : flags.name;
+    const std::string did_you_mean = DidYouMean(LikelyNames(flags.name, names));
+    const std::string list = fmt::format("{}", fmt::join(names, ", "));
+    return Fail(UsageError(
+        did_you_mean.empty()
+            ? fmt::format("no component '{}': there are {}", shown, list)
+            : fmt::format("no component '{}'{} There are {}", shown, did_you_mean, list)));
   }
   fmt::print("{}", ComponentMarkdown(*component));
   return kExitOk;

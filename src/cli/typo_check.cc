@@ -186,6 +186,35 @@ std::string CommandPath(const CLI::App& command) {
   return CommandPath(*command.get_parent()) + " " + command.get_name();
 }
 
+std::vector<std::string> LikelyNames(const std::string& word,
+                                     const std::vector<std::string>& names) {
+  const std::string closest = ClosestName(word, names);
+  if (!closest.empty()) return {closest};
+  std::vector<std::string> likely;
+  if (word.empty()) return likely;
+  for (const std::string& name : names) {
+    for (size_t start = 0; start <= name.size();) {
+      const size_t dash = std::min(name.find('-', start), name.size());
+      const std::string part = name.substr(start, dash - start);
+      const bool starts = word.size() >= 3 && part.rfind(word, 0) == 0;
+      if (starts || !ClosestName(word, std::vector<std::string>{part}).empty()) {
+        likely.push_back(name);
+        break;
+      }
+      start = dash + 1;
+    }
+  }
+  return likely;
+}
+
+std::string DidYouMean(const std::vector<std::string>& likely) {
+  if (likely.empty()) return "";
+  std::string names = "'" + likely.front() + "'";
+  for (size_t i = 1; i < likely.size(); ++i)
+    names += fmt::format("{}'{}'", i + 1 == likely.size() ? " or " : ", ", likely[i]);
+  return fmt::format("; did you mean {}?", names);
+}
+
 std::vector<CLI::App*> VisibleSubcommands(CLI::App& command) {
   return command.get_subcommands(
       [](CLI::App* sub) { return !sub->get_name().empty() && !sub->get_group().empty(); });

@@ -3,7 +3,7 @@
 // "f.csv" ("File does not exist: movie"), `load --bogus` as a missing --model, `warehouse lod` as
 // no subcommand at all. This walks the line against the command tree first and names the word
 // itself, with the closest known name. The same walk of the line lets "--" end the options
-// (ArgumentsAfterDoubleDash).
+// (ArgumentsAfterDoubleDash), and its suggestions serve other names too (LikelyNames).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -36,6 +36,16 @@ std::string FindUnknownName(CLI::App& app, const std::vector<std::string>& args)
 std::vector<std::string> ArgumentsAfterDoubleDash(CLI::App& app,
                                                   const std::vector<std::string>& args,
                                                   std::string* error);
+
+// The names in `names` that `word` likely misspells: the closest whole name (core/suggest.h),
+// else every name with a '-'-separated part that is close to `word` or starts with it (at least
+// three letters): "warehous" gives warehouse-load, "lake" lake-seed, lake-build and lake-serve.
+// Empty when none is close.
+std::vector<std::string> LikelyNames(const std::string& word,
+                                     const std::vector<std::string>& names);
+
+// "; did you mean 'a'?", "; did you mean 'a', 'b' or 'c'?", or "" for no names.
+std::string DidYouMean(const std::vector<std::string>& likely);
 
 // "sluice warehouse load" for the command `command` (the root is "sluice").
 std::string CommandPath(const CLI::App& command);

@@ -285,6 +285,27 @@ TEST(CommandLine, LogLevelAndFormatInAnyCase) {
   EXPECT_NE(xml.err.find("--log-format: XML not in {human,json}"), std::string::npos) << xml.err;
 }
 
+TEST(CommandLine, AMisspeltComponentGetsADidYouMean) {
+  RunResult warehous = RunSluice({"components", "warehous"}, "");
+  EXPECT_EQ(warehous.exit_code, 2);
+  EXPECT_NE(warehous.err.find("no component 'warehous'; did you mean 'warehouse-load'? There are "
+                              "sqs, file,"),
+            std::string::npos)
+      << warehous.err;
+  RunResult close = RunSluice({"components", "lake-biuld"}, "");
+  EXPECT_NE(close.err.find("no component 'lake-biuld'; did you mean 'lake-build'?"),
+            std::string::npos)
+      << close.err;
+  RunResult lake = RunSluice({"components", "lake"}, "");
+  EXPECT_NE(lake.err.find("did you mean 'lake-seed', 'lake-build' or 'lake-serve'?"),
+            std::string::npos)
+      << lake.err;
+  RunResult far = RunSluice({"components", "nope"}, "");
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("no component 'nope': there are sqs,"), std::string::npos) << far.err;
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
+}
+
 TEST(CommandLine, BashCompletionCompletesCommandsOptionsAndChoices) {
   const std::string script = R"(
 source <()" SLUICE_BINARY R"( completion bash) || exit 9
