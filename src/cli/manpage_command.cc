@@ -32,6 +32,28 @@ std::string ManText(std::string_view text) {
   return out;
 }
 
+// The files Sluice reads without being told to, each with the variable that moves it (the
+// ENVIRONMENT section lists those variables from core/environment.h).
+struct ManPageFile {
+  std::string_view path;
+  std::string_view what;
+};
+constexpr ManPageFile kManPageFiles[] = {
+    {"~/.aws/config",
+     "AWS profiles (AWS_PROFILE picks one): region, endpoint_url and per-service endpoints, "
+     "credential_process, role_arn with source_profile, ca_bundle. AWS_CONFIG_FILE names "
+     "another file."},
+    {"~/.aws/credentials",
+     "AWS access keys by profile; a key here wins over the same profile's in ~/.aws/config. "
+     "AWS_SHARED_CREDENTIALS_FILE names another file."},
+    {"~/.pgpass",
+     "PostgreSQL passwords, read by libpq for a connection given without one (its passwords are "
+     "never shown). PGPASSFILE names another file."},
+    {"~/.pg_service.conf",
+     "PostgreSQL connection services, the section PGSERVICE names, read by libpq. PGSERVICEFILE "
+     "names another file."},
+};
+
 std::string ManOption(const OptionInfo& option) {
   std::vector<std::string> flags;
   for (const std::string& flag : option.flags)
@@ -111,6 +133,10 @@ std::string ManPage(CLI::App& app) {
         fmt::format(".TP\n\\fB{}\\fR\n{}{}\n", ManText(variable.name), ManText(variable.summary),
                     variable.secret ? " A secret: never shown in a log or an error." : "");
   }
+  page += ".SH FILES\n";
+  page += "Read when present; none is needed.\n";
+  for (const ManPageFile& file : kManPageFiles)
+    page += fmt::format(".TP\n\\fI{}\\fR\n{}\n", ManText(file.path), ManText(file.what));
   page += ".SH EXIT STATUS\n";
   page += ".TP\n0\ndone\n";
   page += ".TP\n1\nfailed: nothing committed, or a server refused\n";

@@ -397,6 +397,38 @@ TEST(CommandLine, ManPageRendersAndNamesEveryCommand) {
   for (const char* text_in_page :
        {"--log-format", "SLUICE_LOG_LEVEL", "SLUICE_PG_URL", "EXIT STATUS", "-m, --model"})
     EXPECT_NE(text.out.find(text_in_page), std::string::npos) << text_in_page;
+  // ENVIRONMENT lists every variable of `sluice components --environment` (core/environment.h's
+  // table, the one list), and FILES the files read without being named.
+  const size_t environment = text.out.find("\nENVIRONMENT\n");
+  const size_t files = text.out.find("\nFILES\n");
+  const size_t exit_status = text.out.find("\nEXIT STATUS\n");
+  ASSERT_NE(environment, std::string::npos) << text.out;
+  ASSERT_NE(files, std::string::npos) << text.out;
+  ASSERT_LT(environment, files);
+  ASSERT_LT(files, exit_status);
+  // A .TP tag as groff sets it: indented, then the text on the next line, or on the same line
+  // after spaces when the tag is short.
+  const auto has_tag = [](const std::string& section, const std::string& tag) {
+    for (size_t at = section.find("\n       " + tag); at != std::string::npos;
+         at = section.find("\n       " + tag, at + 1)) {
+      const size_t end = at + 8 + tag.size();
+      if (end < section.size() && (section[end] == '\n' || section[end] == ' ')) return true;
+    }
+    return false;
+  };
+  const std::string environment_section = text.out.substr(environment, files - environment);
+  const RunResult table = RunSluice({"components", "--environment"}, "");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  const std::regex row(R"(\n\| `([A-Z0-9_]+)` \|)");
+  size_t variables = 0;
+  for (auto it = std::sregex_iterator(table.out.begin(), table.out.end(), row);
+       it != std::sregex_iterator(); ++it, ++variables)
+    EXPECT_TRUE(has_tag(environment_section, (*it)[1].str())) << (*it)[1];
+  EXPECT_GT(variables, 30u) << table.out;
+  const std::string files_section = text.out.substr(files, exit_status - files);
+  for (const char* file :
+       {"~/.aws/config", "~/.aws/credentials", "~/.pgpass", "~/.pg_service.conf"})
+    EXPECT_TRUE(has_tag(files_section, file)) << file << "\n" << files_section;
 }
 
 TEST(CommandLine, VersionSaysVersionCommitAndBuildType) {
