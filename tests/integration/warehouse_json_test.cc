@@ -1,5 +1,6 @@
 // `warehouse query --format json` and `warehouse questions --format json` as programs read them:
-// one JSON document, timestamps in ISO 8601 whatever the server's DateStyle, json kept as JSON.
+// one JSON document, timestamps in ISO 8601 whatever the server's DateStyle, json kept as JSON,
+// arrays as JSON arrays.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -63,6 +64,31 @@ TEST_F(WarehouseJson, JsonColumnsStayJson) {
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_EQ(json.out,
             "[\n {\"j\": {\"a\": [1, 2.5, null]}, \"k\": [true, \"x\"], \"missing\": null}\n]\n");
+}
+
+// Arrays print as JSON arrays of their elements, each as its type prints: numbers, booleans,
+// strings with PostgreSQL's quoting undone, NULL elements, nested dimensions, json elements as
+// JSON, timestamps in ISO 8601; bounds other than 1 do not change the array.
+TEST_F(WarehouseJson, ArraysAreJsonArrays) {
+  const std::string sql =
+      "SET TimeZone = 'UTC'; SELECT ARRAY[1, NULL, 3] AS ints, ARRAY[1.5, 'NaN']::numeric[] AS "
+      "nums, ARRAY[true, false] AS flags, ARRAY['a b', 'NULL', 'say \"hi\"', 'back\\slash', "
+      "'{x,y}', '', NULL] AS words, ARRAY[[1, 2], [3, 4]] AS grid, ARRAY['{\"k\": [1]}', "
+      "'null']::jsonb[] AS docs, ARRAY['2021-12-06 20:30:19+01']::timestamptz[] AS ats, "
+      "'[0:1]={7,8}'::int[] AS shifted, '{}'::text[] AS empty, NULL::int[] AS missing, "
+      "ARRAY['(1,2)']::point[] AS points";
+  RunResult json = RunSluice({"warehouse", "query", "-e", sql, "--format", "json"}, url());
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(
+      json.out,
+      "[\n {\"ints\": [1,null,3], \"nums\": [1.5,\"NaN\"], \"flags\": [true,false], "
+      "\"words\": [\"a b\",\"NULL\",\"say \\\"hi\\\"\",\"back\\\\slash\",\"{x,y}\",\"\",null], "
+      "\"grid\": [[1,2],[3,4]], \"docs\": [{\"k\": [1]},null], "
+      "\"ats\": [\"2021-12-06T19:30:19+00:00\"], \"shifted\": [7,8], \"empty\": [], "
+      "\"missing\": null, \"points\": \"{\\\"(1,2)\\\"}\"}\n]\n");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  EXPECT_EQ(parser.parse(json.out).get(doc), simdjson::SUCCESS) << json.out;
 }
 
 TEST_F(WarehouseJson, QuestionsAreOneDocument) {

@@ -56,6 +56,145 @@ std::string IsoTimestamp(std::string_view v) {
   return out;
 }
 
+// How the elements of an array column print in JSON, by the array type's OID (pg_type.dat).
+enum class ArrayElement { kNotArray, kNumber, kBool, kJson, kTimestamp, kString };
+
+ArrayElement ArrayElementOf(Oid type) {
+  switch (type) {
+    case 1005:  // int2[]
+    case 1007:  // int4[]
+    case 1016:  // int8[]
+    case 1021:  // float4[]
+    case 1022:  // float8[]
+    case 1231:  // numeric[]
+    case 1028:  // oid[]
+      return ArrayElement::kNumber;
+    case 1000:  // bool[]
+      return ArrayElement::kBool;
+    case 199:   // json[]
+    case 3807:  // jsonb[]
+      return ArrayElement::kJson;
+    case 1115:  // timestamp[]
+    case 1185:  // timestamptz[]
+      return ArrayElement::kTimestamp;
+    case 1009:  // text[]
+    case 1015:  // varchar[]
+    case 1014:  // bpchar[]
+    case 2951:  // uuid[]
+    case 1182:  // date[]
+      return ArrayElement::kString;
+    default:
+      return ArrayElement::kNotArray;
+  }
+}
+
+// Reads PostgreSQL's text form of an array ("Array Input and Output Syntax", section 8.15.6 of
+// the PostgreSQL documentation) and appends it as a JSON array, nested arrays as nested arrays:
+// '{' elements separated by ',' '}', an element double-quoted (with backslash escapes) or bare,
+// a bare NULL (any case) is null. A "[1:2]=" prefix of bounds other than 1 is skipped: JSON
+// arrays start at 0 whatever the bounds. False, with `out` as it was, for text that is not
+// such an array, which the caller then prints as a string.
+class PgArrayToJson {
+ public:
+  PgArrayToJson(std::string_view text, ArrayElement element) : text_(text), element_(element) {}
+
+  bool Append(std::string& out) {
+    if (!text_.empty() && text_[0] == '[') {
+      const size_t eq = text_.find("]={");
+      if (eq == std::string_view::npos) return false;
+      pos_ = eq + 2;
+    }
+    std::string json;
+    if (!Array(json, 0) || pos_ != text_.size()) return false;
+    out += json;
+    return true;
+  }
+
+ private:
+  // PostgreSQL allows at most 6 dimensions (MAXDIM); deeper text is not its output.
+  static constexpr int kMaxDepth = 6;
+
+  bool Array(std::string& out, int depth) {
+    if (depth >= kMaxDepth || pos_ >= text_.size() || text_[pos_] != '{') return false;
+    ++pos_;
+    out += '[';
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      out += ']';
+      return true;
+    }
+    for (bool first = true;; first = false) {
+      if (!first) out += ',';
+      if (pos_ < text_.size() && text_[pos_] == '{') {
+        if (!Array(out, depth + 1)) return false;
+      } else if (!Element(out)) {
+        return false;
+      }
+      if (pos_ >= text_.size()) return false;
+      const char c = text_[pos_++];
+      if (c == '}') break;
+      if (c != ',') return false;
+    }
+    out += ']';
+    return true;
+  }
+
+  bool Element(std::string& out) {
+    std::string value;
+    bool quoted = false;
+    if (pos_ < text_.size() && text_[pos_] == '"') {
+      quoted = true;
+      for (++pos_;; ++pos_) {
+        if (pos_ >= text_.size()) return false;
+        char c = text_[pos_];
+        if (c == '"') break;
+        if (c == '\\') {
+          if (++pos_ >= text_.size()) return false;
+          c = text_[pos_];
+        }
+        value += c;
+      }
+      ++pos_;
+    } else {
+      const size_t end = text_.find_first_of(",}", pos_);
+      if (end == std::string_view::npos || end == pos_) return false;
+      value = std::string(text_.substr(pos_, end - pos_));
+      pos_ = end;
+      if (value.find_first_of("{\"\\") != std::string::npos) return false;
+    }
+    if (!quoted && value.size() == 4 && (value[0] | 0x20) == 'n' && (value[1] | 0x20) == 'u' &&
+        (value[2] | 0x20) == 'l' && (value[3] | 0x20) == 'l') {
+      out += "null";
+      return true;
+    }
+    switch (element_) {
+      case ArrayElement::kNumber:
+        if (value == "NaN" || value == "Infinity" || value == "-Infinity") {
+          AppendJsonString(out, value);
+        } else {
+          out += value;
+        }
+        break;
+      case ArrayElement::kBool:
+        out += value == "t" ? "true" : "false";
+        break;
+      case ArrayElement::kJson:
+        out += value;  // each element is JSON PostgreSQL checked on the way in
+        break;
+      case ArrayElement::kTimestamp:
+        AppendJsonString(out, IsoTimestamp(value));
+        break;
+      default:
+        AppendJsonString(out, value);
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  ArrayElement element_;
+  size_t pos_ = 0;
+};
+
 // Display width in characters, counting UTF-8 lead bytes only.
 size_t DisplayWidth(std::string_view s) {
   return static_cast<size_t>(
@@ -142,6 +281,9 @@ void AppendJsonRows(const PgResult& r, std::string& s) {
         s += v;  // already JSON: PostgreSQL checked it on the way in
       } else if (type == kTimestampOid || type == kTimestamptzOid) {
         AppendJsonString(s, IsoTimestamp(v));
+      } else if (const ArrayElement element = ArrayElementOf(type);
+                 element != ArrayElement::kNotArray && PgArrayToJson(v, element).Append(s)) {
+        // an array as a JSON array of its elements, each as its type prints in JSON
       } else {
         AppendJsonString(s, v);
       }

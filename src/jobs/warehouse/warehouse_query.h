@@ -22,8 +22,9 @@ OptionSpec OutputFormatOption();
 // column twice ("?column?" for each unnamed expression) fails in JSON, before anything is
 // written, naming the column; table and CSV print it as it is.
 // In JSON, numbers and booleans are JSON's own, json and jsonb columns are embedded as JSON,
-// and timestamps are ISO 8601 strings (RFC 3339 §5.6 with the offset for timestamptz), provided
-// the session's DateStyle is ISO (see kJsonDateStyle).
+// timestamps are ISO 8601 strings (RFC 3339 §5.6 with the offset for timestamptz), provided
+// the session's DateStyle is ISO (see kJsonDateStyle), and arrays of numbers, booleans, text,
+// json, timestamps, dates and uuids are JSON arrays (nested for more dimensions) of the same.
 Status PrintResult(const PgResult& result, OutputFormat format, std::FILE* out);
 
 // Appends the result to `out` as one JSON array of objects, one per row, as PrintResult's JSON;
