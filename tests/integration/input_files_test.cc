@@ -1,7 +1,8 @@
 // The inputs of #13 against a real PostgreSQL: standard input ("-"), gzip files told by their
-// bytes (members one after another, nothing after them), --delimiter, formats Sluice refuses
-// plainly (by name, or by their bytes on standard input too), and a JSON array --file
-// (gzip-compressed) resumed after its run was killed.
+// bytes (members one after another, nothing after them), --delimiter, a name without an
+// extension told by its first byte, formats Sluice refuses plainly (by name, or by their bytes
+// on standard input too), and a JSON array --file (gzip-compressed) resumed after its run was
+// killed.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <zlib.h>
@@ -198,6 +199,19 @@ TEST_F(InputFiles, ParquetOnStandardInputIsRefusedByItsBytes) {
   RunResult ok = RunPiped(csv, "warehouse load --model movie -");
   EXPECT_EQ(ok.exit_code, 3) << ok.err;
   EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+}
+
+TEST_F(InputFiles, AGzipFileWithoutAnInnerExtensionIsToldByItsFirstByte) {
+  const std::string ndjson =
+      WriteTempFile("data.gz", InputGzip("{\"title\": \"Alpha\", \"duration_mins\": 90}\n"
+                                         "{\"title\": \"Beta\", \"duration_mins\": 5}\n"));
+  RunResult a = RunSluice({"warehouse", "load", "--model", "movie", ndjson}, url());
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(Titles(), "Alpha|Beta");
+  const std::string csv = WriteTempFile("table.gz", InputGzip(kInputMovies));
+  RunResult b = RunSluice({"warehouse", "load", "--model", "movie", csv}, url());
+  EXPECT_EQ(b.exit_code, 3) << b.err;
+  EXPECT_EQ(Titles(), "Alpha|Beta|Gamma, the\nsequel");
 }
 
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {

@@ -1,6 +1,7 @@
 // Input files as core/input_stream.h reads them: gzip told by its bytes and decompressed, the
 // errors of a cut or corrupt one, standard input ("-") and how far back it can go, the CSV
-// delimiter's rule, and the formats refused by name or magic bytes (on standard input too).
+// delimiter's rule, the formats refused by name or magic bytes (on standard input too), and how a
+// load tells a file's format from its name or its first byte.
 #include "core/input_stream.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 
 #include "formats/csv_reader.h"
 #include "formats/json_record_stream.h"
+#include "jobs/warehouse/warehouse_load.h"
 
 namespace sluice {
 namespace {
@@ -379,6 +381,25 @@ TEST(UnsupportedInput, StandardInputLookedAtIsStillReadWhole) {
   }
   InputRealPipe second("a,b\n");
   EXPECT_EQ(*ReadAll("-"), "a,b\n");
+}
+
+TEST(LoadFormat, ANameWithoutAnExtensionIsToldByItsFirstByte) {
+  using warehouse::FileFormat;
+  EXPECT_EQ(
+      *warehouse::ResolveFormat(InputTestWrite("data.gz", Gzip("\xEF\xBB\xBF {\"a\":1}\n")), ""),
+      FileFormat::kJson);
+  EXPECT_EQ(*warehouse::ResolveFormat(InputTestWrite("rows.gz", Gzip("\n[{\"a\":1}]")), ""),
+            FileFormat::kJson);
+  EXPECT_EQ(*warehouse::ResolveFormat(InputTestWrite("table.gz", Gzip("a,b\n1,2\n")), ""),
+            FileFormat::kCsv);
+  EXPECT_EQ(*warehouse::ResolveFormat(InputTestWrite("export_json", "{\"a\":1}\n"), ""),
+            FileFormat::kJson);
+  EXPECT_EQ(*warehouse::ResolveFormat(InputTestWrite("data2.gz", Gzip("{}")), "csv"),
+            FileFormat::kCsv);
+  // An extension that names no format is still a question for --format.
+  auto unknown = warehouse::ResolveFormat(InputTestWrite("data.txt", "a,b\n"), "");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("--format csv|json"), std::string::npos);
 }
 
 }  // namespace

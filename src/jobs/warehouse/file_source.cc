@@ -31,22 +31,6 @@ uint64_t FileSize(const std::string& path) {
 // How much of standard input is held while its format is judged from its first bytes.
 constexpr size_t kWarehouseSniffBytes = 64 << 10;
 
-// Standard input's format, from its first byte past a byte-order mark and blanks; the stream
-// is put back at its start.
-Result<FileFormat> SniffInputFormat(InputStream& input) {
-  char c = 0;
-  uint64_t read = 0;
-  for (;;) {
-    ASSIGN_OR_RETURN(size_t n, input.Read(&c, 1));
-    if (n == 0) break;
-    ++read;
-    if (read <= 3 && static_cast<unsigned char>(c) >= 0x80) continue;  // a byte-order mark
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
-  }
-  RETURN_IF_ERROR(input.Rewind());
-  return c == '[' || c == '{' ? FileFormat::kJson : FileFormat::kCsv;
-}
-
 // The reason for a record holding a byte PostgreSQL text cannot store: where it is (line and
 // column in the file, field number and header name), never the text around it.
 std::string CsvTextFaultReason(const CsvRecord& record, const TextFault& fault,
@@ -68,6 +52,20 @@ Result<int> FirstNonBlankByte(const std::string& path) {
 
 }  // namespace
 
+Result<FileFormat> SniffFileFormat(InputStream& input) {
+  char c = 0;
+  uint64_t read = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(size_t n, input.Read(&c, 1));
+    if (n == 0) break;
+    ++read;
+    if (read <= 3 && static_cast<unsigned char>(c) >= 0x80) continue;  // a byte-order mark
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+  }
+  RETURN_IF_ERROR(input.Rewind());
+  return c == '[' || c == '{' ? FileFormat::kJson : FileFormat::kCsv;
+}
+
 Status WarehouseFileSource::Produce(const std::function<Status(PreparedBatch&)>& emit) {
   FileFormat format = request_.format;
   Status st;
@@ -76,7 +74,7 @@ Status WarehouseFileSource::Produce(const std::function<Status(PreparedBatch&)>&
     if (!input.ok()) return input.status().WithContext(InputDisplayName(request_.path));
     stdin_ = std::move(input).value();
     if (format == FileFormat::kAuto) {
-      auto sniffed = SniffInputFormat(*stdin_);
+      auto sniffed = SniffFileFormat(*stdin_);
       if (!sniffed.ok()) return sniffed.status().WithContext(InputDisplayName(request_.path));
       format = *sniffed;
     }

@@ -40,6 +40,11 @@ struct LoadRequest {
   char delimiter = ',';
 };
 
+// An input's format from its first byte past a UTF-8 byte-order mark and blanks: JSON when it is
+// '[' or '{', else CSV (an empty input too). `input` is put back at its start; an error reading
+// or rewinding it is returned as it is.
+Result<FileFormat> SniffFileFormat(InputStream& input);
+
 class WarehouseFileSource : public BatchSource {
  public:
   explicit WarehouseFileSource(const LoadRequest& request)

@@ -16,6 +16,18 @@
 #include "pipeline/load_runner.h"
 
 namespace sluice::warehouse {
+namespace {
+
+// The extension that names a file's format, lower case, past a trailing ".gz" ("movies.csv.gz":
+// "csv"); "" when the name has none ("data.gz", "dir.v2/export").
+std::string WarehouseFormatExtension(const std::string& path) {
+  std::string name = AsciiLower(path.substr(path.rfind('/') + 1));
+  if (name.ends_with(".gz")) name.resize(name.size() - 3);
+  const size_t dot = name.rfind('.');
+  return dot == std::string::npos ? "" : name.substr(dot + 1);
+}
+
+}  // namespace
 
 ComponentSpec WarehouseLoadComponent() {
   ComponentSpec c{.name = "warehouse-load", .kind = ComponentKind::kJob};
@@ -31,7 +43,7 @@ ComponentSpec WarehouseLoadComponent() {
   model.required = true;
   OptionSpec format = ChoiceOption("format",
                                    "csv or json (ndjson and jsonl are json; default: from the "
-                                   "extension)",
+                                   "extension, by the first byte without one)",
                                    {"csv", "json", "ndjson", "jsonl"}, "");
   OptionSpec files{.name = "files", .type = OptionType::kList, .summary = "Files to load"};
   files.positional = true;
@@ -104,13 +116,16 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
   RETURN_IF_ERROR(CheckSupportedInput(path));
   std::string format = AsciiLower(format_flag);
   if (format.empty() && IsStandardInput(path)) return FileFormat::kAuto;
-  if (format.empty()) {
-    // "movies.csv.gz": the format is the name's before the compression's.
-    std::string name = AsciiLower(path);
-    if (name.ends_with(".gz")) name.resize(name.size() - 3);
-    size_t dot = name.rfind('.');
-    format = dot == std::string::npos ? "" : name.substr(dot + 1);
+  const std::string extension = WarehouseFormatExtension(path);
+  if (format.empty() && extension.empty()) {
+    // "data.gz", "export": no name to go by, so the first byte decides, as for standard input.
+    auto input = InputStream::Open(path);
+    if (!input.ok()) return input.status();
+    auto sniffed = SniffFileFormat(**input);
+    if (!sniffed.ok()) return sniffed.status().WithContext(path);
+    return *sniffed;
   }
+  if (format.empty()) format = extension;
   if (format == "csv") return FileFormat::kCsv;
   if (format == "json" || format == "ndjson" || format == "jsonl") return FileFormat::kJson;
   return InvalidArgument(fmt::format(
