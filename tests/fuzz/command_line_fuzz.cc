@@ -57,11 +57,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   // The word after --pg or -m is a value: it is skipped, never shown. (A value with an '@', as a
-  // password-bearing URL has, can be in the message only through another word holding it.)
+  // password-bearing URL has, can be in the message only through another word holding it.) An
+  // "-m" that is itself the value of an option before it (`--log-format -m x@y`) is no option,
+  // and the word after it is a word of its own.
+  auto takes_value = [](const std::string& w) {
+    return w == "--pg" || w == "-m" || w == "--model" || w == "--log-format" || w == "--tags";
+  };
   for (size_t i = 0; i + 1 < args.size(); ++i) {
     const std::string& value = args[i + 1];
-    if ((args[i] != "--pg" && args[i] != "-m") || value.find('@') == std::string::npos ||
-        value[0] == '-' || message.find(value) == std::string::npos) {
+    if ((args[i] != "--pg" && args[i] != "-m") || (i > 0 && takes_value(args[i - 1])) ||
+        value.find('@') == std::string::npos || value[0] == '-' ||
+        message.find(value) == std::string::npos) {
       continue;
     }
     bool elsewhere = false;
