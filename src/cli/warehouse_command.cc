@@ -15,7 +15,6 @@
 #include "core/json_escape.h"
 #include "core/log.h"
 #include "core/time_parse.h"
-#include "formats/csv_reader.h"
 #include "jobs/warehouse/models_file.h"
 #include "jobs/warehouse/models_schema.h"
 #include "jobs/warehouse/warehouse_load.h"
@@ -98,9 +97,6 @@ int RunWarehouseLoad(const OptionValues& values) {
     return Fail(UsageError(fmt::format("{} is the file {} already names: each file is loaded once",
                                        files[repeated->second], files[repeated->first])));
   }
-  // Checked by the option's own rule already; read here as the byte it stands for.
-  auto delimiter = ParseCsvDelimiter(values.String("delimiter"));
-  if (!delimiter.ok()) return Fail(delimiter.status());
   // Naive timestamps are read in --timezone for the rest of the process (core/time_parse.h).
   static TimeZone naive_zone;
   if (const std::string& zone = values.String("timezone"); !zone.empty()) {
@@ -112,6 +108,10 @@ int RunWarehouseLoad(const OptionValues& values) {
   for (const auto& file : files) {
     auto format = warehouse::ResolveFormat(file, values.String("format"));
     if (!format.ok()) return Fail(AsUsage(format.status()));
+    // A tab for .tsv unless --delimiter says otherwise.
+    auto delimiter = warehouse::ResolveDelimiter(file, values.String("delimiter"),
+                                                 values.FromCommandLine("delimiter"));
+    if (!delimiter.ok()) return Fail(delimiter.status());
     requests.push_back({model, file, *format, values.Flag("full-dump"),
                         values.Flag("ignore-extra-columns"), values.Flag("allow-empty-dump"),
                         *delimiter});

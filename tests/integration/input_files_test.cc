@@ -1,5 +1,5 @@
 // The inputs of #13 against a real PostgreSQL: standard input ("-"), gzip files told by their
-// bytes (members one after another, nothing after them), --delimiter, a name without an
+// bytes (members one after another, nothing after them), --delimiter and .tsv, a name without an
 // extension told by its first byte, formats Sluice refuses plainly (by name, or by their bytes
 // on standard input too), and a JSON array --file (gzip-compressed) resumed after its run was
 // killed.
@@ -212,6 +212,24 @@ TEST_F(InputFiles, AGzipFileWithoutAnInnerExtensionIsToldByItsFirstByte) {
   RunResult b = RunSluice({"warehouse", "load", "--model", "movie", csv}, url());
   EXPECT_EQ(b.exit_code, 3) << b.err;
   EXPECT_EQ(Titles(), "Alpha|Beta|Gamma, the\nsequel");
+}
+
+TEST_F(InputFiles, TsvFilesAreSplitOnTabsWithoutOptions) {
+  std::string tsv = kInputMovies;
+  for (size_t i = 0; i < tsv.size(); ++i)
+    if (tsv[i] == ',' && tsv.compare(i, 5, ", the") != 0) tsv[i] = '\t';
+  for (const bool gz : {false, true}) {
+    ASSERT_TRUE(conn().Exec("DROP TABLE IF EXISTS movies, load_rejects", "test").ok());
+    const std::string path = WriteTempFile(gz ? "m.tsv.gz" : "m.tsv", gz ? InputGzip(tsv) : tsv);
+    RunResult r = RunSluice({"warehouse", "load", "--model", "movie", path}, url());
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_EQ(Titles(), "Alpha|Gamma, the\nsequel");
+  }
+  // --delimiter says otherwise: the tabs are then data, and the header is one unknown column.
+  const std::string path = WriteTempFile("m2.tsv", tsv);
+  RunResult c =
+      RunSluice({"warehouse", "load", "--model", "movie", "--delimiter", ";", path}, url());
+  EXPECT_EQ(c.exit_code, 1) << c.err;
 }
 
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {

@@ -1,7 +1,7 @@
 // Input files as core/input_stream.h reads them: gzip told by its bytes and decompressed, the
 // errors of a cut or corrupt one, standard input ("-") and how far back it can go, the CSV
 // delimiter's rule, the formats refused by name or magic bytes (on standard input too), and how a
-// load tells a file's format from its name or its first byte.
+// load tells a file's format and delimiter from its name or its first byte.
 #include "core/input_stream.h"
 
 #include <gtest/gtest.h>
@@ -381,6 +381,18 @@ TEST(UnsupportedInput, StandardInputLookedAtIsStillReadWhole) {
   }
   InputRealPipe second("a,b\n");
   EXPECT_EQ(*ReadAll("-"), "a,b\n");
+}
+
+TEST(LoadFormat, TsvIsCsvSplitOnTabsUnlessDelimiterSaysOtherwise) {
+  using warehouse::FileFormat;
+  EXPECT_EQ(*warehouse::ResolveFormat("a/m.tsv", ""), FileFormat::kCsv);
+  EXPECT_EQ(*warehouse::ResolveFormat("a/m.TSV.gz", ""), FileFormat::kCsv);
+  EXPECT_EQ(*warehouse::ResolveDelimiter("a/m.tsv", ",", false), '\t');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv.gz", ",", false), '\t');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv", ";", true), ';');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv", ",", true), ',');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.csv", ",", false), ',');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("tsv.d/m.csv", ",", false), ',');
 }
 
 TEST(LoadFormat, ANameWithoutAnExtensionIsToldByItsFirstByte) {

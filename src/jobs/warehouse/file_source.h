@@ -36,7 +36,7 @@ struct LoadRequest {
   // A full dump that holds no record at all would mark every row deleted in source; it is
   // refused unless the caller says the source really is empty.
   bool allow_empty_dump = false;
-  // CSV only: the byte between fields (--delimiter; ParseCsvDelimiter).
+  // CSV only: the byte between fields (--delimiter, or a tab for .tsv; ResolveDelimiter).
   char delimiter = ',';
 };
 

@@ -43,7 +43,7 @@ ComponentSpec WarehouseLoadComponent() {
   model.required = true;
   OptionSpec format = ChoiceOption("format",
                                    "csv or json (ndjson and jsonl are json; default: from the "
-                                   "extension, by the first byte without one)",
+                                   "extension, .tsv is csv; by the first byte without one)",
                                    {"csv", "json", "ndjson", "jsonl"}, "");
   OptionSpec files{.name = "files", .type = OptionType::kList, .summary = "Files to load"};
   files.positional = true;
@@ -78,8 +78,9 @@ OptionSpec CsvDelimiterOption() {
   delimiter.check = &CheckCsvDelimiter;
   delimiter.check_rule = "one byte other than \" CR LF, or \\t or tab for a tab";
   delimiter.description =
-      "For CSV input only. One byte; \\t or the word tab is a tab (a literal tab works too). "
-      "The quote character, a line end and characters of more than one byte are refused.";
+      "For CSV input only. Without it a .tsv file (.tsv.gz too) is split on tabs, any other on "
+      "commas. One byte; \\t or the word tab is a tab (a literal tab works too). The quote "
+      "character, a line end and characters of more than one byte are refused.";
   return delimiter;
 }
 
@@ -126,12 +127,20 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
     return *sniffed;
   }
   if (format.empty()) format = extension;
-  if (format == "csv") return FileFormat::kCsv;
+  if (format == "csv" || format == "tsv") return FileFormat::kCsv;
   if (format == "json" || format == "ndjson" || format == "jsonl") return FileFormat::kJson;
   return InvalidArgument(fmt::format(
-      "cannot tell the format of {}: name it .csv or .json (.csv.gz, .json.gz when compressed), "
-      "or pass --format csv|json",
+      "cannot tell the format of {}: name it .csv, .tsv or .json (.csv.gz, .json.gz when "
+      "compressed), or pass --format csv|json",
       path));
+}
+
+Result<char> ResolveDelimiter(const std::string& path, const std::string& delimiter_flag,
+                              bool delimiter_given) {
+  if (!delimiter_given) return WarehouseFormatExtension(path) == "tsv" ? '\t' : ',';
+  auto delimiter = ParseCsvDelimiter(delimiter_flag);
+  if (!delimiter.ok()) return delimiter.status().WithContext("--delimiter");
+  return *delimiter;
 }
 
 std::optional<RepeatedFile> FindRepeatedFile(std::span<const std::string> files) {

@@ -18,13 +18,18 @@
 
 namespace sluice::warehouse {
 
-// The format from `--format` when given, else from the file's extension past a ".gz" (.csv is
-// CSV; .json, .ndjson, .jsonl JSON). A name with no extension ("data.gz", "export") is judged by
-// its first decompressed byte past a byte-order mark and blanks, as standard input is
+// The format from `--format` when given, else from the file's extension past a ".gz" (.csv and
+// .tsv are CSV; .json, .ndjson, .jsonl JSON). A name with no extension ("data.gz", "export") is
+// judged by its first decompressed byte past a byte-order mark and blanks, as standard input is
 // (SniffFileFormat: '[' or '{' is JSON, anything else CSV); standard input without --format is
 // kAuto, judged when it is read. Parquet and the like are a UsageError (CheckSupportedInput); an
 // unknown extension is an InvalidArgument saying to pass --format.
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag);
+
+// The byte between CSV fields for `path`: --delimiter when given (a UsageError when it is not one
+// byte ParseCsvDelimiter takes), else a tab for a .tsv name (.tsv.gz too), else a comma.
+Result<char> ResolveDelimiter(const std::string& path, const std::string& delimiter_flag,
+                              bool delimiter_given);
 
 // The `warehouse-load` job's options (docs/components/warehouse-load.md): pg, models, model,
 // format, full-dump, allow-empty-dump, ignore-extra-columns, files.
