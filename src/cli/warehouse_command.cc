@@ -108,13 +108,14 @@ int RunWarehouseLoad(const OptionValues& values) {
   for (const auto& file : files) {
     auto format = warehouse::ResolveFormat(file, values.String("format"));
     if (!format.ok()) return Fail(AsUsage(format.status()));
-    // A tab for .tsv unless --delimiter says otherwise.
-    auto delimiter = warehouse::ResolveDelimiter(file, values.String("delimiter"),
-                                                 values.FromCommandLine("delimiter"));
+    // A tab for .tsv unless --delimiter says otherwise; --delimiter with JSON is refused.
+    const bool delimiter_given = values.FromCommandLine("delimiter");
+    auto delimiter = warehouse::ResolveDelimiter(file, *format, values.String("format"),
+                                                 values.String("delimiter"), delimiter_given);
     if (!delimiter.ok()) return Fail(delimiter.status());
     requests.push_back({model, file, *format, values.Flag("full-dump"),
                         values.Flag("ignore-extra-columns"), values.Flag("allow-empty-dump"),
-                        *delimiter});
+                        *delimiter, delimiter_given});
   }
   auto conn = PgConnection::Connect(values.String("pg"));
   if (!conn.ok()) return Fail(conn.status());

@@ -1,8 +1,8 @@
 // The inputs of #13 against a real PostgreSQL: standard input ("-"), gzip files told by their
-// bytes (members one after another, nothing after them), --delimiter and .tsv, a name without an
-// extension told by its first byte, formats Sluice refuses plainly (by name, or by their bytes
-// on standard input too), and a JSON array --file (gzip-compressed) resumed after its run was
-// killed.
+// bytes (members one after another, nothing after them), --delimiter and .tsv, a name without
+// an extension told by its first byte, formats Sluice refuses plainly (by name, or by their
+// bytes on standard input too), and a JSON array --file (gzip-compressed) resumed after its run
+// was killed.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <zlib.h>
@@ -230,6 +230,33 @@ TEST_F(InputFiles, TsvFilesAreSplitOnTabsWithoutOptions) {
   RunResult c =
       RunSluice({"warehouse", "load", "--model", "movie", "--delimiter", ";", path}, url());
   EXPECT_EQ(c.exit_code, 1) << c.err;
+}
+
+TEST_F(InputFiles, DelimiterWithJsonInputIsAUsageErrorNamingBoth) {
+  const std::string ndjson =
+      WriteTempFile("d.ndjson", "{\"title\": \"Alpha\", \"duration_mins\": 90}\n");
+  RunResult a =
+      RunSluice({"warehouse", "load", "--model", "movie", "--delimiter", ";", ndjson}, url());
+  EXPECT_EQ(a.exit_code, 2) << a.err;
+  EXPECT_NE(
+      a.err.find("--delimiter ; cannot be used with JSON input: " + ndjson + " is read as JSON"),
+      std::string::npos)
+      << a.err;
+  const std::string txt = WriteTempFile("d.txt", "{\"title\": \"Alpha\"}\n");
+  RunResult b = RunSluice(
+      {"warehouse", "load", "--model", "movie", "--format", "json", "--delimiter", "tab", txt},
+      url());
+  EXPECT_EQ(b.exit_code, 2) << b.err;
+  EXPECT_NE(b.err.find("--delimiter tab cannot be used with JSON input: --format json reads"),
+            std::string::npos)
+      << b.err;
+  // Standard input is judged JSON when read: refused then, before any row.
+  RunResult c = RunPiped(ndjson, "warehouse load --model movie --delimiter ';' -");
+  EXPECT_EQ(c.exit_code, 2) << c.err;
+  EXPECT_NE(c.err.find("--delimiter cannot be used with JSON input: standard input is read as "
+                       "JSON"),
+            std::string::npos)
+      << c.err;
 }
 
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {

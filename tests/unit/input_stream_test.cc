@@ -387,12 +387,32 @@ TEST(LoadFormat, TsvIsCsvSplitOnTabsUnlessDelimiterSaysOtherwise) {
   using warehouse::FileFormat;
   EXPECT_EQ(*warehouse::ResolveFormat("a/m.tsv", ""), FileFormat::kCsv);
   EXPECT_EQ(*warehouse::ResolveFormat("a/m.TSV.gz", ""), FileFormat::kCsv);
-  EXPECT_EQ(*warehouse::ResolveDelimiter("a/m.tsv", ",", false), '\t');
-  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv.gz", ",", false), '\t');
-  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv", ";", true), ';');
-  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv", ",", true), ',');
-  EXPECT_EQ(*warehouse::ResolveDelimiter("m.csv", ",", false), ',');
-  EXPECT_EQ(*warehouse::ResolveDelimiter("tsv.d/m.csv", ",", false), ',');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("a/m.tsv", FileFormat::kCsv, "", ",", false), '\t');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv.gz", FileFormat::kCsv, "", ",", false), '\t');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv", FileFormat::kCsv, "csv", ";", true), ';');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.tsv", FileFormat::kCsv, "", ",", true), ',');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("m.csv", FileFormat::kCsv, "", ",", false), ',');
+  EXPECT_EQ(*warehouse::ResolveDelimiter("tsv.d/m.csv", FileFormat::kCsv, "", ",", false), ',');
+}
+
+TEST(LoadFormat, DelimiterWithJsonIsAUsageErrorNamingBoth) {
+  using warehouse::FileFormat;
+  auto by_flag = warehouse::ResolveDelimiter("m.txt", FileFormat::kJson, "json", ";", true);
+  ASSERT_FALSE(by_flag.ok());
+  EXPECT_EQ(by_flag.status().code(), StatusCode::kUsage);
+  EXPECT_NE(by_flag.status().message().find("--delimiter ; cannot be used with JSON input: "
+                                            "--format json reads m.txt as JSON"),
+            std::string::npos)
+      << by_flag.status().message();
+  auto by_name = warehouse::ResolveDelimiter("m.ndjson", FileFormat::kJson, "", "tab", true);
+  ASSERT_FALSE(by_name.ok());
+  EXPECT_EQ(by_name.status().code(), StatusCode::kUsage);
+  EXPECT_NE(by_name.status().message().find("--delimiter tab cannot be used with JSON input: "
+                                            "m.ndjson is read as JSON"),
+            std::string::npos)
+      << by_name.status().message();
+  // Not given: the default comma is no refusal.
+  EXPECT_TRUE(warehouse::ResolveDelimiter("m.ndjson", FileFormat::kJson, "", ",", false).ok());
 }
 
 TEST(LoadFormat, ANameWithoutAnExtensionIsToldByItsFirstByte) {

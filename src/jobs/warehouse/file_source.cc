@@ -77,6 +77,13 @@ Status WarehouseFileSource::Produce(const std::function<Status(PreparedBatch&)>&
       auto sniffed = SniffFileFormat(*stdin_);
       if (!sniffed.ok()) return sniffed.status().WithContext(InputDisplayName(request_.path));
       format = *sniffed;
+      // Its format was not known when the options were checked (ResolveDelimiter).
+      if (format == FileFormat::kJson && request_.delimiter_given) {
+        return UsageError(
+            "--delimiter cannot be used with JSON input: standard input is read as JSON (its "
+            "first byte is '[' or '{'), and --delimiter only sets the byte between CSV fields; "
+            "leave --delimiter out, or pass --format csv if the input is CSV");
+      }
     }
   }
   st = format == FileFormat::kJson ? ReadJson(emit) : ReadCsv(emit);

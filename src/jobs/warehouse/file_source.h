@@ -38,6 +38,8 @@ struct LoadRequest {
   bool allow_empty_dump = false;
   // CSV only: the byte between fields (--delimiter, or a tab for .tsv; ResolveDelimiter).
   char delimiter = ',';
+  // --delimiter was given: standard input judged JSON when read (kAuto) is then refused.
+  bool delimiter_given = false;
 };
 
 // An input's format from its first byte past a UTF-8 byte-order mark and blanks: JSON when it is

@@ -78,9 +78,10 @@ OptionSpec CsvDelimiterOption() {
   delimiter.check = &CheckCsvDelimiter;
   delimiter.check_rule = "one byte other than \" CR LF, or \\t or tab for a tab";
   delimiter.description =
-      "For CSV input only. Without it a .tsv file (.tsv.gz too) is split on tabs, any other on "
-      "commas. One byte; \\t or the word tab is a tab (a literal tab works too). The quote "
-      "character, a line end and characters of more than one byte are refused.";
+      "For CSV input only: with JSON input it is refused (exit 2). Without it a .tsv file "
+      "(.tsv.gz too) is split on tabs, any other on commas. One byte; \\t or the word tab is "
+      "a tab (a literal tab works too). The quote character, a line end and characters of more "
+      "than one byte are refused.";
   return delimiter;
 }
 
@@ -135,9 +136,21 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
       path));
 }
 
-Result<char> ResolveDelimiter(const std::string& path, const std::string& delimiter_flag,
+Result<char> ResolveDelimiter(const std::string& path, FileFormat format,
+                              const std::string& format_flag, const std::string& delimiter_flag,
                               bool delimiter_given) {
   if (!delimiter_given) return WarehouseFormatExtension(path) == "tsv" ? '\t' : ',';
+  if (format == FileFormat::kJson) {
+    const std::string why =
+        format_flag.empty()
+            ? fmt::format("{} is read as JSON (told by its name or its first byte)",
+                          InputDisplayName(path))
+            : fmt::format("--format {} reads {} as JSON", format_flag, InputDisplayName(path));
+    return UsageError(fmt::format(
+        "--delimiter {} cannot be used with JSON input: {}, and --delimiter only sets the byte "
+        "between CSV fields; leave --delimiter out, or pass --format csv if the input is CSV",
+        delimiter_flag, why));
+  }
   auto delimiter = ParseCsvDelimiter(delimiter_flag);
   if (!delimiter.ok()) return delimiter.status().WithContext("--delimiter");
   return *delimiter;

@@ -26,9 +26,12 @@ namespace sluice::warehouse {
 // unknown extension is an InvalidArgument saying to pass --format.
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag);
 
-// The byte between CSV fields for `path`: --delimiter when given (a UsageError when it is not one
-// byte ParseCsvDelimiter takes), else a tab for a .tsv name (.tsv.gz too), else a comma.
-Result<char> ResolveDelimiter(const std::string& path, const std::string& delimiter_flag,
+// The byte between CSV fields for `path`: --delimiter when given, else a tab for a .tsv name
+// (.tsv.gz too), else a comma. --delimiter for an input read as JSON is a UsageError naming
+// both (the delimiter and --format, or the input); standard input whose format is judged when
+// read is checked then (WarehouseFileSource). `format_flag` is --format as given ("" when not).
+Result<char> ResolveDelimiter(const std::string& path, FileFormat format,
+                              const std::string& format_flag, const std::string& delimiter_flag,
                               bool delimiter_given);
 
 // The `warehouse-load` job's options (docs/components/warehouse-load.md): pg, models, model,
