@@ -33,7 +33,7 @@ struct CheckedAws {
   AwsSettingSources sources;
   std::string region;
   std::string endpoint;
-  std::string access_key;  // "AKIA****", or why it is not known
+  std::string access_key;  // "****MPLE", or why it is not known
 };
 
 // One service's answer. `target` and `detail` may hold anything a server or a flag said: they
@@ -163,9 +163,11 @@ CheckedService CheckMysql(const OptionValues& values, const std::vector<CheckTab
   return {"mysql", target, true, "server " + version};
 }
 
-// An access key id as check shows it: its first four characters, then ****.
+// An access key id as check shows it: ****, then its last four characters, as `aws configure
+// list` does. The first four say only AKIA (long-term) or ASIA (temporary); the last four tell
+// keys apart. An id shorter than 16 characters (AWS's shortest) shows none of itself.
 std::string CheckMaskedKeyId(const std::string& id) {
-  return (id.size() > 4 ? id.substr(0, 4) : "") + "****";
+  return "****" + (id.size() >= 16 ? id.substr(id.size() - 4) : std::string());
 }
 
 // The AWS settings of `service` as its client resolves them, with where each came from; the

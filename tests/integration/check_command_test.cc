@@ -134,7 +134,11 @@ TEST_F(CheckCommand, AwsServicesSayWhereTheirSettingsCameFrom) {
   ASSERT_TRUE(endpoint_env && key_env && secret_env) << "the local AWS variables are not set";
   const std::string endpoint = endpoint_env, key = key_env, secret = secret_env;
   ASSERT_GT(secret.size(), 4u);
-  const std::string masked = key.substr(0, 4) + "****";
+  // The environment's key id is masked whole when it is shorter than AWS's 16 characters; the
+  // profile's below is a long-term key's shape, shown as ****, then its last four.
+  const std::string masked = key.size() >= 16 ? "****" + key.substr(key.size() - 4) : "****";
+  const std::string profile_key = "AKIACHECKKEYID0MPLE";
+  const std::string profile_masked = "****MPLE";
   testing::ScopedEnvironment env;
   const std::string config_file = testing::WriteTempFile("aws-config", "");
   const std::string credentials_file = testing::WriteTempFile("aws-credentials", "");
@@ -169,7 +173,7 @@ TEST_F(CheckCommand, AwsServicesSayWhereTheirSettingsCameFrom) {
   // From a profile: its region, its services section, its keys, each with file and line.
   std::ofstream(config_file) << "[profile chk]\nregion = us-east-1\nservices = here\n"
                              << "[services here]\ns3 =\n  endpoint_url = " << endpoint << "\n";
-  std::ofstream(credentials_file) << "[chk]\naws_access_key_id = " << key
+  std::ofstream(credentials_file) << "[chk]\naws_access_key_id = " << profile_key
                                   << "\naws_secret_access_key = " << secret << "\n";
   env.Clear(std::vector<std::string>{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
                                      "AWS_SECRET_ACCESS_KEY", "AWS_REGION"});
@@ -182,9 +186,11 @@ TEST_F(CheckCommand, AwsServicesSayWhereTheirSettingsCameFrom) {
            "       endpoint    " + endpoint + " (from [services here] of profile 'chk' (" +
                config_file + ":6))\n",
            "       credentials profile: aws_access_key_id of profile 'chk' (" + credentials_file +
-               ":2); access key id " + masked + "\n"}) {
+               ":2); access key id " + profile_masked + "\n"}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
+  // Never more than four characters of the id: not the AKIA every long-term key starts with.
+  EXPECT_EQ(r.out.find("AKIA"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
   EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
 
@@ -206,7 +212,7 @@ TEST_F(CheckCommand, AwsServicesSayWhereTheirSettingsCameFrom) {
   EXPECT_EQ(text("endpoint"), endpoint);
   EXPECT_EQ(text("endpoint_source"), "[services here] of profile 'chk' (" + config_file + ":6)");
   EXPECT_EQ(text("credentials_kind"), "profile");
-  EXPECT_EQ(text("access_key_id"), masked);
+  EXPECT_EQ(text("access_key_id"), profile_masked);
 }
 
 TEST_F(CheckCommand, LoginsNamesTheQueueWithItsCountsAndTheKey) {
