@@ -138,22 +138,74 @@ bool InputHoldsBinaryByte(std::string_view bytes) {
 // How many first bytes the magic checks look at.
 constexpr size_t kInputMagicLookBytes = 256;
 
-// The first decompressed bytes of `stream`: 4, or up to kInputMagicLookBytes when those begin
-// with a magic word that needs what follows it (fewer at its end, or where reading failed).
+// The first decompressed bytes of `stream`: 10 (an OLE2 file's 8, bzip2's 4 and its block's 6),
+// or up to kInputMagicLookBytes when those begin with a magic word that needs what follows it
+// (fewer at its end, or where reading failed).
 std::string InputFirstBytes(InputStream& stream) {
   std::string head(kInputMagicLookBytes, '\0');
   size_t have = 0;
-  size_t want = 4;
+  size_t want = 10;
   while (have < want) {
     auto n = stream.Read(head.data() + have, want - have);
     if (!n.ok() || *n == 0) break;
     have += *n;
-    if (have >= 4 && want == 4 && (head.starts_with("PAR1") || head.starts_with("ORC"))) {
+    if (have >= 4 && want == 10 && (head.starts_with("PAR1") || head.starts_with("ORC"))) {
       want = kInputMagicLookBytes;
     }
   }
   head.resize(have);
   return head;
+}
+
+// A compression Sluice does not undo (gzip is the one it reads): how it is named, the
+// extensions that name it and the tool that undoes it.
+struct InputCompression {
+  std::string_view name;
+  std::string_view extensions[2];
+  std::string_view tool;
+};
+
+constexpr InputCompression kInputOtherCompressions[] = {
+    {"xz", {"xz", "lzma"}, "xz"},
+    {"bzip2", {"bz2", "bzip2"}, "bzip2"},
+    {"zstd", {"zst", "zstd"}, "zstd"},
+};
+
+const InputCompression* InputCompressionByExtension(std::string_view extension) {
+  for (const InputCompression& compression : kInputOtherCompressions) {
+    for (std::string_view name : compression.extensions) {
+      if (!name.empty() && extension == name) return &compression;
+    }
+  }
+  return nullptr;
+}
+
+// xz: FD 37 7A 58 5A 00. bzip2: "BZh" and a block size '1'..'9', then a block's or the end's
+// magic number when there are bytes for it (so a CSV header "BZh1,x" stays text). zstd: a
+// frame's 28 B5 2F FD.
+const InputCompression* InputCompressionByMagic(std::string_view magic) {
+  if (magic.starts_with(std::string_view("\xFD\x37\x7A\x58\x5A\x00", 6))) {
+    return &kInputOtherCompressions[0];
+  }
+  if (magic.size() >= 4 && magic.starts_with("BZh") && magic[3] >= '1' && magic[3] <= '9') {
+    const std::string_view next = magic.substr(4, 6);
+    if (next.size() < 6 || next == std::string_view("\x31\x41\x59\x26\x53\x59", 6) ||
+        next == std::string_view("\x17\x72\x45\x38\x50\x90", 6)) {
+      return &kInputOtherCompressions[1];
+    }
+  }
+  if (magic.starts_with(std::string_view("\x28\xB5\x2F\xFD", 4))) {
+    return &kInputOtherCompressions[2];
+  }
+  return nullptr;
+}
+
+Status UnsupportedCompression(const std::string& path, const InputCompression& compression) {
+  return UsageError(fmt::format(
+      "{}: {}-compressed input is not supported (gzip is the compression Sluice reads): "
+      "decompress it first ({} -dc FILE | sluice warehouse load ... -), or recompress it with "
+      "gzip",
+      InputDisplayName(path), compression.name, compression.tool));
 }
 
 }  // namespace
@@ -457,6 +509,9 @@ Status CheckSupportedInput(const std::string& path) {
   if (extension == "xlsx" || extension == "xls") {
     return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xlsx");
   }
+  if (const InputCompression* compression = InputCompressionByExtension(extension)) {
+    return UnsupportedCompression(path, *compression);
+  }
   auto stream = InputStream::OpenToLook(path);
   if (!stream.ok()) return Status::Ok();
   const std::string head = InputFirstBytes(**stream);
@@ -473,6 +528,13 @@ Status CheckSupportedInput(const std::string& path) {
   if (magic.starts_with(std::string_view("PK\x03\x04", 4))) {
     return UnsupportedFormat(path, "A zip file (an xlsx spreadsheet?)",
                              "only text formats are read", "xlsx");
+  }
+  if (magic.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) {
+    return UnsupportedFormat(path, "An OLE2 file (an xls spreadsheet?)",
+                             "only text formats are read", "xls");
+  }
+  if (const InputCompression* compression = InputCompressionByMagic(magic)) {
+    return UnsupportedCompression(path, *compression);
   }
   return Status::Ok();
 }

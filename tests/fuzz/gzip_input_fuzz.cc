@@ -50,6 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else {
       std::abort();
     }
+    // The refusal of formats Sluice does not read (magic bytes, first 256 bytes) only ever says
+    // "not supported" (a usage error), or lets the input through to its reader.
+    const sluice::Status supported = sluice::CheckSupportedInput(path);
+    if (!supported.ok() && supported.code() != sluice::StatusCode::kUsage) std::abort();
     auto stream = sluice::InputStream::Open(path);
     if (!stream.ok()) std::abort();
     auto first = GzipFuzzDrain(**stream);

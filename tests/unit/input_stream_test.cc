@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "formats/csv_reader.h"
 #include "formats/json_record_stream.h"
@@ -381,6 +383,47 @@ TEST(UnsupportedInput, StandardInputLookedAtIsStillReadWhole) {
   }
   InputRealPipe second("a,b\n");
   EXPECT_EQ(*ReadAll("-"), "a,b\n");
+}
+
+TEST(UnsupportedInput, XzBzip2AndZstdAreRefusedByNameOrMagicBytes) {
+  const std::vector<std::pair<std::string, std::string>> magic = {
+      {"xz", std::string("\xFD\x37\x7A\x58\x5A\x00\x00\x04\xE6\xD6", 10)},
+      {"bzip2", std::string("BZh9\x31\x41\x59\x26\x53\x59\xB5", 11)},
+      {"zstd", std::string("\x28\xB5\x2F\xFD\x24\x04\x21\x00", 8)},
+  };
+  for (const auto& [name, bytes] : magic) {
+    // Whatever the file is called, and with --format csv given too (ResolveFormat).
+    const std::string path = InputTestWrite("u_" + name + ".csv", bytes);
+    Status st = CheckSupportedInput(path);
+    ASSERT_FALSE(st.ok()) << name;
+    EXPECT_EQ(st.code(), StatusCode::kUsage);
+    EXPECT_NE(st.message().find(name + "-compressed input is not supported (gzip is the "
+                                       "compression Sluice reads): decompress it first"),
+              std::string::npos)
+        << st.message();
+    EXPECT_EQ(warehouse::ResolveFormat(path, "csv").status().code(), StatusCode::kUsage) << name;
+    InputRealPipe input(bytes);
+    Status piped = CheckSupportedInput("-");
+    EXPECT_NE(piped.message().find("standard input: " + name + "-compressed input"),
+              std::string::npos)
+        << piped.message();
+  }
+  EXPECT_NE(CheckSupportedInput("u.csv.xz").message().find("(xz -dc FILE | sluice warehouse load"),
+            std::string::npos);
+  EXPECT_EQ(CheckSupportedInput("u.csv.bz2").code(), StatusCode::kUsage);
+  EXPECT_EQ(CheckSupportedInput("u.csv.zst").code(), StatusCode::kUsage);
+  // Text that merely starts like bzip2's magic is CSV.
+  EXPECT_TRUE(CheckSupportedInput(InputTestWrite("bzh.csv", "BZh1,name\n1,a\n")).ok());
+}
+
+TEST(UnsupportedInput, AnOldXlsIsRefusedByNameOrBytes) {
+  EXPECT_EQ(CheckSupportedInput("book.XLS").code(), StatusCode::kUsage);
+  const std::string ole2("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00", 10);
+  Status st = CheckSupportedInput(InputTestWrite("book.csv", ole2));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kUsage);
+  EXPECT_NE(st.message().find("(an xls spreadsheet?) is not supported"), std::string::npos)
+      << st.message();
 }
 
 TEST(LoadFormat, TsvIsCsvSplitOnTabsUnlessDelimiterSaysOtherwise) {
