@@ -114,15 +114,45 @@ std::string InputFormatExtension(std::string_view path) {
   return lower.substr(dot + 1);
 }
 
+// How to turn a refused format into one Sluice reads. `duckdb_reader` is DuckDB's table function
+// for it, named explicitly (read_parquet('x.csv')): a bare 'x.csv' would be read as what its
+// extension says. Empty where DuckDB has no reader (ORC, old .xls): `instead` says what to do.
+struct InputConversion {
+  std::string_view duckdb_reader;
+  std::string_view instead;
+};
+
+constexpr InputConversion kInputParquetConversion{"read_parquet", ""};
+// read_avro is DuckDB's avro extension, read_xlsx its excel extension (both load on first use).
+constexpr InputConversion kInputAvroConversion{"read_avro", ""};
+constexpr InputConversion kInputXlsxConversion{"read_xlsx", ""};
+constexpr InputConversion kInputOrcConversion{
+    "",
+    "with a program that reads ORC (Apache Spark, Hive, pyarrow.orc; DuckDB has no ORC reader)"};
+constexpr InputConversion kInputXlsConversion{
+    "",
+    "by saving it as CSV from a spreadsheet program (libreoffice --headless --convert-to csv "
+    "FILE)"};
+
 Status UnsupportedFormat(const std::string& path, std::string_view format, std::string_view why,
-                         std::string_view extension) {
+                         std::string_view extension, const InputConversion& conversion) {
+  if (conversion.duckdb_reader.empty()) {
+    return UsageError(
+        fmt::format("{}: {} is not supported ({}): convert it to CSV or NDJSON "
+                    "first, {}",
+                    InputDisplayName(path), format, why, conversion.instead));
+  }
   // Standard input has no name for the example to read: the user writes it to a file first.
-  const std::string example =
+  std::string example =
       IsStandardInput(path) ? fmt::format("data.{}", extension) : std::string(path);
+  // A quote in the name is doubled, as SQL string literals write it.
+  for (size_t at = example.find('\''); at != std::string::npos; at = example.find('\'', at + 2)) {
+    example.insert(at, 1, '\'');
+  }
   return UsageError(fmt::format(
       "{}: {} is not supported ({}): convert it to CSV or NDJSON first, for example with "
-      "duckdb (COPY (SELECT * FROM '{}') TO 'out.csv'){}",
-      InputDisplayName(path), format, why, example,
+      "duckdb (COPY (SELECT * FROM {}('{}')) TO 'out.csv'){}",
+      InputDisplayName(path), format, why, conversion.duckdb_reader, example,
       IsStandardInput(path) ? fmt::format(" after writing it to {}", example) : ""));
 }
 
@@ -501,13 +531,21 @@ Result<std::string> ReadWholeInput(InputStream& stream) {
 
 Status CheckSupportedInput(const std::string& path) {
   const std::string extension = InputFormatExtension(path);
-  if (extension == "parquet") return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet");
+  if (extension == "parquet")
+    return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
   if (extension == "avro") {
-    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro");
+    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro",
+                             kInputAvroConversion);
   }
-  if (extension == "orc") return UnsupportedFormat(path, "ORC", kNoArrow, "orc");
-  if (extension == "xlsx" || extension == "xls") {
-    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xlsx");
+  if (extension == "orc")
+    return UnsupportedFormat(path, "ORC", kNoArrow, "orc", kInputOrcConversion);
+  if (extension == "xlsx") {
+    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xlsx",
+                             kInputXlsxConversion);
+  }
+  if (extension == "xls") {
+    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xls",
+                             kInputXlsConversion);
   }
   if (const InputCompression* compression = InputCompressionByExtension(extension)) {
     return UnsupportedCompression(path, *compression);
@@ -517,21 +555,22 @@ Status CheckSupportedInput(const std::string& path) {
   const std::string head = InputFirstBytes(**stream);
   const std::string_view magic(head);
   if (magic.starts_with("PAR1") && InputHoldsBinaryByte(magic.substr(4))) {
-    return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet");
+    return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
   }
   if (magic.starts_with("ORC") && InputHoldsBinaryByte(magic.substr(3))) {
-    return UnsupportedFormat(path, "ORC", kNoArrow, "orc");
+    return UnsupportedFormat(path, "ORC", kNoArrow, "orc", kInputOrcConversion);
   }
   if (magic.starts_with(std::string_view("Obj\x01", 4))) {
-    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro");
+    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro",
+                             kInputAvroConversion);
   }
   if (magic.starts_with(std::string_view("PK\x03\x04", 4))) {
     return UnsupportedFormat(path, "A zip file (an xlsx spreadsheet?)",
-                             "only text formats are read", "xlsx");
+                             "only text formats are read", "xlsx", kInputXlsxConversion);
   }
   if (magic.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) {
     return UnsupportedFormat(path, "An OLE2 file (an xls spreadsheet?)",
-                             "only text formats are read", "xls");
+                             "only text formats are read", "xls", kInputXlsConversion);
   }
   if (const InputCompression* compression = InputCompressionByMagic(magic)) {
     return UnsupportedCompression(path, *compression);

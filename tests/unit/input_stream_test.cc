@@ -426,6 +426,35 @@ TEST(UnsupportedInput, AnOldXlsIsRefusedByNameOrBytes) {
       << st.message();
 }
 
+TEST(UnsupportedInput, TheDuckdbHintNamesItsReaderOrIsLeftOut) {
+  // Parquet bytes under a .csv name: a bare 'pq.csv' would be read by DuckDB as CSV.
+  const std::string parquet = InputTestWrite("pq.csv", std::string("PAR1\x15\x04\x15\x00", 8));
+  const std::string message = CheckSupportedInput(parquet).message();
+  EXPECT_NE(message.find("COPY (SELECT * FROM read_parquet('" + parquet + "')) TO 'out.csv'"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(CheckSupportedInput("x.avro").message().find("read_avro('x.avro')"), std::string::npos);
+  EXPECT_NE(CheckSupportedInput("b.xlsx").message().find("read_xlsx('b.xlsx')"), std::string::npos);
+  EXPECT_NE(CheckSupportedInput("it's.parquet").message().find("read_parquet('it''s.parquet')"),
+            std::string::npos);
+  // DuckDB reads neither ORC nor .xls: no DuckDB example for them.
+  const std::vector<Status> no_duckdb = {
+      CheckSupportedInput("x.orc"),
+      CheckSupportedInput(InputTestWrite("orc.csv", std::string("ORC\x0a\x06\x08\x00", 7))),
+      CheckSupportedInput("b.xls"),
+      CheckSupportedInput(
+          InputTestWrite("xls.csv", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00", 9))),
+  };
+  for (const Status& st : no_duckdb) {
+    EXPECT_EQ(st.code(), StatusCode::kUsage);
+    EXPECT_EQ(st.message().find("COPY"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("convert it to CSV or NDJSON first"), std::string::npos);
+  }
+  EXPECT_NE(no_duckdb[0].message().find("DuckDB has no ORC reader"), std::string::npos);
+  EXPECT_NE(no_duckdb[2].message().find("libreoffice --headless --convert-to csv"),
+            std::string::npos);
+}
+
 TEST(LoadFormat, TsvIsCsvSplitOnTabsUnlessDelimiterSaysOtherwise) {
   using warehouse::FileFormat;
   EXPECT_EQ(*warehouse::ResolveFormat("a/m.tsv", ""), FileFormat::kCsv);
