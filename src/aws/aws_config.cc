@@ -422,7 +422,12 @@ Status AwsConfigCheckCaBundle(const std::string& path, const std::string& from) 
 
 }  // namespace
 
-Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service) {
+namespace {
+
+// ResolveAwsConfig's work, filling `config` as each setting resolves so that the caller keeps
+// what did when a later one fails.
+Status AwsConfigResolveInto(const std::string& endpoint_flag, std::string_view service,
+                            AwsConfig& config) {
   ASSIGN_OR_RETURN(const AwsSharedConfig files, LoadAwsSharedConfig());
   const std::string chosen = GetEnv("AWS_PROFILE");
   const std::string profile = chosen.empty() ? "default" : chosen;
@@ -434,7 +439,6 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
   static const AwsSettings kNoSettings;
   const AwsSettings& settings = found == files.profiles.end() ? kNoSettings : found->second;
 
-  AwsConfig config;
   AwsSettingSources& sources = config.sources;
   sources.profile = profile;
   sources.profile_source = chosen.empty() ? "default" : "AWS_PROFILE";
@@ -466,9 +470,9 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
       sources.ca_bundle_source = AwsConfigSettingFrom(files, profile, "ca_bundle");
     }
   }
+  sources.ca_bundle = ca_bundle;
   if (!ca_bundle.empty())
     RETURN_IF_ERROR(AwsConfigCheckCaBundle(ca_bundle, sources.ca_bundle_source));
-  sources.ca_bundle = ca_bundle;
   SetAwsCaBundle(ca_bundle);
 
   // Credentials, in the SDKs' order: the environment's keys; a profile named by AWS_PROFILE; a
@@ -484,15 +488,18 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
                                      ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
                                      : "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
                                        "AWS_SESSION_TOKEN";
-    return config;
+    return Status::Ok();
   }
   config.credentials = {};
+  // A fault in the profile's credentials is named by the error; the kind says where to look.
+  sources.credentials_kind = "profile";
+  sources.credentials_source = fmt::format("profile '{}'", profile);
   if (!chosen.empty()) {
     ASSIGN_OR_RETURN(ProfileSource source,
                      AwsConfigProfileCredentials(files, profile, config.region, 0));
     if (source.found) {
       AwsConfigUse(std::move(source), config);
-      return config;
+      return Status::Ok();
     }
   }
   if (!GetEnv("AWS_WEB_IDENTITY_TOKEN_FILE").empty() && !GetEnv("AWS_ROLE_ARN").empty()) {
@@ -501,18 +508,20 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
     config.provider = EnvWebIdentityCredentials(sts_url);
     sources.credentials_kind = "web-identity";
     sources.credentials_source = "AWS_ROLE_ARN with AWS_WEB_IDENTITY_TOKEN_FILE";
-    return config;
+    return Status::Ok();
   }
   if (chosen.empty() && found != files.profiles.end()) {
     ASSIGN_OR_RETURN(ProfileSource source,
                      AwsConfigProfileCredentials(files, profile, config.region, 0));
     if (source.found) {
       AwsConfigUse(std::move(source), config);
-      return config;
+      return Status::Ok();
     }
   }
   config.provider = MachineRoleCredentials();
   if (!config.provider) {
+    sources.credentials_kind = "none";
+    sources.credentials_source = "";
     return UsageError(fmt::format(
         "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a "
         "profile of {} or {} with AWS_PROFILE, or run where a container endpoint or instance "
@@ -530,6 +539,17 @@ Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string
     sources.credentials_kind = "instance-metadata";
     sources.credentials_source = "EC2 instance metadata";
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service,
+                                   AwsConfig* resolved) {
+  AwsConfig config;
+  const Status status = AwsConfigResolveInto(endpoint_flag, service, config);
+  if (resolved != nullptr) *resolved = config;
+  if (!status.ok()) return status;
   return config;
 }
 

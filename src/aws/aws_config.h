@@ -92,7 +92,13 @@ struct AwsConfig {
 // that is not a URL, a CA bundle that is missing or not PEM (naming the variable, or the
 // profile's ca_bundle and its file, and the path), a credential_process that is empty (naming
 // the profile, file and line). No message quotes a secret.
-Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service);
+// `resolved`, when not null, is set to what did resolve even when an error is returned (the
+// profile, region, endpoint and CA bundle found before the fault), so that `sluice check` can
+// say where each came from when only the credentials fail; after a credentials error its
+// credentials_kind is "none" (no source gives any) or "profile" (the chosen profile's source is
+// at fault, named by the error).
+Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service,
+                                   AwsConfig* resolved = nullptr);
 
 // The endpoint option of a client of `service` ("s3", "sqs"), named `flag` ("s3-endpoint"):
 // when it is empty, ResolveAwsConfig looks at AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL,

@@ -33,7 +33,10 @@ struct CheckedAws {
   AwsSettingSources sources;
   std::string region;
   std::string endpoint;
-  std::string access_key;  // "****MPLE", or why it is not known
+  std::string access_key;  // "****MPLE", or "" when the credentials failed
+  // Why the credentials could not be resolved or fetched (no source gives any, an empty or
+  // failing credential_process), or "" when they were.
+  std::string credentials_error;
 };
 
 // One service's answer. `target` and `detail` may hold anything a server or a flag said: they
@@ -174,17 +177,35 @@ std::string CheckMaskedKeyId(const std::string& id) {
 // endpoint's "flag" source is named as the command's `flag` ("--s3-endpoint"). The credentials
 // are fetched when a provider gives them (a process, a role): the client does the same at its
 // first request, and the provider's cache serves both.
-CheckedAws CheckAwsSettings(const AwsConfig& config, std::string_view flag) {
+// `resolve_error` is ResolveAwsConfig's error when `config` is only what resolved before it.
+CheckedAws CheckAwsSettings(const AwsConfig& config, std::string_view flag,
+                            const Status& resolve_error = Status::Ok()) {
   CheckedAws aws{.sources = config.sources,
                  .region = config.region,
-                 .endpoint = config.endpoint.Url(""),
-                 .access_key = {}};
+                 .endpoint = config.endpoint.host.empty() ? "" : config.endpoint.Url(""),
+                 .access_key = {},
+                 .credentials_error = {}};
   if (aws.sources.endpoint_source == "flag")
     aws.sources.endpoint_source = fmt::format("--{}", flag);
+  if (!resolve_error.ok()) {
+    aws.credentials_error = resolve_error.message();
+    return aws;
+  }
   auto credentials = config.CurrentCredentials();
-  aws.access_key = credentials.ok() ? CheckMaskedKeyId(credentials->access_key_id)
-                                    : "unknown (the credentials could not be fetched)";
+  if (credentials.ok()) {
+    aws.access_key = CheckMaskedKeyId(credentials->access_key_id);
+  } else {
+    aws.credentials_error = credentials.status().message();
+  }
   return aws;
+}
+
+// The provenance of what did resolve when ResolveAwsConfig failed at `error`: none when the
+// files themselves could not be read (nothing resolved).
+std::optional<CheckedAws> CheckAwsPartial(const AwsConfig& resolved, std::string_view flag,
+                                          const Status& error) {
+  if (resolved.sources.profile.empty()) return std::nullopt;
+  return CheckAwsSettings(resolved, flag, error);
 }
 
 // The queue's URL and message counts, through the client the logins job would make.
@@ -207,9 +228,14 @@ CheckedService CheckSqsQueue(const std::string& endpoint_flag, const std::string
 CheckedService CheckSqs(const OptionValues& values) {
   const std::string& queue = values.String("queue");
   const std::string& endpoint_flag = values.String("sqs-endpoint");
-  auto config = ResolveAwsConfig(endpoint_flag, "sqs");
+  AwsConfig resolved;
+  auto config = ResolveAwsConfig(endpoint_flag, "sqs", &resolved);
   std::string target = fmt::format("queue {}", queue);
-  if (!config.ok()) return CheckFailed("sqs", target, config.status());
+  if (!config.ok()) {
+    CheckedService failed = CheckFailed("sqs", target, config.status());
+    failed.aws = CheckAwsPartial(resolved, "sqs-endpoint", config.status());
+    return failed;
+  }
   target += fmt::format(" at {} ({})", config->endpoint.Url(""), config->region);
   CheckedService checked = CheckSqsQueue(endpoint_flag, queue, target);
   checked.aws = CheckAwsSettings(*config, "sqs-endpoint");
@@ -255,8 +281,13 @@ CheckedService CheckStore(const StoreLocation& location, const OptionValues& val
   std::string target = location.Url();
   const std::string& endpoint_flag = values.String("s3-endpoint");
   if (!s3) return CheckStoreListing(location, values, name, target, probe_key);
-  auto config = ResolveAwsConfig(endpoint_flag, "s3");
-  if (!config.ok()) return CheckFailed(name, target, config.status());
+  AwsConfig resolved;
+  auto config = ResolveAwsConfig(endpoint_flag, "s3", &resolved);
+  if (!config.ok()) {
+    CheckedService failed = CheckFailed(name, target, config.status());
+    failed.aws = CheckAwsPartial(resolved, "s3-endpoint", config.status());
+    return failed;
+  }
   target += fmt::format(" at {} ({})", config->endpoint.Url(""), config->region);
   CheckedService checked = CheckStoreListing(location, values, name, target, probe_key);
   checked.aws = CheckAwsSettings(*config, "s3-endpoint");
@@ -290,10 +321,15 @@ CheckedService CheckReportOutput(const OptionValues& values) {
   return CheckStore(bucket, values, values.String("prefix") + key);
 }
 
+// The lake where OpenLake finds it (the location given, else DefaultLakeLocation's), checked by
+// CheckStore rather than opened by OpenLake: a store that cannot be opened for its AWS settings
+// is then reported with the settings that did resolve.
 CheckedService CheckLake(const OptionValues& values) {
-  auto lake = OpenLake(values);
-  if (!lake.ok()) return CheckFailed("s3", values.String("location"), lake.status());
-  return CheckStore(lake->location, values, values.String("output"));
+  auto location = values.FromCommandLine("location")
+                      ? ParseStoreLocation(values.String("location"))
+                      : DefaultLakeLocation(values.String("s3-endpoint"));
+  if (!location.ok()) return CheckFailed("s3", values.String("location"), location.status());
+  return CheckStore(*location, values, values.String("output"));
 }
 
 // One line per service: libpq's messages carry a second line ("\n\tIs the server running...").
@@ -324,14 +360,27 @@ void PrintCheckAwsText(const CheckedAws& aws) {
   line("profile", from.profile_source == "default"
                       ? fmt::format("{} (AWS_PROFILE is not set)", from.profile)
                       : CheckSourced(from.profile, from.profile_source));
-  line("region", CheckSourced(aws.region, from.region_source));
-  line("endpoint", from.endpoint_source == "default"
-                       ? fmt::format("{} (AWS's for the region)", aws.endpoint)
-                       : CheckSourced(aws.endpoint, from.endpoint_source));
+  // A fault before the credentials (the region, the endpoint, the CA bundle) leaves the settings
+  // after it unresolved: those lines are left out, the fault is on the service's line.
+  if (!aws.region.empty()) line("region", CheckSourced(aws.region, from.region_source));
+  if (!aws.endpoint.empty()) {
+    line("endpoint", from.endpoint_source == "default"
+                         ? fmt::format("{} (AWS's for the region)", aws.endpoint)
+                         : CheckSourced(aws.endpoint, from.endpoint_source));
+  }
   if (!from.ca_bundle.empty())
     line("ca-bundle", CheckSourced(from.ca_bundle, from.ca_bundle_source));
-  line("credentials", fmt::format("{}: {}; access key id {}", from.credentials_kind,
-                                  from.credentials_source, aws.access_key));
+  if (aws.credentials_error.empty()) {
+    line("credentials", fmt::format("{}: {}; access key id {}", from.credentials_kind,
+                                    from.credentials_source, aws.access_key));
+  } else if (from.credentials_kind.empty()) {
+    // The fault came before the credentials were looked for: it is on the service's line.
+  } else if (from.credentials_kind == "none") {
+    line("credentials", fmt::format("FAILED: {}", aws.credentials_error));
+  } else {
+    line("credentials", fmt::format("{}: {}; FAILED: {}", from.credentials_kind,
+                                    from.credentials_source, aws.credentials_error));
+  }
 }
 
 void PrintCheckText(std::string_view job, const std::vector<CheckedService>& services) {
@@ -389,6 +438,8 @@ void PrintCheckJson(std::string_view job, const std::vector<CheckedService>& ser
           .String(Redact(from.credentials_source))
           .Key("access_key_id")
           .String(s.aws->access_key)
+          .Key("credentials_error")
+          .String(Redact(s.aws->credentials_error))
           .EndObject();
     }
     json.EndObject();

@@ -215,6 +215,79 @@ TEST_F(CheckCommand, AwsServicesSayWhereTheirSettingsCameFrom) {
   EXPECT_EQ(text("access_key_id"), profile_masked);
 }
 
+// When the credentials cannot be resolved or fetched, the settings that did resolve are still
+// shown, and the credentials line is the failure, naming its source.
+TEST(CheckCommandAws, CredentialsThatFailKeepTheOtherSettingsAndNameTheirSource) {
+  SLUICE_REQUIRE_AWS();
+  const std::string endpoint = std::getenv("AWS_ENDPOINT_URL");
+  testing::ScopedEnvironment env;
+  const std::string config_file = testing::WriteTempFile("aws-config", "");
+  const std::string credentials_file = testing::WriteTempFile("aws-credentials", "");
+  env.Set("AWS_CONFIG_FILE", config_file);
+  env.Set("AWS_SHARED_CREDENTIALS_FILE", credentials_file);
+  env.Clear(std::vector<std::string>{"AWS_PROFILE", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN",
+                                     "AWS_CA_BUNDLE", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
+                                     "AWS_SECRET_ACCESS_KEY", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                     "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"});
+  env.Set("AWS_REGION", "us-east-1");
+  env.Set("AWS_EC2_METADATA_DISABLED", "true");
+  const std::vector<std::string> settings{
+      "       region      us-east-1 (from AWS_REGION)\n",
+      "       endpoint    " + endpoint + " (from AWS_ENDPOINT_URL)\n"};
+
+  // No source gives any credentials.
+  RunResult none = RunSluice({"check", "lake", "s3://check-no-credentials/"}, "");
+  EXPECT_EQ(none.exit_code, 1) << none.out << none.err;
+  for (const std::string& line : settings)
+    EXPECT_NE(none.out.find(line), std::string::npos) << line << "\n" << none.out;
+  EXPECT_NE(none.out.find("       credentials FAILED: no AWS credentials"), std::string::npos)
+      << none.out;
+
+  // An empty credential_process, and one that fails.
+  std::ofstream(config_file) << "[profile empty]\ncredential_process =\n"
+                             << "[profile failing]\ncredential_process = sh -c \"exit 3\"\n";
+  env.Set("AWS_PROFILE", "empty");
+  RunResult empty = RunSluice({"check", "lake", "s3://check-no-credentials/"}, "");
+  EXPECT_EQ(empty.exit_code, 1) << empty.out << empty.err;
+  for (const std::string& line : settings)
+    EXPECT_NE(empty.out.find(line), std::string::npos) << line << "\n" << empty.out;
+  EXPECT_NE(empty.out.find("       profile     empty (from AWS_PROFILE)\n"), std::string::npos)
+      << empty.out;
+  EXPECT_NE(empty.out.find("       credentials profile: profile 'empty'; FAILED: "
+                           "credential_process in profile 'empty' (" +
+                           config_file + ":2) is empty"),
+            std::string::npos)
+      << empty.out;
+
+  env.Set("AWS_PROFILE", "failing");
+  RunResult failing = RunSluice({"check", "lake", "s3://check-no-credentials/"}, "");
+  EXPECT_EQ(failing.exit_code, 1) << failing.out << failing.err;
+  for (const std::string& line : settings)
+    EXPECT_NE(failing.out.find(line), std::string::npos) << line << "\n" << failing.out;
+  EXPECT_NE(failing.out.find("       credentials credential_process: credential_process of "
+                             "profile 'failing' (" +
+                             config_file + ":4); FAILED: "),
+            std::string::npos)
+      << failing.out;
+
+  // --json carries the same in the service's aws object.
+  env.Set("AWS_PROFILE", "empty");
+  RunResult json = RunSluice({"check", "lake", "s3://check-no-credentials/", "--json"}, "");
+  EXPECT_EQ(json.exit_code, 1) << json.out << json.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(parser.parse(json.out).get(doc)) << json.out;
+  simdjson::dom::element aws;
+  ASSERT_FALSE(doc["services"].at(0)["aws"].get(aws)) << json.out;
+  std::string_view region, error;
+  EXPECT_FALSE(aws["region"].get(region));
+  EXPECT_EQ(region, "us-east-1");
+  EXPECT_FALSE(aws["credentials_error"].get(error));
+  EXPECT_NE(error.find("credential_process in profile 'empty'"), std::string_view::npos)
+      << json.out;
+}
+
 TEST_F(CheckCommand, LoginsNamesTheQueueWithItsCountsAndTheKey) {
   SLUICE_REQUIRE_AWS();
   const std::string queue = testing::UniqueName("check");
