@@ -529,7 +529,7 @@ Result<std::string> ReadWholeInput(InputStream& stream) {
   return text;
 }
 
-Status CheckSupportedInput(const std::string& path) {
+Status CheckSupportedInput(const std::string& path, bool format_given) {
   const std::string extension = InputFormatExtension(path);
   if (extension == "parquet")
     return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
@@ -554,13 +554,16 @@ Status CheckSupportedInput(const std::string& path) {
   if (!stream.ok()) return Status::Ok();
   const std::string head = InputFirstBytes(**stream);
   const std::string_view magic(head);
-  if (magic.starts_with("PAR1") && InputHoldsBinaryByte(magic.substr(4))) {
+  // An explicit --format says the bytes are text even when they start like a columnar file's;
+  // compressed and spreadsheet bytes below never are.
+  const bool sniff_columnar = !format_given;
+  if (sniff_columnar && magic.starts_with("PAR1") && InputHoldsBinaryByte(magic.substr(4))) {
     return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
   }
-  if (magic.starts_with("ORC") && InputHoldsBinaryByte(magic.substr(3))) {
+  if (sniff_columnar && magic.starts_with("ORC") && InputHoldsBinaryByte(magic.substr(3))) {
     return UnsupportedFormat(path, "ORC", kNoArrow, "orc", kInputOrcConversion);
   }
-  if (magic.starts_with(std::string_view("Obj\x01", 4))) {
+  if (sniff_columnar && magic.starts_with(std::string_view("Obj\x01", 4))) {
     return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro",
                              kInputAvroConversion);
   }

@@ -136,6 +136,8 @@ bool IsGzipFile(const std::string& path);
 // "NAME: Parquet is not supported (...)" saying so and what to do instead; Ok otherwise (or when
 // it cannot be read: the reader says why). Standard input is looked at too (OpenToLook), and its
 // reader still gets every byte.
-Status CheckSupportedInput(const std::string& path);
+// `format_given` (--format was passed): the bytes are taken as text even when they start like
+// Parquet, ORC or Avro; names, compressions and spreadsheets are still refused.
+Status CheckSupportedInput(const std::string& path, bool format_given = false);
 
 }  // namespace sluice

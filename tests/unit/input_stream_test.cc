@@ -455,6 +455,25 @@ TEST(UnsupportedInput, TheDuckdbHintNamesItsReaderOrIsLeftOut) {
             std::string::npos);
 }
 
+TEST(LoadFormat, AnExplicitFormatWinsOverTheColumnarSniff) {
+  using warehouse::FileFormat;
+  const std::string path = InputTestWrite("par1.csv", std::string("PAR1;name\n\x01x;y\n", 15));
+  EXPECT_EQ(warehouse::ResolveFormat(path, "").status().code(), StatusCode::kUsage);
+  auto csv = warehouse::ResolveFormat(path, "csv");
+  ASSERT_TRUE(csv.ok()) << csv.status().message();
+  EXPECT_EQ(*csv, FileFormat::kCsv);
+  EXPECT_EQ(
+      *warehouse::ResolveFormat(InputTestWrite("avro.json", std::string("Obj\x01{}", 6)), "json"),
+      FileFormat::kJson);
+  // A name still refuses, and so do bytes that are never text.
+  EXPECT_EQ(warehouse::ResolveFormat("x.parquet", "csv").status().code(), StatusCode::kUsage);
+  EXPECT_EQ(
+      warehouse::ResolveFormat(InputTestWrite("zip2.csv", std::string("PK\x03\x04.", 5)), "csv")
+          .status()
+          .code(),
+      StatusCode::kUsage);
+}
+
 TEST(LoadFormat, TsvIsCsvSplitOnTabsUnlessDelimiterSaysOtherwise) {
   using warehouse::FileFormat;
   EXPECT_EQ(*warehouse::ResolveFormat("a/m.tsv", ""), FileFormat::kCsv);

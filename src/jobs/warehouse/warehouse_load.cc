@@ -115,7 +115,7 @@ OptionSpec ModelsFileOption() {
 
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag) {
   // Parquet and the like are told plainly, before any parse error could be (input_stream.h).
-  RETURN_IF_ERROR(CheckSupportedInput(path));
+  RETURN_IF_ERROR(CheckSupportedInput(path, !format_flag.empty()));
   std::string format = AsciiLower(format_flag);
   if (format.empty() && IsStandardInput(path)) return FileFormat::kAuto;
   const std::string extension = WarehouseFormatExtension(path);
