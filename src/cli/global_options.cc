@@ -48,6 +48,10 @@ void GlobalOptionFromEnvironment(const CLI::Option* flag, const char* variable,
 void AddGlobalOptions(CLI::App& app) {
   // Subcommands made after this inherit fallthrough, and pass an option they do not know up.
   app.fallthrough();
+  // A single-value option given twice takes the last value, as psql and curl do: a wrapper or an
+  // alias sets one, and the user's own word after it wins. Every option made after this inherits
+  // the policy (the commands copy the root's defaults); a list keeps all its values under it.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto values = std::make_shared<GlobalOptionValues>();
   const std::vector<std::string> formats{"human", "json"};
   const std::vector<std::string> levels{"debug", "info", "warn", "error"};

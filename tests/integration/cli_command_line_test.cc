@@ -195,6 +195,41 @@ TEST(CommandLine, GlobalOptionsAnywhereAndFromTheEnvironment) {
   }
 }
 
+// A repeated single-value option takes its last value, as psql and curl do, so that a wrapper or
+// an alias can set one and the user's own word still wins. Before: "--log-level: At Most 1
+// required but received 2" (exit 2). A list keeps every value.
+TEST(CommandLine, TheLastOfARepeatedOptionWins) {
+  const std::string csv = testing::WriteTempFile("movies.csv", "title\nx\n");
+  const std::string dead_pg = "postgresql://u@127.0.0.1:1/db?connect_timeout=2";
+  // A key file that others can read is warned about at warn, not at error.
+  const std::string key = testing::WriteTempFile("open.key", "not a key\n");
+  std::filesystem::permissions(key, std::filesystem::perms(0644));
+  const std::string logins = testing::WriteTempFile("logins.ndjson", "{}\n");
+  RunResult level =
+      RunSluice({"--log-level", "warn", "--log-format", "human", "logins", "run", "--key-file", key,
+                 "--file", logins, "--log-level", "error", "--log-format", "json"},
+                "");
+  EXPECT_EQ(level.err.rfind("{\"ts\":", 0), 0u) << level.err;
+  EXPECT_NE(level.err.find("not a key"), std::string::npos) << level.err;
+  EXPECT_EQ(level.err.find("others can read the key"), std::string::npos) << level.err;
+  // A command's own option, short and long: the first model is no model at all.
+  RunResult model =
+      RunSluice({"warehouse", "load", "-m", "no_such_model", "--model", "movie", csv}, dead_pg);
+  EXPECT_EQ(model.exit_code, 1) << model.err;
+  EXPECT_NE(model.err.find("cannot connect"), std::string::npos) << model.err;
+  RunResult twice =
+      RunSluice({"warehouse", "load", "-m", "movie", "-m", "no_such_model", csv}, dead_pg);
+  EXPECT_EQ(twice.exit_code, 2) << twice.err;
+  EXPECT_NE(twice.err.find("no_such_model"), std::string::npos) << twice.err;
+  // A flag given twice is given.
+  RunResult json = RunSluice({"--json", "warehouse", "models", "--json"}, "");
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  // The files, a list, are all loaded: the second is missing, so it is named.
+  RunResult files = RunSluice({"warehouse", "load", "-m", "movie", csv, "no_such.csv"}, dead_pg);
+  EXPECT_EQ(files.exit_code, 2) << files.err;
+  EXPECT_NE(files.err.find("no_such.csv"), std::string::npos) << files.err;
+}
+
 // POSIX utility guideline 10: after "--" no word is an option, the global ones included. CLI11
 // alone ended `load` at a "--" that followed its file, and took the words after it as flags.
 TEST(CommandLine, DoubleDashEndsTheOptionsGlobalOnesToo) {
