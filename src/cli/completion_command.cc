@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <set>
 
 #include "cli/command_tree.h"
 #include "cli/exit_policy.h"
@@ -29,12 +30,23 @@ std::string CompletionPathKey(const CommandInfo& command) {
   return fmt::format("{}", fmt::join(command.path, " "));
 }
 
-std::vector<const OptionInfo*> CompletionOptions(const CommandInfo& command) {
-  std::vector<const OptionInfo*> options;
+// A command's options, then those it inherits, each flag once: a command's own option hides an
+// inherited one of the same name (`check postgres --json` is check's, not the global --json), and
+// a flag listed twice would be offered twice.
+std::vector<OptionInfo> CompletionOptions(const CommandInfo& command) {
+  std::vector<OptionInfo> options;
+  std::set<std::string> seen;
+  auto add = [&](const OptionInfo& option) {
+    OptionInfo kept = option;
+    kept.flags.clear();
+    for (const std::string& flag : option.flags)
+      if (seen.insert(flag).second) kept.flags.push_back(flag);
+    if (!kept.flags.empty()) options.push_back(std::move(kept));
+  };
   for (const OptionInfo& option : command.options)
-    options.push_back(&option);
+    add(option);
   for (const OptionInfo& option : command.inherited_options)
-    options.push_back(&option);
+    add(option);
   return options;
 }
 
@@ -92,7 +104,8 @@ std::string CompletionTables(const std::vector<CommandInfo>& commands, bool zsh)
     }
     std::vector<std::string> flags, value_flags;
     std::string described_flags;
-    for (const OptionInfo* option : CompletionOptions(command)) {
+    for (const OptionInfo& kept : CompletionOptions(command)) {
+      const OptionInfo* option = &kept;
       std::vector<std::string> safe_flags;
       for (const std::string& flag : option->flags) {
         if (!CompletionSafeWord(flag)) continue;

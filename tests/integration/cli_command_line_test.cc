@@ -7,9 +7,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "support/test_env.h"
@@ -366,6 +368,40 @@ t sluice completion ''
         "sluice warehouse lo=> load\n", "warehouse load --format => csv json ndjson jsonl\n",
         "--log-format => human json\n", "sluice completion => bash zsh\n"})
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+}
+
+// Each command's options are listed once in both scripts. Before: every `check *` command listed
+// --json twice, its own and the global one.
+TEST(CommandLine, CompletionListsNoOptionTwice) {
+  for (const char* shell : {"bash", "zsh"}) {
+    const RunResult script = RunSluice({"completion", shell}, "");
+    ASSERT_EQ(script.exit_code, 0) << script.err;
+    for (const char* table : {"\n_sluice_options() {\n", "\n_sluice_value_options() {\n"}) {
+      const size_t start = script.out.find(table);
+      ASSERT_NE(start, std::string::npos) << shell << table;
+      std::istringstream lines(script.out.substr(start + std::strlen(table)));
+      std::string line;
+      size_t commands = 0;
+      while (std::getline(lines, line) && line != "}") {
+        // `    "check postgres") REPLY="-h --help --json ..." ;;`, or zsh's 'flag:description'.
+        const size_t open = line.find(") ");
+        if (open == std::string::npos || line.find("*)") != std::string::npos) continue;
+        ++commands;
+        const std::string list = line.substr(open + 2);
+        std::set<std::string> seen;
+        // zsh's descriptions may name other flags: only the name before the ':' counts.
+        const std::regex flag(std::string(shell) == "zsh"
+                                  ? R"('(--?[A-Za-z0-9][A-Za-z0-9-]*):)"
+                                  : R"((?:^|[ "'(])(--?[A-Za-z0-9][A-Za-z0-9-]*)(?=[ "':)]))");
+        for (auto it = std::sregex_iterator(list.begin(), list.end(), flag);
+             it != std::sregex_iterator(); ++it)
+          EXPECT_TRUE(seen.insert((*it)[1].str()).second)
+              << shell << ": " << (*it)[1] << " twice in\n"
+              << line;
+      }
+      EXPECT_GT(commands, 20u) << shell << table;
+    }
+  }
 }
 
 TEST(CommandLine, ZshCompletionIsWellFormed) {
