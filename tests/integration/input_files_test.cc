@@ -250,13 +250,23 @@ TEST_F(InputFiles, DelimiterWithJsonInputIsAUsageErrorNamingBoth) {
   EXPECT_NE(b.err.find("--delimiter tab cannot be used with JSON input: --format json reads"),
             std::string::npos)
       << b.err;
-  // Standard input is judged JSON when read: refused then, before any row.
+  // Standard input is told by its first bytes before anything is connected to, and the message
+  // names the delimiter as for a file.
   RunResult c = RunPiped(ndjson, "warehouse load --model movie --delimiter ';' -");
   EXPECT_EQ(c.exit_code, 2) << c.err;
-  EXPECT_NE(c.err.find("--delimiter cannot be used with JSON input: standard input is read as "
+  EXPECT_NE(c.err.find("--delimiter ; cannot be used with JSON input: standard input is read as "
                        "JSON"),
             std::string::npos)
       << c.err;
+  // No server listens on port 1: a usage error is still exit 2, found before connecting.
+  const std::string err = WriteTempFile("dead.err", "");
+  const std::string command = "cat '" + ndjson +
+                              "' | SLUICE_PG_URL='postgresql://x@127.0.0.1:1/x' '" + SLUICE_BINARY +
+                              "' --no-progress warehouse load --model movie " +
+                              "--delimiter ';' - >/dev/null 2>'" + err + "'";
+  const int status = std::system(command.c_str());
+  EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 2) << InputSlurp(err);
+  EXPECT_EQ(InputSlurp(err).find("connect"), std::string::npos) << InputSlurp(err);
 }
 
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {

@@ -474,6 +474,28 @@ TEST(LoadFormat, AnExplicitFormatWinsOverTheColumnarSniff) {
       StatusCode::kUsage);
 }
 
+TEST(LoadFormat, StandardInputIsToldBeforeItsReaderOpensIt) {
+  using warehouse::FileFormat;
+  for (const std::string& text : {std::string("\xEF\xBB\xBF\n {\"a\":1}\n"), Gzip("[{}]")}) {
+    InputRealPipe input(text);
+    auto format = warehouse::ResolveFormat("-", "");
+    ASSERT_TRUE(format.ok()) << format.status().message();
+    EXPECT_EQ(*format, FileFormat::kJson);
+    // --delimiter with it is refused as for a file, naming the delimiter, before any reading.
+    auto delimiter = warehouse::ResolveDelimiter("-", *format, "", ";", true);
+    EXPECT_EQ(delimiter.status().code(), StatusCode::kUsage);
+    EXPECT_NE(delimiter.status().message().find("--delimiter ; cannot be used with JSON input: "
+                                                "standard input is read as JSON"),
+              std::string::npos)
+        << delimiter.status().message();
+    // Its reader still gets every byte.
+    EXPECT_EQ(*ReadAll("-"), text.starts_with("\x1f\x8b") ? "[{}]" : text);
+  }
+  InputRealPipe csv("a,b\n1,2\n");
+  EXPECT_EQ(*warehouse::ResolveFormat("-", ""), FileFormat::kCsv);
+  EXPECT_EQ(*ReadAll("-"), "a,b\n1,2\n");
+}
+
 TEST(LoadFormat, TsvIsCsvSplitOnTabsUnlessDelimiterSaysOtherwise) {
   using warehouse::FileFormat;
   EXPECT_EQ(*warehouse::ResolveFormat("a/m.tsv", ""), FileFormat::kCsv);

@@ -52,7 +52,7 @@ Result<int> FirstNonBlankByte(const std::string& path) {
 
 }  // namespace
 
-Result<FileFormat> SniffFileFormat(InputStream& input) {
+Result<FileFormat> SniffFileFormat(InputStream& input, bool rewind) {
   char c = 0;
   uint64_t read = 0;
   for (;;) {
@@ -62,7 +62,7 @@ Result<FileFormat> SniffFileFormat(InputStream& input) {
     if (read <= 3 && static_cast<unsigned char>(c) >= 0x80) continue;  // a byte-order mark
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
   }
-  RETURN_IF_ERROR(input.Rewind());
+  if (rewind) RETURN_IF_ERROR(input.Rewind());
   return c == '[' || c == '{' ? FileFormat::kJson : FileFormat::kCsv;
 }
 
@@ -79,10 +79,11 @@ Status WarehouseFileSource::Produce(const std::function<Status(PreparedBatch&)>&
       format = *sniffed;
       // Its format was not known when the options were checked (ResolveDelimiter).
       if (format == FileFormat::kJson && request_.delimiter_given) {
-        return UsageError(
-            "--delimiter cannot be used with JSON input: standard input is read as JSON (its "
-            "first byte is '[' or '{'), and --delimiter only sets the byte between CSV fields; "
-            "leave --delimiter out, or pass --format csv if the input is CSV");
+        return UsageError(fmt::format(
+            "--delimiter {} cannot be used with JSON input: standard input is read as JSON (its "
+            "first byte is '[' or '{{'), and --delimiter only sets the byte between CSV fields; "
+            "leave --delimiter out, or pass --format csv if the input is CSV",
+            request_.delimiter == '\t' ? std::string("tab") : std::string(1, request_.delimiter)));
       }
     }
   }

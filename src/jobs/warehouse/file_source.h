@@ -21,8 +21,9 @@
 
 namespace sluice::warehouse {
 
-// kAuto is for standard input without --format (it has no name to tell by): JSON when its first
-// byte past a byte-order mark and blanks is '[' or '{', else CSV.
+// kAuto is for standard input without --format whose first bytes could not be looked at before
+// (ResolveFormat looks): JSON when its first byte past a byte-order mark and blanks is '[' or
+// '{', else CSV.
 enum class FileFormat { kCsv, kJson, kAuto };
 
 struct LoadRequest {
@@ -43,9 +44,10 @@ struct LoadRequest {
 };
 
 // An input's format from its first byte past a UTF-8 byte-order mark and blanks: JSON when it is
-// '[' or '{', else CSV (an empty input too). `input` is put back at its start; an error reading
-// or rewinding it is returned as it is.
-Result<FileFormat> SniffFileFormat(InputStream& input);
+// '[' or '{', else CSV (an empty input too). `input` is put back at its start when `rewind` (a
+// stream from OpenToLook gives its bytes back when destroyed instead); an error reading or
+// rewinding it is returned as it is.
+Result<FileFormat> SniffFileFormat(InputStream& input, bool rewind = true);
 
 class WarehouseFileSource : public BatchSource {
  public:

@@ -117,7 +117,14 @@ Result<FileFormat> ResolveFormat(const std::string& path, const std::string& for
   // Parquet and the like are told plainly, before any parse error could be (input_stream.h).
   RETURN_IF_ERROR(CheckSupportedInput(path, !format_flag.empty()));
   std::string format = AsciiLower(format_flag);
-  if (format.empty() && IsStandardInput(path)) return FileFormat::kAuto;
+  if (format.empty() && IsStandardInput(path)) {
+    // Its first bytes are looked at now (and given back to its reader), so that what depends on
+    // the format, --delimiter with JSON, is refused before anything is connected to.
+    auto input = InputStream::OpenToLook(path);
+    if (!input.ok()) return FileFormat::kAuto;  // its reader says why
+    auto sniffed = SniffFileFormat(**input, false);
+    return sniffed.ok() ? *sniffed : FileFormat::kAuto;
+  }
   const std::string extension = WarehouseFormatExtension(path);
   if (format.empty() && extension.empty()) {
     // "data.gz", "export": no name to go by, so the first byte decides, as for standard input.

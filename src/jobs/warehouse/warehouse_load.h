@@ -21,15 +21,17 @@ namespace sluice::warehouse {
 // The format from `--format` when given, else from the file's extension past a ".gz" (.csv and
 // .tsv are CSV; .json, .ndjson, .jsonl JSON). A name with no extension ("data.gz", "export") is
 // judged by its first decompressed byte past a byte-order mark and blanks, as standard input is
-// (SniffFileFormat: '[' or '{' is JSON, anything else CSV); standard input without --format is
-// kAuto, judged when it is read. Parquet and the like are a UsageError (CheckSupportedInput); an
-// unknown extension is an InvalidArgument saying to pass --format.
+// (SniffFileFormat: '[' or '{' is JSON, anything else CSV), and so is standard input without
+// --format (its first bytes looked at and given back; kAuto, judged when read, if they cannot
+// be). Parquet and the like are a UsageError (CheckSupportedInput; with --format given its
+// Parquet/ORC/Avro magic-byte sniff is skipped); an unknown extension is an InvalidArgument
+// saying to pass --format.
 Result<FileFormat> ResolveFormat(const std::string& path, const std::string& format_flag);
 
 // The byte between CSV fields for `path`: --delimiter when given, else a tab for a .tsv name
 // (.tsv.gz too), else a comma. --delimiter for an input read as JSON is a UsageError naming
-// both (the delimiter and --format, or the input); standard input whose format is judged when
-// read is checked then (WarehouseFileSource). `format_flag` is --format as given ("" when not).
+// both (the delimiter and --format, or the input), before anything is connected to. `format_flag`
+// is --format as given ("" when not).
 Result<char> ResolveDelimiter(const std::string& path, FileFormat format,
                               const std::string& format_flag, const std::string& delimiter_flag,
                               bool delimiter_given);
