@@ -411,13 +411,13 @@ Result<size_t> InputStream::Inflate(char* data, size_t size) {
           "the gzip data is truncated: the compressed stream ended early, at compressed byte {} "
           "inside a gzip member, after {} decompressed bytes (was it cut short while being "
           "copied or written?)",
-          RawOffset(), source_bytes_));
+          RawOffset(), source_bytes_ + produced));
     }
     if (code == Z_MEM_ERROR) return IoError(fmt::format("cannot read {}: out of memory", name_));
     return InvalidArgument(
         fmt::format("the gzip data is corrupt near compressed byte {}, after {} decompressed "
                     "bytes: {}",
-                    RawOffset(), source_bytes_, z.msg ? z.msg : "not deflate data"));
+                    RawOffset(), source_bytes_ + produced, z.msg ? z.msg : "not deflate data"));
   }
 }
 
@@ -499,6 +499,14 @@ Status InputReadError(std::FILE* file, const std::string& path) {
     if (error != registry.errors.end()) return error->second;
   }
   return IoError(fmt::format("cannot read {}: {}", InputDisplayName(path), std::strerror(saved)));
+}
+
+bool IsInputStreamError(const Status& status) {
+  if (status.code() == StatusCode::kIo) return true;
+  const std::string& message = status.message();
+  return message.find("the gzip data is ") != std::string::npos ||
+         message.find("trailing data after the gzip stream") != std::string::npos ||
+         message.find("standard input cannot be read twice") != std::string::npos;
 }
 
 Result<std::string> ReadWholeInput(const std::string& path) {

@@ -140,4 +140,8 @@ bool IsGzipFile(const std::string& path);
 // Parquet, ORC or Avro; names, compressions and spreadsheets are still refused.
 Status CheckSupportedInput(const std::string& path, bool format_given = false);
 
+// Whether `status` is about reading the input itself (I/O, gzip data cut short or corrupt, bytes
+// after it, standard input read twice) rather than about the text it holds.
+bool IsInputStreamError(const Status& status);
+
 }  // namespace sluice

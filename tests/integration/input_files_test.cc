@@ -269,6 +269,24 @@ TEST_F(InputFiles, DelimiterWithJsonInputIsAUsageErrorNamingBoth) {
   EXPECT_EQ(InputSlurp(err).find("connect"), std::string::npos) << InputSlurp(err);
 }
 
+TEST_F(InputFiles, ACutGzipLoginsFileSaysSoWithoutTheJsonArrayHint) {
+  const std::string key = WriteTempFile("k5.key", "");
+  std::remove(key.c_str());
+  ASSERT_EQ(RunSluice({"logins", "keygen", key}, "").exit_code, 0);
+  std::string array = "[\n";
+  for (int i = 0; i < 2000; ++i) {
+    array += (i ? ",\n" : "") + std::string("{\"user_id\": \"u") + std::to_string(i * 7919) +
+             "\", \"ip\": \"10.0." + std::to_string(i % 200) + ".1\"}";
+  }
+  array += "\n]\n";
+  const std::string gz = InputGzip(array);
+  const std::string path = WriteTempFile("evtr.gz", gz.substr(0, gz.size() / 2));
+  RunResult r = RunSluice({"logins", "run", "--file", path, "--key-file", key}, url());
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the gzip data is truncated"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("is read as one JSON array"), std::string::npos) << r.err;
+}
+
 TEST_F(InputFiles, ADelimiterSplitsTabAndSemicolonFiles) {
   std::string tsv = kInputMovies;
   std::string semi = kInputMovies;

@@ -197,6 +197,19 @@ TEST(InputStream, CorruptGzipDataIsAnErrorNotText) {
   EXPECT_NE(read.status().message().find("corrupt"), std::string::npos) << read.status().message();
 }
 
+TEST(InputStream, AGzipCrcErrorCountsTheBytesInflatedBeforeIt) {
+  const std::string text = "title,year\nAlpha,1999\nBeta,2001\nGam\n";  // 36 bytes
+  ASSERT_EQ(text.size(), 36u);
+  std::string bytes = Gzip(text);
+  bytes[bytes.size() - 8] ^= 0x5a;  // the CRC-32 in the trailer
+  auto read = ReadAll(InputTestWrite("crc.csv.gz", bytes));
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find("after 36 decompressed bytes"), std::string::npos)
+      << read.status().message();
+  EXPECT_TRUE(IsInputStreamError(read.status()));
+  EXPECT_FALSE(IsInputStreamError(InvalidArgument("line 3: expected a JSON object")));
+}
+
 TEST(InputStream, AGzipFileCanBeReadTwice) {
   const std::string text = "[1,\n2]\n";
   auto file = OpenInputFile(InputTestWrite("arr.json.gz", Gzip(text)));

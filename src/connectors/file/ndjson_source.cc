@@ -90,6 +90,8 @@ Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::stri
     auto elements = JsonArrayElementReader::Open(path, kMaxArrayElementBytes);
     if (!elements.ok()) {
       const Status& read = elements.status();
+      // The hint is about JSON content: a cut gzip file or an I/O error says enough alone.
+      if (IsInputStreamError(read)) return read.WithContext(path);
       return Status(read.code(), fmt::format("{}: {} (a file starting with '[' is read as one "
                                              "JSON array; NDJSON has one message per line)",
                                              path, read.message()));
