@@ -72,8 +72,10 @@ std::vector<Span> MaskedUrlNameSpans(std::string_view text) {
 
 // A secret this long, or holding a character no name holds, is distinctive: where it stands as a
 // token it is the secret. A shorter one of name characters only (letters, digits, '_', '-',
-// '.') may just as well be a database, bucket or table name ("sluice" as password and database),
-// so it is masked only where it stands quoted whole, as servers quote a password.
+// '.') may just as well be a database, role, table, queue or bucket name ("postgres" as password
+// and as database), and servers quote names in their messages (database "postgres" does not
+// exist) but never a password: such a secret is masked by structure only (a URL's userinfo, a
+// `password=` value), never as free text.
 constexpr size_t kDistinctiveSecretBytes = 16;
 
 bool CouldBeAName(std::string_view secret) {
@@ -85,21 +87,17 @@ bool CouldBeAName(std::string_view secret) {
 // Replaces each occurrence of `secret` that stands as a token: where the secret begins (ends)
 // with a letter or digit, the character before (after) it must not be one. A message that quotes
 // a password quotes it whole, so this masks every quoted password while leaving a word that
-// merely contains the secret ("sluice" around the secret "sluic") readable. A secret that could
-// be a name (CouldBeAName) is replaced only between a pair of the same quote.
+// merely contains the secret ("sluice" around the secret "sluic") readable.
 void ReplaceTokens(std::string& text, std::string_view secret) {
   if (secret.empty()) return;
   std::vector<Span> names = MaskedUrlNameSpans(text);
   const bool check_before = IsWordChar(secret.front());
   const bool check_after = IsWordChar(secret.back());
-  const bool quoted_only = CouldBeAName(secret);
   for (size_t pos = text.find(secret); pos != std::string::npos;) {
     const size_t end = pos + secret.size();
-    const bool quoted =
-        pos > 0 && end < text.size() && IsQuote(text[pos - 1]) && text[end] == text[pos - 1];
     const bool bounded = (!check_before || pos == 0 || !IsWordChar(text[pos - 1])) &&
                          (!check_after || end == text.size() || !IsWordChar(text[end])) &&
-                         (!quoted_only || quoted) && !Inside(names, pos, end);
+                         !Inside(names, pos, end);
     if (bounded) {
       text.replace(pos, secret.size(), kMask);
       names = MaskedUrlNameSpans(text);  // positions after the replacement moved
@@ -230,8 +228,9 @@ std::string Redact(std::string_view text) {
   ConninfoPasswordSpans(s, spans);
   MaskSpans(s, std::move(spans));
   std::lock_guard lock(SecretsMutex());
-  for (const auto& secret : Secrets())
-    ReplaceTokens(s, secret);
+  for (const auto& secret : Secrets()) {
+    if (!CouldBeAName(secret)) ReplaceTokens(s, secret);
+  }
   return s;
 }
 

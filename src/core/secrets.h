@@ -7,8 +7,8 @@
 // whitespace-bounded token, with or without a `scheme://` before it, so a password holding an
 // unencoded '/', '#', '?' or '@' is masked whole (and a path or query holding an '@' with it).
 // Registered secrets are masked where they stand as a token (see Redact); a short secret made of
-// name characters only ("sluice", which may also be a database or bucket name) only where it
-// stands quoted whole, so the names it equals stay readable.
+// name characters only ("postgres", which may also be the database, role or bucket it names)
+// by structure only, so the names it equals stay readable in servers' messages.
 #pragma once
 
 #include <string>
@@ -28,11 +28,11 @@ std::string RedactUrl(std::string_view url);
 // only where it stands as a token: where it begins (ends) with a letter or digit, the character
 // before (after) it must not be one. Servers quote a password whole ('...'), so those are
 // masked, while the user "sluice" stays readable when the password is "sluic". A secret under
-// 16 bytes of letters, digits, '_', '-' and '.' only is replaced only where it stands between a
-// pair of the same quote: elsewhere it is taken for the name it equals (a database "sluice",
-// a bucket "sluice-reports"), and the structure above masks it where it is the password. A
-// `password=` value that ends in ':', ',' or ';' before whitespace leaves that character as
-// punctuation.
+// 16 bytes of letters, digits, '_', '-' and '.' only is not looked for in the text at all: it
+// is as likely the name it equals (database "postgres" does not exist; a bucket
+// "sluice-reports"), which servers quote as they never quote a password, and the structure
+// above masks it where it is the password. A `password=` value that ends in ':', ',' or ';'
+// before whitespace leaves that character as punctuation.
 std::string Redact(std::string_view text);
 
 // Overwrites, in place and keeping its length, every userinfo password and `password=` value in
