@@ -6,6 +6,8 @@
 
 #include <mutex>
 #include <random>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/environment.h"
@@ -73,6 +75,34 @@ bool IsTlsTrustFailure(CURLcode code) {
   }
 }
 
+// What to do about a certificate that did not verify, from libcurl's reason (OpenSSL's verify
+// error, see X509_verify_cert_error_string): only a chain no trusted CA signed is fixed by naming
+// CAs; an expired certificate, or one that names another host, is the server's to fix.
+std::string TlsTrustAdvice(CURLcode code, std::string_view reason, const std::string& ca) {
+  const std::string trusted = ca.empty() ? "the system's CAs" : ca;
+  if (code == CURLE_SSL_CACERT_BADFILE) {
+    return fmt::format(
+        "the CA file {} cannot be used (AWS_CA_BUNDLE, or ca_bundle in the AWS "
+        "profile, must name a PEM file of CA certificates)",
+        trusted);
+  }
+  if (reason.find("issuer") != std::string_view::npos ||
+      reason.find("self-signed") != std::string_view::npos ||
+      reason.find("self signed") != std::string_view::npos) {
+    return fmt::format(
+        "the server's certificate is not signed by a trusted CA (set AWS_CA_BUNDLE, "
+        "or ca_bundle in the AWS profile, to a PEM file of the CAs that signed "
+        "it; trusted now: {})",
+        trusted);
+  }
+  if (reason.find("host name") != std::string_view::npos ||
+      reason.find("subject name") != std::string_view::npos) {
+    return "the server's certificate does not name the endpoint's host (use an endpoint URL "
+           "with a host name the certificate holds)";
+  }
+  return fmt::format("the server's certificate did not verify (trusted CAs: {})", trusted);
+}
+
 class CurlTransport : public HttpTransport {
  public:
   CurlTransport() {
@@ -86,6 +116,10 @@ class CurlTransport : public HttpTransport {
   Result<HttpResponse> Send(const HttpRequest& request) override {
     if (!curl_) return Internal("cannot create a curl handle");
     curl_easy_reset(curl_);  // keeps the connection cache
+    // libcurl's own reason ("SSL certificate problem: certificate has expired"), which says more
+    // than its error code's text.
+    error_[0] = '\0';
+    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error_);
     HttpResponse response;
     curl_slist* headers = nullptr;
     for (const auto& [name, value] : request.headers) {
@@ -150,14 +184,11 @@ class CurlTransport : public HttpTransport {
                       std::chrono::duration_cast<std::chrono::seconds>(request.timeout).count()));
     }
     if (IsTlsTrustFailure(code)) {
-      // The certificate will not verify on a second try, so it is not retried: the fix is the
-      // setting that names the CAs to trust.
+      // The certificate will not verify on a second try, so it is not retried.
       return Status(StatusCode::kFailedPrecondition,
-                    fmt::format("{} {}: {}; the server's certificate is not trusted (set "
-                                "AWS_CA_BUNDLE, or ca_bundle in the AWS profile, to a PEM file of "
-                                "the CAs that signed it; now: {})",
-                                request.method, RedactQuery(request.url), curl_easy_strerror(code),
-                                ca.empty() ? "the system's CAs" : ca));
+                    fmt::format("{} {}: {}; {}", request.method, RedactQuery(request.url),
+                                error_[0] ? error_ : curl_easy_strerror(code),
+                                TlsTrustAdvice(code, error_, ca)));
     }
     if (code != CURLE_OK) {
       return Unavailable(fmt::format("{} {}: {}", request.method, RedactQuery(request.url),
@@ -172,6 +203,7 @@ class CurlTransport : public HttpTransport {
   static std::string RedactQuery(const std::string& url) { return url.substr(0, url.find('?')); }
 
   CURL* curl_ = nullptr;
+  char error_[CURL_ERROR_SIZE] = {};
 };
 
 }  // namespace
