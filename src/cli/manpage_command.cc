@@ -110,7 +110,10 @@ std::string ManPage(CLI::App& app) {
                         ManText(root.command_descriptions[i]));
   }
   page += ".SH GLOBAL OPTIONS\n";
-  page += "These are taken anywhere on the line, before or after the command.\n";
+  page +=
+      "These are taken anywhere on the line, before or after the command. Given twice, an "
+      "option takes its last value. \\fB\\-\\-\\fR ends the options, these included: every word "
+      "after it is an argument, even one that starts with \\-.\n";
   for (const OptionInfo& option : root.options)
     page += ManOption(option);
   page += ".SH COMMANDS\n";
@@ -129,9 +132,11 @@ std::string ManPage(CLI::App& app) {
   page += ".SH ENVIRONMENT\n";
   page += "A flag given on the line wins over its variable.\n";
   for (const EnvironmentVariable& variable : EnvironmentVariables()) {
+    // The summary is a phrase without a full stop ("AWS secret access key"): the note goes in
+    // parentheses after it, as in `sluice components --environment`.
     page +=
         fmt::format(".TP\n\\fB{}\\fR\n{}{}\n", ManText(variable.name), ManText(variable.summary),
-                    variable.secret ? " A secret: never shown in a log or an error." : "");
+                    variable.secret ? " (a secret: never shown in a log or an error)" : "");
   }
   page += ".SH FILES\n";
   page += "Read when present; none is needed.\n";

@@ -496,6 +496,21 @@ TEST(CommandLine, ManPageRendersAndNamesEveryCommand) {
        it != std::sregex_iterator(); ++it, ++variables)
     EXPECT_TRUE(has_tag(environment_section, (*it)[1].str())) << (*it)[1];
   EXPECT_GT(variables, 30u) << table.out;
+  // A secret's note follows its summary in parentheses, as in the table. Before: "AWS secret
+  // access key A secret: never shown...", two sentences run together.
+  for (const char* secret : {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                             "AWS_CONTAINER_AUTHORIZATION_TOKEN", "PGPASSWORD"}) {
+    const size_t at = environment_section.find("\n       " + std::string(secret));
+    ASSERT_NE(at, std::string::npos) << secret;
+    std::string entry = environment_section.substr(at, environment_section.find("\n\n", at) - at);
+    entry = std::regex_replace(entry, std::regex(R"(\s+)"), " ");
+    EXPECT_NE(entry.find(" (a secret: never shown in a log or an error)"), std::string::npos)
+        << entry;
+    EXPECT_EQ(entry.find(" A secret:"), std::string::npos) << entry;
+  }
+  // "--" ends the options, the global ones included, as the README says.
+  const std::string flat = std::regex_replace(text.out, std::regex(R"(\s+)"), " ");
+  EXPECT_NE(flat.find("-- ends the options, these included"), std::string::npos);
   const std::string files_section = text.out.substr(files, exit_status - files);
   for (const char* file :
        {"~/.aws/config", "~/.aws/credentials", "~/.pgpass", "~/.pg_service.conf"})
