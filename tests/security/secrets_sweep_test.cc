@@ -355,6 +355,19 @@ TEST_F(SecretsSweep, AnIdentifierEqualToAShortPasswordIsNotMangled) {
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("postgresql://logins:****@127.0.0.1:1/logins"), std::string::npos)
       << refused.err;
+  // The server quotes names in its errors, never the password: a relation, and a role, named
+  // like the password stay readable there.
+  RunResult missing =
+      RunSluice({"warehouse", "query", "-e", "SELECT * FROM logins.logins", "--pg", pg}, pg);
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;
+  EXPECT_NE(missing.err.find("relation \"logins.logins\" does not exist"), std::string::npos)
+      << missing.err;
+  const size_t scheme = pg.find("://") + 3;
+  const std::string no_role = pg.substr(0, scheme) + "logins" + pg.substr(pg.find(':', scheme));
+  RunResult refused_role = RunSluice({"warehouse", "query", "-e", "SELECT 1", "--pg", no_role}, "");
+  EXPECT_EQ(refused_role.exit_code, 1) << refused_role.out;
+  EXPECT_NE(refused_role.err.find("\"logins\""), std::string::npos) << refused_role.err;
+  EXPECT_EQ(refused_role.err.find("\"****\""), std::string::npos) << refused_role.err;
 }
 
 }  // namespace
