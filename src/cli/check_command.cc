@@ -237,8 +237,13 @@ CheckedService CheckSqs(const OptionValues& values) {
     return failed;
   }
   target += fmt::format(" at {} ({})", config->endpoint.Url(""), config->region);
-  CheckedService checked = CheckSqsQueue(endpoint_flag, queue, target);
-  checked.aws = CheckAwsSettings(*config, "sqs-endpoint");
+  // The credentials are fetched once, here: a failure is the answer (the client would run a
+  // failing credential_process again), a success is what the client's shared provider serves.
+  CheckedAws aws = CheckAwsSettings(*config, "sqs-endpoint");
+  CheckedService checked = aws.credentials_error.empty()
+                               ? CheckSqsQueue(endpoint_flag, queue, target)
+                               : CheckedService{"sqs", target, false, aws.credentials_error};
+  checked.aws = std::move(aws);
   return checked;
 }
 
@@ -289,8 +294,12 @@ CheckedService CheckStore(const StoreLocation& location, const OptionValues& val
     return failed;
   }
   target += fmt::format(" at {} ({})", config->endpoint.Url(""), config->region);
-  CheckedService checked = CheckStoreListing(location, values, name, target, probe_key);
-  checked.aws = CheckAwsSettings(*config, "s3-endpoint");
+  // Fetched once, as CheckSqs does.
+  CheckedAws aws = CheckAwsSettings(*config, "s3-endpoint");
+  CheckedService checked = aws.credentials_error.empty()
+                               ? CheckStoreListing(location, values, name, target, probe_key)
+                               : CheckedService{name, target, false, aws.credentials_error};
+  checked.aws = std::move(aws);
   return checked;
 }
 

@@ -288,6 +288,38 @@ TEST(CheckCommandAws, CredentialsThatFailKeepTheOtherSettingsAndNameTheirSource)
       << json.out;
 }
 
+// A failing credential_process runs once per check (its prompt on stderr once), as it does for
+// queue create: the check reuses the failure rather than asking again for the request.
+TEST(CheckCommandAws, AFailingCredentialProcessRunsOnce) {
+  SLUICE_REQUIRE_AWS();
+  testing::ScopedEnvironment env;
+  const std::string runs = testing::WriteTempFile("process-runs", "");
+  const std::string config_file = testing::WriteTempFile(
+      "aws-config", "[profile counted]\ncredential_process = sh -c \"echo run >> " + runs +
+                        "; echo 'enter your token' >&2; exit 3\"\n");
+  env.Set("AWS_CONFIG_FILE", config_file);
+  env.Set("AWS_SHARED_CREDENTIALS_FILE", testing::WriteTempFile("aws-credentials", ""));
+  env.Clear(std::vector<std::string>{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                     "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE"});
+  env.Set("AWS_PROFILE", "counted");
+  const auto count_runs = [&] {
+    std::ifstream in(runs);
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line))
+      ++n;
+    std::ofstream(runs, std::ios::trunc);
+    return n;
+  };
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"check", "lake", "s3://check-counted/"},
+           {"check", "logins", "--queue", "check-counted", "--pg", "postgresql://127.0.0.1:1/x"}}) {
+    RunResult r = RunSluice(args, "");
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(count_runs(), 1) << args[1] << "\n" << r.out << r.err;
+  }
+}
+
 TEST_F(CheckCommand, LoginsNamesTheQueueWithItsCountsAndTheKey) {
   SLUICE_REQUIRE_AWS();
   const std::string queue = testing::UniqueName("check");
