@@ -17,6 +17,21 @@ struct ComponentsFlags {
   bool settings = false;
 };
 
+// The component named `name` in any case ("SQS" is sqs), when exactly one name matches so; a
+// name that differs from another only in case must be typed as declared.
+const ComponentSpec* ComponentsFindAnyCase(const ComponentRegistry& registry,
+                                           const std::string& name) {
+  if (const ComponentSpec* exact = registry.Find(name)) return exact;
+  const std::string lower = CLI::detail::to_lower(name);
+  const ComponentSpec* found = nullptr;
+  for (const ComponentSpec& c : registry.components()) {
+    if (CLI::detail::to_lower(c.name) != lower) continue;
+    if (found != nullptr) return nullptr;
+    found = &c;
+  }
+  return found;
+}
+
 int RunComponents(const ComponentsFlags& flags) {
   ComponentRegistry registry;
   RegisterBuiltinComponents(registry);
@@ -36,7 +51,7 @@ int RunComponents(const ComponentsFlags& flags) {
       fmt::print("{:<{}}  {:<9}  {}\n", c.name, width, ComponentKindName(c.kind), c.summary);
     return kExitOk;
   }
-  const ComponentSpec* component = registry.Find(flags.name);
+  const ComponentSpec* component = ComponentsFindAnyCase(registry, flags.name);
   if (!component) {
     std::vector<std::string> names;
     for (const ComponentSpec& c : registry.components())
@@ -46,10 +61,12 @@ int RunComponents(const ComponentsFlags& flags) {
         flags.name.size() > 40 ? flags.name.substr(0, 40) + "..." : flags.name;
     const std::string did_you_mean = DidYouMean(LikelyNames(flags.name, names));
     const std::string list = fmt::format("{}", fmt::join(names, ", "));
-    return Fail(UsageError(
+    // A usage error like CLI11's and the typo check's (main prints it and exits 2), not a log
+    // line.
+    throw CLI::ValidationError(
         did_you_mean.empty()
             ? fmt::format("no component '{}': there are {}", shown, list)
-            : fmt::format("no component '{}'{} There are {}", shown, did_you_mean, list)));
+            : fmt::format("no component '{}'{} There are {}", shown, did_you_mean, list));
   }
   fmt::print("{}", ComponentMarkdown(*component));
   return kExitOk;

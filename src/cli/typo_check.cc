@@ -10,6 +10,26 @@
 namespace sluice::cli {
 namespace {
 
+std::string TypoCheckLower(const std::string& text) {
+  std::string lower = text;
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+// ClosestName in any case: "--MODEL" and "SQS" are near their names. The name is given as
+// declared, not as lowered.
+std::string TypoCheckClosest(const std::string& word, const std::vector<std::string>& names) {
+  std::vector<std::string> lowered;
+  lowered.reserve(names.size());
+  for (const std::string& name : names)
+    lowered.push_back(TypoCheckLower(name));
+  const std::string closest = ClosestName(TypoCheckLower(word), lowered);
+  if (closest.empty()) return "";
+  return names[static_cast<size_t>(std::find(lowered.begin(), lowered.end(), closest) -
+                                   lowered.begin())];
+}
+
 // The commands whose options are known at `command`: itself, then each parent it passes unknown
 // options up to (CLI11's fallthrough), ending at the root's global options.
 std::vector<CLI::App*> TypoCheckScope(CLI::App* command) {
@@ -79,7 +99,7 @@ std::string TypoCheckUnknownOption(const std::vector<CLI::App*>& scope, const st
         candidates.push_back(name);
     }
   }
-  std::string closest = ClosestName(bare, candidates);
+  std::string closest = TypoCheckClosest(bare, candidates);
   // A long name misspelt with one dash ("-model") is the long option, not a pile of short ones.
   if (closest.empty() && !is_long) {
     std::vector<std::string> long_names;
@@ -88,7 +108,7 @@ std::string TypoCheckUnknownOption(const std::vector<CLI::App*>& scope, const st
         if (!option->get_group().empty())
           for (const std::string& name : option->get_lnames())
             long_names.push_back(name);
-    closest = ClosestName(bare, long_names);
+    closest = TypoCheckClosest(bare, long_names);
     if (!closest.empty())
       return fmt::format("unknown option {}; did you mean --{}?", flag, closest);
   }
@@ -108,7 +128,7 @@ std::string TypoCheckUnknownCommand(CLI::App* command, const std::string& word) 
   // blob (or a URL meant for a flag) does not fill the terminal.
   const std::string shown = word.size() > 40 ? word.substr(0, 40) + "..." : word;
   std::string message = fmt::format("unknown command '{}' for '{}'", shown, CommandPath(*command));
-  const std::string closest = ClosestName(word, names);
+  const std::string closest = TypoCheckClosest(word, names);
   if (!closest.empty()) message += fmt::format("; did you mean '{}'?", closest);
   message += fmt::format("\nits commands: {}", fmt::join(names, ", "));
   return message;
@@ -188,17 +208,19 @@ std::string CommandPath(const CLI::App& command) {
 
 std::vector<std::string> LikelyNames(const std::string& word,
                                      const std::vector<std::string>& names) {
-  const std::string closest = ClosestName(word, names);
+  const std::string closest = TypoCheckClosest(word, names);
   if (!closest.empty()) return {closest};
   std::vector<std::string> likely;
   if (word.empty()) return likely;
-  for (const std::string& name : names) {
+  const std::string lower_word = TypoCheckLower(word);
+  for (const std::string& declared : names) {
+    const std::string name = TypoCheckLower(declared);
     for (size_t start = 0; start <= name.size();) {
       const size_t dash = std::min(name.find('-', start), name.size());
       const std::string part = name.substr(start, dash - start);
-      const bool starts = word.size() >= 3 && part.rfind(word, 0) == 0;
-      if (starts || !ClosestName(word, std::vector<std::string>{part}).empty()) {
-        likely.push_back(name);
+      const bool starts = lower_word.size() >= 3 && part.rfind(lower_word, 0) == 0;
+      if (starts || !ClosestName(lower_word, std::vector<std::string>{part}).empty()) {
+        likely.push_back(declared);
         break;
       }
       start = dash + 1;

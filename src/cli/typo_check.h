@@ -16,7 +16,7 @@ namespace sluice::cli {
 // as a message; "" when every name is known. An option is known to the command it follows or to
 // any command above it (the global options are taken anywhere); a word where a command must
 // stand (after `sluice`, after `sluice warehouse`) must name one. The messages:
-//   unknown option --modle; did you mean --model?
+//   unknown option --modle; did you mean --model?   (in any case: --MODEL too)
 //   unknown option --bogus; 'sluice warehouse load --help' lists its options
 //   unknown command 'lod' for 'sluice warehouse'; did you mean 'load'?
 //   (followed by a line listing the commands)
@@ -40,7 +40,7 @@ std::vector<std::string> ArgumentsAfterDoubleDash(CLI::App& app,
 // The names in `names` that `word` likely misspells: the closest whole name (core/suggest.h),
 // else every name with a '-'-separated part that is close to `word` or starts with it (at least
 // three letters): "warehous" gives warehouse-load, "lake" lake-seed, lake-build and lake-serve.
-// Empty when none is close.
+// Empty when none is close. Case is ignored ("SQS" gives sqs); the names come back as given.
 std::vector<std::string> LikelyNames(const std::string& word,
                                      const std::vector<std::string>& names);
 

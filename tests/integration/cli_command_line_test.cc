@@ -341,6 +341,29 @@ TEST(CommandLine, AMisspeltComponentGetsADidYouMean) {
   EXPECT_EQ(far.exit_code, 2);
   EXPECT_NE(far.err.find("no component 'nope': there are sqs,"), std::string::npos) << far.err;
   EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
+  // The usage-error format of every other usage error, not a log line ("2026-...Z error no
+  // component ...").
+  EXPECT_EQ(far.err.rfind("no component 'nope'", 0), 0u) << far.err;
+  EXPECT_NE(far.err.find("\nRun with --help for more information.\n"), std::string::npos)
+      << far.err;
+  // Any case: a name is found as it is typed in capitals, and a misspelling in capitals gets its
+  // suggestion. Before: "SQS" was no component, with no suggestion.
+  RunResult sqs = RunSluice({"components", "SQS"}, "");
+  EXPECT_EQ(sqs.exit_code, 0) << sqs.err;
+  EXPECT_EQ(sqs.out, RunSluice({"components", "sqs"}, "").out);
+  RunResult upper = RunSluice({"components", "WAREHOUS"}, "");
+  EXPECT_EQ(upper.exit_code, 2);
+  EXPECT_EQ(upper.err.rfind("no component 'WAREHOUS'; did you mean 'warehouse-load'?", 0), 0u)
+      << upper.err;
+  RunResult lake_build = RunSluice({"components", "Lake-Biuld"}, "");
+  EXPECT_NE(lake_build.err.find("did you mean 'lake-build'?"), std::string::npos) << lake_build.err;
+  // An option and a command in capitals get theirs too.
+  RunResult model = RunSluice({"warehouse", "load", "--MODEL", "movie"}, "");
+  EXPECT_EQ(model.exit_code, 2);
+  EXPECT_EQ(model.err.rfind("unknown option --MODEL; did you mean --model?\n", 0), 0u) << model.err;
+  RunResult load = RunSluice({"warehouse", "LOAD"}, "");
+  EXPECT_EQ(load.exit_code, 2);
+  EXPECT_NE(load.err.find("did you mean 'load'?"), std::string::npos) << load.err;
 }
 
 TEST(CommandLine, BashCompletionCompletesCommandsOptionsAndChoices) {
