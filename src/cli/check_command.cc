@@ -18,10 +18,13 @@
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/objstore/store_location.h"
 #include "connectors/postgres/pg_connection.h"
+#include "core/input_stream.h"
 #include "core/json_writer.h"
 #include "core/secrets.h"
 #include "jobs/lake/lake_build.h"
+#include "jobs/warehouse/models_file.h"
 #include "jobs/warehouse/warehouse_load.h"
+#include "pipeline/pipeline_error.h"
 #include "transforms/mask.h"
 
 namespace sluice::cli {
@@ -341,6 +344,55 @@ CheckedService CheckLake(const OptionValues& values) {
   return CheckStore(*location, values, values.String("output"));
 }
 
+// What `warehouse load` refuses before it connects, with the load's own functions: the models
+// file (LoadModelsFile), --model among its models (FindModel, UnknownModel), and each file
+// (ResolveFormat, which refuses Parquet and unknown extensions; OpenInputFile, which finds a
+// file that is missing or unreadable). Standard input is not opened: the check would eat it.
+std::vector<CheckedService> CheckWarehouseInputs(const OptionValues& values) {
+  std::vector<CheckedService> checked;
+  const std::string& file = values.String("models");
+  std::vector<warehouse::Model> models = warehouse::Models();
+  bool names_known = true;
+  // Each line only for what was given: a check without --models, --model or files is
+  // PostgreSQL's alone.
+  if (!file.empty()) {
+    warehouse::LoadedModels loaded = warehouse::LoadModelsFile(file);
+    if (loaded.ok()) {
+      checked.push_back({"models", file, true, fmt::format("{} model(s)", loaded.models.size())});
+      models = std::move(loaded.models);
+    } else {
+      std::string why = FormatPipelineError(file, loaded.errors.front());
+      if (loaded.errors.size() > 1) why += fmt::format(" (and {} more)", loaded.errors.size() - 1);
+      checked.push_back({"models", file, false, why});
+      models = std::move(loaded.named);
+      names_known = loaded.all_names_read;
+    }
+  }
+  const std::string& name = values.String("model");
+  if (!name.empty() && names_known) {
+    checked.push_back(
+        warehouse::FindModel(models, name) != nullptr
+            ? CheckedService{"model", name, true, "in the models"}
+            : CheckedService{"model", name, false, warehouse::UnknownModel(models, name, file)});
+  }
+  for (const std::string& path : values.Strings("files")) {
+    auto format = warehouse::ResolveFormat(path, values.String("format"));
+    if (!format.ok()) {
+      checked.push_back(CheckFailed("file", path, format.status()));
+      continue;
+    }
+    if (!IsStandardInput(path)) {
+      auto opened = OpenInputFile(path);
+      if (!opened.ok()) {
+        checked.push_back(CheckFailed("file", path, opened.status()));
+        continue;
+      }
+    }
+    checked.push_back({"file", path, true, "readable"});
+  }
+  return checked;
+}
+
 // One line per service: libpq's messages carry a second line ("\n\tIs the server running...").
 std::string CheckOneLine(std::string_view text) {
   std::string out;
@@ -496,7 +548,11 @@ void AddCheckCommand(CLI::App& app, int* exit_code) {
   AddCheckJob(
       *check, "warehouse", "PostgreSQL, with warehouse load's options",
       warehouse::WarehouseLoadComponent().options,
-      [](const OptionValues& values) { return std::vector<CheckedService>{CheckPostgres(values)}; },
+      [](const OptionValues& values) {
+        std::vector<CheckedService> services = CheckWarehouseInputs(values);
+        services.push_back(CheckPostgres(values));
+        return services;
+      },
       exit_code);
   AddCheckJob(
       *check, "logins",

@@ -343,6 +343,34 @@ TEST_F(CheckCommand, LoginsNamesTheQueueWithItsCountsAndTheKey) {
   EXPECT_NE(bad.out.find("2 of 3 service(s) failed"), std::string::npos) << bad.out;
 }
 
+// check warehouse refuses what warehouse load would refuse before it connects: a model the
+// models file lacks, a models file that does not load, a file it cannot read.
+TEST_F(CheckCommand, WarehouseChecksTheModelTheModelsFileAndTheFiles) {
+  const std::string data = testing::WriteTempFile("check-users.csv", "user_id,user_name\n1,a\n");
+  RunResult good = RunSluice({"check", "warehouse", "--model", "user", data}, url());
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_TRUE(CheckSaid(good, "ok", "model")) << good.out;
+  EXPECT_TRUE(CheckSaid(good, "ok", "file")) << good.out;
+
+  RunResult model = RunSluice({"check", "warehouse", "--model", "nosuchmodel"}, url());
+  EXPECT_EQ(model.exit_code, 1) << model.out << model.err;
+  EXPECT_TRUE(CheckSaid(model, "FAILED", "model")) << model.out;
+  EXPECT_NE(model.out.find("unknown model 'nosuchmodel'"), std::string::npos) << model.out;
+
+  const std::string bad = testing::WriteTempFile("bad-models.yaml", "models: [: {\n");
+  RunResult models = RunSluice({"check", "warehouse", "--models", bad}, url());
+  EXPECT_EQ(models.exit_code, 1) << models.out << models.err;
+  EXPECT_TRUE(CheckSaid(models, "FAILED", "models")) << models.out;
+  EXPECT_NE(models.out.find(bad), std::string::npos) << models.out;
+
+  // A file the load would refuse (a missing one is refused by the option itself, exit 2).
+  const std::string parquet = testing::WriteTempFile("check-users.parquet", "PAR1\0\0PAR1");
+  RunResult refused = RunSluice({"check", "warehouse", parquet}, url());
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_TRUE(CheckSaid(refused, "FAILED", "file")) << refused.out;
+  EXPECT_NE(refused.out.find("Parquet is not supported"), std::string::npos) << refused.out;
+}
+
 TEST_F(CheckCommand, JsonIsOneDocument) {
   RunResult r = RunSluice({"check", "warehouse", "--json"}, url());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
