@@ -10,6 +10,7 @@
 #include "core/environment.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "core/secrets.h"
 
 namespace sluice::cli {
 namespace {
@@ -66,9 +67,26 @@ void AddGlobalOptions(CLI::App& app) {
                "Never draw a progress line, even on a terminal");
   app.add_flag("--json", values->json,
                "Print a job's end-of-run summary as one JSON object on stdout");
-  app.parse_complete_callback([values, format, level, formats, levels] {
-    GlobalOptionFromEnvironment(format, "SLUICE_LOG_FORMAT", formats, &values->log_format);
-    GlobalOptionFromEnvironment(level, "SLUICE_LOG_LEVEL", levels, &values->log_level);
+  app.parse_complete_callback([&app, values, format, level, formats, levels] {
+    // `source <(sluice completion bash)` runs in a shell's start-up file, and the build runs
+    // `sluice manpage`: a variable meant for the jobs must not break those. They log nothing, so
+    // a bad value is only warned about there (the flags on the line stay errors: CLI11 checks
+    // them while parsing).
+    const std::vector<CLI::App*> chosen = app.get_subcommands();
+    const bool prints_only = !chosen.empty() && (chosen.front()->get_name() == "completion" ||
+                                                 chosen.front()->get_name() == "manpage");
+    auto from_environment = [&](const CLI::Option* flag, const char* variable,
+                                const std::vector<std::string>& choices, std::string* value) {
+      try {
+        GlobalOptionFromEnvironment(flag, variable, choices, value);
+      } catch (const CLI::ValidationError& e) {
+        if (!prints_only) throw;
+        fmt::print(stderr, "warning: {}; ignored by `sluice {}`\n", Redact(e.what()),
+                   chosen.front()->get_name());
+      }
+    };
+    from_environment(format, "SLUICE_LOG_FORMAT", formats, &values->log_format);
+    from_environment(level, "SLUICE_LOG_LEVEL", levels, &values->log_level);
     LogFormat log_format;
     if (ParseLogFormat(values->log_format, &log_format)) SetLogFormat(log_format);
     LogLevel log_level;

@@ -14,7 +14,8 @@ namespace sluice::cli {
 // Declares the options on the root `app` (before any command is added, so that the commands
 // inherit fallthrough and the last-value-wins policy) and applies them once the line is parsed,
 // before any command runs. A bad value of a variable is a usage error (CLI::ValidationError, exit
-// 2) that names it.
+// 2) that names it; under `completion` and `manpage`, which only print, it is a warning on
+// stderr and the default is used.
 void AddGlobalOptions(CLI::App& app);
 
 }  // namespace sluice::cli

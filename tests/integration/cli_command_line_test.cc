@@ -197,6 +197,28 @@ TEST(CommandLine, GlobalOptionsAnywhereAndFromTheEnvironment) {
   }
 }
 
+// `source <(sluice completion bash)` in a shell's start-up file, and the build's `sluice
+// manpage`, still print under a bad SLUICE_LOG_LEVEL or SLUICE_LOG_FORMAT, with a warning.
+// Before: exit 2 and nothing printed. The flags on the line stay errors.
+TEST(CommandLine, CompletionAndManpagePrintUnderABadLogVariable) {
+  CommandLineEnv level("SLUICE_LOG_LEVEL", "bogus");
+  CommandLineEnv format("SLUICE_LOG_FORMAT", "xml");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"completion", "bash"}, {"completion", "zsh"}, {"manpage"}}) {
+    RunResult r = RunSluice(args, "");
+    EXPECT_EQ(r.exit_code, 0) << args[0] << "\n" << r.err;
+    EXPECT_GT(r.out.size(), 1000u) << args[0];
+    EXPECT_NE(r.err.find("warning: SLUICE_LOG_LEVEL is 'bogus'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("warning: SLUICE_LOG_FORMAT is 'xml'"), std::string::npos) << r.err;
+  }
+  RunResult flag = RunSluice({"completion", "bash", "--log-level", "bogus"}, "");
+  EXPECT_EQ(flag.exit_code, 2);
+  EXPECT_EQ(flag.out, "");
+  RunResult job = RunSluice({"warehouse", "models"}, "");
+  EXPECT_EQ(job.exit_code, 2);
+  EXPECT_EQ(job.out, "");
+}
+
 // A repeated single-value option takes its last value, as psql and curl do, so that a wrapper or
 // an alias can set one and the user's own word still wins. Before: "--log-level: At Most 1
 // required but received 2" (exit 2). A list keeps every value.
