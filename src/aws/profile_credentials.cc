@@ -118,11 +118,21 @@ Result<ProcessRun> RunCredentialProcess(const std::vector<std::string>& argv, st
 // Whether `text` is an RFC 3339 date-time as the process provider's Expiration must be: a date,
 // 'T' (or a space), a time, and a zone offset ("Z" or "+01:00"), which ParseTimestamp then reads.
 // Without an offset the instant would depend on the machine's zone, so it is refused.
+// A lowercase 't' or 'z' (RFC 3339 section 5.6, NOTE) has been made uppercase by
+// CredentialProcessExpirationUpper first.
 bool CredentialProcessExpirationParses(std::string_view text, int64_t* micros) {
   if (text.size() < 20 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return false;
   if (text.substr(11).find_first_of("Zz+-") == std::string_view::npos) return false;
   std::string error;
   return ParseTimestamp(text, micros, &error);
+}
+
+// `text` with RFC 3339's lowercase 't' (between date and time) and 'z' (the UTC zone) made
+// uppercase, as ParseTimestamp and the renewal in credentials_provider.cc read them.
+std::string CredentialProcessExpirationUpper(std::string text) {
+  if (text.size() > 10 && text[10] == 't') text[10] = 'T';
+  if (!text.empty() && text.back() == 'z') text.back() = 'Z';
+  return text;
 }
 
 class ProcessCredentials : public CredentialsProvider {
@@ -182,6 +192,7 @@ class ProcessCredentials : public CredentialsProvider {
     // with them would fail at AWS with an error that names neither the profile nor the command.
     if (root["Expiration"].error() != simdjson::NO_SUCH_FIELD && !root["Expiration"].is_null()) {
       int64_t expires = 0;
+      fetched.expiration = CredentialProcessExpirationUpper(std::move(fetched.expiration));
       if (!root["Expiration"].is_string() ||
           !CredentialProcessExpirationParses(fetched.expiration, &expires)) {
         // The value is not quoted: the command's output is never put in a message.

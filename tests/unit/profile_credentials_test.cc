@@ -129,8 +129,10 @@ TEST_F(ProcessCredentialsTest, AnExpirationThatIsUnreadableOrPastIsRefused) {
   EXPECT_NE(expired.status().message().find("it is now 2026-11-22T11:00:00Z"), std::string::npos)
       << expired.status().message();
   EXPECT_EQ(expired.status().message().find("leaked-secret-789"), std::string::npos);
-  // Offsets other than Z, and no Expiration at all (or null), are fine.
-  for (const std::string good : {"\"2026-11-22T13:00:00+01:00\"", "null"}) {
+  // Offsets other than Z, RFC 3339's lowercase t and z (section 5.6, NOTE), and no Expiration
+  // at all (or null), are fine.
+  for (const std::string good :
+       {"\"2026-11-22T13:00:00+01:00\"", "\"2026-11-22t13:00:00z\"", "null"}) {
     auto credentials = fetch(good);
     EXPECT_TRUE(credentials.ok()) << good << ": " << credentials.status().message();
   }
