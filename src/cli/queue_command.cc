@@ -7,6 +7,7 @@
 #include "cli/option_binder.h"
 #include "cli/run_summary.h"
 #include "connectors/sqs/sqs_limits.h"
+#include "core/input_format.h"
 #include "core/input_stream.h"
 #include "core/log.h"
 #include "core/names.h"

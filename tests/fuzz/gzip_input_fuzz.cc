@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/input_format.h"
 #include "core/input_stream.h"
 #include "formats/csv_reader.h"
 

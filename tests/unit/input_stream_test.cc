@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/input_format.h"
 #include "formats/csv_reader.h"
 #include "formats/json_record_stream.h"
 #include "jobs/warehouse/warehouse_load.h"

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/input_format.h"
 #include "core/input_stream.h"
 #include "core/text_check.h"
 #include "formats/json_parse.h"

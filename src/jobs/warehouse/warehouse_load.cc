@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "connectors/postgres/pg_schema.h"
+#include "core/input_format.h"
 #include "core/input_stream.h"
 #include "core/strings.h"
 #include "core/time_parse.h"
