@@ -3,6 +3,9 @@
 namespace sluice::cli {
 namespace {
 
+// The name CompletionWords gives its validator, before the words joined by ','.
+constexpr char kCommandTreeWordsName[] = "completion-words:";
+
 // The choices of an IsMember check: CLI11 describes one as "{a,b,c}", and keeps no other record
 // of them. A description of any other shape is another check (a range, an existing file).
 std::vector<std::string> CommandTreeChoices(CLI::Option* option) {
@@ -13,7 +16,10 @@ std::vector<std::string> CommandTreeChoices(CLI::Option* option) {
     } catch (const CLI::OptionNotFound&) {
       return {};
     }
-    const std::string text = validator->get_description();
+    std::string text = validator->get_description();
+    const std::string& name = validator->get_name();
+    if (name.rfind(kCommandTreeWordsName, 0) == 0)
+      text = "{" + name.substr(std::string_view(kCommandTreeWordsName).size()) + "}";
     if (text.size() < 2 || text.front() != '{' || text.back() != '}') continue;
     std::vector<std::string> choices;
     std::string item;
@@ -81,6 +87,13 @@ void CommandTreeWalk(CLI::App* command, std::vector<std::string> path,
 }
 
 }  // namespace
+
+CLI::Validator CompletionWords(const std::vector<std::string>& words) {
+  std::string name = kCommandTreeWordsName;
+  for (size_t i = 0; i < words.size(); ++i)
+    name += (i == 0 ? "" : ",") + words[i];
+  return CLI::Validator([](std::string&) { return std::string(); }, "", name);
+}
 
 std::vector<CommandInfo> DescribeCommands(CLI::App& app) {
   std::vector<CommandInfo> commands;

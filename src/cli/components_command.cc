@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_tree.h"
 #include "cli/exit_policy.h"
 #include "cli/typo_check.h"
 #include "core/environment.h"
@@ -78,7 +79,16 @@ void AddComponentsCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ComponentsFlags>();
   CLI::App* components = app.add_subcommand(
       "components", "List the sources, transforms, sinks and jobs, or print one's options");
-  components->add_option("name", flags->name, "A component to describe");
+  std::vector<std::string> names;
+  {
+    ComponentRegistry registry;
+    RegisterBuiltinComponents(registry);
+    for (const ComponentSpec& c : registry.components())
+      names.push_back(c.name);
+  }
+  // The names complete in the shell; any other word still reaches RunComponents' did-you-mean.
+  components->add_option("name", flags->name, "A component to describe")
+      ->check(CompletionWords(names));
   components->add_flag("--environment", flags->environment,
                        "Print every environment variable Sluice reads");
   components->add_flag("--settings", flags->settings,

@@ -404,6 +404,8 @@ t sluice warehouse lo
 t sluice --log-level debug warehouse load --format ''
 t sluice warehouse load -m movie --log-format ''
 t sluice completion ''
+t sluice components war
+t sluice --json components ''
 )";
   RunResult r = CommandLineShell("bash --norc --noprofile", script);
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -411,7 +413,8 @@ t sluice completion ''
   for (const char* line :
        {"sluice ware=> warehouse\n", "sluice warehouse load --mo=> --models --model\n",
         "sluice warehouse lo=> load\n", "warehouse load --format => csv json ndjson jsonl\n",
-        "--log-format => human json\n", "sluice completion => bash zsh\n"})
+        "--log-format => human json\n", "sluice completion => bash zsh\n",
+        "sluice components war=> warehouse-load\n", "components => sqs file validate"})
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
 }
 
