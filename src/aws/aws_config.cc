@@ -11,11 +11,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "aws/profile_credentials.h"
 #include "aws/shared_config.h"
 #include "core/environment.h"
+#include "core/log.h"
 #include "core/secrets.h"
 #include "core/strings.h"
 
@@ -194,6 +196,12 @@ Result<std::string> AwsConfigEndpointUrl(const std::string& flag, std::string_vi
           fmt::format("AWS profile '{}' names services '{}', but {} has no "
                       "[services {}] section",
                       profile, services, files.config_path, services));
+    }
+    // A fault in the section is the profile's, since it names the section.
+    const auto fault = files.services_faults.find(services);
+    if (fault != files.services_faults.end()) {
+      return UsageError(
+          fmt::format("{} (the services section AWS profile '{}' names)", fault->second, profile));
     }
     const std::string key = fmt::format("{}.endpoint_url", service);
     url = AwsConfigSetting(section->second, key);
@@ -438,6 +446,15 @@ Status AwsConfigResolveInto(const std::string& endpoint_flag, std::string_view s
   }
   static const AwsSettings kNoSettings;
   const AwsSettings& settings = found == files.profiles.end() ? kNoSettings : found->second;
+  // A fault in a services section this profile does not name stops nothing: a warning, once.
+  for (const auto& [name, fault] : files.services_faults) {
+    static std::mutex warned_mutex;
+    static std::set<std::string> warned;
+    std::lock_guard lock(warned_mutex);
+    if (name != AwsConfigSetting(settings, "services") && warned.insert(fault).second) {
+      LogWarn("{} (not used: AWS profile '{}' does not name [services {}])", fault, profile, name);
+    }
+  }
 
   AwsSettingSources& sources = config.sources;
   sources.profile = profile;

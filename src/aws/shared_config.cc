@@ -35,6 +35,7 @@ struct SharedConfigReadState {
   AwsSettings* target = nullptr;         // the settings of the current section; null to ignore it
   AwsSettingOrigins* origins = nullptr;  // where they were read; null with `target`
   bool in_services = false;              // the current section is a [services NAME]
+  std::string services_name;             // its NAME
   std::string last_key;                  // the key of the last unindented "name = value" line
   std::string last_key_written;          // that key as the file spells it, for messages
   bool last_key_opened_block = false;    // that key's value was empty: indented lines are sub-keys
@@ -126,6 +127,7 @@ void SharedConfigEnterSection(SharedConfigReadState& state, std::string_view nam
     if (rest.empty()) return;
     if (prefix == "services") {
       state.in_services = true;
+      state.services_name = rest;
       state.target = &state.config->services[rest];
       state.origins = &state.config->services_origins[rest];
       return;
@@ -150,6 +152,15 @@ int SharedConfigRefuse(SharedConfigReadState& state, std::string why) {
     state.error = std::move(why);
   }
   return 0;
+}
+
+// A fault in the [services NAME] being read: kept for the profile that names the section (the
+// first one only), and the line skipped, so that a section nobody uses stops nothing.
+int SharedConfigServicesFault(SharedConfigReadState& state, const std::string& why) {
+  state.config->services_faults.try_emplace(
+      state.services_name,
+      fmt::format("AWS config file {}, line {}: {}", state.path, state.line, why));
+  return 1;
 }
 
 int SharedConfigHandle(void* user, const char* section, const char* name, const char* value) {
@@ -195,14 +206,14 @@ int SharedConfigHandle(void* user, const char* section, const char* name, const 
     const std::string section_name(SharedConfigTrim(state.last_section));
     const std::string written(SharedConfigTrim(name));
     if (!state.indented && !state.last_key.empty() && state.last_key_opened_block) {
-      return SharedConfigRefuse(
+      return SharedConfigServicesFault(
           state, fmt::format("in [{}], '{}' is not indented, so it is a setting of the section "
                              "itself, which holds only service names; indent it under '{} =' "
                              "(as '  {} = ...') to make it {}'s",
                              section_name, written, state.last_key_written, written,
                              state.last_key_written));
     }
-    return SharedConfigRefuse(
+    return SharedConfigServicesFault(
         state, fmt::format("in [{}], '{}' has a value of its own, but a services section holds "
                            "only service names, each on a line of its own ('s3 =') with its "
                            "settings indented under it ('  endpoint_url = URL')",

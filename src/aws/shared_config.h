@@ -38,6 +38,10 @@ struct AwsSharedConfig {
   // `sluice check`.
   std::map<std::string, AwsSettingOrigins> profile_origins;
   std::map<std::string, AwsSettingOrigins> services_origins;
+  // [services NAME] sections with a fault (a key with a value of its own): NAME → "AWS config
+  // file PATH, line N: WHY", the first one. Kept rather than refused, so that a section no
+  // profile in use names stops nothing; aws_config.cc refuses it for a profile that names it.
+  std::map<std::string, std::string> services_faults;
   // The files looked at (whether or not they exist), for messages.
   std::string config_path;
   std::string credentials_path;
@@ -53,9 +57,11 @@ enum class AwsSharedFileKind {
 // "AWS config file PATH, line N: WHY": a line that is neither a [section], a comment nor
 // "name = value", a setting before any section, an indented line under a key that is not
 // "name = value" when the key opened a block of sub-properties, a NUL byte, a section or key
-// too long to read; in a [services NAME] section, a key with a value of its own ("endpoint_url =
-// URL" not indented under "s3 ="), which the section cannot hold: it holds service names, each
-// followed by its settings indented. A message never quotes a value (it may be a secret key).
+// too long to read. In a [services NAME] section, a key with a value of its own ("endpoint_url
+// = URL" not indented under "s3 ="), which the section cannot hold (it holds service names, each
+// followed by its settings indented), is no error here: it is kept in services_faults, worded as
+// an error would be, and the section's other settings are read. A message never quotes a value
+// (it may be a secret key).
 // The values of aws_secret_access_key and aws_session_token are registered for redaction as
 // they are read.
 Status ParseAwsSharedFile(std::string_view text, AwsSharedFileKind kind, std::string_view path,

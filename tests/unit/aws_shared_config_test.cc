@@ -194,7 +194,8 @@ TEST(AwsSharedFile, MalformedLinesAreNamedWithoutTheirText) {
 
 // The AWS CLI takes a services section's sub-setting only when it is indented under its
 // service: one that is not is a setting of the section itself, which has none. It is named, not
-// ignored (ignoring it left S3 on AWS's public endpoint without a word).
+// ignored (ignoring it left S3 on AWS's public endpoint without a word), and kept with its
+// section: the file is read, and a profile that names the section is refused (below).
 TEST(AwsSharedFile, AServicesSettingThatIsNotIndentedIsNamed) {
   struct Case {
     std::string text;
@@ -217,14 +218,15 @@ TEST(AwsSharedFile, AServicesSettingThatIsNotIndentedIsNamed) {
     AwsSharedConfig config;
     const Status status =
         ParseAwsSharedFile(c.text, AwsSharedFileKind::kConfig, "/home/u/.aws/config", &config);
-    ASSERT_FALSE(status.ok()) << c.text;
-    EXPECT_EQ(status.code(), StatusCode::kUsage);
-    EXPECT_NE(status.message().find("AWS config file /home/u/.aws/config, line " +
-                                    std::to_string(c.line) + ":"),
-              std::string::npos)
-        << status.message();
-    EXPECT_NE(status.message().find(c.why), std::string::npos) << status.message();
-    EXPECT_EQ(status.message().find("http://"), std::string::npos) << status.message();
+    ASSERT_TRUE(status.ok()) << c.text << status.message();
+    ASSERT_TRUE(config.services_faults.contains("local")) << c.text;
+    const std::string& fault = config.services_faults.at("local");
+    EXPECT_NE(
+        fault.find("AWS config file /home/u/.aws/config, line " + std::to_string(c.line) + ":"),
+        std::string::npos)
+        << fault;
+    EXPECT_NE(fault.find(c.why), std::string::npos) << fault;
+    EXPECT_EQ(fault.find("http://"), std::string::npos) << fault;
   }
   // Indented, the same lines are s3's; a service with nothing under it is no error.
   const AwsSharedConfig config =
@@ -426,6 +428,30 @@ TEST_F(AwsProfileTest, RolesNeedASourceAndServicesASection) {
   config = ResolveAwsConfig("", "sqs");
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.status().message().find("no [services nowhere] section"), std::string::npos)
+      << config.status().message();
+}
+
+// A fault in a services section stops only a profile that names that section: another
+// profile, or the default, is read as if the section were not there.
+TEST_F(AwsProfileTest, AFaultInAServicesSectionStopsOnlyTheProfilesThatNameIt) {
+  WriteConfig(
+      "[default]\naws_access_key_id = AKIDDEF\naws_secret_access_key = def-s\n"
+      "[profile uses]\nservices = other\naws_access_key_id = AKIDUSES\n"
+      "aws_secret_access_key = uses-s\n"
+      "[services other]\ns3 =\nendpoint_url = http://127.0.0.1:9000\n");
+  auto config = ResolveAwsConfig("", "s3");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->credentials.access_key_id, "AKIDDEF");
+  EXPECT_EQ(config->endpoint.host, "s3.us-east-1.amazonaws.com");
+  env_.Set("AWS_PROFILE", "uses");
+  config = ResolveAwsConfig("", "s3");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kUsage);
+  EXPECT_NE(config.status().message().find("/.aws/config, line 10: in [services other], "
+                                           "'endpoint_url' is not indented"),
+            std::string::npos)
+      << config.status().message();
+  EXPECT_NE(config.status().message().find("AWS profile 'uses' names"), std::string::npos)
       << config.status().message();
 }
 
