@@ -34,13 +34,12 @@ services: deps
 services-down:
 	scripts/services down
 
-# Everything: format check, the optimised build's unit, integration, conformance and fuzz-replay
-# tests, then the same unit and integration tests again under ASan and UBSan.
-test: format-check build build-asan services
-	$(SERVICES_ENV) && export SLUICE_REQUIRE_SERVICES=1 && \
-	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(TEST_JOBS) && \
-	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(TEST_JOBS) -L 'unit|integration'
+# Everything: format check, the optimised build's unit, integration, conformance, fault and
+# packaging tests, then the unit and integration tests (fuzz replays included) again under ASan
+# and UBSan. scripts/test compiles the ASan build, niced, while the first tests run.
+test: format-check build services
+	BUILD_DIR=$(BUILD_DIR) ASAN_BUILD_DIR=$(ASAN_BUILD_DIR) JOBS=$(JOBS) TEST_JOBS=$(TEST_JOBS) \
+	  scripts/test
 
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
