@@ -162,10 +162,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto error = sluice::http::HostError(head)) {
     CheckErrorBody(*error);  // refused by the session before any routing
+    // The client's value quoted back, checked for values with a byte no fixed wording has: a
+    // value of letters and spaces may be part of the wording itself ("ld is not a host n").
     const auto host = head.find(bhttp::field::host);
     if (host != head.end() && host->value().size() >= 8 &&
+        host->value().find_first_of("#$@!\"") != std::string_view::npos &&
         error->message.find(host->value()) != std::string::npos) {
-      std::abort();  // the client's value quoted back
+      std::abort();
     }
     return 0;
   }
