@@ -6,6 +6,7 @@
 #include "cli/exit_policy.h"
 #include "cli/typo_check.h"
 #include "core/environment.h"
+#include "core/strings.h"
 #include "pipeline/component_registry.h"
 #include "pipeline/settings.h"
 
@@ -23,10 +24,10 @@ struct ComponentsFlags {
 const ComponentSpec* ComponentsFindAnyCase(const ComponentRegistry& registry,
                                            const std::string& name) {
   if (const ComponentSpec* exact = registry.Find(name)) return exact;
-  const std::string lower = CLI::detail::to_lower(name);
+  const std::string lower = AsciiLower(name);
   const ComponentSpec* found = nullptr;
   for (const ComponentSpec& c : registry.components()) {
-    if (CLI::detail::to_lower(c.name) != lower) continue;
+    if (AsciiLower(c.name) != lower) continue;
     if (found != nullptr) return nullptr;
     found = &c;
   }

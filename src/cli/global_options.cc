@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/secrets.h"
+#include "core/strings.h"
 
 namespace sluice::cli {
 namespace {
@@ -31,7 +32,7 @@ void GlobalOptionFromEnvironment(const CLI::Option* flag, const char* variable,
   if (text.empty()) return;
   // Any case, as the flag takes it: SLUICE_LOG_LEVEL=DEBUG is debug.
   for (const std::string& choice : choices) {
-    if (CLI::detail::to_lower(text) == choice) {
+    if (AsciiLower(text) == choice) {
       *value = choice;
       return;
     }
