@@ -37,12 +37,25 @@ size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
-// libcurl calls this at least once a second during a transfer; non-zero aborts it.
-int StopWhenCancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+// What the header and progress callbacks share for one transfer.
+struct TransferWatch {
+  HttpHeaders* headers;
+  const std::atomic<bool>* cancel;
+  bool answer_begun = false;  // the server has sent its status line
+};
+
+// libcurl calls this at least once a second during a transfer; non-zero aborts it. A cancel
+// is honoured only until the server begins its answer: an answer already on its way may carry
+// SQS messages the server has marked in flight, and cutting it would hide them from every
+// consumer until their visibility timeout, where finishing it lets the caller hand them back.
+int StopWhenCancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* watch = static_cast<const TransferWatch*>(user);
+  return !watch->answer_begun && watch->cancel->load() ? 1 : 0;
 }
 
 size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
+  auto* watch = static_cast<TransferWatch*>(user);
+  watch->answer_begun = true;
   std::string_view line(data, size * count);
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
@@ -54,9 +67,9 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
            (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
-    static_cast<HttpHeaders*>(user)->emplace_back(std::move(name), std::string(value));
+    watch->headers->emplace_back(std::move(name), std::string(value));
   } else if (line.starts_with("HTTP/")) {
-    static_cast<HttpHeaders*>(user)->clear();  // a new response (after 100 Continue)
+    watch->headers->clear();  // a new response (after 100 Continue)
   }
   return size * count;
 }
@@ -165,11 +178,12 @@ class CurlTransport : public HttpTransport {
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &AppendBody);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &AppendHeader);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
+    TransferWatch watch{.headers = &response.headers, .cancel = request.cancel};
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &watch);
     if (request.cancel) {
       curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
       curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &StopWhenCancelled);
-      curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(request.cancel));
+      curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, &watch);
     }
     CURLcode code = curl_easy_perform(curl_);
     curl_slist_free_all(headers);

@@ -26,8 +26,9 @@ struct HttpRequest {
   // for all of `timeout`, which is minutes for S3's large parts. Longer than SQS's 20-second
   // long poll, during which nothing moves by design.
   std::chrono::seconds stall_timeout{30};
-  // When this turns true the transfer stops, within about a second, and Send returns
-  // kCancelled: a shutdown need not wait out a 20-second long poll.
+  // When this turns true before the server has begun its answer, the transfer stops within
+  // about a second and Send returns kCancelled: a shutdown need not wait out a 20-second long
+  // poll. An answer already begun is read to its end and returned.
   const std::atomic<bool>* cancel = nullptr;
 };
 

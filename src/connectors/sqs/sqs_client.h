@@ -56,8 +56,9 @@ class SqsClient {
   Result<SqsSendResult> SendMessageBatchEntries(const std::string& queue_url,
                                                 const std::vector<std::string>& bodies);
   // Up to `max_messages` (1..10), long-polling `wait_seconds`. `visibility_timeout_seconds` 0
-  // keeps the queue's default. When `*cancel` turns true the poll stops (kCancelled); messages
-  // SQS had already sent in its answer then stay invisible until their timeout, and come back.
+  // keeps the queue's default. When `*cancel` turns true the poll stops (kCancelled), unless
+  // SQS has begun its answer: that answer is read and returned, so that the caller can hand
+  // its messages back rather than leave them invisible until their timeout.
   Result<std::vector<SqsMessage>> ReceiveMessages(const std::string& queue_url, int max_messages,
                                                   int wait_seconds,
                                                   int visibility_timeout_seconds = 0,

@@ -1,0 +1,110 @@
+// A cancel ends a request only while the server has not begun its answer. An answer already
+// begun may carry SQS messages the server has marked in flight; cutting it would leave them
+// invisible to every consumer until their visibility timeout. A real server cannot be made to
+// pause mid-answer on demand, so the server here is a loopback socket of the test's own.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "aws/http_client.h"
+#include "support/test_env.h"
+
+namespace sluice {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Reads until the end of the request's headers (the test's requests have no body).
+void HttpCancelReadHead(int fd) {
+  std::string seen;
+  char buf[1024];
+  while (seen.find("\r\n\r\n") == std::string::npos) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+}
+
+void HttpCancelSend(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+std::string HttpCancelUrl(int port) {
+  return "http://127.0.0.1:" + std::to_string(port) + "/queue";
+}
+
+TEST(HttpCancel, AnAnswerAlreadyBegunIsReadToItsEnd) {
+  int port = 0;
+  const int listener = testing::ListenOnLoopback(&port);
+  ASSERT_GE(listener, 0) << "cannot listen on loopback";
+  std::atomic<bool> cancel{false};
+  std::thread server([&] {
+    int fd = accept(listener, nullptr, nullptr);
+    if (fd < 0) return;
+    HttpCancelReadHead(fd);
+    HttpCancelSend(fd, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nfirst");
+    // The cancel comes while the answer is half sent, and stays set for longer than libcurl's
+    // progress interval (a second), so the transport sees it.
+    std::this_thread::sleep_for(200ms);
+    cancel = true;
+    std::this_thread::sleep_for(2500ms);
+    HttpCancelSend(fd, "-half");
+    close(fd);
+  });
+  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
+  HttpRequest request;
+  request.url = HttpCancelUrl(port);
+  request.method = "POST";
+  request.body = "Action=ReceiveMessage";
+  request.cancel = &cancel;
+  Result<HttpResponse> response = transport->Send(request);
+  server.join();
+  close(listener);
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "first-half");
+}
+
+TEST(HttpCancel, ACancelBeforeTheAnswerEndsTheRequest) {
+  int port = 0;
+  const int listener = testing::ListenOnLoopback(&port);
+  ASSERT_GE(listener, 0) << "cannot listen on loopback";
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> done{false};
+  std::thread server([&] {
+    int fd = accept(listener, nullptr, nullptr);
+    if (fd < 0) return;
+    HttpCancelReadHead(fd);
+    cancel = true;
+    // A long poll with nothing to give: the server stays silent until the client has gone.
+    while (!done)
+      std::this_thread::sleep_for(50ms);
+    close(fd);
+  });
+  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
+  HttpRequest request;
+  request.url = HttpCancelUrl(port);
+  request.method = "POST";
+  request.body = "Action=ReceiveMessage";
+  request.timeout = 120s;
+  request.stall_timeout = 60s;
+  request.cancel = &cancel;
+  Result<HttpResponse> response = transport->Send(request);
+  done = true;
+  server.join();
+  close(listener);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kCancelled) << response.status().message();
+}
+
+}  // namespace
+}  // namespace sluice
