@@ -20,6 +20,7 @@
 #include "connectors/postgres/pg_connection.h"
 #include "core/input_stream.h"
 #include "core/json_writer.h"
+#include "core/names.h"
 #include "core/secrets.h"
 #include "jobs/lake/lake_build.h"
 #include "jobs/warehouse/models_file.h"
