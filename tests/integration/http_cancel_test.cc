@@ -38,8 +38,17 @@ void HttpCancelSend(int fd, std::string_view data) {
   }
 }
 
-std::string HttpCancelUrl(int port) {
-  return "http://127.0.0.1:" + std::to_string(port) + "/queue";
+// A receive-like POST to the test's server on `port`, cancelled through `cancel`, with room
+// (minutes) for the server's pauses before any stall or request timeout could end it.
+HttpRequest HttpCancelRequest(int port, const std::atomic<bool>* cancel) {
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/queue";
+  request.method = "POST";
+  request.body = "Action=ReceiveMessage";
+  request.timeout = 120s;
+  request.stall_timeout = 60s;
+  request.cancel = cancel;
+  return request;
 }
 
 TEST(HttpCancel, AnAnswerAlreadyBegunIsReadToItsEnd) {
@@ -60,13 +69,7 @@ TEST(HttpCancel, AnAnswerAlreadyBegunIsReadToItsEnd) {
     HttpCancelSend(fd, "-half");
     close(fd);
   });
-  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
-  HttpRequest request;
-  request.url = HttpCancelUrl(port);
-  request.method = "POST";
-  request.body = "Action=ReceiveMessage";
-  request.cancel = &cancel;
-  Result<HttpResponse> response = transport->Send(request);
+  Result<HttpResponse> response = MakeCurlTransport()->Send(HttpCancelRequest(port, &cancel));
   server.join();
   close(listener);
   ASSERT_TRUE(response.ok()) << response.status().message();
@@ -90,15 +93,7 @@ TEST(HttpCancel, ACancelBeforeTheAnswerEndsTheRequest) {
       std::this_thread::sleep_for(50ms);
     close(fd);
   });
-  std::unique_ptr<HttpTransport> transport = MakeCurlTransport();
-  HttpRequest request;
-  request.url = HttpCancelUrl(port);
-  request.method = "POST";
-  request.body = "Action=ReceiveMessage";
-  request.timeout = 120s;
-  request.stall_timeout = 60s;
-  request.cancel = &cancel;
-  Result<HttpResponse> response = transport->Send(request);
+  Result<HttpResponse> response = MakeCurlTransport()->Send(HttpCancelRequest(port, &cancel));
   done = true;
   server.join();
   close(listener);
