@@ -39,6 +39,27 @@ CLI::App& CommandLineFuzzApp() {
   return *app;
 }
 
+// The word a message quotes: the option in "unknown option W; did you mean --x?" or "unknown
+// option W; 'fuzz --help' lists its options", the command in "unknown command 'W' for 'fuzz'
+// ...". Its fixed wording comes last and holds its separator once, so the last separator
+// ends the word, whatever W holds. A value counts as shown only inside W: a W that ends
+// in "x@" shows the value "x@;" only by running into the wording after it.
+std::string CommandLineFuzzQuotedWord(const std::string& message) {
+  const std::string option = "unknown option ", command = "unknown command '";
+  size_t end = std::string::npos;
+  if (message.rfind(option, 0) == 0) {
+    end = message.ends_with(" lists its options") ? message.rfind("; '")
+                                                  : message.rfind("; did you mean ");
+    return end == std::string::npos || end < option.size()
+               ? message
+               : message.substr(option.size(), end - option.size());
+  }
+  end = message.rfind("' for '", message.find("\nits commands: "));
+  return end == std::string::npos || end < command.size()
+             ? message
+             : message.substr(command.size(), end - command.size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -56,18 +77,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       message.rfind("unknown command '", 0) != 0) {
     std::abort();
   }
-  // The word after --pg or -m is a value: it is skipped, never shown. (A value with an '@', as a
-  // password-bearing URL has, can be in the message only through another word holding it.) An
+  // The word after --pg or -m is a value: it is skipped, never quoted. (A value with an '@', as
+  // a password-bearing URL has, can be quoted only through another word holding it.) An
   // "-m" that is itself the value of an option before it (`--log-format -m x@y`) is no option,
   // and the word after it is a word of its own.
   auto takes_value = [](const std::string& w) {
     return w == "--pg" || w == "-m" || w == "--model" || w == "--log-format" || w == "--tags";
   };
+  const std::string quoted = message.empty() ? message : CommandLineFuzzQuotedWord(message);
   for (size_t i = 0; i + 1 < args.size(); ++i) {
     const std::string& value = args[i + 1];
     if ((args[i] != "--pg" && args[i] != "-m") || (i > 0 && takes_value(args[i - 1])) ||
         value.find('@') == std::string::npos || value[0] == '-' ||
-        message.find(value) == std::string::npos) {
+        quoted.find(value) == std::string::npos) {
       continue;
     }
     bool elsewhere = false;
