@@ -180,6 +180,9 @@ class CurlTransport : public HttpTransport {
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &AppendHeader);
     TransferWatch watch{.headers = &response.headers, .cancel = request.cancel};
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &watch);
+    // A proxy's answer to CONNECT is not the server's answer: it must neither begin the
+    // answer (which would make a waiting long poll uncancellable) nor add to its headers.
+    curl_easy_setopt(curl_, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     if (request.cancel) {
       curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
       curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &StopWhenCancelled);
