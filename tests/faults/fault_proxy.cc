@@ -11,28 +11,19 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+
+#include "support/test_env.h"
 
 namespace sluice::faults {
 namespace {
+
+using sluice::testing::SendAll;
 
 using namespace std::chrono_literals;
 
 constexpr size_t kChunk = 16384;
 constexpr size_t kMostHeadBytes = 1 << 20;
-
-bool SendAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-bool SendAll(int fd, const std::string& data) {
-  return SendAll(fd, data.data(), data.size());
-}
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -417,7 +408,7 @@ void FaultProxy::PumpTcp(Connection* c) {
         (direction == Direction::kToServer ? counts_.bytes_to_server : counts_.bytes_to_client) +=
             pass;
       }
-      if (!SendAll(fds[1 - i], buffer, pass)) return;
+      if (!SendAll(fds[1 - i], std::string_view(buffer, pass))) return;
       if (cut_here) {
         std::lock_guard lock(mu_);
         if (!c->cut) ++counts_.cut;

@@ -19,25 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Reads until the end of the request's headers (the test's requests have no body).
-void HttpCancelReadHead(int fd) {
-  std::string seen;
-  char buf[1024];
-  while (seen.find("\r\n\r\n") == std::string::npos) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) return;
-    seen.append(buf, static_cast<size_t>(n));
-  }
-}
-
-void HttpCancelSend(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
 // A receive-like POST to the test's server on `port`, cancelled through `cancel`, with room
 // (minutes) for the server's pauses before any stall or request timeout could end it.
 HttpRequest HttpCancelRequest(int port, const std::atomic<bool>* cancel) {
@@ -59,14 +40,14 @@ TEST(HttpCancel, AnAnswerAlreadyBegunIsReadToItsEnd) {
   std::thread server([&] {
     int fd = accept(listener, nullptr, nullptr);
     if (fd < 0) return;
-    HttpCancelReadHead(fd);
-    HttpCancelSend(fd, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nfirst");
+    (void)testing::ReadHttpHead(fd);
+    testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nfirst");
     // The cancel comes while the answer is half sent, and stays set for longer than libcurl's
     // progress interval (a second), so the transport sees it.
     std::this_thread::sleep_for(200ms);
     cancel = true;
     std::this_thread::sleep_for(2500ms);
-    HttpCancelSend(fd, "-half");
+    testing::SendAll(fd, "-half");
     close(fd);
   });
   Result<HttpResponse> response = MakeCurlTransport()->Send(HttpCancelRequest(port, &cancel));
@@ -86,7 +67,7 @@ TEST(HttpCancel, ACancelBeforeTheAnswerEndsTheRequest) {
   std::thread server([&] {
     int fd = accept(listener, nullptr, nullptr);
     if (fd < 0) return;
-    HttpCancelReadHead(fd);
+    (void)testing::ReadHttpHead(fd);
     cancel = true;
     // A long poll with nothing to give: the server stays silent until the client has gone.
     while (!done)

@@ -2,9 +2,7 @@
 // from STS for a web identity (the local server's STS), or from a container credentials
 // endpoint: no ECS agent runs here, so a small HTTP server in the test stands in for it (it
 // checks the authorization token). SQS is the real local server.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,18 +24,8 @@ namespace {
 class StandInEndpoint {
  public:
   StandInEndpoint() {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-        listen(listener_, 8) != 0 ||
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      return;
-    }
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
+    listener_ = testing::ListenOnLoopback(&port_);
+    if (listener_ >= 0) thread_ = std::thread([this] { Serve(); });
   }
   ~StandInEndpoint() {
     shutdown(listener_, SHUT_RDWR);  // wakes accept()
@@ -51,13 +39,7 @@ class StandInEndpoint {
     for (;;) {
       const int client = accept(listener_, nullptr, nullptr);
       if (client < 0) return;
-      std::string request;
-      char chunk[1024];
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        const ssize_t n = read(client, chunk, sizeof chunk);
-        if (n <= 0) break;
-        request.append(chunk, static_cast<size_t>(n));
-      }
+      const std::string request = testing::ReadHttpHead(client);
       const bool ok = request.starts_with("GET /creds ") &&
                       request.find("\r\nAuthorization: test-token\r\n") != std::string::npos;
       const std::string body =
@@ -67,7 +49,7 @@ class StandInEndpoint {
       const std::string response = std::string(ok ? "HTTP/1.1 200 OK" : "HTTP/1.1 403 Forbidden") +
                                    "\r\nContent-Length: " + std::to_string(body.size()) +
                                    "\r\nConnection: close\r\n\r\n" + body;
-      (void)!write(client, response.data(), response.size());
+      (void)testing::SendAll(client, response);
       close(client);
     }
   }

@@ -98,6 +98,26 @@ int ListenOnLoopback(int* port) {
   return fd;
 }
 
+std::string ReadHttpHead(int fd) {
+  std::string seen;
+  char chunk[1024];
+  while (seen.find("\r\n\r\n") == std::string::npos) {
+    const ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n <= 0) break;
+    seen.append(chunk, static_cast<size_t>(n));
+  }
+  return seen;
+}
+
+bool SendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 int FreeLoopbackPort() {
   int port = 0;
   const int fd = ListenOnLoopback(&port);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connectors/postgres/pg_connection.h"
@@ -57,6 +58,13 @@ int WaitProcess(int pid);
 // `*port` 0) when it cannot be made. The kernel accepts connections into its backlog whether or
 // not anyone calls accept(): with nobody reading, it is a server that never answers.
 int ListenOnLoopback(int* port);
+// Reads from the socket `fd` until it has the whole head of an HTTP message, the blank line
+// that ends its header fields included (RFC 9112 §2.1), and returns what it read: the head, and
+// any body bytes that came with it. Returns early, with what it has, at end of stream or on an
+// error; for loopback servers of tests' own, whose peers send small heads.
+std::string ReadHttpHead(int fd);
+// Sends all of `data` on the socket `fd`, without SIGPIPE; false if the peer went away first.
+bool SendAll(int fd, std::string_view data);
 // A loopback port nothing listens on now (the kernel's pick, the socket closed again), for a
 // server a test starts; 0 when none could be had. Another process may take it before the
 // server binds it: a test that cannot tolerate that listens itself (ListenOnLoopback).
