@@ -246,10 +246,12 @@ bool IsRetryableResponse(const HttpResponse& response) {
 }
 
 Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy& policy,
-                                     const std::function<HttpRequest()>& build_signed_request) {
+                                     const std::function<HttpRequest()>& build_signed_request,
+                                     uint64_t* unanswered_attempts) {
   Result<HttpResponse> last = Unavailable("no attempt made");
   for (int attempt = 1; attempt <= std::max(1, policy.attempts); ++attempt) {
     last = transport.Send(build_signed_request());
+    if (!last.ok() && unanswered_attempts) ++*unanswered_attempts;
     bool retry =
         last.ok() ? IsRetryableResponse(*last) : last.status().code() == StatusCode::kUnavailable;
     if (!retry || attempt == policy.attempts) break;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,8 +66,11 @@ std::string AwsCaBundle();
 bool IsRetryableResponse(const HttpResponse& response);
 
 // Sends with retries per `policy`. `sign` is called before every attempt, since a signature
-// carries the time. Returns the last response or transport error.
+// carries the time. Returns the last response or transport error. When `unanswered_attempts` is
+// given, it is increased by each attempt that ended without any HTTP answer (a cut connection,
+// a timeout, a cancel): the server may still have acted on such a request.
 Result<HttpResponse> SendWithRetries(HttpTransport& transport, const RetryPolicy& policy,
-                                     const std::function<HttpRequest()>& build_signed_request);
+                                     const std::function<HttpRequest()>& build_signed_request,
+                                     uint64_t* unanswered_attempts = nullptr);
 
 }  // namespace sluice

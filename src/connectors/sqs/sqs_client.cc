@@ -95,7 +95,8 @@ Result<std::string> SqsClient::Call(std::string_view action, std::string body,
     request.cancel = cancel;
     return request;
   };
-  ASSIGN_OR_RETURN(HttpResponse response, SendWithRetries(*transport_, retry_, build));
+  ASSIGN_OR_RETURN(HttpResponse response,
+                   SendWithRetries(*transport_, retry_, build, &unanswered_requests_));
   if (response.status != 200) return ErrorFrom(action, response.body, response.status);
   return std::move(response.body);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,13 @@ class SqsClient {
   Status ChangeVisibilityBatch(const std::string& queue_url,
                                const std::vector<std::string>& handles, int timeout_seconds);
 
+  // Requests of any action, retried ones included, that ended without an answer from SQS (a
+  // cut connection, a timeout, a cancelled long poll) since this client was made. SQS may have
+  // acted on them: a ReceiveMessage among them may have put messages in flight that no caller
+  // was given, which come back only after their visibility timeout. A client belongs to one
+  // thread, and so does this count.
+  uint64_t unanswered_requests() const { return unanswered_requests_; }
+
  private:
   // POSTs one action and returns the response body, or SQS's error as a status.
   Status ChangeVisibilityChunk(const std::string& queue_url, const std::string* handles,
@@ -81,6 +89,7 @@ class SqsClient {
   AwsConfig config_;
   std::unique_ptr<HttpTransport> transport_;
   RetryPolicy retry_;
+  uint64_t unanswered_requests_ = 0;
 };
 
 // Sends every body in order, in batches packed by SqsBatchPacker for the queue's

@@ -94,9 +94,14 @@ void SqsSource::ReceiveLoop(int index) {
       if (stopping_ || receiving_over_) break;
     }
     // A stop cuts the long poll short instead of waiting it out.
+    const uint64_t unanswered = client->unanswered_requests();
     auto received = client->ReceiveMessages(options_.queue_url, static_cast<int>(kSqsBatch),
                                             options_.until_empty ? 1 : options_.wait_seconds,
                                             options_.visibility_timeout_seconds, &stopping_);
+    if (client->unanswered_requests() != unanswered && !stopping_) {
+      std::lock_guard lock(mutex_);
+      ExpectReturnsLocked("a receive that got no answer");
+    }
     if (!received.ok() && received.status().code() == StatusCode::kCancelled) break;
     if (!received.ok()) {
       // The client already retried transient failures; a lasting one ends receiving after a
@@ -124,7 +129,9 @@ void SqsSource::ReceiveLoop(int index) {
       space_.notify_all();
     }
     if (received->empty()) {
-      if (options_.until_empty && ++empty_polls >= kEmptyPollsToFinish) break;
+      if (options_.until_empty && ++empty_polls >= kEmptyPollsToFinish && DrainedLocked(now)) {
+        break;
+      }
       continue;
     }
     empty_polls = 0;
@@ -144,6 +151,34 @@ void SqsSource::ReceiveLoop(int index) {
   --active_receivers_;
   space_.notify_all();
   ready_.notify_all();
+}
+
+void SqsSource::ExpectReturnsLocked(std::string_view why) {
+  // 0 keeps the queue's own timeout, taken to be SQS's default of 30 s; the 2 s more are for the
+  // queue's clock, which starts the timeout when it answers, not when this process notices.
+  const int seconds =
+      options_.visibility_timeout_seconds > 0 ? options_.visibility_timeout_seconds : 30;
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::seconds(seconds) + std::chrono::seconds(2);
+  if (until <= may_come_back_until_) return;
+  may_come_back_until_ = until;
+  may_come_back_why_ = why;
+  wait_announced_ = false;
+}
+
+bool SqsSource::DrainedLocked(std::chrono::steady_clock::time_point now) {
+  // Messages still held are deleted once committed; a delete that fails sends them back.
+  if (!in_flight_.empty()) return false;
+  if (now >= may_come_back_until_) return true;
+  if (!wait_announced_) {
+    wait_announced_ = true;
+    LogInfo(
+        "the queue looks empty, but messages left in flight by {} come back within {} s: "
+        "receiving until then",
+        may_come_back_why_,
+        std::chrono::ceil<std::chrono::seconds>(may_come_back_until_ - now).count());
+  }
+  return false;
 }
 
 std::vector<InboundMessage> SqsSource::NextBatch(size_t max, std::chrono::milliseconds linger) {
@@ -214,6 +249,7 @@ void SqsSource::DeleteLoop() {
       std::lock_guard lock(mutex_);
       for (const auto& h : chunk)
         in_flight_.erase(h);
+      if (!st.ok()) ExpectReturnsLocked("a delete that failed");
     }
     std::lock_guard lock(delete_mutex_);
     if (--deletes_pending_ == 0) deletes_done_.notify_all();

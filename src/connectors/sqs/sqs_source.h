@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "connectors/sqs/sqs_client.h"
@@ -24,7 +26,9 @@ struct SqsSourceOptions {
   int receivers = 8;      // at most this many long polls in flight (see ConcurrencyTuner)
   int wait_seconds = 10;  // long-poll length
   int visibility_timeout_seconds = 60;
-  bool until_empty = false;    // finish when the queue has nothing more to give
+  // Finish when the queue has nothing more to give: two empty receives in a row, nothing of this
+  // consumer's awaiting its delete, and nothing it may have left in flight still to come back.
+  bool until_empty = false;
   size_t max_buffered = 2000;  // receivers wait while this many messages are not yet handed out
   int deleters = 2;
 };
@@ -59,6 +63,12 @@ class SqsSource : public MessageSource {
   // Sets these receipt handles' visibility to 0, ten to a request; failures are only logged
   // (the messages then come back after their timeout).
   void HandBack(std::vector<std::string> handles);
+  // Notes that messages this consumer made invisible may come back to the queue within one
+  // visibility timeout from now (`why` says how, for the log). Called with mutex_ held.
+  void ExpectReturnsLocked(std::string_view why);
+  // Until-empty, after the empty receives: whether the queue is drained as far as this consumer
+  // knows, or more may come (announced once in the log). Called with mutex_ held.
+  bool DrainedLocked(std::chrono::steady_clock::time_point now);
 
   SqsSourceOptions options_;
   std::function<std::unique_ptr<SqsClient>()> make_client_;
@@ -76,6 +86,11 @@ class SqsSource : public MessageSource {
 
   // Received and not yet deleted: receipt handle -> when visibility was last set.
   std::map<std::string, std::chrono::steady_clock::time_point> in_flight_;
+  // Until then, messages this consumer made invisible without holding them (a receive whose
+  // answer was lost, a failed delete) may come back: until-empty polls on until it has passed.
+  std::chrono::steady_clock::time_point may_come_back_until_{};
+  std::string may_come_back_why_;
+  bool wait_announced_ = false;
 
   std::mutex delete_mutex_;
   std::condition_variable delete_ready_;
