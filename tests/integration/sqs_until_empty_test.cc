@@ -35,7 +35,7 @@ class SqsUntilEmptyTest : public ::testing::Test {
     auto url = direct_->CreateQueue(testing::UniqueName("until-empty"), kVisibilitySeconds);
     ASSERT_TRUE(url.ok()) << url.status().message();
     url_ = *url;
-    for (int i = 0; i < 20; ++i)
+    for (int i = 0; i < kMessages; ++i)
       bodies_.insert("{\"n\":" + std::to_string(i) + "}");
     ASSERT_TRUE(
         SendAll(*direct_, url_, std::vector<std::string>(bodies_.begin(), bodies_.end())).ok());
@@ -46,8 +46,9 @@ class SqsUntilEmptyTest : public ::testing::Test {
   }
 
   // Drains the queue through the proxy the way a job does (every message acknowledged once it is
-  // handed out) until the source finishes; returns every body handed out, repeats included.
-  std::vector<std::string> DrainThroughProxy() {
+  // handed out) until the source finishes; returns every body handed out, repeats included, and
+  // sets `*closed` to what closing the source returned.
+  std::vector<std::string> DrainThroughProxy(Status* closed) {
     SqsSourceOptions options;
     options.queue_url = url_;
     options.receivers = 1;
@@ -70,7 +71,7 @@ class SqsUntilEmptyTest : public ::testing::Test {
       source.Acknowledge(std::move(batch));
     }
     EXPECT_TRUE(source.Finished()) << "the source did not finish within 60 s";
-    EXPECT_TRUE(source.Close().ok());
+    *closed = source.Close();
     return handed_out;
   }
 
@@ -81,6 +82,7 @@ class SqsUntilEmptyTest : public ::testing::Test {
   }
 
   static constexpr int kVisibilitySeconds = 5;
+  static constexpr int kMessages = 50;  // five deletes of ten
   AwsConfig config_;
   std::unique_ptr<SqsClient> direct_;
   std::string url_;
@@ -96,7 +98,9 @@ TEST_F(SqsUntilEmptyTest, MessagesALostReceiveAnswerLeftInFlightAreWaitedForAndT
   schedule.burst_length = 1;
   proxy_->SetHttpSchedule(schedule);
 
-  const std::vector<std::string> handed_out = DrainThroughProxy();
+  Status closed;
+  const std::vector<std::string> handed_out = DrainThroughProxy(&closed);
+  EXPECT_TRUE(closed.ok()) << closed.message();
   EXPECT_EQ(proxy_->counts().http_lost_answers, 1u);
   EXPECT_EQ(std::set<std::string>(handed_out.begin(), handed_out.end()), bodies_);
   EXPECT_EQ(LeftInQueue(), 0);
@@ -110,12 +114,33 @@ TEST_F(SqsUntilEmptyTest, MessagesAFailedDeleteLeftInFlightAreTakenAgainAndDelet
   schedule.burst_length = 2;
   proxy_->SetHttpSchedule(schedule);
 
-  const std::vector<std::string> handed_out = DrainThroughProxy();
+  Status closed;
+  const std::vector<std::string> handed_out = DrainThroughProxy(&closed);
+  EXPECT_TRUE(closed.ok()) << closed.message();
   EXPECT_EQ(proxy_->counts().http_500, 2u);
   EXPECT_EQ(std::set<std::string>(handed_out.begin(), handed_out.end()), bodies_);
   // The messages of the failed delete were handed out a second time, to be skipped by the job.
   EXPECT_GT(handed_out.size(), bodies_.size());
   EXPECT_EQ(LeftInQueue(), 0);
+}
+
+// Deletes that keep failing will not cure themselves: waiting for their messages to come back
+// would take them again and fail again, without end. Receiving ends, and the run fails naming
+// the cause; the messages come back for a later run, which skips what is stored.
+TEST_F(SqsUntilEmptyTest, DeletesFailingInARowEndTheRunWithTheirError) {
+  faults::HttpSchedule schedule;
+  schedule.faults = {faults::HttpFault::kUnavailable};
+  schedule.only_if_contains = "AmazonSQS.DeleteMessageBatch";
+  schedule.every_nth = 1;
+  proxy_->SetHttpSchedule(schedule);
+
+  Status closed;
+  const std::vector<std::string> handed_out = DrainThroughProxy(&closed);
+  EXPECT_FALSE(closed.ok());
+  EXPECT_NE(closed.message().find("DeleteMessageBatch"), std::string::npos) << closed.message();
+  EXPECT_GE(proxy_->counts().http_503, 10u);  // five deletes, two attempts each
+  EXPECT_FALSE(handed_out.empty());
+  EXPECT_EQ(LeftInQueue(), kMessages);  // nothing deleted: all of them come back
 }
 
 }  // namespace

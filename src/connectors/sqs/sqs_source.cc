@@ -46,6 +46,8 @@ namespace {
 constexpr size_t kSqsBatch = 10;
 // Until-empty: a receiver stops after this many empty long polls in a row.
 constexpr int kEmptyPollsToFinish = 2;
+// Deletes that failed in a row (each after the client's own retries) before receiving ends.
+constexpr int kFailedDeletesToGiveUp = 5;
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -245,11 +247,23 @@ void SqsSource::DeleteLoop() {
                 {"error_code", StatusCodeName(st.code())}},
                "{}; those messages will be redelivered and skipped", st.message());
     }
+    // A refusal (a permission revoked, the queue deleted), or deletes failing over and over,
+    // will not cure itself: receiving more would only take the same messages again, and an
+    // until-empty run would wait for them without end. Receiving ends and the job fails.
+    const bool lasting = !st.ok() && (st.code() != StatusCode::kUnavailable ||
+                                      ++failed_deletes_in_a_row_ >= kFailedDeletesToGiveUp);
+    if (st.ok()) failed_deletes_in_a_row_ = 0;
+    if (lasting) RecordError(st);
     {
       std::lock_guard lock(mutex_);
       for (const auto& h : chunk)
         in_flight_.erase(h);
       if (!st.ok()) ExpectReturnsLocked("a delete that failed");
+      if (lasting) {
+        receiving_over_ = true;
+        space_.notify_all();
+        ready_.notify_all();
+      }
     }
     std::lock_guard lock(delete_mutex_);
     if (--deletes_pending_ == 0) deletes_done_.notify_all();

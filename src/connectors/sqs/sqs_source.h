@@ -83,6 +83,7 @@ class SqsSource : public MessageSource {
   ConcurrencyTuner tuner_;  // how many receivers poll at once
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> errors_{0};  // failed receives, deletes and visibility changes
+  std::atomic<int> failed_deletes_in_a_row_{0};
 
   // Received and not yet deleted: receipt handle -> when visibility was last set.
   std::map<std::string, std::chrono::steady_clock::time_point> in_flight_;
