@@ -55,6 +55,24 @@ TEST(SqsSendEntries, RefusedEntriesAreGivenOneByOne) {
       << ids.status().message();
 }
 
+// A delete whose entries SQS refused for their own sake (SenderFault: a receipt handle no longer
+// valid, after another consumer took the message again and deleted it) would fail the same way
+// again: a failed precondition. One refused on SQS's side is an outage a retry may cure.
+TEST(SqsSendEntries, ADeleteRefusedForTheEntriesOwnSakeIsNotAnOutage) {
+  SqsClient stale = Client(std::make_unique<OneAnswer>(
+      R"({"Successful":[{"Id":"1"}],"Failed":[{"Id":"0","SenderFault":true,)"
+      R"("Code":"ReceiptHandleIsInvalid","Message":"not a valid receipt handle"}]})"));
+  const Status refused = stale.DeleteMessageBatch("http://q", {"old-handle", "handle"});
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition) << refused.message();
+  EXPECT_NE(refused.message().find("entry 0: ReceiptHandleIsInvalid"), std::string::npos)
+      << refused.message();
+
+  SqsClient failing = Client(std::make_unique<OneAnswer>(
+      R"({"Successful":[],"Failed":[{"Id":"0","SenderFault":true,"Code":"ReceiptHandleIsInvalid",)"
+      R"("Message":"x"},{"Id":"1","SenderFault":false,"Code":"InternalError","Message":"y"}]})"));
+  EXPECT_EQ(failing.DeleteMessageBatch("http://q", {"a", "b"}).code(), StatusCode::kUnavailable);
+}
+
 TEST(SqsSendEntries, AnAnswerThatDoesNotAccountForEveryEntryIsAnError) {
   SqsClient client =
       Client(std::make_unique<OneAnswer>(R"({"Successful":[{"Id":"0","MessageId":"m0"}]})"));

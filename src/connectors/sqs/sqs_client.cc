@@ -41,13 +41,19 @@ Status ParseFailedEntries(std::string_view response, std::string_view what) {
   simdjson::dom::array failed;
   if (doc["Failed"].get_array().get(failed) || failed.size() == 0) return Status::Ok();
   std::string reasons;
+  bool all_sender_faults = true;
   for (simdjson::dom::element f : failed) {
     std::string_view id = JsonStringOr(f["Id"]);
     std::string_view code = JsonStringOr(f["Code"]);
     std::string_view message = JsonStringOr(f["Message"]);
+    bool sender_fault = false;
+    if (f["SenderFault"].get_bool().get(sender_fault) || !sender_fault) all_sender_faults = false;
     reasons += fmt::format("{}entry {}: {} {}", reasons.empty() ? "" : "; ", id, code, message);
   }
-  return Unavailable(fmt::format("{}: {} of the batch failed: {}", what, failed.size(), reasons));
+  // Entries refused for their own sake (BatchResultErrorEntry.SenderFault, such as a receipt
+  // handle that is no longer valid) fail the same way again, and say nothing of SQS's health.
+  return Status(all_sender_faults ? StatusCode::kFailedPrecondition : StatusCode::kUnavailable,
+                fmt::format("{}: {} of the batch failed: {}", what, failed.size(), reasons));
 }
 
 // The body of a batch action: {"QueueUrl": url, "Entries": [{"Id": "0", ...}, ...]}, where

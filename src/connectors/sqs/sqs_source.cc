@@ -95,8 +95,11 @@ void SqsSource::ReceiveLoop(int index) {
       });
       if (stopping_ || receiving_over_) break;
     }
-    // A stop cuts the long poll short instead of waiting it out.
     const uint64_t unanswered = client->unanswered_requests();
+    // SQS starts a message's visibility timeout when it puts the message in its answer, which a
+    // loaded server sends late: the heartbeat counts from the asking, which is never later.
+    const auto asked_at = std::chrono::steady_clock::now();
+    // A stop cuts the long poll short instead of waiting it out.
     auto received = client->ReceiveMessages(options_.queue_url, static_cast<int>(kSqsBatch),
                                             options_.until_empty ? 1 : options_.wait_seconds,
                                             options_.visibility_timeout_seconds, &stopping_);
@@ -139,7 +142,7 @@ void SqsSource::ReceiveLoop(int index) {
     empty_polls = 0;
     const int64_t now_micros = NowMicros();
     for (auto& m : *received) {
-      in_flight_[m.receipt_handle] = now;
+      in_flight_[m.receipt_handle] = asked_at;
       buffer_.push_back(InboundMessage{std::move(m.message_id), std::move(m.body),
                                        std::move(m.receipt_handle), m.sent_timestamp_ms,
                                        now_micros});
@@ -247,12 +250,17 @@ void SqsSource::DeleteLoop() {
                 {"error_code", StatusCodeName(st.code())}},
                "{}; those messages will be redelivered and skipped", st.message());
     }
-    // A refusal (a permission revoked, the queue deleted), or deletes failing over and over,
-    // will not cure itself: receiving more would only take the same messages again, and an
-    // until-empty run would wait for them without end. Receiving ends and the job fails.
-    const bool lasting = !st.ok() && (st.code() != StatusCode::kUnavailable ||
-                                      ++failed_deletes_in_a_row_ >= kFailedDeletesToGiveUp);
-    if (st.ok()) failed_deletes_in_a_row_ = 0;
+    // A refusal (credentials, a permission revoked, the queue deleted), or SQS failing deletes
+    // over and over, will not cure itself: receiving more would only take the same messages
+    // again, and an until-empty run would wait for them without end. Receiving ends and the job
+    // fails. A receipt handle refused as no longer valid (its message's visibility ran out, and
+    // it was received again) is neither: that message comes back, or is already back.
+    const bool refused = st.code() == StatusCode::kUnauthenticated ||
+                         st.code() == StatusCode::kPermissionDenied ||
+                         st.code() == StatusCode::kNotFound;
+    const bool lasting = refused || (st.code() == StatusCode::kUnavailable &&
+                                     ++failed_deletes_in_a_row_ >= kFailedDeletesToGiveUp);
+    if (st.code() != StatusCode::kUnavailable) failed_deletes_in_a_row_ = 0;
     if (lasting) RecordError(st);
     {
       std::lock_guard lock(mutex_);
