@@ -1,5 +1,7 @@
 #include "cli/aws_clients.h"
 
+#include <fmt/format.h>
+
 #include "core/names.h"
 
 namespace sluice::cli {
@@ -18,7 +20,16 @@ Result<std::unique_ptr<S3Client>> MakeS3Client(const std::string& endpoint_flag,
 }
 
 Result<std::string> ResolveQueueUrl(SqsClient& client, const std::string& name) {
-  if (name.starts_with("http://") || name.starts_with("https://")) return name;
+  if (name.starts_with("http://") || name.starts_with("https://")) {
+    // A URL needs no lookup, but a queue that does not exist must still fail here, before the
+    // job touches anything else. Only that answer counts: a role without
+    // sqs:GetQueueAttributes goes on, and its first receive would say the same.
+    auto depth = client.ApproximateNumberOfMessages(name, false);
+    if (!depth.ok() && depth.status().code() == StatusCode::kNotFound) {
+      return depth.status().WithContext(fmt::format("queue '{}'", name));
+    }
+    return name;
+  }
   RETURN_IF_ERROR(ValidateSqsQueueName(name, "the queue name"));
   return client.GetQueueUrl(name);
 }

@@ -15,7 +15,9 @@ Result<std::unique_ptr<SqsClient>> MakeSqsClient(const std::string& endpoint_fla
 Result<std::unique_ptr<S3Client>> MakeS3Client(const std::string& endpoint_flag,
                                                const std::string& addressing);
 
-// The queue's URL: `name` may already be a URL; otherwise it is looked up by name.
+// The queue's URL: `name` may already be a URL, which is then asked for its depth
+// (GetQueueAttributes) so that a queue that does not exist fails here (kNotFound, naming it);
+// otherwise it is looked up by name (GetQueueUrl).
 Result<std::string> ResolveQueueUrl(SqsClient& client, const std::string& name);
 
 }  // namespace sluice::cli

@@ -170,6 +170,23 @@ TEST_F(ExitPolicyWithServers, ARefusalIsOneAndNamesTheServicesCode) {
       url());
 }
 
+// A queue that does not exist fails before the database is touched, whether it is given by name
+// or by URL (which needs no lookup, so it is asked for its depth instead).
+TEST_F(ExitPolicyWithServers, AMissingQueueFailsBeforeAnyTableIsCreated) {
+  const std::string key = WriteTempFile("exit_policy_missing.key", "");
+  ASSERT_EQ(RunSluice({"logins", "keygen", key + ".k"}, url()).exit_code, 0);
+  const std::string missing = testing::UniqueName("no-such-queue");
+  std::string endpoint = std::getenv("AWS_ENDPOINT_URL");
+  if (endpoint.ends_with('/')) endpoint.pop_back();
+  for (const std::string& queue : {missing, endpoint + "/123456789012/" + missing}) {
+    RunResult run = RunSluice({"logins", "run", "--key-file", key + ".k", "--queue", queue}, url());
+    EXPECT_EQ(run.exit_code, 1) << queue << ": " << run.err;
+    EXPECT_NE(run.err.find("QueueDoesNotExist"), std::string::npos) << run.err;
+    EXPECT_EQ(Scalar("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"), "0")
+        << queue << " created tables before it failed";
+  }
+}
+
 TEST_F(ExitPolicyWithServers, ReportRefusalsAreOne) {
   const char* mysql_url = std::getenv("SLUICE_MYSQL_URL");
   if (!mysql_url || !*mysql_url) {
