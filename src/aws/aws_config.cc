@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -473,6 +475,14 @@ Status AwsConfigResolveInto(const std::string& endpoint_flag, std::string_view s
     config.region = "us-east-1";
     sources.region_source = "default";
   }
+  // The region goes into the endpoint's host name and every signature's scope: a value with a
+  // space or an inline comment would only fail at the service, with an error naming neither.
+  if (!IsAwsRegionName(config.region)) {
+    return UsageError(
+        fmt::format("the AWS region '{}' (from {}) is not a region name: letters, digits and "
+                    "'-', like us-east-1",
+                    config.region, sources.region_source));
+  }
 
   ASSIGN_OR_RETURN(const std::string endpoint,
                    AwsConfigEndpointUrl(endpoint_flag, service, files, profile, settings,
@@ -560,6 +570,15 @@ Status AwsConfigResolveInto(const std::string& endpoint_flag, std::string_view s
 }
 
 }  // namespace
+
+bool IsAwsRegionName(std::string_view region) {
+  if (region.empty() || region.size() > 63 || region.front() == '-' || region.back() == '-') {
+    return false;
+  }
+  return std::all_of(region.begin(), region.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+  });
+}
 
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service,
                                    AwsConfig* resolved) {

@@ -97,8 +97,14 @@ struct AwsConfig {
 // say where each came from when only the credentials fail; after a credentials error its
 // credentials_kind is "none" (no source gives any) or "profile" (the chosen profile's source is
 // at fault, named by the error).
+// (A region that is not IsAwsRegionName is kUsage too, naming where it came from.)
 Result<AwsConfig> ResolveAwsConfig(const std::string& endpoint_flag, std::string_view service,
                                    AwsConfig* resolved = nullptr);
+
+// Whether `region` can be an AWS region: one host-name label (RFC 1123 §2.1: 1 to 63 letters,
+// digits and '-', not beginning or ending with '-'), as the AWS SDKs check it before building
+// an endpoint. "us-east-1" and a local server's "local" are; "us-east-1 x" is not.
+bool IsAwsRegionName(std::string_view region);
 
 // The endpoint option of a client of `service` ("s3", "sqs"), named `flag` ("s3-endpoint"):
 // when it is empty, ResolveAwsConfig looks at AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL,

@@ -349,6 +349,30 @@ TEST_F(AwsProfileTest, TheEnvironmentWinsOverTheProfile) {
   EXPECT_EQ(config->credentials.access_key_id, "AKIDENV");
 }
 
+// A region that is not one host-name label fails at once, naming where it came from, instead of
+// failing at the service with an error that names neither.
+TEST_F(AwsProfileTest, ARegionThatIsNoRegionNameIsRefusedNamingItsSource) {
+  WriteConfig("[default]\nregion = us-east-1 # the comment is part of the value\n");
+  auto config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kUsage);
+  EXPECT_NE(config.status().message().find("'us-east-1 # the comment is part of the value'"),
+            std::string::npos)
+      << config.status().message();
+  setenv("AWS_REGION", "us-east-1 x", 1);
+  config = ResolveAwsConfig("", "sqs");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("(from AWS_REGION)"), std::string::npos)
+      << config.status().message();
+  setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
+  for (const char* good : {"eu-central-1", "us-gov-west-1", "cn-north-1", "local"}) {
+    setenv("AWS_REGION", good, 1);
+    config = ResolveAwsConfig("", "sqs");
+    EXPECT_TRUE(config.ok()) << good << ": " << config.status().message();
+  }
+}
+
 TEST_F(AwsProfileTest, ANamedProfileWinsOverAWebIdentityAndTheDefaultProfileDoesNot) {
   WriteFile("token", "eyJ.token\n");
   setenv("AWS_WEB_IDENTITY_TOKEN_FILE", (home_ + "/token").c_str(), 1);
