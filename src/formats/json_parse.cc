@@ -19,28 +19,6 @@ bool IsNumberChar(char c) {
   return IsDigit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-// DEPTH_ERROR when arrays and objects in `text`, a JSON text simdjson accepted, nest deeper than
-// kMaxJsonDepth, else SUCCESS. simdjson lets an innermost container that is empty sit one level
-// below its limit, so such a text passes it. Only a text of more than twice the limit in bytes
-// can nest that deep, and only such a text is scanned.
-simdjson::error_code JsonDepthCheck(std::string_view text) {
-  if (text.size() <= 2 * kMaxJsonDepth) return simdjson::SUCCESS;
-  size_t depth = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return simdjson::DEPTH_ERROR;
-    } else if (c == ']' || c == '}') {
-      --depth;  // the text parsed: every close has its open
-    }
-  }
-  return simdjson::SUCCESS;
-}
-
 // Tags the strings whose ordinals (in document order, keys counted) are listed in `tagged`.
 // The walk keeps its own stack: a document may nest kMaxJsonDepth levels.
 void TagStrings(simdjson::dom::element root, const std::vector<uint64_t>& tagged) {
@@ -170,7 +148,7 @@ std::string JsonErrorText(simdjson::error_code error) {
 simdjson::error_code JsonParser::Parse(std::string_view text, simdjson::dom::element* root) {
   if (allocated_) return allocated_;  // out of memory at construction
   simdjson::error_code error = parser_.parse(text.data(), text.size()).get(*root);
-  if (error != simdjson::NUMBER_ERROR) return error ? error : JsonDepthCheck(text);
+  if (error != simdjson::NUMBER_ERROR) return error;
 
   // The rare path: copy the text, turning each valid number simdjson refused into a string.
   rewritten_.clear();
@@ -219,7 +197,7 @@ simdjson::error_code JsonParser::Parse(std::string_view text, simdjson::dom::ele
   error = parser_.parse(rewritten_.data(), rewritten_.size()).get(*root);
   if (error) return error;
   TagStrings(*root, tagged_);
-  return JsonDepthCheck(text);
+  return simdjson::SUCCESS;
 }
 
 std::optional<std::string_view> OutsizedNumber(const simdjson::dom::element& element) {
