@@ -48,7 +48,9 @@ int RunSend(const OptionValues& values) {
   // SIGTERM or SIGINT ends the send between batches, saying how far it got.
   StopOnSignals(nullptr);
   // Parquet and the like are told plainly before the queue is looked up (core/input_stream.h).
-  if (Status st = CheckSupportedInput(values.String("file")); !st.ok()) return Fail(st);
+  if (Status st = CheckSupportedInput(values.String("file"), false, InputTextReader::kJsonOnly);
+      !st.ok())
+    return Fail(st);
   auto client = MakeSqsClient(values.String("sqs-endpoint"));
   if (!client.ok()) return Fail(client.status());
   auto url = ResolveQueueUrl(**client, values.String("name"));
@@ -118,9 +120,9 @@ int RunSend(const OptionValues& values) {
   if (st.ok() || !stopped_before.empty()) st = flush();
   if (st.ok() && !stopped_before.empty()) {
     return Fail(Status(StatusCode::kCancelled,
-                       fmt::format("stopped by a signal: sent {} messages to {}{}; {} from {} on "
+                       fmt::format("stopped by a signal: sent {} message{} to {}{}; {} from {} on "
                                    "was not sent",
-                                   sent, values.String("name"),
+                                   sent, sent == 1 ? "" : "s", values.String("name"),
                                    rejected ? fmt::format(", {} rejected", rejected) : "",
                                    values.String("file"), stopped_before)));
   }
@@ -147,9 +149,10 @@ int RunSend(const OptionValues& values) {
         .String(reason)
         .EndObject();
   summary.json().EndArray();
-  summary.Print(code,
-                fmt::format("sent {} messages to {}{}\n", sent, values.String("name"),
-                            rejected ? fmt::format("; {} rejected (see above)", rejected) : ""));
+  summary.Print(
+      code,
+      fmt::format("sent {} message{} to {}{}\n", sent, sent == 1 ? "" : "s", values.String("name"),
+                  rejected ? fmt::format("; {} rejected (see above)", rejected) : ""));
   return code;
 }
 

@@ -45,13 +45,14 @@ constexpr InputConversion kInputXlsConversion{
     "by saving it as CSV from a spreadsheet program (libreoffice --headless --convert-to csv "
     "FILE)"};
 
-Status UnsupportedFormat(const std::string& path, std::string_view format, std::string_view why,
-                         std::string_view extension, const InputConversion& conversion) {
+Status UnsupportedFormat(InputTextReader reader, const std::string& path, std::string_view format,
+                         std::string_view why, std::string_view extension,
+                         const InputConversion& conversion) {
+  const bool json_only = reader == InputTextReader::kJsonOnly;
+  const std::string_view target = json_only ? "NDJSON" : "CSV or NDJSON";
   if (conversion.duckdb_reader.empty()) {
-    return UsageError(
-        fmt::format("{}: {} is not supported ({}): convert it to CSV or NDJSON "
-                    "first, {}",
-                    InputDisplayName(path), format, why, conversion.instead));
+    return UsageError(fmt::format("{}: {} is not supported ({}): convert it to {} first, {}",
+                                  InputDisplayName(path), format, why, target, conversion.instead));
   }
   // Standard input has no name for the example to read: the user writes it to a file first.
   std::string example =
@@ -60,11 +61,12 @@ Status UnsupportedFormat(const std::string& path, std::string_view format, std::
   for (size_t at = example.find('\''); at != std::string::npos; at = example.find('\'', at + 2)) {
     example.insert(at, 1, '\'');
   }
-  return UsageError(fmt::format(
-      "{}: {} is not supported ({}): convert it to CSV or NDJSON first, for example with "
-      "duckdb (COPY (SELECT * FROM {}('{}')) TO 'out.csv'){}",
-      InputDisplayName(path), format, why, conversion.duckdb_reader, example,
-      IsStandardInput(path) ? fmt::format(" after writing it to {}", example) : ""));
+  return UsageError(
+      fmt::format("{}: {} is not supported ({}): convert it to {} first, for example with "
+                  "duckdb (COPY (SELECT * FROM {}('{}')) TO {}){}",
+                  InputDisplayName(path), format, why, target, conversion.duckdb_reader, example,
+                  json_only ? "'out.ndjson' (FORMAT json)" : "'out.csv'",
+                  IsStandardInput(path) ? fmt::format(" after writing it to {}", example) : ""));
 }
 
 // Whether `bytes` hold one that text does not: a control byte other than tab, LF, VT, FF, CR.
@@ -151,22 +153,22 @@ Status UnsupportedCompression(const std::string& path, const InputCompression& c
 
 }  // namespace
 
-Status CheckSupportedInput(const std::string& path, bool format_given) {
+Status CheckSupportedInput(const std::string& path, bool format_given, InputTextReader reader) {
   const std::string extension = InputFormatExtension(path);
   if (extension == "parquet")
-    return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
+    return UnsupportedFormat(reader, path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
   if (extension == "avro") {
-    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro",
+    return UnsupportedFormat(reader, path, "Avro", "no Avro reader is built in", "avro",
                              kInputAvroConversion);
   }
   if (extension == "orc")
-    return UnsupportedFormat(path, "ORC", kNoArrow, "orc", kInputOrcConversion);
+    return UnsupportedFormat(reader, path, "ORC", kNoArrow, "orc", kInputOrcConversion);
   if (extension == "xlsx") {
-    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xlsx",
+    return UnsupportedFormat(reader, path, "A spreadsheet", "only text formats are read", "xlsx",
                              kInputXlsxConversion);
   }
   if (extension == "xls") {
-    return UnsupportedFormat(path, "A spreadsheet", "only text formats are read", "xls",
+    return UnsupportedFormat(reader, path, "A spreadsheet", "only text formats are read", "xls",
                              kInputXlsConversion);
   }
   if (const InputCompression* compression = InputCompressionByExtension(extension)) {
@@ -180,21 +182,21 @@ Status CheckSupportedInput(const std::string& path, bool format_given) {
   // compressed and spreadsheet bytes below never are.
   const bool sniff_columnar = !format_given;
   if (sniff_columnar && magic.starts_with("PAR1") && InputHoldsBinaryByte(magic.substr(4))) {
-    return UnsupportedFormat(path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
+    return UnsupportedFormat(reader, path, "Parquet", kNoArrow, "parquet", kInputParquetConversion);
   }
   if (sniff_columnar && magic.starts_with("ORC") && InputHoldsBinaryByte(magic.substr(3))) {
-    return UnsupportedFormat(path, "ORC", kNoArrow, "orc", kInputOrcConversion);
+    return UnsupportedFormat(reader, path, "ORC", kNoArrow, "orc", kInputOrcConversion);
   }
   if (sniff_columnar && magic.starts_with(std::string_view("Obj\x01", 4))) {
-    return UnsupportedFormat(path, "Avro", "no Avro reader is built in", "avro",
+    return UnsupportedFormat(reader, path, "Avro", "no Avro reader is built in", "avro",
                              kInputAvroConversion);
   }
   if (magic.starts_with(std::string_view("PK\x03\x04", 4))) {
-    return UnsupportedFormat(path, "A zip file (an xlsx spreadsheet?)",
+    return UnsupportedFormat(reader, path, "A zip file (an xlsx spreadsheet?)",
                              "only text formats are read", "xlsx", kInputXlsxConversion);
   }
   if (magic.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) {
-    return UnsupportedFormat(path, "An OLE2 file (an xls spreadsheet?)",
+    return UnsupportedFormat(reader, path, "An OLE2 file (an xls spreadsheet?)",
                              "only text formats are read", "xls", kInputXlsConversion);
   }
   if (const InputCompression* compression = InputCompressionByMagic(magic)) {

@@ -20,6 +20,9 @@ namespace sluice {
 // reader still gets every byte.
 // `format_given` (--format was passed): the bytes are taken as text even when they start like
 // Parquet, ORC or Avro; names, compressions and spreadsheets are still refused.
-Status CheckSupportedInput(const std::string& path, bool format_given = false);
+// `reader` is what the command reads, so that the advice converts to a text it takes.
+enum class InputTextReader { kCsvOrJson, kJsonOnly };
+Status CheckSupportedInput(const std::string& path, bool format_given = false,
+                           InputTextReader reader = InputTextReader::kCsvOrJson);
 
 }  // namespace sluice

@@ -469,6 +469,16 @@ TEST(UnsupportedInput, TheDuckdbHintNamesItsReaderOrIsLeftOut) {
             std::string::npos);
 }
 
+// A command that reads only JSON (queue send, logins run --file) is told to convert to NDJSON:
+// CSV lines sent as messages would each be a reject.
+TEST(UnsupportedInput, AJsonOnlyReaderIsAdvisedNdjson) {
+  const std::string message =
+      CheckSupportedInput("x.parquet", false, InputTextReader::kJsonOnly).message();
+  EXPECT_NE(message.find("convert it to NDJSON first"), std::string::npos) << message;
+  EXPECT_NE(message.find("TO 'out.ndjson' (FORMAT json)"), std::string::npos) << message;
+  EXPECT_EQ(message.find("CSV"), std::string::npos) << message;
+}
+
 TEST(LoadFormat, AnExplicitFormatWinsOverTheColumnarSniff) {
   using warehouse::FileFormat;
   const std::string path = InputTestWrite("par1.csv", std::string("PAR1;name\n\x01x;y\n", 15));

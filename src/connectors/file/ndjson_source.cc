@@ -55,7 +55,7 @@ Status CheckFileSourcePath(const std::string& path) {
         "resume it exactly once (progress is kept per file); write it to a file first, or send "
         "it to a queue with `sluice queue send QUEUE -`");
   }
-  return CheckSupportedInput(path);
+  return CheckSupportedInput(path, false, InputTextReader::kJsonOnly);
 }
 
 Result<std::unique_ptr<NdjsonFileSource>> NdjsonFileSource::Open(const std::string& path) {
