@@ -175,9 +175,11 @@ int RunIntoTable(const OptionValues& values, const TableRun& run) {
             {"table", tables.logins},
             {"rejects_table", tables.rejects},
             {"batch_size", values.Int("batch-size")}},
-           "logins run: consuming {} ({} consumer(s)) into {} at {}, rejects to {}",
-           file.empty() ? "queue " + queue_url : "file " + file, consumers, tables.logins,
-           writes_to, tables.rejects);
+           "logins run: consuming {} ({}) into {} at {}, rejects to {}",
+           file.empty() ? "queue " + queue_url : "file " + file,
+           file.empty() ? fmt::format("up to {} receives at once, starting with one", consumers)
+                        : std::string("one reader"),
+           tables.logins, writes_to, tables.rejects);
   LoginsProgress progress(file.empty() ? "logins: " + queue : "logins: " + file,
                           metrics ? &metrics->metrics() : nullptr);
   logins::LoginsRunOptions options;

@@ -49,7 +49,9 @@ void WatchSignals() {
       LogInfo("signal received: finishing the work in hand, then exiting");
       s->Stop();
     } else {
-      LogInfo("signal received while starting: exiting before the first batch");
+      // Still starting up, or a command that sends rather than consumes: it checks between
+      // its steps (StopRequested), so the step in hand is finished first.
+      LogInfo("signal received: stopping once the step in hand is done");
     }
   }
 }

@@ -273,7 +273,7 @@ TEST_F(QueueSend, ASignalStopsBetweenBatchesAndSaysHowFarItGot) {
   const std::string said = err.str();
   ASSERT_TRUE(std::regex_search(
       said, m,
-      std::regex("stopped by a signal: sent ([0-9]+) messages to [^;]+; .* from line "
+      std::regex("stopped by a signal: sent ([0-9]+) messages? to [^;]+; .* from line "
                  "([0-9]+) on was not sent")))
       << said;
   const int64_t sent = std::stoll(m[1]);

@@ -220,10 +220,10 @@ Result<LoadReport> LoadFile(PgConnection* conn, const LoadRequest& request) {
 
 std::string DescribeLoad(const LoadRequest& request, const LoadReport& report) {
   const MergeStats& m = report.merge;
-  std::string out =
-      fmt::format("{} -> {}: {} records, {} inserted, {} updated, {} unchanged, {} rejected",
-                  request.path, request.model->table, report.read.records, m.inserted, m.updated,
-                  m.unchanged, report.read.rejected);
+  std::string out = fmt::format(
+      "{} -> {}: {} record{}, {} inserted, {} updated, {} unchanged, {} rejected", request.path,
+      request.model->table, report.read.records, report.read.records == 1 ? "" : "s", m.inserted,
+      m.updated, m.unchanged, report.read.rejected);
   if (m.duplicates) out += fmt::format(", {} repeated keys (last kept)", m.duplicates);
   if (request.full_dump) {
     out += report.deletions_skipped
