@@ -159,9 +159,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // secret either.
   const sluice::AwsCredentials credentials{"AKIDFUZZEXAMPLE", std::string(kSecret), ""};
   // The input may carry the secret itself, as sent or percent-encoded (the query is decoded and
-  // encoded again), and then what is sent carries it too; only a secret from elsewhere is a leak.
-  const bool input_has_secret = text.find(kSecret) != std::string_view::npos ||
-                                sluice::PercentDecode(text).find(kSecret) != std::string::npos;
+  // encoded again, or kept as given), and then what is sent carries it too; only a secret from
+  // elsewhere is a leak. Decoding the whole input is not enough: a '%' before the encoded secret
+  // ("%cfuzz...") decodes with its first letter.
+  const bool input_has_secret =
+      text.find(kSecret) != std::string_view::npos ||
+      text.find(sluice::UriEncode(kSecret, false)) != std::string_view::npos ||
+      sluice::PercentDecode(text).find(kSecret) != std::string::npos;
   const std::string authorization = sluice::AuthorizationHeader(request, scope, credentials);
   const std::string marker = ", SignedHeaders=" + signed_headers + ", Signature=";
   const size_t at = authorization.rfind(marker);
